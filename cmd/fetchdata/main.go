@@ -1,0 +1,73 @@
+// Command fetchdata makes Fashion-MNIST available and prints the folder that
+// holds it. It searches the usual places (see dataset.Find), downloads into
+// the user cache dir when nothing is found, verifies the SHA-256 of the four
+// files, and prints the folder on stdout. `make data` runs it.
+//
+// Usage:
+//
+//	go run ./cmd/fetchdata [-data DIR] [-no-download] [-no-verify] [-base-url URL]
+//
+// Exit status: 0 on success, 2 on bad usage, 3 when the data is not found
+// (and could not be downloaded), 1 on any other failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/d2l-go/convnets/dataset"
+)
+
+// exitNotFound is the exit status when the data is nowhere to be found;
+// scripts/data.sh installs the Debian package on it.
+const exitNotFound = 3
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fetchdata", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("data", "", "use only this `DIR` (no search, no download)")
+	noDownload := fs.Bool("no-download", false, "never download; fail if the data is not found")
+	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the four files")
+	baseURL := fs.String("base-url", dataset.DefaultBaseURL, "download from this mirror `URL` (the four .gz names are appended)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: fetchdata [-data DIR] [-no-download] [-no-verify] [-base-url URL]\n\n"+
+			"Finds Fashion-MNIST (-data DIR, $%s, ./%s, the user cache dir, %s),\n"+
+			"downloads it into the cache dir when missing, and prints the folder.\n\n", dataset.EnvDir, dataset.LocalDir, dataset.SystemDir)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fetchdata: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	found, err := dataset.FindContext(ctx, dataset.Options{Dir: *dir, NoDownload: *noDownload, Progress: stderr, BaseURL: *baseURL})
+	if err == nil && !*noVerify {
+		err = dataset.Verify(found)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fetchdata: %v\n", err)
+		if errors.Is(err, dataset.ErrNotFound) {
+			return exitNotFound
+		}
+		return 1
+	}
+	fmt.Fprintln(stdout, found)
+	return 0
+}

@@ -1,0 +1,250 @@
+package dataset
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// stallTimeout abandons a download that receives nothing for this long.
+var stallTimeout = time.Minute
+
+// errStalled is the cancellation cause of a stalled download.
+var errStalled = errors.New("no data received for too long")
+
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   30 * time.Second,
+	ResponseHeaderTimeout: 30 * time.Second,
+}}
+
+// download fetches NAME.gz for each name into dir, verified and renamed into
+// place one by one.
+func download(ctx context.Context, dir string, names []string, opts Options) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%w: %w", ErrDownload, err)
+	}
+	base := opts.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	client := opts.Client
+	if client == nil {
+		client = defaultClient
+	}
+	for _, name := range names {
+		if err := downloadOne(ctx, client, base+name+".gz", dir, name, opts.Progress); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// downloadOne fetches url into a temp file in dir, checks the SHA-256 of its
+// decompressed bytes against the published digest of name, and renames it to
+// dir/name.gz (or dir/name if the server sent it uncompressed). On any
+// failure the temp file is removed.
+func downloadOne(ctx context.Context, client *http.Client, url, dir, name string, progress io.Writer) (err error) {
+	want, ok := knownFile(name)
+	if !ok {
+		return &FormatError{File: url, Err: fmt.Errorf("%w: no published digest for %s", ErrDownload, name)}
+	}
+	fail := func(cause error) error {
+		return &FormatError{File: url, Err: fmt.Errorf("%w: %w", ErrDownload, cause)}
+	}
+	removeStale(dir, name)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fail(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fail(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail(fmt.Errorf("HTTP status %s", resp.Status))
+	}
+
+	tmp, err := os.CreateTemp(dir, "."+name+".*.part")
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+
+	sr := &stallReader{r: resp.Body, timer: time.AfterFunc(stallTimeout, func() { cancel(errStalled) })}
+	var body io.Reader = sr
+	bar, done := newProgress(progress, url, resp.ContentLength)
+	defer func() { done(err == nil) }()
+	if bar != nil {
+		body = io.TeeReader(body, bar)
+	}
+	n, err := io.Copy(tmp, body)
+	sr.timer.Stop()
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("got %d of %d bytes", n, resp.ContentLength)
+	}
+	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, errStalled) {
+			err = cause
+		}
+		return fail(fmt.Errorf("after %d bytes: %w", n, err))
+	}
+
+	if _, err = tmp.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	got, _, err := hashStream(tmp)
+	if err != nil {
+		return fail(unwrapFormat(err))
+	}
+	if got != want.sha256 {
+		return fail(fmt.Errorf("%w: SHA-256 of the decompressed data is %s, want %s", ErrDigest, got, want.sha256))
+	}
+	if err = tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fail(err)
+	}
+	final := filepath.Join(dir, name)
+	if gz, _ := isGzipFile(tmp.Name()); gz {
+		final += ".gz"
+	}
+	if err = os.Rename(tmp.Name(), final); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// unwrapFormat returns the cause inside a *FormatError without a file name.
+func unwrapFormat(err error) error {
+	var fe *FormatError
+	if errors.As(err, &fe) && fe.File == "" {
+		return fe.Err
+	}
+	return err
+}
+
+// removeStale deletes temp files of earlier downloads of name that were
+// killed before they could clean up (older than an hour, so a concurrent
+// download is left alone).
+func removeStale(dir, name string) {
+	old, _ := filepath.Glob(filepath.Join(dir, "."+name+".*.part"))
+	for _, p := range old {
+		if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) > time.Hour {
+			os.Remove(p)
+		}
+	}
+}
+
+func isGzipFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var b [2]byte
+	n, _ := io.ReadFull(f, b[:])
+	return n == 2 && b[0] == 0x1f && b[1] == 0x8b, nil
+}
+
+// hashStream returns the hex SHA-256 and length of r's decompressed bytes
+// (r is gunzipped when it starts with the gzip magic).
+func hashStream(r io.Reader) (string, int64, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var src io.Reader = br
+	gz := false
+	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return "", 0, streamErr(err, true, "the gzip header")
+		}
+		src, gz = zr, true
+	}
+	h := newHash()
+	n, err := io.Copy(h, src)
+	if err != nil {
+		return "", n, streamErr(err, gz, "the data")
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// stallReader pushes its timer back on every read that returns data.
+type stallReader struct {
+	r     io.Reader
+	timer *time.Timer
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.timer.Reset(stallTimeout)
+	}
+	return n, err
+}
+
+// newProgress returns a writer counting downloaded bytes (nil when w is nil)
+// and a function to call when the file is finished or abandoned. On a
+// terminal it draws a progress bar; elsewhere it writes one line per file.
+func newProgress(w io.Writer, url string, size int64) (io.Writer, func(ok bool)) {
+	if w == nil {
+		return nil, func(bool) {}
+	}
+	name := url[strings.LastIndex(url, "/")+1:]
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions64(size,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(name),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+		)
+		return bar, func(ok bool) {
+			if ok {
+				bar.Finish()
+			} else {
+				bar.Exit()
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if size >= 0 {
+		fmt.Fprintf(w, "dataset: downloading %s (%d bytes)\n", url, size)
+	} else {
+		fmt.Fprintf(w, "dataset: downloading %s\n", url)
+	}
+	return io.Discard, func(ok bool) {
+		if ok {
+			fmt.Fprintf(w, "dataset: %s done, SHA-256 verified\n", name)
+		} else {
+			fmt.Fprintf(w, "dataset: %s failed\n", name)
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// SystemDir is where Debian's and Ubuntu's dataset-fashion-mnist package
+// installs the four .gz files.
+const SystemDir = "/usr/share/datasets/fashion-mnist"
+
+// EnvDir names the environment variable that points at a data folder.
+const EnvDir = "FASHION_MNIST_DIR"
+
+// LocalDir is the project-local data folder, relative to the working
+// directory.
+const LocalDir = "data/fashion-mnist"
+
+// systemDir is SystemDir; the package's tests point it elsewhere.
+var systemDir = SystemDir
+
+// Options control Find and Load. The zero value searches the usual places,
+// downloads when nothing is found, and verifies every file's SHA-256.
+type Options struct {
+	// Dir, when non-empty, is the only folder used (the -data flag): the
+	// four files must be there; nothing else is searched or downloaded.
+	// Default: empty, search FASHION_MNIST_DIR, ./data/fashion-mnist, the
+	// cache dir and SystemDir, then download.
+	Dir string
+	// NoDownload turns the download off. Default: false (download into the
+	// cache dir when no folder holds the files).
+	NoDownload bool
+	// SkipVerify skips the SHA-256 check of local files, for other IDX
+	// datasets stored under the Fashion-MNIST file names. Downloads are
+	// always verified. Default: false (verify).
+	SkipVerify bool
+	// Progress receives download progress: a progress bar when it is a
+	// terminal, one line per file otherwise. Default: nil, silent.
+	Progress io.Writer
+	// CacheDir is the folder downloads go to and that is searched before
+	// SystemDir. Default: DefaultCacheDir().
+	CacheDir string
+	// BaseURL is the URL the ".gz" file names are appended to. Default:
+	// DefaultBaseURL.
+	BaseURL string
+	// Client makes the HTTP requests. Default: a client with 30 s connect
+	// and response-header timeouts; a download that stalls for a minute is
+	// abandoned.
+	Client *http.Client
+}
+
+// DefaultCacheDir returns os.UserCacheDir()/d2l-convnets/fashion-mnist.
+func DefaultCacheDir() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("dataset: no user cache dir: %w", err)
+	}
+	return filepath.Join(base, "d2l-convnets", "fashion-mnist"), nil
+}
+
+// Find returns the folder that holds the four Fashion-MNIST files (each
+// plain or .gz), searching, in order:
+//
+//  1. opts.Dir (-data DIR): if set, ONLY this folder; an incomplete or
+//     missing folder is an error, never a silent fallback;
+//  2. $FASHION_MNIST_DIR: if set, likewise the only folder used;
+//  3. ./data/fashion-mnist;
+//  4. the cache dir (opts.CacheDir, default DefaultCacheDir());
+//  5. /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist);
+//  6. a download from opts.BaseURL into the cache dir (unless
+//     opts.NoDownload): each file goes to a temp file, its decompressed
+//     SHA-256 is checked, and only then is it renamed into place, so a
+//     failed or interrupted download leaves no partial file behind.
+//
+// Find only checks that the files exist; Load verifies their contents.
+// When nothing is found, the error wraps ErrNotFound (and the download's
+// error) and says how to get the data.
+func Find(opts Options) (dir string, err error) {
+	return FindContext(context.Background(), opts)
+}
+
+// FindContext is Find with a context that cancels a download.
+func FindContext(ctx context.Context, opts Options) (string, error) {
+	if opts.Dir != "" {
+		return explicitDir(opts.Dir, "given with -data")
+	}
+	if env := os.Getenv(EnvDir); env != "" {
+		return explicitDir(env, "from $"+EnvDir)
+	}
+	cache := opts.CacheDir
+	var cacheErr error
+	if cache == "" {
+		cache, cacheErr = DefaultCacheDir()
+	}
+	var searched []string
+	for _, d := range []string{LocalDir, cache, systemDir} {
+		if d == "" {
+			continue
+		}
+		_, missing, exists := resolve(d)
+		if exists && len(missing) == 0 {
+			return filepath.Abs(d)
+		}
+		shown := d
+		if d == LocalDir {
+			shown = "./" + d
+		}
+		if exists {
+			shown += " (lacks " + strings.Join(missing, ", ") + ")"
+		}
+		searched = append(searched, shown)
+	}
+	where := "looked in " + strings.Join(searched, ", ")
+	switch {
+	case opts.NoDownload:
+		return "", notFound(where + "; downloading is off")
+	case cacheErr != nil:
+		return "", notFound(fmt.Sprintf("%s; cannot download: %v", where, cacheErr))
+	}
+	_, missing, _ := resolve(cache)
+	if err := download(ctx, cache, missing, opts); err != nil {
+		return "", &multiError{
+			msg:  fmt.Sprintf("dataset: %v: %s; the download failed: %s; %s", ErrNotFound, where, strings.TrimPrefix(err.Error(), "dataset: "), howTo),
+			errs: []error{ErrNotFound, err},
+		}
+	}
+	return filepath.Abs(cache)
+}
+
+// howTo tells a user what to do when the data is missing.
+const howTo = "to fix: install the data with `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), " +
+	"or put the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, " +
+	"t10k-labels-idx1-ubyte; .gz or plain) in a folder and pass -data DIR (or set " + EnvDir + ")"
+
+func notFound(detail string) error {
+	return fmt.Errorf("dataset: %w: %s; %s", ErrNotFound, detail, howTo)
+}
+
+// explicitDir accepts dir only if it holds all four files.
+func explicitDir(dir, why string) (string, error) {
+	_, missing, exists := resolve(dir)
+	if !exists {
+		return "", fmt.Errorf("dataset: %w: folder %s (%s) does not exist; create it with the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain), or drop it to search the usual places", ErrNotFound, dir, why)
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("dataset: %w: folder %s (%s) lacks %s (.gz or plain); add them, or drop it to search the usual places", ErrNotFound, dir, why, strings.Join(missing, ", "))
+	}
+	return filepath.Abs(dir)
+}
+
+// resolve returns the paths of the four files in dir (FileNames order;
+// NAME.gz preferred over NAME), the names of those missing, and whether dir
+// is an existing folder.
+func resolve(dir string) (paths [4]string, missing []string, exists bool) {
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return paths, FileNames[:], false
+	}
+	for i, name := range FileNames {
+		for _, cand := range []string{name + ".gz", name} {
+			p := filepath.Join(dir, cand)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				paths[i] = p
+				break
+			}
+		}
+		if paths[i] == "" {
+			missing = append(missing, name)
+		}
+	}
+	return paths, missing, true
+}
+
+// Paths returns the paths of the four files in dir, in FileNames order, or
+// an ErrNotFound error naming the missing ones.
+func Paths(dir string) ([4]string, error) {
+	paths, _, _ := resolve(dir)
+	if _, err := explicitDir(dir, "data folder"); err != nil {
+		return paths, err
+	}
+	return paths, nil
+}
+
+// Verify checks the SHA-256 of the four files in dir against the published
+// digests, without keeping their contents. Errors wrap ErrDigest (with both
+// digests), ErrNotFound, or a decoding error.
+func Verify(dir string) error {
+	paths, err := Paths(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		want, _ := knownFile(p)
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("dataset: %w", err)
+		}
+		got, _, err := hashStream(f)
+		f.Close()
+		if err != nil {
+			return withFile(p, err)
+		}
+		if got != want.sha256 {
+			return digestErr(p, got, want.sha256)
+		}
+	}
+	return nil
+}
+
+// multiError is an error with its own message that wraps several errors.
+type multiError struct {
+	msg  string
+	errs []error
+}
+
+func (e *multiError) Error() string   { return e.msg }
+func (e *multiError) Unwrap() []error { return e.errs }

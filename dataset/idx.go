@@ -1,0 +1,291 @@
+package dataset
+
+import (
+	"bufio"
+	"compress/flate"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+)
+
+// MaxBytes is the largest data payload (product of the header's dimensions)
+// the IDX reader accepts. Larger headers are refused with ErrTooLarge before
+// anything is allocated. Fashion-MNIST's training images take 47,040,000
+// bytes; 1 GiB leaves room for bigger IDX datasets such as EMNIST.
+const MaxBytes = 1 << 30
+
+// NumClasses is the number of Fashion-MNIST classes; labels lie in 0..9.
+const NumClasses = 10
+
+// IDX magic numbers: two zero bytes, the element type (0x08 = unsigned byte)
+// and the number of dimensions.
+const (
+	MagicImages = 0x00000803 // unsigned bytes, 3 dimensions (n, rows, cols)
+	MagicLabels = 0x00000801 // unsigned bytes, 1 dimension (n)
+)
+
+const (
+	idxTypeUbyte = 0x08
+	// minAlloc is the first buffer size when the header's size cannot be
+	// confirmed from the file size: a lying header costs at most this much
+	// before the data itself proves it.
+	minAlloc = 1 << 20
+)
+
+// ReadImages decodes an IDX images file (magic 0x00000803) from r, plain or
+// gzip-compressed (sniffed from the magic bytes 0x1f 0x8b). It returns the
+// pixels, n*rows*cols bytes in row-major order, and the three dimensions.
+//
+// It never panics on bad input: a wrong magic or rank, a zero dimension, a
+// header announcing more than MaxBytes, data shorter or longer than the
+// header says, an empty input or a corrupt gzip stream each give one
+// *FormatError wrapping the matching sentinel (ErrBadMagic, ErrRank,
+// ErrShape, ErrTooLarge, ErrTruncated, ErrEmpty, ErrCorrupt).
+func ReadImages(r io.Reader) (pixels []uint8, n, rows, cols int, err error) {
+	dims, data, err := readIDX(r, 3, nil, 0)
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	return data, dims[0], dims[1], dims[2], nil
+}
+
+// ReadLabels decodes an IDX labels file (magic 0x00000801) from r, plain or
+// gzip-compressed. Every label must lie in 0..NumClasses-1 (ErrLabelRange);
+// the other failures are those of ReadImages.
+func ReadLabels(r io.Reader) ([]uint8, error) {
+	_, data, err := readIDX(r, 1, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLabels(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// ReadImagesFile is ReadImages on the file at path; errors name the file.
+// Verification of the SHA-256 digest is done by Load and LoadFiles, not here.
+func ReadImagesFile(path string) (pixels []uint8, n, rows, cols int, err error) {
+	dims, data, err := readIDXFile(path, 3, false)
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	return data, dims[0], dims[1], dims[2], nil
+}
+
+// ReadLabelsFile is ReadLabels on the file at path; errors name the file.
+func ReadLabelsFile(path string) ([]uint8, error) {
+	_, data, err := readIDXFile(path, 1, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLabels(data); err != nil {
+		return nil, withFile(path, err)
+	}
+	return data, nil
+}
+
+func checkLabels(labels []uint8) error {
+	for i, l := range labels {
+		if int(l) >= NumClasses {
+			return formatErr("", ErrLabelRange, "label %d at index %d is outside 0..%d", l, i, NumClasses-1)
+		}
+	}
+	return nil
+}
+
+// readIDXFile opens path, reads an IDX file of the given rank and, when
+// verify is set and the base name is one of the four Fashion-MNIST files,
+// checks the SHA-256 of the decompressed bytes.
+func readIDXFile(path string, rank int, verify bool) ([]int, []byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dataset: %w", err)
+	}
+	defer f.Close()
+	var h hash.Hash
+	want, known := knownFile(path)
+	if verify && known {
+		h = newHash()
+	}
+	dims, data, err := readIDX(f, rank, h, sizeHint(f))
+	if err != nil {
+		return nil, nil, withFile(path, err)
+	}
+	if h != nil {
+		if got := hex.EncodeToString(h.Sum(nil)); got != want.sha256 {
+			return nil, nil, digestErr(path, got, want.sha256)
+		}
+	}
+	return dims, data, nil
+}
+
+func digestErr(file, got, want string) error {
+	return formatErr(file, ErrDigest,
+		"SHA-256 of the decompressed data is %s, want %s (the published file): replace the file (delete it to re-download), or skip verification for other IDX datasets",
+		got, want)
+}
+
+// sizeHint guesses the decompressed size of f from its length (plain files)
+// or the gzip ISIZE trailer (decompressed size mod 2^32), so the payload can
+// be allocated once. It is only a hint: a wrong value costs a reallocation or
+// a larger first buffer (never more than the header's size, itself at most
+// MaxBytes), never correctness.
+func sizeHint(f *os.File) int64 {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return 0
+	}
+	size := st.Size()
+	var b [4]byte
+	if size < 18 {
+		return size
+	}
+	if _, err := f.ReadAt(b[:2], 0); err != nil {
+		return 0
+	}
+	if b[0] != 0x1f || b[1] != 0x8b {
+		return size
+	}
+	if _, err := f.ReadAt(b[:], size-4); err != nil {
+		return 0
+	}
+	// Deflate expands at most 1032:1; a trailer claiming more is a lie.
+	return min(int64(binary.LittleEndian.Uint32(b[:])), size*1032)
+}
+
+// readIDX decodes one IDX file of unsigned bytes with the given rank. h, when
+// non-nil, receives every decompressed byte. hint is the expected
+// decompressed size in bytes (0 when unknown).
+func readIDX(r io.Reader, rank int, h hash.Hash, hint int64) (dims []int, data []byte, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, perr := br.Peek(2)
+	if len(head) == 0 {
+		if perr == nil || errors.Is(perr, io.EOF) {
+			return nil, nil, formatErr("", ErrEmpty, "no bytes at all")
+		}
+		return nil, nil, &FormatError{Err: perr}
+	}
+	var src io.Reader = br
+	gz := len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b
+	if gz {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, streamErr(err, true, "gzip header")
+		}
+		src = zr
+	}
+	if h != nil {
+		src = io.TeeReader(src, h)
+	}
+
+	// Header: magic, then rank big-endian uint32 dimensions.
+	var hdr [4 + 4*3]byte
+	if _, err := io.ReadFull(src, hdr[:4]); err != nil {
+		if errors.Is(err, io.EOF) && gz {
+			return nil, nil, formatErr("", ErrEmpty, "the gzip stream holds no bytes")
+		}
+		return nil, nil, streamErr(err, gz, "the 16-byte IDX header")
+	}
+	if hdr[0] != 0 || hdr[1] != 0 || hdr[2] != idxTypeUbyte {
+		return nil, nil, formatErr("", ErrBadMagic, "magic 0x%08x, want 0x%08x (%s)",
+			binary.BigEndian.Uint32(hdr[:4]), 0x800|rank, kindName(rank))
+	}
+	if int(hdr[3]) != rank {
+		return nil, nil, formatErr("", ErrRank, "magic 0x%08x has %d dimensions, want %d (%s, magic 0x%08x)",
+			binary.BigEndian.Uint32(hdr[:4]), hdr[3], rank, kindName(rank), 0x800|rank)
+	}
+	if _, err := io.ReadFull(src, hdr[4:4+4*rank]); err != nil {
+		return nil, nil, streamErr(err, gz, "the IDX header's dimensions")
+	}
+	dims = make([]int, rank)
+	total := uint64(1)
+	for i := range dims {
+		d := uint64(binary.BigEndian.Uint32(hdr[4+4*i:]))
+		if d == 0 {
+			return nil, nil, formatErr("", ErrShape, "dimension %d of the header is 0", i)
+		}
+		if total > MaxBytes/d {
+			return nil, nil, formatErr("", ErrTooLarge, "header dimensions %v announce more than %d bytes", dimsOf(hdr[4:4+4*rank]), MaxBytes)
+		}
+		total *= d
+		dims[i] = int(d)
+	}
+
+	// Payload: allocate what the header says only when the file size agrees;
+	// otherwise grow as the data actually arrives.
+	alloc := uint64(minAlloc)
+	if hl := int64(4 + 4*rank); hint-hl > 0 && uint64(hint-hl) > alloc {
+		alloc = uint64(hint - hl)
+	}
+	alloc = min(alloc, total)
+	data = make([]byte, alloc)
+	off := 0
+	for uint64(off) < total {
+		if off == len(data) {
+			grown := make([]byte, min(total, 2*uint64(len(data))))
+			copy(grown, data)
+			data = grown
+		}
+		m, err := io.ReadFull(src, data[off:])
+		off += m
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				where := "the file"
+				if gz {
+					where = "the gzip stream"
+				}
+				return nil, nil, formatErr("", ErrTruncated, "%s ends after %d of the %d data bytes the header %v announces", where, off, total, dims)
+			}
+			return nil, nil, streamErr(err, gz, "the data")
+		}
+	}
+	// The data must end exactly here (this also makes gzip check its CRC).
+	var extra [1]byte
+	m, err := io.ReadFull(src, extra[:])
+	if m > 0 {
+		rest, _ := io.Copy(io.Discard, io.LimitReader(src, MaxBytes))
+		return nil, nil, formatErr("", ErrShape, "%d bytes follow the %d the header %v announces", int64(m)+rest, total, dims)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil, streamErr(err, gz, "what follows the data")
+	}
+	return dims, data, nil
+}
+
+// streamErr classifies an error from the (possibly gzip) stream while reading
+// what.
+func streamErr(err error, gz bool, what string) error {
+	var ce flate.CorruptInputError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		if gz {
+			return formatErr("", ErrTruncated, "the gzip stream ends inside %s", what)
+		}
+		return formatErr("", ErrTruncated, "the file ends inside %s", what)
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.As(err, &ce):
+		return formatErr("", ErrCorrupt, "%v (reading %s)", err, what)
+	default:
+		return &FormatError{Err: fmt.Errorf("reading %s: %w", what, err)}
+	}
+}
+
+func kindName(rank int) string {
+	if rank == 3 {
+		return "an images file"
+	}
+	return "a labels file"
+}
+
+func dimsOf(b []byte) []uint32 {
+	d := make([]uint32, len(b)/4)
+	for i := range d {
+		d[i] = binary.BigEndian.Uint32(b[4*i:])
+	}
+	return d
+}

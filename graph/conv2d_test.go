@@ -1,0 +1,300 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// naiveConv2D is the textbook definition of a padded, strided, multi-channel
+// cross-correlation, written as plain loops: the reference Conv2D is tested against.
+func naiveConv2D(x []float64, xs [4]int, w []float64, ws [4]int, pad, stride [2]int) ([]float64, [4]int) {
+	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
+	co, kh, kw := ws[0], ws[2], ws[3]
+	oh := (h-kh+2*pad[0])/stride[0] + 1
+	ow := (wd-kw+2*pad[1])/stride[1] + 1
+	out := make([]float64, n*co*oh*ow)
+	for b := range n {
+		for o := range co {
+			for i := range oh {
+				for j := range ow {
+					var s float64
+					for ci := range c {
+						for u := range kh {
+							for v := range kw {
+								r, q := i*stride[0]+u-pad[0], j*stride[1]+v-pad[1]
+								if r < 0 || r >= h || q < 0 || q >= wd {
+									continue
+								}
+								s += x[((b*c+ci)*h+r)*wd+q] * w[((o*c+ci)*kh+u)*kw+v]
+							}
+						}
+					}
+					out[((b*co+o)*oh+i)*ow+j] = s
+				}
+			}
+		}
+	}
+	return out, [4]int{n, co, oh, ow}
+}
+
+// denseOf returns a tensor of the given dtype and shape holding vals (converted).
+func denseOf(dt tensor.Dtype, vals []float64, shape ...int) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(vals))
+		for i, v := range vals {
+			f[i] = float32(v)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), vals...)))
+}
+
+// float64sOf returns the values of v as float64.
+func float64sOf(t *testing.T, v gorgonia.Value) []float64 {
+	t.Helper()
+	switch d := v.Data().(type) {
+	case []float64:
+		return append([]float64(nil), d...)
+	case []float32:
+		out := make([]float64, len(d))
+		for i, f := range d {
+			out[i] = float64(f)
+		}
+		return out
+	default:
+		t.Fatalf("unexpected value data %T", d)
+		return nil
+	}
+}
+
+// runNodes builds inputs as named nodes in a fresh graph, applies build and runs the graph
+// once, returning the output's values and shape.
+func runNodes(t *testing.T, build func(in []*gorgonia.Node) (*gorgonia.Node, error), inputs ...*tensor.Dense) ([]float64, tensor.Shape) {
+	t.Helper()
+	g := gorgonia.NewGraph()
+	nodes := make([]*gorgonia.Node, len(inputs))
+	for i, in := range inputs {
+		nodes[i] = gorgonia.NodeFromAny(g, in, gorgonia.WithName(fmt.Sprintf("in%d", i)))
+	}
+	out, err := build(nodes)
+	if err != nil {
+		t.Fatalf("building: %v", err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatalf("running: %v", err)
+	}
+	return float64sOf(t, out.Value()), out.Shape()
+}
+
+func randomValues(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.Float64()*2 - 1
+	}
+	return v
+}
+
+func TestConv2DMatchesNaiveLoops(t *testing.T) {
+	cases := []struct {
+		x, w        [4]int
+		pad, stride [2]int
+	}{
+		{[4]int{1, 1, 3, 3}, [4]int{1, 1, 2, 2}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 3, 7, 6}, [4]int{4, 3, 3, 3}, [2]int{1, 1}, [2]int{1, 1}},
+		{[4]int{2, 2, 8, 8}, [4]int{3, 2, 5, 3}, [2]int{2, 1}, [2]int{1, 1}},
+		{[4]int{1, 2, 8, 8}, [4]int{2, 2, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
+		{[4]int{3, 1, 9, 7}, [4]int{2, 1, 3, 2}, [2]int{1, 0}, [2]int{2, 1}},
+		{[4]int{1, 4, 5, 5}, [4]int{2, 4, 1, 1}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 1, 6, 5}, [4]int{1, 1, 6, 5}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{1, 1, 4, 4}, [4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{2, 3}},
+	}
+	for i, c := range cases {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			xv := randomValues(rng, c.x[0]*c.x[1]*c.x[2]*c.x[3])
+			wv := randomValues(rng, c.w[0]*c.w[1]*c.w[2]*c.w[3])
+			want, wantShape := naiveConv2D(xv, c.x, wv, c.w, c.pad, c.stride)
+			got, gotShape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+				return Conv2D(in[0], in[1], c.pad, c.stride)
+			}, denseOf(dt, xv, c.x[:]...), denseOf(dt, wv, c.w[:]...))
+			if !gotShape.Eq(tensor.Shape(wantShape[:])) {
+				t.Fatalf("case %d %v: shape %v, want %v", i, dt, gotShape, wantShape)
+			}
+			tol := 1e-12
+			if dt == tensor.Float32 {
+				tol = 1e-5
+			}
+			for j := range want {
+				if math.Abs(got[j]-want[j]) > tol {
+					t.Fatalf("case %d %v: element %d = %v, want %v", i, dt, j, got[j], want[j])
+				}
+			}
+		}
+	}
+}
+
+// TestConv2DChapterShapes checks the four padding/stride cases of CHAPTER.md section 3 on
+// an 8x8 input, one channel in and out, against the table and the formula.
+func TestConv2DChapterShapes(t *testing.T) {
+	cases := []struct {
+		kh, kw      int
+		pad, stride [2]int
+		oh, ow      int
+	}{
+		{3, 3, [2]int{1, 1}, [2]int{1, 1}, 8, 8},
+		{5, 3, [2]int{2, 1}, [2]int{1, 1}, 8, 8},
+		{3, 3, [2]int{1, 1}, [2]int{2, 2}, 4, 4},
+		{3, 5, [2]int{0, 1}, [2]int{3, 4}, 2, 2},
+	}
+	for i, c := range cases {
+		g := gorgonia.NewGraph()
+		x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(1, 1, 8, 8), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Ones()))
+		w := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(1, 1, c.kh, c.kw), gorgonia.WithName("w"), gorgonia.WithInit(gorgonia.Ones()))
+		y, err := Conv2D(x, w, c.pad, c.stride)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		m := gorgonia.NewTapeMachine(g)
+		if err := m.RunAll(); err != nil {
+			t.Fatalf("case %d: run: %v", i, err)
+		}
+		m.Close()
+		want := tensor.Shape{1, 1, c.oh, c.ow}
+		if !y.Shape().Eq(want) || !y.Value().Shape().Eq(want) {
+			t.Errorf("case %d: node shape %v, value shape %v, want %v", i, y.Shape(), y.Value().Shape(), want)
+		}
+		if oh, ow := Conv2DOutputSize(8, c.kh, c.pad[0], c.stride[0]), Conv2DOutputSize(8, c.kw, c.pad[1], c.stride[1]); oh != c.oh || ow != c.ow {
+			t.Errorf("case %d: formula gives %dx%d, want %dx%d", i, oh, ow, c.oh, c.ow)
+		}
+	}
+}
+
+func TestConv2DOutputSize(t *testing.T) {
+	cases := []struct{ n, k, p, s, want int }{
+		{8, 3, 1, 1, 8}, {8, 3, 1, 2, 4}, {8, 5, 0, 4, 1}, {8, 9, 0, 1, 0}, {8, 9, 1, 1, 2},
+		{8, 0, 0, 1, 0}, {8, 3, -1, 1, 0}, {8, 3, 0, 0, 0}, {28, 5, 2, 1, 28}, {14, 5, 0, 1, 10},
+	}
+	for i, c := range cases {
+		if got := Conv2DOutputSize(c.n, c.k, c.p, c.s); got != c.want {
+			t.Errorf("case %d: Conv2DOutputSize(%d, %d, %d, %d) = %d, want %d", i, c.n, c.k, c.p, c.s, got, c.want)
+		}
+	}
+}
+
+func TestConv2DGradients(t *testing.T) {
+	cases := []struct {
+		x, w        [4]int
+		pad, stride [2]int
+	}{
+		{[4]int{1, 1, 4, 4}, [4]int{1, 1, 2, 2}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 2, 5, 4}, [4]int{3, 2, 3, 2}, [2]int{1, 1}, [2]int{1, 1}},
+		{[4]int{1, 2, 7, 7}, [4]int{2, 2, 3, 3}, [2]int{1, 0}, [2]int{2, 3}},
+		{[4]int{2, 1, 8, 8}, [4]int{1, 1, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
+	}
+	for i, c := range cases {
+		x := gradcheck.Random(uint64(10+i), c.x[:]...)
+		w := gradcheck.Random(uint64(20+i), c.w[:]...)
+		err := gradcheck.Check([]*tensor.Dense{x, w}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return Conv2D(in[0], in[1], c.pad, c.stride)
+		}, 1e-6, uint64(i))
+		if err != nil {
+			t.Errorf("case %d: %v", i, err)
+		}
+	}
+}
+
+func TestConv2DErrors(t *testing.T) {
+	g := gorgonia.NewGraph()
+	other := gorgonia.NewGraph()
+	mk := func(g *gorgonia.ExprGraph, dt tensor.Dtype, name string, shape ...int) *gorgonia.Node {
+		return gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name))
+	}
+	x := mk(g, tensor.Float64, "x", 1, 2, 5, 5)
+	w := mk(g, tensor.Float64, "w", 3, 2, 3, 3)
+	ok := [2]int{1, 1}
+	cases := []struct {
+		name        string
+		x, w        *gorgonia.Node
+		pad, stride [2]int
+		want        string
+	}{
+		{"nil x", nil, w, ok, ok, "nil node"},
+		{"other graph", x, mk(other, tensor.Float64, "w", 3, 2, 3, 3), ok, ok, "different graphs"},
+		{"int dtype", mk(g, tensor.Int, "xi", 1, 2, 5, 5), w, ok, ok, "want Float32 or Float64"},
+		{"mixed dtype", x, mk(g, tensor.Float32, "w32", 3, 2, 3, 3), ok, ok, "use one dtype"},
+		{"x rank 3", mk(g, tensor.Float64, "x3", 2, 5, 5), w, ok, ok, "want 4-D (n, c, h, w)"},
+		{"w rank 2", x, mk(g, tensor.Float64, "w2", 3, 3), ok, ok, "want 4-D (co, c, kh, kw)"},
+		{"channels", x, mk(g, tensor.Float64, "wc", 3, 1, 3, 3), ok, ok, "x has 2 input channels"},
+		{"kernel too big", x, mk(g, tensor.Float64, "wb", 3, 2, 8, 3), ok, ok, "larger than the padded input 7x7"},
+		{"kernel too big no pad", x, mk(g, tensor.Float64, "wb2", 3, 2, 3, 6), [2]int{0, 0}, ok, "larger than the padded input"},
+		{"stride 0", x, w, ok, [2]int{0, 1}, "height stride must be at least 1"},
+		{"negative stride", x, w, ok, [2]int{1, -2}, "width stride must be at least 1"},
+		{"negative pad", x, w, [2]int{0, -1}, ok, "width padding must not be negative"},
+	}
+	for _, c := range cases {
+		y, err := Conv2D(c.x, c.w, c.pad, c.stride)
+		if err == nil {
+			t.Errorf("%s: no error, got node %v", c.name, y.Shape())
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "graph: Conv2D: ") {
+			t.Errorf("%s: error %q, want it to contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+// BenchmarkConv2DForwardBackward times one forward and backward pass of LeNet's two
+// convolutions at batch 256, Float32: the gradient with respect to the weights for the
+// first layer (its input is the data) and to both input and weights for the second.
+// The loss is the plain sum of the output, so its own cost is small.
+func BenchmarkConv2DForwardBackward(b *testing.B) {
+	cases := []struct {
+		name   string
+		x, w   [4]int
+		pad    [2]int
+		wrtX   bool
+		stride [2]int
+	}{
+		{"conv1_256x1x28x28_6x1x5x5_pad2", [4]int{256, 1, 28, 28}, [4]int{6, 1, 5, 5}, [2]int{2, 2}, false, [2]int{1, 1}},
+		{"conv2_256x6x14x14_16x6x5x5", [4]int{256, 6, 14, 14}, [4]int{16, 6, 5, 5}, [2]int{0, 0}, true, [2]int{1, 1}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			g := gorgonia.NewGraph()
+			x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(c.x[:]...), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Uniform(0, 1)))
+			w := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(c.w[:]...), gorgonia.WithName("w"), gorgonia.WithInit(gorgonia.Uniform(-0.1, 0.1)))
+			y, err := Conv2D(x, w, c.pad, c.stride)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := gorgonia.Sum(y)
+			if err != nil {
+				b.Fatal(err)
+			}
+			wrt := []*gorgonia.Node{w}
+			if c.wrtX {
+				wrt = append(wrt, x)
+			}
+			if _, err := gorgonia.Grad(s, wrt...); err != nil {
+				b.Fatal(err)
+			}
+			m := gorgonia.NewTapeMachine(g)
+			defer m.Close()
+			for b.Loop() {
+				if err := m.RunAll(); err != nil {
+					b.Fatal(err)
+				}
+				m.Reset()
+			}
+		})
+	}
+}

@@ -1,0 +1,212 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func corr2dMatMulFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+	return Corr2DMatMul(in[0], in[1])
+}
+
+func TestCorr2DMatMulChapterValues(t *testing.T) {
+	for _, c := range ctChapterCases() {
+		for _, dt := range ctDtypes {
+			name := fmt.Sprintf("%s/%v", c.name, dt)
+			got, shape := ctRun(t, corr2dMatMulFunc, ctDense(dt, c.x, c.xs...), ctDense(dt, c.k, c.ks...))
+			if !shape.Eq(c.wantShape) {
+				t.Errorf("%s: shape %v, want %v", name, shape, c.wantShape)
+			}
+			ctCheckClose(t, name, got, c.want, 0)
+		}
+	}
+}
+
+// The unrolled matrix of the chapter's 3x3 input and a 2x2 window, row by row.
+func TestCorr2DIm2ColLayout(t *testing.T) {
+	f := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return gorgonia.ApplyOp(corrIm2ColOp{kh: 2, kw: 2}, in[0])
+	}
+	for _, dt := range ctDtypes {
+		got, shape := ctRun(t, f, ctDense(dt, ctArange(9, 0), 3, 3))
+		if !shape.Eq(tensor.Shape{4, 4}) {
+			t.Errorf("%v: shape %v, want (4, 4)", dt, shape)
+		}
+		ctCheckClose(t, dt.String(), got, []float64{
+			0, 1, 3, 4,
+			1, 2, 4, 5,
+			3, 4, 6, 7,
+			4, 5, 7, 8,
+		}, 0)
+	}
+}
+
+// runBoth returns Corr2D and Corr2DMatMul of the same inputs.
+func ctRunBoth(t *testing.T, dt tensor.Dtype, x []float64, h, w int, k []float64, kh, kw int) (direct, matmul []float64) {
+	t.Helper()
+	direct, _ = ctRun(t, corr2dFunc, ctDense(dt, x, h, w), ctDense(dt, k, kh, kw))
+	matmul, _ = ctRun(t, corr2dMatMulFunc, ctDense(dt, x, h, w), ctDense(dt, k, kh, kw))
+	return direct, matmul
+}
+
+// On small random integers every product and every partial sum is an integer far
+// below 2^24, exactly representable in float32 and float64, so the order in which BLAS
+// adds a window up cannot matter: the two methods must agree bit for bit (tolerance 0).
+func TestCorr2DMatMulEqualsCorr2DOnIntegers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	ints := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = float64(rng.IntN(19) - 9)
+		}
+		return v
+	}
+	for i, s := range append(ctShapeCases, [4]int{32, 40, 5, 3}) {
+		h, w, kh, kw := s[0], s[1], s[2], s[3]
+		x, k := ints(h*w), ints(kh*kw)
+		for _, dt := range ctDtypes {
+			direct, matmul := ctRunBoth(t, dt, x, h, w, k, kh, kw)
+			ctCheckClose(t, fmt.Sprintf("case %d %v/%v", i, s, dt), matmul, direct, 0)
+		}
+	}
+}
+
+// On arbitrary floats Corr2D sums each window left to right while BLAS may split the
+// dot product over several accumulators, so the results may differ by rounding. Both
+// are within the classic bound for a dot product of n = kh·kw terms,
+// |error| ≤ n·ε·Σ|x·k|, of the exact value, so they differ by at most twice that; the
+// test allows exactly that much (ε = 2^-52 or 2^-23).
+func TestCorr2DMatMulEqualsCorr2DOnFloats(t *testing.T) {
+	for i, s := range append(ctShapeCases, [4]int{32, 40, 5, 3}) {
+		h, w, kh, kw := s[0], s[1], s[2], s[3]
+		x, k := ctRandom(uint64(30+i), h*w), ctRandom(uint64(70+i), kh*kw)
+		// Σ|x·k| per output, via the reference loop on absolute values.
+		ax, ak := make([]float64, len(x)), make([]float64, len(k))
+		for j := range x {
+			ax[j] = math.Abs(x[j])
+		}
+		for j := range k {
+			ak[j] = math.Abs(k[j])
+		}
+		mag := ctRefCorr2D(ax, h, w, ak, kh, kw)
+		for _, dt := range ctDtypes {
+			eps := 0x1p-52
+			if dt == tensor.Float32 {
+				eps = 0x1p-23
+			}
+			direct, matmul := ctRunBoth(t, dt, x, h, w, k, kh, kw)
+			for j := range direct {
+				bound := 2 * float64(kh*kw) * eps * mag[j]
+				if d := math.Abs(direct[j] - matmul[j]); d > bound {
+					t.Errorf("case %d %v/%v entry %d: Corr2D %v, Corr2DMatMul %v, |diff| %.3g > bound %.3g",
+						i, s, dt, j, direct[j], matmul[j], d, bound)
+				}
+			}
+		}
+	}
+}
+
+func TestCorr2DMatMulGradients(t *testing.T) {
+	for i, s := range ctShapeCases {
+		h, w, kh, kw := s[0], s[1], s[2], s[3]
+		in := []*tensor.Dense{gradcheck.Random(uint64(800+i), h, w), gradcheck.Random(uint64(900+i), kh, kw)}
+		if err := gradcheck.Check(in, corr2dMatMulFunc, 1e-6, uint64(i)); err != nil {
+			t.Errorf("case %d %v: %v", i, s, err)
+		}
+	}
+}
+
+// im2col and col2im are each other's adjoints, and each is differentiable.
+func TestCorr2DIm2ColCol2ImGradients(t *testing.T) {
+	for i, s := range ctShapeCases {
+		h, w, kh, kw := s[0], s[1], s[2], s[3]
+		unfold := corrIm2ColOp{kh: kh, kw: kw}
+		fold := corrCol2ImOp{h: h, w: w, kh: kh, kw: kw}
+		fu := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.ApplyOp(unfold, in[0])
+		}
+		ff := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.ApplyOp(fold, in[0])
+		}
+		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), h, w)}, fu, 1e-6, 1); err != nil {
+			t.Errorf("im2col case %d %v: %v", i, s, err)
+		}
+		cs := fold.colsShape()
+		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), cs...)}, ff, 1e-6, 1); err != nil {
+			t.Errorf("col2im case %d %v: %v", i, s, err)
+		}
+	}
+}
+
+func TestCorr2DMatMulLispMachine(t *testing.T) {
+	for i, s := range ctShapeCases {
+		h, w, kh, kw := s[0], s[1], s[2], s[3]
+		in := []*tensor.Dense{gradcheck.Random(uint64(10+i), h, w), gradcheck.Random(uint64(50+i), kh, kw)}
+		tape := ctGrads(t, "tape", corr2dMatMulFunc, 6, in...)
+		lisp := ctGrads(t, "lisp", corr2dMatMulFunc, 6, in...)
+		for j := range tape {
+			ctCheckClose(t, fmt.Sprintf("case %d %v input %d", i, s, j), lisp[j], tape[j], 1e-12)
+		}
+	}
+}
+
+// benchCorr times one forward pass of build on a 256x256 input and a 3x3 kernel.
+func benchCorr(b *testing.B, build func(x, k *gorgonia.Node) (*gorgonia.Node, error)) {
+	for _, dt := range ctDtypes {
+		b.Run(dt.String(), func(b *testing.B) {
+			g := gorgonia.NewGraph()
+			x := gorgonia.NodeFromAny(g, ctDense(dt, ctRandom(1, 256*256), 256, 256), gorgonia.WithName("x"))
+			k := gorgonia.NodeFromAny(g, ctDense(dt, ctRandom(2, 9), 3, 3), gorgonia.WithName("k"))
+			if _, err := build(x, k); err != nil {
+				b.Fatal(err)
+			}
+			m := gorgonia.NewTapeMachine(g)
+			defer m.Close()
+			for b.Loop() {
+				if err := m.RunAll(); err != nil {
+					b.Fatal(err)
+				}
+				m.Reset()
+			}
+		})
+	}
+}
+
+// BenchmarkCorr2D is one forward Corr2D of a 256x256 input with a 3x3 kernel.
+func BenchmarkCorr2D(b *testing.B) { benchCorr(b, Corr2D) }
+
+// BenchmarkCorr2DMatMul is the same computation as im2col + BLAS matrix-vector product.
+func BenchmarkCorr2DMatMul(b *testing.B) { benchCorr(b, Corr2DMatMul) }
+
+// Gorgonia's own Im2Col (which its Conv2d builds on) agrees with this package's
+// im2col on a single-channel image, and its gradient passes the finite-difference
+// check, with and without padding and stride. Corr2DMatMul does not use it; the test
+// records that it was checked.
+func TestGorgoniaIm2ColAgrees(t *testing.T) {
+	for i, s := range ctShapeCases {
+		h, w, kh, kw := s[0], s[1], s[2], s[3]
+		x := ctRandom(uint64(i), h*w)
+		ours, _ := ctRun(t, func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.ApplyOp(corrIm2ColOp{kh: kh, kw: kw}, in[0])
+		}, ctDense(tensor.Float64, x, h, w))
+		theirs, shape := ctRun(t, func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.Im2Col(in[0], tensor.Shape{kh, kw}, tensor.Shape{0, 0}, tensor.Shape{1, 1}, tensor.Shape{1, 1})
+		}, ctDense(tensor.Float64, x, 1, 1, h, w))
+		if want := (tensor.Shape{1, h - kh + 1, w - kw + 1, kh * kw}); !shape.Eq(want) {
+			t.Errorf("case %d %v: gorgonia.Im2Col shape %v, want %v", i, s, shape, want)
+		}
+		ctCheckClose(t, fmt.Sprintf("case %d %v", i, s), theirs, ours, 0)
+		padded := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.Im2Col(in[0], tensor.Shape{kh, kw}, tensor.Shape{1, 1}, tensor.Shape{2, 1}, tensor.Shape{1, 1})
+		}
+		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), 2, 3, h, w)}, padded, 1e-6, 1); err != nil {
+			t.Errorf("case %d %v: gorgonia.Im2Col gradient: %v", i, s, err)
+		}
+	}
+}

@@ -1,0 +1,16 @@
+//go:build !cuda
+
+package graph
+
+import "gorgonia.org/gorgonia"
+
+// cudaBuild reports whether the binary was built with the cuda tag.
+const cudaBuild = false
+
+// numGPUs is 0: this build has no CUDA support.
+func numGPUs() int { return 0 }
+
+// newTapeMachine returns a CPU TapeMachine; dev is always the CPU in this build.
+func newTapeMachine(g *gorgonia.ExprGraph, _ Device, opts []gorgonia.VMOpt) gorgonia.VM {
+	return gorgonia.NewTapeMachine(g, opts...)
+}

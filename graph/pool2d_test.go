@@ -1,0 +1,288 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func pool2dFunc(ph, pw int, mode PoolMode) gradcheck.Func {
+	return func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return Pool2D(in[0], ph, pw, mode)
+	}
+}
+
+// ctRefPool2D is the definition of stride-1 pooling written out independently.
+func ctRefPool2D(x []float64, h, w, ph, pw int, mode PoolMode) []float64 {
+	var y []float64
+	for i := 0; i+ph <= h; i++ {
+		for j := 0; j+pw <= w; j++ {
+			var window []float64
+			for a := 0; a < ph; a++ {
+				window = append(window, x[(i+a)*w+j:(i+a)*w+j+pw]...)
+			}
+			switch mode {
+			case Max:
+				m := math.Inf(-1)
+				for _, v := range window {
+					m = math.Max(m, v)
+				}
+				y = append(y, m)
+			case Min:
+				m := math.Inf(1)
+				for _, v := range window {
+					m = math.Min(m, v)
+				}
+				y = append(y, m)
+			case Avg:
+				s := 0.0
+				for _, v := range window {
+					s += v
+				}
+				y = append(y, s/float64(len(window)))
+			}
+		}
+	}
+	return y
+}
+
+var ctModes = []PoolMode{Max, Avg, Min}
+
+func TestPool2DChapterValues(t *testing.T) {
+	cases := []struct {
+		mode PoolMode
+		want []float64
+	}{
+		{Max, []float64{4, 5, 7, 8}},
+		{Avg, []float64{2, 3, 5, 6}},
+		{Min, []float64{0, 1, 3, 4}},
+	}
+	for _, c := range cases {
+		for _, dt := range ctDtypes {
+			name := fmt.Sprintf("%v/%v", c.mode, dt)
+			got, shape := ctRun(t, pool2dFunc(2, 2, c.mode), ctDense(dt, ctArange(9, 0), 3, 3))
+			if !shape.Eq(tensor.Shape{2, 2}) {
+				t.Errorf("%s: shape %v, want (2, 2)", name, shape)
+			}
+			ctCheckClose(t, name, got, c.want, 0)
+		}
+	}
+}
+
+// ctPoolShapes are (h, w, ph, pw), including a 1x1 window, a window as large as the
+// input and single rows and columns.
+var ctPoolShapes = [][4]int{{3, 3, 2, 2}, {5, 6, 3, 2}, {4, 4, 1, 1}, {3, 4, 3, 4}, {1, 5, 1, 2}, {6, 1, 3, 1}, {7, 7, 2, 3}}
+
+func TestPool2DMatchesDefinition(t *testing.T) {
+	for i, s := range ctPoolShapes {
+		h, w, ph, pw := s[0], s[1], s[2], s[3]
+		x := ctRandom(uint64(40+i), h*w)
+		for _, mode := range ctModes {
+			want := ctRefPool2D(x, h, w, ph, pw, mode)
+			for _, dt := range ctDtypes {
+				tol := 1e-15
+				if dt == tensor.Float32 {
+					tol = 1e-6
+				}
+				name := fmt.Sprintf("case %d %v %v/%v", i, s, mode, dt)
+				got, shape := ctRun(t, pool2dFunc(ph, pw, mode), ctDense(dt, x, h, w))
+				if !shape.Eq(tensor.Shape{h - ph + 1, w - pw + 1}) {
+					t.Errorf("%s: shape %v", name, shape)
+				}
+				ctCheckClose(t, name, got, want, tol)
+			}
+		}
+	}
+}
+
+// Min pooling equals -maxpool(-X), built here from Gorgonia's Neg around Max pooling.
+func TestPool2DMinIsNegatedMaxOfNegated(t *testing.T) {
+	negMaxNeg := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		n, err := gorgonia.Neg(in[0])
+		if err != nil {
+			return nil, err
+		}
+		p, err := Pool2D(n, 2, 3, Max)
+		if err != nil {
+			return nil, err
+		}
+		return gorgonia.Neg(p)
+	}
+	for i, x := range [][]float64{ctArange(20, 0), ctRandom(3, 20), ctRandom(4, 20)} {
+		for _, dt := range ctDtypes {
+			want, _ := ctRun(t, negMaxNeg, ctDense(dt, x, 4, 5))
+			got, _ := ctRun(t, pool2dFunc(2, 3, Min), ctDense(dt, x, 4, 5))
+			ctCheckClose(t, fmt.Sprintf("input %d/%v", i, dt), got, want, 0)
+		}
+	}
+}
+
+func TestPool2DGradients(t *testing.T) {
+	for i, s := range ctPoolShapes {
+		h, w, ph, pw := s[0], s[1], s[2], s[3]
+		for _, mode := range ctModes {
+			in := []*tensor.Dense{gradcheck.Random(uint64(1000+i), h, w)}
+			if err := gradcheck.Check(in, pool2dFunc(ph, pw, mode), 1e-6, uint64(i)); err != nil {
+				t.Errorf("case %d %v %v: %v", i, s, mode, err)
+			}
+		}
+	}
+}
+
+// On ties (a constant input, where finite differences are undefined) Max and Min pass
+// each window's gradient to its first entry in row-major order; Avg spreads 1/(ph·pw).
+// With the loss Σ y, a 3x3 input and a 2x2 window the gradients are, by hand:
+func TestPool2DGradientOnTies(t *testing.T) {
+	cases := []struct {
+		mode PoolMode
+		want []float64
+	}{
+		{Max, []float64{1, 1, 0, 1, 1, 0, 0, 0, 0}},
+		{Min, []float64{1, 1, 0, 1, 1, 0, 0, 0, 0}},
+		{Avg, []float64{0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25}},
+	}
+	for _, c := range cases {
+		for _, dt := range ctDtypes {
+			g := gorgonia.NewGraph()
+			x := gorgonia.NodeFromAny(g, ctDense(dt, []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}, 3, 3), gorgonia.WithName("x"))
+			y, err := Pool2D(x, 2, 2, c.mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loss, err := gorgonia.Sum(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := gorgonia.Grad(loss, x); err != nil {
+				t.Fatal(err)
+			}
+			m := gorgonia.NewTapeMachine(g)
+			if err := m.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			d, err := x.Grad()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctCheckClose(t, fmt.Sprintf("%v/%v", c.mode, dt), ctFloats(t, d), c.want, 0)
+			m.Close()
+		}
+	}
+}
+
+// A NaN makes every window that contains it NaN, in every mode, and Max and Min send
+// that window's gradient to the NaN.
+func TestPool2DNaN(t *testing.T) {
+	nan := math.NaN()
+	// 3x3 input with a NaN at (1, 2); 2x2 windows: the NaN is in windows (0, 1), (1, 1).
+	x := []float64{0, 1, 2, 3, 4, nan, 6, 7, 8}
+	for _, mode := range ctModes {
+		for _, dt := range ctDtypes {
+			name := fmt.Sprintf("%v/%v", mode, dt)
+			got, _ := ctRun(t, pool2dFunc(2, 2, mode), ctDense(dt, x, 3, 3))
+			for i, v := range got {
+				if isNaN := math.IsNaN(v); isNaN != (i == 1 || i == 3) {
+					t.Errorf("%s: output %d is %v", name, i, v)
+				}
+			}
+		}
+		if mode == Avg {
+			continue
+		}
+		// With loss Σ y (upstream gradient 1 everywhere), by hand: the windows are
+		// {0,1,3,4}, {1,2,4,NaN}, {3,4,6,7}, {4,NaN,7,8}; Max picks 4, NaN, 7, NaN and Min
+		// picks 0, NaN, 3, NaN (flat indices 4, 5, 7, 5 and 0, 5, 3, 5).
+		want := map[PoolMode][]float64{
+			Max: {0, 0, 0, 0, 1, 2, 0, 1, 0},
+			Min: {1, 0, 0, 1, 0, 2, 0, 0, 0},
+		}[mode]
+		g := gorgonia.NewGraph()
+		xn := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, x, 3, 3), gorgonia.WithName("x"))
+		y, err := Pool2D(xn, 2, 2, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss, err := gorgonia.Sum(y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := gorgonia.Grad(loss, xn); err != nil {
+			t.Fatal(err)
+		}
+		m := gorgonia.NewTapeMachine(g)
+		if err := m.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		d, err := xn.Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctCheckClose(t, mode.String()+" gradient", ctFloats(t, d), want, 0)
+		m.Close()
+	}
+}
+
+func TestPool2DFloat32AndLispGradients(t *testing.T) {
+	for i, s := range ctPoolShapes {
+		h, w, ph, pw := s[0], s[1], s[2], s[3]
+		x := ctRandom(uint64(40+i), h*w)
+		for _, mode := range ctModes {
+			f := pool2dFunc(ph, pw, mode)
+			g64 := ctGrads(t, "tape", f, 3, ctDense(tensor.Float64, x, h, w))
+			g32 := ctGrads(t, "tape", f, 3, ctDense(tensor.Float32, x, h, w))
+			lisp := ctGrads(t, "lisp", f, 3, ctDense(tensor.Float64, x, h, w))
+			name := fmt.Sprintf("case %d %v %v", i, s, mode)
+			ctCheckClose(t, name+" float32", g32[0], g64[0], 1e-6)
+			ctCheckClose(t, name+" lisp", lisp[0], g64[0], 1e-15)
+		}
+	}
+}
+
+func TestPoolModeString(t *testing.T) {
+	for mode, want := range map[PoolMode]string{Max: "max", Avg: "avg", Min: "min", PoolMode(7): "PoolMode(7)"} {
+		if got := mode.String(); got != want {
+			t.Errorf("PoolMode(%d).String() = %q, want %q", int(mode), got, want)
+		}
+	}
+	var zero PoolMode
+	if zero != Max {
+		t.Errorf("the zero PoolMode is %v, want max", zero)
+	}
+}
+
+func TestPool2DErrors(t *testing.T) {
+	f64 := tensor.Float64
+	pool := func(shape []int, dt tensor.Dtype, ph, pw int, mode PoolMode) func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+		return func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return Pool2D(ctNode(g, "x", dt, shape...), ph, pw, mode)
+		}
+	}
+	ctRunErrorCases(t, []ctErrorCase{
+		{"nil", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) { return Pool2D(nil, 2, 2, Max) },
+			"graph: Pool2D: nil input node"},
+		{"unknown mode", pool([]int{3, 3}, f64, 2, 2, PoolMode(3)),
+			"graph: Pool2D: unknown mode PoolMode(3); use Max, Avg or Min"},
+		{"negative mode", pool([]int{3, 3}, f64, 2, 2, PoolMode(-1)),
+			"graph: Pool2D: unknown mode PoolMode(-1)"},
+		{"zero height", pool([]int{3, 3}, f64, 0, 2, Max),
+			"graph: Pool2D: window 0x2 must be positive in both dimensions"},
+		{"negative width", pool([]int{3, 3}, f64, 2, -1, Avg),
+			"graph: Pool2D: window 2x-1 must be positive in both dimensions"},
+		{"rank 3", pool([]int{1, 3, 3}, f64, 2, 2, Max),
+			"graph: Pool2D: x must be 2-D (h, w), got shape (1, 3, 3) (rank 3)"},
+		{"rank 4", pool([]int{1, 1, 4, 4}, f64, 2, 2, Min),
+			"graph: Pool2D: x must be 2-D (h, w), got shape (1, 1, 4, 4) (rank 4)"},
+		{"window too tall", pool([]int{3, 3}, f64, 4, 1, Max),
+			"graph: Pool2D: window 4x1 is larger than the input 3x3; the window must fit inside the input"},
+		{"window too wide", pool([]int{3, 3}, tensor.Float32, 2, 5, Avg),
+			"graph: Pool2D: window 2x5 is larger than the input 3x3"},
+		{"int input", pool([]int{3, 3}, tensor.Int, 2, 2, Max),
+			"graph: Pool2D: x has dtype int; want float32 or float64"},
+		{"empty input", pool([]int{3, 0}, f64, 1, 1, Max),
+			"graph: Pool2D: x has an empty dimension: shape (3, 0)"},
+	})
+}

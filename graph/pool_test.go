@@ -1,0 +1,531 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// naivePool4D is the textbook definition of padded, strided pooling as plain loops:
+// max ignores the padding, avg divides the zero-padded window sum by kh*kw.
+func naivePool4D(avg bool, x []float64, xs [4]int, kernel, pad, stride [2]int) ([]float64, [4]int) {
+	n, c, h, w := xs[0], xs[1], xs[2], xs[3]
+	oh := (h-kernel[0]+2*pad[0])/stride[0] + 1
+	ow := (w-kernel[1]+2*pad[1])/stride[1] + 1
+	out := make([]float64, n*c*oh*ow)
+	for p := range n * c {
+		for i := range oh {
+			for j := range ow {
+				sum, best := 0.0, math.Inf(-1)
+				for u := range kernel[0] {
+					for v := range kernel[1] {
+						r, q := i*stride[0]+u-pad[0], j*stride[1]+v-pad[1]
+						if r < 0 || r >= h || q < 0 || q >= w {
+							continue
+						}
+						sum += x[(p*h+r)*w+q]
+						best = math.Max(best, x[(p*h+r)*w+q])
+					}
+				}
+				if avg {
+					out[(p*oh+i)*ow+j] = sum / float64(kernel[0]*kernel[1])
+				} else {
+					out[(p*oh+i)*ow+j] = best
+				}
+			}
+		}
+	}
+	return out, [4]int{n, c, oh, ow}
+}
+
+type poolFunc func(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error)
+
+var poolFuncs = []struct {
+	name string
+	avg  bool
+	f    poolFunc
+}{{"MaxPool2D", false, MaxPool2D}, {"AvgPool2D", true, AvgPool2D}}
+
+// arange16 is the chapter's X = arange(16) as (1,1,4,4).
+func arange16(dt tensor.Dtype) *tensor.Dense {
+	v := make([]float64, 16)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	return denseOf(dt, v, 1, 1, 4, 4)
+}
+
+func TestPoolChapterValues(t *testing.T) {
+	cases := []struct {
+		name                string
+		kernel, pad, stride [2]int
+		want                []float64
+		wantShape           tensor.Shape
+	}{
+		{"max 3x3", [2]int{3, 3}, [2]int{0, 0}, [2]int{3, 3}, []float64{10}, tensor.Shape{1, 1, 1, 1}},
+		{"max 3x3 padding 1 stride 2", [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}, []float64{5, 7, 13, 15}, tensor.Shape{1, 1, 2, 2}},
+		{"max (2,3) stride (2,3) padding (0,1)", [2]int{2, 3}, [2]int{0, 1}, [2]int{2, 3}, []float64{5, 7, 13, 15}, tensor.Shape{1, 1, 2, 2}},
+	}
+	for _, c := range cases {
+		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+			got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+				return MaxPool2D(in[0], c.kernel, c.pad, c.stride)
+			}, arange16(dt))
+			if !shape.Eq(c.wantShape) || !slices.Equal(got, c.want) {
+				t.Errorf("%s %v: got %v %v, want %v %v", c.name, dt, shape, got, c.wantShape, c.want)
+			}
+		}
+	}
+}
+
+// TestPoolPerChannel is the chapter's concatenation of X and X+1: pooling keeps the
+// channels apart, so channel 1 of the result is channel 0 plus 1.
+func TestPoolPerChannel(t *testing.T) {
+	for _, pf := range poolFuncs {
+		got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+			one := gorgonia.NewScalar(in[0].Graph(), tensor.Float32, gorgonia.WithName("one"), gorgonia.WithValue(float32(1)))
+			x1, err := gorgonia.Add(in[0], one)
+			if err != nil {
+				return nil, err
+			}
+			x, err := gorgonia.Concat(1, in[0], x1)
+			if err != nil {
+				return nil, err
+			}
+			return pf.f(x, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
+		}, arange16(tensor.Float32))
+		if want := (tensor.Shape{1, 2, 2, 2}); !shape.Eq(want) {
+			t.Fatalf("%s: shape %v, want %v", pf.name, shape, want)
+		}
+		if pf.avg {
+			ref, _ := naivePool4D(true, float64sOf(t, arange16(tensor.Float64)), [4]int{1, 1, 4, 4}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
+			for i := range 4 {
+				if math.Abs(got[i]-ref[i]) > 1e-5 {
+					t.Errorf("%s: channel 0 element %d = %v, want %v", pf.name, i, got[i], ref[i])
+				}
+			}
+		} else if !slices.Equal(got[:4], []float64{5, 7, 13, 15}) {
+			t.Errorf("%s: channel 0 = %v, want [5 7 13 15]", pf.name, got[:4])
+		}
+		for i := range 4 {
+			// Average pooling with padding scales the +1 by the share of real pixels.
+			want := got[i] + 1
+			if pf.avg {
+				cnt := avgWindowCount(i/2, i%2, 4, 4, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
+				want = got[i] + float64(cnt)/9
+			}
+			if math.Abs(got[4+i]-want) > 1e-5 {
+				t.Errorf("%s: channel 1 element %d = %v, want %v", pf.name, i, got[4+i], want)
+			}
+		}
+	}
+}
+
+// avgWindowCount returns the number of real (unpadded) pixels in output (i, j)'s window.
+func avgWindowCount(i, j, h, w int, kernel, pad, stride [2]int) int {
+	n := 0
+	for u := range kernel[0] {
+		for v := range kernel[1] {
+			r, q := i*stride[0]+u-pad[0], j*stride[1]+v-pad[1]
+			if r >= 0 && r < h && q >= 0 && q < w {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func TestPoolMatchesNaiveLoops(t *testing.T) {
+	cases := []struct {
+		x                   [4]int
+		kernel, pad, stride [2]int
+	}{
+		{[4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 3, 6, 6}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
+		{[4]int{1, 2, 7, 5}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
+		{[4]int{2, 1, 4, 4}, [2]int{2, 3}, [2]int{0, 1}, [2]int{2, 3}},
+		{[4]int{1, 1, 8, 9}, [2]int{3, 2}, [2]int{1, 1}, [2]int{2, 1}},
+		{[4]int{3, 2, 5, 5}, [2]int{5, 5}, [2]int{2, 2}, [2]int{1, 1}},
+		{[4]int{1, 1, 4, 4}, [2]int{1, 1}, [2]int{0, 0}, [2]int{3, 2}},
+		// large enough to run on several goroutines
+		{[4]int{64, 6, 28, 28}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
+	}
+	for i, c := range cases {
+		rng := rand.New(rand.NewPCG(uint64(i), 3))
+		xv := randomValues(rng, c.x[0]*c.x[1]*c.x[2]*c.x[3])
+		for _, pf := range poolFuncs {
+			want, wantShape := naivePool4D(pf.avg, xv, c.x, c.kernel, c.pad, c.stride)
+			for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+				got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+					return pf.f(in[0], c.kernel, c.pad, c.stride)
+				}, denseOf(dt, xv, c.x[:]...))
+				if !shape.Eq(tensor.Shape(wantShape[:])) {
+					t.Fatalf("case %d %s %v: shape %v, want %v", i, pf.name, dt, shape, wantShape)
+				}
+				tol := 1e-12
+				if dt == tensor.Float32 {
+					tol = 1e-6
+				}
+				for j := range want {
+					if math.Abs(got[j]-want[j]) > tol {
+						t.Fatalf("case %d %s %v: element %d = %v, want %v", i, pf.name, dt, j, got[j], want[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMaxPool2DIgnoresPadding checks PyTorch's -Inf padding on an all-negative input: a
+// zero from the padding would win every border window.
+func TestMaxPool2DIgnoresPadding(t *testing.T) {
+	x := denseOf(tensor.Float64, []float64{-5, -6, -7, -8}, 1, 1, 2, 2)
+	got, _ := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return MaxPool2D(in[0], [2]int{2, 2}, [2]int{1, 1}, [2]int{1, 1})
+	}, x)
+	want := []float64{-5, -5, -6, -5, -5, -6, -7, -7, -8}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestGorgoniaMaxPool2DPadding records that Gorgonia's own MaxPool2D also ignores the
+// padding (it starts every window at -MaxFloat), so both agree on finite inputs.
+func TestGorgoniaMaxPool2DPadding(t *testing.T) {
+	x := denseOf(tensor.Float64, []float64{-5, -6, -7, -8}, 1, 1, 2, 2)
+	got, _ := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return gorgonia.MaxPool2D(in[0], tensor.Shape{2, 2}, []int{1, 1}, []int{1, 1})
+	}, x)
+	if want := []float64{-5, -5, -6, -5, -5, -6, -7, -7, -8}; !slices.Equal(got, want) {
+		t.Errorf("gorgonia.MaxPool2D: got %v, want %v", got, want)
+	}
+}
+
+// TestPoolNaN checks PyTorch's NaN handling: a NaN anywhere in a window makes that output
+// NaN, and the backward pass still runs (Gorgonia's MaxPool2D crashes on an all-NaN
+// window) and sends the gradient to the NaN.
+func TestPoolNaN(t *testing.T) {
+	nan := math.NaN()
+	for _, pf := range poolFuncs {
+		for _, xv := range [][]float64{
+			{nan, 1, 2, 3, 4, 5, 6, 7, 8},
+			{nan, nan, 1, 2, nan, nan, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, // an all-NaN window
+		} {
+			side := int(math.Sqrt(float64(len(xv))))
+			g := gorgonia.NewGraph()
+			x := gorgonia.NodeFromAny(g, denseOf(tensor.Float64, xv, 1, 1, side, side), gorgonia.WithName("x"))
+			y, err := pf.f(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := gorgonia.Sum(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			grads, err := gorgonia.Grad(s, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := gorgonia.NewTapeMachine(g)
+			if err := m.RunAll(); err != nil {
+				t.Fatalf("%s %v: %v", pf.name, xv, err)
+			}
+			m.Close()
+			out := float64sOf(t, y.Value())
+			if !math.IsNaN(out[0]) || math.IsNaN(out[len(out)-1]) {
+				t.Errorf("%s %v: output %v, want NaN only where a window holds a NaN", pf.name, xv, out)
+			}
+			dx := float64sOf(t, grads[0].Value())
+			if !pf.avg && dx[0] != 1 {
+				t.Errorf("%s %v: gradient %v, want the NaN window's gradient on element 0", pf.name, xv, dx)
+			}
+		}
+	}
+}
+
+func TestPoolGradients(t *testing.T) {
+	cases := []struct {
+		x                   [4]int
+		kernel, pad, stride [2]int
+	}{
+		{[4]int{1, 1, 4, 4}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
+		{[4]int{2, 2, 5, 5}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
+		{[4]int{1, 2, 4, 6}, [2]int{2, 3}, [2]int{0, 1}, [2]int{2, 3}},
+		{[4]int{1, 1, 6, 5}, [2]int{3, 2}, [2]int{1, 1}, [2]int{1, 1}},
+		{[4]int{2, 1, 7, 7}, [2]int{4, 4}, [2]int{2, 1}, [2]int{3, 2}},
+	}
+	for i, c := range cases {
+		// A permutation of distinct values spaced 1/n apart: no ties in any max window,
+		// and no finite-difference step crosses from one maximum to another.
+		size := c.x[0] * c.x[1] * c.x[2] * c.x[3]
+		rng := rand.New(rand.NewPCG(uint64(i), 11))
+		x := tensor.New(tensor.WithShape(c.x[:]...), tensor.Of(tensor.Float64))
+		for j, p := range rng.Perm(size) {
+			x.Data().([]float64)[j] = float64(p)/float64(size) - 0.5
+		}
+		for _, pf := range poolFuncs {
+			err := gradcheck.Check([]*tensor.Dense{x}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+				return pf.f(in[0], c.kernel, c.pad, c.stride)
+			}, 1e-6, uint64(i))
+			if err != nil {
+				t.Errorf("case %d %s: %v", i, pf.name, err)
+			}
+		}
+	}
+}
+
+// TestPoolGradientThroughGraph checks the backward pass inside a bigger expression, with
+// Float32 values, against the gradient worked out by hand: for avg pooling every input
+// pixel receives 1/(kh*kw) per window it belongs to.
+func TestPoolGradientThroughGraph(t *testing.T) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NodeFromAny(g, arange16(tensor.Float32), gorgonia.WithName("x"))
+	y, err := AvgPool2D(x, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gorgonia.Sum(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads, err := gorgonia.Grad(s, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	for run := range 2 { // a second run reuses the preallocated values
+		if err := m.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		// windows start at rows/cols -1 and 1 and cover 3: rows 0,1 (window 0), 1,2,3 (window 1).
+		perAxis := []float64{1, 2, 1, 1}
+		got := float64sOf(t, grads[0].Value())
+		for r := range 4 {
+			for c := range 4 {
+				want := perAxis[r] * perAxis[c] / 9
+				if math.Abs(got[r*4+c]-want) > 1e-6 {
+					t.Fatalf("run %d: dx[%d,%d] = %v, want %v", run, r, c, got[r*4+c], want)
+				}
+			}
+		}
+		m.Reset()
+	}
+}
+
+// TestGorgoniaAveragePool2DDefect documents the defect that made the project write its own
+// AvgPool2D: on the 4x4 input 0..15 with a 3x1 window and stride 1, Gorgonia's
+// AveragePool2D returns 3 for the first window, whose mean is (0+4+8)/3 = 4, because it
+// divides by the input width. If this test fails, Gorgonia has changed: re-check it.
+func TestGorgoniaAveragePool2DDefect(t *testing.T) {
+	got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return gorgonia.AveragePool2D(in[0], tensor.Shape{3, 1}, []int{0, 0}, []int{1, 1})
+	}, arange16(tensor.Float64))
+	if !shape.Eq(tensor.Shape{1, 1, 2, 4}) {
+		t.Fatalf("shape %v, want (1, 1, 2, 4)", shape)
+	}
+	if got[0] != 3 || got[1] != 3.75 {
+		t.Errorf("gorgonia.AveragePool2D now gives %v; it gave [3 3.75 ...] (defect). Re-check it", got)
+	}
+	ours, _ := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return AvgPool2D(in[0], [2]int{3, 1}, [2]int{0, 0}, [2]int{1, 1})
+	}, arange16(tensor.Float64))
+	if want := []float64{4, 5, 6, 7, 8, 9, 10, 11}; !slices.Equal(ours, want) {
+		t.Errorf("AvgPool2D: got %v, want %v", ours, want)
+	}
+}
+
+func TestPoolErrors(t *testing.T) {
+	g := gorgonia.NewGraph()
+	mk := func(dt tensor.Dtype, name string, shape ...int) *gorgonia.Node {
+		return gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name))
+	}
+	x := mk(tensor.Float32, "x", 1, 2, 4, 4)
+	two := [2]int{2, 2}
+	zero := [2]int{0, 0}
+	cases := []struct {
+		name                string
+		x                   *gorgonia.Node
+		kernel, pad, stride [2]int
+		want                string
+	}{
+		{"nil", nil, two, zero, two, "nil node"},
+		{"int", mk(tensor.Int, "xi", 1, 2, 4, 4), two, zero, two, "want Float32 or Float64"},
+		{"rank 2", mk(tensor.Float32, "x2", 4, 4), two, zero, two, "want 4-D (n, c, h, w)"},
+		{"zero kernel", x, [2]int{0, 2}, zero, two, "height must be at least 1"},
+		{"zero stride", x, two, zero, [2]int{2, 0}, "width stride must be at least 1"},
+		{"negative pad", x, two, [2]int{-1, 0}, two, "height padding must not be negative"},
+		{"pad over half", x, [2]int{3, 3}, [2]int{1, 2}, two, "at most half the kernel"},
+		{"kernel too big", x, [2]int{5, 2}, zero, two, "larger than the padded input"},
+	}
+	for _, c := range cases {
+		for _, pf := range poolFuncs {
+			y, err := pf.f(c.x, c.kernel, c.pad, c.stride)
+			if err == nil {
+				t.Errorf("%s %s: no error, got %v", pf.name, c.name, y.Shape())
+				continue
+			}
+			if !strings.HasPrefix(err.Error(), "graph: "+pf.name+": ") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s %s: error %q, want it to contain %q", pf.name, c.name, err, c.want)
+			}
+		}
+	}
+}
+
+// TestPool4DOpDoErrors checks that the ops reject bad values at run time with errors.
+func TestPool4DOpDoErrors(t *testing.T) {
+	op := &pool4DOp{kind: pool4DAvg, kernel: [2]int{2, 2}, stride: [2]int{2, 2}}
+	cases := []struct {
+		name string
+		in   []gorgonia.Value
+		want string
+	}{
+		{"arity", nil, "got 0 inputs"},
+		{"rank", []gorgonia.Value{tensor.New(tensor.WithShape(4, 4), tensor.Of(tensor.Float64))}, "want 4-D"},
+		{"dtype", []gorgonia.Value{tensor.New(tensor.WithShape(1, 1, 4, 4), tensor.Of(tensor.Int))}, "want Float32 or Float64"},
+		{"too small", []gorgonia.Value{tensor.New(tensor.WithShape(1, 1, 1, 4), tensor.Of(tensor.Float64))}, "does not fit"},
+	}
+	for _, c := range cases {
+		if _, err := op.Do(c.in...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+	x := tensor.New(tensor.WithShape(1, 1, 4, 4), tensor.Of(tensor.Float64))
+	if _, err := op.UsePreallocDo(tensor.New(tensor.WithShape(1, 1, 3, 2), tensor.Of(tensor.Float64)), x); err == nil ||
+		!strings.Contains(err.Error(), "does not fit") {
+		t.Errorf("prealloc of the wrong shape: error %v", err)
+	}
+	grad := &pool4DGradOp{fwd: *op}
+	if _, err := grad.Do(x, tensor.New(tensor.WithShape(1, 1, 3, 3), tensor.Of(tensor.Float64))); err == nil ||
+		!strings.Contains(err.Error(), "output gradient") {
+		t.Errorf("gradient of the wrong shape: error %v", err)
+	}
+}
+
+// BenchmarkAvgPool2D times the op's forward and backward pass at LeNet's pooling shapes
+// (batch 256, Float32), on several goroutines and on one.
+func BenchmarkAvgPool2D(b *testing.B) {
+	for _, shape := range [][4]int{{256, 6, 28, 28}, {256, 16, 10, 10}} {
+		for _, serial := range []bool{false, true} {
+			name := fmt.Sprintf("%dx%dx%dx%d", shape[0], shape[1], shape[2], shape[3])
+			if serial {
+				name += "/serial"
+			} else {
+				name += "/parallel"
+			}
+			b.Run(name, func(b *testing.B) {
+				if serial {
+					defer func(v int) { pool4DParallelMin = v }(pool4DParallelMin)
+					pool4DParallelMin = math.MaxInt
+				}
+				op := &pool4DOp{kind: pool4DAvg, kernel: [2]int{2, 2}, stride: [2]int{2, 2}}
+				grad := &pool4DGradOp{fwd: *op}
+				rng := rand.New(rand.NewPCG(1, 2))
+				x := denseOf(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)
+				ys, _ := op.InferShape(x.Shape())
+				y := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(ys...))
+				dx := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(x.Shape().Clone()...))
+				for b.Loop() {
+					if _, err := op.UsePreallocDo(y, x); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := grad.UsePreallocDo(dx, x, y); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestMaxPool2DTies checks that, like PyTorch, a window with several equal maxima sends
+// its gradient to the first of them in row-major order.
+func TestMaxPool2DTies(t *testing.T) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NodeFromAny(g, denseOf(tensor.Float64, []float64{1, 3, 3, 3, 3, 0, 3, 0, 3}, 1, 1, 3, 3), gorgonia.WithName("x"))
+	y, err := MaxPool2D(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gorgonia.Sum(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads, err := gorgonia.Grad(s, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	// windows: (0,0) -> 3 first at index 1; (0,1) -> index 1; (1,0) -> index 3; (1,1) -> index 4
+	want := []float64{0, 2, 0, 1, 1, 0, 0, 0, 0}
+	if got := float64sOf(t, grads[0].Value()); !slices.Equal(got, want) {
+		t.Errorf("gradient %v, want %v", got, want)
+	}
+}
+
+// TestPoolLispMachine checks the DoDiff path (Gorgonia's LispMachine) against the
+// symbolic gradient run on a TapeMachine.
+func TestPoolLispMachine(t *testing.T) {
+	xv := gradcheck.Random(5, 2, 3, 6, 5)
+	for _, pf := range poolFuncs {
+		var grads [2][]float64
+		for k := range 2 {
+			g := gorgonia.NewGraph()
+			x := gorgonia.NodeFromAny(g, xv.Clone().(*tensor.Dense), gorgonia.WithName("x"))
+			y, err := pf.f(x, [2]int{3, 2}, [2]int{1, 1}, [2]int{2, 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := gorgonia.NodeFromAny(g, gradcheck.Random(6, y.Shape()...), gorgonia.WithName("w"))
+			p, err := gorgonia.HadamardProd(y, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := gorgonia.Sum(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m gorgonia.VM
+			var dx *gorgonia.Node
+			if k == 0 {
+				gs, err := gorgonia.Grad(s, x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dx = gs[0]
+				m = gorgonia.NewTapeMachine(g)
+			} else {
+				m = gorgonia.NewLispMachine(g)
+			}
+			if err := m.RunAll(); err != nil {
+				t.Fatalf("%s machine %d: %v", pf.name, k, err)
+			}
+			if k == 0 {
+				grads[k] = float64sOf(t, dx.Value())
+			} else {
+				gv, err := x.Grad()
+				if err != nil {
+					t.Fatal(err)
+				}
+				grads[k] = float64sOf(t, gv)
+			}
+			m.Close()
+		}
+		for i := range grads[0] {
+			if math.Abs(grads[0][i]-grads[1][i]) > 1e-12 {
+				t.Fatalf("%s: element %d: tape %v, lisp %v", pf.name, i, grads[0][i], grads[1][i])
+			}
+		}
+	}
+}

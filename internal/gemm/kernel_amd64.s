@@ -1,0 +1,159 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// One step of the 6x16 micro-kernel: load a 16-wide row of the B panel into
+// Y12:Y13, broadcast the six A values of this k index in turn and accumulate
+// into the twelve accumulators Y0..Y11 (row i uses Y(2i) and Y(2i+1)).
+// AX walks the packed A panel (6 floats per step), BX the B panel (R8 bytes
+// per step).
+#define STEP \
+	VMOVUPS      (BX), Y12;        \
+	VMOVUPS      32(BX), Y13;      \
+	VBROADCASTSS (AX), Y14;        \
+	VBROADCASTSS 4(AX), Y15;       \
+	VFMADD231PS  Y12, Y14, Y0;     \
+	VFMADD231PS  Y13, Y14, Y1;     \
+	VFMADD231PS  Y12, Y15, Y2;     \
+	VFMADD231PS  Y13, Y15, Y3;     \
+	VBROADCASTSS 8(AX), Y14;       \
+	VBROADCASTSS 12(AX), Y15;      \
+	VFMADD231PS  Y12, Y14, Y4;     \
+	VFMADD231PS  Y13, Y14, Y5;     \
+	VFMADD231PS  Y12, Y15, Y6;     \
+	VFMADD231PS  Y13, Y15, Y7;     \
+	VBROADCASTSS 16(AX), Y14;      \
+	VBROADCASTSS 20(AX), Y15;      \
+	VFMADD231PS  Y12, Y14, Y8;     \
+	VFMADD231PS  Y13, Y14, Y9;     \
+	VFMADD231PS  Y12, Y15, Y10;    \
+	VFMADD231PS  Y13, Y15, Y11;    \
+	ADDQ         $24, AX;          \
+	ADDQ         R8, BX
+
+// Store row accumulators ra:rb to (DI), reading C first when beta != 0.
+#define STOREROW(ra, rb) \
+	VMOVUPS ra, (DI);    \
+	VMOVUPS rb, 32(DI);  \
+	ADDQ    R9, DI
+
+#define STOREROWBETA(ra, rb) \
+	VFMADD231PS (DI), Y15, ra;   \
+	VFMADD231PS 32(DI), Y15, rb; \
+	VMOVUPS     ra, (DI);        \
+	VMOVUPS     rb, 32(DI);      \
+	ADDQ        R9, DI
+
+// func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32)
+//
+// For a 6-row packed A panel (a[p*6+i]) and a 16-column B panel whose rows
+// are bstride floats apart (b[p*bstride+j]), it computes, for i < 6, j < 16,
+//
+//	c[i*ldc+j] = alpha * sum_{p<k} a[p*6+i]*b[p*bstride+j] + beta*c[i*ldc+j]
+//
+// and does not read c when beta == 0. k must be at least 1.
+TEXT ·kernel6x16(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ bstride+24(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R9
+	SHLQ $2, R9
+
+	// Warm the six C rows while the loop runs.
+	MOVQ       DI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	MOVQ CX, DX
+	SHRQ $2, DX
+	JZ   tail
+
+loop4:
+	STEP
+	STEP
+	STEP
+	STEP
+	DECQ DX
+	JNZ  loop4
+
+tail:
+	ANDQ $3, CX
+	JZ   epilogue
+
+loop1:
+	STEP
+	DECQ CX
+	JNZ  loop1
+
+epilogue:
+	VBROADCASTSS alpha+48(FP), Y14
+	VMULPS       Y14, Y0, Y0
+	VMULPS       Y14, Y1, Y1
+	VMULPS       Y14, Y2, Y2
+	VMULPS       Y14, Y3, Y3
+	VMULPS       Y14, Y4, Y4
+	VMULPS       Y14, Y5, Y5
+	VMULPS       Y14, Y6, Y6
+	VMULPS       Y14, Y7, Y7
+	VMULPS       Y14, Y8, Y8
+	VMULPS       Y14, Y9, Y9
+	VMULPS       Y14, Y10, Y10
+	VMULPS       Y14, Y11, Y11
+
+	// beta == 0 (and not NaN): store without reading C.
+	VMOVSS   beta+52(FP), X15
+	VXORPS   X14, X14, X14
+	VUCOMISS X14, X15
+	JNE      withbeta
+	JPS      withbeta
+
+	STOREROW(Y0, Y1)
+	STOREROW(Y2, Y3)
+	STOREROW(Y4, Y5)
+	STOREROW(Y6, Y7)
+	STOREROW(Y8, Y9)
+	STOREROW(Y10, Y11)
+	VZEROUPPER
+	RET
+
+withbeta:
+	VBROADCASTSS beta+52(FP), Y15
+	STOREROWBETA(Y0, Y1)
+	STOREROWBETA(Y2, Y3)
+	STOREROWBETA(Y4, Y5)
+	STOREROWBETA(Y6, Y7)
+	STOREROWBETA(Y8, Y9)
+	STOREROWBETA(Y10, Y11)
+	VZEROUPPER
+	RET

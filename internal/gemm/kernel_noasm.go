@@ -1,0 +1,11 @@
+//go:build !amd64 || purego
+
+package gemm
+
+// haveAsm is false: this build has no assembly micro-kernel.
+const haveAsm = false
+
+// kernel6x16 is never called in builds without the assembly kernel.
+func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32) {
+	panic("gemm: assembly kernel not available in this build")
+}

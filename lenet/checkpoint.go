@@ -1,0 +1,239 @@
+package lenet
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Checkpoint file layout (version 1), all integers little-endian:
+//
+//	magic    8 bytes  "LENETCKP"
+//	version  uint32   1
+//	hlen     uint32   length of the JSON header
+//	header   hlen bytes of JSON (CheckpointHeader)
+//	weights  float32 values of every parameter, in header order
+//	digest   32 bytes SHA-256 of everything before it
+const (
+	checkpointMagic   = "LENETCKP"
+	checkpointVersion = 1
+	maxHeaderBytes    = 16 << 20
+	maxWeights        = 64 << 20
+)
+
+// Sentinel errors of checkpoint loading, for errors.Is.
+var (
+	ErrNotCheckpoint  = errors.New("not a LeNet checkpoint")
+	ErrCorrupt        = errors.New("checkpoint is corrupt")
+	ErrVersion        = errors.New("unsupported checkpoint version")
+	ErrWrongVariant   = errors.New("checkpoint is of another model variant")
+	ErrParamsMismatch = errors.New("checkpoint parameters do not match the network")
+)
+
+// ParamInfo names one saved parameter and its shape.
+type ParamInfo struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+// CheckpointHeader is the metadata saved with the weights.
+type CheckpointHeader struct {
+	Variant   Variant     `json:"variant"`
+	Epoch     int         `json:"epoch"` // epochs completed
+	Epochs    int         `json:"epochs"`
+	BatchSize int         `json:"batch_size"`
+	Seed      uint64      `json:"seed"`
+	Optimizer Optimizer   `json:"optimizer"`
+	History   History     `json:"history"`
+	Params    []ParamInfo `json:"params"`
+}
+
+// Optimizer is the optimizer's state. Plain SGD keeps only its learning rate.
+type Optimizer struct {
+	Name string  `json:"name"`
+	LR   float64 `json:"lr"`
+}
+
+// Checkpoint is a header plus the parameter values.
+type Checkpoint struct {
+	CheckpointHeader
+	Weights [][]float32
+}
+
+// Snapshot captures c's parameters with the given metadata (h.Params and h.Variant are
+// filled in from c).
+func Snapshot(c *Classifier, h CheckpointHeader) *Checkpoint {
+	h.Variant = c.Variant()
+	h.Params = nil
+	ck := &Checkpoint{}
+	for _, p := range c.params {
+		h.Params = append(h.Params, ParamInfo{Name: p.Name(), Shape: slices.Clone([]int(p.Shape()))})
+		ck.Weights = append(ck.Weights, slices.Clone(f32(p)))
+	}
+	ck.CheckpointHeader = h
+	return ck
+}
+
+// Restore copies the checkpoint's weights into c, after checking the variant and every
+// parameter's name and shape.
+func (ck *Checkpoint) Restore(c *Classifier) error {
+	if ck.Variant != c.Variant() {
+		return fmt.Errorf("%w: the file holds %q, the network is %q", ErrWrongVariant, ck.Variant, c.Variant())
+	}
+	if len(ck.Params) != len(c.params) || len(ck.Weights) != len(c.params) {
+		return fmt.Errorf("%w: %d saved parameters, the network has %d", ErrParamsMismatch, len(ck.Params), len(c.params))
+	}
+	for i, p := range c.params {
+		if ck.Params[i].Name != p.Name() || !slices.Equal(ck.Params[i].Shape, []int(p.Shape())) {
+			return fmt.Errorf("%w: saved %s %v, network %s %v", ErrParamsMismatch, ck.Params[i].Name, ck.Params[i].Shape, p.Name(), p.Shape())
+		}
+	}
+	for i, p := range c.params {
+		copy(f32(p), ck.Weights[i])
+	}
+	c.stale = true
+	return nil
+}
+
+// WriteTo writes the checkpoint in the version-1 format.
+func (ck *Checkpoint) WriteTo(w io.Writer) (int64, error) {
+	hdr, err := json.Marshal(ck.CheckpointHeader)
+	if err != nil {
+		return 0, fmt.Errorf("lenet: encoding checkpoint header: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(checkpointMagic)
+	binary.Write(&buf, binary.LittleEndian, uint32(checkpointVersion))
+	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
+	buf.Write(hdr)
+	for i, wv := range ck.Weights {
+		if want := numel(ck.Params[i].Shape); want != len(wv) {
+			return 0, fmt.Errorf("lenet: parameter %s has %d values for shape %v", ck.Params[i].Name, len(wv), ck.Params[i].Shape)
+		}
+		binary.Write(&buf, binary.LittleEndian, wv)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	buf.Write(sum[:])
+	n, err := w.Write(buf.Bytes())
+	return int64(n), err
+}
+
+// Save writes the checkpoint to path atomically: a temporary file in the same folder,
+// synced, then renamed over path.
+func (ck *Checkpoint) Save(path string) error {
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := ck.WriteTo(w)
+		return err
+	})
+}
+
+// WriteFileAtomic creates path through a temporary file in the same folder that write
+// fills; the file appears complete or not at all.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadCheckpoint decodes a checkpoint, verifying its magic, version and digest.
+func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxHeaderBytes+4*maxWeights+64))
+	if err != nil {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	if len(data) < len(checkpointMagic) || string(data[:len(checkpointMagic)]) != checkpointMagic {
+		return nil, ErrNotCheckpoint
+	}
+	if len(data) < len(checkpointMagic)+8+sha256.Size {
+		return nil, fmt.Errorf("%w: only %d bytes", ErrCorrupt, len(data))
+	}
+	body, digest := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], digest) {
+		return nil, fmt.Errorf("%w: SHA-256 mismatch (the file was truncated or altered)", ErrCorrupt)
+	}
+	p := body[len(checkpointMagic):]
+	version := binary.LittleEndian.Uint32(p)
+	if version != checkpointVersion {
+		return nil, fmt.Errorf("%w %d (this program reads version %d)", ErrVersion, version, checkpointVersion)
+	}
+	hlen := int(binary.LittleEndian.Uint32(p[4:]))
+	p = p[8:]
+	if hlen > len(p) {
+		return nil, fmt.Errorf("%w: header of %d bytes in %d", ErrCorrupt, hlen, len(p))
+	}
+	ck := &Checkpoint{}
+	if err := json.Unmarshal(p[:hlen], &ck.CheckpointHeader); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	p = p[hlen:]
+	for _, info := range ck.Params {
+		n := numel(info.Shape)
+		if n < 0 || 4*n > len(p) {
+			return nil, fmt.Errorf("%w: parameter %s of shape %v does not fit in the %d bytes left", ErrCorrupt, info.Name, info.Shape, len(p))
+		}
+		w := make([]float32, n)
+		for i := range w {
+			w[i] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*i:]))
+		}
+		ck.Weights = append(ck.Weights, w)
+		p = p[4*n:]
+	}
+	if len(p) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the last parameter", ErrCorrupt, len(p))
+	}
+	return ck, nil
+}
+
+// LoadCheckpoint reads the checkpoint file at path.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ck, err := ReadCheckpoint(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ck, nil
+}
+
+// numel is the number of elements of a shape, or -1 for a negative or absurd one.
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		if d < 0 || d > maxWeights || n*d > maxWeights {
+			return -1
+		}
+		n *= d
+	}
+	return n
+}

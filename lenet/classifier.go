@@ -1,0 +1,273 @@
+package lenet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/layers"
+)
+
+// Config sets up a Classifier. The zero value is the classic LeNet, batch 256, seed 0,
+// on the CPU.
+type Config struct {
+	Variant   Variant      // default Classic
+	BatchSize int          // training batch size; default 256
+	EvalBatch int          // evaluation batch size; default 1000
+	Seed      uint64       // seeds the weight initialisation
+	Device    graph.Device // default graph.CPU
+}
+
+func (c Config) withDefaults() Config {
+	if c.Variant == "" {
+		c.Variant = Classic
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 256
+	}
+	if c.EvalBatch == 0 {
+		c.EvalBatch = 1000
+	}
+	return c
+}
+
+// Classifier is LeNet with its training and evaluation graphs and machines, built once
+// and reused for every batch. It is not safe for concurrent use.
+type Classifier struct {
+	cfg Config
+
+	// Training graph: input x (B,1,28,28), one-hot targets (B,10), row weights (B).
+	g       *gorgonia.ExprGraph
+	net     *layers.Sequential
+	x, y, w *gorgonia.Node
+	logits  *gorgonia.Node
+	loss    *gorgonia.Node
+	params  []*gorgonia.Node
+	vm      gorgonia.VM
+	lossVal gorgonia.Value
+
+	// Evaluation graph: forward only, its own copy of the parameters.
+	eg      *gorgonia.ExprGraph
+	enet    *layers.Sequential
+	ex      *gorgonia.Node
+	elogits *gorgonia.Node
+	eparams []*gorgonia.Node
+	evm     gorgonia.VM
+	stale   bool // the evaluation parameters lag the training ones
+}
+
+// New builds a Classifier.
+func New(cfg Config) (*Classifier, error) {
+	cfg = cfg.withDefaults()
+	if _, err := ParseVariant(string(cfg.Variant)); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
+	}
+	if cfg.BatchSize < 1 || cfg.EvalBatch < 1 {
+		return nil, fmt.Errorf("lenet: batch sizes must be positive, got %d and %d", cfg.BatchSize, cfg.EvalBatch)
+	}
+	c := &Classifier{cfg: cfg, stale: true}
+	dt := tensor.Float32
+	B := cfg.BatchSize
+
+	c.g = gorgonia.NewGraph()
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))
+	net, err := NewNet(c.g, "", cfg.Variant, dt, rng)
+	if err != nil {
+		return nil, fmt.Errorf("lenet: building the network: %w", err)
+	}
+	c.net = net
+	c.x = gorgonia.NewTensor(c.g, dt, 4, gorgonia.WithShape(B, 1, Height, Width), gorgonia.WithName("input"), gorgonia.WithInit(gorgonia.Zeroes()))
+	c.y = gorgonia.NewMatrix(c.g, dt, gorgonia.WithShape(B, Classes), gorgonia.WithName("targets"), gorgonia.WithInit(gorgonia.Zeroes()))
+	c.w = gorgonia.NewVector(c.g, dt, gorgonia.WithShape(B), gorgonia.WithName("row_weights"), gorgonia.WithInit(gorgonia.Zeroes()))
+	if c.logits, err = net.Forward(c.x); err != nil {
+		return nil, fmt.Errorf("lenet: forward pass: %w", err)
+	}
+	if c.loss, err = graph.SoftmaxCrossEntropy(c.logits, c.y, c.w); err != nil {
+		return nil, fmt.Errorf("lenet: loss: %w", err)
+	}
+	c.params = net.Params()
+	if _, err = gorgonia.Grad(c.loss, c.params...); err != nil {
+		return nil, fmt.Errorf("lenet: gradients: %w", err)
+	}
+	gorgonia.Read(c.loss, &c.lossVal)
+	if c.vm, err = graph.NewMachine(c.g, cfg.Device, gorgonia.BindDualValues(c.params...)); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
+	}
+
+	c.eg = gorgonia.NewGraph()
+	if c.enet, err = NewNet(c.eg, "eval_", cfg.Variant, dt, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
+		return nil, fmt.Errorf("lenet: building the evaluation network: %w", err)
+	}
+	c.ex = gorgonia.NewTensor(c.eg, dt, 4, gorgonia.WithShape(cfg.EvalBatch, 1, Height, Width), gorgonia.WithName("eval_input"), gorgonia.WithInit(gorgonia.Zeroes()))
+	if c.elogits, err = c.enet.Forward(c.ex); err != nil {
+		return nil, fmt.Errorf("lenet: evaluation forward pass: %w", err)
+	}
+	c.eparams = c.enet.Params()
+	if len(c.eparams) != len(c.params) {
+		return nil, fmt.Errorf("lenet: evaluation network has %d parameters, training network %d", len(c.eparams), len(c.params))
+	}
+	if c.evm, err = graph.NewMachine(c.eg, cfg.Device); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
+	}
+	return c, nil
+}
+
+// Close releases the machines.
+func (c *Classifier) Close() error {
+	return errors.Join(c.vm.Close(), c.evm.Close())
+}
+
+// Variant returns the architecture.
+func (c *Classifier) Variant() Variant { return c.cfg.Variant }
+
+// BatchSize returns the training batch size.
+func (c *Classifier) BatchSize() int { return c.cfg.BatchSize }
+
+// Device returns where the machines run.
+func (c *Classifier) Device() graph.Device { return c.cfg.Device }
+
+// Net returns the training network, for its shape summary.
+func (c *Classifier) Net() *layers.Sequential { return c.net }
+
+// Params returns the trainable parameters in a fixed order (layer by layer, weight
+// before bias).
+func (c *Classifier) Params() []*gorgonia.Node { return c.params }
+
+func f32(n *gorgonia.Node) []float32 { return n.Value().Data().([]float32) }
+
+// TrainBatch runs one SGD step on n examples: x holds n images as (n,1,28,28) pixels in
+// [0,1] and labels their classes. n may be smaller than the batch size. It returns the
+// mean loss and how many of the n examples the network classified correctly before the
+// step.
+func (c *Classifier) TrainBatch(x []float32, labels []int, lr float64) (loss float64, correct int, err error) {
+	n := len(labels)
+	B := c.cfg.BatchSize
+	if n < 1 || n > B {
+		return 0, 0, fmt.Errorf("lenet: batch of %d examples; want 1 to %d", n, B)
+	}
+	if len(x) != n*Height*Width {
+		return 0, 0, fmt.Errorf("lenet: batch of %d labels holds %d pixels; want %d", n, len(x), n*Height*Width)
+	}
+	xd, yd, wd := f32(c.x), f32(c.y), f32(c.w)
+	copy(xd, x)
+	clear(xd[len(x):])
+	clear(yd)
+	clear(wd)
+	inv := float32(1) / float32(n)
+	for i, l := range labels {
+		if l < 0 || l >= Classes {
+			return 0, 0, fmt.Errorf("lenet: label %d of example %d is outside 0..%d", l, i, Classes-1)
+		}
+		yd[i*Classes+l] = 1
+		wd[i] = inv
+	}
+	c.vm.Reset()
+	if err := c.vm.RunAll(); err != nil {
+		return 0, 0, fmt.Errorf("lenet: training step: %w", err)
+	}
+	loss = float64(*c.lossVal.(*gorgonia.F32))
+	correct = countCorrect(f32(c.logits)[:n*Classes], labels)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, correct, nil // the caller reports divergence with its context
+	}
+	if err := c.step(float32(lr)); err != nil {
+		return 0, 0, err
+	}
+	return loss, correct, nil
+}
+
+// step applies w ← w − lr·g to every parameter and clears the gradients.
+func (c *Classifier) step(lr float32) error {
+	for _, p := range c.params {
+		gv, err := p.Grad()
+		if err != nil {
+			return fmt.Errorf("lenet: gradient of %s: %w", p.Name(), err)
+		}
+		w, g := f32(p), gv.Data().([]float32)
+		for i, gi := range g {
+			w[i] -= lr * gi
+		}
+		clear(g)
+	}
+	c.stale = true
+	return nil
+}
+
+// sync copies the training parameters into the evaluation graph.
+func (c *Classifier) sync() {
+	if !c.stale {
+		return
+	}
+	for i, p := range c.params {
+		copy(f32(c.eparams[i]), f32(p))
+	}
+	c.stale = false
+}
+
+// Logits runs the evaluation graph on n images (n*784 pixels) and appends the (n,10)
+// logits to dst.
+func (c *Classifier) Logits(dst []float32, x []float32) ([]float32, error) {
+	px := Height * Width
+	if len(x)%px != 0 {
+		return dst, fmt.Errorf("lenet: %d pixels is not a whole number of %dx%d images", len(x), Height, Width)
+	}
+	c.sync()
+	E := c.cfg.EvalBatch
+	xd := f32(c.ex)
+	for start := 0; start < len(x); start += E * px {
+		end := min(start+E*px, len(x))
+		copy(xd, x[start:end])
+		clear(xd[end-start:])
+		c.evm.Reset()
+		if err := c.evm.RunAll(); err != nil {
+			return dst, fmt.Errorf("lenet: evaluation: %w", err)
+		}
+		dst = append(dst, f32(c.elogits)[:(end-start)/px*Classes]...)
+	}
+	return dst, nil
+}
+
+// countCorrect counts the rows of logits whose largest entry is at the label.
+func countCorrect(logits []float32, labels []int) int {
+	correct := 0
+	for i, l := range labels {
+		if Argmax(logits[i*Classes:(i+1)*Classes]) == l {
+			correct++
+		}
+	}
+	return correct
+}
+
+// Argmax returns the index of the largest value (the first one on ties).
+func Argmax(v []float32) int {
+	best := 0
+	for i := range v {
+		if v[i] > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// Softmax returns the probabilities of one row of logits, computed stably.
+func Softmax(logits []float32) []float64 {
+	m := math.Inf(-1)
+	for _, v := range logits {
+		m = math.Max(m, float64(v))
+	}
+	p := make([]float64, len(logits))
+	var s float64
+	for i, v := range logits {
+		p[i] = math.Exp(float64(v) - m)
+		s += p[i]
+	}
+	for i := range p {
+		p[i] /= s
+	}
+	return p
+}

@@ -1,0 +1,42 @@
+// Package lenet is the chapter's LeNet (Dive into Deep Learning, "Convolutional Neural
+// Networks", section 6) as a Gorgonia expression graph, and the trainer that fits it to
+// Fashion-MNIST: the textbook's train_ch6.
+//
+// # The network
+//
+// Two variants share one shape table for a (1,1,28,28) input:
+//
+//	Classic (the default, this project's source notes):
+//	  Conv2d(1->6, 5x5, padding 2)  (1,6,28,28)   ReLU
+//	  AvgPool 2x2 stride 2          (1,6,14,14)
+//	  Conv2d(6->16, 5x5)            (1,16,10,10)  Sigmoid
+//	  AvgPool 2x2 stride 2          (1,16,5,5)
+//	  Flatten                       (1,400)
+//	  Linear 400->120, Sigmoid      (1,120)
+//	  Linear 120->84, Sigmoid       (1,84)
+//	  Linear 84->10                 (1,10)
+//
+//	Modern: the same with ReLU after every layer but the last and max pooling.
+//
+// # Training
+//
+// A Classifier holds two graphs built once: a training graph of a fixed batch size whose
+// TapeMachine computes the loss and every gradient, and a forward-only evaluation graph.
+// A smaller last batch is padded to the fixed size and its padding rows get zero weight
+// in the loss, so one graph and one machine serve every batch. The loss is the
+// numerically stable softmax cross-entropy (log-sum-exp) averaged over the real rows:
+//
+//	loss = (1/n) Σ_i ( logsumexp(z_i) − z_i[y_i] )
+//
+// and SGD updates every parameter in place: w ← w − lr · ∂loss/∂w.
+//
+// Train runs the epochs and records, like the textbook's Animator, the running train loss
+// and accuracy five times per epoch and the test accuracy once per epoch. A loss that
+// turns NaN or infinite stops training at once with an *DivergedError.
+//
+// # Errors
+//
+// Constructors and Train return errors (never panic) for bad configuration, bad data and
+// diverged training; checkpoint loading returns typed errors for foreign, corrupt or
+// mismatched files.
+package lenet

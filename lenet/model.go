@@ -1,0 +1,113 @@
+package lenet
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/layers"
+)
+
+// Variant names a LeNet architecture.
+type Variant string
+
+// The variants.
+const (
+	// Classic is the chapter's LeNet: ReLU after the first convolution, sigmoid
+	// elsewhere, average pooling.
+	Classic Variant = "classic"
+	// Modern is the usual exercise: ReLU everywhere and max pooling.
+	Modern Variant = "modern"
+)
+
+// Variants lists every variant, in the order help texts show them.
+var Variants = []Variant{Classic, Modern}
+
+// ParseVariant returns the variant named s.
+func ParseVariant(s string) (Variant, error) {
+	for _, v := range Variants {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	names := make([]string, len(Variants))
+	for i, v := range Variants {
+		names[i] = string(v)
+	}
+	return "", fmt.Errorf("unknown model %q: choose one of %s", s, strings.Join(names, ", "))
+}
+
+// DefaultLR is the learning rate the variant trains well with: the textbook's 0.9 for
+// the classic network. ReLU units saturate less than sigmoids, so the modern variant
+// takes smaller steps.
+func (v Variant) DefaultLR() float64 {
+	if v == Modern {
+		return 0.1
+	}
+	return 0.9
+}
+
+// Image geometry and classes of Fashion-MNIST, the input LeNet is built for.
+const (
+	Height  = 28
+	Width   = 28
+	Classes = 10
+)
+
+// NewNet builds the layers of variant v in g, every parameter named with the prefix
+// and initialised from rng (Xavier-uniform weights, zero biases).
+func NewNet(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype, rng *rand.Rand) (*layers.Sequential, error) {
+	pool := func() (layers.Layer, error) {
+		return layers.NewAvgPool2D(layers.PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
+	}
+	hidden := func() layers.Layer { return layers.Sigmoid{} }
+	switch v {
+	case Classic:
+	case Modern:
+		pool = func() (layers.Layer, error) {
+			return layers.NewMaxPool2D(layers.PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
+		}
+		hidden = func() layers.Layer { return layers.ReLU{} }
+	default:
+		return nil, fmt.Errorf("lenet: unknown variant %q", v)
+	}
+	c1, err := layers.NewConv2D(g, prefix+"conv1", layers.Conv2DConfig{In: 1, Out: 6, Kernel: [2]int{5, 5}, Padding: [2]int{2, 2}, Dtype: dt}, rng)
+	if err != nil {
+		return nil, err
+	}
+	p1, err := pool()
+	if err != nil {
+		return nil, err
+	}
+	c2, err := layers.NewConv2D(g, prefix+"conv2", layers.Conv2DConfig{In: 6, Out: 16, Kernel: [2]int{5, 5}, Dtype: dt}, rng)
+	if err != nil {
+		return nil, err
+	}
+	p2, err := pool()
+	if err != nil {
+		return nil, err
+	}
+	f1, err := layers.NewLinear(g, prefix+"fc1", 16*5*5, 120, dt, rng)
+	if err != nil {
+		return nil, err
+	}
+	f2, err := layers.NewLinear(g, prefix+"fc2", 120, 84, dt, rng)
+	if err != nil {
+		return nil, err
+	}
+	f3, err := layers.NewLinear(g, prefix+"fc3", 84, Classes, dt, rng)
+	if err != nil {
+		return nil, err
+	}
+	return layers.NewSequential(
+		c1, layers.ReLU{}, p1,
+		c2, hidden(), p2,
+		layers.Flatten{},
+		f1, hidden(),
+		f2, hidden(),
+		f3,
+	), nil
+}

@@ -1,0 +1,77 @@
+package plotting
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// decodePNG opens and decodes a PNG written by the package.
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	return img
+}
+
+// checkSize fails unless img is w x h pixels.
+func checkSize(t *testing.T, name string, img image.Image, w, h int) {
+	t.Helper()
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("%s: image is %dx%d pixels, want %dx%d", name, b.Dx(), b.Dy(), w, h)
+	}
+}
+
+// near reports whether two colours differ by at most tol (0..255) in every
+// channel.
+func near(a, b color.Color, tol int) bool {
+	ar, ag, ab, _ := a.RGBA()
+	br, bg, bb, _ := b.RGBA()
+	d := func(x, y uint32) bool {
+		v := int(x>>8) - int(y>>8)
+		return v <= tol && v >= -tol
+	}
+	return d(ar, br) && d(ag, bg) && d(ab, bb)
+}
+
+// countNear counts the pixels of img within tol of c.
+func countNear(img image.Image, c color.Color, tol int) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if near(img.At(x, y), c, tol) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// checkNoTemp fails if dir holds anything but the named files (a leftover
+// temporary file, say).
+func checkNoTemp(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("directory %s holds %q, want exactly %q", filepath.Base(dir), got, want)
+	}
+}
