@@ -23,6 +23,7 @@ import (
 // Both gradients are themselves differentiable ops. (Gorgonia v0.9.18 computes wrong
 // second derivatives when Grad is applied to an expression that contains Grad's own
 // output, even for its built-in ops; do not rely on nested Grad.)
+//
 // x and k must be 2-D nodes of one graph with the same dtype, float32 or float64, and
 // the kernel must fit inside the input; otherwise Corr2D returns an error.
 func Corr2D(x, k *gorgonia.Node) (*gorgonia.Node, error) {

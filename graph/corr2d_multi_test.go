@@ -191,3 +191,47 @@ func TestCorr2DMultiLispMachine(t *testing.T) {
 		}
 	}
 }
+
+// Gorgonia v0.9.18 defects that Corr2DMultiIn and Corr2DMultiInOut are built around. If
+// this test fails, Gorgonia has changed; revisit corr2d_multi.go and doc.go.
+//   - Slice of a one-element plane: the node says (1, 1), the value is a scalar (and
+//     slicing that value again panics inside the TapeMachine, so it is not tried here).
+//   - Concat's DoDiff (LispMachine) differs from its SymDiff (TapeMachine, which passes
+//     the finite-difference check) for 3-D inputs.
+func TestGorgoniaSliceAndConcatDefects(t *testing.T) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{1, 2, 3}, 3, 1, 1), gorgonia.WithName("x"))
+	s, err := gorgonia.Slice(x, gorgonia.S(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if _, isScalar := s.Value().(*gorgonia.F64); !s.Shape().Eq(tensor.Shape{1, 1}) || !isScalar {
+		t.Errorf("Slice of (3, 1, 1): node shape %v, value %T; the defect (shape (1, 1), scalar value) is gone", s.Shape(), s.Value())
+	}
+	m.Close()
+
+	concat := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		a, err := gorgonia.Square(in[0])
+		if err != nil {
+			return nil, err
+		}
+		b, err := gorgonia.Cube(in[0])
+		if err != nil {
+			return nil, err
+		}
+		return gorgonia.Concat(0, a, b)
+	}
+	in := gradcheck.Random(1, 1, 3, 4)
+	if err := gradcheck.Check([]*tensor.Dense{in}, concat, 1e-6, 1); err != nil {
+		t.Errorf("Concat's SymDiff: %v", err)
+	}
+	tape := ctGrads(t, "tape", concat, 6, in)
+	lisp := ctGrads(t, "lisp", concat, 6, in)
+	if d, err := ctMaxDiff(lisp[0], tape[0]); err != nil || d < 1e-3 {
+		t.Errorf("Concat's DoDiff now agrees with SymDiff (max |diff| %v, %v): the defect is gone", d, err)
+	}
+}

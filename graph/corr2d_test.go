@@ -496,3 +496,85 @@ func TestCorrelationErrors(t *testing.T) {
 	)
 	ctRunErrorCases(t, cases)
 }
+
+// Gorgonia v0.9.18 defect (why doc.go warns against nested Grad): for y = Σ x³,
+// Grad gives 3x² correctly, but Grad of Σ 3x² gives 3x instead of 6x. If this test
+// fails, Gorgonia has been fixed; update doc.go and corr2d.go.
+func TestGorgoniaNestedGradDefect(t *testing.T) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{2, 3}, 2), gorgonia.WithName("x"))
+	y, err := gorgonia.Cube(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gorgonia.Sum(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := gorgonia.Grad(s, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := gorgonia.Sum(first[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := gorgonia.Grad(s2, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	ctCheckClose(t, "first derivative 3x²", ctFloats(t, first[0].Value()), []float64{12, 27}, 1e-12)
+	if got := ctFloats(t, second[0].Value()); got[0] == 12 && got[1] == 18 {
+		t.Errorf("nested Grad now gives the right 6x = %v: Gorgonia's defect is gone, update the docs", got)
+	} else {
+		t.Logf("nested Grad gives %v, the right answer is [12 18] (known Gorgonia defect)", got)
+	}
+}
+
+// The ops check the values they are run on too, and return errors (not panics) for
+// values Gorgonia should never hand them.
+func TestCorrOpsRejectBadValues(t *testing.T) {
+	m := func(dt tensor.Dtype, shape ...int) gorgonia.Value {
+		return ctDense(dt, make([]float64, tensor.Shape(shape).TotalSize()), shape...)
+	}
+	ints := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]int{1, 2, 3, 4}))
+	f64, f32 := tensor.Float64, tensor.Float32
+	cases := []struct {
+		name string
+		op   gorgonia.Op
+		in   []gorgonia.Value
+		want string
+	}{
+		{"corr2d arity", corr2dOp{}, []gorgonia.Value{m(f64, 3, 3)}, "graph: Corr2D: want 2 inputs, got 1"},
+		{"corr2d rank", corr2dOp{}, []gorgonia.Value{m(f64, 1, 3, 3), m(f64, 2, 2)}, "graph: Corr2D: want a 2-D value, got shape (1, 3, 3)"},
+		{"corr2d ints", corr2dOp{}, []gorgonia.Value{ints, ints}, "graph: Corr2D: value has dtype int; want float32 or float64"},
+		{"corr2d dtypes", corr2dOp{}, []gorgonia.Value{m(f64, 3, 3), m(f32, 2, 2)}, "graph: Corr2D: dtypes differ: float64 and float32"},
+		{"corr2d too large", corr2dOp{}, []gorgonia.Value{m(f64, 3, 3), m(f64, 4, 2)}, "graph: Corr2D: kernel (4, 2) is larger than the input (3, 3)"},
+		{"full op arity", corr2dFullOp{}, nil, "graph: Corr2D x-gradient: want 2 inputs, got 0"},
+		{"im2col too large", corrIm2ColOp{kh: 4, kw: 1}, []gorgonia.Value{m(f64, 3, 3)}, "graph: Im2Col(4x1): window larger than the input (3, 3)"},
+		{"col2im shape", corrCol2ImOp{h: 3, w: 3, kh: 2, kw: 2}, []gorgonia.Value{m(f64, 3, 4)}, "graph: Col2Im(3x3, 2x2): want (4, 4) columns, got shape (3, 4)"},
+		{"pool too large", windowPoolOp{Max, 4, 4}, []gorgonia.Value{m(f32, 3, 3)}, "graph: Pool2D(max, 4x4): window larger than the input (3, 3)"},
+		{"pool grad shapes", windowPoolGradOp{Avg, 2, 2}, []gorgonia.Value{m(f64, 3, 3), m(f64, 3, 3)}, "graph: Pool2DGrad(avg, 2x2): gradient shape (3, 3), want the output shape (2, 2) of input (3, 3)"},
+		{"stack shapes", corrStackOp{n: 2}, []gorgonia.Value{m(f64, 2, 2), m(f64, 2, 3)}, "graph: Stack(2): input 1 is float64 (2, 3), want float64 (2, 2)"},
+		{"stack arity", corrStackOp{n: 2}, []gorgonia.Value{m(f64, 2, 2)}, "graph: Stack(2): want 2 inputs, got 1"},
+		{"pick range", corrPickOp{i: 2}, []gorgonia.Value{m(f64, 2, 2, 2)}, "graph: Pick(2): want a 3-D value with more than 2 planes, got shape (2, 2, 2)"},
+	}
+	for i, c := range cases {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("case %d %s: panicked: %v", i, c.name, r)
+				}
+			}()
+			_, err := c.op.Do(c.in...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("case %d %s: error %v, want %q", i, c.name, err, c.want)
+			}
+		}()
+	}
+}

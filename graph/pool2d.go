@@ -183,7 +183,7 @@ func (op windowPoolGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, er
 		return nil, err
 	}
 	if gs[0] != xs[0]-op.ph+1 || gs[1] != xs[1]-op.pw+1 {
-		return nil, fmt.Errorf("graph: %v: gradient shape %v does not match input %v", op, gs, xs)
+		return nil, fmt.Errorf("graph: %v: gradient shape %v, want the output shape (%d, %d) of input %v", op, gs, xs[0]-op.ph+1, xs[1]-op.pw+1, xs)
 	}
 	return xs.Clone(), nil
 }
@@ -199,7 +199,7 @@ func (op windowPoolGradOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 func (op windowPoolGradOp) backward(x, dy tensor.Tensor) (tensor.Tensor, error) {
 	xs, gs := x.Shape(), dy.Shape()
 	if gs[0] != xs[0]-op.ph+1 || gs[1] != xs[1]-op.pw+1 {
-		return nil, fmt.Errorf("graph: %v: gradient shape %v does not match input %v", op, gs, xs)
+		return nil, fmt.Errorf("graph: %v: gradient shape %v, want the output shape (%d, %d) of input %v", op, gs, xs[0]-op.ph+1, xs[1]-op.pw+1, xs)
 	}
 	dx := tensor.New(tensor.WithShape(xs...), tensor.Of(x.Dtype()))
 	switch xd := x.Data().(type) {

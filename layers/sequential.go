@@ -19,8 +19,9 @@ type Sequential struct {
 
 // ShapeRow is one line of a shape summary: a layer's description and its output shape.
 type ShapeRow struct {
-	Layer string
-	Shape tensor.Shape
+	Layer  string
+	Shape  tensor.Shape
+	Output *gorgonia.Node // the layer's output node; its value holds the activations after a run
 }
 
 // NewSequential returns the layers as one Layer.
@@ -47,7 +48,7 @@ func (s *Sequential) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, fmt.Errorf("layers: Sequential: layer %d (%v) on input %v: %w", i, l, x.Shape(), err)
 		}
 		x = y
-		rows = append(rows, ShapeRow{Layer: l.String(), Shape: x.Shape()})
+		rows = append(rows, ShapeRow{Layer: l.String(), Shape: x.Shape(), Output: x})
 	}
 	s.rows = rows
 	return x, nil

@@ -9,9 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -104,7 +102,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 // usageError marks errors that exit with status 2.
 type usageError struct{ error }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run parses args, trains, and returns the exit status; cancelling ctx (Ctrl-C) stops
+// training after the current batch.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -113,8 +113,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "train: %v\nRun 'train -h' for the flags.\n", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	interrupted, err := train(ctx, o, stdout, stderr)
 	var ue usageError
 	switch {
@@ -207,8 +205,10 @@ func train(ctx context.Context, o *options, stdout, stderr io.Writer) (bool, err
 
 	curvesPath := filepath.Join(o.outDir, "curves.png")
 	saveAll := func(h lenet.History, epoch int) error {
-		if err := saveCurves(curvesPath, h, o.epochs); err != nil {
-			return err
+		if len(h) > 0 {
+			if err := saveCurves(curvesPath, h, o.epochs); err != nil {
+				return err
+			}
 		}
 		if o.save != "" {
 			snap := lenet.Snapshot(c, lenet.CheckpointHeader{Epoch: epoch, Epochs: o.epochs, BatchSize: o.batch, Seed: o.seed,
@@ -255,12 +255,15 @@ func train(ctx context.Context, o *options, stdout, stderr io.Writer) (bool, err
 		return false, err
 	}
 	if res.Interrupted {
+		if len(res.History) == 0 && o.save == "" {
+			return true, nil
+		}
 		return true, saveAll(res.History, res.Epochs)
 	}
 	fmt.Fprintf(stdout, "loss %.3f, train acc %.3f, test acc %.3f\n", res.TrainLoss, res.TrainAcc, res.TestAcc)
 	fmt.Fprintf(stdout, "%.1f examples/sec on %s\n", res.ExamplesPerSec, dev)
 
-	if err := writeMetrics(filepath.Join(o.outDir, "metrics.json"), o, dev, res); err != nil {
+	if err := writeMetrics(filepath.Join(o.outDir, "metrics.json"), o, dev, trainSet.N, res); err != nil {
 		return false, err
 	}
 	if err := writePredictions(o.outDir, c, testSet, stdout); err != nil {
@@ -290,7 +293,7 @@ func saveCurves(path string, h lenet.History, epochs int) error {
 	a := plotting.NewAnimator(plotting.AnimatorConfig{
 		Title: "LeNet on Fashion-MNIST", XLabel: "epoch",
 		Legend: []string{"train loss", "train acc", "test acc"},
-		XMin:   0, XMax: float64(epochs),
+		XMin:   1, XMax: float64(epochs),
 	})
 	for _, p := range h {
 		l, tr, te := p.Values()
@@ -317,8 +320,8 @@ type metrics struct {
 	Points         lenet.History `json:"points"`
 }
 
-func writeMetrics(path string, o *options, dev graph.Device, res *lenet.Result) error {
-	m := metrics{Variant: o.model, Device: dev.String(), Epochs: res.Epochs, BatchSize: o.batch, LR: o.lr, Seed: o.seed,
+func writeMetrics(path string, o *options, dev graph.Device, n int, res *lenet.Result) error {
+	m := metrics{Variant: o.model, Device: dev.String(), Epochs: res.Epochs, BatchSize: o.batch, LR: o.lr, Seed: o.seed, TrainExamples: n,
 		TrainLoss: res.TrainLoss, TrainAcc: res.TrainAcc, TestAcc: res.TestAcc, ExamplesPerSec: res.ExamplesPerSec, Points: res.History}
 	return lenet.WriteFileAtomic(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)

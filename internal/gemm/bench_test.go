@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -62,5 +63,28 @@ func BenchmarkKernel(b *testing.B) {
 			}
 			b.ReportMetric(2*mr*nr*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// BenchmarkDotPath compares the dot path with the packed path on the
+// A*B^T products (dotMode forces the choice).
+func BenchmarkDotPath(b *testing.B) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	defer func() { dotMode = 0 }()
+	for _, s := range []shape{{6, 25, 200704}, {16, 150, 25600}, {6, 25, 784}, {16, 150, 100}, {64, 64, 4096}, {32, 300, 2048}, {256, 400, 120}} {
+		a, bm, c := randSlice(rng, s.m*s.k), randSlice(rng, s.n*s.k), make([]float32, s.m*s.n)
+		for _, mode := range []int{1, -1} {
+			name := fmt.Sprintf("%dx%dx%d/dot", s.m, s.n, s.k)
+			if mode < 0 {
+				name = fmt.Sprintf("%dx%dx%d/packed", s.m, s.n, s.k)
+			}
+			b.Run(name, func(b *testing.B) {
+				dotMode = mode
+				for b.Loop() {
+					Sgemm(false, true, s.m, s.n, s.k, 1, a, s.k, bm, s.k, 0, c, s.n)
+				}
+				b.ReportMetric(2*float64(s.m*s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

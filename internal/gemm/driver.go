@@ -58,6 +58,10 @@ func roundUp(x, m int) int { return (x + m - 1) / m * m }
 // serial computes C = alpha*op(A)*op(B) + beta*C on one goroutine. m, n,
 // k >= 1 and the slices are long enough (checked by Sgemm).
 func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm bool) {
+	if useDot(transA, transB, m, n, k) {
+		dotNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm)
+		return
+	}
 	kcMax := min(k, blockK)
 	direct := !transB && m <= directBMaxM
 	if direct {

@@ -160,6 +160,10 @@ func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float
 	var split byte
 	var step, parts int
 	switch {
+	case useDot(transA, transB, m, n, k) && k >= 2*dotMinK:
+		// The dot path re-reads nothing when k is split: share k.
+		split, step = 'k', roundUp((k+nw-1)/nw, 8)
+		parts = (k + step - 1) / step
 	case m <= n && nPanels >= nw:
 		split, step = 'n', (nPanels+nw-1)/nw*nr
 		parts = (n + step - 1) / step

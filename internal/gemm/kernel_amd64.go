@@ -16,3 +16,9 @@ var haveAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //
 //go:noescape
 func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32)
+
+// dot3x4 is implemented in kernel_amd64.s: out[i*4+j] = sum over
+// p < 8*k8 of ai[p]*bj[p], for three rows of A and four rows of B. k8 >= 1.
+//
+//go:noescape
+func dot3x4(k8 int, a0, a1, a2, b0, b1, b2, b3 *float32, out *[12]float32)

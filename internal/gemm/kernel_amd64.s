@@ -2,6 +2,8 @@
 
 #include "textflag.h"
 
+#define PFDIST 256
+
 // One step of the 6x16 micro-kernel: load a 16-wide row of the B panel into
 // Y12:Y13, broadcast the six A values of this k index in turn and accumulate
 // into the twelve accumulators Y0..Y11 (row i uses Y(2i) and Y(2i+1)).
@@ -30,6 +32,13 @@
 	VFMADD231PS  Y13, Y15, Y11;    \
 	ADDQ         $24, AX;          \
 	ADDQ         R8, BX
+
+// STEPPF is STEP plus a prefetch into L2 of the same B row PFDIST bytes
+// ahead (the panel the kernel will read a few calls later). It is used when
+// B is read in place, where the rows are far apart and often alias in L1.
+#define STEPPF \
+	PREFETCHT1 PFDIST(BX); \
+	STEP
 
 // Store row accumulators ra:rb to (DI), reading C first when beta != 0.
 #define STOREROW(ra, rb) \
@@ -100,10 +109,10 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-56
 	JZ   tail
 
 loop4:
-	STEP
-	STEP
-	STEP
-	STEP
+	STEPPF
+	STEPPF
+	STEPPF
+	STEPPF
 	DECQ DX
 	JNZ  loop4
 
@@ -112,7 +121,7 @@ tail:
 	JZ   epilogue
 
 loop1:
-	STEP
+	STEPPF
 	DECQ CX
 	JNZ  loop1
 
@@ -155,5 +164,91 @@ withbeta:
 	STOREROWBETA(Y6, Y7)
 	STOREROWBETA(Y8, Y9)
 	STOREROWBETA(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// Dot-product kernel for C = A * B^T when both operands are read along
+// their rows (the contraction index is contiguous in both): three rows of A
+// against four rows of B, with twelve 8-wide partial sums. R11 is the byte
+// offset along the rows, shared by all seven row pointers.
+#define DOTSTEP \
+	VMOVUPS     (AX)(R11*1), Y12; \
+	VMOVUPS     (BX)(R11*1), Y13; \
+	VMOVUPS     (CX)(R11*1), Y14; \
+	VMOVUPS     (DX)(R11*1), Y15; \
+	VFMADD231PS Y15, Y12, Y0;     \
+	VFMADD231PS Y15, Y13, Y4;     \
+	VFMADD231PS Y15, Y14, Y8;     \
+	VMOVUPS     (SI)(R11*1), Y15; \
+	VFMADD231PS Y15, Y12, Y1;     \
+	VFMADD231PS Y15, Y13, Y5;     \
+	VFMADD231PS Y15, Y14, Y9;     \
+	VMOVUPS     (DI)(R11*1), Y15; \
+	VFMADD231PS Y15, Y12, Y2;     \
+	VFMADD231PS Y15, Y13, Y6;     \
+	VFMADD231PS Y15, Y14, Y10;    \
+	VMOVUPS     (R8)(R11*1), Y15; \
+	VFMADD231PS Y15, Y12, Y3;     \
+	VFMADD231PS Y15, Y13, Y7;     \
+	VFMADD231PS Y15, Y14, Y11;    \
+	ADDQ        $32, R11
+
+// Reduce the four accumulators ra..rd (one row of A against four rows of
+// B) to four sums and store them at off(R10).
+#define DOTREDUCE(ra, rb, rc, rd, xa, xb, off) \
+	VHADDPS      rb, ra, ra;  \
+	VHADDPS      rd, rc, rc;  \
+	VHADDPS      rc, ra, ra;  \
+	VEXTRACTF128 $1, ra, xb;  \
+	VADDPS       xb, xa, xa;  \
+	VMOVUPS      xa, off(R10)
+
+// func dot3x4(k8 int, a0 *float32, a1 *float32, a2 *float32, b0 *float32, b1 *float32, b2 *float32, b3 *float32, out *[12]float32)
+//
+// out[i*4+j] = sum_{p<8*k8} ai[p]*bj[p]. k8 must be at least 1.
+TEXT ·dot3x4(SB), NOSPLIT, $0-72
+	MOVQ k8+0(FP), R9
+	MOVQ a0+8(FP), AX
+	MOVQ a1+16(FP), BX
+	MOVQ a2+24(FP), CX
+	MOVQ b0+32(FP), DX
+	MOVQ b1+40(FP), SI
+	MOVQ b2+48(FP), DI
+	MOVQ b3+56(FP), R8
+	MOVQ out+64(FP), R10
+	XORQ R11, R11
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	MOVQ R9, R12
+	SHRQ $1, R12
+	JZ   dottail
+
+dotloop2:
+	DOTSTEP
+	DOTSTEP
+	DECQ R12
+	JNZ  dotloop2
+
+dottail:
+	ANDQ $1, R9
+	JZ   dotdone
+	DOTSTEP
+
+dotdone:
+	DOTREDUCE(Y0, Y1, Y2, Y3, X0, X1, 0)
+	DOTREDUCE(Y4, Y5, Y6, Y7, X4, X5, 16)
+	DOTREDUCE(Y8, Y9, Y10, Y11, X8, X9, 32)
 	VZEROUPPER
 	RET

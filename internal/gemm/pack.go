@@ -51,14 +51,15 @@ func packA(dst []float32, trans bool, a []float32, lda, mc, kc int) {
 //
 // op(B)(p, j) is b[p*ldb+j] when !trans and b[j*ldb+p] when trans.
 func packB(dst []float32, trans bool, b []float32, ldb, kc, nc int) {
+	if !trans {
+		packBNN(dst, b, ldb, kc, nc/nr)
+	}
 	for j0 := 0; j0 < nc; j0 += nr {
 		cols := min(nr, nc-j0)
 		d := dst[j0*kc : j0*kc+nr*kc]
 		switch {
 		case !trans && cols == nr:
-			for p := range kc {
-				*(*[nr]float32)(d[p*nr:]) = *(*[nr]float32)(b[p*ldb+j0:])
-			}
+			// Handled below, row-wise.
 		case trans && cols == nr:
 			packBTrans16(d, b[j0*ldb:], ldb, kc)
 		case !trans:
@@ -92,4 +93,43 @@ func packBTrans16(d, b []float32, ldb, kc int) {
 			q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
 		}
 	}
+}
+
+// packBNN packs the first panels full 16-column panels of a non-transposed
+// B block. It walks B four rows at a time along the rows, so reads stream
+// (B's rows are often a multiple of 4 KiB apart, which defeats both the L1
+// sets and the hardware prefetcher when one reads down a column) and each
+// panel receives four whole cache lines at a time.
+func packBNN(dst, b []float32, ldb, kc, panels int) {
+	p := 0
+	for ; p+4 <= kc; p += 4 {
+		r0 := b[p*ldb:][: panels*nr : panels*nr]
+		r1 := b[(p+1)*ldb:][: panels*nr : panels*nr]
+		r2 := b[(p+2)*ldb:][: panels*nr : panels*nr]
+		r3 := b[(p+3)*ldb:][: panels*nr : panels*nr]
+		for q := range panels {
+			d := dst[q*nr*kc+p*nr:][: 4*nr : 4*nr]
+			s := q * nr
+			copy16(d[0:nr], r0[s:s+nr])
+			copy16(d[nr:2*nr], r1[s:s+nr])
+			copy16(d[2*nr:3*nr], r2[s:s+nr])
+			copy16(d[3*nr:4*nr], r3[s:s+nr])
+		}
+	}
+	for ; p < kc; p++ {
+		r := b[p*ldb:][: panels*nr : panels*nr]
+		for q := range panels {
+			copy16(dst[q*nr*kc+p*nr:][:nr], r[q*nr:q*nr+nr])
+		}
+	}
+}
+
+// copy16 copies 16 floats as four 16-byte moves (a [16]float32 assignment
+// would call memmove).
+func copy16(d, s []float32) {
+	d, s = d[:16:16], s[:16:16]
+	*(*[4]float32)(d[0:]) = *(*[4]float32)(s[0:])
+	*(*[4]float32)(d[4:]) = *(*[4]float32)(s[4:])
+	*(*[4]float32)(d[8:]) = *(*[4]float32)(s[8:])
+	*(*[4]float32)(d[12:]) = *(*[4]float32)(s[12:])
 }

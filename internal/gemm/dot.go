@@ -1,0 +1,112 @@
+package gemm
+
+// The dot path computes C = alpha*A*B^T + beta*C with A stored m x k and B
+// stored n x k (transA false, transB true) without packing: every element
+// of C is a dot product of two rows that are contiguous in memory, so the
+// kernel streams three rows of A against four rows of B. Packing would
+// transpose both operands element by element, which costs more than the
+// arithmetic when m or n is small and k is long: the summed convolution
+// weight gradients dW = dY * cols^T.
+
+// dotMinK and dotMaxMN choose the dot path: long k and a small side.
+var (
+	dotMinK   = 256
+	dotMaxMin = 48 // largest min(m, n)
+)
+
+// dotMode forces the choice in tests and benchmarks: 0 automatic, 1 always
+// (for transA false, transB true), -1 never.
+var dotMode = 0
+
+// useDot reports whether serial takes the dot path for this product.
+func useDot(transA, transB bool, m, n, k int) bool {
+	if transA || !transB {
+		return false
+	}
+	switch dotMode {
+	case 1:
+		return true
+	case -1:
+		return false
+	}
+	return k >= dotMinK && min(m, n) <= dotMaxMin
+}
+
+// dotChunk is the k-chunk of the dot path: all m+n rows' chunks should fit
+// in half of L2 so that each is read from memory once.
+func dotChunk(m, n int) int {
+	kc := (64 << 10) / (m + n) // floats per row for 256 KiB
+	kc = min(max(kc, 256), 4096)
+	return kc &^ 7
+}
+
+// dotNT is the dot path (see above) on one goroutine; m, n, k >= 1.
+func dotNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm bool) {
+	kcMax := dotChunk(m, n)
+	var out [12]float32
+	var ar [3][]float32
+	var br [4][]float32
+	for pc := 0; pc < k; pc += kcMax {
+		kc := min(kcMax, k-pc)
+		k8 := kc / 8
+		bt := beta
+		if pc > 0 {
+			bt = 1
+		}
+		for i0 := 0; i0 < m; i0 += 3 {
+			rows := min(3, m-i0)
+			for i := range ar {
+				// Missing rows repeat the last one; their sums are dropped.
+				ar[i] = a[(i0+min(i, rows-1))*lda+pc:][:kc]
+			}
+			for j0 := 0; j0 < n; j0 += 4 {
+				cols := min(4, n-j0)
+				for j := range br {
+					br[j] = b[(j0+min(j, cols-1))*ldb+pc:][:kc]
+				}
+				if k8 > 0 && asm {
+					dot3x4(k8, &ar[0][0], &ar[1][0], &ar[2][0], &br[0][0], &br[1][0], &br[2][0], &br[3][0], &out)
+				} else {
+					out = [12]float32{}
+					dotGeneric(k8*8, &ar, &br, &out)
+				}
+				for i := range 3 {
+					for j := range 4 {
+						s := out[i*4+j]
+						for p := k8 * 8; p < kc; p++ {
+							s += ar[i][p] * br[j][p]
+						}
+						out[i*4+j] = s
+					}
+				}
+				for i := range rows {
+					ci := c[(i0+i)*ldc+j0:][:cols]
+					for j := range ci {
+						v := alpha * out[i*4+j]
+						if bt == 0 {
+							ci[j] = v
+						} else {
+							ci[j] = v + bt*ci[j]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// dotGeneric is the portable dot kernel: out[i*4+j] = sum_{p<k} ar[i][p]*br[j][p].
+func dotGeneric(k int, ar *[3][]float32, br *[4][]float32, out *[12]float32) {
+	for i := range 3 {
+		x := ar[i][:k]
+		b0, b1, b2, b3 := br[0][:k], br[1][:k], br[2][:k], br[3][:k]
+		var s0, s1, s2, s3 float32
+		for p, v := range x {
+			s0 += v * b0[p]
+			s1 += v * b1[p]
+			s2 += v * b2[p]
+			s3 += v * b3[p]
+		}
+		out[i*4], out[i*4+1], out[i*4+2], out[i*4+3] = s0, s1, s2, s3
+	}
+}
