@@ -21,7 +21,7 @@ type Sequential struct {
 type ShapeRow struct {
 	Layer  string
 	Shape  tensor.Shape
-	Output *gorgonia.Node // the layer's output node; its value holds the activations after a run
+	Output *gorgonia.Node // the layer's output node; read it with gorgonia.Read: a following in-place op (ReLU) may overwrite its value during a run
 }
 
 // NewSequential returns the layers as one Layer.

@@ -269,6 +269,9 @@ func train(ctx context.Context, o *options, stdout, stderr io.Writer) (bool, err
 	if err := writePredictions(o.outDir, c, testSet, stdout); err != nil {
 		return false, err
 	}
+	if err := writeConfusion(o.outDir, c, testSet, stdout); err != nil {
+		return false, err
+	}
 	return false, nil
 }
 

@@ -59,7 +59,7 @@ func BenchmarkKernel(b *testing.B) {
 	for _, asm := range kernels() {
 		b.Run(kernelName(asm), func(b *testing.B) {
 			for b.Loop() {
-				microKernel(k, ap, bp, nr, c, nr, 1, 0, asm)
+				microKernel(k, ap, bp, nr, c, nr, 1, 0, 1, 0, 0, 0, asm)
 			}
 			b.ReportMetric(2*mr*nr*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -71,7 +71,7 @@ func BenchmarkKernel(b *testing.B) {
 func BenchmarkDotPath(b *testing.B) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	defer func() { dotMode = 0 }()
-	for _, s := range []shape{{6, 25, 200704}, {16, 150, 25600}, {6, 25, 784}, {16, 150, 100}, {64, 64, 4096}, {32, 300, 2048}, {256, 400, 120}} {
+	for _, s := range []shape{{6, 25, 200704}, {16, 150, 25600}, {6, 25, 784}, {16, 150, 100}, {64, 64, 4096}, {32, 300, 2048}, {256, 400, 120}, {128, 128, 1024}, {256, 256, 512}, {120, 400, 256}, {96, 96, 256}} {
 		a, bm, c := randSlice(rng, s.m*s.k), randSlice(rng, s.n*s.k), make([]float32, s.m*s.n)
 		for _, mode := range []int{1, -1} {
 			name := fmt.Sprintf("%dx%dx%d/dot", s.m, s.n, s.k)

@@ -3,31 +3,48 @@
 //
 //	C = alpha * op(A) * op(B) + beta * C,  op(X) = X or X^T
 //
-// with row-major storage and BLAS semantics (see Sgemm).
+// with row-major storage and BLAS semantics (see Sgemm). The convolution
+// code in this project lays images out as NCHW and multiplies im2col
+// matrices; the products it needs (and the benchmarks in this package) are
+//
+//	forward     W (co x c*kh*kw)  * cols (c*kh*kw x n*oh*ow)
+//	weight grad dY (co x n*oh*ow) * cols^T
+//	input grad  W^T               * dY (co x n*oh*ow)
+//
+// plus the dense layers' x*W products and their transposes.
 //
 // # Method
 //
-// The product is blocked as in GotoBLAS/BLIS. A kc x nc block of op(B) is
-// packed into panels 16 columns wide, an mc x kc block of op(A) into panels
-// 6 rows tall (kc = 256, mc = 144, nc = 4080), both in reused, 64-byte
-// aligned buffers. A micro-kernel then computes each 6 x 16 tile of C from
-// one A panel and one B panel with twelve 8-wide accumulators. Ragged edges
-// are zero-padded in the packed panels and merged into C through a
-// scratch tile. When op(B) is not transposed and C has at most 6 rows (the
-// first convolution's forward product), the kernel reads B in place rather
-// than packing it.
+// Most products are blocked as in GotoBLAS/BLIS. A kc x nc block of op(B)
+// is packed into panels 16 columns wide and an mc x kc block of op(A) into
+// panels 6 rows tall (kc = 256, mc = 144, nc = 4080), in reused, 64-byte
+// aligned buffers. A micro-kernel computes each 6 x 16 tile of C from one
+// A panel and one B panel with twelve 8-wide accumulators, a row or column
+// of tiles per call. Ragged edges are zero-padded in the packed panels and
+// merged into C through a scratch tile. Three shape-driven variations:
 //
-// On amd64 CPUs with AVX2 and FMA the micro-kernel is assembly (VBROADCASTSS
-// + VFMADD231PS); elsewhere, with the purego build tag, or on older CPUs it
-// is portable Go. Kernel reports which one runs.
+//   - When op(B) is not transposed and C has at most 6 rows (the first
+//     convolution's forward product), the kernel reads B in place.
+//   - When kc*nc is small (short k: the input gradients), tiles are visited
+//     along the rows of C, because storing C then dominates.
+//   - A * B^T with a long k and a small side (the summed weight gradients)
+//     skips packing: both operands are read along their rows and a second
+//     kernel forms 3 x 4 blocks of dot products.
+//
+// On amd64 CPUs with AVX2 and FMA the kernels (and the transposing pack of
+// B^T) are assembly; elsewhere, with the purego build tag, or on older CPUs
+// they are portable Go, which is correct but several times slower. Kernel
+// reports which one runs.
 //
 // # Threads
 //
-// Products of at least about half a million multiply-adds are split over
-// Threads() goroutines (default GOMAXPROCS; see SetThreads): by columns of C
-// when m <= n, by rows otherwise, and along k when C is too small to share
-// (the summed weight gradients), in which case partial products are added
-// at the end.
+// Products of at least about half a million multiply-adds are cut into
+// about four parts per thread, which Threads() goroutines (default
+// GOMAXPROCS; see SetThreads) take from a shared counter: by columns of C
+// when m <= n, by rows otherwise, and along k on the dot path or when C is
+// too small to share. A k-split adds its partial products to C in a fixed
+// order, so for a given thread count the result is the same on every run;
+// different thread counts may differ in rounding.
 //
 // # Errors
 //

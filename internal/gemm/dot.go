@@ -8,7 +8,7 @@ package gemm
 // arithmetic when m or n is small and k is long: the summed convolution
 // weight gradients dW = dY * cols^T.
 
-// dotMinK and dotMaxMN choose the dot path: long k and a small side.
+// dotMinK and dotMaxMin choose the dot path: long k and a small side.
 var (
 	dotMinK   = 256
 	dotMaxMin = 48 // largest min(m, n)
@@ -32,64 +32,82 @@ func useDot(transA, transB bool, m, n, k int) bool {
 	return k >= dotMinK && min(m, n) <= dotMaxMin
 }
 
-// dotChunk is the k-chunk of the dot path: all m+n rows' chunks should fit
-// in half of L2 so that each is read from memory once.
+// dotChunk is the k-chunk of the dot path. The kernel's four B rows (or
+// three A rows) of one chunk stay in L1 (16 KiB) while the other operand's
+// rows of the chunk, at most min(m, n) of them, come from L2.
 func dotChunk(m, n int) int {
-	kc := (64 << 10) / (m + n) // floats per row for 256 KiB
-	kc = min(max(kc, 256), 4096)
-	return kc &^ 7
+	kc := (256 << 10) / 4 / max(1, min(m, n)) // that side's rows in 256 KiB
+	return min(max(kc, 256), 1024) &^ 7
 }
 
 // dotNT is the dot path (see above) on one goroutine; m, n, k >= 1.
 func dotNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm bool) {
 	kcMax := dotChunk(m, n)
-	var out [12]float32
-	var ar [3][]float32
-	var br [4][]float32
 	for pc := 0; pc < k; pc += kcMax {
 		kc := min(kcMax, k-pc)
-		k8 := kc / 8
 		bt := beta
 		if pc > 0 {
 			bt = 1
 		}
-		for i0 := 0; i0 < m; i0 += 3 {
-			rows := min(3, m-i0)
-			for i := range ar {
-				// Missing rows repeat the last one; their sums are dropped.
-				ar[i] = a[(i0+min(i, rows-1))*lda+pc:][:kc]
-			}
+		// The operand with more rows walks the outer loop, so the inner
+		// loop re-reads the smaller one's chunk from L2.
+		if n >= m {
 			for j0 := 0; j0 < n; j0 += 4 {
-				cols := min(4, n-j0)
-				for j := range br {
-					br[j] = b[(j0+min(j, cols-1))*ldb+pc:][:kc]
+				for i0 := 0; i0 < m; i0 += 3 {
+					dotBlock(i0, j0, pc, kc, m, n, alpha, a, lda, b, ldb, bt, c, ldc, asm)
 				}
-				if k8 > 0 && asm {
-					dot3x4(k8, &ar[0][0], &ar[1][0], &ar[2][0], &br[0][0], &br[1][0], &br[2][0], &br[3][0], &out)
-				} else {
-					out = [12]float32{}
-					dotGeneric(k8*8, &ar, &br, &out)
+			}
+		} else {
+			for i0 := 0; i0 < m; i0 += 3 {
+				for j0 := 0; j0 < n; j0 += 4 {
+					dotBlock(i0, j0, pc, kc, m, n, alpha, a, lda, b, ldb, bt, c, ldc, asm)
 				}
-				for i := range 3 {
-					for j := range 4 {
-						s := out[i*4+j]
-						for p := k8 * 8; p < kc; p++ {
-							s += ar[i][p] * br[j][p]
-						}
-						out[i*4+j] = s
-					}
+			}
+		}
+	}
+}
+
+// dotBlock adds the chunk pc..pc+kc of the dot products for the (up to)
+// 3 x 4 block of C at (i0, j0): c = alpha*sum + beta*c.
+func dotBlock(i0, j0, pc, kc, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm bool) {
+	var ar [3][]float32
+	var br [4][]float32
+	var out [12]float32
+	rows, cols := min(3, m-i0), min(4, n-j0)
+	for i := range ar {
+		// Missing rows repeat the last one; their sums are dropped.
+		ar[i] = a[(i0+min(i, rows-1))*lda+pc:][:kc]
+	}
+	for j := range br {
+		br[j] = b[(j0+min(j, cols-1))*ldb+pc:][:kc]
+	}
+	k8 := kc / 8
+	if k8 > 0 && asm {
+		dot3x4(k8, &ar[0][0], &ar[1][0], &ar[2][0], &br[0][0], &br[1][0], &br[2][0], &br[3][0], &out)
+	} else {
+		dotGeneric(k8*8, &ar, &br, &out)
+	}
+	if kc > k8*8 {
+		for i := range 3 {
+			for j := range 4 {
+				s := out[i*4+j]
+				for p := k8 * 8; p < kc; p++ {
+					s += ar[i][p] * br[j][p]
 				}
-				for i := range rows {
-					ci := c[(i0+i)*ldc+j0:][:cols]
-					for j := range ci {
-						v := alpha * out[i*4+j]
-						if bt == 0 {
-							ci[j] = v
-						} else {
-							ci[j] = v + bt*ci[j]
-						}
-					}
-				}
+				out[i*4+j] = s
+			}
+		}
+	}
+	for i := range rows {
+		ci := c[(i0+i)*ldc+j0:][:cols]
+		oi := out[i*4 : i*4+cols]
+		if beta == 0 {
+			for j := range ci {
+				ci[j] = alpha * oi[j]
+			}
+		} else {
+			for j := range ci {
+				ci[j] = alpha*oi[j] + beta*ci[j]
 			}
 		}
 	}

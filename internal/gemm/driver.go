@@ -55,14 +55,17 @@ func (ws *workspace) grow(mc, kc, nc int) {
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
-// serial computes C = alpha*op(A)*op(B) + beta*C on one goroutine. m, n,
+// serial computes C = alpha*op(A)*op(B) + beta*C on one goroutine, on the
+// dot path when dot is set (only for transA false, transB true). m, n,
 // k >= 1 and the slices are long enough (checked by Sgemm).
-func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm bool) {
-	if useDot(transA, transB, m, n, k) {
+func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm, dot bool) {
+	if dot {
 		dotNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm)
 		return
 	}
-	kcMax := min(k, blockK)
+	// Split k into equal blocks of at most blockK (k = 257 gives 129 + 128,
+	// not 256 + 1: each block costs a pass over C).
+	kcMax := (k + (k+blockK-1)/blockK - 1) / ((k + blockK - 1) / blockK)
 	direct := !transB && m <= directBMaxM
 	if direct {
 		ws.grow(min(m, blockM), kcMax, nr)
@@ -71,8 +74,8 @@ func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []
 	}
 	for jc := 0; jc < n; jc += blockN {
 		nc := min(blockN, n-jc)
-		for pc := 0; pc < k; pc += blockK {
-			kc := min(blockK, k-pc)
+		for pc := 0; pc < k; pc += kcMax {
+			kc := min(kcMax, k-pc)
 			bt := beta
 			if pc > 0 {
 				bt = 1
@@ -84,15 +87,13 @@ func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []
 			} else {
 				bBlock = b[pc*ldb+jc:]
 			}
-			nFull := nc
 			if direct {
 				// Only a ragged last panel needs packing.
-				nFull = nc / nr * nr
-				if nFull < nc {
-					packB(ws.bbuf, false, bBlock[nFull:], ldb, kc, nc-nFull)
+				if nFull := nc / nr * nr; nFull < nc {
+					packB(ws.bbuf, false, bBlock[nFull:], ldb, kc, nc-nFull, asm)
 				}
 			} else {
-				packB(ws.bbuf, transB, bBlock, ldb, kc, nc)
+				packB(ws.bbuf, transB, bBlock, ldb, kc, nc, asm)
 			}
 			for ic := 0; ic < m; ic += blockM {
 				mc := min(blockM, m-ic)
@@ -101,33 +102,76 @@ func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []
 				} else {
 					packA(ws.abuf, false, a[ic*lda+pc:], lda, mc, kc)
 				}
-				for jr := 0; jr < nc; jr += nr {
-					cols := min(nr, nc-jr)
-					var bp []float32
-					bstride := nr
-					switch {
-					case !direct:
-						bp = ws.bbuf[jr*kc:]
-					case jr < nFull:
-						bp, bstride = bBlock[jr:], ldb
-					default:
-						bp = ws.bbuf
-					}
-					for ir := 0; ir < mc; ir += mr {
-						rows := min(mr, mc-ir)
-						ap := ws.abuf[ir*kc:]
-						cp := c[(ic+ir)*ldc+jc+jr:]
-						if rows == mr && cols == nr {
-							microKernel(kc, ap, bp, bstride, cp, ldc, alpha, bt, asm)
-							continue
-						}
-						microKernel(kc, ap, bp, bstride, ws.tile[:], nr, 1, 0, asm)
-						mergeTile(cp, ldc, rows, cols, &ws.tile, alpha, bt)
-					}
-				}
+				ws.macroKernel(mc, nc, kc, direct, bBlock, ldb, c[ic*ldc+jc:], ldc, alpha, bt, asm)
 			}
 		}
 	}
+}
+
+// rowMajorMaxKN: when a packed kc x nc block of B is at most this many
+// floats (256 KiB), the macro-kernel walks C row panel by row panel.
+var rowMajorMaxKN = 64 << 10
+
+// bPanel returns the B panel for columns jr.. of the current block, its
+// row stride, and the step to the next full panel (floats). In direct mode
+// full-width panels are read in place from bBlock and a ragged last panel
+// was packed at the start of ws.bbuf.
+func (ws *workspace) bPanel(jr, nc, kc int, direct bool, bBlock []float32, ldb int) (bp []float32, bstride, bstep int) {
+	switch {
+	case !direct:
+		return ws.bbuf[jr*kc:], nr, nr * kc
+	case jr+nr <= nc:
+		return bBlock[jr:], ldb, nr
+	default:
+		return ws.bbuf, nr, 0
+	}
+}
+
+// macroKernel multiplies the packed mc x kc block of A (ws.abuf) by the
+// kc x nc block of B into the mc x nc block of C at cBlock. Full tiles go
+// to the micro-kernel a row (or column) of tiles per call; ragged ones
+// through ws.tile.
+func (ws *workspace) macroKernel(mc, nc, kc int, direct bool, bBlock []float32, ldb int, cBlock []float32, ldc int, alpha, beta float32, asm bool) {
+	fullRows, fullCols := mc/mr*mr, nc/nr*nr
+	if kc*nc <= rowMajorMaxKN {
+		// Short k: storing C dominates, so sweep C along its rows (the
+		// packed B block is small enough to re-read from L2).
+		for ir := 0; ir < fullRows; ir += mr {
+			if fullCols > 0 {
+				bp, bstride, bstep := ws.bPanel(0, nc, kc, direct, bBlock, ldb)
+				microKernel(kc, ws.abuf[ir*kc:], bp, bstride, cBlock[ir*ldc:], ldc, alpha, beta,
+					fullCols/nr, 0, bstep, nr, asm)
+			}
+			if fullCols < nc {
+				ws.edgeTile(ir, fullCols, mc, nc, kc, direct, bBlock, ldb, cBlock, ldc, alpha, beta, asm)
+			}
+		}
+		for jr := 0; fullRows < mc && jr < nc; jr += nr {
+			ws.edgeTile(fullRows, jr, mc, nc, kc, direct, bBlock, ldb, cBlock, ldc, alpha, beta, asm)
+		}
+		return
+	}
+	for jr := 0; jr < nc; jr += nr {
+		ir := 0
+		if jr < fullCols && fullRows > 0 {
+			bp, bstride, _ := ws.bPanel(jr, nc, kc, direct, bBlock, ldb)
+			microKernel(kc, ws.abuf, bp, bstride, cBlock[jr:], ldc, alpha, beta,
+				fullRows/mr, mr*kc, 0, mr*ldc, asm)
+			ir = fullRows
+		}
+		for ; ir < mc; ir += mr {
+			ws.edgeTile(ir, jr, mc, nc, kc, direct, bBlock, ldb, cBlock, ldc, alpha, beta, asm)
+		}
+	}
+}
+
+// edgeTile computes the ragged tile of C at (ir, jr) inside the current
+// block: the micro-kernel writes a full tile to ws.tile, and the part that
+// lies inside C is merged.
+func (ws *workspace) edgeTile(ir, jr, mc, nc, kc int, direct bool, bBlock []float32, ldb int, cBlock []float32, ldc int, alpha, beta float32, asm bool) {
+	bp, bstride, _ := ws.bPanel(jr, nc, kc, direct, bBlock, ldb)
+	microKernel(kc, ws.abuf[ir*kc:], bp, bstride, ws.tile[:], nr, 1, 0, 1, 0, 0, 0, asm)
+	mergeTile(cBlock[ir*ldc+jr:], ldc, min(mr, mc-ir), min(nr, nc-jr), &ws.tile, alpha, beta)
 }
 
 // mergeTile writes the top-left rows x cols of an unscaled tile into C:

@@ -109,14 +109,15 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	checkAB(a, aRows, aCols, lda, b, bRows, bCols, ldb)
 
 	asm := useAsm.Load()
+	dot := useDot(transA, transB, m, n, k)
 	nw := Threads()
 	if nw > 1 && m*n*k >= parMinWork {
-		if parallel(nw, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm) {
+		if parallel(nw, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm, dot) {
 			return
 		}
 	}
 	ws := wsPool.Get().(*workspace)
-	serial(ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm)
+	serial(ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm, dot)
 	wsPool.Put(ws)
 }
 
@@ -129,66 +130,87 @@ func checkAB(a []float32, aRows, aCols, lda int, b []float32, bRows, bCols, ldb 
 	}
 }
 
-// A job is one parallel Sgemm call, split into parts along one dimension.
+// A job is one parallel Sgemm call, cut into parts along one dimension.
+// The caller and nw-1 pool workers take parts from a shared counter, so a
+// goroutine that gets less CPU (a busy core) simply takes fewer parts.
+// Which goroutine computes a part never changes the result.
 type job struct {
 	transA, transB bool
 	m, n, k        int
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
-	asm            bool
+	asm, dot       bool
 
 	split byte // 'm', 'n' or 'k'
-	step  int  // rows, columns or k indices per part (a multiple of mr, nr or blockK)
+	step  int  // rows, columns or k indices per part (a multiple of mr, nr or 8)
 	parts int
-	wss   []*workspace // the k-split's workspaces, whose cbuf hold partial C
+	next  atomic.Int64 // the next part to take
+	wss   []*workspace // k-split: part p > 0 writes its partial C to wss[p-1].cbuf
 	wg    sync.WaitGroup
 }
 
 var jobPool = sync.Pool{New: func() any { return new(job) }}
 
+// partsPerThread: parts per goroutine, for balance on a shared machine.
+const partsPerThread = 4
+
+// kSplitMaxFloats caps the partial-C buffers of a k-split.
+const kSplitMaxFloats = 4 << 20
+
 // parallel runs the product on up to nw goroutines (the caller included)
 // and reports whether it did; false means the shape does not split well.
 //
-// It splits C by columns when m <= n and by rows otherwise, so that the
-// smaller operand is the one every part packs again. When C has too few
-// panels to share but k is long, it splits k instead: each part computes a
-// partial product and the caller adds them up.
-func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm bool) bool {
+// It cuts C by columns when m <= n and by rows otherwise, so that the
+// smaller operand is the one every part packs again. The dot path, and
+// shapes whose C has too few panels to share, cut k instead: part 0 works
+// on C, the others on private partial products that are then added to C in
+// part order, so the result is the same for any scheduling.
+func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm, dot bool) bool {
 	mPanels := (m + mr - 1) / mr
 	nPanels := (n + nr - 1) / nr
+	want := nw * partsPerThread
 	var split byte
-	var step, parts int
+	var step int
+	kSplit := func(minStep int) {
+		parts := min(want, k/minStep, max(1, kSplitMaxFloats/(m*n)))
+		split, step = 'k', roundUp((k+parts-1)/max(parts, 1), 8)
+	}
 	switch {
-	case useDot(transA, transB, m, n, k) && k >= 2*dotMinK:
-		// The dot path re-reads nothing when k is split: share k.
-		split, step = 'k', roundUp((k+nw-1)/nw, 8)
-		parts = (k + step - 1) / step
+	case dot && k >= 2*dotMinK:
+		kSplit(dotMinK)
 	case m <= n && nPanels >= nw:
-		split, step = 'n', (nPanels+nw-1)/nw*nr
-		parts = (n + step - 1) / step
+		split, step = 'n', (nPanels+want-1)/want*nr
 	case m > n && mPanels >= nw:
-		split, step = 'm', (mPanels+nw-1)/nw*mr
-		parts = (m + step - 1) / step
+		split, step = 'm', (mPanels+want-1)/want*mr
 	case nPanels >= nw:
-		split, step = 'n', (nPanels+nw-1)/nw*nr
-		parts = (n + step - 1) / step
+		split, step = 'n', (nPanels+want-1)/want*nr
 	case k >= 2*blockK:
-		kBlocks := (k + blockK - 1) / blockK
-		split, step = 'k', (kBlocks+nw-1)/nw*blockK
-		parts = (k + step - 1) / step
+		kSplit(blockK)
 	default:
 		return false
 	}
+	var size int
+	switch split {
+	case 'm':
+		size = m
+	case 'n':
+		size = n
+	default:
+		size = k
+	}
+	parts := (size + step - 1) / step
 	if parts < 2 {
 		return false
 	}
+	nw = min(nw, parts)
+
 	j := jobPool.Get().(*job)
-	*j = job{
-		transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, asm: asm,
-		split: split, step: step, parts: parts, wss: j.wss[:0],
-	}
+	j.transA, j.transB, j.m, j.n, j.k, j.alpha, j.beta = transA, transB, m, n, k, alpha, beta
+	j.a, j.b, j.c, j.lda, j.ldb, j.ldc, j.asm, j.dot = a, b, c, lda, ldb, ldc, asm, dot
+	j.split, j.step, j.parts = split, step, parts
+	j.next.Store(0)
+	j.wss = j.wss[:0]
 	if split == 'k' {
 		for range parts - 1 {
 			ws := wsPool.Get().(*workspace)
@@ -198,35 +220,45 @@ func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float
 			j.wss = append(j.wss, ws)
 		}
 	}
-	startWorkers(parts - 1)
-	j.wg.Add(parts - 1)
-	for p := 1; p < parts; p++ {
-		workCh <- task{j, p}
+	startWorkers(nw - 1)
+	j.wg.Add(nw - 1)
+	for range nw - 1 {
+		workCh <- j
 	}
-	j.run(0)
+	j.runParts()
 	j.wg.Wait()
-	if split == 'k' {
-		for _, ws := range j.wss {
-			for i := range m {
-				ci := c[i*ldc : i*ldc+n]
-				pi := ws.cbuf[i*n : i*n+n]
-				for x := range ci {
-					ci[x] += pi[x]
-				}
+	for _, ws := range j.wss {
+		for i := range m {
+			ci := c[i*ldc : i*ldc+n]
+			pi := ws.cbuf[i*n : i*n+n]
+			for x := range ci {
+				ci[x] += pi[x]
 			}
-			wsPool.Put(ws)
 		}
+		wsPool.Put(ws)
 	}
 	clear(j.wss)
-	*j = job{wss: j.wss[:0]}
+	j.wss = j.wss[:0]
+	j.a, j.b, j.c = nil, nil, nil
 	jobPool.Put(j)
 	return true
 }
 
-// run computes part p of the job.
-func (j *job) run(p int) {
+// runParts takes parts of the job until none are left.
+func (j *job) runParts() {
 	ws := wsPool.Get().(*workspace)
-	defer wsPool.Put(ws)
+	for {
+		p := int(j.next.Add(1) - 1)
+		if p >= j.parts {
+			break
+		}
+		j.run(ws, p)
+	}
+	wsPool.Put(ws)
+}
+
+// run computes part p of the job with workspace ws.
+func (j *job) run(ws *workspace, p int) {
 	lo := p * j.step
 	switch j.split {
 	case 'n':
@@ -237,7 +269,7 @@ func (j *job) run(p int) {
 		} else {
 			b = j.b[lo:]
 		}
-		serial(ws, j.transA, j.transB, j.m, cols, j.k, j.alpha, j.a, j.lda, b, j.ldb, j.beta, j.c[lo:], j.ldc, j.asm)
+		serial(ws, j.transA, j.transB, j.m, cols, j.k, j.alpha, j.a, j.lda, b, j.ldb, j.beta, j.c[lo:], j.ldc, j.asm, j.dot)
 	case 'm':
 		rows := min(j.step, j.m-lo)
 		var a []float32
@@ -246,7 +278,7 @@ func (j *job) run(p int) {
 		} else {
 			a = j.a[lo*j.lda:]
 		}
-		serial(ws, j.transA, j.transB, rows, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c[lo*j.ldc:], j.ldc, j.asm)
+		serial(ws, j.transA, j.transB, rows, j.n, j.k, j.alpha, a, j.lda, j.b, j.ldb, j.beta, j.c[lo*j.ldc:], j.ldc, j.asm, j.dot)
 	case 'k':
 		kk := min(j.step, j.k-lo)
 		var a, b []float32
@@ -261,21 +293,15 @@ func (j *job) run(p int) {
 			b = j.b[lo*j.ldb:]
 		}
 		if p == 0 {
-			serial(ws, j.transA, j.transB, j.m, j.n, kk, j.alpha, a, j.lda, b, j.ldb, j.beta, j.c, j.ldc, j.asm)
+			serial(ws, j.transA, j.transB, j.m, j.n, kk, j.alpha, a, j.lda, b, j.ldb, j.beta, j.c, j.ldc, j.asm, j.dot)
 		} else {
-			serial(ws, j.transA, j.transB, j.m, j.n, kk, j.alpha, a, j.lda, b, j.ldb, 0, j.wss[p-1].cbuf, j.n, j.asm)
+			serial(ws, j.transA, j.transB, j.m, j.n, kk, j.alpha, a, j.lda, b, j.ldb, 0, j.wss[p-1].cbuf, j.n, j.asm, j.dot)
 		}
 	}
 }
 
-// task hands part p of a job to a pool worker.
-type task struct {
-	j *job
-	p int
-}
-
 var (
-	workCh      = make(chan task, 64)
+	workCh      = make(chan *job, 64)
 	workersMu   sync.Mutex
 	workerCount int
 )
@@ -287,9 +313,9 @@ func startWorkers(n int) {
 	for workerCount < n {
 		workerCount++
 		go func() {
-			for t := range workCh {
-				t.j.run(t.p)
-				t.j.wg.Done()
+			for j := range workCh {
+				j.runParts()
+				j.wg.Done()
 			}
 		}()
 	}

@@ -25,6 +25,30 @@ func withKernel(t testing.TB, asm bool, f func()) {
 	f()
 }
 
+// config is a setting of the package's path choices. Tests run every
+// config so that each code path sees every shape, not only the shapes for
+// which the heuristics pick it.
+type config struct {
+	name     string
+	dotMode  int // see dotMode
+	rowMajor int // rowMajorMaxKN
+	directM  int // directBMaxM
+}
+
+var configs = []config{
+	{"default", 0, 64 << 10, 6},
+	{"dot,colwise,packB", 1, 0, 0},
+	{"nodot,rowwise,directB18", -1, 1 << 30, 18},
+}
+
+// withConfig runs f under cfg and restores the defaults.
+func withConfig(cfg config, f func()) {
+	d, r, m := dotMode, rowMajorMaxKN, directBMaxM
+	defer func() { dotMode, rowMajorMaxKN, directBMaxM = d, r, m }()
+	dotMode, rowMajorMaxKN, directBMaxM = cfg.dotMode, cfg.rowMajor, cfg.directM
+	f()
+}
+
 func kernelName(asm bool) string {
 	if asm {
 		return "avx2-fma"
@@ -171,29 +195,33 @@ func TestSgemmAllCombos(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, asm := range kernels() {
-		withKernel(t, asm, func() {
-			SetThreads(1)
-			for _, s := range smallShapes {
-				for _, tA := range []bool{false, true} {
-					for _, tB := range []bool{false, true} {
-						for _, alpha := range []float32{0, 1, -1.5} {
-							for _, beta := range []float32{0, 1, 0.75} {
-								for _, pad := range []int{0, 3} {
-									check(t, rng, problem{
-										transA: tA, transB: tB, m: s.m, n: s.n, k: s.k,
-										alpha: alpha, beta: beta,
-										padA: pad, padB: 2 * pad, padC: pad + pad/2,
-										offA: pad, offB: 1 + pad, offC: 2 * pad,
-									})
+		for _, cfg := range configs {
+			withKernel(t, asm, func() {
+				withConfig(cfg, func() {
+					SetThreads(1)
+					for _, s := range smallShapes {
+						for _, tA := range []bool{false, true} {
+							for _, tB := range []bool{false, true} {
+								for _, alpha := range []float32{0, 1, -1.5} {
+									for _, beta := range []float32{0, 1, 0.75} {
+										for _, pad := range []int{0, 3} {
+											check(t, rng, problem{
+												transA: tA, transB: tB, m: s.m, n: s.n, k: s.k,
+												alpha: alpha, beta: beta,
+												padA: pad, padB: 2 * pad, padC: pad + pad/2,
+												offA: pad, offB: 1 + pad, offC: 2 * pad,
+											})
+										}
+									}
 								}
 							}
 						}
 					}
-				}
+				})
+			})
+			if t.Failed() {
+				t.Fatalf("kernel %s, config %s failed", kernelName(asm), cfg.name)
 			}
-		})
-		if t.Failed() {
-			t.Fatalf("kernel %s failed", kernelName(asm))
 		}
 	}
 }
@@ -209,17 +237,24 @@ func TestSgemmBlockEdges(t *testing.T) {
 		{6, 2*blockN + 16, 3}, {5, blockN + 20, 2},
 	}
 	for _, asm := range kernels() {
-		withKernel(t, asm, func() {
-			SetThreads(1)
-			for i, s := range shapes {
-				for combo := range 4 {
-					check(t, rng, problem{
-						transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
-						alpha: 0.5, beta: float32(i%3) * 0.5, padA: i % 2, padB: 1, padC: 2,
-					})
-				}
+		for _, cfg := range configs {
+			withKernel(t, asm, func() {
+				withConfig(cfg, func() {
+					SetThreads(1)
+					for i, s := range shapes {
+						for combo := range 4 {
+							check(t, rng, problem{
+								transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
+								alpha: 0.5, beta: float32(i%3) * 0.5, padA: i % 2, padB: 1, padC: 2,
+							})
+						}
+					}
+				})
+			})
+			if t.Failed() {
+				t.Fatalf("kernel %s, config %s failed", kernelName(asm), cfg.name)
 			}
-		})
+		}
 	}
 }
 
@@ -282,27 +317,71 @@ func TestSgemmParallel(t *testing.T) {
 	defer func() { parMinWork = prev }()
 	rng := rand.New(rand.NewPCG(7, 8))
 	shapes := []shape{
-		{6, 200, 25},   // split n
-		{200, 20, 30},  // split m
-		{7, 9, 1500},   // split k
-		{6, 16, 600},   // split k, one tile
-		{13, 130, 513}, // split n, ragged
-		{3, 3, 3},      // too small to split
+		{6, 200, 25},    // split n
+		{200, 20, 30},   // split m
+		{7, 9, 1500},    // split k
+		{6, 16, 600},    // split k, one tile
+		{13, 130, 513},  // split n, ragged
+		{5, 40, 2000},   // dot path: split k with a ragged last part
+		{100, 30, 1030}, // dot path (NT), split k
+		{3, 3, 3},       // too small to split
 	}
 	for _, asm := range kernels() {
-		withKernel(t, asm, func() {
-			for _, nw := range []int{2, 3, 5} {
-				SetThreads(nw)
-				for i, s := range shapes {
-					for combo := range 4 {
-						check(t, rng, problem{
-							transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
-							alpha: 1.25, beta: []float32{0, 1, -0.5}[i%3], padA: 1, padB: 2, padC: 3,
-						})
+		for _, cfg := range configs {
+			withKernel(t, asm, func() {
+				withConfig(cfg, func() {
+					for _, nw := range []int{2, 3, 5} {
+						SetThreads(nw)
+						for i, s := range shapes {
+							for combo := range 4 {
+								check(t, rng, problem{
+									transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
+									alpha: 1.25, beta: []float32{0, 1, -0.5}[i%3], padA: 1, padB: 2, padC: 3,
+								})
+							}
+						}
 					}
+				})
+			})
+		}
+	}
+}
+
+// TestSgemmDeterministic: with a fixed thread count, repeated parallel
+// calls give bit-identical results however the parts are scheduled.
+func TestSgemmDeterministic(t *testing.T) {
+	defer SetThreads(0)
+	prev := parMinWork
+	parMinWork = 1
+	defer func() { parMinWork = prev }()
+	rng := rand.New(rand.NewPCG(17, 18))
+	for i, s := range []struct {
+		shape
+		tA, tB bool
+	}{{shape{6, 25, 30000}, false, true}, {shape{16, 150, 3000}, false, true}, {shape{9, 9, 5000}, false, false}, {shape{64, 700, 300}, true, false}} {
+		lda, ldb := s.k, s.n
+		if s.tA {
+			lda = s.m
+		}
+		if s.tB {
+			ldb = s.k
+		}
+		a, b := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n)
+		run := func() []float32 {
+			c := make([]float32, s.m*s.n)
+			Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n)
+			return c
+		}
+		SetThreads(3)
+		first := run()
+		for rep := range 10 {
+			again := run()
+			for x := range first {
+				if math.Float32bits(first[x]) != math.Float32bits(again[x]) {
+					t.Fatalf("case %d (%v), repeat %d: element %d = %v, first run %v", i, s, rep, x, again[x], first[x])
 				}
 			}
-		})
+		}
 	}
 }
 
@@ -419,16 +498,26 @@ func TestKernelName(t *testing.T) {
 // TestSgemmNoAllocs: steady-state calls, serial and parallel, allocate
 // nothing.
 func TestSgemmNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, s := range []shape{{64, 300, 200}, {6, 25, 20000}} {
+	for _, s := range []struct {
+		shape
+		transB bool
+	}{{shape{64, 300, 200}, false}, {shape{6, 25, 20000}, false}, {shape{6, 25, 20000}, true}} {
 		a, b, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
+		ldb := s.n
+		if s.transB {
+			ldb = s.k
+		}
 		for _, nw := range []int{1, 2} {
 			SetThreads(nw)
-			f := func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, c, s.n) }
+			f := func() { Sgemm(false, s.transB, s.m, s.n, s.k, 1, a, s.k, b, ldb, 0, c, s.n) }
 			f()
 			if n := testing.AllocsPerRun(20, f); n > 0.5 {
-				t.Errorf("%v threads=%d: %.1f allocations per call", s, nw, n)
+				t.Errorf("%v transB=%v threads=%d: %.1f allocations per call", s.shape, s.transB, nw, n)
 			}
 		}
 	}

@@ -14,23 +14,27 @@ var useAsm atomic.Bool
 
 func init() { useAsm.Store(haveAsm) }
 
-// microKernel computes one mr x nr tile:
+// microKernel computes tiles mr x nr tiles of C; tile t is
 //
-//	c[i*ldc+j] = alpha * sum_{p<k} a[p*mr+i]*b[p*bstride+j] + beta*c[i*ldc+j]
+//	c[t*cstep + i*ldc+j] = alpha * sum_{p<k} a[t*astep + p*mr+i]*b[t*bstep + p*bstride+j] + beta*c[...]
 //
-// a is a packed A panel, b a B panel (packed with bstride == nr, or rows of
-// the caller's B when bstride == ldb). c is not read when beta == 0. k >= 1.
-// The bounds of all three slices are checked here so that the assembly
-// never touches memory outside them.
-func microKernel(k int, a, b []float32, bstride int, c []float32, ldc int, alpha, beta float32, asm bool) {
-	_ = a[mr*k-1]
-	_ = b[(k-1)*bstride+nr-1]
-	_ = c[(mr-1)*ldc+nr-1]
+// a holds packed A panels, b B panels (packed with bstride == nr, or rows
+// of the caller's B when bstride == ldb); steps are in floats. c is not
+// read when beta == 0. k, tiles >= 1. The bounds of the first and last
+// tile are checked here, so the assembly never touches memory outside the
+// three slices (offsets grow with t).
+func microKernel(k int, a, b []float32, bstride int, c []float32, ldc int, alpha, beta float32, tiles, astep, bstep, cstep int, asm bool) {
+	last := tiles - 1
+	_ = a[last*astep+mr*k-1]
+	_ = b[last*bstep+(k-1)*bstride+nr-1]
+	_ = c[last*cstep+(mr-1)*ldc+nr-1]
 	if asm {
-		kernel6x16(k, &a[0], &b[0], bstride, &c[0], ldc, alpha, beta)
+		kernel6x16(k, &a[0], &b[0], bstride, &c[0], ldc, alpha, beta, tiles, 4*astep, 4*bstep, 4*cstep)
 		return
 	}
-	kernelGeneric(k, a, b, bstride, c, ldc, alpha, beta)
+	for t := range tiles {
+		kernelGeneric(k, a[t*astep:], b[t*bstep:], bstride, c[t*cstep:], ldc, alpha, beta)
+	}
 }
 
 // kernelGeneric is the portable micro-kernel. It walks the tile in 2x4

@@ -53,23 +53,33 @@
 	VMOVUPS     rb, 32(DI);      \
 	ADDQ        R9, DI
 
-// func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32)
+// func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32, tiles int, astep int, bstep int, cstep int)
 //
-// For a 6-row packed A panel (a[p*6+i]) and a 16-column B panel whose rows
-// are bstride floats apart (b[p*bstride+j]), it computes, for i < 6, j < 16,
+// Computes tiles 6x16 tiles of C. Tile t uses the 6-row packed A panel at
+// a+t*astep (element (i, p) at p*6+i), the 16-column B panel at b+t*bstep
+// whose rows are bstride floats apart, and the C tile at c+t*cstep:
 //
 //	c[i*ldc+j] = alpha * sum_{p<k} a[p*6+i]*b[p*bstride+j] + beta*c[i*ldc+j]
 //
-// and does not read c when beta == 0. k must be at least 1.
-TEXT ·kernel6x16(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), AX
-	MOVQ b+16(FP), BX
+// for i < 6, j < 16, without reading c when beta == 0. The steps are in
+// bytes, bstride and ldc in floats. k and tiles must be at least 1.
+//
+// Registers: AX, BX, DI walk the current tile's A, B and C; R12, R13, SI
+// hold the tile's starting A, B and C; R11 counts tiles; CX, DX count k.
+TEXT ·kernel6x16(SB), NOSPLIT, $0-88
+	MOVQ a+8(FP), R12
+	MOVQ b+16(FP), R13
 	MOVQ bstride+24(FP), R8
 	SHLQ $2, R8
-	MOVQ c+32(FP), DI
+	MOVQ c+32(FP), SI
 	MOVQ ldc+40(FP), R9
 	SHLQ $2, R9
+	MOVQ tiles+56(FP), R11
+
+tileloop:
+	MOVQ R12, AX
+	MOVQ R13, BX
+	MOVQ SI, DI
 
 	// Warm the six C rows while the loop runs.
 	MOVQ       DI, R10
@@ -104,6 +114,7 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-56
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
+	MOVQ k+0(FP), CX
 	MOVQ CX, DX
 	SHRQ $2, DX
 	JZ   tail
@@ -153,8 +164,7 @@ epilogue:
 	STOREROW(Y6, Y7)
 	STOREROW(Y8, Y9)
 	STOREROW(Y10, Y11)
-	VZEROUPPER
-	RET
+	JMP next
 
 withbeta:
 	VBROADCASTSS beta+52(FP), Y15
@@ -164,6 +174,13 @@ withbeta:
 	STOREROWBETA(Y6, Y7)
 	STOREROWBETA(Y8, Y9)
 	STOREROWBETA(Y10, Y11)
+
+next:
+	ADDQ astep+64(FP), R12
+	ADDQ bstep+72(FP), R13
+	ADDQ cstep+80(FP), SI
+	DECQ R11
+	JNZ  tileloop
 	VZEROUPPER
 	RET
 
@@ -250,5 +267,74 @@ dotdone:
 	DOTREDUCE(Y0, Y1, Y2, Y3, X0, X1, 0)
 	DOTREDUCE(Y4, Y5, Y6, Y7, X4, X5, 16)
 	DOTREDUCE(Y8, Y9, Y10, Y11, X8, X9, 32)
+	VZEROUPPER
+	RET
+
+// func transpose8(groups int, src *float32, ld int, dst *float32)
+//
+// Packs eight rows of a transposed operand: for r < 8 and p < 8*groups,
+// dst[p*16+r] = src[r*ld+p]. Each group transposes one 8x8 block in
+// registers (unpack, shuffle, 128-bit permute) and stores its eight
+// columns as 8-float rows of the 16-wide packed panel.
+TEXT ·transpose8(SB), NOSPLIT, $0-32
+	MOVQ groups+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8
+	MOVQ dst+24(FP), DI
+	LEAQ (R8)(R8*2), R9 // 3 rows
+	LEAQ (SI)(R8*4), DX // row 4
+
+tloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R9*1), Y3
+	VMOVUPS (DX), Y4
+	VMOVUPS (DX)(R8*1), Y5
+	VMOVUPS (DX)(R8*2), Y6
+	VMOVUPS (DX)(R9*1), Y7
+
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 64(DI)
+	VMOVUPS Y10, 128(DI)
+	VMOVUPS Y11, 192(DI)
+	VMOVUPS Y12, 256(DI)
+	VMOVUPS Y13, 320(DI)
+	VMOVUPS Y14, 384(DI)
+	VMOVUPS Y15, 448(DI)
+
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $512, DI
+	DECQ CX
+	JNZ  tloop
 	VZEROUPPER
 	RET

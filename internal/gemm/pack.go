@@ -50,7 +50,7 @@ func packA(dst []float32, trans bool, a []float32, lda, mc, kc int) {
 // p*nr+j. Columns past nc are zero.
 //
 // op(B)(p, j) is b[p*ldb+j] when !trans and b[j*ldb+p] when trans.
-func packB(dst []float32, trans bool, b []float32, ldb, kc, nc int) {
+func packB(dst []float32, trans bool, b []float32, ldb, kc, nc int, asm bool) {
 	if !trans {
 		packBNN(dst, b, ldb, kc, nc/nr)
 	}
@@ -59,9 +59,9 @@ func packB(dst []float32, trans bool, b []float32, ldb, kc, nc int) {
 		d := dst[j0*kc : j0*kc+nr*kc]
 		switch {
 		case !trans && cols == nr:
-			// Handled below, row-wise.
+			// Packed above by packBNN.
 		case trans && cols == nr:
-			packBTrans16(d, b[j0*ldb:], ldb, kc)
+			packBTrans16(d, b[j0*ldb:], ldb, kc, asm)
 		case !trans:
 			clear(d)
 			for p := range kc {
@@ -80,15 +80,28 @@ func packB(dst []float32, trans bool, b []float32, ldb, kc, nc int) {
 }
 
 // packBTrans16 transposes 16 rows of b (each kc long, ldb apart) into one
-// packed panel: d[p*16+j] = b[j*ldb+p].
-func packBTrans16(d, b []float32, ldb, kc int) {
+// packed panel: d[p*16+j] = b[j*ldb+p]. With asm, blocks of eight p go
+// through the AVX2 8x8 transpose.
+func packBTrans16(d, b []float32, ldb, kc int, asm bool) {
+	p0 := 0
+	if asm && kc >= 8 {
+		g := kc / 8
+		_ = b[15*ldb+8*g-1]
+		_ = d[(8*g-1)*nr+nr-1]
+		transpose8(g, &b[0], ldb, &d[0])
+		transpose8(g, &b[8*ldb], ldb, &d[8])
+		p0 = 8 * g
+	}
+	if p0 == kc {
+		return
+	}
 	// Four rows at a time keeps four read streams and one write stream.
 	for j := 0; j < nr; j += 4 {
 		r0 := b[(j+0)*ldb:][:kc]
 		r1 := b[(j+1)*ldb:][:kc]
 		r2 := b[(j+2)*ldb:][:kc]
 		r3 := b[(j+3)*ldb:][:kc]
-		for p := range kc {
+		for p := p0; p < kc; p++ {
 			q := (*[4]float32)(d[p*nr+j:])
 			q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
 		}

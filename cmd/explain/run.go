@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/plotting"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// options are the parsed flags.
+type options struct {
+	model   string
+	index   int
+	outDir  string
+	dataDir string
+}
+
+// usageError marks errors that exit with status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// newFlagSet declares the flags into o.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints errors itself, on one line
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: explain -model FILE [-index N] [-out DIR] [-data DIR]\n\n"+
+			"Runs Fashion-MNIST test image N through the LeNet saved in FILE (cmd/train -save)\n"+
+			"and writes DIR/explain-N.png: the input, every convolution layer's feature maps\n"+
+			"after activation and pooling, the first layer's kernels and the class\n"+
+			"probabilities. Prints the layer-by-layer shape summary.\n\n"+
+			"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.model, "model", "", "checkpoint file written by cmd/train -save (required)")
+	fs.IntVar(&o.index, "index", 0, "which test image to explain, 0..9999")
+	fs.StringVar(&o.outDir, "out", "out", "folder for explain-N.png")
+	fs.StringVar(&o.dataDir, "data", "", "folder holding the Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	return fs
+}
+
+// parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o := &options{}
+	fs := newFlagSet(o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+		}
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	case o.model == "":
+		return nil, errors.New("-model is required: pass the checkpoint written by cmd/train -save")
+	case o.index < 0:
+		return nil, fmt.Errorf("-index %d: must be 0 or more", o.index)
+	case o.outDir == "":
+		return nil, errors.New("-out: must name a folder")
+	}
+	return o, nil
+}
+
+// run parses args, writes the picture and returns the exit status. Every failure is
+// one line on stderr.
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "explain: %v (run 'explain -h' for the flags)\n", err)
+		return exitUsage
+	}
+	err = explain(o, stdout, stderr)
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "explain: %v\n", err)
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "explain: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
+// -data when empty). Tests replace it with a generated set.
+var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
+	found, err := dataset.Find(dataset.Options{Dir: dir, Progress: progress})
+	if err != nil {
+		return nil, err
+	}
+	paths, err := dataset.Paths(found)
+	if err != nil {
+		return nil, err
+	}
+	return dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
+}
+
+// outputPath is the picture's path for test image index.
+func outputPath(outDir string, index int) string {
+	return filepath.Join(outDir, fmt.Sprintf("explain-%d.png", index))
+}
+
+// explain does the work.
+func explain(o *options, stdout, stderr io.Writer) error {
+	ck, err := lenet.LoadCheckpoint(o.model)
+	if err != nil {
+		return fmt.Errorf("-model: %w", err)
+	}
+	test, err := loadTest(o.dataDir, stderr)
+	if err != nil {
+		return err
+	}
+	if o.index >= test.N {
+		return usageError{fmt.Errorf("-index %d: the test set has %d images; choose 0..%d", o.index, test.N, test.N-1)}
+	}
+	if test.Rows != lenet.Height || test.Cols != lenet.Width {
+		return fmt.Errorf("test images are %dx%d; LeNet takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
+	}
+	c, err := lenet.New(lenet.Config{Variant: ck.Variant, BatchSize: 1, EvalBatch: 1})
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	defer c.Close()
+	if err := ck.Restore(c); err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	insp, err := lenet.Inspect(c, pixels(test.Image(o.index)))
+	if err != nil {
+		return err
+	}
+	var summary bytes.Buffer
+	if err := lenet.WriteSummary(&summary, ck.Variant); err != nil {
+		return err
+	}
+	label := test.Label(o.index)
+	fig, err := buildFigure(insp, o.index, label, ck.CheckpointHeader, summary.String())
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", ck.Variant, o.model, trainedFor(ck.CheckpointHeader))
+	fmt.Fprintf(stdout, "test image %d: true %s, predicted %s (p = %.2f)\n\n", o.index,
+		dataset.LabelNames[label], dataset.LabelNames[insp.Predicted], insp.Probs[insp.Predicted])
+	fmt.Fprint(stdout, summary.String())
+
+	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
+	path := outputPath(o.outDir, o.index)
+	rows := fig.rows()
+	if err := plotting.SaveFigure(path, fig.Title, rows); err != nil {
+		return err
+	}
+	w, h, err := plotting.FigureSize(fig.Title, rows)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nwrote %s (%d x %d pixels)\n", path, w, h)
+	return nil
+}
+
+// pixels scales uint8 pixels to [0,1], as the trainer does.
+func pixels(px []uint8) []float32 {
+	x := make([]float32, len(px))
+	for i, v := range px {
+		x[i] = float32(v) / 255
+	}
+	return x
+}
+
+// trainedFor describes how long the checkpoint was trained.
+func trainedFor(h lenet.CheckpointHeader) string {
+	if h.Epoch == 0 {
+		return "untrained"
+	}
+	s := fmt.Sprintf("trained %d epoch", h.Epoch)
+	if h.Epoch != 1 {
+		s += "s"
+	}
+	if _, _, acc := h.History.Last(); !math.IsNaN(acc) {
+		s += fmt.Sprintf(", test acc %.3f", acc)
+	}
+	return s
+}

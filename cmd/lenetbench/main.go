@@ -1,0 +1,103 @@
+// Command lenetbench measures LeNet training throughput: examples per second over
+// training steps only (after a warm-up), and the process's peak resident memory. It is
+// what `make bench` runs; scripts/bench_torch.py does the same work in PyTorch for
+// `make bench-compare`.
+//
+//	go run ./cmd/lenetbench [-batch 256] [-steps 40] [-warmup 5] [-model classic]
+//
+// It prints one line: `go <examples/sec> examples/sec, peak RSS <MiB> MiB`.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "lenetbench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("lenetbench", flag.ContinueOnError)
+	batch := fs.Int("batch", 256, "mini-batch size")
+	steps := fs.Int("steps", 40, "timed training steps")
+	warmup := fs.Int("warmup", 5, "untimed training steps first")
+	model := fs.String("model", "classic", "network variant: classic or modern")
+	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	v, err := lenet.ParseVariant(*model)
+	if err != nil {
+		return err
+	}
+	if *batch < 1 || *steps < 1 || *warmup < 0 {
+		return fmt.Errorf("-batch, -steps must be positive and -warmup non-negative")
+	}
+	train, _, err := dataset.Load(dataset.Options{Dir: *data})
+	if err != nil {
+		return err
+	}
+	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: *batch, Seed: 1})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	it := train.Batches(*batch, true, 1)
+	step := func() error {
+		if !it.Next() {
+			it.Reset(2)
+			it.Next()
+		}
+		_, _, err := c.TrainBatch(it.Float32(), it.Labels(), v.DefaultLR())
+		return err
+	}
+	for i := 0; i < *warmup; i++ {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var elapsed time.Duration
+	examples := 0
+	for i := 0; i < *steps; i++ {
+		start := time.Now()
+		if err := step(); err != nil {
+			return err
+		}
+		elapsed += time.Since(start)
+		examples += it.Len()
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "go %.1f examples/sec, peak RSS %.0f MiB\n", float64(examples)/elapsed.Seconds(), float64(ru.Maxrss)/1024)
+	return nil
+}
