@@ -13,9 +13,15 @@ func TestCheckPassesForCorrectOps(t *testing.T) {
 		name string
 		f    Func
 	}{
-		{"square", func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return gorgonia.Square(in[0]) }},
-		{"matmul", func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return gorgonia.Mul(in[0], in[1]) }},
-		{"sigmoid", func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return gorgonia.Sigmoid(in[0]) }},
+		{"square", func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.Square(in[0])
+		}},
+		{"matmul", func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.Mul(in[0], in[1])
+		}},
+		{"sigmoid", func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return gorgonia.Sigmoid(in[0])
+		}},
 	}
 	for _, c := range cases {
 		inputs := []*tensor.Dense{Random(1, 3, 4), Random(2, 4, 2)}
