@@ -1,9 +1,10 @@
 # Targets: test (vet + tests), lint, data (make Fashion-MNIST available), train (the
-# full default LeNet run). See README.md.
+# full default LeNet run), bench (training throughput and the hot ops' benchmarks),
+# bench-compare (the same training work against PyTorch). See README.md.
 GO ?= go
 OUT ?= out
 
-.PHONY: test lint data train
+.PHONY: test lint data train bench bench-compare
 
 test:
 	$(GO) vet ./...
@@ -19,3 +20,16 @@ data:
 
 train: data
 	$(GO) run ./cmd/train -out $(OUT)
+
+# Training throughput (examples/sec over 40 timed steps after 5 warm-up steps, batch 256,
+# classic LeNet) and peak RSS, then the Go benchmarks of the hot ops. Not part of CI.
+bench: data
+	mkdir -p bin
+	$(GO) build -o bin/lenetbench ./cmd/lenetbench
+	bin/lenetbench -steps 40
+	$(GO) test -run '^$$' -bench . -benchtime 200ms ./graph/ ./internal/gemm/
+
+# The same training work in PyTorch (installs Debian's python3-torch), interleaved with
+# ours for ROUNDS rounds (default 3); prints the median ratio. Not part of CI.
+bench-compare: data
+	./scripts/bench-compare.sh
