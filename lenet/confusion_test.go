@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -129,9 +129,7 @@ func TestConfusionRandomWeights(t *testing.T) {
 
 // On the real test set: 10000 examples, and the diagonal matches Evaluate.
 func TestConfusionRealData(t *testing.T) {
-	if _, err := os.Stat(dataset.SystemDir); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("%s is absent (install dataset-fashion-mnist); CI requires it", dataset.SystemDir)
-	}
+	fashiontest.Dir(t)
 	dir, err := dataset.Find(dataset.Options{Dir: dataset.SystemDir, NoDownload: true})
 	if err != nil {
 		t.Fatal(err)

@@ -5,35 +5,18 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 )
 
-var (
-	dataOnce         sync.Once
-	realTrain, realT *dataset.Set
-	dataErr          error
-)
-
-// fashion loads the real Fashion-MNIST from Debian's package. It skips only when the
-// package is absent outside CI; in CI (CI=true) a missing dataset fails the test.
+// fashion returns the real Fashion-MNIST (see internal/fashiontest).
 func fashion(t *testing.T) (train, test *dataset.Set) {
 	t.Helper()
-	if _, err := os.Stat(dataset.SystemDir); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("%s is absent (install dataset-fashion-mnist); CI requires it", dataset.SystemDir)
-	}
-	dataOnce.Do(func() {
-		realTrain, realT, dataErr = dataset.Load(dataset.Options{Dir: dataset.SystemDir, NoDownload: true})
-	})
-	if dataErr != nil {
-		t.Fatal(dataErr)
-	}
-	return realTrain, realT
+	return fashiontest.Load(t)
 }
 
 func newClassifier(t *testing.T, cfg Config) *Classifier {

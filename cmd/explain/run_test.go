@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
 )
@@ -341,9 +342,7 @@ func TestMissingData(t *testing.T) {
 
 // On the real test set: image 0 is an ankle boot.
 func TestRealData(t *testing.T) {
-	if _, err := os.Stat(dataset.SystemDir); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("%s is absent (install dataset-fashion-mnist); CI requires it", dataset.SystemDir)
-	}
+	fashiontest.Dir(t)
 	ck, _ := saveCheckpoint(t, lenet.Modern, 3)
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer

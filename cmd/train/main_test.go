@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 )
 
 func runTrain(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -21,13 +22,8 @@ func runTrain(t *testing.T, ctx context.Context, args ...string) (code int, stdo
 	return code, out.String(), errb.String()
 }
 
-// needData skips when Debian's dataset is absent outside CI; CI (CI=true) installs it.
-func needData(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(dataset.SystemDir); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("%s is absent (install dataset-fashion-mnist); CI requires it", dataset.SystemDir)
-	}
-}
+// needData skips or fails as internal/fashiontest decides when the data is absent.
+func needData(t *testing.T) { fashiontest.Dir(t) }
 
 // oneLine checks that stderr is a single "train: ..." line (plus the -h hint for usage
 // errors) without a Go stack trace.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/plotting"
 )
 
@@ -239,9 +240,7 @@ func TestExitCodes(t *testing.T) {
 // On the real test image 0 (an ankle boot): the identity output is the image's centre
 // and the picture is written.
 func TestRealImage(t *testing.T) {
-	if _, err := os.Stat(dataset.SystemDir); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("%s is absent (install dataset-fashion-mnist); CI requires it", dataset.SystemDir)
-	}
+	fashiontest.Dir(t)
 	test, err := loadTest(dataset.SystemDir, nil)
 	if err != nil {
 		t.Fatal(err)
