@@ -27,7 +27,7 @@ bench: data
 	mkdir -p bin
 	$(GO) build -o bin/lenetbench ./cmd/lenetbench
 	bin/lenetbench -steps 40
-	$(GO) test -run '^$$' -bench . -benchtime 200ms ./graph/ ./internal/gemm/
+	$(GO) test -run '^$$' -bench . -benchtime 200ms ./graph/ ./internal/gemm/ ./layers/ ./lenet/ ./dataset/
 
 # The same training work in PyTorch (installs Debian's python3-torch), interleaved with
 # ours for ROUNDS rounds (default 3); prints the median ratio. Not part of CI.

@@ -28,7 +28,7 @@ import (
 // is differentiable in x and w. Every shape is checked first; a bad one returns an error
 // and builds nothing.
 func Conv2D(x, w *gorgonia.Node, pad, stride [2]int) (out *gorgonia.Node, err error) {
-	if err := checkConv2D(x, w, pad, stride); err != nil {
+	if err := checkConv2D("graph: Conv2D", x, w, pad, stride); err != nil {
 		return nil, err
 	}
 	ws := w.Shape()
@@ -50,9 +50,9 @@ func Conv2DOutputSize(n, k, p, s int) int {
 	return (n-k+2*p)/s + 1
 }
 
-// checkConv2D validates Conv2D's arguments and returns one error naming the first problem.
-func checkConv2D(x, w *gorgonia.Node, pad, stride [2]int) error {
-	const op = "graph: Conv2D"
+// checkConv2D validates the arguments of Conv2D or FusedConv2D (named by op) and returns
+// one error naming the first problem.
+func checkConv2D(op string, x, w *gorgonia.Node, pad, stride [2]int) error {
 	if x == nil || w == nil {
 		return fmt.Errorf("%s: nil node (x %v, w %v)", op, x != nil, w != nil)
 	}

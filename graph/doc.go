@@ -64,6 +64,30 @@
 // 4-D batches (padding, stride; the average divides by kh·kw, padding included). All
 // are the project's own ops: Gorgonia v0.9.18's AveragePool2D is wrong.
 //
+// # Speed
+//
+// Training LeNet spends its time in a few operations, which the package computes with
+// ops of its own; layers.Conv2D, layers.ReLU and layers.Sigmoid use them unless told to
+// use Gorgonia's primitives (Impl):
+//
+//	FusedConv2D  convolution and bias in one op. With stride 1, per group of images: the
+//	             "wide" im2col (one contiguous copy per kernel offset, on the padded
+//	             grid), one product by the project's AVX2/FMA GEMM, rows copied into the
+//	             NCHW output; backward, dL/dw = dY·colsᵀ, dL/dx by Wᵀ·dY and a
+//	             vectorised col2im, dL/db a sum; images shared out over GOMAXPROCS
+//	             goroutines, scratch buffers reused. Other strides im2col per image.
+//	ReLU         max(x, 0), gradient from the output (one pass each way, no branches)
+//	Sigmoid      1/(1+exp(-x)) with a float32 exponential, gradient y(1-y) from the output
+//	AvgPool2D    a direct path for 2x2 windows with stride 2 (LeNet's)
+//
+// Each of these ops keeps its result's memory from one run to the next, so a training
+// step allocates next to nothing: a node's value stays valid until the node runs again
+// (read values to keep with gorgonia.Read, which copies). Importing the package also
+// installs BLAS, which sends Gorgonia's float32 matrix products (the dense layers) to
+// the same GEMM. NewMachineFor compiles only the nodes that the requested outputs need:
+// Gorgonia's Grad builds the gradient of every differentiable input, the training data
+// included, which NewMachine would compute and discard at every step.
+//
 // # Shapes, dtypes and devices
 //
 // Tensors of images are NCHW: (batch, channels, height, width), as in PyTorch; the
@@ -88,8 +112,9 @@
 // # Gradients
 //
 // Every differentiable function here is checked against central finite differences.
-// The chapter's own ops (Corr2D and its gradient ops, im2col/col2im, Pool2D, MaxPool2D,
-// AvgPool2D) implement both of Gorgonia's differentiation interfaces: SymDiff, used by
+// The project's own ops (Corr2D and its gradient ops, im2col/col2im, Pool2D, MaxPool2D,
+// AvgPool2D, FusedConv2D, ReLU, Sigmoid) implement both of Gorgonia's differentiation
+// interfaces: SymDiff, used by
 // gorgonia.Grad and the TapeMachine, and DoDiff, used by the LispMachine. The project
 // trains with the TapeMachine. Gorgonia v0.9.18 itself has gradient defects that these
 // functions are built around: its Concat's DoDiff is wrong for 1-D and 3-D inputs and

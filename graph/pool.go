@@ -71,7 +71,7 @@ func applyPool4D(name string, kind pool4DKind, x *gorgonia.Node, kernel, pad, st
 		return nil, err
 	}
 	defer recoverGorgonia(name, &err)
-	op := &pool4DOp{kind: kind, kernel: kernel, pad: pad, stride: stride}
+	op := &pool4DOp{kind: kind, kernel: kernel, pad: pad, stride: stride, out: new(resultCache)}
 	if out, err = gorgonia.ApplyOp(op, x); err != nil {
 		return nil, fmt.Errorf("%s: x %v: %w", name, xs, err)
 	}
@@ -97,6 +97,7 @@ type pool4DGeom struct {
 type pool4DOp struct {
 	kind                pool4DKind
 	kernel, pad, stride [2]int
+	out                 *resultCache // the result's memory, reused from run to run
 }
 
 func (op *pool4DOp) geom(s tensor.Shape) pool4DGeom {
@@ -143,7 +144,7 @@ func (op *pool4DOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(s...))
+	out := op.out.dense(x.Dtype(), s)
 	return out, op.do(out, x)
 }
 
@@ -211,7 +212,7 @@ func (op *pool4DOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) 
 	if len(inputs) != 1 {
 		return nil, fmt.Errorf("%v: SymDiff got %d inputs, want 1", op, len(inputs))
 	}
-	dx, err := gorgonia.ApplyOp(&pool4DGradOp{fwd: *op}, inputs[0], grad)
+	dx, err := gorgonia.ApplyOp(&pool4DGradOp{fwd: *op, out: new(resultCache)}, inputs[0], grad)
 	if err != nil {
 		return nil, fmt.Errorf("%v: building the gradient: %w", op, err)
 	}
@@ -261,6 +262,7 @@ func pool4DAddInto[T float32 | float64](dst, src []T) {
 // pooling spreads it evenly over the window's input pixels.
 type pool4DGradOp struct {
 	fwd pool4DOp
+	out *resultCache // the result's memory, reused from run to run
 }
 
 // Arity is 2: x and dL/dout.
@@ -294,7 +296,7 @@ func (op *pool4DGradOp) dense(in ...gorgonia.Value) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	dx := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
+	dx := op.out.dense(x.Dtype(), x.Shape())
 	return dx, op.do(dx, x, in)
 }
 
@@ -424,6 +426,10 @@ func pool4DSpans(out, n, k, p, s int) []int {
 
 // pool4DForward pools planes consecutive (h, w) planes of x into (oh, ow) planes of y.
 func pool4DForward[T float32 | float64](kind pool4DKind, g *pool4DGeom, planes int, x, y []T) {
+	if kind == pool4DAvg && g.avg2x2() {
+		avgPool2x2Forward(g, planes, x, y)
+		return
+	}
 	in, out, w := g.h*g.w, g.oh*g.ow, g.w
 	rows := pool4DSpans(g.oh, g.h, g.kh, g.ph, g.sh)
 	cols := pool4DSpans(g.ow, g.w, g.kw, g.pw, g.sw)
@@ -455,6 +461,10 @@ func pool4DForward[T float32 | float64](kind pool4DKind, g *pool4DGeom, planes i
 
 // pool4DBackward writes dL/dx for planes consecutive planes given x and dL/dy.
 func pool4DBackward[T float32 | float64](kind pool4DKind, g *pool4DGeom, planes int, x, gy, dx []T) {
+	if kind == pool4DAvg && g.avg2x2() {
+		avgPool2x2Backward(g, planes, gy, dx)
+		return
+	}
 	in, out, w := g.h*g.w, g.oh*g.ow, g.w
 	rows := pool4DSpans(g.oh, g.h, g.kh, g.ph, g.sh)
 	cols := pool4DSpans(g.ow, g.w, g.kw, g.pw, g.sw)
@@ -505,4 +515,55 @@ func pool4DArgMax[T float32 | float64](xp []T, w, r0, r1, c0, c1 int) int {
 		}
 	}
 	return arg
+}
+
+// avg2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
+// pooling), which avgPool2x2Forward and avgPool2x2Backward compute without the general
+// loops over window spans.
+func (g *pool4DGeom) avg2x2() bool {
+	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
+}
+
+// avgPool2x2Forward is pool4DForward for 2x2 windows, stride 2, no padding: the same
+// sums in the same order, so the same results (up to the sign of a zero sum).
+func avgPool2x2Forward[T float32 | float64](g *pool4DGeom, planes int, x, y []T) {
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	pool4DParallel(planes, in, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			xp, yp := x[p*in:(p+1)*in], y[p*out:(p+1)*out]
+			for i := 0; i < g.oh; i++ {
+				r0 := xp[2*i*w : 2*i*w+2*ow]
+				r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+				yr := yp[i*ow : (i+1)*ow]
+				for j := range yr {
+					yr[j] = (((r0[2*j] + r0[2*j+1]) + r1[2*j]) + r1[2*j+1]) * 0.25
+				}
+			}
+		}
+	})
+}
+
+// avgPool2x2Backward is pool4DBackward for avgPool2x2Forward: each output's gradient,
+// times 1/4, goes to the four pixels of its window; a last row or column that no window
+// covers (odd h or w) gets zero.
+func avgPool2x2Backward[T float32 | float64](g *pool4DGeom, planes int, gy, dx []T) {
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	pool4DParallel(planes, in, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			gp, dp := gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
+			if 2*g.oh < g.h || 2*ow < w {
+				clear(dp)
+			}
+			for i := 0; i < g.oh; i++ {
+				d0 := dp[2*i*w : 2*i*w+2*ow]
+				d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
+				gr := gp[i*ow : (i+1)*ow]
+				for j, v := range gr {
+					d := v * 0.25
+					d0[2*j], d0[2*j+1] = d, d
+					d1[2*j], d1[2*j+1] = d, d
+				}
+			}
+		}
+	})
 }

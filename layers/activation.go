@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 
+	"github.com/d2l-go/convnets/graph"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -33,17 +34,28 @@ func (Flatten) Params() []*gorgonia.Node { return nil }
 // String is "Flatten".
 func (Flatten) String() string { return "Flatten" }
 
-// ReLU is max(x, 0) element-wise, on Gorgonia's Rectify. The zero value is ready to use.
-// (Rectify multiplies by the mask x >= 0, so negative inputs give -0, which compares
-// equal to 0 but prints as "-0".)
-type ReLU struct{}
+// ReLU is max(x, 0) element-wise, with PyTorch's gradient: dL/dy where x > 0, 0 where
+// x <= 0. The zero value is ready to use: it is graph.ReLU, the project's op. With Impl
+// graph.ImplGorgonia it is built from Gorgonia's primitives as x ⊙ (x > 0), the
+// construction of Gorgonia's Rectify but with a strict comparison (Rectify's x >= 0
+// would pass the gradient at x == 0, which LeNet meets wherever a window of the padded
+// input is all zero); negative inputs then give -0, equal to 0 but printed "-0".
+type ReLU struct {
+	Impl graph.Impl
+}
 
 // Forward applies the rectifier.
-func (ReLU) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkActivationInput("layers: ReLU", x); err != nil {
+func (l ReLU) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
+	if err := checkActivationInput("layers: ReLU", x, l.Impl); err != nil {
 		return nil, err
 	}
-	y, err := gorgonia.Rectify(x)
+	var y *gorgonia.Node
+	var err error
+	if l.Impl == graph.ImplFast {
+		y, err = graph.ReLU(x)
+	} else {
+		y, err = gorgoniaReLU(x)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("layers: ReLU: %w", err)
 	}
@@ -56,15 +68,24 @@ func (ReLU) Params() []*gorgonia.Node { return nil }
 // String is "ReLU".
 func (ReLU) String() string { return "ReLU" }
 
-// Sigmoid is 1 / (1 + exp(-x)) element-wise. The zero value is ready to use.
-type Sigmoid struct{}
+// Sigmoid is 1 / (1 + exp(-x)) element-wise. The zero value is ready to use: it is
+// graph.Sigmoid, the project's op; with Impl graph.ImplGorgonia it is gorgonia.Sigmoid.
+type Sigmoid struct {
+	Impl graph.Impl
+}
 
 // Forward applies the logistic function.
-func (Sigmoid) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkActivationInput("layers: Sigmoid", x); err != nil {
+func (l Sigmoid) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
+	if err := checkActivationInput("layers: Sigmoid", x, l.Impl); err != nil {
 		return nil, err
 	}
-	y, err := gorgonia.Sigmoid(x)
+	var y *gorgonia.Node
+	var err error
+	if l.Impl == graph.ImplFast {
+		y, err = graph.Sigmoid(x)
+	} else {
+		y, err = gorgonia.Sigmoid(x)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("layers: Sigmoid: %w", err)
 	}
@@ -77,7 +98,25 @@ func (Sigmoid) Params() []*gorgonia.Node { return nil }
 // String is "Sigmoid".
 func (Sigmoid) String() string { return "Sigmoid" }
 
-func checkActivationInput(what string, x *gorgonia.Node) error {
+// gorgoniaReLU is x ⊙ (x > 0) from Gorgonia's primitives.
+func gorgoniaReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
+	var zero *gorgonia.Node
+	if x.Dtype() == tensor.Float64 {
+		zero = gorgonia.NewConstant(float64(0))
+	} else {
+		zero = gorgonia.NewConstant(float32(0))
+	}
+	mask, err := gorgonia.Gt(x, zero, true)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.HadamardProd(x, mask)
+}
+
+func checkActivationInput(what string, x *gorgonia.Node, impl graph.Impl) error {
+	if impl != graph.ImplFast && impl != graph.ImplGorgonia {
+		return fmt.Errorf("%s: unknown implementation %v; use graph.ImplFast or graph.ImplGorgonia", what, impl)
+	}
 	if err := checkInput(what, x, nil, 0, ""); err != nil {
 		return err
 	}

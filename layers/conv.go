@@ -26,15 +26,21 @@ type Conv2DConfig struct {
 	NoBias bool
 	// Dtype is tensor.Float32 or tensor.Float64. Default Float32.
 	Dtype tensor.Dtype
+	// Impl chooses how the convolution and bias are computed: graph.ImplFast (the
+	// default), the project's fused op graph.FusedConv2D, or graph.ImplGorgonia,
+	// graph.Conv2D (Gorgonia's Conv2d) followed by Gorgonia's BroadcastAdd. Both have
+	// the same parameters and give the same results up to rounding.
+	Impl graph.Impl
 }
 
-// Conv2D is PyTorch's nn.Conv2d (dilation 1, groups 1): graph.Conv2D plus a bias per
+// Conv2D is PyTorch's nn.Conv2d (dilation 1, groups 1): a convolution plus a bias per
 // output channel,
 //
 //	out[b, o, i, j] = conv2d(x, weight)[b, o, i, j] + bias[o]
 //
 // with weight (Out, In, kh, kw) and bias (1, Out, 1, 1), mapping (n, In, h, w) to
-// (n, Out, oh, ow), oh = floor((h - kh + 2*ph) / sh) + 1 and likewise ow.
+// (n, Out, oh, ow), oh = floor((h - kh + 2*ph) / sh) + 1 and likewise ow. It is one
+// graph.FusedConv2D node, or graph.Conv2D and a BroadcastAdd (Conv2DConfig.Impl).
 type Conv2D struct {
 	name   string
 	cfg    Conv2DConfig
@@ -66,6 +72,8 @@ func NewConv2D(g *gorgonia.ExprGraph, name string, cfg Conv2DConfig, rng *rand.R
 		return nil, fmt.Errorf("%s: padding (%d,%d) must not be negative", what, cfg.Padding[0], cfg.Padding[1])
 	case cfg.Stride[0] < 0 || cfg.Stride[1] < 0:
 		return nil, fmt.Errorf("%s: stride (%d,%d) must not be negative (0 means 1)", what, cfg.Stride[0], cfg.Stride[1])
+	case cfg.Impl != graph.ImplFast && cfg.Impl != graph.ImplGorgonia:
+		return nil, fmt.Errorf("%s: unknown implementation %v; use graph.ImplFast or graph.ImplGorgonia", what, cfg.Impl)
 	case rng == nil:
 		return nil, fmt.Errorf("%s: nil rng; pass rand.New(rand.NewPCG(seed, ...))", what)
 	}
@@ -96,6 +104,13 @@ func (l *Conv2D) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	}
 	if c := x.Shape()[1]; c != l.cfg.In {
 		return nil, fmt.Errorf("%s: input has %d channels (shape %v); the layer takes %d", what, c, x.Shape(), l.cfg.In)
+	}
+	if l.cfg.Impl == graph.ImplFast {
+		y, err := graph.FusedConv2D(x, l.weight, l.bias, l.cfg.Padding, l.cfg.Stride)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		return y, nil
 	}
 	y, err := graph.Conv2D(x, l.weight, l.cfg.Padding, l.cfg.Stride)
 	if err != nil {

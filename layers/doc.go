@@ -7,7 +7,7 @@
 // input node and returns the output node, Params lists the trainable nodes, and String
 // describes the layer the way the chapter's tables do ("Conv2d(1->6, 5x5, padding 2)").
 //
-//	Conv2D       PyTorch's nn.Conv2d: graph.Conv2D plus one bias per OUTPUT channel
+//	Conv2D       PyTorch's nn.Conv2d: a convolution plus one bias per OUTPUT channel
 //	Corr2DLayer  the textbook's first hand-made Conv2D: corr2d(X, weight) + scalar bias
 //	MaxPool2D    PyTorch's nn.MaxPool2d (default stride = window)
 //	AvgPool2D    PyTorch's nn.AvgPool2d (default stride = window, zero padding counted)
@@ -19,6 +19,15 @@
 //
 // Layers with several settings take a config struct whose zero values mean PyTorch's
 // defaults (Conv2DConfig: stride 1, Float32, with bias; PoolConfig: stride = kernel).
+//
+// # Fast ops and Gorgonia's
+//
+// Conv2D, ReLU and Sigmoid compute with the project's own ops by default
+// (graph.FusedConv2D, graph.ReLU, graph.Sigmoid: one node each, parallel over the batch,
+// several times faster than the Gorgonia primitives). Their Impl field set to
+// graph.ImplGorgonia builds the same layer from Gorgonia's primitives instead (Conv2d
+// and BroadcastAdd; x ⊙ (x > 0); Sigmoid). Both give the same values and gradients up to
+// float rounding and take the same parameters, so a network can switch between them.
 //
 // # Naming
 //

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -99,7 +100,9 @@ func TestConv2DLayerValues(t *testing.T) {
 		{Conv2DConfig{In: 2, Out: 3, Kernel: [2]int{1, 1}, NoBias: true, Dtype: tensor.Float64}, [4]int{3, 2, 2, 3}, [2]int{1, 1}, tensor.Shape{3, 3, 2, 3}},
 		{Conv2DConfig{In: 2, Out: 1, Kernel: [2]int{3, 5}, Padding: [2]int{0, 1}, Stride: [2]int{3, 4}}, [4]int{1, 2, 8, 8}, [2]int{3, 4}, tensor.Shape{1, 1, 2, 2}},
 	}
-	for i, c := range cases {
+	for k := range 2 * len(cases) {
+		i, c := k/2, cases[k/2]
+		c.cfg.Impl = graph.Impls[k%2] // every case with both implementations
 		g := gorgonia.NewGraph()
 		l, err := NewConv2D(g, "conv", c.cfg, seeded(uint64(i)))
 		if err != nil {
@@ -153,7 +156,7 @@ func TestConv2DLayerValues(t *testing.T) {
 		got := values64(t, y.Value())
 		for j := range want {
 			if math.Abs(got[j]-want[j]) > 1e-5 {
-				t.Fatalf("case %d: element %d = %v, want %v", i, j, got[j], want[j])
+				t.Fatalf("case %d %v: element %d = %v, want %v", i, c.cfg.Impl, j, got[j], want[j])
 			}
 		}
 	}
@@ -169,15 +172,19 @@ func gradThrough(t *testing.T, name string, inputs []*tensor.Dense, build func(g
 }
 
 func TestLayerGradients(t *testing.T) {
-	gradThrough(t, "Conv2D", []*tensor.Dense{gradcheck.Random(1, 2, 2, 5, 6), gradcheck.Random(2, 3, 2, 3, 2), gradcheck.Random(3, 1, 3, 1, 1)},
-		func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-			l, err := NewConv2D(g, "conv", Conv2DConfig{In: 2, Out: 3, Kernel: [2]int{3, 2}, Padding: [2]int{1, 1}, Stride: [2]int{2, 1}, Dtype: tensor.Float64}, seeded(1))
-			if err != nil {
-				return nil, err
-			}
-			l.weight, l.bias = in[1], in[2]
-			return l.Forward(in[0])
-		})
+	for _, impl := range graph.Impls {
+		for _, stride := range [][2]int{{2, 1}, {1, 1}} {
+			gradThrough(t, fmt.Sprintf("Conv2D %v stride %v", impl, stride), []*tensor.Dense{gradcheck.Random(1, 2, 2, 5, 6), gradcheck.Random(2, 3, 2, 3, 2), gradcheck.Random(3, 1, 3, 1, 1)},
+				func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+					l, err := NewConv2D(g, "conv", Conv2DConfig{In: 2, Out: 3, Kernel: [2]int{3, 2}, Padding: [2]int{1, 1}, Stride: stride, Dtype: tensor.Float64, Impl: impl}, seeded(1))
+					if err != nil {
+						return nil, err
+					}
+					l.weight, l.bias = in[1], in[2]
+					return l.Forward(in[0])
+				})
+		}
+	}
 	gradThrough(t, "Linear", []*tensor.Dense{gradcheck.Random(4, 3, 5), gradcheck.Random(5, 5, 4), gradcheck.Random(6, 4)},
 		func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			l, err := NewLinear(g, "fc", 5, 4, tensor.Float64, seeded(1))
@@ -581,6 +588,10 @@ func TestConfigErrors(t *testing.T) {
 			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, nil)
 			return err
 		}, "nil rng"},
+		{"unknown impl", func() error {
+			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Impl: graph.Impl(9)}, seeded(1))
+			return err
+		}, "unknown implementation Impl(9); use graph.ImplFast or graph.ImplGorgonia"},
 		{"nil graph", func() error {
 			_, err := NewConv2D(nil, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, seeded(1))
 			return err

@@ -21,6 +21,9 @@ type Config struct {
 	EvalBatch int          // evaluation batch size; default 1000
 	Seed      uint64       // seeds the weight initialisation
 	Device    graph.Device // default graph.CPU
+	// Ops computes the convolutions and activations: graph.ImplFast (the default, the
+	// project's own ops) or graph.ImplGorgonia (the Gorgonia primitives they replace).
+	Ops graph.Impl
 }
 
 func (c Config) withDefaults() Config {
@@ -76,7 +79,7 @@ func New(cfg Config) (*Classifier, error) {
 
 	c.g = gorgonia.NewGraph()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))
-	net, err := NewNet(c.g, "", cfg.Variant, dt, rng)
+	net, err := NewNetImpl(c.g, "", cfg.Variant, dt, cfg.Ops, rng)
 	if err != nil {
 		return nil, fmt.Errorf("lenet: building the network: %w", err)
 	}
@@ -91,16 +94,20 @@ func New(cfg Config) (*Classifier, error) {
 		return nil, fmt.Errorf("lenet: loss: %w", err)
 	}
 	c.params = net.Params()
-	if _, err = gorgonia.Grad(c.loss, c.params...); err != nil {
+	grads, err := gorgonia.Grad(c.loss, c.params...)
+	if err != nil {
 		return nil, fmt.Errorf("lenet: gradients: %w", err)
 	}
-	gorgonia.Read(c.loss, &c.lossVal)
-	if c.vm, err = graph.NewMachine(c.g, cfg.Device, gorgonia.BindDualValues(c.params...)); err != nil {
+	read := gorgonia.Read(c.loss, &c.lossVal)
+	// Compile only what the step reads (the loss, the logits, the parameters'
+	// gradients): Grad also built dL/dinput, which nothing needs.
+	outputs := append([]*gorgonia.Node{read, c.logits}, grads...)
+	if c.vm, err = graph.NewMachineFor(outputs, cfg.Device, gorgonia.BindDualValues(c.params...)); err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}
 
 	c.eg = gorgonia.NewGraph()
-	if c.enet, err = NewNet(c.eg, "eval_", cfg.Variant, dt, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
+	if c.enet, err = NewNetImpl(c.eg, "eval_", cfg.Variant, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("lenet: building the evaluation network: %w", err)
 	}
 	c.ex = gorgonia.NewTensor(c.eg, dt, 4, gorgonia.WithShape(cfg.EvalBatch, 1, Height, Width), gorgonia.WithName("eval_input"), gorgonia.WithInit(gorgonia.Zeroes()))

@@ -30,6 +30,12 @@
 //
 // and SGD updates every parameter in place: w ← w − lr · ∂loss/∂w.
 //
+// The training machine compiles only what a step reads (graph.NewMachineFor): the loss,
+// the logits and the parameters' gradients, not the gradient with respect to the input
+// images that Gorgonia's Grad also builds. Config.Ops chooses the project's fast ops
+// (the default) or the Gorgonia primitives they replace for the convolutions and
+// activations; both train alike (see graph.Impl).
+//
 // Train runs the epochs and records, like the textbook's Animator, the running train loss
 // and accuracy five times per epoch and the test accuracy once per epoch. A loss that
 // turns NaN or infinite stops training at once with an *DivergedError.

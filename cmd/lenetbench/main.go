@@ -3,9 +3,10 @@
 // what `make bench` runs; scripts/bench_torch.py does the same work in PyTorch for
 // `make bench-compare`.
 //
-//	go run ./cmd/lenetbench [-batch 256] [-steps 40] [-warmup 5] [-model classic]
+//	go run ./cmd/lenetbench [-batch 256] [-steps 40] [-warmup 5] [-model classic] [-ops fast]
 //
-// It prints one line: `go <examples/sec> examples/sec, peak RSS <MiB> MiB`.
+// It prints one line: `go <examples/sec> examples/sec, peak RSS <MiB> MiB`. Like
+// cmd/train it sets the garbage collector's target to 25% unless GOGC is set.
 package main
 
 import (
@@ -14,11 +15,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -38,6 +41,7 @@ func run(args []string, stdout io.Writer) error {
 	steps := fs.Int("steps", 40, "timed training steps")
 	warmup := fs.Int("warmup", 5, "untimed training steps first")
 	model := fs.String("model", "classic", "network variant: classic or modern")
+	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	if err := fs.Parse(args); err != nil {
@@ -47,14 +51,23 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ops, err := graph.ParseImpl(*opsName)
+	if err != nil {
+		return err
+	}
 	if *batch < 1 || *steps < 1 || *warmup < 0 {
 		return fmt.Errorf("-batch, -steps must be positive and -warmup non-negative")
+	}
+	if os.Getenv("GOGC") == "" {
+		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
+		// 25% growth target costs no measurable time and keeps the RSS near the live data.
+		debug.SetGCPercent(25)
 	}
 	train, _, err := dataset.Load(dataset.Options{Dir: *data})
 	if err != nil {
 		return err
 	}
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: *batch, Seed: 1})
+	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: *batch, Seed: 1, Ops: ops})
 	if err != nil {
 		return err
 	}

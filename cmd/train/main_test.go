@@ -51,6 +51,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		{[]string{"-lr", "NaN"}, "-lr NaN: must be a positive number"},
 		{[]string{"-model", "alexnet"}, `unknown model "alexnet": choose one of classic, modern`},
 		{[]string{"-device", "tpu"}, `-device "tpu": choose auto, cpu or cuda`},
+		{[]string{"-ops", "cudnn"}, `-ops: unknown implementation "cudnn": choose one of fast, gorgonia`},
 		{[]string{"-limit", "-1"}, "-limit -1"},
 		{[]string{"-out", ""}, "-out: must name a folder"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
@@ -76,7 +77,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("-h: exit %d", code)
 	}
-	for _, f := range []string{"-epochs", "-batch", "-lr", "-model", "-device", "-data", "-out", "-limit", "-seed", "-save", "-resume"} {
+	for _, f := range []string{"-epochs", "-batch", "-lr", "-model", "-ops", "-device", "-data", "-out", "-limit", "-seed", "-save", "-resume"} {
 		if !strings.Contains(stderr, f) {
 			t.Errorf("-h does not mention %s", f)
 		}

@@ -73,6 +73,11 @@ var parMinWork = 1 << 19
 // and, when m and n are non-zero, a, b or c shorter than (rows-1)*ld+cols
 // of the stored matrix (a and b are not checked when k == 0).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemm(Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemm is Sgemm on up to nw goroutines.
+func sgemm(nw int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(errNegDim)
 	}
@@ -110,7 +115,6 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 
 	asm := useAsm.Load()
 	dot := useDot(transA, transB, m, n, k)
-	nw := Threads()
 	if nw > 1 && m*n*k >= parMinWork {
 		if parallel(nw, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm, dot) {
 			return

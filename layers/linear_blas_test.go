@@ -1,0 +1,82 @@
+package layers
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/gonum"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
+)
+
+// linearRun builds a float32 Linear layer (in -> out) on an (n, in) input, takes the
+// gradient of sum(y ⊙ r) for fixed r with respect to x, W and b, runs it with whatever
+// BLAS Gorgonia uses now, and returns y, dx, dW and db.
+func linearRun(t *testing.T, n, in, out int) [4][]float64 {
+	t.Helper()
+	g := gorgonia.NewGraph()
+	l, err := NewLinear(g, "fc", in, out, tensor.Float32, seeded(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := seeded(6)
+	copy(l.Bias().Value().Data().([]float32), f32s(uniform(rng, out)))
+	x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(n, in), tensor.WithBacking(f32s(uniform(rng, n*in)))), gorgonia.WithName("x"))
+	y, err := l.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(n, out), tensor.WithBacking(f32s(uniform(rng, n*out)))), gorgonia.WithName("r"))
+	prod, err := gorgonia.HadamardProd(y, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, err := gorgonia.Sum(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads, err := gorgonia.Grad(loss, x, l.Weight(), l.Bias())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, g)
+	return [4][]float64{values64(t, y.Value()), values64(t, grads[0].Value()), values64(t, grads[1].Value()), values64(t, grads[2].Value())}
+}
+
+func f32s(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, f := range v {
+		out[i] = float32(f)
+	}
+	return out
+}
+
+// TestLinearSameWithFastBLAS: the float32 Linear layer gives the same values and
+// gradients with graph.BLAS (installed by graph's init) as with gonum's BLAS, at LeNet's
+// shapes (large enough for the parallel paths) and small ragged ones.
+func TestLinearSameWithFastBLAS(t *testing.T) {
+	if _, ok := gorgonia.WhichBLAS().(graph.BLAS); !ok {
+		t.Fatalf("Gorgonia uses %T; importing graph should install graph.BLAS", gorgonia.WhichBLAS())
+	}
+	defer gorgonia.Use(graph.BLAS{})
+	names := [4]string{"y", "dx", "dW", "db"}
+	for i, c := range [][3]int{{256, 400, 120}, {256, 120, 84}, {256, 84, 10}, {3, 5, 7}} {
+		gorgonia.Use(graph.BLAS{})
+		fast := linearRun(t, c[0], c[1], c[2])
+		gorgonia.Use(gonum.Implementation{})
+		ref := linearRun(t, c[0], c[1], c[2])
+		for j := range fast {
+			if len(fast[j]) != len(ref[j]) {
+				t.Fatalf("case %d %v: %s has %d values, gonum %d", i, c, names[j], len(fast[j]), len(ref[j]))
+			}
+			for e := range fast[j] {
+				tol := 1e-5 * math.Max(1, math.Abs(ref[j][e])) * math.Sqrt(float64(c[1]))
+				if d := math.Abs(fast[j][e] - ref[j][e]); d > tol || math.IsNaN(fast[j][e]) {
+					t.Fatalf("case %d %v: %s[%d] = %v, with gonum %v (|diff| %.3g > %.3g)", i, c, names[j], e, fast[j][e], ref[j][e], d, tol)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package lenet
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/d2l-go/convnets/graph"
+)
+
+// syntheticBatch returns n 28x28 images in [0, 1] with a black border four pixels wide
+// (as in Fashion-MNIST, so that the first convolution meets all-zero windows and ReLU
+// meets exact zeros), and n labels.
+func syntheticBatch(seed uint64, n int) ([]float32, []int) {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	x := make([]float32, n*Height*Width)
+	labels := make([]int, n)
+	for i := range n {
+		labels[i] = rng.IntN(Classes)
+		for r := 4; r < Height-4; r++ {
+			for c := 4; c < Width-4; c++ {
+				x[(i*Height+r)*Width+c] = rng.Float32()
+			}
+		}
+	}
+	return x, labels
+}
+
+// TestOpsImplsTrainAlike: the network built from the project's ops and the one built
+// from Gorgonia's primitives (Config.Ops) give the same losses, the same predictions and
+// the same parameters, step after step, for both variants: the two paths compute the
+// same outputs and gradients.
+func TestOpsImplsTrainAlike(t *testing.T) {
+	for _, v := range Variants {
+		cs := make([]*Classifier, len(graph.Impls))
+		for i, impl := range graph.Impls {
+			cs[i] = newClassifier(t, Config{Variant: v, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: impl})
+		}
+		for step := range 4 {
+			x, labels := syntheticBatch(uint64(step), 16-step) // the last batches are partial
+			var losses [2]float64
+			var correct [2]int
+			for i, c := range cs {
+				var err error
+				if losses[i], correct[i], err = c.TrainBatch(x, labels, v.DefaultLR()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			name := fmt.Sprintf("%s step %d", v, step)
+			if math.Abs(losses[0]-losses[1]) > 1e-5 || correct[0] != correct[1] {
+				t.Errorf("%s: fast gives loss %v (%d correct), Gorgonia's ops %v (%d correct)", name, losses[0], correct[0], losses[1], correct[1])
+			}
+			for k, p := range cs[0].Params() {
+				a, b := f32(p), f32(cs[1].Params()[k])
+				for j := range a {
+					if d := math.Abs(float64(a[j] - b[j])); d > 1e-5 {
+						t.Fatalf("%s: %s[%d] is %v with the fast ops, %v with Gorgonia's (|diff| %.2g)", name, p.Name(), j, a[j], b[j], d)
+					}
+				}
+			}
+		}
+		x, _ := syntheticBatch(99, 10)
+		la, err := cs[0].Logits(nil, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lb, err := cs[1].Logits(nil, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range la {
+			if math.Abs(float64(la[j]-lb[j])) > 1e-4 {
+				t.Fatalf("%s: logit %d is %v with the fast ops, %v with Gorgonia's", v, j, la[j], lb[j])
+			}
+		}
+	}
+}
+
+// BenchmarkTrainStep times one SGD step of the classic LeNet at batch 256 (synthetic
+// images) with the project's ops and with Gorgonia's primitives, and reports examples
+// per second:
+//
+//	go test -run '^$' -bench TrainStep -benchtime 20x ./lenet/
+func BenchmarkTrainStep(b *testing.B) {
+	x, labels := syntheticBatch(1, 256)
+	for _, impl := range graph.Impls {
+		b.Run(impl.String(), func(b *testing.B) {
+			c, err := New(Config{BatchSize: 256, Seed: 1, Ops: impl})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			if _, _, err := c.TrainBatch(x, labels, 0.1); err != nil { // warm up: buffers, pools
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := c.TrainBatch(x, labels, 0.1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(256*b.N)/b.Elapsed().Seconds(), "examples/s")
+		})
+	}
+}
