@@ -1,10 +1,11 @@
 # Targets: test (vet + tests), lint, data (make Fashion-MNIST available), train (the
 # full default LeNet run), bench (training throughput and the hot ops' benchmarks),
-# bench-compare (the same training work against PyTorch). See README.md.
+# bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
+# bin/gpucheck-cuda, built with -tags cuda). See README.md.
 GO ?= go
 OUT ?= out
 
-.PHONY: test lint data train bench bench-compare
+.PHONY: test lint data train bench bench-compare cuda
 
 test:
 	$(GO) vet ./...
@@ -33,3 +34,11 @@ bench: data
 # ours for ROUNDS rounds (default 3); prints the median ratio. Not part of CI.
 bench-compare: data
 	./scripts/bench-compare.sh
+
+# cmd/train and cmd/gpucheck built with -tags cuda into bin/: the project's CUDA kernels
+# compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled against
+# CUDA 13 and cuDNN 9 headers through cuda/cuda13_compat.h. CUDA_HOME (default
+# /usr/local/cuda) and CUDNN_HOME (default CUDA_HOME) say where they are; run the result
+# on the GPU machine with scripts/gpu-check.sh. Not part of CI.
+cuda:
+	GO=$(GO) ./scripts/build-cuda.sh

@@ -41,7 +41,7 @@ func applyActivation(name string, kind actKind, x *gorgonia.Node) (out *gorgonia
 		return nil, fmt.Errorf("%s: x has shape %v; want a non-empty tensor", name, x.Shape())
 	}
 	defer recoverGorgonia(name, &err)
-	if out, err = gorgonia.ApplyOp(activationOp{kind: kind, dims: x.Shape().Dims(), out: new(resultCache)}, x); err != nil {
+	if out, err = gorgonia.ApplyOp(place(x.Graph(), activationOp{kind: kind, dims: x.Shape().Dims(), out: new(resultCache)}), x); err != nil {
 		return nil, fmt.Errorf("%s: x %v: %w", name, x.Shape(), err)
 	}
 	return out, nil
@@ -150,7 +150,7 @@ func (op activationOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Nod
 	if len(inputs) != 1 {
 		return nil, fmt.Errorf("%v: SymDiff got %d inputs, want 1", op, len(inputs))
 	}
-	dx, err := gorgonia.ApplyOp(activationGradOp{kind: op.kind, dims: op.dims, out: new(resultCache)}, output, grad)
+	dx, err := gorgonia.ApplyOp(place(grad.Graph(), activationGradOp{kind: op.kind, dims: op.dims, out: new(resultCache)}), output, grad)
 	if err != nil {
 		return nil, fmt.Errorf("%v: building the gradient: %w", op, err)
 	}

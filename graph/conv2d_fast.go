@@ -49,7 +49,7 @@ func FusedConv2D(x, w, b *gorgonia.Node, pad, stride [2]int) (out *gorgonia.Node
 		args = append(args, b)
 	}
 	defer recoverGorgonia(name, &err)
-	if out, err = gorgonia.ApplyOp(op, args...); err != nil {
+	if out, err = gorgonia.ApplyOp(place(x.Graph(), op), args...); err != nil {
 		return nil, fmt.Errorf("%s: x %v, w %v: %w", name, x.Shape(), w.Shape(), err)
 	}
 	return out, nil
@@ -267,18 +267,18 @@ func (op fusedConvOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node
 	if xs.Dims() != 4 || ws.Dims() != 4 {
 		return nil, fmt.Errorf("%v: SymDiff: shapes %v and %v are not 4-D", op, xs, ws)
 	}
-	dx, err := gorgonia.ApplyOp(convDataGradOp{pad: op.pad, stride: op.stride, x: [4]int{xs[0], xs[1], xs[2], xs[3]}, out: new(resultCache)}, w, grad)
+	dx, err := gorgonia.ApplyOp(place(grad.Graph(), convDataGradOp{pad: op.pad, stride: op.stride, x: [4]int{xs[0], xs[1], xs[2], xs[3]}, out: new(resultCache)}), w, grad)
 	if err != nil {
 		return nil, fmt.Errorf("%v: building dL/dx: %w", op, err)
 	}
-	dw, err := gorgonia.ApplyOp(convFilterGradOp{pad: op.pad, stride: op.stride, kernel: [2]int{ws[2], ws[3]}, out: new(resultCache)}, x, grad)
+	dw, err := gorgonia.ApplyOp(place(grad.Graph(), convFilterGradOp{pad: op.pad, stride: op.stride, kernel: [2]int{ws[2], ws[3]}, out: new(resultCache)}), x, grad)
 	if err != nil {
 		return nil, fmt.Errorf("%v: building dL/dw: %w", op, err)
 	}
 	if op.biasDims == 0 {
 		return gorgonia.Nodes{dx, dw}, nil
 	}
-	db, err := gorgonia.ApplyOp(convBiasGradOp{dims: op.biasDims, out: new(resultCache)}, grad)
+	db, err := gorgonia.ApplyOp(place(grad.Graph(), convBiasGradOp{dims: op.biasDims, out: new(resultCache)}), grad)
 	if err != nil {
 		return nil, fmt.Errorf("%v: building dL/db: %w", op, err)
 	}

@@ -69,5 +69,11 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 		}
 	}
 	defer recoverGorgonia("graph: NewMachine", &err)
-	return newTapeMachine(g, dev, opts), nil
+	if vm, err = newTapeMachine(g, dev, opts); err != nil {
+		return nil, fmt.Errorf("graph: NewMachine: %w", err)
+	}
+	return vm, nil
 }
+
+// CUDABuild reports whether this binary was built with the cuda tag.
+const CUDABuild = cudaBuild

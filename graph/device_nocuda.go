@@ -11,6 +11,9 @@ const cudaBuild = false
 func numGPUs() int { return 0 }
 
 // newTapeMachine returns a CPU TapeMachine; dev is always the CPU in this build.
-func newTapeMachine(g *gorgonia.ExprGraph, _ Device, opts []gorgonia.VMOpt) gorgonia.VM {
-	return gorgonia.NewTapeMachine(g, opts...)
+func newTapeMachine(g *gorgonia.ExprGraph, _ Device, opts []gorgonia.VMOpt) (gorgonia.VM, error) {
+	return gorgonia.NewTapeMachine(g, opts...), nil
 }
+
+// onGPU returns op unchanged: this build has no GPU versions.
+func onGPU(op gorgonia.Op) gorgonia.Op { return op }

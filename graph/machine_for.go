@@ -36,6 +36,12 @@ func NewMachineFor(outputs []*gorgonia.Node, dev Device, opts ...gorgonia.VMOpt)
 	if g == nil {
 		return nil, errors.New(op + ": the outputs belong to no graph")
 	}
+	if dev.gpu {
+		// gorgonia.CompileFunction leaves the program's GPU memory sizes unset, and a
+		// CUDA machine made from it has no device to allocate on ("Unable to allocate
+		// 24 bytes from GPU(0) | NoOp"): compile the whole graph for a GPU.
+		return NewMachine(g, dev, opts...)
+	}
 	defer recoverGorgonia(op, &err)
 	inputs := g.ExactSubgraphRoots(outputs...).Inputs()
 	prog, locMap, err := gorgonia.CompileFunction(g, inputs, outputs)

@@ -72,7 +72,7 @@ func applyPool4D(name string, kind pool4DKind, x *gorgonia.Node, kernel, pad, st
 	}
 	defer recoverGorgonia(name, &err)
 	op := &pool4DOp{kind: kind, kernel: kernel, pad: pad, stride: stride, out: new(resultCache)}
-	if out, err = gorgonia.ApplyOp(op, x); err != nil {
+	if out, err = gorgonia.ApplyOp(place(x.Graph(), op), x); err != nil {
 		return nil, fmt.Errorf("%s: x %v: %w", name, xs, err)
 	}
 	return out, nil
@@ -212,7 +212,7 @@ func (op *pool4DOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) 
 	if len(inputs) != 1 {
 		return nil, fmt.Errorf("%v: SymDiff got %d inputs, want 1", op, len(inputs))
 	}
-	dx, err := gorgonia.ApplyOp(&pool4DGradOp{fwd: *op, out: new(resultCache)}, inputs[0], grad)
+	dx, err := gorgonia.ApplyOp(place(grad.Graph(), &pool4DGradOp{fwd: *op, out: new(resultCache)}), inputs[0], grad)
 	if err != nil {
 		return nil, fmt.Errorf("%v: building the gradient: %w", op, err)
 	}

@@ -3,9 +3,10 @@ package layers
 import (
 	"fmt"
 
-	"github.com/d2l-go/convnets/graph"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
 )
 
 // Flatten reshapes (n, d1, d2, ...) to (n, d1*d2*...), keeping the batch dimension.
@@ -21,7 +22,7 @@ func (Flatten) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if s.Dims() < 2 {
 		return nil, fmt.Errorf("layers: Flatten: input has shape %v; want at least 2 dimensions (n, ...)", s)
 	}
-	y, err := gorgonia.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
+	y, err := graph.Flatten(x)
 	if err != nil {
 		return nil, fmt.Errorf("layers: Flatten: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
 )
 
 // Linear is PyTorch's nn.Linear on a batch of rows,
@@ -49,7 +51,8 @@ func NewLinear(g *gorgonia.ExprGraph, name string, in, out int, dtype tensor.Dty
 	}, nil
 }
 
-// Forward returns x W + b for x of shape (n, in).
+// Forward returns x W + b for x of shape (n, in), computed by graph.Dense (one op, with
+// a GPU version).
 func (l *Linear) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	what := "layers: Linear " + l.name
 	if err := checkInput(what, x, l.weight, 2, fmt.Sprintf("(n, %d); put a Flatten before it", l.in)); err != nil {
@@ -58,12 +61,9 @@ func (l *Linear) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if f := x.Shape()[1]; f != l.in {
 		return nil, fmt.Errorf("%s: input has %d features (shape %v); the layer takes %d", what, f, x.Shape(), l.in)
 	}
-	y, err := gorgonia.Mul(x, l.weight)
+	y, err := graph.Dense(x, l.weight, l.bias)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	if y, err = gorgonia.BroadcastAdd(y, l.bias, nil, []byte{0}); err != nil {
-		return nil, fmt.Errorf("%s: adding the bias: %w", what, err)
 	}
 	return y, nil
 }

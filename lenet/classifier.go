@@ -52,13 +52,17 @@ type Classifier struct {
 	loss    *gorgonia.Node
 	params  []*gorgonia.Node
 	vm      gorgonia.VM
-	lossVal gorgonia.Value
+	// Host copies of the step's results (graph.ToHost): on a GPU the nodes' own values
+	// live in device memory.
+	hostLogits *gorgonia.Node
+	hostGrads  []*gorgonia.Node
 
 	// Evaluation graph: forward only, its own copy of the parameters.
 	eg      *gorgonia.ExprGraph
 	enet    *layers.Sequential
 	ex      *gorgonia.Node
 	elogits *gorgonia.Node
+	ehost   *gorgonia.Node
 	eparams []*gorgonia.Node
 	evm     gorgonia.VM
 	stale   bool // the evaluation parameters lag the training ones
@@ -77,7 +81,11 @@ func New(cfg Config) (*Classifier, error) {
 	dt := tensor.Float32
 	B := cfg.BatchSize
 
+	if cfg.Ops == graph.ImplGorgonia && graph.CUDABuild {
+		return nil, fmt.Errorf("lenet: the Gorgonia primitives (-ops gorgonia) need a build without the cuda tag: Gorgonia places its own ops on the GPU by type, whatever the device")
+	}
 	c.g = gorgonia.NewGraph()
+	graph.SetDevice(c.g, cfg.Device)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))
 	net, err := NewNetImpl(c.g, "", cfg.Variant, dt, cfg.Ops, rng)
 	if err != nil {
@@ -98,15 +106,27 @@ func New(cfg Config) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lenet: gradients: %w", err)
 	}
-	read := gorgonia.Read(c.loss, &c.lossVal)
-	// Compile only what the step reads (the loss, the logits, the parameters'
-	// gradients): Grad also built dL/dinput, which nothing needs.
-	outputs := append([]*gorgonia.Node{read, c.logits}, grads...)
-	if c.vm, err = graph.NewMachineFor(outputs, cfg.Device, gorgonia.BindDualValues(c.params...)); err != nil {
+	// The step reads the loss (computed on the host on every device), and host copies
+	// of the logits and of the parameters' gradients. (Gradients bound as dual values
+	// come back zero from Gorgonia's CUDA machine; see graph's package doc.) Only what
+	// these need is compiled: Grad also built dL/dinput, which nothing needs.
+	if c.hostLogits, err = graph.ToHost(c.logits); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
+	}
+	outputs := []*gorgonia.Node{c.loss, c.hostLogits}
+	c.hostGrads = make([]*gorgonia.Node, len(grads))
+	for i, gn := range grads {
+		if c.hostGrads[i], err = graph.ToHost(gn); err != nil {
+			return nil, fmt.Errorf("lenet: %w", err)
+		}
+		outputs = append(outputs, c.hostGrads[i])
+	}
+	if c.vm, err = graph.NewMachineFor(outputs, cfg.Device); err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}
 
 	c.eg = gorgonia.NewGraph()
+	graph.SetDevice(c.eg, cfg.Device)
 	if c.enet, err = NewNetImpl(c.eg, "eval_", cfg.Variant, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("lenet: building the evaluation network: %w", err)
 	}
@@ -118,7 +138,10 @@ func New(cfg Config) (*Classifier, error) {
 	if len(c.eparams) != len(c.params) {
 		return nil, fmt.Errorf("lenet: evaluation network has %d parameters, training network %d", len(c.eparams), len(c.params))
 	}
-	if c.evm, err = graph.NewMachine(c.eg, cfg.Device); err != nil {
+	if c.ehost, err = graph.ToHost(c.elogits); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
+	}
+	if c.evm, err = graph.NewMachineFor([]*gorgonia.Node{c.ehost}, cfg.Device); err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}
 	return c, nil
@@ -177,8 +200,12 @@ func (c *Classifier) TrainBatch(x []float32, labels []int, lr float64) (loss flo
 	if err := c.vm.RunAll(); err != nil {
 		return 0, 0, fmt.Errorf("lenet: training step: %w", err)
 	}
-	loss = float64(*c.lossVal.(*gorgonia.F32))
-	correct = countCorrect(f32(c.logits)[:n*Classes], labels)
+	lv, ok := c.loss.Value().(*gorgonia.F32)
+	if !ok {
+		return 0, 0, fmt.Errorf("lenet: the loss is %T, want a float32 scalar", c.loss.Value())
+	}
+	loss = float64(*lv)
+	correct = countCorrect(f32(c.hostLogits)[:n*Classes], labels)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, correct, nil // the caller reports divergence with its context
 	}
@@ -188,18 +215,20 @@ func (c *Classifier) TrainBatch(x []float32, labels []int, lr float64) (loss flo
 	return loss, correct, nil
 }
 
-// step applies w ← w − lr·g to every parameter and clears the gradients.
+// step applies w ← w − lr·g to every parameter, g being the gradient the last run read.
 func (c *Classifier) step(lr float32) error {
-	for _, p := range c.params {
-		gv, err := p.Grad()
-		if err != nil {
-			return fmt.Errorf("lenet: gradient of %s: %w", p.Name(), err)
+	for i, p := range c.params {
+		gv := c.hostGrads[i].Value()
+		if gv == nil {
+			return fmt.Errorf("lenet: no gradient of %s was computed", p.Name())
 		}
 		w, g := f32(p), gv.Data().([]float32)
+		if len(g) != len(w) {
+			return fmt.Errorf("lenet: gradient of %s holds %d values for %d weights", p.Name(), len(g), len(w))
+		}
 		for i, gi := range g {
 			w[i] -= lr * gi
 		}
-		clear(g)
 	}
 	c.stale = true
 	return nil
@@ -234,7 +263,7 @@ func (c *Classifier) Logits(dst []float32, x []float32) ([]float32, error) {
 		if err := c.evm.RunAll(); err != nil {
 			return dst, fmt.Errorf("lenet: evaluation: %w", err)
 		}
-		dst = append(dst, f32(c.elogits)[:(end-start)/px*Classes]...)
+		dst = append(dst, f32(c.ehost)[:(end-start)/px*Classes]...)
 	}
 	return dst, nil
 }
@@ -277,4 +306,18 @@ func Softmax(logits []float32) []float64 {
 		p[i] /= s
 	}
 	return p
+}
+
+// Gradients returns copies of the gradients of the last TrainBatch's loss with respect
+// to the parameters, in Params order (nil before the first step). They are read back to
+// the host on every device, so the CPU and GPU builds of one graph can be compared.
+func (c *Classifier) Gradients() [][]float32 {
+	out := make([][]float32, len(c.hostGrads))
+	for i, n := range c.hostGrads {
+		if n.Value() == nil {
+			return nil
+		}
+		out[i] = append([]float32(nil), f32(n)...)
+	}
+	return out
 }

@@ -299,3 +299,47 @@ func TestParseVariant(t *testing.T) {
 		t.Errorf("alexnet: %v", err)
 	}
 }
+
+// TrainBatch's step is exactly w ← w − lr·g with the gradients Gradients returns (read
+// back through graph.ToHost, as on a GPU).
+func TestStepUsesReadGradients(t *testing.T) {
+	c := newClassifier(t, Config{BatchSize: 4, Seed: 3})
+	if g := c.Gradients(); g != nil {
+		t.Fatalf("Gradients before any step: %d tensors, want nil", len(g))
+	}
+	before := make([][]float32, len(c.Params()))
+	for i, p := range c.Params() {
+		before[i] = append([]float32(nil), f32(p)...)
+	}
+	labels := []int{1, 2, 3, 4}
+	x := make([]float32, len(labels)*Height*Width)
+	for i := range x {
+		x[i] = float32(i%11) / 11
+	}
+	const lr = 0.5
+	if _, _, err := c.TrainBatch(x, labels, lr); err != nil {
+		t.Fatal(err)
+	}
+	grads := c.Gradients()
+	if len(grads) != len(before) {
+		t.Fatalf("%d gradients for %d parameters", len(grads), len(before))
+	}
+	nonzero := 0
+	for i, p := range c.Params() {
+		w := f32(p)
+		if len(grads[i]) != len(w) {
+			t.Fatalf("%s: gradient of %d values for %d weights", p.Name(), len(grads[i]), len(w))
+		}
+		for j := range w {
+			if want := before[i][j] - lr*grads[i][j]; w[j] != want {
+				t.Fatalf("%s[%d] = %v after the step, want %v - %v·%v = %v", p.Name(), j, w[j], before[i][j], lr, grads[i][j], want)
+			}
+			if grads[i][j] != 0 {
+				nonzero++
+			}
+		}
+	}
+	if nonzero == 0 {
+		t.Error("every gradient is zero")
+	}
+}

@@ -1,0 +1,279 @@
+// kernels.cu: the GPU versions of the project's LeNet ops (package graph, cuda build).
+//
+// Every kernel works on float32 NCHW or row-major data that the op's Go side has
+// checked. Every parameter is 8 bytes wide (pointers, long long, double): gorgonia.org/cu
+// copies kernel parameters as 64-bit words. Each kernel computes what the CPU op of the
+// same name computes (graph/conv2d_fast.go, activation.go, pool.go, dense.go); the GPU
+// check (scripts/gpu-check.sh) compares the two on a training step.
+//
+// The file builds with nvcc (-ptx) or, where no CUDA toolkit is installed, with clang
+// (--cuda-device-only -nocudainc -nocudalib): it includes no CUDA header.
+
+#ifdef __NVCC__
+#define TID_X threadIdx.x
+#define TID_Y threadIdx.y
+#define BID_X blockIdx.x
+#define BID_Y blockIdx.y
+#define BDIM_X blockDim.x
+#define GDIM_X gridDim.x
+#else
+#define __global__ __attribute__((global))
+#define __device__ __attribute__((device))
+#define __shared__ __attribute__((shared))
+#define TID_X __nvvm_read_ptx_sreg_tid_x()
+#define TID_Y __nvvm_read_ptx_sreg_tid_y()
+#define BID_X __nvvm_read_ptx_sreg_ctaid_x()
+#define BID_Y __nvvm_read_ptx_sreg_ctaid_y()
+#define BDIM_X __nvvm_read_ptx_sreg_ntid_x()
+#define GDIM_X __nvvm_read_ptx_sreg_nctaid_x()
+#endif
+
+typedef long long i64;
+
+#define SYNC() asm volatile("bar.sync 0;" ::: "memory")
+
+// grid-stride loop over [0, n)
+#define FOR_EACH(i, n) for (i64 i = (i64)BID_X * BDIM_X + TID_X; i < (n); i += (i64)GDIM_X * BDIM_X)
+
+// Reductions use blocks of exactly RED_THREADS threads.
+#define RED_THREADS 256
+
+__device__ static float block_sum(float v, float* sh) {
+	int t = TID_X;
+	sh[t] = v;
+	SYNC();
+	for (int s = RED_THREADS / 2; s > 0; s >>= 1) {
+		if (t < s) sh[t] += sh[t + s];
+		SYNC();
+	}
+	return sh[0];
+}
+
+__device__ static float exp_approx(float x) {
+	float r;
+	x *= 1.4426950408889634f; // log2(e)
+	asm("ex2.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+	return r;
+}
+
+// ---- convolution (cross-correlation, PyTorch's Conv2d) ----
+
+// y[n,k,oy,ox] = b[k] + sum_{c,r,s} x[n,c,oy*sh-ph+r, ox*sw-pw+s] * w[k,c,r,s]
+extern "C" __global__ void conv_fwd(const float* x, const float* w, const float* b, float* y,
+	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW,
+	i64 ph, i64 pw, i64 sh, i64 sw) {
+	FOR_EACH(i, N * K * OH * OW) {
+		i64 ox = i % OW, t = i / OW;
+		i64 oy = t % OH; t /= OH;
+		i64 k = t % K, n = t / K;
+		float acc = b ? b[k] : 0.0f;
+		for (i64 c = 0; c < C; c++) {
+			const float* xp = x + (n * C + c) * H * W;
+			const float* wp = w + (k * C + c) * R * S;
+			for (i64 r = 0; r < R; r++) {
+				i64 iy = oy * sh - ph + r;
+				if (iy < 0 || iy >= H) continue;
+				for (i64 s = 0; s < S; s++) {
+					i64 ix = ox * sw - pw + s;
+					if (ix < 0 || ix >= W) continue;
+					acc += xp[iy * W + ix] * wp[r * S + s];
+				}
+			}
+		}
+		y[i] = acc;
+	}
+}
+
+// dx[n,c,iy,ix] = sum over (k,r,s) with iy = oy*sh-ph+r, ix = ox*sw-pw+s of dy[n,k,oy,ox]*w[k,c,r,s]
+extern "C" __global__ void conv_bwd_data(const float* dy, const float* w, float* dx,
+	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW,
+	i64 ph, i64 pw, i64 sh, i64 sw) {
+	FOR_EACH(i, N * C * H * W) {
+		i64 ix = i % W, t = i / W;
+		i64 iy = t % H; t /= H;
+		i64 c = t % C, n = t / C;
+		float acc = 0.0f;
+		for (i64 k = 0; k < K; k++) {
+			const float* dyp = dy + (n * K + k) * OH * OW;
+			const float* wp = w + (k * C + c) * R * S;
+			for (i64 r = 0; r < R; r++) {
+				i64 ty = iy + ph - r;
+				if (ty < 0 || ty % sh != 0) continue;
+				i64 oy = ty / sh;
+				if (oy >= OH) continue;
+				for (i64 s = 0; s < S; s++) {
+					i64 tx = ix + pw - s;
+					if (tx < 0 || tx % sw != 0) continue;
+					i64 ox = tx / sw;
+					if (ox >= OW) continue;
+					acc += dyp[oy * OW + ox] * wp[r * S + s];
+				}
+			}
+		}
+		dx[i] = acc;
+	}
+}
+
+// One block per weight: dw[k,c,r,s] = sum_{n,oy,ox} x[n,c,oy*sh-ph+r,ox*sw-pw+s] * dy[n,k,oy,ox]
+extern "C" __global__ void conv_bwd_filter(const float* x, const float* dy, float* dw,
+	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW,
+	i64 ph, i64 pw, i64 sh, i64 sw) {
+	__shared__ float sh_[RED_THREADS];
+	i64 wi = BID_X;
+	i64 s = wi % S, t = wi / S;
+	i64 r = t % R; t /= R;
+	i64 c = t % C, k = t / C;
+	float acc = 0.0f;
+	i64 P = OH * OW;
+	for (i64 j = TID_X; j < N * P; j += RED_THREADS) {
+		i64 n = j / P, p = j % P;
+		i64 oy = p / OW, ox = p % OW;
+		i64 iy = oy * sh - ph + r, ix = ox * sw - pw + s;
+		if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+		acc += x[((n * C + c) * H + iy) * W + ix] * dy[(n * K + k) * P + p];
+	}
+	float tot = block_sum(acc, sh_);
+	if (TID_X == 0) dw[wi] = tot;
+}
+
+// One block per channel: db[k] = sum_{n,p} dy[n,k,p]
+extern "C" __global__ void conv_bwd_bias(const float* dy, float* db, i64 N, i64 K, i64 P) {
+	__shared__ float sh_[RED_THREADS];
+	i64 k = BID_X;
+	float acc = 0.0f;
+	for (i64 j = TID_X; j < N * P; j += RED_THREADS) {
+		i64 n = j / P, p = j % P;
+		acc += dy[(n * K + k) * P + p];
+	}
+	float tot = block_sum(acc, sh_);
+	if (TID_X == 0) db[k] = tot;
+}
+
+// ---- activations: kind 0 ReLU, 1 Sigmoid ----
+
+extern "C" __global__ void act_fwd(const float* x, float* y, i64 n, i64 kind) {
+	FOR_EACH(i, n) {
+		float v = x[i];
+		if (kind == 0) {
+			y[i] = v > 0.0f ? v : 0.0f;
+		} else {
+			float z = -v < -87.3f ? -87.3f : (-v > 88.0f ? 88.0f : -v);
+			y[i] = 1.0f / (1.0f + exp_approx(z));
+		}
+	}
+}
+
+// dx from the output y and dL/dy: ReLU dy where y > 0, Sigmoid dy*y*(1-y)
+extern "C" __global__ void act_bwd(const float* y, const float* dy, float* dx, i64 n, i64 kind) {
+	FOR_EACH(i, n) {
+		float v = y[i];
+		if (kind == 0) {
+			dx[i] = v > 0.0f ? dy[i] : 0.0f;
+		} else {
+			dx[i] = dy[i] * v * (1.0f - v);
+		}
+	}
+}
+
+// ---- pooling: kind 0 max (first maximum, NaN wins, padding ignored), 1 average
+// (over kh*kw, padding counted as zeros) ----
+
+__device__ static i64 pool_argmax(const float* xp, i64 W, i64 r0, i64 r1, i64 c0, i64 c1) {
+	i64 arg = r0 * W + c0;
+	float best = xp[arg];
+	if (best != best) return arg;
+	for (i64 r = r0; r < r1; r++) {
+		for (i64 k = r * W + c0; k < r * W + c1; k++) {
+			float v = xp[k];
+			if (v != v) return k;
+			if (v > best) { best = v; arg = k; }
+		}
+	}
+	return arg;
+}
+
+extern "C" __global__ void pool_fwd(const float* x, float* y, i64 planes, i64 H, i64 W, i64 OH, i64 OW,
+	i64 kh, i64 kw, i64 ph, i64 pw, i64 sh, i64 sw, i64 kind) {
+	FOR_EACH(i, planes * OH * OW) {
+		i64 ox = i % OW, t = i / OW;
+		i64 oy = t % OH, p = t / OH;
+		const float* xp = x + p * H * W;
+		i64 r0 = oy * sh - ph, c0 = ox * sw - pw;
+		i64 r1 = r0 + kh < H ? r0 + kh : H, c1 = c0 + kw < W ? c0 + kw : W;
+		r0 = r0 > 0 ? r0 : 0;
+		c0 = c0 > 0 ? c0 : 0;
+		if (kind == 0) {
+			y[i] = xp[pool_argmax(xp, W, r0, r1, c0, c1)];
+		} else {
+			float s = 0.0f;
+			for (i64 r = r0; r < r1; r++)
+				for (i64 c = c0; c < c1; c++) s += xp[r * W + c];
+			y[i] = s * (1.0f / (float)(kh * kw));
+		}
+	}
+}
+
+extern "C" __global__ void pool_bwd(const float* x, const float* dy, float* dx, i64 planes, i64 H, i64 W, i64 OH, i64 OW,
+	i64 kh, i64 kw, i64 ph, i64 pw, i64 sh, i64 sw, i64 kind) {
+	FOR_EACH(i, planes * H * W) {
+		i64 ix = i % W, t = i / W;
+		i64 iy = t % H, p = t / H;
+		const float* xp = x + p * H * W;
+		const float* gp = dy + p * OH * OW;
+		// outputs whose window holds (iy, ix): oy*sh-ph <= iy < oy*sh-ph+kh
+		i64 oy0 = iy + ph - kh + 1;
+		oy0 = oy0 > 0 ? (oy0 + sh - 1) / sh : 0;
+		i64 oy1 = (iy + ph) / sh;
+		i64 ox0 = ix + pw - kw + 1;
+		ox0 = ox0 > 0 ? (ox0 + sw - 1) / sw : 0;
+		i64 ox1 = (ix + pw) / sw;
+		float acc = 0.0f;
+		for (i64 oy = oy0; oy <= oy1 && oy < OH; oy++) {
+			for (i64 ox = ox0; ox <= ox1 && ox < OW; ox++) {
+				if (kind == 0) {
+					i64 r0 = oy * sh - ph, c0 = ox * sw - pw;
+					i64 r1 = r0 + kh < H ? r0 + kh : H, c1 = c0 + kw < W ? c0 + kw : W;
+					r0 = r0 > 0 ? r0 : 0;
+					c0 = c0 > 0 ? c0 : 0;
+					if (pool_argmax(xp, W, r0, r1, c0, c1) == iy * W + ix) acc += gp[oy * OW + ox];
+				} else {
+					acc += gp[oy * OW + ox];
+				}
+			}
+		}
+		dx[i] = kind == 0 ? acc : acc * (1.0f / (float)(kh * kw));
+	}
+}
+
+// ---- matrix product: C (M,N) = op(A) (M,K) · op(B) (K,N) + bias (N), row-major;
+// ta: A is stored (K,M); tb: B is stored (N,K). 16x16 tiles, blocks of 16x16 threads. ----
+
+#define TILE 16
+
+extern "C" __global__ void gemm(const float* A, const float* B, const float* bias, float* Cm,
+	i64 M, i64 N, i64 K, i64 ta, i64 tb) {
+	__shared__ float As[TILE][TILE + 1];
+	__shared__ float Bs[TILE][TILE + 1];
+	i64 row = (i64)BID_Y * TILE + TID_Y;
+	i64 col = (i64)BID_X * TILE + TID_X;
+	float acc = 0.0f;
+	for (i64 k0 = 0; k0 < K; k0 += TILE) {
+		i64 ka = k0 + TID_X; // A tile: row `row`, column ka
+		As[TID_Y][TID_X] = (row < M && ka < K) ? (ta ? A[ka * M + row] : A[row * K + ka]) : 0.0f;
+		i64 kb = k0 + TID_Y; // B tile: row kb, column `col`
+		Bs[TID_Y][TID_X] = (kb < K && col < N) ? (tb ? B[col * K + kb] : B[kb * N + col]) : 0.0f;
+		SYNC();
+		for (int k = 0; k < TILE; k++) acc += As[TID_Y][k] * Bs[k][TID_X];
+		SYNC();
+	}
+	if (row < M && col < N) Cm[row * N + col] = acc + (bias ? bias[col] : 0.0f);
+}
+
+// db[j] = sum_i dy[i, j] for dy (M, N)
+extern "C" __global__ void colsum(const float* dy, float* db, i64 M, i64 N) {
+	FOR_EACH(j, N) {
+		float acc = 0.0f;
+		for (i64 i = 0; i < M; i++) acc += dy[i * N + j];
+		db[j] = acc;
+	}
+}

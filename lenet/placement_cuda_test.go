@@ -1,0 +1,72 @@
+//go:build cuda
+
+package lenet
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
+)
+
+// In a cuda build, every op of LeNet's training graph set to a GPU, gradients included,
+// has a CUDA version (so Gorgonia runs it on the device), except the loss and its
+// gradient, which run on the host on a (B, 10) matrix; a graph left on the CPU has no
+// op with one. It needs no GPU: it inspects the graph.
+func TestGPUGraphPlacement(t *testing.T) {
+	for _, v := range []Variant{Classic, Modern} {
+		for _, dev := range []graph.Device{graph.CPU, graph.GPU(0)} {
+			g := gorgonia.NewGraph()
+			graph.SetDevice(g, dev)
+			net, err := NewNet(g, "", v, tensor.Float32, rand.New(rand.NewPCG(1, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(8, 1, Height, Width), gorgonia.WithName("x"))
+			y := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(8, Classes), gorgonia.WithName("y"))
+			w := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(8), gorgonia.WithName("w"))
+			logits, err := net.Forward(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loss, err := graph.SoftmaxCrossEntropy(logits, y, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := gorgonia.Grad(loss, net.Params()...); err != nil {
+				t.Fatal(err)
+			}
+			onDev, onHost := 0, map[string]bool{}
+			for _, n := range g.AllNodes() {
+				if n.Op() == nil {
+					continue
+				}
+				if _, ok := n.Op().(gorgonia.CUDADoer); ok {
+					onDev++
+					continue
+				}
+				onHost[fmt.Sprintf("%T", n.Op())] = true
+			}
+			if !dev.IsGPU() {
+				if onDev != 0 {
+					t.Errorf("%s on cpu: %d ops would run on the GPU", v, onDev)
+				}
+				continue
+			}
+			for typ := range onHost {
+				switch typ {
+				case "graph.xentOp", "graph.xentGradOp", "gorgonia.constantScalar":
+				default:
+					t.Errorf("%s on %v: %s has no CUDA version", v, dev, typ)
+				}
+			}
+			if onDev < 20 {
+				t.Errorf("%s on %v: only %d ops on the GPU", v, dev, onDev)
+			}
+		}
+	}
+}
