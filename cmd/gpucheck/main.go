@@ -8,7 +8,10 @@
 // It needs a binary built with `make cuda` and an NVIDIA GPU; scripts/gpu-check.sh runs
 // it on the GPU machine.
 //
-//	gpucheck -data DIR [-model classic|modern] [-steps 3] [-tol 1e-4]
+//	gpucheck -data DIR [-model classic|modern] [-steps 3] [-tol 1e-4] [-bench 50]
+//
+// With -bench N it then times N training steps on the GPU and on the CPU at each batch
+// size of -bench-batches, to show where the time of a step goes.
 package main
 
 import (
@@ -19,6 +22,8 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
@@ -41,6 +46,8 @@ func run(args []string, w io.Writer) error {
 	steps := fs.Int("steps", 3, "SGD steps to compare")
 	batch := fs.Int("batch", 256, "batch size")
 	tol := fs.Float64("tol", 1e-4, "largest difference allowed, relative to the largest magnitude (at least 1)")
+	bench := fs.Int("bench", 0, "then time this many training steps per batch size and device")
+	benchBatches := fs.String("bench-batches", "64,256,1024", "batch sizes for -bench")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -124,6 +131,45 @@ func run(args []string, w io.Writer) error {
 		return fmt.Errorf("the GPU differs from the CPU by %.2e (tolerance %g)", worst, *tol)
 	}
 	fmt.Fprintf(w, "PASS: GPU matches CPU within %.2e (tolerance %g)\n", worst, *tol)
+	if *bench > 0 {
+		return timeSteps(w, train, v, *bench, *benchBatches)
+	}
+	return nil
+}
+
+// timeSteps prints the mean time of steps training steps (after 3 untimed ones) for
+// each batch size and device.
+func timeSteps(w io.Writer, train *dataset.Set, v lenet.Variant, steps int, batches string) error {
+	for _, f := range strings.Split(batches, ",") {
+		b, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || b < 1 {
+			return fmt.Errorf("-bench-batches: %q is not a batch size", f)
+		}
+		for _, dev := range []graph.Device{graph.GPU(0), graph.CPU} {
+			c, err := lenet.New(lenet.Config{Variant: v, BatchSize: b, Seed: 1, Device: dev})
+			if err != nil {
+				return err
+			}
+			it := train.Batches(b, true, 1)
+			var t0 time.Time
+			for s := -3; s < steps; s++ {
+				if s == 0 {
+					t0 = time.Now()
+				}
+				if !it.Next() {
+					it.Reset(uint64(s))
+					it.Next()
+				}
+				if _, _, err := c.TrainBatch(it.Float32(), it.Labels(), v.DefaultLR()); err != nil {
+					c.Close()
+					return err
+				}
+			}
+			d := time.Since(t0) / time.Duration(steps)
+			c.Close()
+			fmt.Fprintf(w, "bench: batch %4d on %-6v %8.3f ms/step %9.0f examples/sec\n", b, dev, float64(d.Microseconds())/1000, float64(b)/d.Seconds())
+		}
+	}
 	return nil
 }
 
