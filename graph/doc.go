@@ -122,4 +122,19 @@
 // again panics at run time), and Grad applied to an expression that contains Grad's own
 // output gives wrong second derivatives even for its built-in ops, so do not rely on
 // nested Grad.
+//
+// # GPU
+//
+// In a binary built with the cuda tag (make cuda), SetDevice(g, GPU(0)) makes the ops
+// built in g afterwards the GPU versions of the project's ops: FusedConv2D and its three
+// gradient ops, ReLU, Sigmoid, MaxPool2D, AvgPool2D and their gradients, Dense and its
+// gradients, Flatten. Each embeds the CPU op (same type signature, shapes, hash and
+// gradient graph) and adds CUDADo, which launches a kernel of cuda/kernels.cu on the
+// device memory Gorgonia's TapeMachine hands it; Gorgonia runs every op with CUDADo on
+// device 0. SoftmaxCrossEntropy and its gradient stay on the host. Read results back
+// with ToHost (gorgonia.Read is broken in CUDA builds), and make the machine with
+// NewMachine or NewMachineFor on the same device. The CPU ops are the ones the tests
+// check against finite differences; scripts/gpu-check.sh checks the GPU versions
+// against them on a real device. Without the cuda tag SetDevice only records the
+// device, and NewMachine refuses a GPU with ErrNoCUDA.
 package graph

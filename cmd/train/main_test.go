@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,6 +82,33 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		if !strings.Contains(stderr, f) {
 			t.Errorf("-h does not mention %s", f)
 		}
+	}
+}
+
+// -lr's default depends on the model, so the help states both defaults and not flag's
+// single "(default 0.9)", which would be wrong for -model modern.
+func TestHelpLRDefaults(t *testing.T) {
+	_, _, stderr := runTrain(t, context.Background(), "-h")
+	if !strings.Contains(stderr, "default 0.9 for classic, 0.1 for modern") || strings.Contains(stderr, "(default 0.9)") {
+		t.Errorf("-h on -lr:\n%s", stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want float64
+	}{
+		{nil, 0}, // not set: train picks the variant's (or the checkpoint's) rate
+		{[]string{"-lr", "0.25"}, 0.25},
+	} {
+		o, err := parseFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if o.lr != tc.want || o.lrSet != (tc.args != nil) {
+			t.Errorf("%v: lr %v, set %v; want %v", tc.args, o.lr, o.lrSet, tc.want)
+		}
+	}
+	if got := curvesTitle("modern", 0.1); got != "LeNet (modern, lr 0.1) on Fashion-MNIST" {
+		t.Errorf("curves title %q", got)
 	}
 }
 

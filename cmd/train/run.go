@@ -54,7 +54,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var model, ops string
 	fs.IntVar(&o.epochs, "epochs", 10, "train until this many epochs are done (counting resumed ones)")
 	fs.IntVar(&o.batch, "batch", 256, "mini-batch size")
-	fs.Float64Var(&o.lr, "lr", 0.9, "SGD learning rate (default 0.9 for classic, 0.1 for modern)")
+	// -lr's default depends on -model (and on -resume's checkpoint), so the flag's own
+	// default is 0, "not set", which keeps flag's "(default 0.9)" out of the help.
+	fs.Float64Var(&o.lr, "lr", 0, "SGD learning rate (default 0.9 for classic, 0.1 for modern; with -resume, the checkpoint's)")
 	fs.StringVar(&model, "model", "classic", "network variant: classic (the chapter's) or modern (ReLU + max pooling)")
 	fs.StringVar(&ops, "ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	fs.StringVar(&o.device, "device", "auto", "where to train: auto (a GPU when built with -tags cuda and present), cpu or cuda")
@@ -92,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-batch %d: must be at least 1", o.batch)
 	case o.limit < 0:
 		return nil, fmt.Errorf("-limit %d: must be 0 (all) or positive", o.limit)
-	case !(o.lr > 0) || math.IsInf(o.lr, 0):
+	case o.lrSet && (!(o.lr > 0) || math.IsInf(o.lr, 0)):
 		return nil, fmt.Errorf("-lr %v: must be a positive number", o.lr)
 	case o.outDir == "":
 		return nil, errors.New("-out: must name a folder")
@@ -230,7 +232,7 @@ func train(ctx context.Context, o *options, stdout, stderr io.Writer) (bool, err
 	curvesPath := filepath.Join(o.outDir, "curves.png")
 	saveAll := func(h lenet.History, epoch int) error {
 		if len(h) > 0 {
-			if err := saveCurves(curvesPath, h, o.epochs); err != nil {
+			if err := saveCurves(curvesPath, curvesTitle(o.model, o.lr), h, o.epochs); err != nil {
 				return err
 			}
 		}
@@ -274,7 +276,7 @@ func train(ctx context.Context, o *options, stdout, stderr io.Writer) (bool, err
 	}
 	if err != nil {
 		if res != nil && len(res.History) > 0 {
-			_ = saveCurves(curvesPath, res.History, o.epochs)
+			_ = saveCurves(curvesPath, curvesTitle(o.model, o.lr), res.History, o.epochs)
 		}
 		return false, err
 	}
@@ -316,9 +318,15 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func saveCurves(path string, h lenet.History, epochs int) error {
+// curvesTitle names the run in the curves picture, so the pictures of two runs can be
+// told apart: "LeNet (classic, lr 0.9) on Fashion-MNIST".
+func curvesTitle(v lenet.Variant, lr float64) string {
+	return fmt.Sprintf("LeNet (%s, lr %g) on Fashion-MNIST", v, lr)
+}
+
+func saveCurves(path, title string, h lenet.History, epochs int) error {
 	a := plotting.NewAnimator(plotting.AnimatorConfig{
-		Title: "LeNet on Fashion-MNIST", XLabel: "epoch",
+		Title: title, XLabel: "epoch",
 		Legend: []string{"train loss", "train acc", "test acc"},
 		XMin:   1, XMax: float64(epochs),
 	})
