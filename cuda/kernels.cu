@@ -60,21 +60,26 @@ __device__ static float exp_approx(float x) {
 
 // y[n,k,oy,ox] = b[k] + sum_{c,r,s} x[n,c,oy*sh-ph+r, ox*sw-pw+s] * w[k,c,r,s]
 extern "C" __global__ void conv_fwd(const float* x, const float* w, const float* b, float* y,
-	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW,
-	i64 ph, i64 pw, i64 sh, i64 sw) {
-	FOR_EACH(i, N * K * OH * OW) {
-		i64 ox = i % OW, t = i / OW;
-		i64 oy = t % OH; t /= OH;
-		i64 k = t % K, n = t / K;
+	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
+	i64 ph_, i64 pw_, i64 sh_, i64 sw_) {
+	// 32-bit index arithmetic: every LeNet-sized tensor has far fewer than 2^31 elements
+	// (the Go side checks), and 64-bit division is many times slower on the GPU.
+	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
+	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
+	int total = N * K * OH * OW;
+	for (int i = BID_X * BDIM_X + TID_X; i < total; i += GDIM_X * BDIM_X) {
+		int ox = i % OW, t = i / OW;
+		int oy = t % OH; t /= OH;
+		int k = t % K, n = t / K;
 		float acc = b ? b[k] : 0.0f;
-		for (i64 c = 0; c < C; c++) {
+		for (int c = 0; c < C; c++) {
 			const float* xp = x + (n * C + c) * H * W;
 			const float* wp = w + (k * C + c) * R * S;
-			for (i64 r = 0; r < R; r++) {
-				i64 iy = oy * sh - ph + r;
+			for (int r = 0; r < R; r++) {
+				int iy = oy * sh - ph + r;
 				if (iy < 0 || iy >= H) continue;
-				for (i64 s = 0; s < S; s++) {
-					i64 ix = ox * sw - pw + s;
+				for (int s = 0; s < S; s++) {
+					int ix = ox * sw - pw + s;
 					if (ix < 0 || ix >= W) continue;
 					acc += xp[iy * W + ix] * wp[r * S + s];
 				}
@@ -86,25 +91,28 @@ extern "C" __global__ void conv_fwd(const float* x, const float* w, const float*
 
 // dx[n,c,iy,ix] = sum over (k,r,s) with iy = oy*sh-ph+r, ix = ox*sw-pw+s of dy[n,k,oy,ox]*w[k,c,r,s]
 extern "C" __global__ void conv_bwd_data(const float* dy, const float* w, float* dx,
-	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW,
-	i64 ph, i64 pw, i64 sh, i64 sw) {
-	FOR_EACH(i, N * C * H * W) {
-		i64 ix = i % W, t = i / W;
-		i64 iy = t % H; t /= H;
-		i64 c = t % C, n = t / C;
+	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
+	i64 ph_, i64 pw_, i64 sh_, i64 sw_) {
+	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
+	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
+	int total = N * C * H * W;
+	for (int i = BID_X * BDIM_X + TID_X; i < total; i += GDIM_X * BDIM_X) {
+		int ix = i % W, t = i / W;
+		int iy = t % H; t /= H;
+		int c = t % C, n = t / C;
 		float acc = 0.0f;
-		for (i64 k = 0; k < K; k++) {
+		for (int k = 0; k < K; k++) {
 			const float* dyp = dy + (n * K + k) * OH * OW;
 			const float* wp = w + (k * C + c) * R * S;
-			for (i64 r = 0; r < R; r++) {
-				i64 ty = iy + ph - r;
+			for (int r = 0; r < R; r++) {
+				int ty = iy + ph - r;
 				if (ty < 0 || ty % sh != 0) continue;
-				i64 oy = ty / sh;
+				int oy = ty / sh;
 				if (oy >= OH) continue;
-				for (i64 s = 0; s < S; s++) {
-					i64 tx = ix + pw - s;
+				for (int s = 0; s < S; s++) {
+					int tx = ix + pw - s;
 					if (tx < 0 || tx % sw != 0) continue;
-					i64 ox = tx / sw;
+					int ox = tx / sw;
 					if (ox >= OW) continue;
 					acc += dyp[oy * OW + ox] * wp[r * S + s];
 				}
@@ -115,37 +123,49 @@ extern "C" __global__ void conv_bwd_data(const float* dy, const float* w, float*
 }
 
 // One block per weight: dw[k,c,r,s] = sum_{n,oy,ox} x[n,c,oy*sh-ph+r,ox*sw-pw+s] * dy[n,k,oy,ox]
+// Thread t visits j = t, t+256, ... of the N*OH*OW products, keeping (n, oy, ox) up to
+// date by additions instead of dividing j at every step.
 extern "C" __global__ void conv_bwd_filter(const float* x, const float* dy, float* dw,
-	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW,
-	i64 ph, i64 pw, i64 sh, i64 sw) {
-	__shared__ float sh_[RED_THREADS];
-	i64 wi = BID_X;
-	i64 s = wi % S, t = wi / S;
-	i64 r = t % R; t /= R;
-	i64 c = t % C, k = t / C;
+	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
+	i64 ph_, i64 pw_, i64 sh_, i64 sw_) {
+	__shared__ float red[RED_THREADS];
+	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
+	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
+	int wi = BID_X;
+	int s = wi % S, t = wi / S;
+	int r = t % R; t /= R;
+	int c = t % C, k = t / C;
+	int P = OH * OW;
+	int p = TID_X % P, n = TID_X / P;          // j = n*P + p
+	int oy = p / OW, ox = p % OW;
+	int dn = RED_THREADS / P, dp = RED_THREADS % P; // j += 256 as (n, p) += (dn, dp)
+	int doy = dp / OW, dox = dp % OW;            // p += dp as (oy, ox) += (doy, dox)
 	float acc = 0.0f;
-	i64 P = OH * OW;
-	for (i64 j = TID_X; j < N * P; j += RED_THREADS) {
-		i64 n = j / P, p = j % P;
-		i64 oy = p / OW, ox = p % OW;
-		i64 iy = oy * sh - ph + r, ix = ox * sw - pw + s;
-		if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-		acc += x[((n * C + c) * H + iy) * W + ix] * dy[(n * K + k) * P + p];
+	while (n < N) {
+		int iy = oy * sh - ph + r, ix = ox * sw - pw + s;
+		if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+			acc += x[((n * C + c) * H + iy) * W + ix] * dy[(n * K + k) * P + oy * OW + ox];
+		n += dn;
+		oy += doy;
+		ox += dox;
+		if (ox >= OW) { ox -= OW; oy++; }
+		if (oy >= OH) { oy -= OH; n++; }
 	}
-	float tot = block_sum(acc, sh_);
+	float tot = block_sum(acc, red);
 	if (TID_X == 0) dw[wi] = tot;
 }
 
 // One block per channel: db[k] = sum_{n,p} dy[n,k,p]
-extern "C" __global__ void conv_bwd_bias(const float* dy, float* db, i64 N, i64 K, i64 P) {
-	__shared__ float sh_[RED_THREADS];
-	i64 k = BID_X;
+extern "C" __global__ void conv_bwd_bias(const float* dy, float* db, i64 N_, i64 K_, i64 P_) {
+	__shared__ float red[RED_THREADS];
+	int N = N_, K = K_, P = P_;
+	int k = BID_X;
 	float acc = 0.0f;
-	for (i64 j = TID_X; j < N * P; j += RED_THREADS) {
-		i64 n = j / P, p = j % P;
-		acc += dy[(n * K + k) * P + p];
+	for (int n = 0; n < N; n++) {
+		const float* row = dy + (n * K + k) * P;
+		for (int p = TID_X; p < P; p += RED_THREADS) acc += row[p];
 	}
-	float tot = block_sum(acc, sh_);
+	float tot = block_sum(acc, red);
 	if (TID_X == 0) db[k] = tot;
 }
 

@@ -94,6 +94,10 @@ func (c *gpuCall) in(v gorgonia.Value, i int, shape tensor.Shape) cu.DevicePtr {
 		c.err = fmt.Errorf("%v: input %d has shape %v, want %v", c.op, i, v.Shape(), shape)
 		return 0
 	}
+	if v.Shape().TotalSize() > math.MaxInt32 {
+		c.err = fmt.Errorf("%v: input %d has %d elements; the GPU kernels index with 32 bits", c.op, i, v.Shape().TotalSize())
+		return 0
+	}
 	return cu.DevicePtr(v.Uintptr())
 }
 
@@ -102,6 +106,10 @@ func (c *gpuCall) in(v gorgonia.Value, i int, shape tensor.Shape) cu.DevicePtr {
 // the machine is reset).
 func (c *gpuCall) out(prealloc gorgonia.Value, shape tensor.Shape) cu.DevicePtr {
 	if c.err != nil {
+		return 0
+	}
+	if shape.TotalSize() > math.MaxInt32 {
+		c.err = fmt.Errorf("%v: result of %d elements; the GPU kernels index with 32 bits", c.op, shape.TotalSize())
 		return 0
 	}
 	if prealloc == nil {
