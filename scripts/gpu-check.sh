@@ -19,6 +19,7 @@ EPOCHS="${EPOCHS:-2}"
 CPU_EPOCHS="${CPU_EPOCHS:-0}"
 MODEL="${MODEL:-classic}"
 OUT="${OUT:-$(mktemp -d)}"
+mkdir -p "$OUT" || exit 2
 DATA_FLAG=()
 [ -n "${DATA:-}" ] && DATA_FLAG=(-data "$DATA")
 WORK="$(mktemp -d)"
