@@ -60,20 +60,36 @@ type gpuCall struct {
 	err    error
 }
 
-func newGPUCall(op fmt.Stringer, extern gorgonia.External, dev gorgonia.Device) *gpuCall {
-	c := &gpuCall{op: op, extern: extern, dev: dev}
+// gpuOp is what every GPU op's CUDADo needs of its CPU op.
+type gpuOp interface {
+	fmt.Stringer
+	Arity() int
+	InferShape(...gorgonia.DimSizer) (tensor.Shape, error)
+}
+
+// newGPUCall checks the inputs' count and finds the device's engine.
+func newGPUCall(op gpuOp, extern gorgonia.External, dev gorgonia.Device, in []gorgonia.Value) (*gpuCall, error) {
+	if len(in) != op.Arity() {
+		return nil, fmt.Errorf("%v: got %d inputs, want %d", op, len(in), op.Arity())
+	}
 	m, ok := extern.(gorgonia.CUDAMachine)
 	if !ok {
-		c.err = fmt.Errorf("%v: the machine %T runs no CUDA", op, extern)
-		return c
+		return nil, fmt.Errorf("%v: the machine %T runs no CUDA", op, extern)
 	}
 	engines := m.Engines()
 	if int(dev) < 0 || int(dev) >= len(engines) {
-		c.err = fmt.Errorf("%v: no CUDA engine for device %d", op, int(dev))
-		return c
+		return nil, fmt.Errorf("%v: no CUDA engine for device %d", op, int(dev))
 	}
-	c.eng = &engines[int(dev)]
-	return c
+	return &gpuCall{op: op, extern: extern, dev: dev, eng: &engines[int(dev)]}, nil
+}
+
+// resultShape is the op's InferShape on the inputs' shapes.
+func resultShape(op gpuOp, in []gorgonia.Value) (tensor.Shape, error) {
+	shapes := make([]gorgonia.DimSizer, len(in))
+	for i, v := range in {
+		shapes[i] = v.Shape()
+	}
+	return op.InferShape(shapes...)
 }
 
 // in checks input i: a float32 tensor of the given shape (nil: any shape), returning its
@@ -167,7 +183,7 @@ func elems(n int) [2]int { return [2]int{max(1, min((n+255)/256, 65535)), 1} }
 var threads256 = [2]int{256, 1}
 
 // result returns the result's value, or the error.
-func (c *gpuCall) result(gorgonia.Value) (gorgonia.Value, error) {
+func (c *gpuCall) result() (gorgonia.Value, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -186,9 +202,9 @@ func (op fusedConvGPU) CallsExtern() bool { return true }
 func (op fusedConvGPU) ReturnsPtr() bool { return true }
 
 func (op fusedConvGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != op.Arity() {
-		return nil, fmt.Errorf("%v: got %d inputs, want %d", op, len(in), op.Arity())
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	g, err := convShapes(op, in[0].Shape(), in[1].Shape(), op.pad, op.stride)
 	if err != nil {
@@ -202,7 +218,7 @@ func (op fusedConvGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, pre
 	y := c.out(prealloc, g.outShape())
 	args := append([]any{x, w, b, y}, convDims(g, op.pad, op.stride)...)
 	c.launch("conv_fwd", elems(g.outShape().TotalSize()), threads256, args...)
-	return c.result(prealloc)
+	return c.result()
 }
 
 type convDataGradGPU struct{ convDataGradOp }
@@ -213,9 +229,9 @@ func (op convDataGradGPU) CallsExtern() bool { return true }
 func (op convDataGradGPU) ReturnsPtr() bool { return true }
 
 func (op convDataGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 2 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 2", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	xs := tensor.Shape{op.x[0], op.x[1], op.x[2], op.x[3]}
 	g, err := convShapes(op, xs, in[0].Shape(), op.pad, op.stride)
@@ -226,7 +242,7 @@ func (op convDataGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, 
 	dx := c.out(prealloc, xs)
 	args := append([]any{dy, w, dx}, convDims(g, op.pad, op.stride)...)
 	c.launch("conv_bwd_data", elems(xs.TotalSize()), threads256, args...)
-	return c.result(prealloc)
+	return c.result()
 }
 
 type convFilterGradGPU struct{ convFilterGradOp }
@@ -237,9 +253,9 @@ func (op convFilterGradGPU) CallsExtern() bool { return true }
 func (op convFilterGradGPU) ReturnsPtr() bool { return true }
 
 func (op convFilterGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 2 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 2", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	xs, ys := in[0].Shape(), in[1].Shape()
 	if xs.Dims() != 4 || ys.Dims() != 4 {
@@ -254,7 +270,7 @@ func (op convFilterGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device
 	dw := c.out(prealloc, ws)
 	args := append([]any{x, dy, dw}, convDims(g, op.pad, op.stride)...)
 	c.launch("conv_bwd_filter", [2]int{ws.TotalSize(), 1}, threads256, args...)
-	return c.result(prealloc)
+	return c.result()
 }
 
 type convBiasGradGPU struct{ convBiasGradOp }
@@ -265,9 +281,9 @@ func (op convBiasGradGPU) CallsExtern() bool { return true }
 func (op convBiasGradGPU) ReturnsPtr() bool { return true }
 
 func (op convBiasGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 1 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 1", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	s, err := op.InferShape(in[0].Shape())
 	if err != nil {
@@ -277,7 +293,7 @@ func (op convBiasGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, 
 	dy := c.in(in[0], 0, nil)
 	db := c.out(prealloc, s)
 	c.launch("conv_bwd_bias", [2]int{ys[1], 1}, threads256, dy, db, ys[0], ys[1], ys[2]*ys[3])
-	return c.result(prealloc)
+	return c.result()
 }
 
 type activationGPU struct{ activationOp }
@@ -288,15 +304,15 @@ func (op activationGPU) CallsExtern() bool { return true }
 func (op activationGPU) ReturnsPtr() bool { return true }
 
 func (op activationGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 1 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 1", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	s := in[0].Shape()
 	x := c.in(in[0], 0, nil)
 	y := c.out(prealloc, s)
 	c.launch("act_fwd", elems(s.TotalSize()), threads256, x, y, s.TotalSize(), int(op.kind))
-	return c.result(prealloc)
+	return c.result()
 }
 
 type activationGradGPU struct{ activationGradOp }
@@ -307,15 +323,15 @@ func (op activationGradGPU) CallsExtern() bool { return true }
 func (op activationGradGPU) ReturnsPtr() bool { return true }
 
 func (op activationGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 2 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 2", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	s := in[0].Shape()
 	y, dy := c.in(in[0], 0, nil), c.in(in[1], 1, s)
 	dx := c.out(prealloc, s)
 	c.launch("act_bwd", elems(s.TotalSize()), threads256, y, dy, dx, s.TotalSize(), int(op.kind))
-	return c.result(prealloc)
+	return c.result()
 }
 
 func poolDims(g pool4DGeom, planes int, kind pool4DKind) []any {
@@ -330,9 +346,9 @@ func (op pool4DGPU) CallsExtern() bool { return true }
 func (op pool4DGPU) ReturnsPtr() bool { return true }
 
 func (op pool4DGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 1 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 1", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	xs := in[0].Shape()
 	ys, err := op.InferShape(xs)
@@ -344,7 +360,7 @@ func (op pool4DGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, preall
 	y := c.out(prealloc, ys)
 	args := append([]any{x, y}, poolDims(g, xs[0]*xs[1], op.kind)...)
 	c.launch("pool_fwd", elems(ys.TotalSize()), threads256, args...)
-	return c.result(prealloc)
+	return c.result()
 }
 
 type pool4DGradGPU struct{ *pool4DGradOp }
@@ -355,9 +371,9 @@ func (op pool4DGradGPU) CallsExtern() bool { return true }
 func (op pool4DGradGPU) ReturnsPtr() bool { return true }
 
 func (op pool4DGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 2 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 2", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	xs := in[0].Shape()
 	ys, err := op.fwd.InferShape(xs)
@@ -369,7 +385,7 @@ func (op pool4DGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, pr
 	dx := c.out(prealloc, xs)
 	args := append([]any{x, dy, dx}, poolDims(g, xs[0]*xs[1], op.fwd.kind)...)
 	c.launch("pool_bwd", elems(xs.TotalSize()), threads256, args...)
-	return c.result(prealloc)
+	return c.result()
 }
 
 // gemmGrid is the grid of the gemm kernel for an (m, n) result: 16x16 tiles.
@@ -385,15 +401,11 @@ func (op denseGPU) CallsExtern() bool { return true }
 func (op denseGPU) ReturnsPtr() bool { return true }
 
 func (op denseGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != op.Arity() {
-		return nil, fmt.Errorf("%v: got %d inputs, want %d", op, len(in), op.Arity())
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
-	shapes := make([]gorgonia.DimSizer, len(in))
-	for i := range in {
-		shapes[i] = in[i].Shape()
-	}
-	ys, err := op.InferShape(shapes...)
+	ys, err := resultShape(op, in)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +417,7 @@ func (op denseGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, preallo
 	}
 	y := c.out(prealloc, ys)
 	c.launch("gemm", gemmGrid(ys[0], ys[1]), threads16x16, x, w, b, y, ys[0], ys[1], k, 0, 0)
-	return c.result(prealloc)
+	return c.result()
 }
 
 type denseGradGPU struct{ denseGradOp }
@@ -416,15 +428,11 @@ func (op denseGradGPU) CallsExtern() bool { return true }
 func (op denseGradGPU) ReturnsPtr() bool { return true }
 
 func (op denseGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != op.Arity() {
-		return nil, fmt.Errorf("%v: got %d inputs, want %d", op, len(in), op.Arity())
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
-	shapes := make([]gorgonia.DimSizer, len(in))
-	for i := range in {
-		shapes[i] = in[i].Shape()
-	}
-	rs, err := op.InferShape(shapes...)
+	rs, err := resultShape(op, in)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +452,7 @@ func (op denseGradGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, pre
 		db := c.out(prealloc, rs)
 		c.launch("colsum", elems(out), threads256, dy, db, n, out)
 	}
-	return c.result(prealloc)
+	return c.result()
 }
 
 type reshapeGPU struct{ reshapeOp }
@@ -455,15 +463,17 @@ func (op reshapeGPU) CallsExtern() bool { return true }
 func (op reshapeGPU) ReturnsPtr() bool { return true }
 
 func (op reshapeGPU) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
-	c := newGPUCall(op, extern, dev)
-	if len(in) != 1 {
-		return nil, fmt.Errorf("%v: got %d inputs, want 1", op, len(in))
+	c, err := newGPUCall(op, extern, dev, in)
+	if err != nil {
+		return nil, err
 	}
 	x := c.in(in[0], 0, op.from)
 	y := c.out(prealloc, op.to)
 	if c.err != nil {
 		return nil, c.err
 	}
-	c.eng.Context().Memcpy(y, x, int64(op.to.TotalSize()*4))
-	return c.res, nil
+	if c.err == nil {
+		c.eng.Context().Memcpy(y, x, int64(op.to.TotalSize()*4))
+	}
+	return c.result()
 }
