@@ -61,7 +61,7 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 		return nil, errors.New("graph: NewMachine: nil graph")
 	}
 	if dev.gpu {
-		if !cudaBuild {
+		if !CUDABuild {
 			return nil, fmt.Errorf("graph: NewMachine: device %v: %w", dev, ErrNoCUDA)
 		}
 		if dev.index < 0 || dev.index >= NumGPUs() {
@@ -74,6 +74,3 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 	}
 	return vm, nil
 }
-
-// CUDABuild reports whether this binary was built with the cuda tag.
-const CUDABuild = cudaBuild

@@ -14,8 +14,8 @@ import (
 	"gorgonia.org/gorgonia"
 )
 
-// cudaBuild reports whether the binary was built with the cuda tag.
-const cudaBuild = true
+// CUDABuild reports whether this binary was built with the cuda tag.
+const CUDABuild = true
 
 // numGPUs is the number of CUDA devices the driver reports (0 on error).
 func numGPUs() int {

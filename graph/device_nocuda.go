@@ -4,8 +4,8 @@ package graph
 
 import "gorgonia.org/gorgonia"
 
-// cudaBuild reports whether the binary was built with the cuda tag.
-const cudaBuild = false
+// CUDABuild reports whether this binary was built with the cuda tag.
+const CUDABuild = false
 
 // numGPUs is 0: this build has no CUDA support.
 func numGPUs() int { return 0 }

@@ -226,8 +226,8 @@ func (c *Classifier) step(lr float32) error {
 		if len(g) != len(w) {
 			return fmt.Errorf("lenet: gradient of %s holds %d values for %d weights", p.Name(), len(g), len(w))
 		}
-		for i, gi := range g {
-			w[i] -= lr * gi
+		for j, gj := range g {
+			w[j] -= lr * gj
 		}
 	}
 	c.stale = true
