@@ -35,9 +35,16 @@ func main() {
 	runtime.LockOSThread() // the CUDA context belongs to the thread that made it
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gpucheck:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
+
+// usageError marks bad flags, which exit with status 2 (other failures: 1).
+type usageError struct{ error }
 
 func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("gpucheck", flag.ContinueOnError)
@@ -49,11 +56,15 @@ func run(args []string, w io.Writer) error {
 	bench := fs.Int("bench", 0, "then time this many training steps per batch size and device")
 	benchBatches := fs.String("bench-batches", "64,256,1024", "batch sizes for -bench")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	v, err := lenet.ParseVariant(*model)
 	if err != nil {
-		return err
+		return usageError{err}
+	}
+	sizes, err := parseBatches(*benchBatches)
+	if err != nil {
+		return usageError{err}
 	}
 	if graph.NumGPUs() == 0 {
 		return errors.New("no CUDA device (build with `make cuda` and run on a machine with an NVIDIA GPU)")
@@ -132,19 +143,15 @@ func run(args []string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "PASS: GPU matches CPU within %.2e (tolerance %g)\n", worst, *tol)
 	if *bench > 0 {
-		return timeSteps(w, train, v, *bench, *benchBatches)
+		return timeSteps(w, train, v, *bench, sizes)
 	}
 	return nil
 }
 
 // timeSteps prints the mean time of steps training steps (after 3 untimed ones) for
 // each batch size and device.
-func timeSteps(w io.Writer, train *dataset.Set, v lenet.Variant, steps int, batches string) error {
-	for _, f := range strings.Split(batches, ",") {
-		b, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || b < 1 {
-			return fmt.Errorf("-bench-batches: %q is not a batch size", f)
-		}
+func timeSteps(w io.Writer, train *dataset.Set, v lenet.Variant, steps int, sizes []int) error {
+	for _, b := range sizes {
 		for _, dev := range []graph.Device{graph.GPU(0), graph.CPU} {
 			c, err := lenet.New(lenet.Config{Variant: v, BatchSize: b, Seed: 1, Device: dev})
 			if err != nil {
@@ -171,6 +178,19 @@ func timeSteps(w io.Writer, train *dataset.Set, v lenet.Variant, steps int, batc
 		}
 	}
 	return nil
+}
+
+// parseBatches reads a comma-separated list of batch sizes.
+func parseBatches(list string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		b, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || b < 1 {
+			return nil, fmt.Errorf("-bench-batches: %q is not a batch size", f)
+		}
+		sizes = append(sizes, b)
+	}
+	return sizes, nil
 }
 
 // maxDiff returns the largest |a[i]-b[i]| and the largest |b[i]|; a NaN or a length
