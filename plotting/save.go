@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/d2l-go/convnets/internal/atomicfile"
 )
 
 // ErrInvalid is wrapped by every error about bad input: wrong lengths or
@@ -49,10 +49,13 @@ func renderPNG(path string, w, h vg.Length, fn func(c draw.Canvas) error) error 
 	if err := drawSafely(draw.New(img), fn); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(out io.Writer) error {
+	if err := atomicfile.Write(path, func(out io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(out)
 		return err
-	})
+	}); err != nil {
+		return fmt.Errorf("plotting: %w", err)
+	}
+	return nil
 }
 
 // drawSafely runs fn, turning a panic from gonum/plot into an error wrapping
@@ -64,43 +67,4 @@ func drawSafely(c draw.Canvas, fn func(c draw.Canvas) error) (err error) {
 		}
 	}()
 	return fn(c)
-}
-
-// writeFileAtomic writes a file through a temporary file in the same
-// directory, then renames it over path, so that a reader (a person watching
-// curves.png during training) never sees a half-written file. On any error the
-// temporary file is removed and path is left as it was.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plotting: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("plotting: write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("plotting: write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("plotting: write %s: %w", path, err)
-	}
-	// os.CreateTemp makes the file private (0600); a picture is for reading.
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("plotting: write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("plotting: write %s: %w", path, err)
-	}
-	return nil
 }

@@ -2,7 +2,6 @@ package plotting
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -86,18 +85,16 @@ func TestFailedSaveKeepsOldFile(t *testing.T) {
 	checkNoTemp(t, dir, "keep.png")
 }
 
-func TestWriteFileAtomicWriterError(t *testing.T) {
+// A drawing error creates no file, not even a temporary one.
+func TestDrawErrorWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "w.png")
 	boom := errors.New("boom")
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		if _, err := w.Write([]byte("partial")); err != nil {
-			return err
-		}
+	err := renderPNG(path, vg.Inch, vg.Inch, func(draw.Canvas) error {
 		return boom
 	})
 	if !errors.Is(err, boom) {
-		t.Fatalf("got %v, want the writer's error", err)
+		t.Fatalf("got %v, want the drawing's error", err)
 	}
 	checkNoTemp(t, dir)
 }

@@ -1,0 +1,85 @@
+// Package cli holds what the project's commands share about flags and failures: a flag
+// error is one line on stderr and exit status 2, -h prints the usage and exits 0, any
+// other failure is one line and exit status 1.
+//
+//	func run(args []string, stdout, stderr io.Writer) int {
+//		fs := flag.NewFlagSet("name", flag.ContinueOnError)
+//		n := fs.Int("n", 1, "how many")
+//		if err := cli.Parse(fs, args, stdout); err != nil {
+//			return cli.Exit(stderr, "name", err)
+//		}
+//		return cli.Exit(stderr, "name", work(*n))
+//	}
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit statuses.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// UsageError is a mistake in how a command was called (a bad flag or value), which
+// exits with status 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a *UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// Parse parses args into fs. The flag package's own printing is turned off: it would
+// print the error, then the whole usage. -h or -help prints fs.Usage to stdout and
+// returns flag.ErrHelp; any other error, and a positional argument, is a *UsageError.
+func Parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return flag.ErrHelp
+	case err != nil:
+		return &UsageError{err}
+	case fs.NArg() > 0:
+		return Usagef("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	return nil
+}
+
+// Given returns the names of the flags that args set explicitly, for defaults that
+// depend on something else (a checkpoint, another flag). Call it after Parse.
+func Given(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// Exit writes err on one line, "name: err", to stderr and returns the exit status:
+// ExitOK for nil and flag.ErrHelp (writing nothing), ExitUsage for a *UsageError (whose
+// line ends with a hint to run 'name -h'), ExitFailure for anything else. Line breaks
+// inside err become "; ", so the promise of one line holds whatever err says.
+func Exit(stderr io.Writer, name string, err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "%s: %s (run '%s -h' for the flags)\n", name, msg, name)
+		return ExitUsage
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", name, msg)
+	return ExitFailure
+}
