@@ -96,6 +96,15 @@ func bounded(src *rand.PCG, n uint64) int {
 	return int(hi)
 }
 
+// Seek makes the next batch start at example k of the epoch's order (clamped to
+// 0..N) and end at the next multiple of the batch size, so that the batches
+// after it are those of the epoch read from its start. It resumes an
+// interrupted epoch: Reset with the epoch's seed, then Seek to the examples
+// already done.
+func (it *Iterator) Seek(k int) {
+	it.pos, it.n, it.started, it.have = min(max(k, 0), len(it.perm)), 0, false, 0
+}
+
 // Next advances to the next batch and reports whether there is one; it
 // returns false at the end of the epoch (call Reset to start another).
 func (it *Iterator) Next() bool {
@@ -104,7 +113,7 @@ func (it *Iterator) Next() bool {
 	}
 	it.started = true
 	it.have = 0
-	it.n = min(it.batch, len(it.perm)-it.pos)
+	it.n = min(it.batch-it.pos%it.batch, len(it.perm)-it.pos)
 	if it.n <= 0 {
 		it.n = 0
 		return false

@@ -227,3 +227,33 @@ func TestNewSet(t *testing.T) {
 		}
 	}
 }
+
+// Seek resumes an epoch: at a batch boundary the batches that follow are the tail of
+// the whole epoch's; elsewhere one short batch first reaches the next boundary, so the
+// batches after it line up with the epoch's again (a resumed run with another batch
+// size trains every example of the epoch once).
+func TestSeekResumesTheEpoch(t *testing.T) {
+	s := seqSet(10, 1, 1)
+	full := epoch(s.Batches(4, true, 3)) // [4 4 2]
+	cases := []struct {
+		k    int
+		want [][]int
+	}{
+		{0, full},
+		{4, full[1:]},
+		{8, full[2:]},
+		{10, nil},
+		{1, append([][]int{full[0][1:]}, full[1:]...)},
+		{6, append([][]int{full[1][2:]}, full[2:]...)},
+		{-5, full},
+		{99, nil},
+	}
+	for _, c := range cases {
+		it := s.Batches(4, true, 99)
+		it.Reset(3)
+		it.Seek(c.k)
+		if got := epoch(it); !slices.EqualFunc(got, c.want, slices.Equal) {
+			t.Errorf("Seek(%d): batches %v, want %v", c.k, got, c.want)
+		}
+	}
+}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"github.com/d2l-go/convnets/internal/atomicfile"
 )
 
 // stallTimeout abandons a download that receives nothing for this long.
@@ -69,7 +71,7 @@ func downloadOne(ctx context.Context, client *http.Client, url, dir, name string
 	fail := func(cause error) error {
 		return &FormatError{File: url, Err: fmt.Errorf("%w: %w", ErrDownload, cause)}
 	}
-	removeStale(dir, name)
+	atomicfile.RemoveStale(dir) // temp files of downloads that were killed
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -86,7 +88,7 @@ func downloadOne(ctx context.Context, client *http.Client, url, dir, name string
 		return fail(fmt.Errorf("HTTP status %s", resp.Status))
 	}
 
-	tmp, err := os.CreateTemp(dir, "."+name+".*.part")
+	tmp, err := atomicfile.CreateTemp(dir, name)
 	if err != nil {
 		return fail(err)
 	}
@@ -149,18 +151,6 @@ func unwrapFormat(err error) error {
 		return fe.Err
 	}
 	return err
-}
-
-// removeStale deletes temp files of earlier downloads of name that were
-// killed before they could clean up (older than an hour, so a concurrent
-// download is left alone).
-func removeStale(dir, name string) {
-	old, _ := filepath.Glob(filepath.Join(dir, "."+name+".*.part"))
-	for _, p := range old {
-		if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) > time.Hour {
-			os.Remove(p)
-		}
-	}
 }
 
 func isGzipFile(path string) (bool, error) {

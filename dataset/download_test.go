@@ -182,10 +182,10 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 				return true
 			},
 			setup: func(t *testing.T, cache string) {
-				p := filepath.Join(cache, "."+TrainImagesFile+".123.part")
+				// A download killed with SIGKILL: its process (an id above Linux's
+				// largest, 2^22) is gone.
+				p := filepath.Join(cache, "."+TrainImagesFile+".tmp-4194305-123")
 				os.WriteFile(p, []byte("half"), 0o644)
-				old := time.Now().Add(-2 * time.Hour)
-				os.Chtimes(p, old, old)
 			},
 			want: []error{ErrNotFound, ErrDownload},
 			msg:  []string{"HTTP status 500"},

@@ -35,6 +35,10 @@ const (
 	// confirmed from the file size: a lying header costs at most this much
 	// before the data itself proves it.
 	minAlloc = 1 << 20
+	// maxHintAlloc caps the first buffer that a gzip file's size trailer asks
+	// for: the trailer can be forged, and only the data arriving proves it.
+	// Fashion-MNIST's largest file (47,040,000 bytes) still fits at once.
+	maxHintAlloc = 64 << 20
 )
 
 // ReadImages decodes an IDX images file (magic 0x00000803) from r, plain or
@@ -134,8 +138,8 @@ func digestErr(file, got, want string) error {
 // sizeHint guesses the decompressed size of f from its length (plain files)
 // or the gzip ISIZE trailer (decompressed size mod 2^32), so the payload can
 // be allocated once. It is only a hint: a wrong value costs a reallocation or
-// a larger first buffer (never more than the header's size, itself at most
-// MaxBytes), never correctness.
+// a larger first buffer (never more than the header's size, and for gzip
+// never more than maxHintAlloc), never correctness.
 func sizeHint(f *os.File) int64 {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
@@ -155,76 +159,99 @@ func sizeHint(f *os.File) int64 {
 	if _, err := f.ReadAt(b[:], size-4); err != nil {
 		return 0
 	}
-	// Deflate expands at most 1032:1; a trailer claiming more is a lie.
-	return min(int64(binary.LittleEndian.Uint32(b[:])), size*1032)
+	// Deflate expands at most 1032:1; a trailer claiming more is a lie, and one
+	// claiming less may be one too: only the data arriving proves it.
+	return min(int64(binary.LittleEndian.Uint32(b[:])), size*1032, maxHintAlloc)
 }
 
 // readIDX decodes one IDX file of unsigned bytes with the given rank. h, when
 // non-nil, receives every decompressed byte. hint is the expected
 // decompressed size in bytes (0 when unknown).
 func readIDX(r io.Reader, rank int, h hash.Hash, hint int64) (dims []int, data []byte, err error) {
+	src, gz, err := openIDX(r, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	dims, total, err := readHeader(src, rank, gz)
+	if err != nil {
+		return nil, nil, err
+	}
+	if data, err = readPayload(src, gz, dims, total, hint-int64(4+4*rank)); err != nil {
+		return nil, nil, err
+	}
+	return dims, data, nil
+}
+
+// openIDX returns the decompressed stream of r (gzip is sniffed from its magic bytes),
+// teed into h when h is non-nil, and whether it was gzip.
+func openIDX(r io.Reader, h hash.Hash) (src io.Reader, gz bool, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, perr := br.Peek(2)
 	if len(head) == 0 {
 		if perr == nil || errors.Is(perr, io.EOF) {
-			return nil, nil, formatErr("", ErrEmpty, "no bytes at all")
+			return nil, false, formatErr("", ErrEmpty, "no bytes at all")
 		}
-		return nil, nil, &FormatError{Err: perr}
+		return nil, false, &FormatError{Err: perr}
 	}
-	var src io.Reader = br
-	gz := len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b
+	src = br
+	gz = len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b
 	if gz {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, streamErr(err, true, "gzip header")
+			return nil, false, streamErr(err, true, "gzip header")
 		}
 		src = zr
 	}
 	if h != nil {
 		src = io.TeeReader(src, h)
 	}
+	return src, gz, nil
+}
 
-	// Header: magic, then rank big-endian uint32 dimensions.
+// readHeader reads the IDX header: the magic, then rank big-endian uint32
+// dimensions, whose product (the payload's size, total) is at most MaxBytes.
+func readHeader(src io.Reader, rank int, gz bool) (dims []int, total uint64, err error) {
 	var hdr [4 + 4*3]byte
 	if _, err := io.ReadFull(src, hdr[:4]); err != nil {
 		if errors.Is(err, io.EOF) && gz {
-			return nil, nil, formatErr("", ErrEmpty, "the gzip stream holds no bytes")
+			return nil, 0, formatErr("", ErrEmpty, "the gzip stream holds no bytes")
 		}
-		return nil, nil, streamErr(err, gz, "the 16-byte IDX header")
+		return nil, 0, streamErr(err, gz, "the 16-byte IDX header")
 	}
 	if hdr[0] != 0 || hdr[1] != 0 || hdr[2] != idxTypeUbyte {
-		return nil, nil, formatErr("", ErrBadMagic, "magic 0x%08x, want 0x%08x (%s)",
+		return nil, 0, formatErr("", ErrBadMagic, "magic 0x%08x, want 0x%08x (%s)",
 			binary.BigEndian.Uint32(hdr[:4]), 0x800|rank, kindName(rank))
 	}
 	if int(hdr[3]) != rank {
-		return nil, nil, formatErr("", ErrRank, "magic 0x%08x has %d dimensions, want %d (%s, magic 0x%08x)",
+		return nil, 0, formatErr("", ErrRank, "magic 0x%08x has %d dimensions, want %d (%s, magic 0x%08x)",
 			binary.BigEndian.Uint32(hdr[:4]), hdr[3], rank, kindName(rank), 0x800|rank)
 	}
 	if _, err := io.ReadFull(src, hdr[4:4+4*rank]); err != nil {
-		return nil, nil, streamErr(err, gz, "the IDX header's dimensions")
+		return nil, 0, streamErr(err, gz, "the IDX header's dimensions")
 	}
 	dims = make([]int, rank)
-	total := uint64(1)
+	total = 1
 	for i := range dims {
 		d := uint64(binary.BigEndian.Uint32(hdr[4+4*i:]))
 		if d == 0 {
-			return nil, nil, formatErr("", ErrShape, "dimension %d of the header is 0", i)
+			return nil, 0, formatErr("", ErrShape, "dimension %d of the header is 0", i)
 		}
 		if total > MaxBytes/d {
-			return nil, nil, formatErr("", ErrTooLarge, "header dimensions %v announce more than %d bytes", dimsOf(hdr[4:4+4*rank]), MaxBytes)
+			return nil, 0, formatErr("", ErrTooLarge, "header dimensions %v announce more than %d bytes", dimsOf(hdr[4:4+4*rank]), MaxBytes)
 		}
 		total *= d
 		dims[i] = int(d)
 	}
+	return dims, total, nil
+}
 
-	// Payload: allocate what the header says only when the file size agrees;
-	// otherwise grow as the data actually arrives.
-	alloc := uint64(minAlloc)
-	if hl := int64(4 + 4*rank); hint-hl > 0 && uint64(hint-hl) > alloc {
-		alloc = uint64(hint - hl)
-	}
-	alloc = min(alloc, total)
-	data = make([]byte, alloc)
+// readPayload reads the total data bytes the header announces, and checks that
+// nothing follows them. hint is the payload size sizeHint suggests (0 or less
+// when unknown): the first buffer takes that much but never more than the
+// header announces; beyond it the buffer grows only as the data arrives.
+func readPayload(src io.Reader, gz bool, dims []int, total uint64, hint int64) ([]byte, error) {
+	alloc := uint64(max(minAlloc, hint))
+	data := make([]byte, min(alloc, total))
 	off := 0
 	for uint64(off) < total {
 		if off == len(data) {
@@ -240,9 +267,9 @@ func readIDX(r io.Reader, rank int, h hash.Hash, hint int64) (dims []int, data [
 				if gz {
 					where = "the gzip stream"
 				}
-				return nil, nil, formatErr("", ErrTruncated, "%s ends after %d of the %d data bytes the header %v announces", where, off, total, dims)
+				return nil, formatErr("", ErrTruncated, "%s ends after %d of the %d data bytes the header %v announces", where, off, total, dims)
 			}
-			return nil, nil, streamErr(err, gz, "the data")
+			return nil, streamErr(err, gz, "the data")
 		}
 	}
 	// The data must end exactly here (this also makes gzip check its CRC).
@@ -250,12 +277,12 @@ func readIDX(r io.Reader, rank int, h hash.Hash, hint int64) (dims []int, data [
 	m, err := io.ReadFull(src, extra[:])
 	if m > 0 {
 		rest, _ := io.Copy(io.Discard, io.LimitReader(src, MaxBytes))
-		return nil, nil, formatErr("", ErrShape, "%d bytes follow the %d the header %v announces", int64(m)+rest, total, dims)
+		return nil, formatErr("", ErrShape, "%d bytes follow the %d the header %v announces", int64(m)+rest, total, dims)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, streamErr(err, gz, "what follows the data")
+		return nil, streamErr(err, gz, "what follows the data")
 	}
-	return dims, data, nil
+	return data, nil
 }
 
 // streamErr classifies an error from the (possibly gzip) stream while reading
