@@ -10,21 +10,26 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/d2l-go/convnets/internal/atomicfile"
 )
 
-// Checkpoint file layout (version 1), all integers little-endian:
+// Checkpoint file layout (version 2), all integers little-endian:
 //
 //	magic    8 bytes  "LENETCKP"
-//	version  uint32   1
+//	version  uint32   2
 //	hlen     uint32   length of the JSON header
 //	header   hlen bytes of JSON (CheckpointHeader)
 //	weights  float32 values of every parameter, in header order
 //	digest   32 bytes SHA-256 of everything before it
+//
+// Version 1 had no position inside an epoch (examples, partial, train_examples); it
+// is read as a checkpoint taken at an epoch boundary. A version-1 reader refuses
+// version 2, whose mid-epoch position it would ignore.
 const (
 	checkpointMagic   = "LENETCKP"
-	checkpointVersion = 1
+	checkpointVersion = 2
 	maxHeaderBytes    = 16 << 20
 	maxWeights        = 64 << 20
 )
@@ -36,6 +41,7 @@ var (
 	ErrVersion        = errors.New("unsupported checkpoint version")
 	ErrWrongVariant   = errors.New("checkpoint is of another model variant")
 	ErrParamsMismatch = errors.New("checkpoint parameters do not match the network")
+	ErrInvalid        = errors.New("checkpoint holds values no run can continue from")
 )
 
 // ParamInfo names one saved parameter and its shape.
@@ -44,16 +50,18 @@ type ParamInfo struct {
 	Shape []int  `json:"shape"`
 }
 
-// CheckpointHeader is the metadata saved with the weights.
+// CheckpointHeader is the metadata saved with the weights: the run's settings and its
+// TrainState (whose fields sit at the top level of the JSON), which together continue
+// the run exactly.
 type CheckpointHeader struct {
-	Variant   Variant     `json:"variant"`
-	Epoch     int         `json:"epoch"` // epochs completed
-	Epochs    int         `json:"epochs"`
-	BatchSize int         `json:"batch_size"`
-	Seed      uint64      `json:"seed"`
-	Optimizer Optimizer   `json:"optimizer"`
-	History   History     `json:"history"`
-	Params    []ParamInfo `json:"params"`
+	Variant       Variant   `json:"variant"`
+	Epochs        int       `json:"epochs"` // the run's target
+	BatchSize     int       `json:"batch_size"`
+	Seed          uint64    `json:"seed"`
+	TrainExamples int       `json:"train_examples,omitempty"` // training-set size (0: not recorded, version 1)
+	Optimizer     Optimizer `json:"optimizer"`
+	TrainState
+	Params []ParamInfo `json:"params"`
 }
 
 // Optimizer is the optimizer's state. Plain SGD keeps only its learning rate.
@@ -118,6 +126,9 @@ func (ck *Checkpoint) WriteTo(w io.Writer) (int64, error) {
 		if want := numel(ck.Params[i].Shape); want != len(wv) {
 			return 0, fmt.Errorf("lenet: parameter %s has %d values for shape %v", ck.Params[i].Name, len(wv), ck.Params[i].Shape)
 		}
+		if j := firstNonFinite(wv); j >= 0 {
+			return 0, fmt.Errorf("lenet: %s[%d] is %v: a checkpoint holds only finite weights, which a run can continue from", ck.Params[i].Name, j, wv[j])
+		}
 		binary.Write(&buf, binary.LittleEndian, wv)
 	}
 	sum := sha256.Sum256(buf.Bytes())
@@ -127,43 +138,12 @@ func (ck *Checkpoint) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Save writes the checkpoint to path atomically: a temporary file in the same folder,
-// synced, then renamed over path.
+// synced, then renamed over path (see internal/atomicfile).
 func (ck *Checkpoint) Save(path string) error {
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := ck.WriteTo(w)
 		return err
 	})
-}
-
-// WriteFileAtomic creates path through a temporary file in the same folder that write
-// fills; the file appears complete or not at all.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil { // CreateTemp makes 0600; give the usual mode
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // ReadCheckpoint decodes a checkpoint, verifying its magic, version and digest.
@@ -184,7 +164,7 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	}
 	p := body[len(checkpointMagic):]
 	version := binary.LittleEndian.Uint32(p)
-	if version != checkpointVersion {
+	if version != 1 && version != checkpointVersion {
 		return nil, fmt.Errorf("%w %d (this program reads version %d)", ErrVersion, version, checkpointVersion)
 	}
 	hlen := int(binary.LittleEndian.Uint32(p[4:]))
@@ -212,7 +192,36 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	if len(p) != 0 {
 		return nil, fmt.Errorf("%w: %d bytes after the last parameter", ErrCorrupt, len(p))
 	}
+	if err := ck.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	return ck, nil
+}
+
+// validate checks what the digest cannot: that the values make sense, so a forged or
+// hand-edited checkpoint is refused on loading rather than trained from.
+func (ck *Checkpoint) validate() error {
+	h := ck.CheckpointHeader
+	s := h.TrainState
+	switch {
+	case !(h.Optimizer.LR > 0) || math.IsInf(h.Optimizer.LR, 0):
+		return fmt.Errorf("learning rate %v (a run trains with a positive one)", h.Optimizer.LR)
+	case h.BatchSize < 1:
+		return fmt.Errorf("batch size %d", h.BatchSize)
+	case s.Epoch < 0 || h.Epochs < 1 || s.Epoch > h.Epochs:
+		return fmt.Errorf("%d epochs done of %d", s.Epoch, h.Epochs)
+	case h.TrainExamples < 0 || s.Examples < 0 || (h.TrainExamples > 0 && s.Examples > h.TrainExamples) || (s.Examples > 0 && s.Epoch == h.Epochs):
+		return fmt.Errorf("position of %d examples into epoch %d of %d (training set of %d)", s.Examples, s.Epoch+1, h.Epochs, h.TrainExamples)
+	case s.Partial.N != float64(s.Examples) || !(s.Partial.Correct >= 0 && s.Partial.Correct <= s.Partial.N) ||
+		!(s.Partial.LossSum >= 0) || math.IsInf(s.Partial.LossSum, 0):
+		return fmt.Errorf("running totals %+v for %d examples", s.Partial, s.Examples)
+	}
+	for i, w := range ck.Weights {
+		if j := firstNonFinite(w); j >= 0 {
+			return fmt.Errorf("%s[%d] is %v: it was saved from a run whose weights had already diverged; use an earlier checkpoint", ck.Params[i].Name, j, w[j])
+		}
+	}
+	return nil
 }
 
 // LoadCheckpoint reads the checkpoint file at path.

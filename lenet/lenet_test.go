@@ -3,9 +3,14 @@ package lenet
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,21 +113,34 @@ func TestTrainBatchRejectsBadInput(t *testing.T) {
 	}
 }
 
-// A NaN loss stops training at the first batch with the epoch, batch and learning rate.
-func TestTrainStopsOnNaN(t *testing.T) {
+// Weights that are not finite before training starts are the caller's problem (a
+// broken checkpoint), not divergence: the error says so and does not blame the rate.
+func TestTrainRefusesNonFiniteStart(t *testing.T) {
 	train, test := fashion(t)
 	c := newClassifier(t, Config{BatchSize: 64})
-	f32(c.Params()[0])[0] = float32(math.NaN())
+	f32(c.Params()[0])[3] = float32(math.NaN())
 	_, err := Train(context.Background(), c, train.Head(256), test.Head(100), TrainConfig{Epochs: 3, LR: 0.9})
+	var de *DivergedError
+	if err == nil || errors.As(err, &de) || !strings.Contains(err.Error(), "conv1.weight[3] is NaN before training") {
+		t.Errorf("got %v, want an error naming conv1.weight[3] that is no *DivergedError", err)
+	}
+}
+
+// A run that blows up is stopped at the first batch whose loss is over 100 times that
+// of a uniform guess, long before the loss overflows to infinity or NaN.
+func TestTrainStopsWhenTheLossExplodes(t *testing.T) {
+	train, test := fashion(t)
+	c := newClassifier(t, Config{BatchSize: 64})
+	_, err := Train(context.Background(), c, train.Head(256), test.Head(100), TrainConfig{Epochs: 3, LR: 1e30})
 	var de *DivergedError
 	if !errors.As(err, &de) {
 		t.Fatalf("got %v, want a *DivergedError", err)
 	}
-	if de.Epoch != 1 || de.Batch != 1 || de.LR != 0.9 || !math.IsNaN(de.Loss) {
-		t.Errorf("got %+v", de)
+	if de.Epoch != 1 || de.Batch != 2 || de.LR != 1e30 || !(de.Loss > 230) || math.IsInf(de.Loss, 0) {
+		t.Errorf("got %+v: want batch 2 of epoch 1 with a finite loss over 230", de)
 	}
-	if !strings.Contains(err.Error(), "epoch 1, batch 1 with learning rate 0.9") {
-		t.Errorf("message %q lacks the epoch, batch and learning rate", err)
+	if !strings.Contains(err.Error(), "at epoch 1, batch 2 with learning rate 1e+30, more than 100 times the 2.30 of a uniform guess") {
+		t.Errorf("message %q", err)
 	}
 }
 
@@ -137,7 +155,7 @@ func TestShortTrainingRunLearns(t *testing.T) {
 	}
 	var trainPts, testPts int
 	var first, last float64
-	for _, p := range res.History {
+	for _, p := range res.State.History {
 		if p.TrainLoss != nil {
 			if trainPts == 0 {
 				first = *p.TrainLoss
@@ -155,14 +173,18 @@ func TestShortTrainingRunLearns(t *testing.T) {
 	if !(last < first-0.3) {
 		t.Errorf("loss fell from %.3f to %.3f; want a drop of more than 0.3", first, last)
 	}
-	if res.TestAcc < 0.3 || res.Epochs != 2 || res.ExamplesPerSec <= 0 {
+	if res.TestAcc < 0.3 || res.State.Epoch != 2 || res.ExamplesPerSec <= 0 {
 		t.Errorf("result %+v: want test acc > 0.3 after 2 epochs", res)
 	}
 }
 
-// Saving and loading a checkpoint gives identical predictions, and resuming continues
-// the epoch count and the metrics.
-func TestCheckpointRoundTripAndResume(t *testing.T) {
+// header is a valid checkpoint header for a run of batch 64, seed 5, lr 0.9.
+func header(st TrainState, epochs int) CheckpointHeader {
+	return CheckpointHeader{Epochs: epochs, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: Optimizer{Name: "sgd", LR: 0.9}, TrainState: st}
+}
+
+// Saving and loading a checkpoint gives identical predictions.
+func TestCheckpointRoundTrip(t *testing.T) {
 	train, test := fashion(t)
 	train, test = train.Head(512), test.Head(300)
 	c := newClassifier(t, Config{BatchSize: 64, Seed: 2})
@@ -171,8 +193,7 @@ func TestCheckpointRoundTripAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "ck.bin")
-	ck := Snapshot(c, CheckpointHeader{Epoch: 1, Epochs: 2, BatchSize: 64, Seed: 5, Optimizer: Optimizer{Name: "sgd", LR: 0.9}, History: res.History})
-	if err := ck.Save(path); err != nil {
+	if err := Snapshot(c, header(res.State, 2)).Save(path); err != nil {
 		t.Fatal(err)
 	}
 	loaded, err := LoadCheckpoint(path)
@@ -190,25 +211,104 @@ func TestCheckpointRoundTripAndResume(t *testing.T) {
 			t.Fatalf("logit %d: %v after loading, %v before saving", i, got[i], want[i])
 		}
 	}
+	if loaded.Epoch != 1 || len(loaded.History) != len(res.State.History) || loaded.Seed != 5 {
+		t.Errorf("loaded header %+v", loaded.CheckpointHeader)
+	}
+}
 
-	// Resume both and train the second epoch: same weights, same shuffling seed, so the
-	// same result; the history continues from the saved points.
-	r1, err := Train(context.Background(), c, train, test, TrainConfig{Epochs: 2, Seed: 5, StartEpoch: 1, History: res.History})
+// stopAt cancels training after the given batch of the given epoch.
+func stopAt(epoch, batch int) (context.Context, func(BatchInfo)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	return ctx, func(b BatchInfo) {
+		if b.Epoch == epoch && b.Batch == batch {
+			cancel()
+		}
+	}
+}
+
+// A run interrupted anywhere (inside an epoch, or during an evaluation), saved,
+// loaded into a network initialised otherwise and trained on from the saved state,
+// ends with exactly the weights, numbers and history of the run that was never
+// interrupted.
+func TestInterruptedRunResumesExactly(t *testing.T) {
+	train, test := fashion(t)
+	train, test = train.Head(512), test.Head(300) // 8 batches of 64 per epoch
+	ref := newClassifier(t, Config{BatchSize: 64, Seed: 2})
+	want, err := Train(context.Background(), ref, train, test, TrainConfig{Epochs: 2, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := Train(context.Background(), fresh, train, test, TrainConfig{Epochs: 2, Seed: loaded.Seed, StartEpoch: loaded.Epoch, History: loaded.History, LR: loaded.Optimizer.LR})
+	for _, stop := range []struct{ epoch, batch, examples int }{{1, 3, 192}, {2, 1, 64}, {2, 8, 512}} {
+		c := newClassifier(t, Config{BatchSize: 64, Seed: 2})
+		ctx, onBatch := stopAt(stop.epoch, stop.batch)
+		res, err := Train(ctx, c, train, test, TrainConfig{Epochs: 2, Seed: 5, OnBatch: onBatch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := res.State
+		if !res.Interrupted || st.Epoch != stop.epoch-1 || st.Examples != stop.examples || st.Partial.N != float64(stop.examples) {
+			t.Fatalf("stopped after batch %d of epoch %d: interrupted %v, state %d epochs + %d examples (totals over %v)",
+				stop.batch, stop.epoch, res.Interrupted, st.Epoch, st.Examples, st.Partial.N)
+		}
+		path := filepath.Join(t.TempDir(), "ck.bin")
+		if err := Snapshot(c, header(st, 2)).Save(path); err != nil {
+			t.Fatal(err)
+		}
+		loaded, err := LoadCheckpoint(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := newClassifier(t, Config{BatchSize: 64, Seed: 77})
+		if err := loaded.Restore(fresh); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Train(context.Background(), fresh, train, test, TrainConfig{Epochs: 2, Seed: loaded.Seed, LR: loaded.Optimizer.LR, Start: loaded.TrainState})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TrainLoss != want.TrainLoss || got.TrainAcc != want.TrainAcc || got.TestAcc != want.TestAcc {
+			t.Errorf("stop at %d/%d: resumed run ends at loss %v, train acc %v, test acc %v; uninterrupted %v, %v, %v",
+				stop.epoch, stop.batch, got.TrainLoss, got.TrainAcc, got.TestAcc, want.TrainLoss, want.TrainAcc, want.TestAcc)
+		}
+		if !slices.EqualFunc(got.State.History, want.State.History, samePoint) {
+			t.Errorf("stop at %d/%d: resumed history %v, uninterrupted %v", stop.epoch, stop.batch, got.State.History, want.State.History)
+		}
+		for i, p := range fresh.Params() {
+			if !slices.Equal(f32(p), f32(ref.Params()[i])) {
+				t.Errorf("stop at %d/%d: %s differs from the uninterrupted run's", stop.epoch, stop.batch, p.Name())
+			}
+		}
+	}
+}
+
+func samePoint(a, b Point) bool {
+	eq := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return a.Epoch == b.Epoch && eq(a.TrainLoss, b.TrainLoss) && eq(a.TrainAcc, b.TrainAcc) && eq(a.TestAcc, b.TestAcc)
+}
+
+// Resuming an epoch with another batch size trains each of its remaining examples
+// once: one short batch reaches the new size's batch boundary, then whole batches.
+func TestResumeWithAnotherBatchSize(t *testing.T) {
+	train, test := fashion(t)
+	train, test = train.Head(512), test.Head(100)
+	c := newClassifier(t, Config{BatchSize: 64, Seed: 2})
+	ctx, onBatch := stopAt(1, 3)
+	res, err := Train(ctx, c, train, test, TrainConfig{Epochs: 1, Seed: 5, OnBatch: onBatch})
+	if err != nil || res.State.Examples != 192 {
+		t.Fatalf("interrupted run: %v, %d examples", err, res.State.Examples)
+	}
+	other := newClassifier(t, Config{BatchSize: 100, Seed: 2})
+	var sizes, batches []int
+	got, err := Train(context.Background(), other, train, test, TrainConfig{Epochs: 1, Seed: 5, Start: res.State,
+		OnBatch: func(b BatchInfo) { sizes, batches = append(sizes, b.Examples), append(batches, b.Batch) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r2.Epochs != 2 || len(r2.History) != 2*len(res.History) {
-		t.Errorf("resumed run: %d epochs, %d points; want 2 and %d", r2.Epochs, len(r2.History), 2*len(res.History))
+	if !slices.Equal(sizes, []int{8, 100, 100, 100, 12}) || !slices.Equal(batches, []int{2, 3, 4, 5, 6}) {
+		t.Errorf("resumed batches %v of sizes %v; want numbers 2..6 of sizes 8, 100, 100, 100, 12", batches, sizes)
 	}
-	if r2.History[len(r2.History)-1].Epoch != 2 || r2.History[0].Epoch != res.History[0].Epoch {
-		t.Errorf("resumed history runs from epoch %v to %v", r2.History[0].Epoch, r2.History[len(r2.History)-1].Epoch)
-	}
-	if math.Abs(r1.TrainLoss-r2.TrainLoss) > 1e-6 || r1.TestAcc != r2.TestAcc {
-		t.Errorf("continued run: loss %v acc %v; resumed run: loss %v acc %v", r1.TrainLoss, r1.TestAcc, r2.TrainLoss, r2.TestAcc)
+	if got.State.Epoch != 1 || got.State.Examples != 0 {
+		t.Errorf("state after the epoch: %+v", got.State)
 	}
 }
 
@@ -223,7 +323,7 @@ func floats(s *dataset.Set) []float32 {
 func TestCheckpointErrors(t *testing.T) {
 	c := newClassifier(t, Config{BatchSize: 4})
 	var buf bytes.Buffer
-	if _, err := Snapshot(c, CheckpointHeader{Epoch: 1}).WriteTo(&buf); err != nil {
+	if _, err := Snapshot(c, header(TrainState{Epoch: 1}, 1)).WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
@@ -341,5 +441,88 @@ func TestStepUsesReadGradients(t *testing.T) {
 	}
 	if nonzero == 0 {
 		t.Error("every gradient is zero")
+	}
+}
+
+// forge encodes a checkpoint the way WriteTo does, with a correct digest, but without
+// WriteTo's checks: what a hand-edited or hostile file looks like.
+func forge(h CheckpointHeader, weights [][]float32) []byte {
+	hdr, _ := json.Marshal(h)
+	var b bytes.Buffer
+	b.WriteString(checkpointMagic)
+	binary.Write(&b, binary.LittleEndian, uint32(checkpointVersion))
+	binary.Write(&b, binary.LittleEndian, uint32(len(hdr)))
+	b.Write(hdr)
+	for _, w := range weights {
+		binary.Write(&b, binary.LittleEndian, w)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	b.Write(sum[:])
+	return b.Bytes()
+}
+
+// A checkpoint with a correct digest but values no run could continue from is refused
+// on loading, with one message naming the value; the writer never makes one.
+func TestCheckpointInvalidValues(t *testing.T) {
+	c := newClassifier(t, Config{BatchSize: 4})
+	ck := Snapshot(c, header(TrainState{Epoch: 1}, 2))
+	if _, err := ReadCheckpoint(bytes.NewReader(forge(ck.CheckpointHeader, ck.Weights))); err != nil {
+		t.Fatalf("the forger's own valid checkpoint: %v", err)
+	}
+	nan := func(w [][]float32) [][]float32 {
+		w = slices.Clone(w)
+		w[2] = slices.Clone(w[2])
+		w[2][5] = float32(math.NaN())
+		return w
+	}
+	cases := []struct {
+		name    string
+		edit    func(h *CheckpointHeader)
+		weights [][]float32
+		want    string
+	}{
+		{"lr 0", func(h *CheckpointHeader) { h.Optimizer.LR = 0 }, nil, "learning rate 0 (a run trains with a positive one)"},
+		{"lr negative", func(h *CheckpointHeader) { h.Optimizer.LR = -0.5 }, nil, "learning rate -0.5"},
+		{"NaN weight", func(*CheckpointHeader) {}, nan(ck.Weights), "conv2.weight[5] is NaN: it was saved from a run whose weights had already diverged; use an earlier checkpoint"},
+		{"batch 0", func(h *CheckpointHeader) { h.BatchSize = 0 }, nil, "batch size 0"},
+		{"epoch past the target", func(h *CheckpointHeader) { h.Epoch = 3 }, nil, "3 epochs done of 2"},
+		{"position past the set", func(h *CheckpointHeader) { h.Examples, h.Partial.N = 600, 600 }, nil, "position of 600 examples into epoch 2 of 2 (training set of 512)"},
+		{"totals of other examples", func(h *CheckpointHeader) { h.Examples = 64 }, nil, "running totals"},
+	}
+	for _, tc := range cases {
+		h := ck.CheckpointHeader
+		tc.edit(&h)
+		w := ck.Weights
+		if tc.weights != nil {
+			w = tc.weights
+		}
+		_, err := ReadCheckpoint(bytes.NewReader(forge(h, w)))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want ErrInvalid mentioning %q", tc.name, err, tc.want)
+		}
+	}
+	bad := &Checkpoint{CheckpointHeader: ck.CheckpointHeader, Weights: nan(ck.Weights)}
+	if _, err := bad.WriteTo(io.Discard); err == nil || !strings.Contains(err.Error(), "conv2.weight[5] is NaN") {
+		t.Errorf("writing NaN weights: %v, want a refusal", err)
+	}
+}
+
+// A version-1 checkpoint (no position inside an epoch) still loads, as one taken at an
+// epoch boundary; an unknown version is refused.
+func TestCheckpointVersions(t *testing.T) {
+	c := newClassifier(t, Config{BatchSize: 4})
+	ck := Snapshot(c, header(TrainState{Epoch: 1}, 2))
+	for _, tc := range []struct {
+		version uint32
+		want    error
+	}{{1, nil}, {2, nil}, {3, ErrVersion}} {
+		b := forge(ck.CheckpointHeader, ck.Weights)
+		binary.LittleEndian.PutUint32(b[len(checkpointMagic):], tc.version)
+		sum := sha256.Sum256(b[:len(b)-sha256.Size])
+		copy(b[len(b)-sha256.Size:], sum[:])
+		got, err := ReadCheckpoint(bytes.NewReader(b))
+		if !errors.Is(err, tc.want) || (err == nil && (got.Epoch != 1 || got.Examples != 0)) {
+			t.Errorf("version %d: %v", tc.version, err)
+		}
 	}
 }

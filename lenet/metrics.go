@@ -5,9 +5,9 @@ import "math"
 // Accumulator sums the textbook's three running totals over a stretch of training:
 // the loss times the examples it covers, the correct predictions, and the examples.
 type Accumulator struct {
-	LossSum float64 // Σ loss·n
-	Correct float64 // Σ correct
-	N       float64 // Σ n
+	LossSum float64 `json:"loss_sum"` // Σ loss·n
+	Correct float64 `json:"correct"`  // Σ correct
+	N       float64 `json:"n"`        // Σ n
 }
 
 // Add accounts for one batch of n examples with mean loss and correct predictions.
