@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,15 +10,9 @@ import (
 	"path/filepath"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
-)
-
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
 )
 
 // options are the parsed flags.
@@ -30,15 +23,9 @@ type options struct {
 	dataDir string
 }
 
-// usageError marks errors that exit with status 2.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
 // newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // run prints errors itself, on one line
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: explain -model FILE [-index N] [-out DIR] [-data DIR]\n\n"+
 			"Runs Fashion-MNIST test image N through the LeNet saved in FILE (cmd/train -save)\n"+
@@ -56,25 +43,19 @@ func newFlagSet(o *options) *flag.FlagSet {
 }
 
 // parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
+// Every error is a *cli.UsageError.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
-	fs := newFlagSet(o)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-		}
+	if err := cli.Parse(newFlagSet(o), args, stdout); err != nil {
 		return nil, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
 	case o.model == "":
-		return nil, errors.New("-model is required: pass the checkpoint written by cmd/train -save")
+		return nil, cli.Usagef("-model is required: pass the checkpoint written by cmd/train -save")
 	case o.index < 0:
-		return nil, fmt.Errorf("-index %d: must be 0 or more", o.index)
+		return nil, cli.Usagef("-index %d: must be 0 or more", o.index)
 	case o.outDir == "":
-		return nil, errors.New("-out: must name a folder")
+		return nil, cli.Usagef("-out: must name a folder")
 	}
 	return o, nil
 }
@@ -83,24 +64,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // one line on stderr.
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	if err == nil {
+		err = explain(o, stdout, stderr)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "explain: %v (run 'explain -h' for the flags)\n", err)
-		return exitUsage
-	}
-	err = explain(o, stdout, stderr)
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "explain: %v\n", err)
-		return exitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "explain: %v\n", err)
-		return exitFailure
-	}
-	return exitOK
+	return cli.Exit(stderr, "explain", err)
 }
 
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
@@ -133,7 +100,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.index >= test.N {
-		return usageError{fmt.Errorf("-index %d: the test set has %d images; choose 0..%d", o.index, test.N, test.N-1)}
+		return cli.Usagef("-index %d: the test set has %d images; choose 0..%d", o.index, test.N, test.N-1)
 	}
 	if test.Rows != lenet.Height || test.Cols != lenet.Width {
 		return fmt.Errorf("test images are %dx%d; LeNet takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)

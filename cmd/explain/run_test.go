@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/png"
@@ -46,6 +48,11 @@ func useSet(t *testing.T, s *dataset.Set) {
 	t.Cleanup(func() { loadTest = old })
 }
 
+// header describes a checkpoint of one epoch at learning rate lr.
+func header(lr float64) lenet.CheckpointHeader {
+	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 2, Optimizer: lenet.Optimizer{Name: "sgd", LR: lr}, TrainState: lenet.TrainState{Epoch: 1}}
+}
+
 // saveCheckpoint writes the weights of a fresh Classifier of variant v, with nonzero
 // biases, to a file and returns its path and the Classifier.
 func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.Classifier) {
@@ -64,8 +71,7 @@ func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.
 		}
 	}
 	path := filepath.Join(t.TempDir(), "ck.bin")
-	h := lenet.CheckpointHeader{Epoch: 1, Epochs: 1, BatchSize: 2, Seed: seed, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.9}}
-	if err := lenet.Snapshot(c, h).Save(path); err != nil {
+	if err := lenet.Snapshot(c, header(0.9)).Save(path); err != nil {
 		t.Fatal(err)
 	}
 	return path, c
@@ -112,7 +118,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 		if err := lenet.WriteSummary(&summary, v); err != nil {
 			t.Fatal(err)
 		}
-		h := lenet.CheckpointHeader{Epoch: 1}
+		h := lenet.CheckpointHeader{TrainState: lenet.TrainState{Epoch: 1}}
 		fig, err := buildFigure(insp, 2, 4, h, summary.String())
 		if err != nil {
 			t.Fatal(err)
@@ -288,6 +294,21 @@ func TestExitCodes(t *testing.T) {
 	flipped[len(flipped)/2] ^= 1
 	corrupt := write("flipped.bin", flipped)
 	notCk := write("notes.txt", []byte("hello"))
+	// A checkpoint whose first weight is NaN, with its digest made to match: what a
+	// diverged run would have saved if the writer let it.
+	nan := append([]byte(nil), good...)
+	hlen := binary.LittleEndian.Uint32(nan[12:])
+	binary.LittleEndian.PutUint32(nan[16+hlen:], 0x7fc00000)
+	sum := sha256.Sum256(nan[:len(nan)-sha256.Size])
+	copy(nan[len(nan)-sha256.Size:], sum[:])
+	nanCk := write("nan.bin", nan)
+	var zero bytes.Buffer
+	c0, _ := lenet.New(lenet.Config{BatchSize: 2, EvalBatch: 2})
+	defer c0.Close()
+	if _, err := lenet.Snapshot(c0, header(0)).WriteTo(&zero); err != nil {
+		t.Fatal(err)
+	}
+	lr0 := write("lr0.bin", zero.Bytes())
 	aFile := write("file", nil)
 	out := t.TempDir()
 
@@ -307,6 +328,8 @@ func TestExitCodes(t *testing.T) {
 		{"truncated checkpoint", []string{"-model", truncated, "-out", out}, 1, "checkpoint is corrupt"},
 		{"flipped bit", []string{"-model", corrupt, "-out", out}, 1, "checkpoint is corrupt"},
 		{"not a checkpoint", []string{"-model", notCk, "-out", out}, 1, "not a LeNet checkpoint"},
+		{"NaN weights", []string{"-model", nanCk, "-out", out}, 1, "conv1.weight[0] is NaN: it was saved from a run whose weights had already diverged"},
+		{"learning rate 0", []string{"-model", lr0, "-out", out}, 1, "learning rate 0"},
 		{"out is a file", []string{"-model", ck, "-out", aFile}, 1, "-out"},
 	}
 	for i, c := range cases {

@@ -10,8 +10,13 @@
 //	loss 0.384, train acc 0.857, test acc 0.827
 //	4872.3 examples/sec on cpu
 //
-// Exit status: 0 on success, 2 on bad usage, 1 on any other failure, 130 when
-// interrupted (after saving the curves and, with -save, a checkpoint).
+// Ctrl-C or SIGTERM finishes the current batch (or abandons the current evaluation),
+// saves the curves and, with -save, a checkpoint of the exact position, and says on one
+// line what it saved; -resume continues from there and ends with the numbers of the
+// run that was never interrupted.
+//
+// Exit status: 0 on success, 2 on bad usage, 130 when interrupted, 1 on any other
+// failure, each failure with one line on stderr.
 package main
 
 import (

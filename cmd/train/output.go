@@ -1,0 +1,207 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/atomicfile"
+	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/plotting"
+)
+
+// checkOutputs makes sure, before any data is read or any batch trained, that -out and
+// -save can be written, without creating anything, and removes the temporary files
+// that killed runs left in their folders.
+func checkOutputs(o *options) error {
+	if err := checkFolder(o.outDir, true); err != nil {
+		return fmt.Errorf("-out %s: %w", o.outDir, err)
+	}
+	if o.save == "" {
+		return nil
+	}
+	if st, err := os.Stat(o.save); err == nil && st.IsDir() {
+		return fmt.Errorf("-save %s: is a folder; name the checkpoint file", o.save)
+	}
+	if err := checkFolder(filepath.Dir(o.save), false); err != nil {
+		return fmt.Errorf("-save %s: %w", o.save, err)
+	}
+	return nil
+}
+
+// checkFolder checks that files can be created in dir by creating and removing one.
+// When dir does not exist and mayCreate, the nearest folder above it that exists is
+// checked instead: the run creates dir when it first writes there.
+func checkFolder(dir string, mayCreate bool) error {
+	probe := dir
+	for {
+		st, err := os.Stat(probe)
+		if err == nil && !st.IsDir() {
+			return fmt.Errorf("%s is not a folder", probe)
+		}
+		if err == nil {
+			break
+		}
+		// ENOTDIR: a file stands where a folder above would be, found on the way up.
+		missing := errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+		if missing && !mayCreate {
+			return fmt.Errorf("folder %s does not exist", probe)
+		}
+		if !missing || filepath.Dir(probe) == probe {
+			return err
+		}
+		probe = filepath.Dir(probe)
+	}
+	f, err := atomicfile.CreateTemp(probe, "write-check")
+	if err != nil {
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			err = pe.Err // the probe's name means nothing to the user
+		}
+		return fmt.Errorf("cannot create files in %s: %w", probe, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	atomicfile.RemoveStale(probe)
+	return nil
+}
+
+// finish writes the outputs of a finished run and prints the textbook's closing lines;
+// Ctrl-C between two outputs stops it with a message naming those written and not.
+func (r *runner) finish(res *lenet.Result) error {
+	out, err := r.outPath("")
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		name  string
+		write func() error
+	}{
+		{"metrics.json", func() error { return writeMetrics(filepath.Join(out, "metrics.json"), r, res) }},
+		{"predictions.png", func() error { return writePredictions(filepath.Join(out, "predictions.png"), r.c, r.test) }},
+		{confusionFile, func() error { return writeConfusion(out, r.c, r.test, r.stdout) }},
+	}
+	var done []string
+	for i, s := range steps {
+		if r.ctx.Err() != nil {
+			var left []string
+			for _, s := range steps[i:] {
+				left = append(left, s.name)
+			}
+			return r.outputsInterrupted(done, left)
+		}
+		if err := s.write(); err != nil {
+			return err
+		}
+		done = append(done, s.name)
+	}
+	if r.ctx.Err() != nil {
+		return r.outputsInterrupted(done, nil)
+	}
+	// The textbook's two closing lines come last, so they are the run's final words.
+	fmt.Fprintf(r.stdout, "loss %.3f, train acc %.3f, test acc %.3f\n", res.TrainLoss, res.TrainAcc, res.TestAcc)
+	if res.Examples == 0 {
+		fmt.Fprintf(r.stdout, "no training steps in this run, on %s\n", r.dev)
+	} else {
+		fmt.Fprintf(r.stdout, "%.1f examples/sec on %s\n", res.ExamplesPerSec, r.dev)
+	}
+	return nil
+}
+
+// outputsInterrupted describes a Ctrl-C after the last epoch.
+func (r *runner) outputsInterrupted(done, left []string) error {
+	msg := fmt.Sprintf("interrupted after the last epoch (%d); in %s, wrote %s", r.o.epochs, r.o.outDir, list(done))
+	if len(left) == 0 {
+		return &interruption{msg + ": every output"}
+	}
+	msg += ", not " + strings.Join(left, ", ")
+	if r.o.save != "" {
+		msg += fmt.Sprintf("; -resume %s writes them without training", r.o.save)
+	}
+	return &interruption{msg}
+}
+
+// list joins names, or says "nothing".
+func list(names []string) string {
+	if len(names) == 0 {
+		return "nothing"
+	}
+	return strings.Join(names, ", ")
+}
+
+// curvesTitle names the run in the curves picture, so the pictures of two runs can be
+// told apart: "LeNet (classic, lr 0.9) on Fashion-MNIST".
+func curvesTitle(v lenet.Variant, lr float64) string {
+	return fmt.Sprintf("LeNet (%s, lr %g) on Fashion-MNIST", v, lr)
+}
+
+func saveCurves(path, title string, h lenet.History, epochs int) error {
+	a := plotting.NewAnimator(plotting.AnimatorConfig{
+		Title: title, XLabel: "epoch",
+		Legend: []string{"train loss", "train acc", "test acc"},
+		XMin:   1, XMax: float64(epochs),
+	})
+	for _, p := range h {
+		l, tr, te := p.Values()
+		if err := a.Add(p.Epoch, l, tr, te); err != nil {
+			return err
+		}
+	}
+	return a.Save(path)
+}
+
+// metrics is the layout of metrics.json.
+type metrics struct {
+	Variant        lenet.Variant `json:"variant"`
+	Device         string        `json:"device"`
+	Epochs         int           `json:"epochs"`
+	BatchSize      int           `json:"batch_size"`
+	LR             float64       `json:"lr"`
+	Seed           uint64        `json:"seed"`
+	TrainExamples  int           `json:"train_examples"`
+	TrainLoss      float64       `json:"train_loss"`
+	TrainAcc       float64       `json:"train_acc"`
+	TestAcc        float64       `json:"test_acc"`
+	ExamplesPerSec float64       `json:"examples_per_sec,omitempty"` // absent when this run trained nothing
+	Points         lenet.History `json:"points"`
+}
+
+func writeMetrics(path string, r *runner, res *lenet.Result) error {
+	o := r.o
+	m := metrics{Variant: o.model, Device: r.dev.String(), Epochs: res.State.Epoch, BatchSize: o.batch, LR: o.lr, Seed: o.seed,
+		TrainExamples: r.trainSet.N, TrainLoss: res.TrainLoss, TrainAcc: res.TrainAcc, TestAcc: res.TestAcc, Points: res.State.History}
+	if res.Examples > 0 {
+		m.ExamplesPerSec = res.ExamplesPerSec
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(m)
+	})
+}
+
+// writePredictions draws the first 18 test images with their true and predicted labels.
+func writePredictions(path string, c *lenet.Classifier, test *dataset.Set) error {
+	sample := test.Head(18)
+	pred, err := lenet.Predict(c, sample)
+	if err != nil {
+		return err
+	}
+	imgs := make([]plotting.Image, sample.N)
+	for i := range imgs {
+		px := sample.Image(i)
+		pix := make([]float64, len(px))
+		for j, v := range px {
+			pix[j] = float64(v) / 255
+		}
+		t, p := dataset.LabelNames[sample.Labels[i]], dataset.LabelNames[pred[i]]
+		imgs[i] = plotting.Image{Pix: pix, W: sample.Cols, H: sample.Rows, Title: "true: " + t + "\npred: " + p, Highlight: t != p}
+	}
+	return plotting.SaveImageGrid(path, imgs, 6, "Test images: true and predicted labels (wrong in red)")
+}
