@@ -21,6 +21,7 @@ import (
 	"os/signal"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
 )
 
 // exitNotFound is the exit status when the data is nowhere to be found;
@@ -33,7 +34,6 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fetchdata", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dir := fs.String("data", "", "use only this `DIR` (no search, no download)")
 	noDownload := fs.Bool("no-download", false, "never download; fail if the data is not found")
 	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the four files")
@@ -44,16 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			"downloads it into the cache dir when missing, and prints the folder.\n\n", dataset.EnvDir, dataset.LocalDir, dataset.SystemDir)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "fetchdata: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return 2
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return cli.Exit(stderr, "fetchdata", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -61,12 +53,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil && !*noVerify {
 		err = dataset.Verify(found)
 	}
+	if errors.Is(err, dataset.ErrNotFound) {
+		cli.Exit(stderr, "fetchdata", err)
+		return exitNotFound
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fetchdata: %v\n", err)
-		if errors.Is(err, dataset.ErrNotFound) {
-			return exitNotFound
-		}
-		return 1
+		return cli.Exit(stderr, "fetchdata", err)
 	}
 	fmt.Fprintln(stdout, found)
 	return 0

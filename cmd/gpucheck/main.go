@@ -28,23 +28,14 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
 
 func main() {
 	runtime.LockOSThread() // the CUDA context belongs to the thread that made it
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "gpucheck:", err)
-		var u usageError
-		if errors.As(err, &u) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	os.Exit(cli.Exit(os.Stderr, "gpucheck", run(os.Args[1:], os.Stdout)))
 }
-
-// usageError marks bad flags, which exit with status 2 (other failures: 1).
-type usageError struct{ error }
 
 func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("gpucheck", flag.ContinueOnError)
@@ -55,16 +46,16 @@ func run(args []string, w io.Writer) error {
 	tol := fs.Float64("tol", 1e-4, "largest difference allowed, relative to the largest magnitude (at least 1)")
 	bench := fs.Int("bench", 0, "then time this many training steps per batch size and device")
 	benchBatches := fs.String("bench-batches", "64,256,1024", "batch sizes for -bench")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+	if err := cli.Parse(fs, args, w); err != nil {
+		return err
 	}
 	v, err := lenet.ParseVariant(*model)
 	if err != nil {
-		return usageError{err}
+		return &cli.UsageError{Err: err}
 	}
 	sizes, err := parseBatches(*benchBatches)
 	if err != nil {
-		return usageError{err}
+		return &cli.UsageError{Err: err}
 	}
 	if graph.NumGPUs() == 0 {
 		return errors.New("no CUDA device (build with `make cuda` and run on a machine with an NVIDIA GPU)")

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,17 +21,12 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintf(os.Stderr, "lenetbench: %v\n", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.Exit(os.Stderr, "lenetbench", run(os.Args[1:], os.Stdout)))
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -44,19 +38,19 @@ func run(args []string, stdout io.Writer) error {
 	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stdout); err != nil {
 		return err
 	}
 	v, err := lenet.ParseVariant(*model)
 	if err != nil {
-		return err
+		return &cli.UsageError{Err: err}
 	}
 	ops, err := graph.ParseImpl(*opsName)
 	if err != nil {
-		return err
+		return &cli.UsageError{Err: err}
 	}
 	if *batch < 1 || *steps < 1 || *warmup < 0 {
-		return fmt.Errorf("-batch, -steps must be positive and -warmup non-negative")
+		return cli.Usagef("-batch, -steps must be positive and -warmup non-negative")
 	}
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a

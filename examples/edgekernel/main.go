@@ -18,6 +18,7 @@ import (
 	"os"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/layers"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -29,16 +30,13 @@ const (
 )
 
 func main() {
-	seed := flag.Uint64("seed", 1, "seed of the random initial kernel")
-	flag.Parse()
-	if flag.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "edgekernel: unexpected arguments %q\n", flag.Args())
-		os.Exit(2)
+	fs := flag.NewFlagSet("edgekernel", flag.ContinueOnError)
+	seed := fs.Uint64("seed", 1, "seed of the random initial kernel")
+	err := cli.Parse(fs, os.Args[1:], os.Stdout)
+	if err == nil {
+		err = run(os.Stdout, *seed)
 	}
-	if err := run(os.Stdout, *seed); err != nil {
-		fmt.Fprintln(os.Stderr, "edgekernel:", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.Exit(os.Stderr, "edgekernel", err))
 }
 
 // edgeImage is the chapter's X: a 6x8 image of ones with a black band in columns 2..5.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/plotting"
 )
 
@@ -200,13 +200,9 @@ var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
 	return dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
 }
 
-// usageError marks errors that exit with status 2.
-type usageError struct{ error }
-
 // run parses args, draws the picture and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kernels", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	index := fs.Int("index", 0, "which test image to use, 0..9999")
 	dataDir := fs.String("data", "", "folder holding the Fashion-MNIST files (default: searched for like cmd/train)")
 	outDir := fs.String("out", "out", "folder for kernels.png")
@@ -216,33 +212,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			"with graph.Corr2D and writes DIR/kernels.png.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	err := fs.Parse(args)
+	err := cli.Parse(fs, args, stdout)
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return 0
 	case err != nil:
-	case fs.NArg() > 0:
-		err = fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
 	case *index < 0:
-		err = fmt.Errorf("-index %d: must be 0 or more", *index)
+		err = cli.Usagef("-index %d: must be 0 or more", *index)
 	case *outDir == "":
-		err = errors.New("-out: must name a folder")
+		err = cli.Usagef("-out: must name a folder")
+	default:
+		err = draw1(*index, *dataDir, *outDir, stdout, stderr)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "kernels: %v (run 'kernels -h' for the flags)\n", err)
-		return 2
-	}
-	if err := draw1(*index, *dataDir, *outDir, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "kernels: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cli.Exit(stderr, "kernels", err)
 }
 
 // draw1 loads test image index and draws the kernels' picture.
@@ -252,7 +232,7 @@ func draw1(index int, dataDir, outDir string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if index >= test.N {
-		return usageError{fmt.Errorf("-index %d: the test set has %d images; choose 0..%d", index, test.N, test.N-1)}
+		return cli.Usagef("-index %d: the test set has %d images; choose 0..%d", index, test.N, test.N-1)
 	}
 	px := test.Image(index)
 	img := make([]float64, len(px))
