@@ -50,7 +50,9 @@
 // errors.Is, and problems with one file are a *FormatError (errors.As) that
 // holds its path or URL. Headers are checked before anything is allocated:
 // more than MaxBytes of data is refused, and a buffer larger than 1 MiB is
-// allocated up front only when the file's size agrees with the header. The
+// allocated up front only as far as the file's size vouches for it (a gzip
+// file's size trailer, which can be forged, for at most 64 MiB); beyond that
+// the buffer grows only as the data arrives. The
 // only panics are documented programmer errors (Set.Image with an index out
 // of range).
 package dataset

@@ -37,12 +37,17 @@
 // activations; both train alike (see graph.Impl).
 //
 // Train runs the epochs and records, like the textbook's Animator, the running train loss
-// and accuracy five times per epoch and the test accuracy once per epoch. A loss that
-// turns NaN or infinite stops training at once with an *DivergedError.
+// and accuracy five times per epoch and the test accuracy once per epoch. A batch loss
+// over 100 times that of a uniform guess, or one that is NaN or infinite, or a weight
+// that is, stops training at once with a *DivergedError. Cancelling its context stops it
+// after the current batch with a TrainState that a checkpoint saves and that Train
+// continues from exactly: the run ends with the same weights and numbers as one never
+// stopped.
 //
 // # Errors
 //
 // Constructors and Train return errors (never panic) for bad configuration, bad data and
-// diverged training; checkpoint loading returns typed errors for foreign, corrupt or
+// diverged training; checkpoint loading returns typed errors for foreign, corrupt,
+// invalid (ErrInvalid: a learning rate, position or weight no run can continue from) or
 // mismatched files.
 package lenet
