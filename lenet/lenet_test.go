@@ -183,6 +183,25 @@ func header(st TrainState, epochs int) CheckpointHeader {
 	return CheckpointHeader{Epochs: epochs, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: Optimizer{Name: "sgd", LR: 0.9}, TrainState: st}
 }
 
+// saveAndLoad saves c's checkpoint with header h to a file, loads it, and restores it
+// into a new classifier initialised otherwise.
+func saveAndLoad(t *testing.T, c *Classifier, h CheckpointHeader) (*Checkpoint, *Classifier) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ck.bin")
+	if err := Snapshot(c, h).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := newClassifier(t, Config{BatchSize: c.BatchSize(), Seed: 99})
+	if err := loaded.Restore(fresh); err != nil {
+		t.Fatal(err)
+	}
+	return loaded, fresh
+}
+
 // Saving and loading a checkpoint gives identical predictions.
 func TestCheckpointRoundTrip(t *testing.T) {
 	train, test := fashion(t)
@@ -192,18 +211,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "ck.bin")
-	if err := Snapshot(c, header(res.State, 2)).Save(path); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := LoadCheckpoint(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fresh := newClassifier(t, Config{BatchSize: 64, Seed: 99})
-	if err := loaded.Restore(fresh); err != nil {
-		t.Fatal(err)
-	}
+	loaded, fresh := saveAndLoad(t, c, header(res.State, 2))
 	want, _ := c.Logits(nil, floats(test))
 	got, _ := fresh.Logits(nil, floats(test))
 	for i := range want {
@@ -250,18 +258,7 @@ func TestInterruptedRunResumesExactly(t *testing.T) {
 			t.Fatalf("stopped after batch %d of epoch %d: interrupted %v, state %d epochs + %d examples (totals over %v)",
 				stop.batch, stop.epoch, res.Interrupted, st.Epoch, st.Examples, st.Partial.N)
 		}
-		path := filepath.Join(t.TempDir(), "ck.bin")
-		if err := Snapshot(c, header(st, 2)).Save(path); err != nil {
-			t.Fatal(err)
-		}
-		loaded, err := LoadCheckpoint(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fresh := newClassifier(t, Config{BatchSize: 64, Seed: 77})
-		if err := loaded.Restore(fresh); err != nil {
-			t.Fatal(err)
-		}
+		loaded, fresh := saveAndLoad(t, c, header(st, 2))
 		got, err := Train(context.Background(), fresh, train, test, TrainConfig{Epochs: 2, Seed: loaded.Seed, LR: loaded.Optimizer.LR, Start: loaded.TrainState})
 		if err != nil {
 			t.Fatal(err)

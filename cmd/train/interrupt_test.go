@@ -137,6 +137,23 @@ func treeFiles(t *testing.T, dir string) []string {
 	return files
 }
 
+// start starts cmd, the test binary, as the command (see TestMain), and returns its
+// stdout to read and its stderr once it is done.
+func start(t *testing.T, cmd *exec.Cmd) (*exec.Cmd, io.Reader, *bytes.Buffer) {
+	t.Helper()
+	cmd.Env = append(os.Environ(), "TRAIN_TEST_AS_COMMAND=1")
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, pipe, stderr
+}
+
 // The command run as a child process, stopped by a real SIGINT or SIGTERM at moments
 // into its second epoch (or its last evaluation, or its outputs), then resumed with no
 // -seed and no -epochs: it ends with the closing line of the run never interrupted.
@@ -151,17 +168,7 @@ func TestSignalThenResumeEndsLikeTheUninterruptedRun(t *testing.T) {
 	}{{syscall.SIGINT, 0}, {syscall.SIGTERM, 300 * time.Millisecond}} {
 		dir := t.TempDir()
 		ck := filepath.Join(dir, "ck.bin")
-		cmd := exec.Command(os.Args[0], append(small, "-out", filepath.Join(dir, "out"), "-save", ck)...)
-		cmd.Env = append(os.Environ(), "TRAIN_TEST_AS_COMMAND=1")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		pipe, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, pipe, stderr := start(t, exec.Command(os.Args[0], append(small, "-out", filepath.Join(dir, "out"), "-save", ck)...))
 		lines := bufio.NewScanner(pipe)
 		for lines.Scan() && !strings.HasPrefix(lines.Text(), "epoch  1/2") {
 		}
@@ -194,16 +201,7 @@ func TestHugeBatchIsCappedAndBounded(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command("sh", "-c", `ulimit -v 8000000 && exec "$0" "$@"`, os.Args[0],
 		"-data", dataset.SystemDir, "-limit", "512", "-batch", "100000", "-epochs", "1", "-device", "cpu", "-out", dir)
-	cmd.Env = append(os.Environ(), "TRAIN_TEST_AS_COMMAND=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, pipe, stderr := start(t, cmd)
 	var out strings.Builder
 	for lines := bufio.NewScanner(pipe); lines.Scan(); {
 		out.WriteString(lines.Text() + "\n")
