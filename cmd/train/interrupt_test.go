@@ -77,7 +77,8 @@ func (w *cancelOn) Write(p []byte) (int, error) {
 
 // Ctrl-C at chosen moments (a context cancelled when a line is printed): each time the
 // message names exactly what was saved, a folder nothing was written to is not
-// created, and resuming ends with the closing line of the run never interrupted.
+// created, and resuming from the checkpoint, when there is one, ends with the closing
+// line of the run never interrupted.
 func TestInterruptSaysWhatWasSavedAndResumes(t *testing.T) {
 	want := reference(t)
 	cases := []struct {
@@ -85,7 +86,8 @@ func TestInterruptSaysWhatWasSavedAndResumes(t *testing.T) {
 		save        bool
 		files       []string // in the run's folder afterwards
 	}{
-		{"LeNet (", "interrupted before the first batch; this run trained nothing, so nothing was saved", true, nil},
+		{"LeNet (", "interrupted before the first batch; saved the checkpoint CK; continue with -resume CK", true, []string{"ck.bin"}},
+		{"LeNet (", "interrupted before the first batch; nothing was saved (no curve point yet, and no -save)", false, nil},
 		{"epoch  1/2", "interrupted after epoch 1; saved OUT/curves.png and the checkpoint CK; continue with -resume CK", true, []string{"ck.bin", "out/curves.png"}},
 		{"epoch  1/2", "interrupted after epoch 1; saved OUT/curves.png; no checkpoint, as -save was not given", false, []string{"out/curves.png"}},
 		{"epoch  2/2", "interrupted after the last epoch (2); in OUT, wrote nothing, not metrics.json, predictions.png, confusion.png; -resume CK writes them without training", true, []string{"ck.bin", "out/curves.png"}},

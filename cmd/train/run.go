@@ -245,7 +245,9 @@ func (r *runner) outPath(name string) (string, error) {
 	return filepath.Join(r.o.outDir, name), nil
 }
 
-// interrupted saves what an interrupted run has to save and says exactly what.
+// interrupted saves what an interrupted run has to save and says exactly what. With
+// -save the checkpoint is written even when this run trained nothing (Ctrl-C before
+// the first batch): -resume then works after a Ctrl-C at any moment.
 func (r *runner) interrupted(res *lenet.Result) error {
 	st, n := res.State, r.trainSet.N
 	where := fmt.Sprintf("in epoch %d after %d of %d examples", st.Epoch+1, st.Examples, n)
@@ -256,9 +258,6 @@ func (r *runner) interrupted(res *lenet.Result) error {
 		where = fmt.Sprintf("after epoch %d", st.Epoch)
 	case st.Examples == n:
 		where = fmt.Sprintf("during the evaluation of epoch %d", st.Epoch+1)
-	}
-	if res.Examples == 0 && st.Epoch == r.start.Epoch {
-		return &interruption{fmt.Sprintf("interrupted %s; this run trained nothing, so nothing was saved", where)}
 	}
 	saved, err := r.save(st)
 	if err != nil {
