@@ -116,11 +116,10 @@ func (r *runner) finish(res *lenet.Result) error {
 
 // outputsInterrupted describes a Ctrl-C after the last epoch.
 func (r *runner) outputsInterrupted(done, left []string) error {
-	msg := fmt.Sprintf("interrupted after the last epoch (%d); in %s, wrote %s", r.o.epochs, r.o.outDir, list(done))
 	if len(left) == 0 {
-		return &interruption{msg + ": every output"}
+		return &interruption{fmt.Sprintf("interrupted after the last epoch (%d) and every output in %s was written: the run is complete", r.o.epochs, r.o.outDir)}
 	}
-	msg += ", not " + strings.Join(left, ", ")
+	msg := fmt.Sprintf("interrupted after the last epoch (%d); in %s, wrote %s, not %s", r.o.epochs, r.o.outDir, list(done), strings.Join(left, ", "))
 	if r.o.save != "" {
 		msg += fmt.Sprintf("; -resume %s writes them without training", r.o.save)
 	}
