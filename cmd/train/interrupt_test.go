@@ -276,3 +276,51 @@ func forgeNaN(t *testing.T, dir string, good []byte) string {
 	}
 	return path
 }
+
+// -resume takes every setting the command line does not give from the checkpoint; the
+// resuming line names the given ones that differ and what becomes of the interrupted
+// epoch.
+func TestResumeTakesTheCheckpointsSettings(t *testing.T) {
+	c, err := lenet.New(lenet.Config{BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	loss, acc := 2.0, 0.5
+	st := lenet.TrainState{Epoch: 1, Examples: 192, Partial: lenet.Accumulator{LossSum: 400, Correct: 90, N: 192},
+		History: lenet.History{{Epoch: 1, TestAcc: &acc}, {Epoch: 1.25, TrainLoss: &loss, TrainAcc: &acc}}}
+	ck := filepath.Join(t.TempDir(), "ck.bin")
+	h := lenet.CheckpointHeader{Epochs: 3, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.25}, TrainState: st}
+	if err := lenet.Snapshot(c, h).Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	head := "resuming from " + ck + " after 192 of the 512 examples of epoch 2"
+	for _, tc := range []struct {
+		args     []string
+		n        int // training examples the data gives
+		line     string
+		examples int // where the epoch resumes
+		points   int // of history kept
+	}{
+		{nil, 512, head, 192, 2},
+		{[]string{"-batch", "100", "-lr", "0.5"}, 512, head + "; with batch 100, epoch 2 continues at example 192 with one batch of 8; given: -batch 100 (the checkpoint's: 64), -lr 0.5 (the checkpoint's: 0.25)", 192, 2},
+		{[]string{"-seed", "7"}, 512, head + "; with another training set or seed, epoch 2 restarts from its first example (the weights keep what it taught them); given: -seed 7 (the checkpoint's: 5)", 0, 1},
+		{[]string{"-limit", "300"}, 300, head + "; with another training set or seed, epoch 2 restarts from its first example (the weights keep what it taught them); given: -limit 300: 300 training examples (the checkpoint's: 512)", 0, 1},
+	} {
+		o, err := parseFlags(append([]string{"-resume", ck}, tc.args...), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &runner{o: o}
+		if err := r.loadResume(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(tc.args, "-limit") && o.limit != 512 || o.epochs != 3 || (tc.args == nil && (o.seed != 5 || o.batch != 64 || o.lr != 0.25)) {
+			t.Errorf("%v: settings %+v, want the checkpoint's", tc.args, *o)
+		}
+		start, line := r.resumeState(tc.n)
+		if line != tc.line || start.Examples != tc.examples || len(start.History) != tc.points {
+			t.Errorf("%v:\nline %q\nwant %q\nresumes at example %d with %d points, want %d and %d", tc.args, line, tc.line, start.Examples, len(start.History), tc.examples, tc.points)
+		}
+	}
+}
