@@ -165,7 +165,7 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	p := body[len(checkpointMagic):]
 	version := binary.LittleEndian.Uint32(p)
 	if version != 1 && version != checkpointVersion {
-		return nil, fmt.Errorf("%w %d (this program reads version %d)", ErrVersion, version, checkpointVersion)
+		return nil, fmt.Errorf("%w %d (this program reads versions 1 to %d)", ErrVersion, version, checkpointVersion)
 	}
 	hlen := int(binary.LittleEndian.Uint32(p[4:]))
 	p = p[8:]

@@ -70,6 +70,7 @@ type runner struct {
 	c              *lenet.Classifier
 	start          lenet.TrainState
 	outReady       bool // -out exists
+	tty            bool // stderr is a terminal: progress bars go there
 	bar            *progressbar.ProgressBar
 }
 
@@ -77,6 +78,7 @@ type runner struct {
 // checkpoint, the output folders, the data) fails first.
 func (r *runner) train() error {
 	tuneGC()
+	r.tty = isTerminal(r.stderr)
 	var err error
 	if r.dev, err = chooseDevice(r.o.device); err != nil {
 		return err
@@ -146,7 +148,7 @@ func chooseDevice(name string) (graph.Device, error) {
 // and caps -batch at their number. It returns the run's header line.
 func (r *runner) loadData() (string, error) {
 	var progress io.Writer
-	if isTerminal(r.stderr) {
+	if r.tty {
 		progress = r.stderr
 	}
 	var err error
@@ -198,7 +200,7 @@ func (r *runner) trainConfig() lenet.TrainConfig {
 
 // progress draws the epoch's progress bar, on a terminal only.
 func (r *runner) progress(b lenet.BatchInfo) {
-	if !isTerminal(r.stderr) {
+	if !r.tty {
 		return
 	}
 	if r.bar == nil {
