@@ -31,7 +31,10 @@ const (
 // exits with status 2.
 type UsageError struct{ Err error }
 
+// Error returns the mistake's message.
 func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the mistake, for errors.Is and errors.As.
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // Usagef returns a *UsageError with a formatted message.
