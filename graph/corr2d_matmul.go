@@ -2,11 +2,11 @@ package graph
 
 import (
 	"fmt"
-	"hash"
 
-	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/opkit"
 )
 
 // Corr2DMatMul returns the same result as Corr2D, computed as a matrix multiplication:
@@ -22,237 +22,116 @@ import (
 // examples come out identical to Corr2D; on arbitrary floats the two may differ in the
 // last bits, because BLAS sums each window in a different order. Inputs are checked as
 // for Corr2D.
-func Corr2DMatMul(x, k *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkCorrOperands("Corr2DMatMul", x, k, 2, 2, "(h, w)", "(kh, kw)"); err != nil {
+func Corr2DMatMul(x, k *gorgonia.Node) (y *gorgonia.Node, err error) {
+	const fn = "Corr2DMatMul"
+	if err := opkit.Check(fn, corrInputs(2, 2, "(h, w)", "(kh, kw)"), x, k); err != nil {
 		return nil, err
 	}
 	xs, ks := x.Shape(), k.Shape()
-	if err := corrCheckFits("Corr2DMatMul", xs, ks); err != nil {
-		return nil, err
+	if err := corrFits(xs, ks); err != nil {
+		return nil, fmt.Errorf("graph: %s: %w", fn, err)
 	}
+	defer opkit.Recover(fn, &err)
 	oh, ow := xs[0]-ks[0]+1, xs[1]-ks[1]+1
-	cols, err := gorgonia.ApplyOp(corrIm2ColOp{kh: ks[0], kw: ks[1]}, x)
+	cols, err := opkit.Apply(im2col(ks[0], ks[1]), x)
 	if err != nil {
-		return nil, fmt.Errorf("graph: Corr2DMatMul: im2col: %w", err)
+		return nil, err
 	}
 	kv, err := gorgonia.Reshape(k, tensor.Shape{ks[0] * ks[1]})
 	if err != nil {
-		return nil, fmt.Errorf("graph: Corr2DMatMul: flattening the kernel: %w", err)
+		return nil, fmt.Errorf("graph: %s: flattening the kernel: %w", fn, err)
 	}
 	prod, err := gorgonia.Mul(cols, kv)
 	if err != nil {
-		return nil, fmt.Errorf("graph: Corr2DMatMul: matrix product: %w", err)
+		return nil, fmt.Errorf("graph: %s: matrix product: %w", fn, err)
 	}
-	y, err := gorgonia.Reshape(prod, tensor.Shape{oh, ow})
-	if err != nil {
-		return nil, fmt.Errorf("graph: Corr2DMatMul: reshaping the product: %w", err)
+	if y, err = gorgonia.Reshape(prod, tensor.Shape{oh, ow}); err != nil {
+		return nil, fmt.Errorf("graph: %s: reshaping the product: %w", fn, err)
 	}
 	return y, nil
 }
 
-// corrIm2ColOp is im2col for one 2-D image and a stride-1, unpadded kh×kw window:
+// im2col is the unrolling of one 2-D image for a stride-1, unpadded kh×kw window:
 //
 //	x (h, w) -> cols (oh·ow, kh·kw),  cols[i·ow+j, a·kw+b] = x[i+a, j+b]
 //
-// The window size is part of the op and of its hash, so unfolds with different windows
-// never merge.
-type corrIm2ColOp struct{ kh, kw int }
-
-var (
-	_ gorgonia.SDOp = corrIm2ColOp{}
-	_ gorgonia.ADOp = corrIm2ColOp{}
-)
-
-func (corrIm2ColOp) Arity() int { return 1 }
-
-func (corrIm2ColOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := gorgonia.TensorType{Dims: 2, Of: a}
-	return hm.NewFnType(t, t)
+// The window is a parameter, so unfolds with different windows never merge.
+func im2col(kh, kw int) *opkit.Spec {
+	return &opkit.Spec{
+		Name:   "Im2Col",
+		Params: fmt.Sprintf("%dx%d", kh, kw),
+		In:     []opkit.Input{{Name: "x", Rank: 2, Layout: "(h, w)"}},
+		Out:    2,
+		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
+			if err := corrFits(s[0], tensor.Shape{kh, kw}); err != nil {
+				return nil, err
+			}
+			return tensor.Shape{(s[0][0] - kh + 1) * (s[0][1] - kw + 1), kh * kw}, nil
+		},
+		Forward: opkit.Floats(
+			func(a opkit.Args[float32]) { im2colForward(a, kh, kw) },
+			func(a opkit.Args[float64]) { im2colForward(a, kh, kw) }),
+		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
+			s := in[0].Shape()
+			dx, err := opkit.Apply(col2im(s[0], s[1], kh, kw), dy)
+			return gorgonia.Nodes{dx}, err
+		},
+	}
 }
 
-func (op corrIm2ColOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("graph: %v: want 1 input shape, got %d", op, len(in))
-	}
-	s, ok := in[0].(tensor.Shape)
-	if !ok || s.Dims() != 2 {
-		return nil, fmt.Errorf("graph: %v: want a 2-D input shape, got %v", op, in[0])
-	}
-	if op.kh > s[0] || op.kw > s[1] {
-		return nil, fmt.Errorf("graph: %v: window larger than the input %v", op, s)
-	}
-	return tensor.Shape{(s[0] - op.kh + 1) * (s[1] - op.kw + 1), op.kh * op.kw}, nil
-}
-
-func (op corrIm2ColOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("graph: %v: want 1 input, got %d", op, len(in))
-	}
-	x, err := corrMatrix(op.String(), in[0])
-	if err != nil {
-		return nil, err
-	}
-	return op.value(x)
-}
-
-func (op corrIm2ColOp) value(x tensor.Tensor) (tensor.Tensor, error) {
-	s := x.Shape()
-	if op.kh > s[0] || op.kw > s[1] {
-		return nil, fmt.Errorf("graph: %v: window larger than the input %v", op, s)
-	}
-	rows := (s[0] - op.kh + 1) * (s[1] - op.kw + 1)
-	out := tensor.New(tensor.WithShape(rows, op.kh*op.kw), tensor.Of(x.Dtype()))
-	switch xd := x.Data().(type) {
-	case []float64:
-		corrIm2ColKernel(out.Data().([]float64), xd, s[0], s[1], op.kh, op.kw)
-	case []float32:
-		corrIm2ColKernel(out.Data().([]float32), xd, s[0], s[1], op.kh, op.kw)
-	default:
-		return nil, fmt.Errorf("graph: %v: unsupported data %T", op, x.Data())
-	}
-	return out, nil
-}
-
-func (corrIm2ColOp) ReturnsPtr() bool         { return false }
-func (corrIm2ColOp) CallsExtern() bool        { return false }
-func (corrIm2ColOp) OverwritesInput() int     { return -1 }
-func (op corrIm2ColOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "d2l.graph.%v", op) }
-func (op corrIm2ColOp) Hashcode() uint32      { return hashOf(op) }
-func (op corrIm2ColOp) String() string        { return fmt.Sprintf("Im2Col(%dx%d)", op.kh, op.kw) }
-func (corrIm2ColOp) DiffWRT(int) []bool       { return []bool{true} }
-
-// SymDiff returns col2im of the output gradient.
-func (op corrIm2ColOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	if len(inputs) != 1 {
-		return nil, fmt.Errorf("graph: %v gradient: want 1 input, got %d", op, len(inputs))
-	}
-	s := inputs[0].Shape()
-	dx, err := gorgonia.ApplyOp(corrCol2ImOp{h: s[0], w: s[1], kh: op.kh, kw: op.kw}, grad)
-	if err != nil {
-		return nil, fmt.Errorf("graph: %v gradient: %w", op, err)
-	}
-	return gorgonia.Nodes{dx}, nil
-}
-
-func (op corrIm2ColOp) DoDiff(_ gorgonia.ExecutionContext, inputs gorgonia.Nodes, output *gorgonia.Node) error {
-	return corrLispDiff(op.String(), inputs, output, func(in []tensor.Tensor, dy tensor.Tensor) ([]tensor.Tensor, error) {
-		s := in[0].Shape()
-		dx, err := corrCol2ImOp{h: s[0], w: s[1], kh: op.kh, kw: op.kw}.value(dy)
-		return []tensor.Tensor{dx}, err
-	})
-}
-
-// corrCol2ImOp is col2im, the adjoint of corrIm2ColOp: every entry of cols is added back to the
-// pixel of the (h, w) image it was copied from.
-//
-//	cols (oh·ow, kh·kw) -> x (h, w),  x[i+a, j+b] += cols[i·ow+j, a·kw+b]
-type corrCol2ImOp struct{ h, w, kh, kw int }
-
-var (
-	_ gorgonia.SDOp = corrCol2ImOp{}
-	_ gorgonia.ADOp = corrCol2ImOp{}
-)
-
-func (corrCol2ImOp) Arity() int { return 1 }
-
-func (corrCol2ImOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t := gorgonia.TensorType{Dims: 2, Of: a}
-	return hm.NewFnType(t, t)
-}
-
-func (op corrCol2ImOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("graph: %v: want 1 input shape, got %d", op, len(in))
-	}
-	s, ok := in[0].(tensor.Shape)
-	if !ok || !s.Eq(op.colsShape()) {
-		return nil, fmt.Errorf("graph: %v: want input shape %v, got %v", op, op.colsShape(), in[0])
-	}
-	return tensor.Shape{op.h, op.w}, nil
-}
-
-func (op corrCol2ImOp) colsShape() tensor.Shape {
-	return tensor.Shape{(op.h - op.kh + 1) * (op.w - op.kw + 1), op.kh * op.kw}
-}
-
-func (op corrCol2ImOp) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
-	if len(in) != 1 {
-		return nil, fmt.Errorf("graph: %v: want 1 input, got %d", op, len(in))
-	}
-	cols, err := corrMatrix(op.String(), in[0])
-	if err != nil {
-		return nil, err
-	}
-	return op.value(cols)
-}
-
-func (op corrCol2ImOp) value(cols tensor.Tensor) (tensor.Tensor, error) {
-	if cols.Size() != op.colsShape().TotalSize() {
-		return nil, fmt.Errorf("graph: %v: want %v columns, got shape %v", op, op.colsShape(), cols.Shape())
-	}
-	out := tensor.New(tensor.WithShape(op.h, op.w), tensor.Of(cols.Dtype()))
-	switch cd := cols.Data().(type) {
-	case []float64:
-		corrCol2ImKernel(out.Data().([]float64), cd, op.h, op.w, op.kh, op.kw)
-	case []float32:
-		corrCol2ImKernel(out.Data().([]float32), cd, op.h, op.w, op.kh, op.kw)
-	default:
-		return nil, fmt.Errorf("graph: %v: unsupported data %T", op, cols.Data())
-	}
-	return out, nil
-}
-
-func (corrCol2ImOp) ReturnsPtr() bool         { return false }
-func (corrCol2ImOp) CallsExtern() bool        { return false }
-func (corrCol2ImOp) OverwritesInput() int     { return -1 }
-func (op corrCol2ImOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "d2l.graph.%v", op) }
-func (op corrCol2ImOp) Hashcode() uint32      { return hashOf(op) }
-func (op corrCol2ImOp) String() string {
-	return fmt.Sprintf("Col2Im(%dx%d, %dx%d)", op.h, op.w, op.kh, op.kw)
-}
-func (corrCol2ImOp) DiffWRT(int) []bool { return []bool{true} }
-
-// SymDiff returns im2col of the output gradient (fold is linear; unfold is its adjoint).
-func (op corrCol2ImOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	d, err := gorgonia.ApplyOp(corrIm2ColOp{kh: op.kh, kw: op.kw}, grad)
-	if err != nil {
-		return nil, fmt.Errorf("graph: %v gradient: %w", op, err)
-	}
-	return gorgonia.Nodes{d}, nil
-}
-
-func (op corrCol2ImOp) DoDiff(_ gorgonia.ExecutionContext, inputs gorgonia.Nodes, output *gorgonia.Node) error {
-	return corrLispDiff(op.String(), inputs, output, func(_ []tensor.Tensor, dy tensor.Tensor) ([]tensor.Tensor, error) {
-		d, err := corrIm2ColOp{kh: op.kh, kw: op.kw}.value(dy)
-		return []tensor.Tensor{d}, err
-	})
-}
-
-func corrIm2ColKernel[T float](cols, x []T, h, w, kh, kw int) {
-	oh, ow := h-kh+1, w-kw+1
-	n := kh * kw
+func im2colForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
+	x, cols := a.In[0], a.Out
+	h, w := a.Shapes[0][0], a.Shapes[0][1]
+	oh, ow, n := h-kh+1, w-kw+1, kh*kw
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {
 			row := cols[(i*ow+j)*n : (i*ow+j+1)*n]
-			for a := 0; a < kh; a++ {
-				copy(row[a*kw:(a+1)*kw], x[(i+a)*w+j:(i+a)*w+j+kw])
+			for u := 0; u < kh; u++ {
+				copy(row[u*kw:(u+1)*kw], x[(i+u)*w+j:(i+u)*w+j+kw])
 			}
 		}
 	}
 }
 
-func corrCol2ImKernel[T float](x, cols []T, h, w, kh, kw int) {
-	oh, ow := h-kh+1, w-kw+1
-	n := kh * kw
+// col2im is the adjoint of im2col: every entry of cols is added back to the pixel of
+// the (h, w) image it was copied from.
+//
+//	cols (oh·ow, kh·kw) -> x (h, w),  x[i+a, j+b] += cols[i·ow+j, a·kw+b]
+func col2im(h, w, kh, kw int) *opkit.Spec {
+	cols := tensor.Shape{(h - kh + 1) * (w - kw + 1), kh * kw}
+	return &opkit.Spec{
+		Name:   "Col2Im",
+		Params: fmt.Sprintf("%dx%d, %dx%d", h, w, kh, kw),
+		In:     []opkit.Input{{Name: "cols", Rank: 2, Layout: "(oh·ow, kh·kw)"}},
+		Out:    2,
+		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
+			if !s[0].Eq(cols) {
+				return nil, fmt.Errorf("want %v columns, got shape %v", cols, s[0])
+			}
+			return tensor.Shape{h, w}, nil
+		},
+		Forward: opkit.Floats(
+			func(a opkit.Args[float32]) { col2imForward(a, kh, kw) },
+			func(a opkit.Args[float64]) { col2imForward(a, kh, kw) }),
+		Zeroed: true,
+		Grad: func(_ gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
+			d, err := opkit.Apply(im2col(kh, kw), dy)
+			return gorgonia.Nodes{d}, err
+		},
+	}
+}
+
+func col2imForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
+	cols, x := a.In[0], a.Out
+	h, w := a.Shape[0], a.Shape[1]
+	oh, ow, n := h-kh+1, w-kw+1, kh*kw
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {
 			row := cols[(i*ow+j)*n : (i*ow+j+1)*n]
-			for a := 0; a < kh; a++ {
-				xr := x[(i+a)*w+j : (i+a)*w+j+kw]
-				for b, v := range row[a*kw : (a+1)*kw] {
-					xr[b] += v
+			for u := 0; u < kh; u++ {
+				xr := x[(i+u)*w+j : (i+u)*w+j+kw]
+				for v, c := range row[u*kw : (u+1)*kw] {
+					xr[v] += c
 				}
 			}
 		}

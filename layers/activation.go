@@ -6,7 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // Flatten reshapes (n, d1, d2, ...) to (n, d1*d2*...), keeping the batch dimension.
@@ -22,7 +22,7 @@ func (Flatten) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if s.Dims() < 2 {
 		return nil, fmt.Errorf("layers: Flatten: input has shape %v; want at least 2 dimensions (n, ...)", s)
 	}
-	y, err := graph.Flatten(x)
+	y, err := nn.Flatten(x)
 	if err != nil {
 		return nil, fmt.Errorf("layers: Flatten: %w", err)
 	}
@@ -36,24 +36,24 @@ func (Flatten) Params() []*gorgonia.Node { return nil }
 func (Flatten) String() string { return "Flatten" }
 
 // ReLU is max(x, 0) element-wise, with PyTorch's gradient: dL/dy where x > 0, 0 where
-// x <= 0. The zero value is ready to use: it is graph.ReLU, the project's op. With Impl
-// graph.ImplGorgonia it is built from Gorgonia's primitives as x ⊙ (x > 0), the
+// x <= 0. The zero value is ready to use: it is nn.ReLU, the project's op. With Ops
+// nn.ImplGorgonia it is built from Gorgonia's primitives as x ⊙ (x > 0), the
 // construction of Gorgonia's Rectify but with a strict comparison (Rectify's x >= 0
 // would pass the gradient at x == 0, which LeNet meets wherever a window of the padded
 // input is all zero); negative inputs then give -0, equal to 0 but printed "-0".
 type ReLU struct {
-	Impl graph.Impl
+	Ops nn.Impl
 }
 
 // Forward applies the rectifier.
 func (l ReLU) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkActivationInput("layers: ReLU", x, l.Impl); err != nil {
+	if err := checkActivationInput("layers: ReLU", x, l.Ops); err != nil {
 		return nil, err
 	}
 	var y *gorgonia.Node
 	var err error
-	if l.Impl == graph.ImplFast {
-		y, err = graph.ReLU(x)
+	if l.Ops == nn.ImplFast {
+		y, err = nn.ReLU(x)
 	} else {
 		y, err = gorgoniaReLU(x)
 	}
@@ -70,20 +70,20 @@ func (ReLU) Params() []*gorgonia.Node { return nil }
 func (ReLU) String() string { return "ReLU" }
 
 // Sigmoid is 1 / (1 + exp(-x)) element-wise. The zero value is ready to use: it is
-// graph.Sigmoid, the project's op; with Impl graph.ImplGorgonia it is gorgonia.Sigmoid.
+// nn.Sigmoid, the project's op; with Ops nn.ImplGorgonia it is gorgonia.Sigmoid.
 type Sigmoid struct {
-	Impl graph.Impl
+	Ops nn.Impl
 }
 
 // Forward applies the logistic function.
 func (l Sigmoid) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkActivationInput("layers: Sigmoid", x, l.Impl); err != nil {
+	if err := checkActivationInput("layers: Sigmoid", x, l.Ops); err != nil {
 		return nil, err
 	}
 	var y *gorgonia.Node
 	var err error
-	if l.Impl == graph.ImplFast {
-		y, err = graph.Sigmoid(x)
+	if l.Ops == nn.ImplFast {
+		y, err = nn.Sigmoid(x)
 	} else {
 		y, err = gorgonia.Sigmoid(x)
 	}
@@ -114,9 +114,9 @@ func gorgoniaReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
 	return gorgonia.HadamardProd(x, mask)
 }
 
-func checkActivationInput(what string, x *gorgonia.Node, impl graph.Impl) error {
-	if impl != graph.ImplFast && impl != graph.ImplGorgonia {
-		return fmt.Errorf("%s: unknown implementation %v; use graph.ImplFast or graph.ImplGorgonia", what, impl)
+func checkActivationInput(what string, x *gorgonia.Node, ops nn.Impl) error {
+	if ops != nn.ImplFast && ops != nn.ImplGorgonia {
+		return fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, ops)
 	}
 	if err := checkInput(what, x, nil, 0, ""); err != nil {
 		return err

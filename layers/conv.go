@@ -5,9 +5,11 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/d2l-go/convnets/graph"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // Conv2DConfig sets up a Conv2D layer. Zero values mean PyTorch's defaults where it has
@@ -26,11 +28,11 @@ type Conv2DConfig struct {
 	NoBias bool
 	// Dtype is tensor.Float32 or tensor.Float64. Default Float32.
 	Dtype tensor.Dtype
-	// Impl chooses how the convolution and bias are computed: graph.ImplFast (the
-	// default), the project's fused op graph.FusedConv2D, or graph.ImplGorgonia,
+	// Ops chooses how the convolution and bias are computed: nn.ImplFast (the
+	// default), the project's fused op nn.FusedConv2D, or nn.ImplGorgonia,
 	// graph.Conv2D (Gorgonia's Conv2d) followed by Gorgonia's BroadcastAdd. Both have
 	// the same parameters and give the same results up to rounding.
-	Impl graph.Impl
+	Ops nn.Impl
 }
 
 // Conv2D is PyTorch's nn.Conv2d (dilation 1, groups 1): a convolution plus a bias per
@@ -40,7 +42,7 @@ type Conv2DConfig struct {
 //
 // with weight (Out, In, kh, kw) and bias (1, Out, 1, 1), mapping (n, In, h, w) to
 // (n, Out, oh, ow), oh = floor((h - kh + 2*ph) / sh) + 1 and likewise ow. It is one
-// graph.FusedConv2D node, or graph.Conv2D and a BroadcastAdd (Conv2DConfig.Impl).
+// nn.FusedConv2D node, or graph.Conv2D and a BroadcastAdd (Conv2DConfig.Ops).
 type Conv2D struct {
 	name   string
 	cfg    Conv2DConfig
@@ -72,8 +74,8 @@ func NewConv2D(g *gorgonia.ExprGraph, name string, cfg Conv2DConfig, rng *rand.R
 		return nil, fmt.Errorf("%s: padding (%d,%d) must not be negative", what, cfg.Padding[0], cfg.Padding[1])
 	case cfg.Stride[0] < 0 || cfg.Stride[1] < 0:
 		return nil, fmt.Errorf("%s: stride (%d,%d) must not be negative (0 means 1)", what, cfg.Stride[0], cfg.Stride[1])
-	case cfg.Impl != graph.ImplFast && cfg.Impl != graph.ImplGorgonia:
-		return nil, fmt.Errorf("%s: unknown implementation %v; use graph.ImplFast or graph.ImplGorgonia", what, cfg.Impl)
+	case cfg.Ops != nn.ImplFast && cfg.Ops != nn.ImplGorgonia:
+		return nil, fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, cfg.Ops)
 	case rng == nil:
 		return nil, fmt.Errorf("%s: nil rng; pass rand.New(rand.NewPCG(seed, ...))", what)
 	}
@@ -105,8 +107,8 @@ func (l *Conv2D) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if c := x.Shape()[1]; c != l.cfg.In {
 		return nil, fmt.Errorf("%s: input has %d channels (shape %v); the layer takes %d", what, c, x.Shape(), l.cfg.In)
 	}
-	if l.cfg.Impl == graph.ImplFast {
-		y, err := graph.FusedConv2D(x, l.weight, l.bias, l.cfg.Padding, l.cfg.Stride)
+	if l.cfg.Ops == nn.ImplFast {
+		y, err := nn.FusedConv2D(x, l.weight, l.bias, l.cfg.Padding, l.cfg.Stride)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}

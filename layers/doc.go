@@ -17,17 +17,29 @@
 //	Sigmoid      1 / (1 + exp(-x))
 //	Sequential   runs layers in order and records each output shape for Summary
 //
-// Layers with several settings take a config struct whose zero values mean PyTorch's
-// defaults (Conv2DConfig: stride 1, Float32, with bias; PoolConfig: stride = kernel).
+// # Constructors
+//
+// One rule decides how a layer is made, by what it has:
+//
+//	parameters, more than three settings   NewConv2D(g, name, Conv2DConfig{...}, rng)
+//	parameters, up to three settings       NewLinear(g, name, in, out, dtype, rng)
+//	no parameters, settings to check       NewMaxPool2D(PoolConfig{...})
+//	no parameters, a ready zero value      ReLU{}, Sigmoid{}, Flatten{}
+//
+// A layer with parameters takes the graph they live in, the name that prefixes them and
+// the *rand.Rand that initialises them, in that order around its settings. A settings
+// struct's zero values mean PyTorch's defaults (Conv2DConfig: stride 1, Float32, with
+// bias; PoolConfig: stride = kernel).
 //
 // # Fast ops and Gorgonia's
 //
 // Conv2D, ReLU and Sigmoid compute with the project's own ops by default
-// (graph.FusedConv2D, graph.ReLU, graph.Sigmoid: one node each, parallel over the batch,
-// several times faster than the Gorgonia primitives). Their Impl field set to
-// graph.ImplGorgonia builds the same layer from Gorgonia's primitives instead (Conv2d
-// and BroadcastAdd; x ⊙ (x > 0); Sigmoid). Both give the same values and gradients up to
-// float rounding and take the same parameters, so a network can switch between them.
+// (nn.FusedConv2D, nn.ReLU, nn.Sigmoid: one node each, parallel over the batch, several
+// times faster than the Gorgonia primitives). Their Ops setting, nn.ImplGorgonia, builds
+// the same layer from Gorgonia's primitives instead (Conv2d and BroadcastAdd; x ⊙
+// (x > 0); Sigmoid). Both give the same values and gradients up to float rounding and
+// take the same parameters, so a network can switch between them (lenet.Config.Ops and
+// the trainer's -ops flag are the same setting).
 //
 // # Naming
 //

@@ -7,7 +7,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // Linear is PyTorch's nn.Linear on a batch of rows,
@@ -51,7 +51,7 @@ func NewLinear(g *gorgonia.ExprGraph, name string, in, out int, dtype tensor.Dty
 	}, nil
 }
 
-// Forward returns x W + b for x of shape (n, in), computed by graph.Dense (one op, with
+// Forward returns x W + b for x of shape (n, in), computed by nn.Dense (one op, with
 // a GPU version).
 func (l *Linear) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	what := "layers: Linear " + l.name
@@ -61,7 +61,7 @@ func (l *Linear) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if f := x.Shape()[1]; f != l.in {
 		return nil, fmt.Errorf("%s: input has %d features (shape %v); the layer takes %d", what, f, x.Shape(), l.in)
 	}
-	y, err := graph.Dense(x, l.weight, l.bias)
+	y, err := nn.Dense(x, l.weight, l.bias)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

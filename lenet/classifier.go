@@ -87,7 +87,7 @@ func New(cfg Config) (*Classifier, error) {
 	c.g = gorgonia.NewGraph()
 	graph.SetDevice(c.g, cfg.Device)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))
-	net, err := NewNetImpl(c.g, "", cfg.Variant, dt, cfg.Ops, rng)
+	net, err := NewNetOps(c.g, "", cfg.Variant, dt, cfg.Ops, rng)
 	if err != nil {
 		return nil, fmt.Errorf("lenet: building the network: %w", err)
 	}
@@ -127,7 +127,7 @@ func New(cfg Config) (*Classifier, error) {
 
 	c.eg = gorgonia.NewGraph()
 	graph.SetDevice(c.eg, cfg.Device)
-	if c.enet, err = NewNetImpl(c.eg, "eval_", cfg.Variant, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
+	if c.enet, err = NewNetOps(c.eg, "eval_", cfg.Variant, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("lenet: building the evaluation network: %w", err)
 	}
 	c.ex = gorgonia.NewTensor(c.eg, dt, 4, gorgonia.WithShape(cfg.EvalBatch, 1, Height, Width), gorgonia.WithName("eval_input"), gorgonia.WithInit(gorgonia.Zeroes()))

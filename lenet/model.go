@@ -60,31 +60,31 @@ const (
 
 // NewNet builds the layers of variant v in g, every parameter named with the prefix
 // and initialised from rng (Xavier-uniform weights, zero biases). The layers use the
-// project's fast ops (graph.ImplFast); NewNetImpl chooses.
+// project's fast ops (graph.ImplFast); NewNetOps chooses.
 func NewNet(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype, rng *rand.Rand) (*layers.Sequential, error) {
-	return NewNetImpl(g, prefix, v, dt, graph.ImplFast, rng)
+	return NewNetOps(g, prefix, v, dt, graph.ImplFast, rng)
 }
 
-// NewNetImpl is NewNet with the convolutions and activations computed by impl: the
-// project's own ops (graph.ImplFast) or the Gorgonia primitives they replace
+// NewNetOps is NewNet with the convolutions and activations computed by ops: the
+// project's own (graph.ImplFast) or the Gorgonia primitives they replace
 // (graph.ImplGorgonia). The layers, the parameters, their names and their initial values
-// do not depend on impl.
-func NewNetImpl(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype, impl graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
+// do not depend on ops.
+func NewNetOps(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
 	pool := func() (layers.Layer, error) {
 		return layers.NewAvgPool2D(layers.PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
 	}
-	hidden := func() layers.Layer { return layers.Sigmoid{Impl: impl} }
+	hidden := func() layers.Layer { return layers.Sigmoid{Ops: ops} }
 	switch v {
 	case Classic:
 	case Modern:
 		pool = func() (layers.Layer, error) {
 			return layers.NewMaxPool2D(layers.PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
 		}
-		hidden = func() layers.Layer { return layers.ReLU{Impl: impl} }
+		hidden = func() layers.Layer { return layers.ReLU{Ops: ops} }
 	default:
 		return nil, fmt.Errorf("lenet: unknown variant %q", v)
 	}
-	c1, err := layers.NewConv2D(g, prefix+"conv1", layers.Conv2DConfig{In: 1, Out: 6, Kernel: [2]int{5, 5}, Padding: [2]int{2, 2}, Dtype: dt, Impl: impl}, rng)
+	c1, err := layers.NewConv2D(g, prefix+"conv1", layers.Conv2DConfig{In: 1, Out: 6, Kernel: [2]int{5, 5}, Padding: [2]int{2, 2}, Dtype: dt, Ops: ops}, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func NewNetImpl(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype
 	if err != nil {
 		return nil, err
 	}
-	c2, err := layers.NewConv2D(g, prefix+"conv2", layers.Conv2DConfig{In: 6, Out: 16, Kernel: [2]int{5, 5}, Dtype: dt, Impl: impl}, rng)
+	c2, err := layers.NewConv2D(g, prefix+"conv2", layers.Conv2DConfig{In: 6, Out: 16, Kernel: [2]int{5, 5}, Dtype: dt, Ops: ops}, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func NewNetImpl(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype
 		return nil, err
 	}
 	return layers.NewSequential(
-		c1, layers.ReLU{Impl: impl}, p1,
+		c1, layers.ReLU{Ops: ops}, p1,
 		c2, hidden(), p2,
 		layers.Flatten{},
 		f1, hidden(),

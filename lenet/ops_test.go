@@ -34,8 +34,8 @@ func syntheticBatch(seed uint64, n int) ([]float32, []int) {
 func TestOpsImplsTrainAlike(t *testing.T) {
 	for _, v := range Variants {
 		cs := make([]*Classifier, len(graph.Impls))
-		for i, impl := range graph.Impls {
-			cs[i] = newClassifier(t, Config{Variant: v, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: impl})
+		for i, ops := range graph.Impls {
+			cs[i] = newClassifier(t, Config{Variant: v, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: ops})
 		}
 		for step := range 4 {
 			x, labels := syntheticBatch(uint64(step), 16-step) // the last batches are partial
@@ -84,9 +84,9 @@ func TestOpsImplsTrainAlike(t *testing.T) {
 //	go test -run '^$' -bench TrainStep -benchtime 20x ./lenet/
 func BenchmarkTrainStep(b *testing.B) {
 	x, labels := syntheticBatch(1, 256)
-	for _, impl := range graph.Impls {
-		b.Run(impl.String(), func(b *testing.B) {
-			c, err := New(Config{BatchSize: 256, Seed: 1, Ops: impl})
+	for _, ops := range graph.Impls {
+		b.Run(ops.String(), func(b *testing.B) {
+			c, err := New(Config{BatchSize: 256, Seed: 1, Ops: ops})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,0 +1,101 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+
+	"github.com/d2l-go/convnets/internal/opkit"
+)
+
+// Device is where a graph runs: the CPU or one CUDA GPU. The zero value is the CPU.
+type Device struct {
+	gpu   bool
+	index int
+}
+
+// CPU is the host processor, the device every build can use.
+var CPU = Device{}
+
+// CUDABuild reports whether this binary was built with the cuda tag.
+const CUDABuild = opkit.CUDA
+
+// GPU returns CUDA device i (i >= 0). It does not check that the device exists or that
+// the binary was built with CUDA support; NewMachine does. Use TryGPU to fall back to
+// the CPU instead.
+func GPU(i int) Device { return Device{gpu: true, index: i} }
+
+// TryGPU is the textbook's try_gpu: GPU i when the binary was built with the cuda tag and
+// the device exists, else the CPU. In a build without the cuda tag it always returns CPU.
+func TryGPU(i int) Device {
+	if i >= 0 && i < NumGPUs() {
+		return GPU(i)
+	}
+	return CPU
+}
+
+// NumGPUs is the number of CUDA devices this binary can use: 0 without the cuda build tag.
+func NumGPUs() int { return numGPUs() }
+
+// IsGPU reports whether d is a CUDA device.
+func (d Device) IsGPU() bool { return d.gpu }
+
+// Index is the CUDA device number, 0 for the CPU.
+func (d Device) Index() int { return d.index }
+
+// String is "cpu" or "cuda:i", the names PyTorch prints.
+func (d Device) String() string {
+	if d.gpu {
+		return fmt.Sprintf("cuda:%d", d.index)
+	}
+	return "cpu"
+}
+
+// ErrNoCUDA is returned by NewMachine for a GPU device in a binary built without the
+// cuda build tag.
+var ErrNoCUDA = errors.New("this binary was built without CUDA support (build with -tags cuda)")
+
+// NewMachine returns a TapeMachine that runs g on dev, with Gorgonia's VM options opts
+// (for example gorgonia.BindDualValues). Close it when done.
+//
+// A GPU device needs a binary built with the cuda tag (the error wraps ErrNoCUDA
+// otherwise) and an existing device.
+func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm gorgonia.VM, err error) {
+	if g == nil {
+		return nil, errors.New("graph: NewMachine: nil graph")
+	}
+	if dev.gpu {
+		if !CUDABuild {
+			return nil, fmt.Errorf("graph: NewMachine: device %v: %w", dev, ErrNoCUDA)
+		}
+		if dev.index < 0 || dev.index >= NumGPUs() {
+			return nil, fmt.Errorf("graph: NewMachine: device %v does not exist (%d CUDA devices)", dev, NumGPUs())
+		}
+	}
+	defer opkit.Recover("NewMachine", &err)
+	if vm, err = newTapeMachine(g, dev, opts); err != nil {
+		return nil, fmt.Errorf("graph: NewMachine: %w", err)
+	}
+	return vm, nil
+}
+
+// SetDevice says that the project's ops built in g from now on (and the gradient ops
+// that gorgonia.Grad builds from them) are to run on dev. Gorgonia decides where an op
+// runs from its type alone (an op with a CUDA implementation runs on the GPU), so the
+// choice is made when the graph is built, not when the machine is made: in a binary
+// built with the cuda tag, the ops of a graph set to a GPU are the GPU versions of the
+// same ops (same inputs, outputs and gradients; see the package doc, "GPU"), and every
+// other graph keeps the CPU versions. Without the cuda tag SetDevice records the device
+// and changes nothing else. Call it right after gorgonia.NewGraph.
+//
+// The record lasts as long as g: it does not keep g alive.
+func SetDevice(g *gorgonia.ExprGraph, dev Device) {
+	opkit.SetPlace(g, opkit.Place{GPU: dev.gpu, Index: dev.index})
+}
+
+// DeviceOf returns the device given to SetDevice for g: the CPU if none was.
+func DeviceOf(g *gorgonia.ExprGraph) Device {
+	p := opkit.PlaceOf(g)
+	return Device{gpu: p.GPU, index: p.Index}
+}

@@ -1,0 +1,74 @@
+package device
+
+import (
+	"strings"
+	"testing"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func TestDeviceNames(t *testing.T) {
+	cases := []struct {
+		d     Device
+		name  string
+		gpu   bool
+		index int
+	}{
+		{CPU, "cpu", false, 0},
+		{Device{}, "cpu", false, 0},
+		{GPU(0), "cuda:0", true, 0},
+		{GPU(3), "cuda:3", true, 3},
+	}
+	for i, c := range cases {
+		if c.d.String() != c.name || c.d.IsGPU() != c.gpu || c.d.Index() != c.index {
+			t.Errorf("case %d: %q gpu=%v index=%d, want %q gpu=%v index=%d",
+				i, c.d.String(), c.d.IsGPU(), c.d.Index(), c.name, c.gpu, c.index)
+		}
+	}
+}
+
+func TestNewMachine(t *testing.T) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NewTensor(g, tensor.Float64, 4, gorgonia.WithShape(1, 1, 4, 4), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Ones()))
+	y, err := AvgPool2D(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gorgonia.Sum(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gorgonia.Grad(s, x); err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMachine(g, TryGPU(0), gorgonia.BindDualValues(x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Value().Data().(float64); got != 4 {
+		t.Errorf("sum of the pooled ones = %v, want 4", got)
+	}
+	gv, err := x.Grad()
+	if err != nil {
+		t.Fatalf("BindDualValues was not applied: %v", err)
+	}
+	for i, v := range gv.Data().([]float64) {
+		if v != 0.25 {
+			t.Fatalf("dx[%d] = %v, want 0.25", i, v)
+		}
+	}
+}
+
+func TestNewMachineErrors(t *testing.T) {
+	if _, err := NewMachine(nil, CPU); err == nil || !strings.Contains(err.Error(), "nil graph") {
+		t.Errorf("nil graph: error %v", err)
+	}
+	if _, err := NewMachine(gorgonia.NewGraph(), GPU(-1)); err == nil {
+		t.Errorf("GPU(-1): no error")
+	}
+}

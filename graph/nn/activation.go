@@ -1,0 +1,104 @@
+package nn
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/opkit"
+)
+
+// activation is an element-wise function y = f(x) on tensors of any rank, whose
+// gradient is computed from the output: dL/dx = dL/dy · f'(x), f' written in terms of y.
+// An activation is the two computations; the ops, their checks, their parallel loops
+// and their GPU versions are made here.
+type activation struct {
+	name string
+	// forward computes y from x (In[0]); backward computes dL/dx from y (In[0]) and
+	// dL/dy (In[1]). Both are element-wise: build them with perElement.
+	forward, backward opkit.Fn
+	// kernel is the kind cuda/kernels.cu's act_fwd and act_bwd take for this function,
+	// or noKernel: the op then runs on the host in a graph placed on a GPU.
+	kernel int
+}
+
+// noKernel marks an activation without a GPU version.
+const noKernel = -1
+
+// apply returns the node of the activation of x, which may be any float32 or float64
+// tensor.
+func (f *activation) apply(x *gorgonia.Node) (*gorgonia.Node, error) {
+	dims := 0
+	if x != nil {
+		dims = x.Shape().Dims()
+	}
+	return opkit.Apply(f.spec(dims), x)
+}
+
+func (f *activation) spec(dims int) *opkit.Spec {
+	s := &opkit.Spec{
+		Name:    f.name,
+		Params:  fmt.Sprintf("%d-D", dims),
+		In:      []opkit.Input{{Name: "x", Rank: dims}},
+		Out:     dims,
+		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return s[0].Clone(), nil },
+		Forward: f.forward,
+		Grad: func(_ gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
+			dx, err := opkit.Apply(f.grad(dims), y, dy)
+			return gorgonia.Nodes{dx}, err
+		},
+	}
+	if f.kernel != noKernel {
+		s.GPU = func(_ []tensor.Shape, out tensor.Shape) opkit.Launch {
+			n := out.TotalSize()
+			return opkit.Launch{Kernel: "act_fwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.In(0), opkit.Out, n, f.kernel}}
+		}
+	}
+	return s
+}
+
+// grad computes dL/dx from y and dL/dy.
+func (f *activation) grad(dims int) *opkit.Spec {
+	s := &opkit.Spec{
+		Name:   f.name + "Grad",
+		Params: fmt.Sprintf("%d-D", dims),
+		In:     []opkit.Input{{Name: "y", Rank: dims}, {Name: "output gradient", Rank: dims}},
+		Out:    dims,
+		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
+			if !s[1].Eq(s[0]) {
+				return nil, fmt.Errorf("output gradient has shape %v, want %v", s[1], s[0])
+			}
+			return s[0].Clone(), nil
+		},
+		Forward: f.backward,
+	}
+	if f.kernel != noKernel {
+		s.GPU = func(_ []tensor.Shape, out tensor.Shape) opkit.Launch {
+			n := out.TotalSize()
+			return opkit.Launch{Kernel: "act_bwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.In(0), opkit.In(1), opkit.Out, n, f.kernel}}
+		}
+	}
+	return s
+}
+
+// perElement returns the computation that applies f32 or f64 to the elements, shared
+// out over goroutines on large tensors in ranges 16 elements apart. f gets equally long
+// slices: out, and in[k] for operand k.
+func perElement(f32 func(out []float32, in [][]float32), f64 func(out []float64, in [][]float64)) opkit.Fn {
+	return opkit.Floats(
+		func(a opkit.Args[float32]) { elementRanges(a, f32) },
+		func(a opkit.Args[float64]) { elementRanges(a, f64) })
+}
+
+func elementRanges[T opkit.Float](a opkit.Args[T], f func(out []T, in [][]T)) {
+	n := len(a.Out)
+	opkit.For((n+15)/16, 16, func(_, lo, hi int) {
+		lo, hi = lo*16, min(hi*16, n)
+		in := make([][]T, len(a.In))
+		for k, s := range a.In {
+			in[k] = s[lo:hi]
+		}
+		f(a.Out[lo:hi], in)
+	})
+}

@@ -1,0 +1,270 @@
+package nn
+
+import (
+	"sync"
+
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/opkit"
+)
+
+// The kernels of FusedConv2D. Images are NCHW; one image's im2col matrix has a row per
+// (channel, kernel row, kernel column), in the order of w's (c, kh, kw) axes, and a column
+// per output pixel, so that the (co, c·kh·kw) weight matrix times it is the image's
+// (co, oh·ow) output, already in NCHW order.
+
+// Scratch buffers (im2col matrices, partial sums) are reused through these pools, one
+// per element type, so that steady-state training allocates none.
+var scratch32, scratch64 sync.Pool
+
+// getScratch returns a buffer of n elements (contents undefined); give it back with
+// putScratch.
+func getScratch[T opkit.Float](n int) *[]T {
+	p := scratchPool[T]()
+	if v, ok := p.Get().(*[]T); ok {
+		if cap(*v) >= n {
+			*v = (*v)[:n]
+			return v
+		}
+	}
+	s := make([]T, n)
+	return &s
+}
+
+func putScratch[T opkit.Float](s *[]T) { scratchPool[T]().Put(s) }
+
+func scratchPool[T opkit.Float]() *sync.Pool {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return &scratch32
+	}
+	return &scratch64
+}
+
+// convForward computes y = conv(x, w) + b (b nil: no bias) for the whole batch.
+func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
+	K, P := g.cols(), g.plane()
+	in, out := g.c*g.h*g.w, g.co*P
+	opkit.For(g.n, g.cost(), func(_, lo, hi int) {
+		if g.wide() {
+			wideForward(g, x, w, b, y, lo, hi)
+			return
+		}
+		var buf *[]T
+		if !g.direct() {
+			buf = getScratch[T](K * P)
+			defer putScratch(buf)
+		}
+		for i := lo; i < hi; i++ {
+			xi, yi := x[i*in:(i+1)*in], y[i*out:(i+1)*out]
+			cols := xi
+			if buf != nil {
+				cols = *buf
+				im2col(g, xi, cols)
+			}
+			gemmSerial(false, false, g.co, P, K, w, K, cols, P, 0, yi, P)
+			if b != nil {
+				for o, bo := range b {
+					row := yi[o*P : (o+1)*P]
+					for j := range row {
+						row[j] += bo
+					}
+				}
+			}
+		}
+	})
+}
+
+// convFilterGrad computes dw = Σ_b dY_b · cols_bᵀ. Each part sums its images into its
+// own (co, c·kh·kw) matrix (part 0 into dw itself); the others are added to dw in part
+// order, so the result does not depend on scheduling.
+func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
+	K, P := g.cols(), g.plane()
+	in, out, wn := g.c*g.h*g.w, g.co*P, g.co*K
+	parts := opkit.Parts(g.n, g.cost())
+	partial := getScratch[T]((parts - 1) * wn)
+	defer putScratch(partial)
+	opkit.For(g.n, g.cost(), func(part, lo, hi int) {
+		acc := dw
+		if part > 0 {
+			acc = (*partial)[(part-1)*wn : part*wn]
+		}
+		if g.wide() {
+			wideFilterGrad(g, x, dy, acc, lo, hi)
+			return
+		}
+		var buf *[]T
+		if !g.direct() {
+			buf = getScratch[T](K * P)
+			defer putScratch(buf)
+		}
+		for i := lo; i < hi; i++ {
+			xi := x[i*in : (i+1)*in]
+			cols := xi
+			if buf != nil {
+				cols = *buf
+				im2col(g, xi, cols)
+			}
+			beta := T(1)
+			if i == lo {
+				beta = 0
+			}
+			gemmSerial(false, true, g.co, K, P, dy[i*out:(i+1)*out], P, cols, P, beta, acc, K)
+		}
+	})
+	for p := 1; p < parts; p++ {
+		src := (*partial)[(p-1)*wn : p*wn]
+		for j, v := range src {
+			dw[j] += v
+		}
+	}
+}
+
+// convDataGrad computes dx_b = col2im(wᵀ · dY_b) for every image.
+func convDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T) {
+	K, P := g.cols(), g.plane()
+	in, out := g.c*g.h*g.w, g.co*P
+	opkit.For(g.n, g.cost(), func(_, lo, hi int) {
+		if g.wide() {
+			wideDataGrad(g, w, dy, dx, lo, hi)
+			return
+		}
+		if g.direct() {
+			for i := lo; i < hi; i++ {
+				gemmSerial(true, false, K, P, g.co, w, K, dy[i*out:(i+1)*out], P, 0, dx[i*in:(i+1)*in], P)
+			}
+			return
+		}
+		buf := getScratch[T](K * P)
+		defer putScratch(buf)
+		cols := *buf
+		for i := lo; i < hi; i++ {
+			gemmSerial(true, false, K, P, g.co, w, K, dy[i*out:(i+1)*out], P, 0, cols, P)
+			dxi := dx[i*in : (i+1)*in]
+			clear(dxi)
+			col2im(g, cols, dxi)
+		}
+	})
+}
+
+// convBiasGrad computes db[o] = Σ_b Σ_p dy[b, o, p] for dy of shape (n, co, oh, ow).
+// Parts sum their images separately; the partial sums are added in part order.
+func convBiasGrad[T opkit.Float](s tensor.Shape, dy, db []T) {
+	n, co, p := s[0], s[1], s[2]*s[3]
+	parts := opkit.Parts(n, co*p)
+	partial := getScratch[T](parts * co)
+	defer putScratch(partial)
+	opkit.For(n, co*p, func(part, lo, hi int) {
+		acc := (*partial)[part*co : (part+1)*co]
+		clear(acc)
+		for i := lo; i < hi; i++ {
+			for o := range co {
+				acc[o] += sum4(dy[(i*co+o)*p : (i*co+o+1)*p])
+			}
+		}
+	})
+	clear(db)
+	for part := range parts {
+		for o, v := range (*partial)[part*co : (part+1)*co] {
+			db[o] += v
+		}
+	}
+}
+
+// sum4 sums s with four independent accumulators.
+func sum4[T opkit.Float](s []T) T {
+	var a0, a1, a2, a3 T
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		a0 += s[i]
+		a1 += s[i+1]
+		a2 += s[i+2]
+		a3 += s[i+3]
+	}
+	for ; i < len(s); i++ {
+		a0 += s[i]
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// convSpan returns the output positions [lo, hi) along one dimension (out of them) whose
+// input position o*s + off - p lies inside [0, n), for kernel offset off.
+func convSpan(out, n, off, p, s int) (lo, hi int) {
+	if p > off {
+		lo = (p - off + s - 1) / s
+	}
+	if last := n - 1 + p - off; last >= 0 {
+		hi = last/s + 1
+	}
+	hi = min(hi, out)
+	lo = min(lo, hi)
+	return lo, hi
+}
+
+// im2col writes the (c·kh·kw, oh·ow) window matrix of one (c, h, w) image x to cols;
+// positions in the padding are zero.
+func im2col[T opkit.Float](g *convGeom, x, cols []T) {
+	P, hw := g.plane(), g.h*g.w
+	row := 0
+	for ci := 0; ci < g.c; ci++ {
+		xc := x[ci*hw : (ci+1)*hw]
+		for u := 0; u < g.kh; u++ {
+			i0, i1 := convSpan(g.oh, g.h, u, g.ph, g.sh)
+			for v := 0; v < g.kw; v++ {
+				j0, j1 := convSpan(g.ow, g.w, v, g.pw, g.sw)
+				dst := cols[row*P : (row+1)*P]
+				row++
+				clear(dst[:i0*g.ow])
+				clear(dst[i1*g.ow:])
+				for i := i0; i < i1; i++ {
+					d := dst[i*g.ow : (i+1)*g.ow]
+					src := xc[(i*g.sh+u-g.ph)*g.w : (i*g.sh+u-g.ph+1)*g.w]
+					clear(d[:j0])
+					clear(d[j1:])
+					q := j0*g.sw + v - g.pw
+					if g.sw == 1 {
+						copy(d[j0:j1], src[q:q+j1-j0])
+						continue
+					}
+					for j := j0; j < j1; j, q = j+1, q+g.sw {
+						d[j] = src[q]
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds every entry of the (c·kh·kw, oh·ow) matrix cols to the pixel of the
+// (c, h, w) image x it was taken from by im2col; entries in the padding are dropped.
+func col2im[T opkit.Float](g *convGeom, cols, x []T) {
+	P, hw := g.plane(), g.h*g.w
+	row := 0
+	for ci := 0; ci < g.c; ci++ {
+		xc := x[ci*hw : (ci+1)*hw]
+		for u := 0; u < g.kh; u++ {
+			i0, i1 := convSpan(g.oh, g.h, u, g.ph, g.sh)
+			for v := 0; v < g.kw; v++ {
+				j0, j1 := convSpan(g.ow, g.w, v, g.pw, g.sw)
+				src := cols[row*P : (row+1)*P]
+				row++
+				for i := i0; i < i1; i++ {
+					s := src[i*g.ow : (i+1)*g.ow]
+					d := xc[(i*g.sh+u-g.ph)*g.w : (i*g.sh+u-g.ph+1)*g.w]
+					q := j0*g.sw + v - g.pw
+					if g.sw == 1 {
+						d = d[q : q+j1-j0]
+						s = s[j0:j1]
+						for j := range d {
+							d[j] += s[j]
+						}
+						continue
+					}
+					for j := j0; j < j1; j, q = j+1, q+g.sw {
+						d[q] += s[j]
+					}
+				}
+			}
+		}
+	}
+}

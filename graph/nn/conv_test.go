@@ -1,0 +1,342 @@
+package nn
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// fcCases are convolution configurations for the FusedConv2D tests: LeNet's two layers
+// (small batches), padding, strides, non-square kernels, a 1×1 kernel (the direct path),
+// a kernel as large as the padded input, and odd batch sizes that split unevenly.
+var fcCases = []struct {
+	x, w        [4]int
+	pad, stride [2]int
+}{
+	{[4]int{3, 1, 28, 28}, [4]int{6, 1, 5, 5}, [2]int{2, 2}, [2]int{1, 1}},
+	{[4]int{5, 6, 14, 14}, [4]int{16, 6, 5, 5}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{2, 3, 7, 6}, [4]int{4, 3, 3, 3}, [2]int{1, 1}, [2]int{1, 1}},
+	{[4]int{2, 2, 8, 8}, [4]int{3, 2, 5, 3}, [2]int{2, 1}, [2]int{1, 1}},
+	{[4]int{1, 2, 8, 8}, [4]int{2, 2, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
+	{[4]int{3, 1, 9, 7}, [4]int{2, 1, 3, 2}, [2]int{1, 0}, [2]int{2, 1}},
+	{[4]int{7, 4, 5, 5}, [4]int{2, 4, 1, 1}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{2, 3, 5, 5}, [4]int{2, 3, 1, 1}, [2]int{1, 0}, [2]int{2, 2}},
+	{[4]int{2, 1, 6, 5}, [4]int{1, 1, 6, 5}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{1, 1, 4, 4}, [4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{2, 3}},
+}
+
+// fcBiasShapes are the bias layouts FusedConv2D takes: none, (co) and (1, co, 1, 1).
+var fcBiasShapes = []string{"none", "(co)", "(1,co,1,1)"}
+
+// fcInputs returns x, w and (unless bias is "none") b for case c, drawn from seed.
+func fcInputs(dt tensor.Dtype, x, w [4]int, bias string, seed uint64) []*tensor.Dense {
+	in := []*tensor.Dense{
+		ctDense(dt, ctRandom(seed, x[0]*x[1]*x[2]*x[3]), x[:]...),
+		ctDense(dt, ctRandom(seed+1, w[0]*w[1]*w[2]*w[3]), w[:]...),
+	}
+	switch bias {
+	case "(co)":
+		in = append(in, ctDense(dt, ctRandom(seed+2, w[0]), w[0]))
+	case "(1,co,1,1)":
+		in = append(in, ctDense(dt, ctRandom(seed+2, w[0]), 1, w[0], 1, 1))
+	}
+	return in
+}
+
+// fcFused builds FusedConv2D on in (x, w[, b]).
+func fcFused(pad, stride [2]int) gradcheck.Func {
+	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		var b *gorgonia.Node
+		if len(in) == 3 {
+			b = in[2]
+		}
+		return FusedConv2D(in[0], in[1], b, pad, stride)
+	}
+}
+
+// fcGorgonia builds the Gorgonia-primitive path on in: Conv2D, then BroadcastAdd of the
+// bias reshaped to (1, co, 1, 1).
+func fcGorgonia(pad, stride [2]int) gradcheck.Func {
+	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		y, err := Conv2D(in[0], in[1], pad, stride)
+		if err != nil || len(in) == 2 {
+			return y, err
+		}
+		b := in[2]
+		if b.Shape().Dims() == 1 {
+			if b, err = gorgonia.Reshape(b, tensor.Shape{1, b.Shape()[0], 1, 1}); err != nil {
+				return nil, err
+			}
+		}
+		return gorgonia.BroadcastAdd(y, b, nil, []byte{0, 2, 3})
+	}
+}
+
+// TestFusedConv2DMatchesGorgonia: the fused op and the Gorgonia-primitive path give the
+// same outputs and the same gradients with respect to x, w and b, on float64 and
+// float32, for every configuration and bias layout; the output also matches the naive
+// loops.
+func TestFusedConv2DMatchesGorgonia(t *testing.T) {
+	for i, c := range fcCases {
+		for _, dt := range ctDtypes {
+			for bi, bias := range fcBiasShapes {
+				name := fmt.Sprintf("case %d %v x%v w%v pad%v stride%v bias %s", i, dt, c.x, c.w, c.pad, c.stride, bias)
+				seed := uint64(100 + 10*i + bi)
+				in := fcInputs(dt, c.x, c.w, bias, seed)
+				tol := 1e-12
+				if dt == tensor.Float32 {
+					tol = 2e-5
+				}
+				got, gotShape := ctRun(t, fcFused(c.pad, c.stride), in...)
+				want, wantShape := ctRun(t, fcGorgonia(c.pad, c.stride), in...)
+				if !gotShape.Eq(wantShape) {
+					t.Fatalf("%s: shape %v, Gorgonia's %v", name, gotShape, wantShape)
+				}
+				ctCheckClose(t, name+": output vs Gorgonia", got, want, tol)
+				naive, _ := naiveConv2D(ctRandom(seed, len(ctFloats(t, in[0]))), c.x, ctRandom(seed+1, len(ctFloats(t, in[1]))), c.w, c.pad, c.stride)
+				if bias != "none" {
+					bv := ctFloats(t, in[2])
+					per := len(naive) / c.x[0] / c.w[0]
+					for j := range naive {
+						naive[j] += bv[(j/per)%c.w[0]]
+					}
+				}
+				ctCheckClose(t, name+": output vs naive loops", got, naive, 10*tol)
+				gf := ctGrads(t, "tape", fcFused(c.pad, c.stride), seed, in...)
+				gg := ctGrads(t, "tape", fcGorgonia(c.pad, c.stride), seed, in...)
+				for k, what := range []string{"dx", "dw", "db"}[:len(in)] {
+					ctCheckClose(t, name+": "+what, gf[k], gg[k], 10*tol)
+				}
+			}
+		}
+	}
+}
+
+// TestFusedConv2DGradients checks the fused op's gradients against finite differences.
+func TestFusedConv2DGradients(t *testing.T) {
+	for i, c := range fcCases {
+		if c.x[2]*c.x[3] > 100 {
+			continue // LeNet's sizes: covered by the comparison with Gorgonia
+		}
+		for bi, bias := range fcBiasShapes {
+			if bi != 2 && i != 2 {
+				continue // every bias layout on one case; LeNet's (1, co, 1, 1) on all
+			}
+			in := fcInputs(tensor.Float64, c.x, c.w, bias, uint64(200+10*i+bi))
+			if err := gradcheck.Check(in, fcFused(c.pad, c.stride), 1e-6, uint64(i)); err != nil {
+				t.Errorf("case %d bias %s: %v", i, bias, err)
+			}
+		}
+	}
+}
+
+// TestFusedConv2DLispMachine: DoDiff (the LispMachine's backward pass) gives the
+// TapeMachine's gradients.
+func TestFusedConv2DLispMachine(t *testing.T) {
+	for i, c := range fcCases[2:6] {
+		for _, dt := range ctDtypes {
+			in := fcInputs(dt, c.x, c.w, "(1,co,1,1)", uint64(300+i))
+			tape := ctGrads(t, "tape", fcFused(c.pad, c.stride), 9, in...)
+			lisp := ctGrads(t, "lisp", fcFused(c.pad, c.stride), 9, in...)
+			for k, what := range []string{"dx", "dw", "db"} {
+				ctCheckClose(t, fmt.Sprintf("case %d %v %s", i, dt, what), lisp[k], tape[k], 1e-5)
+			}
+		}
+	}
+}
+
+// TestFusedConv2DThreads: results do not depend on how the batch is split, whatever
+// GOMAXPROCS is (1, 2, 3, more than the batch) and however many images share one
+// product, beyond float rounding.
+func TestFusedConv2DThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	c := fcCases[2]
+	x := [4]int{5, c.x[1], c.x[2], c.x[3]}
+	in := fcInputs(tensor.Float64, x, c.w, "(co)", 400)
+	runtime.GOMAXPROCS(1)
+	want := ctGrads(t, "tape", fcFused(c.pad, c.stride), 4, in...)
+	wantY, _ := ctRun(t, fcFused(c.pad, c.stride), in...)
+	defer func(v int) { convWideBytes = v }(convWideBytes)
+	// The working-set bound sets how many images share a product on the stride-1 path:
+	// 1 byte gives one image per product; 30000 bytes two (this case needs 13.8 KB per
+	// float64 image), so a part of three images ends with a partial group.
+	for _, bytes := range []int{convWideBytes, 1, 30000} {
+		convWideBytes = bytes
+		for _, procs := range []int{2, 3, 8} {
+			runtime.GOMAXPROCS(procs)
+			name := fmt.Sprintf("GOMAXPROCS %d, group bound %d bytes", procs, bytes)
+			got := ctGrads(t, "tape", fcFused(c.pad, c.stride), 4, in...)
+			gotY, _ := ctRun(t, fcFused(c.pad, c.stride), in...)
+			ctCheckClose(t, name+": output", gotY, wantY, 1e-12)
+			for k, what := range []string{"dx", "dw", "db"} {
+				ctCheckClose(t, name+": "+what, got[k], want[k], 1e-12)
+			}
+		}
+	}
+}
+
+// TestFusedConv2DPrealloc: the ops write into a fitting preallocated value and reject
+// one of the wrong shape or dtype, so that Gorgonia falls back to a new value.
+func TestFusedConv2DPrealloc(t *testing.T) {
+	c := fcCases[2]
+	in := fcInputs(tensor.Float32, c.x, c.w, "(1,co,1,1)", 500)
+	vals := []gorgonia.Value{in[0], in[1], in[2]}
+	op := fusedConvOp{pad: c.pad, stride: c.stride, biasDims: 4}
+	fresh, err := op.Do(vals...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fresh.Shape()
+	pre := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(s...))
+	for i, v := range pre.Data().([]float32) {
+		pre.Data().([]float32)[i] = v + 1e6 // garbage that must be overwritten
+	}
+	got, err := op.UsePreallocDo(pre, vals...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != pre {
+		t.Errorf("UsePreallocDo returned a new value, want the preallocated one")
+	}
+	ctCheckClose(t, "prealloc output", ctFloats(t, got), ctFloats(t, fresh), 0)
+	bad := []gorgonia.Value{
+		tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(s[0], s[1], s[2], s[3]+1)),
+		tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(s...)),
+	}
+	for i, b := range bad {
+		if _, err := op.UsePreallocDo(b, vals...); err == nil || !strings.Contains(err.Error(), "does not fit") {
+			t.Errorf("bad prealloc %d: error %v, want one saying it does not fit", i, err)
+		}
+	}
+	dy := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(s...), tensor.WithBacking(make([]float32, s.TotalSize())))
+	grads := []struct {
+		op interface {
+			Do(...gorgonia.Value) (gorgonia.Value, error)
+		}
+		pre gorgonia.UsePreallocDoer
+		in  []gorgonia.Value
+	}{
+		{convDataGradOp{pad: c.pad, stride: c.stride, x: c.x}, convDataGradOp{pad: c.pad, stride: c.stride, x: c.x}, []gorgonia.Value{in[1], dy}},
+		{convFilterGradOp{pad: c.pad, stride: c.stride, kernel: [2]int{c.w[2], c.w[3]}}, convFilterGradOp{pad: c.pad, stride: c.stride, kernel: [2]int{c.w[2], c.w[3]}}, []gorgonia.Value{in[0], dy}},
+		{convBiasGradOp{dims: 4}, convBiasGradOp{dims: 4}, []gorgonia.Value{dy}},
+	}
+	for i, g := range grads {
+		v, err := g.op.Do(g.in...)
+		if err != nil {
+			t.Fatalf("grad op %d: %v", i, err)
+		}
+		pre := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(v.Shape()...), tensor.WithBacking(make([]float32, v.Shape().TotalSize())))
+		for j := range pre.Data().([]float32) {
+			pre.Data().([]float32)[j] = 7
+		}
+		got, err := g.pre.UsePreallocDo(pre, g.in...)
+		if err != nil || got != pre {
+			t.Fatalf("grad op %d: UsePreallocDo gave %v, %v; want the preallocated value", i, got, err)
+		}
+		ctCheckClose(t, fmt.Sprintf("grad op %d prealloc (zero dy)", i), ctFloats(t, got), ctFloats(t, v), 0)
+		ctCheckClose(t, fmt.Sprintf("grad op %d (zero dy)", i), ctFloats(t, v), make([]float64, v.Shape().TotalSize()), 0)
+		wrong := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(v.Shape().TotalSize()+1))
+		if _, err := g.pre.UsePreallocDo(wrong, g.in...); err == nil {
+			t.Errorf("grad op %d: a wrong-shaped prealloc was accepted", i)
+		}
+	}
+	if _, err := (convDataGradOp{pad: c.pad, stride: c.stride, x: c.x}).Do(in[1], in[0]); err == nil {
+		t.Errorf("convDataGradOp accepted an output gradient of the wrong shape")
+	}
+}
+
+func TestFusedConv2DErrors(t *testing.T) {
+	f64, f32 := tensor.Float64, tensor.Float32
+	call := func(xs, ws, bs []int, xt, wt, bt tensor.Dtype, pad, stride [2]int) func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+		return func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			var b *gorgonia.Node
+			if bs != nil {
+				b = ctNode(g, "b", bt, bs...)
+			}
+			return FusedConv2D(ctNode(g, "x", xt, xs...), ctNode(g, "w", wt, ws...), b, pad, stride)
+		}
+	}
+	one := [2]int{1, 1}
+	cases := []ctErrorCase{
+		{"3-D x", call([]int{1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: x has shape (1, 8, 8); want 4-D"},
+		{"channels", call([]int{1, 2, 8, 8}, []int{2, 3, 3, 3}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: x has 2 input channels"},
+		{"dtypes", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f32, f64, [2]int{}, one), "graph: FusedConv2D: x is float64 but w is float32"},
+		{"kernel too big", call([]int{1, 1, 4, 4}, []int{2, 1, 5, 5}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: kernel 5x5 is larger than the padded input 4x4"},
+		{"zero stride", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f64, f64, [2]int{}, [2]int{0, 1}), "graph: FusedConv2D: stride (0,1)"},
+		{"bias length", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{3}, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: the bias has shape (3); want (2) or (1, 2, 1, 1)"},
+		{"bias layout", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{2, 1, 1, 1}, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: the bias has shape (2, 1, 1, 1)"},
+		{"bias dtype", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{2}, f32, f32, f64, [2]int{}, one), "graph: FusedConv2D: w is float32 but the bias is float64"},
+		{"bias graph", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return FusedConv2D(ctNode(g, "x", f64, 1, 1, 8, 8), ctNode(g, "w", f64, 2, 1, 3, 3), ctNode(gorgonia.NewGraph(), "b", f64, 2), [2]int{}, one)
+		}, "graph: FusedConv2D: the bias belongs to another graph"},
+		{"nil x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return FusedConv2D(nil, ctNode(g, "w", f64, 2, 1, 3, 3), nil, [2]int{}, one)
+		}, "graph: FusedConv2D: nil node"},
+	}
+	ctRunErrorCases(t, cases)
+}
+
+// TestFusedConv2DRerun: the project's ops write their results into memory kept from the
+// previous run, so running a graph on new inputs must give, bit for bit, what a fresh
+// graph gives on them: outputs and gradients of conv, ReLU, pooling and sigmoid.
+func TestFusedConv2DRerun(t *testing.T) {
+	c := fcCases[0]
+	for _, dt := range ctDtypes {
+		first := fcInputs(dt, c.x, c.w, "(1,co,1,1)", 1000)
+		second := fcInputs(dt, c.x, c.w, "(1,co,1,1)", 2000)
+		// run builds the graph on the first input set, runs it on each set in turn and
+		// returns the output and the gradients of the last run.
+		run := func(sets ...[]*tensor.Dense) [][]float64 {
+			g := gorgonia.NewGraph()
+			nodes := ctNodes(g, sets[0])
+			y, err := FusedConv2D(nodes[0], nodes[1], nodes[2], c.pad, c.stride)
+			if err == nil {
+				y, err = ReLU(y)
+			}
+			if err == nil {
+				y, err = AvgPool2D(y, [2]int{2, 2}, [2]int{}, [2]int{2, 2})
+			}
+			if err == nil {
+				y, err = Sigmoid(y)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := gorgonia.Sum(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			grads, err := gorgonia.Grad(s, nodes...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := gorgonia.NewTapeMachine(g)
+			defer m.Close()
+			for _, in := range sets {
+				for i, n := range nodes {
+					if err := gorgonia.Let(n, in[i].Clone()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				m.Reset()
+				if err := m.RunAll(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out := [][]float64{ctFloats(t, y.Value())}
+			for _, gn := range grads {
+				out = append(out, ctFloats(t, gn.Value()))
+			}
+			return out
+		}
+		fresh, again := run(second), run(first, second)
+		for i := range fresh {
+			ctCheckClose(t, fmt.Sprintf("%v value %d", dt, i), again[i], fresh[i], 0)
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package nn_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/gradcheck"
+)
+
+func TestDenseGradients(t *testing.T) {
+	cases := []struct {
+		n, in, out int
+		bias       bool
+	}{
+		{1, 1, 1, true}, {3, 4, 2, true}, {5, 7, 3, false}, {4, 16, 10, true},
+	}
+	for i, c := range cases {
+		in := []*tensor.Dense{gradcheck.Random(uint64(10*i), c.n, c.in), gradcheck.Random(uint64(10*i+1), c.in, c.out)}
+		if c.bias {
+			in = append(in, gradcheck.Random(uint64(10*i+2), c.out))
+		}
+		f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) {
+			if len(n) == 3 {
+				return graph.Dense(n[0], n[1], n[2])
+			}
+			return graph.Dense(n[0], n[1], nil)
+		}
+		if err := gradcheck.Check(in, f, 1e-6, uint64(i)); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
+
+func TestFlattenGradients(t *testing.T) {
+	in := []*tensor.Dense{gradcheck.Random(3, 2, 3, 4, 5)}
+	f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) { return graph.Flatten(n[0]) }
+	if err := gradcheck.Check(in, f, 1e-6, 1); err != nil {
+		t.Error(err)
+	}
+}
+
+// Dense computes what Gorgonia's Mul followed by BroadcastAdd computes, in float32 (the
+// project's GEMM) and float64 (gonum's).
+func TestDenseMatchesMulAdd(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		g := gorgonia.NewGraph()
+		mk := func(name string, s ...int) *gorgonia.Node {
+			r := gradcheck.Random(uint64(len(name)), s...)
+			v := tensor.New(tensor.Of(dt), tensor.WithShape(s...))
+			for i, x := range r.Data().([]float64) {
+				v.SetAt(convert(dt, x), unravel(s, i)...)
+			}
+			return gorgonia.NewTensor(g, dt, len(s), gorgonia.WithShape(s...), gorgonia.WithName(name), gorgonia.WithValue(v))
+		}
+		x, w, b := mk("x", 6, 9), mk("ww", 9, 4), mk("bbb", 4)
+		got, err := graph.Dense(x, w, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xw, err := gorgonia.Mul(x, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := gorgonia.BroadcastAdd(xw, b, nil, []byte{0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := gorgonia.NewTapeMachine(g)
+		if err := m.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		gd, wd := toF64(got.Value()), toF64(want.Value())
+		if !got.Shape().Eq(tensor.Shape{6, 4}) {
+			t.Errorf("%v: shape %v, want (6, 4)", dt, got.Shape())
+		}
+		for i := range wd {
+			if math.Abs(gd[i]-wd[i]) > 1e-5*math.Max(1, math.Abs(wd[i])) {
+				t.Fatalf("%v: element %d is %g, Mul+BroadcastAdd gives %g", dt, i, gd[i], wd[i])
+			}
+		}
+	}
+}
+
+func convert(dt tensor.Dtype, x float64) any {
+	if dt == tensor.Float32 {
+		return float32(x)
+	}
+	return x
+}
+
+func unravel(s []int, i int) []int {
+	c := make([]int, len(s))
+	for d := len(s) - 1; d >= 0; d-- {
+		c[d] = i % s[d]
+		i /= s[d]
+	}
+	return c
+}
+
+func toF64(v gorgonia.Value) []float64 {
+	switch d := v.Data().(type) {
+	case []float32:
+		r := make([]float64, len(d))
+		for i, x := range d {
+			r[i] = float64(x)
+		}
+		return r
+	case []float64:
+		return d
+	}
+	return nil
+}
+
+func TestDenseAndFlattenErrors(t *testing.T) {
+	g := gorgonia.NewGraph()
+	x := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(2, 3), gorgonia.WithName("x"))
+	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 5), gorgonia.WithName("w"))
+	b := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(4), gorgonia.WithName("b"))
+	w2 := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(3, 5), gorgonia.WithName("w2"))
+	v := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(3), gorgonia.WithName("v"))
+	cases := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"features", func() error { _, err := graph.Dense(x, w, nil); return err }, "x (2, 3) has 3 features but w (4, 5) takes 4"},
+		{"bias", func() error { _, err := graph.Dense(x, w2, b); return err }, "bias float32 (4) must be a vector of 5 float32"},
+		{"vector", func() error { _, err := graph.Dense(v, w2, nil); return err }, "must both be matrices"},
+		{"flatten", func() error { _, err := graph.Flatten(v); return err }, "want at least 2 dimensions"},
+	}
+	for _, c := range cases {
+		err := c.run()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+// Package nn holds the operations a network trains with, beyond the chapter's own:
+// FusedConv2D (convolution and bias in one op), the activations ReLU, Sigmoid and Tanh,
+// Dense, Flatten and SoftmaxCrossEntropy. Each is an op of the project's own, with its
+// gradient, its checks and (but Tanh and the loss) a GPU version; each is checked
+// against finite differences and, where one exists, against the Gorgonia primitives it
+// replaces (Impl chooses between the two in the layers package).
+//
+// Every function is a verb like those of package graph: it takes nodes of a Gorgonia
+// expression graph and returns a new node of the same graph, or an error (never a
+// panic) starting with "graph: " and the function's name. Tensors of images are NCHW.
+//
+// # Speed
+//
+// Training LeNet spends its time in a few operations, which this package computes with
+// ops of its own:
+//
+//	FusedConv2D  convolution and bias in one op. With stride 1, per group of images: the
+//	             "wide" im2col (one contiguous copy per kernel offset, on the padded
+//	             grid), one product by the project's AVX2/FMA GEMM, rows copied into the
+//	             NCHW output; backward, dL/dw = dY·colsᵀ, dL/dx by Wᵀ·dY and a
+//	             vectorised col2im, dL/db a sum; images shared out over goroutines,
+//	             scratch buffers reused. Other strides im2col per image.
+//	ReLU         max(x, 0), gradient from the output (one pass each way, no branches)
+//	Sigmoid      1/(1+exp(-x)) with a float32 exponential, gradient y(1-y) from the output
+//	Dense        x·w + b by the project's GEMM, with a GPU version
+//
+// (graph.AvgPool2D has a direct path for LeNet's 2x2 windows with stride 2.) Each op
+// keeps its result's memory from one run to the next, so a training step allocates next
+// to nothing: a node's value stays valid until the node runs again (read values to keep
+// with gorgonia.Read, which copies).
+package nn

@@ -1,0 +1,48 @@
+// Package opkit turns a small description of a differentiable operation, a Spec, into a
+// Gorgonia op, so that each op of package graph and its subpackages is one file: its
+// formula, its shape rule, its forward pass and its gradient.
+//
+// # Writing an op
+//
+// A Spec names the op and its inputs, and gives
+//
+//	Shape    the result's shape from the inputs' shapes, or an error naming what is wrong
+//	Forward  the computation, once for float32 and once for float64 (Floats), writing
+//	         every element of the result
+//	Grad     the vector-Jacobian product: given the input nodes, the output node and
+//	         dL/dy, the nodes of dL/dx for every input (nil where there is none)
+//	GPU      optionally, the CUDA kernel of cuda/kernels.cu that computes Forward
+//
+// Apply checks the input nodes against the Spec and adds the op to their graph. Everything
+// else a Gorgonia op needs is done here, once, for every op:
+//
+//   - the argument checks: node count, nil nodes, one graph, ranks, empty dimensions,
+//     float dtypes (one spelling: "want float32 or float64"), one dtype for all inputs;
+//     the same checks, and the shape rule, guard the values at run time;
+//   - Gorgonia's Op interfaces: Type, InferShape, Do and UsePreallocDo, hashing (the
+//     name and parameters, so that ops with other parameters never merge), SymDiff for
+//     the TapeMachine and DoDiff for the LispMachine, both from Grad;
+//   - the result's memory: kept from one run to the next, or the machine's
+//     preallocated value (see "Results" below);
+//   - device placement: in a binary built with the cuda tag, an op whose Spec has a GPU
+//     kernel, built in a graph placed on a GPU (SetPlace), runs that kernel on the
+//     device memory Gorgonia's TapeMachine hands it.
+//
+// For runs the loops of an op over goroutines; it is the one place that decides how
+// many an op uses.
+//
+// # Results
+//
+// Gorgonia's TapeMachine forgets every value at Reset, so an op that allocated its
+// result in Do would allocate, and the runtime zero, a new tensor at every training
+// step. An op made here writes each run's result into the same memory instead. A node's
+// value is therefore valid until the node runs again, as with the values the TapeMachine
+// writes in place (UsePreallocDo) into reused registers. Read a value to keep with
+// gorgonia.Read, which copies. Like any Gorgonia node, a node is run by one machine at a
+// time.
+//
+// # Errors
+//
+// Every message starts with "graph: " and the op's name, because the ops made here are
+// those of package graph and its subpackages, and says what was expected.
+package opkit

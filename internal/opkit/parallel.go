@@ -1,0 +1,44 @@
+package opkit
+
+import (
+	"runtime"
+	"sync"
+)
+
+// minParallelWork is the work (elements or multiply-adds) below which For runs on the
+// calling goroutine alone: starting goroutines costs more than it saves on less.
+const minParallelWork = 1 << 14
+
+// Parts is the number of contiguous ranges For cuts n items of cost units of work each
+// into: one when the work is small, else up to GOMAXPROCS, every range holding at least
+// one item. It depends only on n, cost and GOMAXPROCS, so that ops that keep one partial
+// result per range can size them first.
+//
+// This is the one place that decides how many goroutines an op uses.
+func Parts(n, cost int) int {
+	if n <= 1 || n*cost < minParallelWork {
+		return 1
+	}
+	parts := min(runtime.GOMAXPROCS(0), n)
+	chunk := (n + parts - 1) / parts
+	return (n + chunk - 1) / chunk
+}
+
+// For calls fn(part, lo, hi) for the Parts(n, cost) contiguous ranges [lo, hi) that
+// cover [0, n), part numbering them from 0, each on a goroutine of its own but the last,
+// which runs on the calling goroutine. It returns when all are done.
+func For(n, cost int, fn func(part, lo, hi int)) {
+	parts := Parts(n, cost)
+	if parts == 1 {
+		fn(0, 0, n)
+		return
+	}
+	chunk := (n + parts - 1) / parts
+	var wg sync.WaitGroup
+	for p := 0; p < parts-1; p++ {
+		lo, hi := p*chunk, min((p+1)*chunk, n)
+		wg.Go(func() { fn(p, lo, hi) })
+	}
+	fn(parts-1, (parts-1)*chunk, n)
+	wg.Wait()
+}

@@ -1,0 +1,80 @@
+package opkit
+
+import (
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Float is the element type of the values the ops compute on.
+type Float interface{ ~float32 | ~float64 }
+
+// Input describes one operand of an op.
+type Input struct {
+	// Name names the operand in messages: "x", "kernel", "w".
+	Name string
+	// Rank is the number of dimensions, 0 for a scalar.
+	Rank int
+	// Layout says what the dimensions are, for messages: "(n, c, h, w)".
+	Layout string
+	// Data marks an operand that is not differentiated (targets, weights): Grad
+	// returns nil for it.
+	Data bool
+}
+
+// Spec describes an op. Build one per set of parameters; Apply makes a node of it.
+type Spec struct {
+	// Name is the op's name, the start of its messages: "Corr2D".
+	Name string
+	// Params describes the parameters that are not in the inputs' shapes ("max, 2x2");
+	// the op's String is Name(Params), and its hash covers both.
+	Params string
+	// In describes the operands, in order.
+	In []Input
+	// Out is the rank of the result, 0 for a scalar.
+	Out int
+	// Shape returns the result's shape for operands of the given shapes, or an error
+	// saying what does not fit. It is the only place an op checks shapes: Apply and
+	// InferShape call it on the nodes' shapes, Do on the values'.
+	Shape func(in []tensor.Shape) (tensor.Shape, error)
+	// Forward computes the result.
+	Forward Fn
+	// Zeroed says that Forward adds into the result, which is zeroed first; otherwise
+	// Forward must write every element.
+	Zeroed bool
+	// Grad returns dL/dx for every operand as nodes of dy's graph, given the operands,
+	// the result and dL/dy: the vector-Jacobian product. An entry is nil for a Data
+	// operand. A nil Grad makes the op not differentiable.
+	Grad func(in gorgonia.Nodes, out, dy *gorgonia.Node) (gorgonia.Nodes, error)
+	// GPU, when set, describes the CUDA kernel that computes Forward on float32 device
+	// memory, for operands and result of the given shapes.
+	GPU func(in []tensor.Shape, out tensor.Shape) Launch
+	// Unique makes every node of the op distinct, even over the same operands.
+	Unique bool
+}
+
+// String is Name, or Name(Params).
+func (s *Spec) String() string {
+	if s.Params == "" {
+		return s.Name
+	}
+	return s.Name + "(" + s.Params + ")"
+}
+
+// Args are what Forward computes on: the operands' data (row-major, contiguous) and
+// shapes, and the result's. A scalar has one element and the shape ().
+type Args[T Float] struct {
+	In     [][]T
+	Shapes []tensor.Shape
+	Out    []T
+	Shape  tensor.Shape
+}
+
+// Fn is one computation instantiated for both float dtypes.
+type Fn struct {
+	f32 func(Args[float32])
+	f64 func(Args[float64])
+}
+
+// Floats returns the computation that is f32 on float32 values and f64 on float64 ones,
+// usually the two instantiations of one generic function.
+func Floats(f32 func(Args[float32]), f64 func(Args[float64])) Fn { return Fn{f32: f32, f64: f64} }
