@@ -1,100 +1,19 @@
 package graph
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
-// naiveConv2D is the textbook definition of a padded, strided, multi-channel
-// cross-correlation, written as plain loops: the reference Conv2D is tested against.
-func naiveConv2D(x []float64, xs [4]int, w []float64, ws [4]int, pad, stride [2]int) ([]float64, [4]int) {
-	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
-	co, kh, kw := ws[0], ws[2], ws[3]
-	oh := (h-kh+2*pad[0])/stride[0] + 1
-	ow := (wd-kw+2*pad[1])/stride[1] + 1
-	out := make([]float64, n*co*oh*ow)
-	for b := range n {
-		for o := range co {
-			for i := range oh {
-				for j := range ow {
-					var s float64
-					for ci := range c {
-						for u := range kh {
-							for v := range kw {
-								r, q := i*stride[0]+u-pad[0], j*stride[1]+v-pad[1]
-								if r < 0 || r >= h || q < 0 || q >= wd {
-									continue
-								}
-								s += x[((b*c+ci)*h+r)*wd+q] * w[((o*c+ci)*kh+u)*kw+v]
-							}
-						}
-					}
-					out[((b*co+o)*oh+i)*ow+j] = s
-				}
-			}
-		}
-	}
-	return out, [4]int{n, co, oh, ow}
-}
-
-// denseOf returns a tensor of the given dtype and shape holding vals (converted).
-func denseOf(dt tensor.Dtype, vals []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(vals))
-		for i, v := range vals {
-			f[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), vals...)))
-}
-
-// float64sOf returns the values of v as float64.
-func float64sOf(t *testing.T, v gorgonia.Value) []float64 {
-	t.Helper()
-	switch d := v.Data().(type) {
-	case []float64:
-		return append([]float64(nil), d...)
-	case []float32:
-		out := make([]float64, len(d))
-		for i, f := range d {
-			out[i] = float64(f)
-		}
-		return out
-	default:
-		t.Fatalf("unexpected value data %T", d)
-		return nil
-	}
-}
-
-// runNodes builds inputs as named nodes in a fresh graph, applies build and runs the graph
-// once, returning the output's values and shape.
-func runNodes(t *testing.T, build func(in []*gorgonia.Node) (*gorgonia.Node, error), inputs ...*tensor.Dense) ([]float64, tensor.Shape) {
-	t.Helper()
-	g := gorgonia.NewGraph()
-	nodes := make([]*gorgonia.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = gorgonia.NodeFromAny(g, in, gorgonia.WithName(fmt.Sprintf("in%d", i)))
-	}
-	out, err := build(nodes)
-	if err != nil {
-		t.Fatalf("building: %v", err)
-	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatalf("running: %v", err)
-	}
-	return float64sOf(t, out.Value()), out.Shape()
-}
-
+// randomValues returns n values uniform in [-1, 1) drawn from rng.
 func randomValues(rng *rand.Rand, n int) []float64 {
 	v := make([]float64, n)
 	for i := range v {
@@ -122,10 +41,10 @@ func TestConv2DMatchesNaiveLoops(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			xv := randomValues(rng, c.x[0]*c.x[1]*c.x[2]*c.x[3])
 			wv := randomValues(rng, c.w[0]*c.w[1]*c.w[2]*c.w[3])
-			want, wantShape := naiveConv2D(xv, c.x, wv, c.w, c.pad, c.stride)
-			got, gotShape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+			want, wantShape := optest.Conv2D(xv, c.x, wv, c.w, c.pad, c.stride)
+			got, gotShape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 				return Conv2D(in[0], in[1], c.pad, c.stride)
-			}, denseOf(dt, xv, c.x[:]...), denseOf(dt, wv, c.w[:]...))
+			}, optest.Dense(dt, xv, c.x[:]...), optest.Dense(dt, wv, c.w[:]...))
 			if !gotShape.Eq(tensor.Shape(wantShape[:])) {
 				t.Fatalf("case %d %v: shape %v, want %v", i, dt, gotShape, wantShape)
 			}
@@ -142,7 +61,7 @@ func TestConv2DMatchesNaiveLoops(t *testing.T) {
 	}
 }
 
-// TestConv2DChapterShapes checks the four padding/stride cases of CHAPTER.md section 3 on
+// TestConv2DChapterShapes checks the four padding/stride cases of docs/chapter.md section 3 on
 // an 8x8 input, one channel in and out, against the table and the formula.
 func TestConv2DChapterShapes(t *testing.T) {
 	cases := []struct {
@@ -227,12 +146,12 @@ func TestConv2DErrors(t *testing.T) {
 		pad, stride [2]int
 		want        string
 	}{
-		{"nil x", nil, w, ok, ok, "nil node"},
+		{"nil x", nil, w, ok, ok, "x is a nil node"},
 		{"other graph", x, mk(other, tensor.Float64, "w", 3, 2, 3, 3), ok, ok, "different graphs"},
-		{"int dtype", mk(g, tensor.Int, "xi", 1, 2, 5, 5), w, ok, ok, "want Float32 or Float64"},
-		{"mixed dtype", x, mk(g, tensor.Float32, "w32", 3, 2, 3, 3), ok, ok, "use one dtype"},
-		{"x rank 3", mk(g, tensor.Float64, "x3", 2, 5, 5), w, ok, ok, "want 4-D (n, c, h, w)"},
-		{"w rank 2", x, mk(g, tensor.Float64, "w2", 3, 3), ok, ok, "want 4-D (co, c, kh, kw)"},
+		{"int dtype", mk(g, tensor.Int, "xi", 1, 2, 5, 5), w, ok, ok, "x has dtype int; want float32 or float64"},
+		{"mixed dtype", x, mk(g, tensor.Float32, "w32", 3, 2, 3, 3), ok, ok, "dtypes differ: x is float64, w is float32; use one dtype"},
+		{"x rank 3", mk(g, tensor.Float64, "x3", 2, 5, 5), w, ok, ok, "x must be 4-D (n, c, h, w), got shape (2, 5, 5)"},
+		{"w rank 2", x, mk(g, tensor.Float64, "w2", 3, 3), ok, ok, "w must be 4-D (co, c, kh, kw), got shape (3, 3)"},
 		{"channels", x, mk(g, tensor.Float64, "wc", 3, 1, 3, 3), ok, ok, "x has 2 input channels"},
 		{"kernel too big", x, mk(g, tensor.Float64, "wb", 3, 2, 8, 3), ok, ok, "larger than the padded input 7x7"},
 		{"kernel too big no pad", x, mk(g, tensor.Float64, "wb2", 3, 2, 3, 6), [2]int{0, 0}, ok, "larger than the padded input"},

@@ -6,9 +6,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 func corr2dMatMulFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
@@ -17,13 +20,13 @@ func corr2dMatMulFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Nod
 
 func TestCorr2DMatMulChapterValues(t *testing.T) {
 	for _, c := range ctChapterCases() {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			name := fmt.Sprintf("%s/%v", c.name, dt)
-			got, shape := ctRun(t, corr2dMatMulFunc, ctDense(dt, c.x, c.xs...), ctDense(dt, c.k, c.ks...))
+			got, shape := optest.Run(t, corr2dMatMulFunc, optest.Dense(dt, c.x, c.xs...), optest.Dense(dt, c.k, c.ks...))
 			if !shape.Eq(c.wantShape) {
 				t.Errorf("%s: shape %v, want %v", name, shape, c.wantShape)
 			}
-			ctCheckClose(t, name, got, c.want, 0)
+			optest.Close(t, name, got, c.want, 0)
 		}
 	}
 }
@@ -31,14 +34,14 @@ func TestCorr2DMatMulChapterValues(t *testing.T) {
 // The unrolled matrix of the chapter's 3x3 input and a 2x2 window, row by row.
 func TestCorr2DIm2ColLayout(t *testing.T) {
 	f := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-		return gorgonia.ApplyOp(corrIm2ColOp{kh: 2, kw: 2}, in[0])
+		return opkit.Apply(im2col(2, 2), in[0])
 	}
-	for _, dt := range ctDtypes {
-		got, shape := ctRun(t, f, ctDense(dt, ctArange(9, 0), 3, 3))
+	for _, dt := range optest.Dtypes {
+		got, shape := optest.Run(t, f, optest.Dense(dt, optest.Arange(9, 0), 3, 3))
 		if !shape.Eq(tensor.Shape{4, 4}) {
 			t.Errorf("%v: shape %v, want (4, 4)", dt, shape)
 		}
-		ctCheckClose(t, dt.String(), got, []float64{
+		optest.Close(t, dt.String(), got, []float64{
 			0, 1, 3, 4,
 			1, 2, 4, 5,
 			3, 4, 6, 7,
@@ -50,8 +53,8 @@ func TestCorr2DIm2ColLayout(t *testing.T) {
 // runBoth returns Corr2D and Corr2DMatMul of the same inputs.
 func ctRunBoth(t *testing.T, dt tensor.Dtype, x []float64, h, w int, k []float64, kh, kw int) (direct, matmul []float64) {
 	t.Helper()
-	direct, _ = ctRun(t, corr2dFunc, ctDense(dt, x, h, w), ctDense(dt, k, kh, kw))
-	matmul, _ = ctRun(t, corr2dMatMulFunc, ctDense(dt, x, h, w), ctDense(dt, k, kh, kw))
+	direct, _ = optest.Run(t, corr2dFunc, optest.Dense(dt, x, h, w), optest.Dense(dt, k, kh, kw))
+	matmul, _ = optest.Run(t, corr2dMatMulFunc, optest.Dense(dt, x, h, w), optest.Dense(dt, k, kh, kw))
 	return direct, matmul
 }
 
@@ -70,9 +73,9 @@ func TestCorr2DMatMulEqualsCorr2DOnIntegers(t *testing.T) {
 	for i, s := range append(ctShapeCases, [4]int{32, 40, 5, 3}) {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
 		x, k := ints(h*w), ints(kh*kw)
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			direct, matmul := ctRunBoth(t, dt, x, h, w, k, kh, kw)
-			ctCheckClose(t, fmt.Sprintf("case %d %v/%v", i, s, dt), matmul, direct, 0)
+			optest.Close(t, fmt.Sprintf("case %d %v/%v", i, s, dt), matmul, direct, 0)
 		}
 	}
 }
@@ -85,7 +88,7 @@ func TestCorr2DMatMulEqualsCorr2DOnIntegers(t *testing.T) {
 func TestCorr2DMatMulEqualsCorr2DOnFloats(t *testing.T) {
 	for i, s := range append(ctShapeCases, [4]int{32, 40, 5, 3}) {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		x, k := ctRandom(uint64(30+i), h*w), ctRandom(uint64(70+i), kh*kw)
+		x, k := optest.Random(uint64(30+i), h*w), optest.Random(uint64(70+i), kh*kw)
 		// Σ|x·k| per output, via the reference loop on absolute values.
 		ax, ak := make([]float64, len(x)), make([]float64, len(k))
 		for j := range x {
@@ -95,7 +98,7 @@ func TestCorr2DMatMulEqualsCorr2DOnFloats(t *testing.T) {
 			ak[j] = math.Abs(k[j])
 		}
 		mag := ctRefCorr2D(ax, h, w, ak, kh, kw)
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			eps := 0x1p-52
 			if dt == tensor.Float32 {
 				eps = 0x1p-23
@@ -126,18 +129,16 @@ func TestCorr2DMatMulGradients(t *testing.T) {
 func TestCorr2DIm2ColCol2ImGradients(t *testing.T) {
 	for i, s := range ctShapeCases {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		unfold := corrIm2ColOp{kh: kh, kw: kw}
-		fold := corrCol2ImOp{h: h, w: w, kh: kh, kw: kw}
 		fu := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-			return gorgonia.ApplyOp(unfold, in[0])
+			return opkit.Apply(im2col(kh, kw), in[0])
 		}
 		ff := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-			return gorgonia.ApplyOp(fold, in[0])
+			return opkit.Apply(col2im(h, w, kh, kw), in[0])
 		}
 		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), h, w)}, fu, 1e-6, 1); err != nil {
 			t.Errorf("im2col case %d %v: %v", i, s, err)
 		}
-		cs := fold.colsShape()
+		cs := []int{(h - kh + 1) * (w - kw + 1), kh * kw}
 		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), cs...)}, ff, 1e-6, 1); err != nil {
 			t.Errorf("col2im case %d %v: %v", i, s, err)
 		}
@@ -148,21 +149,21 @@ func TestCorr2DMatMulLispMachine(t *testing.T) {
 	for i, s := range ctShapeCases {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
 		in := []*tensor.Dense{gradcheck.Random(uint64(10+i), h, w), gradcheck.Random(uint64(50+i), kh, kw)}
-		tape := ctGrads(t, "tape", corr2dMatMulFunc, 6, in...)
-		lisp := ctGrads(t, "lisp", corr2dMatMulFunc, 6, in...)
+		tape := optest.Grads(t, optest.Tape, corr2dMatMulFunc, 6, in...)
+		lisp := optest.Grads(t, optest.Lisp, corr2dMatMulFunc, 6, in...)
 		for j := range tape {
-			ctCheckClose(t, fmt.Sprintf("case %d %v input %d", i, s, j), lisp[j], tape[j], 1e-12)
+			optest.Close(t, fmt.Sprintf("case %d %v input %d", i, s, j), lisp[j], tape[j], 1e-12)
 		}
 	}
 }
 
 // benchCorr times one forward pass of build on a 256x256 input and a 3x3 kernel.
 func benchCorr(b *testing.B, build func(x, k *gorgonia.Node) (*gorgonia.Node, error)) {
-	for _, dt := range ctDtypes {
+	for _, dt := range optest.Dtypes {
 		b.Run(dt.String(), func(b *testing.B) {
 			g := gorgonia.NewGraph()
-			x := gorgonia.NodeFromAny(g, ctDense(dt, ctRandom(1, 256*256), 256, 256), gorgonia.WithName("x"))
-			k := gorgonia.NodeFromAny(g, ctDense(dt, ctRandom(2, 9), 3, 3), gorgonia.WithName("k"))
+			x := gorgonia.NodeFromAny(g, optest.Dense(dt, optest.Random(1, 256*256), 256, 256), gorgonia.WithName("x"))
+			k := gorgonia.NodeFromAny(g, optest.Dense(dt, optest.Random(2, 9), 3, 3), gorgonia.WithName("k"))
 			if _, err := build(x, k); err != nil {
 				b.Fatal(err)
 			}
@@ -191,17 +192,17 @@ func BenchmarkCorr2DMatMul(b *testing.B) { benchCorr(b, Corr2DMatMul) }
 func TestGorgoniaIm2ColAgrees(t *testing.T) {
 	for i, s := range ctShapeCases {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		x := ctRandom(uint64(i), h*w)
-		ours, _ := ctRun(t, func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-			return gorgonia.ApplyOp(corrIm2ColOp{kh: kh, kw: kw}, in[0])
-		}, ctDense(tensor.Float64, x, h, w))
-		theirs, shape := ctRun(t, func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		x := optest.Random(uint64(i), h*w)
+		ours, _ := optest.Run(t, func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return opkit.Apply(im2col(kh, kw), in[0])
+		}, optest.Dense(tensor.Float64, x, h, w))
+		theirs, shape := optest.Run(t, func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			return gorgonia.Im2Col(in[0], tensor.Shape{kh, kw}, tensor.Shape{0, 0}, tensor.Shape{1, 1}, tensor.Shape{1, 1})
-		}, ctDense(tensor.Float64, x, 1, 1, h, w))
+		}, optest.Dense(tensor.Float64, x, 1, 1, h, w))
 		if want := (tensor.Shape{1, h - kh + 1, w - kw + 1, kh * kw}); !shape.Eq(want) {
 			t.Errorf("case %d %v: gorgonia.Im2Col shape %v, want %v", i, s, shape, want)
 		}
-		ctCheckClose(t, fmt.Sprintf("case %d %v", i, s), theirs, ours, 0)
+		optest.Close(t, fmt.Sprintf("case %d %v", i, s), theirs, ours, 0)
 		padded := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			return gorgonia.Im2Col(in[0], tensor.Shape{kh, kw}, tensor.Shape{1, 1}, tensor.Shape{2, 1}, tensor.Shape{1, 1})
 		}

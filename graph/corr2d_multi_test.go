@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 func corr2dMultiInFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
@@ -36,7 +38,7 @@ func ctRefMultiInOut(x []float64, c, h, w int, k []float64, co, kh, kw int) []fl
 
 // The chapter's multi-channel inputs: X (2, 3, 3) and K (2, 2, 2).
 var (
-	ctMultiX = append(ctArange(9, 0), ctArange(9, 1)...)
+	ctMultiX = append(optest.Arange(9, 0), optest.Arange(9, 1)...)
 	ctMultiK = []float64{0, 1, 2, 3, 1, 2, 3, 4}
 )
 
@@ -52,12 +54,12 @@ func ctStackK() []float64 {
 }
 
 func TestCorr2DMultiInChapterValues(t *testing.T) {
-	for _, dt := range ctDtypes {
-		got, shape := ctRun(t, corr2dMultiInFunc, ctDense(dt, ctMultiX, 2, 3, 3), ctDense(dt, ctMultiK, 2, 2, 2))
+	for _, dt := range optest.Dtypes {
+		got, shape := optest.Run(t, corr2dMultiInFunc, optest.Dense(dt, ctMultiX, 2, 3, 3), optest.Dense(dt, ctMultiK, 2, 2, 2))
 		if !shape.Eq(tensor.Shape{2, 2}) {
 			t.Errorf("%v: shape %v, want (2, 2)", dt, shape)
 		}
-		ctCheckClose(t, dt.String(), got, []float64{56, 72, 104, 120}, 0)
+		optest.Close(t, dt.String(), got, []float64{56, 72, 104, 120}, 0)
 	}
 }
 
@@ -74,12 +76,12 @@ func TestCorr2DMultiInOutChapterValues(t *testing.T) {
 	if ref := ctRefMultiInOut(ctMultiX, 2, 3, 3, ctStackK(), 3, 2, 2); fmt.Sprint(ref) != fmt.Sprint(want) {
 		t.Fatalf("the reference loop gives %v, the hand values are %v", ref, want)
 	}
-	for _, dt := range ctDtypes {
-		got, shape := ctRun(t, corr2dMultiInOutFunc, ctDense(dt, ctMultiX, 2, 3, 3), ctDense(dt, ctStackK(), 3, 2, 2, 2))
+	for _, dt := range optest.Dtypes {
+		got, shape := optest.Run(t, corr2dMultiInOutFunc, optest.Dense(dt, ctMultiX, 2, 3, 3), optest.Dense(dt, ctStackK(), 3, 2, 2, 2))
 		if !shape.Eq(tensor.Shape{3, 2, 2}) {
 			t.Errorf("%v: shape %v, want (3, 2, 2)", dt, shape)
 		}
-		ctCheckClose(t, dt.String(), got, want, 0)
+		optest.Close(t, dt.String(), got, want, 0)
 	}
 }
 
@@ -87,7 +89,7 @@ func TestCorr2DMultiInOutChapterValues(t *testing.T) {
 // (c_i, h·w) matrix and k as a (c_o, c_i) matrix, the output is the product k·x.
 func TestCorr2DMultiInOut1x1IsMatMul(t *testing.T) {
 	const ci, co, h, w = 3, 2, 3, 3
-	x, k := ctRandom(1, ci*h*w), ctRandom(2, co*ci)
+	x, k := optest.Random(1, ci*h*w), optest.Random(2, co*ci)
 	want := make([]float64, co*h*w)
 	for o := 0; o < co; o++ {
 		for p := 0; p < h*w; p++ {
@@ -96,16 +98,16 @@ func TestCorr2DMultiInOut1x1IsMatMul(t *testing.T) {
 			}
 		}
 	}
-	for _, dt := range ctDtypes {
+	for _, dt := range optest.Dtypes {
 		tol := 1e-14
 		if dt == tensor.Float32 {
 			tol = 1e-6
 		}
-		got, shape := ctRun(t, corr2dMultiInOutFunc, ctDense(dt, x, ci, h, w), ctDense(dt, k, co, ci, 1, 1))
+		got, shape := optest.Run(t, corr2dMultiInOutFunc, optest.Dense(dt, x, ci, h, w), optest.Dense(dt, k, co, ci, 1, 1))
 		if !shape.Eq(tensor.Shape{co, h, w}) {
 			t.Errorf("%v: shape %v", dt, shape)
 		}
-		ctCheckClose(t, dt.String(), got, want, tol)
+		optest.Close(t, dt.String(), got, want, tol)
 	}
 }
 
@@ -118,26 +120,26 @@ var ctMultiCases = [][6]int{
 func TestCorr2DMultiMatchesDefinition(t *testing.T) {
 	for i, s := range ctMultiCases {
 		c, h, w, co, kh, kw := s[0], s[1], s[2], s[3], s[4], s[5]
-		x, k := ctRandom(uint64(20+i), c*h*w), ctRandom(uint64(60+i), co*c*kh*kw)
+		x, k := optest.Random(uint64(20+i), c*h*w), optest.Random(uint64(60+i), co*c*kh*kw)
 		want := ctRefMultiInOut(x, c, h, w, k, co, kh, kw)
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			tol := 1e-13
 			if dt == tensor.Float32 {
 				tol = 1e-5
 			}
 			name := fmt.Sprintf("case %d %v/%v", i, s, dt)
-			got, shape := ctRun(t, corr2dMultiInOutFunc, ctDense(dt, x, c, h, w), ctDense(dt, k, co, c, kh, kw))
+			got, shape := optest.Run(t, corr2dMultiInOutFunc, optest.Dense(dt, x, c, h, w), optest.Dense(dt, k, co, c, kh, kw))
 			if !shape.Eq(tensor.Shape{co, h - kh + 1, w - kw + 1}) {
 				t.Errorf("%s: MultiInOut shape %v", name, shape)
 			}
-			ctCheckClose(t, name+" MultiInOut", got, want, tol)
+			optest.Close(t, name+" MultiInOut", got, want, tol)
 			// Corr2DMultiIn with the first output channel's kernel is channel 0.
 			oh, ow := h-kh+1, w-kw+1
-			got, shape = ctRun(t, corr2dMultiInFunc, ctDense(dt, x, c, h, w), ctDense(dt, k[:c*kh*kw], c, kh, kw))
+			got, shape = optest.Run(t, corr2dMultiInFunc, optest.Dense(dt, x, c, h, w), optest.Dense(dt, k[:c*kh*kw], c, kh, kw))
 			if !shape.Eq(tensor.Shape{oh, ow}) {
 				t.Errorf("%s: MultiIn shape %v", name, shape)
 			}
-			ctCheckClose(t, name+" MultiIn", got, want[:oh*ow], tol)
+			optest.Close(t, name+" MultiIn", got, want[:oh*ow], tol)
 		}
 	}
 }
@@ -160,11 +162,11 @@ func TestCorr2DMultiGradients(t *testing.T) {
 func TestCorr2DMultiFloat32Gradients(t *testing.T) {
 	for i, s := range ctMultiCases {
 		c, h, w, co, kh, kw := s[0], s[1], s[2], s[3], s[4], s[5]
-		x, k := ctRandom(uint64(20+i), c*h*w), ctRandom(uint64(60+i), co*c*kh*kw)
-		g64 := ctGrads(t, "tape", corr2dMultiInOutFunc, 8, ctDense(tensor.Float64, x, c, h, w), ctDense(tensor.Float64, k, co, c, kh, kw))
-		g32 := ctGrads(t, "tape", corr2dMultiInOutFunc, 8, ctDense(tensor.Float32, x, c, h, w), ctDense(tensor.Float32, k, co, c, kh, kw))
+		x, k := optest.Random(uint64(20+i), c*h*w), optest.Random(uint64(60+i), co*c*kh*kw)
+		g64 := optest.Grads(t, optest.Tape, corr2dMultiInOutFunc, 8, optest.Dense(tensor.Float64, x, c, h, w), optest.Dense(tensor.Float64, k, co, c, kh, kw))
+		g32 := optest.Grads(t, optest.Tape, corr2dMultiInOutFunc, 8, optest.Dense(tensor.Float32, x, c, h, w), optest.Dense(tensor.Float32, k, co, c, kh, kw))
 		for j := range g64 {
-			ctCheckClose(t, fmt.Sprintf("case %d %v input %d", i, s, j), g32[j], g64[j], 1e-5)
+			optest.Close(t, fmt.Sprintf("case %d %v input %d", i, s, j), g32[j], g64[j], 1e-5)
 		}
 	}
 }
@@ -183,10 +185,10 @@ func TestCorr2DMultiLispMachine(t *testing.T) {
 			{"MultiIn", corr2dMultiInFunc, gradcheck.Random(uint64(30+i), c, kh, kw)},
 			{"MultiInOut", corr2dMultiInOutFunc, gradcheck.Random(uint64(50+i), co, c, kh, kw)},
 		} {
-			tape := ctGrads(t, "tape", f.fn, 6, x, f.k)
-			lisp := ctGrads(t, "lisp", f.fn, 6, x, f.k)
+			tape := optest.Grads(t, optest.Tape, f.fn, 6, x, f.k)
+			lisp := optest.Grads(t, optest.Lisp, f.fn, 6, x, f.k)
 			for j := range tape {
-				ctCheckClose(t, fmt.Sprintf("%s case %d %v input %d", f.name, i, s, j), lisp[j], tape[j], 1e-12)
+				optest.Close(t, fmt.Sprintf("%s case %d %v input %d", f.name, i, s, j), lisp[j], tape[j], 1e-12)
 			}
 		}
 	}
@@ -200,7 +202,7 @@ func TestCorr2DMultiLispMachine(t *testing.T) {
 //     the finite-difference check) for 3-D inputs.
 func TestGorgoniaSliceAndConcatDefects(t *testing.T) {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{1, 2, 3}, 3, 1, 1), gorgonia.WithName("x"))
+	x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{1, 2, 3}, 3, 1, 1), gorgonia.WithName("x"))
 	s, err := gorgonia.Slice(x, gorgonia.S(1))
 	if err != nil {
 		t.Fatal(err)
@@ -229,9 +231,9 @@ func TestGorgoniaSliceAndConcatDefects(t *testing.T) {
 	if err := gradcheck.Check([]*tensor.Dense{in}, concat, 1e-6, 1); err != nil {
 		t.Errorf("Concat's SymDiff: %v", err)
 	}
-	tape := ctGrads(t, "tape", concat, 6, in)
-	lisp := ctGrads(t, "lisp", concat, 6, in)
-	if d, err := ctMaxDiff(lisp[0], tape[0]); err != nil || d < 1e-3 {
+	tape := optest.Grads(t, optest.Tape, concat, 6, in)
+	lisp := optest.Grads(t, optest.Lisp, concat, 6, in)
+	if d, err := optest.MaxDiff(lisp[0], tape[0]); err != nil || d < 1e-3 {
 		t.Errorf("Concat's DoDiff now agrees with SymDiff (max |diff| %v, %v): the defect is gone", d, err)
 	}
 }

@@ -2,181 +2,16 @@ package graph
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
-
-// Test helpers of the correlation and Pool2D tests carry a ct prefix.
-
-var ctDtypes = []tensor.Dtype{tensor.Float64, tensor.Float32}
-
-// ctDense returns a tensor of dtype dt holding vals.
-func ctDense(dt tensor.Dtype, vals []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		v := make([]float32, len(vals))
-		for i, x := range vals {
-			v[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), vals...)))
-}
-
-// ctArange returns start, start+1, ..., start+n-1.
-func ctArange(n int, start float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = start + float64(i)
-	}
-	return v
-}
-
-// ctRandom returns n values uniform in [-1, 1) from a generator seeded with seed.
-func ctRandom(seed uint64, n int) []float64 {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = rng.Float64()*2 - 1
-	}
-	return v
-}
-
-// ctFloats returns a value's entries as float64.
-func ctFloats(t *testing.T, v gorgonia.Value) []float64 {
-	t.Helper()
-	switch s := v.(type) {
-	case *gorgonia.F64:
-		return []float64{float64(*s)}
-	case *gorgonia.F32:
-		return []float64{float64(*s)}
-	case tensor.Tensor:
-		if d, ok := s.(*tensor.Dense); ok && (d.IsMaterializable() || d.RequiresIterator()) {
-			s = d.Materialize()
-		}
-		switch d := s.Data().(type) {
-		case []float64:
-			return append([]float64(nil), d[:s.Shape().TotalSize()]...)
-		case []float32:
-			out := make([]float64, s.Shape().TotalSize())
-			for i := range out {
-				out[i] = float64(d[i])
-			}
-			return out
-		case float64:
-			return []float64{d}
-		case float32:
-			return []float64{float64(d)}
-		}
-	}
-	t.Fatalf("unexpected value %T", v)
-	return nil
-}
-
-// ctNodes puts each input into g as a uniquely named node.
-func ctNodes(g *gorgonia.ExprGraph, inputs []*tensor.Dense) []*gorgonia.Node {
-	nodes := make([]*gorgonia.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = gorgonia.NodeFromAny(g, in.Clone().(*tensor.Dense), gorgonia.WithName(fmt.Sprintf("ct_in%d", i)))
-	}
-	return nodes
-}
-
-// ctRun builds f on nodes holding inputs, runs it on a TapeMachine and returns the
-// output's entries and shape.
-func ctRun(t *testing.T, f gradcheck.Func, inputs ...*tensor.Dense) ([]float64, tensor.Shape) {
-	t.Helper()
-	g := gorgonia.NewGraph()
-	y, err := f(g, ctNodes(g, inputs))
-	if err != nil {
-		t.Fatalf("building: %v", err)
-	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatalf("running: %v", err)
-	}
-	return ctFloats(t, y.Value()), y.Shape()
-}
-
-// ctGrads returns the gradients of sum(y ⊙ w) with respect to every input, w drawn
-// from seed, computed by the given machine ("tape" or "lisp") in the inputs' dtype.
-func ctGrads(t *testing.T, machine string, f gradcheck.Func, seed uint64, inputs ...*tensor.Dense) [][]float64 {
-	t.Helper()
-	g := gorgonia.NewGraph()
-	nodes := ctNodes(g, inputs)
-	y, err := f(g, nodes)
-	if err != nil {
-		t.Fatalf("building: %v", err)
-	}
-	w := gorgonia.NodeFromAny(g, ctDense(y.Dtype(), ctRandom(seed, y.Shape().TotalSize()), y.Shape()...), gorgonia.WithName("ct_weights"))
-	prod, err := gorgonia.HadamardProd(y, w)
-	if err != nil {
-		t.Fatalf("weighting: %v", err)
-	}
-	loss, err := gorgonia.Sum(prod)
-	if err != nil {
-		t.Fatalf("summing: %v", err)
-	}
-	var vm gorgonia.VM
-	switch machine {
-	case "tape":
-		if _, err := gorgonia.Grad(loss, nodes...); err != nil {
-			t.Fatalf("Grad: %v", err)
-		}
-		vm = gorgonia.NewTapeMachine(g)
-	case "lisp":
-		vm = gorgonia.NewLispMachine(g)
-	default:
-		t.Fatalf("unknown machine %q", machine)
-	}
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatalf("running: %v", err)
-	}
-	out := make([][]float64, len(nodes))
-	for i, n := range nodes {
-		d, err := n.Grad()
-		if err != nil {
-			t.Fatalf("gradient %d: %v", i, err)
-		}
-		out[i] = ctFloats(t, d)
-	}
-	return out
-}
-
-// ctMaxDiff returns the largest |a[i]-b[i]| and an error if the lengths differ.
-func ctMaxDiff(a, b []float64) (float64, error) {
-	if len(a) != len(b) {
-		return 0, fmt.Errorf("%d values, want %d", len(a), len(b))
-	}
-	var d float64
-	for i := range a {
-		if math.IsNaN(a[i]) || math.IsNaN(b[i]) {
-			return math.NaN(), nil
-		}
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-	}
-	return d, nil
-}
-
-// ctCheckClose fails the test unless got equals want within tol in every entry.
-func ctCheckClose(t *testing.T, name string, got, want []float64, tol float64) {
-	t.Helper()
-	d, err := ctMaxDiff(got, want)
-	if err != nil {
-		t.Errorf("%s: %v", name, err)
-		return
-	}
-	if !(d <= tol) {
-		t.Errorf("%s: max |diff| %.3g > %.3g\n got %v\nwant %v", name, d, tol, got, want)
-	}
-}
 
 // ctRefCorr2D is the definition of cross-correlation written out independently of the
 // code under test: y[i][j] = Σ_a Σ_b x[i+a][j+b] k[a][b].
@@ -249,7 +84,7 @@ func ctChapterCases() []struct {
 		want      []float64
 		wantShape tensor.Shape
 	}{
-		{"3x3 example", ctArange(9, 0), []int{3, 3}, []float64{0, 1, 2, 3}, []int{2, 2}, []float64{19, 25, 37, 43}, tensor.Shape{2, 2}},
+		{"3x3 example", optest.Arange(9, 0), []int{3, 3}, []float64{0, 1, 2, 3}, []int{2, 2}, []float64{19, 25, 37, 43}, tensor.Shape{2, 2}},
 		{"edge detection", ctEdgeInput(), []int{6, 8}, []float64{1, -1}, []int{1, 2}, edge, tensor.Shape{6, 7}},
 		{"transposed edges", ctTranspose(ctEdgeInput(), 6, 8), []int{8, 6}, []float64{1, -1}, []int{1, 2}, make([]float64, 8*5), tensor.Shape{8, 5}},
 	}
@@ -257,13 +92,13 @@ func ctChapterCases() []struct {
 
 func TestCorr2DChapterValues(t *testing.T) {
 	for _, c := range ctChapterCases() {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			name := fmt.Sprintf("%s/%v", c.name, dt)
-			got, shape := ctRun(t, corr2dFunc, ctDense(dt, c.x, c.xs...), ctDense(dt, c.k, c.ks...))
+			got, shape := optest.Run(t, corr2dFunc, optest.Dense(dt, c.x, c.xs...), optest.Dense(dt, c.k, c.ks...))
 			if !shape.Eq(c.wantShape) {
 				t.Errorf("%s: shape %v, want %v", name, shape, c.wantShape)
 			}
-			ctCheckClose(t, name, got, c.want, 0)
+			optest.Close(t, name, got, c.want, 0)
 		}
 	}
 }
@@ -274,33 +109,22 @@ var ctShapeCases = [][4]int{
 	{3, 3, 2, 2}, {5, 7, 3, 2}, {4, 4, 1, 1}, {3, 4, 3, 4}, {1, 6, 1, 3}, {6, 1, 2, 1}, {1, 1, 1, 1}, {7, 5, 2, 5},
 }
 
-func TestCorr2DMatchesDefinition(t *testing.T) {
+// TestCorr2D runs the op battery (values against the definition, finite-difference
+// gradients, float32 against float64, LispMachine against TapeMachine) on every shape.
+func TestCorr2D(t *testing.T) {
 	for i, s := range ctShapeCases {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		x, k := ctRandom(uint64(10+i), h*w), ctRandom(uint64(50+i), kh*kw)
-		want := ctRefCorr2D(x, h, w, k, kh, kw)
-		for _, dt := range ctDtypes {
-			tol := 1e-13
-			if dt == tensor.Float32 {
-				tol = 1e-5
-			}
-			got, shape := ctRun(t, corr2dFunc, ctDense(dt, x, h, w), ctDense(dt, k, kh, kw))
-			name := fmt.Sprintf("case %d %v/%v", i, s, dt)
-			if !shape.Eq(tensor.Shape{h - kh + 1, w - kw + 1}) {
-				t.Errorf("%s: shape %v", name, shape)
-			}
-			ctCheckClose(t, name, got, want, tol)
-		}
-	}
-}
-
-func TestCorr2DGradients(t *testing.T) {
-	for i, s := range ctShapeCases {
-		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		in := []*tensor.Dense{gradcheck.Random(uint64(100+i), h, w), gradcheck.Random(uint64(200+i), kh, kw)}
-		if err := gradcheck.Check(in, corr2dFunc, 1e-6, uint64(i)); err != nil {
-			t.Errorf("case %d %v: %v", i, s, err)
-		}
+		optest.Check(t, optest.Case{
+			Name: fmt.Sprintf("case %d %v", i, s),
+			F:    corr2dFunc,
+			In:   []*tensor.Dense{gradcheck.Random(uint64(10+i), h, w), gradcheck.Random(uint64(50+i), kh, kw)},
+			Want: func(in [][]float64, _ []tensor.Shape) []float64 {
+				return ctRefCorr2D(in[0], h, w, in[1], kh, kw)
+			},
+			Shape: tensor.Shape{h - kh + 1, w - kw + 1},
+			Tol64: 1e-13, Tol32: 1e-5, Grad32Tol: 1e-5, LispTol: 1e-12,
+			Seed: uint64(i),
+		})
 	}
 }
 
@@ -309,7 +133,7 @@ func TestCorr2DGradients(t *testing.T) {
 // gets them wrong even for its own Mul and Square.)
 func TestCorr2DFullOpGradients(t *testing.T) {
 	full := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-		return gorgonia.ApplyOp(corr2dFullOp{}, in[0], in[1])
+		return opkit.Apply(corr2dFull(), in[0], in[1])
 	}
 	for i, s := range ctShapeCases {
 		kh, kw, oh, ow := s[2], s[3], s[0]-s[2]+1, s[1]-s[3]+1
@@ -320,39 +144,13 @@ func TestCorr2DFullOpGradients(t *testing.T) {
 	}
 }
 
-// Float32 gradients agree with float64 ones to float32 precision.
-func TestCorr2DFloat32Gradients(t *testing.T) {
-	for i, s := range ctShapeCases {
-		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		x, k := ctRandom(uint64(10+i), h*w), ctRandom(uint64(50+i), kh*kw)
-		g64 := ctGrads(t, "tape", corr2dFunc, 5, ctDense(tensor.Float64, x, h, w), ctDense(tensor.Float64, k, kh, kw))
-		g32 := ctGrads(t, "tape", corr2dFunc, 5, ctDense(tensor.Float32, x, h, w), ctDense(tensor.Float32, k, kh, kw))
-		for j := range g64 {
-			ctCheckClose(t, fmt.Sprintf("case %d %v input %d", i, s, j), g32[j], g64[j], 1e-5)
-		}
-	}
-}
-
-// DoDiff (Gorgonia's LispMachine) computes the same gradients as SymDiff (TapeMachine).
-func TestCorr2DLispMachine(t *testing.T) {
-	for i, s := range ctShapeCases {
-		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		in := []*tensor.Dense{gradcheck.Random(uint64(10+i), h, w), gradcheck.Random(uint64(50+i), kh, kw)}
-		tape := ctGrads(t, "tape", corr2dFunc, 6, in...)
-		lisp := ctGrads(t, "lisp", corr2dFunc, 6, in...)
-		for j := range tape {
-			ctCheckClose(t, fmt.Sprintf("case %d %v input %d", i, s, j), lisp[j], tape[j], 1e-12)
-		}
-	}
-}
-
 // Two Corr2D nodes over same-shaped, differently named inputs stay two nodes with
 // their own values, and every op of this file hashes differently from the others.
 func TestCorr2DNodesStayDistinct(t *testing.T) {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, ctArange(9, 0), 3, 3), gorgonia.WithName("x"))
-	k1 := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{0, 1, 2, 3}, 2, 2), gorgonia.WithName("k1"))
-	k2 := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{1, 0, 0, -1}, 2, 2), gorgonia.WithName("k2"))
+	x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, optest.Arange(9, 0), 3, 3), gorgonia.WithName("x"))
+	k1 := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{0, 1, 2, 3}, 2, 2), gorgonia.WithName("k1"))
+	k2 := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{1, 0, 0, -1}, 2, 2), gorgonia.WithName("k2"))
 	y1, err := Corr2D(x, k1)
 	if err != nil {
 		t.Fatal(err)
@@ -369,19 +167,20 @@ func TestCorr2DNodesStayDistinct(t *testing.T) {
 	if err := m.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	ctCheckClose(t, "y1", ctFloats(t, y1.Value()), []float64{19, 25, 37, 43}, 0)
-	ctCheckClose(t, "y2", ctFloats(t, y2.Value()), []float64{-4, -4, -4, -4}, 0)
+	optest.Close(t, "y1", optest.Floats(t, y1.Value()), []float64{19, 25, 37, 43}, 0)
+	optest.Close(t, "y2", optest.Floats(t, y2.Value()), []float64{-4, -4, -4, -4}, 0)
 
-	ops := []gorgonia.Op{
-		corr2dOp{}, corr2dFullOp{},
-		corrIm2ColOp{kh: 2, kw: 2}, corrIm2ColOp{kh: 2, kw: 3}, corrIm2ColOp{kh: 3, kw: 2},
-		corrCol2ImOp{h: 3, w: 3, kh: 2, kw: 2}, corrCol2ImOp{h: 4, w: 3, kh: 2, kw: 2}, corrCol2ImOp{h: 3, w: 3, kh: 1, kw: 2},
-		windowPoolOp{Max, 2, 2}, windowPoolOp{Avg, 2, 2}, windowPoolOp{Min, 2, 2}, windowPoolOp{Max, 2, 3},
-		windowPoolGradOp{Max, 2, 2}, windowPoolGradOp{Avg, 2, 2}, windowPoolGradOp{Min, 2, 2}, windowPoolGradOp{Max, 3, 2},
-		corrStackOp{n: 2}, corrStackOp{n: 3}, corrPickOp{i: 0}, corrPickOp{i: 1},
+	specs := []*opkit.Spec{
+		corr2d(), corr2dFull(),
+		im2col(2, 2), im2col(2, 3), im2col(3, 2),
+		col2im(3, 3, 2, 2), col2im(4, 3, 2, 2), col2im(3, 3, 1, 2),
+		pool2d(window2D{Max, 2, 2}), pool2d(window2D{Avg, 2, 2}), pool2d(window2D{Min, 2, 2}), pool2d(window2D{Max, 2, 3}),
+		pool2dGrad(window2D{Max, 2, 2}), pool2dGrad(window2D{Avg, 2, 2}), pool2dGrad(window2D{Min, 2, 2}), pool2dGrad(window2D{Max, 3, 2}),
+		stack(2), stack(3), pick(0), pick(1),
 	}
 	seen := map[uint32]string{}
-	for _, op := range ops {
+	for _, spec := range specs {
+		op := opkit.New(spec)
 		h := op.Hashcode()
 		if prev, dup := seen[h]; dup {
 			t.Errorf("%v and %s share hash %x", op, prev, h)
@@ -390,111 +189,76 @@ func TestCorr2DNodesStayDistinct(t *testing.T) {
 	}
 }
 
-// ctErrorCase is one bad input to a graph-building function and the message it must give.
-type ctErrorCase struct {
-	name string
-	call func(g *gorgonia.ExprGraph) (*gorgonia.Node, error)
-	want string
-}
-
-func ctNode(g *gorgonia.ExprGraph, name string, dt tensor.Dtype, shape ...int) *gorgonia.Node {
-	return gorgonia.NewTensor(g, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name))
-}
-
-func ctRunErrorCases(t *testing.T, cases []ctErrorCase) {
-	t.Helper()
-	for i, c := range cases {
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					t.Errorf("case %d %s: panicked: %v", i, c.name, r)
-				}
-			}()
-			y, err := c.call(gorgonia.NewGraph())
-			if err == nil {
-				t.Errorf("case %d %s: no error (result %v)", i, c.name, y)
-				return
-			}
-			if y != nil {
-				t.Errorf("case %d %s: a node came back with the error", i, c.name)
-			}
-			if !strings.Contains(err.Error(), c.want) {
-				t.Errorf("case %d %s: error %q, want it to contain %q", i, c.name, err, c.want)
-			}
-		}()
-	}
-}
-
 func TestCorrelationErrors(t *testing.T) {
 	f64, f32 := tensor.Float64, tensor.Float32
 	two := func(fn func(x, k *gorgonia.Node) (*gorgonia.Node, error), xs, ks []int, xt, kt tensor.Dtype) func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
 		return func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-			return fn(ctNode(g, "x", xt, xs...), ctNode(g, "k", kt, ks...))
+			return fn(optest.Node(g, "x", xt, xs...), optest.Node(g, "k", kt, ks...))
 		}
 	}
 	type fn = func(x, k *gorgonia.Node) (*gorgonia.Node, error)
-	var cases []ctErrorCase
+	var cases []optest.ErrorCase
 	for _, f := range []struct {
 		name string
 		fn   fn
 	}{{"Corr2D", Corr2D}, {"Corr2DMatMul", Corr2DMatMul}} {
 		cases = append(cases,
-			ctErrorCase{f.name + " nil x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) { return f.fn(nil, ctNode(g, "k", f64, 2, 2)) },
-				"graph: " + f.name + ": nil input node (x false, kernel true)"},
-			ctErrorCase{f.name + " graphs", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-				return f.fn(ctNode(g, "x", f64, 3, 3), ctNode(gorgonia.NewGraph(), "k", f64, 2, 2))
-			}, "graph: " + f.name + ": x and the kernel belong to different graphs"},
-			ctErrorCase{f.name + " x rank", two(f.fn, []int{1, 3, 3}, []int{2, 2}, f64, f64),
-				"graph: " + f.name + ": x must be 2-D (h, w), got shape (1, 3, 3) (rank 3)"},
-			ctErrorCase{f.name + " x vector", two(f.fn, []int{9}, []int{2, 2}, f64, f64),
-				"graph: " + f.name + ": x must be 2-D (h, w), got shape (9) (rank 1)"},
-			ctErrorCase{f.name + " k rank", two(f.fn, []int{3, 3}, []int{1, 2, 2}, f64, f64),
-				"graph: " + f.name + ": kernel must be 2-D (kh, kw), got shape (1, 2, 2) (rank 3)"},
-			ctErrorCase{f.name + " kernel too tall", two(f.fn, []int{3, 3}, []int{4, 2}, f64, f64),
-				"graph: " + f.name + ": kernel 4x2 is larger than the input 3x3; the kernel must fit inside the input"},
-			ctErrorCase{f.name + " kernel too wide", two(f.fn, []int{6, 8}, []int{1, 9}, f32, f32),
-				"graph: " + f.name + ": kernel 1x9 is larger than the input 6x8"},
-			ctErrorCase{f.name + " int x", two(f.fn, []int{3, 3}, []int{2, 2}, tensor.Int, f64),
-				"graph: " + f.name + ": x has dtype int; want float32 or float64"},
-			ctErrorCase{f.name + " int kernel", two(f.fn, []int{3, 3}, []int{2, 2}, f64, tensor.Int64),
-				"graph: " + f.name + ": kernel has dtype int64; want float32 or float64"},
-			ctErrorCase{f.name + " mixed dtypes", two(f.fn, []int{3, 3}, []int{2, 2}, f64, f32),
-				"graph: " + f.name + ": dtypes differ: x is float64, kernel is float32; use one dtype for both"},
-			ctErrorCase{f.name + " empty x", two(f.fn, []int{0, 3}, []int{1, 1}, f64, f64),
-				"graph: " + f.name + ": x has an empty dimension: shape (0, 3)"},
-			ctErrorCase{f.name + " empty kernel", two(f.fn, []int{3, 3}, []int{2, 0}, f64, f64),
-				"graph: " + f.name + ": kernel has an empty dimension: shape (2, 0)"},
-			ctErrorCase{f.name + " scalar x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-				return f.fn(gorgonia.NewScalar(g, f64, gorgonia.WithName("s")), ctNode(g, "k", f64, 2, 2))
-			}, "graph: " + f.name + ": x must be 2-D (h, w), got shape () (rank 0)"},
+			optest.Bad(f.name+" nil x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) { return f.fn(nil, optest.Node(g, "k", f64, 2, 2)) },
+				"graph: "+f.name+": x is a nil node"),
+			optest.Bad(f.name+" graphs", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+				return f.fn(optest.Node(g, "x", f64, 3, 3), optest.Node(gorgonia.NewGraph(), "k", f64, 2, 2))
+			}, "graph: "+f.name+": x and kernel belong to different graphs; build every input in one graph"),
+			optest.Bad(f.name+" x rank", two(f.fn, []int{1, 3, 3}, []int{2, 2}, f64, f64),
+				"graph: "+f.name+": x must be 2-D (h, w), got shape (1, 3, 3) (rank 3)"),
+			optest.Bad(f.name+" x vector", two(f.fn, []int{9}, []int{2, 2}, f64, f64),
+				"graph: "+f.name+": x must be 2-D (h, w), got shape (9) (rank 1)"),
+			optest.Bad(f.name+" k rank", two(f.fn, []int{3, 3}, []int{1, 2, 2}, f64, f64),
+				"graph: "+f.name+": kernel must be 2-D (kh, kw), got shape (1, 2, 2) (rank 3)"),
+			optest.Bad(f.name+" kernel too tall", two(f.fn, []int{3, 3}, []int{4, 2}, f64, f64),
+				"graph: "+f.name+": kernel 4x2 is larger than the input 3x3; the kernel must fit inside the input"),
+			optest.Bad(f.name+" kernel too wide", two(f.fn, []int{6, 8}, []int{1, 9}, f32, f32),
+				"graph: "+f.name+": kernel 1x9 is larger than the input 6x8"),
+			optest.Bad(f.name+" int x", two(f.fn, []int{3, 3}, []int{2, 2}, tensor.Int, f64),
+				"graph: "+f.name+": x has dtype int; want float32 or float64"),
+			optest.Bad(f.name+" int kernel", two(f.fn, []int{3, 3}, []int{2, 2}, f64, tensor.Int64),
+				"graph: "+f.name+": kernel has dtype int64; want float32 or float64"),
+			optest.Bad(f.name+" mixed dtypes", two(f.fn, []int{3, 3}, []int{2, 2}, f64, f32),
+				"graph: "+f.name+": dtypes differ: x is float64, kernel is float32; use one dtype for every input"),
+			optest.Bad(f.name+" empty x", two(f.fn, []int{0, 3}, []int{1, 1}, f64, f64),
+				"graph: "+f.name+": x has an empty dimension: shape (0, 3)"),
+			optest.Bad(f.name+" empty kernel", two(f.fn, []int{3, 3}, []int{2, 0}, f64, f64),
+				"graph: "+f.name+": kernel has an empty dimension: shape (2, 0)"),
+			optest.Bad(f.name+" scalar x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+				return f.fn(gorgonia.NewScalar(g, f64, gorgonia.WithName("s")), optest.Node(g, "k", f64, 2, 2))
+			}, "graph: "+f.name+": x must be 2-D (h, w), got shape () (rank 0)"),
 		)
 	}
 	cases = append(cases,
-		ctErrorCase{"MultiIn x rank", two(Corr2DMultiIn, []int{3, 3}, []int{1, 2, 2}, f64, f64),
-			"graph: Corr2DMultiIn: x must be 3-D (c, h, w), got shape (3, 3) (rank 2)"},
-		ctErrorCase{"MultiIn k rank", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2}, f64, f64),
-			"graph: Corr2DMultiIn: kernel must be 3-D (c, kh, kw), got shape (2, 2) (rank 2)"},
-		ctErrorCase{"MultiIn channels", two(Corr2DMultiIn, []int{2, 3, 3}, []int{3, 2, 2}, f64, f64),
-			"graph: Corr2DMultiIn: x has 2 channels but the kernel has 3; they must match"},
-		ctErrorCase{"MultiIn too large", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2, 4}, f64, f64),
-			"graph: Corr2DMultiIn: kernel 2x4 is larger than the input 3x3"},
-		ctErrorCase{"MultiIn dtype", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2, 2}, f32, f64),
-			"graph: Corr2DMultiIn: dtypes differ: x is float32, kernel is float64"},
-		ctErrorCase{"MultiIn nil k", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-			return Corr2DMultiIn(ctNode(g, "x", f64, 2, 3, 3), nil)
-		}, "graph: Corr2DMultiIn: nil input node (x true, kernel false)"},
-		ctErrorCase{"MultiInOut k rank", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{2, 2, 2}, f64, f64),
-			"graph: Corr2DMultiInOut: kernel must be 4-D (co, c, kh, kw), got shape (2, 2, 2) (rank 3)"},
-		ctErrorCase{"MultiInOut x rank", two(Corr2DMultiInOut, []int{1, 2, 3, 3}, []int{3, 2, 2, 2}, f64, f64),
-			"graph: Corr2DMultiInOut: x must be 3-D (c, h, w), got shape (1, 2, 3, 3) (rank 4)"},
-		ctErrorCase{"MultiInOut channels", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 4, 2, 2}, f64, f64),
-			"graph: Corr2DMultiInOut: x has 2 channels but the kernel expects 4 (k is (co, c, kh, kw) = (3, 4, 2, 2)); they must match"},
-		ctErrorCase{"MultiInOut too large", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 2, 4, 1}, f64, f64),
-			"graph: Corr2DMultiInOut: kernel 4x1 is larger than the input 3x3"},
-		ctErrorCase{"MultiInOut int", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 2, 2, 2}, tensor.Int32, tensor.Int32),
-			"graph: Corr2DMultiInOut: x has dtype int32; want float32 or float64"},
+		optest.Bad("MultiIn x rank", two(Corr2DMultiIn, []int{3, 3}, []int{1, 2, 2}, f64, f64),
+			"graph: Corr2DMultiIn: x must be 3-D (c, h, w), got shape (3, 3) (rank 2)"),
+		optest.Bad("MultiIn k rank", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2}, f64, f64),
+			"graph: Corr2DMultiIn: kernel must be 3-D (c, kh, kw), got shape (2, 2) (rank 2)"),
+		optest.Bad("MultiIn channels", two(Corr2DMultiIn, []int{2, 3, 3}, []int{3, 2, 2}, f64, f64),
+			"graph: Corr2DMultiIn: x has 2 channels but the kernel has 3; they must match"),
+		optest.Bad("MultiIn too large", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2, 4}, f64, f64),
+			"graph: Corr2DMultiIn: kernel 2x4 is larger than the input 3x3"),
+		optest.Bad("MultiIn dtype", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2, 2}, f32, f64),
+			"graph: Corr2DMultiIn: dtypes differ: x is float32, kernel is float64"),
+		optest.Bad("MultiIn nil k", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return Corr2DMultiIn(optest.Node(g, "x", f64, 2, 3, 3), nil)
+		}, "graph: Corr2DMultiIn: kernel is a nil node"),
+		optest.Bad("MultiInOut k rank", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{2, 2, 2}, f64, f64),
+			"graph: Corr2DMultiInOut: kernel must be 4-D (co, c, kh, kw), got shape (2, 2, 2) (rank 3)"),
+		optest.Bad("MultiInOut x rank", two(Corr2DMultiInOut, []int{1, 2, 3, 3}, []int{3, 2, 2, 2}, f64, f64),
+			"graph: Corr2DMultiInOut: x must be 3-D (c, h, w), got shape (1, 2, 3, 3) (rank 4)"),
+		optest.Bad("MultiInOut channels", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 4, 2, 2}, f64, f64),
+			"graph: Corr2DMultiInOut: x has 2 channels but the kernel expects 4 (k is (co, c, kh, kw) = (3, 4, 2, 2)); they must match"),
+		optest.Bad("MultiInOut too large", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 2, 4, 1}, f64, f64),
+			"graph: Corr2DMultiInOut: kernel 4x1 is larger than the input 3x3"),
+		optest.Bad("MultiInOut int", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 2, 2, 2}, tensor.Int32, tensor.Int32),
+			"graph: Corr2DMultiInOut: x has dtype int32; want float32 or float64"),
 	)
-	ctRunErrorCases(t, cases)
+	optest.Errors(t, cases)
 }
 
 // Gorgonia v0.9.18 defect (why doc.go warns against nested Grad): for y = Σ x³,
@@ -502,7 +266,7 @@ func TestCorrelationErrors(t *testing.T) {
 // fails, Gorgonia has been fixed; update doc.go and corr2d.go.
 func TestGorgoniaNestedGradDefect(t *testing.T) {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{2, 3}, 2), gorgonia.WithName("x"))
+	x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{2, 3}, 2), gorgonia.WithName("x"))
 	y, err := gorgonia.Cube(x)
 	if err != nil {
 		t.Fatal(err)
@@ -528,8 +292,8 @@ func TestGorgoniaNestedGradDefect(t *testing.T) {
 	if err := m.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	ctCheckClose(t, "first derivative 3x²", ctFloats(t, first[0].Value()), []float64{12, 27}, 1e-12)
-	if got := ctFloats(t, second[0].Value()); got[0] == 12 && got[1] == 18 {
+	optest.Close(t, "first derivative 3x²", optest.Floats(t, first[0].Value()), []float64{12, 27}, 1e-12)
+	if got := optest.Floats(t, second[0].Value()); got[0] == 12 && got[1] == 18 {
 		t.Errorf("nested Grad now gives the right 6x = %v: Gorgonia's defect is gone, update the docs", got)
 	} else {
 		t.Logf("nested Grad gives %v, the right answer is [12 18] (known Gorgonia defect)", got)
@@ -540,29 +304,29 @@ func TestGorgoniaNestedGradDefect(t *testing.T) {
 // values Gorgonia should never hand them.
 func TestCorrOpsRejectBadValues(t *testing.T) {
 	m := func(dt tensor.Dtype, shape ...int) gorgonia.Value {
-		return ctDense(dt, make([]float64, tensor.Shape(shape).TotalSize()), shape...)
+		return optest.Dense(dt, make([]float64, tensor.Shape(shape).TotalSize()), shape...)
 	}
 	ints := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]int{1, 2, 3, 4}))
 	f64, f32 := tensor.Float64, tensor.Float32
 	cases := []struct {
 		name string
-		op   gorgonia.Op
+		spec *opkit.Spec
 		in   []gorgonia.Value
 		want string
 	}{
-		{"corr2d arity", corr2dOp{}, []gorgonia.Value{m(f64, 3, 3)}, "graph: Corr2D: want 2 inputs, got 1"},
-		{"corr2d rank", corr2dOp{}, []gorgonia.Value{m(f64, 1, 3, 3), m(f64, 2, 2)}, "graph: Corr2D: want a 2-D value, got shape (1, 3, 3)"},
-		{"corr2d ints", corr2dOp{}, []gorgonia.Value{ints, ints}, "graph: Corr2D: value has dtype int; want float32 or float64"},
-		{"corr2d dtypes", corr2dOp{}, []gorgonia.Value{m(f64, 3, 3), m(f32, 2, 2)}, "graph: Corr2D: dtypes differ: float64 and float32"},
-		{"corr2d too large", corr2dOp{}, []gorgonia.Value{m(f64, 3, 3), m(f64, 4, 2)}, "graph: Corr2D: kernel (4, 2) is larger than the input (3, 3)"},
-		{"full op arity", corr2dFullOp{}, nil, "graph: Corr2D x-gradient: want 2 inputs, got 0"},
-		{"im2col too large", corrIm2ColOp{kh: 4, kw: 1}, []gorgonia.Value{m(f64, 3, 3)}, "graph: Im2Col(4x1): window larger than the input (3, 3)"},
-		{"col2im shape", corrCol2ImOp{h: 3, w: 3, kh: 2, kw: 2}, []gorgonia.Value{m(f64, 3, 4)}, "graph: Col2Im(3x3, 2x2): want (4, 4) columns, got shape (3, 4)"},
-		{"pool too large", windowPoolOp{Max, 4, 4}, []gorgonia.Value{m(f32, 3, 3)}, "graph: Pool2D(max, 4x4): window larger than the input (3, 3)"},
-		{"pool grad shapes", windowPoolGradOp{Avg, 2, 2}, []gorgonia.Value{m(f64, 3, 3), m(f64, 3, 3)}, "graph: Pool2DGrad(avg, 2x2): gradient shape (3, 3), want the output shape (2, 2) of input (3, 3)"},
-		{"stack shapes", corrStackOp{n: 2}, []gorgonia.Value{m(f64, 2, 2), m(f64, 2, 3)}, "graph: Stack(2): input 1 is float64 (2, 3), want float64 (2, 2)"},
-		{"stack arity", corrStackOp{n: 2}, []gorgonia.Value{m(f64, 2, 2)}, "graph: Stack(2): want 2 inputs, got 1"},
-		{"pick range", corrPickOp{i: 2}, []gorgonia.Value{m(f64, 2, 2, 2)}, "graph: Pick(2): want a 3-D value with more than 2 planes, got shape (2, 2, 2)"},
+		{"corr2d arity", corr2d(), []gorgonia.Value{m(f64, 3, 3)}, "graph: Corr2D: want 2 inputs, got 1"},
+		{"corr2d rank", corr2d(), []gorgonia.Value{m(f64, 1, 3, 3), m(f64, 2, 2)}, "graph: Corr2D: x: want a 2-D value, got shape (1, 3, 3)"},
+		{"corr2d ints", corr2d(), []gorgonia.Value{ints, ints}, "graph: Corr2D: x: value has dtype int; want float32 or float64"},
+		{"corr2d dtypes", corr2d(), []gorgonia.Value{m(f64, 3, 3), m(f32, 2, 2)}, "graph: Corr2D: dtypes differ: x is float64, kernel is float32"},
+		{"corr2d too large", corr2d(), []gorgonia.Value{m(f64, 3, 3), m(f64, 4, 2)}, "graph: Corr2D: kernel 4x2 is larger than the input 3x3"},
+		{"full op arity", corr2dFull(), nil, "graph: Corr2DFull: want 2 inputs, got 0"},
+		{"im2col too large", im2col(4, 1), []gorgonia.Value{m(f64, 3, 3)}, "graph: Im2Col: kernel 4x1 is larger than the input 3x3"},
+		{"col2im shape", col2im(3, 3, 2, 2), []gorgonia.Value{m(f64, 3, 4)}, "graph: Col2Im: want (4, 4) columns, got shape (3, 4)"},
+		{"pool too large", pool2d(window2D{Max, 4, 4}), []gorgonia.Value{m(f32, 3, 3)}, "graph: Pool2D: window 4x4 is larger than the input 3x3"},
+		{"pool grad shapes", pool2dGrad(window2D{Avg, 2, 2}), []gorgonia.Value{m(f64, 3, 3), m(f64, 3, 3)}, "graph: Pool2DGrad: output gradient has shape (3, 3), want the output shape (2, 2) of input (3, 3)"},
+		{"stack shapes", stack(2), []gorgonia.Value{m(f64, 2, 2), m(f64, 2, 3)}, "graph: Stack: plane 1 has shape (2, 3), want (2, 2)"},
+		{"stack arity", stack(2), []gorgonia.Value{m(f64, 2, 2)}, "graph: Stack: want 2 inputs, got 1"},
+		{"pick range", pick(2), []gorgonia.Value{m(f64, 2, 2, 2)}, "graph: Pick: want a 3-D value with more than 2 planes, got shape (2, 2, 2)"},
 	}
 	for i, c := range cases {
 		func() {
@@ -571,7 +335,7 @@ func TestCorrOpsRejectBadValues(t *testing.T) {
 					t.Errorf("case %d %s: panicked: %v", i, c.name, r)
 				}
 			}()
-			_, err := c.op.Do(c.in...)
+			_, err := opkit.New(c.spec).Do(c.in...)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("case %d %s: error %v, want %q", i, c.name, err, c.want)
 			}

@@ -52,6 +52,9 @@ func NewMachineFor(outputs []*gorgonia.Node, dev Device, opts ...gorgonia.VMOpt)
 // ToHost returns a node holding a host copy of x: device.ToHost.
 func ToHost(x *gorgonia.Node) (*gorgonia.Node, error) { return device.ToHost(x) }
 
+// UseBLAS makes the project's BLAS Gorgonia's, for every graph: device.UseBLAS.
+func UseBLAS() { device.UseBLAS() }
+
 // SoftmaxCrossEntropy is the weighted softmax cross-entropy of a batch of logits:
 // nn.SoftmaxCrossEntropy.
 func SoftmaxCrossEntropy(logits, targets, weights *gorgonia.Node) (*gorgonia.Node, error) {

@@ -125,8 +125,12 @@ func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
 			return s[0].Clone(), nil
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out) },
-			func(a opkit.Args[float64]) { pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out) }),
+			func(a opkit.Args[float32]) {
+				pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out)
+			},
+			func(a opkit.Args[float64]) {
+				pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out)
+			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return newPool4DGeom(win, in[0]).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
 		},

@@ -5,9 +5,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 func pool2dFunc(ph, pw int, mode PoolMode) gradcheck.Func {
@@ -62,13 +64,13 @@ func TestPool2DChapterValues(t *testing.T) {
 		{Min, []float64{0, 1, 3, 4}},
 	}
 	for _, c := range cases {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			name := fmt.Sprintf("%v/%v", c.mode, dt)
-			got, shape := ctRun(t, pool2dFunc(2, 2, c.mode), ctDense(dt, ctArange(9, 0), 3, 3))
+			got, shape := optest.Run(t, pool2dFunc(2, 2, c.mode), optest.Dense(dt, optest.Arange(9, 0), 3, 3))
 			if !shape.Eq(tensor.Shape{2, 2}) {
 				t.Errorf("%s: shape %v, want (2, 2)", name, shape)
 			}
-			ctCheckClose(t, name, got, c.want, 0)
+			optest.Close(t, name, got, c.want, 0)
 		}
 	}
 }
@@ -80,20 +82,20 @@ var ctPoolShapes = [][4]int{{3, 3, 2, 2}, {5, 6, 3, 2}, {4, 4, 1, 1}, {3, 4, 3, 
 func TestPool2DMatchesDefinition(t *testing.T) {
 	for i, s := range ctPoolShapes {
 		h, w, ph, pw := s[0], s[1], s[2], s[3]
-		x := ctRandom(uint64(40+i), h*w)
+		x := optest.Random(uint64(40+i), h*w)
 		for _, mode := range ctModes {
 			want := ctRefPool2D(x, h, w, ph, pw, mode)
-			for _, dt := range ctDtypes {
+			for _, dt := range optest.Dtypes {
 				tol := 1e-15
 				if dt == tensor.Float32 {
 					tol = 1e-6
 				}
 				name := fmt.Sprintf("case %d %v %v/%v", i, s, mode, dt)
-				got, shape := ctRun(t, pool2dFunc(ph, pw, mode), ctDense(dt, x, h, w))
+				got, shape := optest.Run(t, pool2dFunc(ph, pw, mode), optest.Dense(dt, x, h, w))
 				if !shape.Eq(tensor.Shape{h - ph + 1, w - pw + 1}) {
 					t.Errorf("%s: shape %v", name, shape)
 				}
-				ctCheckClose(t, name, got, want, tol)
+				optest.Close(t, name, got, want, tol)
 			}
 		}
 	}
@@ -112,11 +114,11 @@ func TestPool2DMinIsNegatedMaxOfNegated(t *testing.T) {
 		}
 		return gorgonia.Neg(p)
 	}
-	for i, x := range [][]float64{ctArange(20, 0), ctRandom(3, 20), ctRandom(4, 20)} {
-		for _, dt := range ctDtypes {
-			want, _ := ctRun(t, negMaxNeg, ctDense(dt, x, 4, 5))
-			got, _ := ctRun(t, pool2dFunc(2, 3, Min), ctDense(dt, x, 4, 5))
-			ctCheckClose(t, fmt.Sprintf("input %d/%v", i, dt), got, want, 0)
+	for i, x := range [][]float64{optest.Arange(20, 0), optest.Random(3, 20), optest.Random(4, 20)} {
+		for _, dt := range optest.Dtypes {
+			want, _ := optest.Run(t, negMaxNeg, optest.Dense(dt, x, 4, 5))
+			got, _ := optest.Run(t, pool2dFunc(2, 3, Min), optest.Dense(dt, x, 4, 5))
+			optest.Close(t, fmt.Sprintf("input %d/%v", i, dt), got, want, 0)
 		}
 	}
 }
@@ -146,9 +148,9 @@ func TestPool2DGradientOnTies(t *testing.T) {
 		{Avg, []float64{0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25}},
 	}
 	for _, c := range cases {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			g := gorgonia.NewGraph()
-			x := gorgonia.NodeFromAny(g, ctDense(dt, []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}, 3, 3), gorgonia.WithName("x"))
+			x := gorgonia.NodeFromAny(g, optest.Dense(dt, []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}, 3, 3), gorgonia.WithName("x"))
 			y, err := Pool2D(x, 2, 2, c.mode)
 			if err != nil {
 				t.Fatal(err)
@@ -168,7 +170,7 @@ func TestPool2DGradientOnTies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctCheckClose(t, fmt.Sprintf("%v/%v", c.mode, dt), ctFloats(t, d), c.want, 0)
+			optest.Close(t, fmt.Sprintf("%v/%v", c.mode, dt), optest.Floats(t, d), c.want, 0)
 			m.Close()
 		}
 	}
@@ -181,9 +183,9 @@ func TestPool2DNaN(t *testing.T) {
 	// 3x3 input with a NaN at (1, 2); 2x2 windows: the NaN is in windows (0, 1), (1, 1).
 	x := []float64{0, 1, 2, 3, 4, nan, 6, 7, 8}
 	for _, mode := range ctModes {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			name := fmt.Sprintf("%v/%v", mode, dt)
-			got, _ := ctRun(t, pool2dFunc(2, 2, mode), ctDense(dt, x, 3, 3))
+			got, _ := optest.Run(t, pool2dFunc(2, 2, mode), optest.Dense(dt, x, 3, 3))
 			for i, v := range got {
 				if isNaN := math.IsNaN(v); isNaN != (i == 1 || i == 3) {
 					t.Errorf("%s: output %d is %v", name, i, v)
@@ -201,7 +203,7 @@ func TestPool2DNaN(t *testing.T) {
 			Min: {1, 0, 0, 1, 0, 2, 0, 0, 0},
 		}[mode]
 		g := gorgonia.NewGraph()
-		xn := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, x, 3, 3), gorgonia.WithName("x"))
+		xn := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, x, 3, 3), gorgonia.WithName("x"))
 		y, err := Pool2D(xn, 2, 2, mode)
 		if err != nil {
 			t.Fatal(err)
@@ -221,7 +223,7 @@ func TestPool2DNaN(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctCheckClose(t, mode.String()+" gradient", ctFloats(t, d), want, 0)
+		optest.Close(t, mode.String()+" gradient", optest.Floats(t, d), want, 0)
 		m.Close()
 	}
 }
@@ -229,15 +231,15 @@ func TestPool2DNaN(t *testing.T) {
 func TestPool2DFloat32AndLispGradients(t *testing.T) {
 	for i, s := range ctPoolShapes {
 		h, w, ph, pw := s[0], s[1], s[2], s[3]
-		x := ctRandom(uint64(40+i), h*w)
+		x := optest.Random(uint64(40+i), h*w)
 		for _, mode := range ctModes {
 			f := pool2dFunc(ph, pw, mode)
-			g64 := ctGrads(t, "tape", f, 3, ctDense(tensor.Float64, x, h, w))
-			g32 := ctGrads(t, "tape", f, 3, ctDense(tensor.Float32, x, h, w))
-			lisp := ctGrads(t, "lisp", f, 3, ctDense(tensor.Float64, x, h, w))
+			g64 := optest.Grads(t, optest.Tape, f, 3, optest.Dense(tensor.Float64, x, h, w))
+			g32 := optest.Grads(t, optest.Tape, f, 3, optest.Dense(tensor.Float32, x, h, w))
+			lisp := optest.Grads(t, optest.Lisp, f, 3, optest.Dense(tensor.Float64, x, h, w))
 			name := fmt.Sprintf("case %d %v %v", i, s, mode)
-			ctCheckClose(t, name+" float32", g32[0], g64[0], 1e-6)
-			ctCheckClose(t, name+" lisp", lisp[0], g64[0], 1e-15)
+			optest.Close(t, name+" float32", g32[0], g64[0], 1e-6)
+			optest.Close(t, name+" lisp", lisp[0], g64[0], 1e-15)
 		}
 	}
 }
@@ -258,31 +260,31 @@ func TestPool2DErrors(t *testing.T) {
 	f64 := tensor.Float64
 	pool := func(shape []int, dt tensor.Dtype, ph, pw int, mode PoolMode) func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
 		return func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-			return Pool2D(ctNode(g, "x", dt, shape...), ph, pw, mode)
+			return Pool2D(optest.Node(g, "x", dt, shape...), ph, pw, mode)
 		}
 	}
-	ctRunErrorCases(t, []ctErrorCase{
-		{"nil", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) { return Pool2D(nil, 2, 2, Max) },
-			"graph: Pool2D: nil input node"},
-		{"unknown mode", pool([]int{3, 3}, f64, 2, 2, PoolMode(3)),
-			"graph: Pool2D: unknown mode PoolMode(3); use Max, Avg or Min"},
-		{"negative mode", pool([]int{3, 3}, f64, 2, 2, PoolMode(-1)),
-			"graph: Pool2D: unknown mode PoolMode(-1)"},
-		{"zero height", pool([]int{3, 3}, f64, 0, 2, Max),
-			"graph: Pool2D: window 0x2 must be positive in both dimensions"},
-		{"negative width", pool([]int{3, 3}, f64, 2, -1, Avg),
-			"graph: Pool2D: window 2x-1 must be positive in both dimensions"},
-		{"rank 3", pool([]int{1, 3, 3}, f64, 2, 2, Max),
-			"graph: Pool2D: x must be 2-D (h, w), got shape (1, 3, 3) (rank 3)"},
-		{"rank 4", pool([]int{1, 1, 4, 4}, f64, 2, 2, Min),
-			"graph: Pool2D: x must be 2-D (h, w), got shape (1, 1, 4, 4) (rank 4)"},
-		{"window too tall", pool([]int{3, 3}, f64, 4, 1, Max),
-			"graph: Pool2D: window 4x1 is larger than the input 3x3; the window must fit inside the input"},
-		{"window too wide", pool([]int{3, 3}, tensor.Float32, 2, 5, Avg),
-			"graph: Pool2D: window 2x5 is larger than the input 3x3"},
-		{"int input", pool([]int{3, 3}, tensor.Int, 2, 2, Max),
-			"graph: Pool2D: x has dtype int; want float32 or float64"},
-		{"empty input", pool([]int{3, 0}, f64, 1, 1, Max),
-			"graph: Pool2D: x has an empty dimension: shape (3, 0)"},
+	optest.Errors(t, []optest.ErrorCase{
+		optest.Bad("nil", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) { return Pool2D(nil, 2, 2, Max) },
+			"graph: Pool2D: x is a nil node"),
+		optest.Bad("unknown mode", pool([]int{3, 3}, f64, 2, 2, PoolMode(3)),
+			"graph: Pool2D: unknown mode PoolMode(3); use Max, Avg or Min"),
+		optest.Bad("negative mode", pool([]int{3, 3}, f64, 2, 2, PoolMode(-1)),
+			"graph: Pool2D: unknown mode PoolMode(-1)"),
+		optest.Bad("zero height", pool([]int{3, 3}, f64, 0, 2, Max),
+			"graph: Pool2D: window 0x2 must be positive in both dimensions"),
+		optest.Bad("negative width", pool([]int{3, 3}, f64, 2, -1, Avg),
+			"graph: Pool2D: window 2x-1 must be positive in both dimensions"),
+		optest.Bad("rank 3", pool([]int{1, 3, 3}, f64, 2, 2, Max),
+			"graph: Pool2D: x must be 2-D (h, w), got shape (1, 3, 3) (rank 3)"),
+		optest.Bad("rank 4", pool([]int{1, 1, 4, 4}, f64, 2, 2, Min),
+			"graph: Pool2D: x must be 2-D (h, w), got shape (1, 1, 4, 4) (rank 4)"),
+		optest.Bad("window too tall", pool([]int{3, 3}, f64, 4, 1, Max),
+			"graph: Pool2D: window 4x1 is larger than the input 3x3; the window must fit inside the input"),
+		optest.Bad("window too wide", pool([]int{3, 3}, tensor.Float32, 2, 5, Avg),
+			"graph: Pool2D: window 2x5 is larger than the input 3x3"),
+		optest.Bad("int input", pool([]int{3, 3}, tensor.Int, 2, 2, Max),
+			"graph: Pool2D: x has dtype int; want float32 or float64"),
+		optest.Bad("empty input", pool([]int{3, 0}, f64, 1, 1, Max),
+			"graph: Pool2D: x has an empty dimension: shape (3, 0)"),
 	})
 }

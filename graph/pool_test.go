@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 // naivePool4D is the textbook definition of padded, strided pooling as plain loops:
@@ -59,7 +63,7 @@ func arange16(dt tensor.Dtype) *tensor.Dense {
 	for i := range v {
 		v[i] = float64(i)
 	}
-	return denseOf(dt, v, 1, 1, 4, 4)
+	return optest.Dense(dt, v, 1, 1, 4, 4)
 }
 
 func TestPoolChapterValues(t *testing.T) {
@@ -75,7 +79,7 @@ func TestPoolChapterValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-			got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+			got, shape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 				return MaxPool2D(in[0], c.kernel, c.pad, c.stride)
 			}, arange16(dt))
 			if !shape.Eq(c.wantShape) || !slices.Equal(got, c.want) {
@@ -89,7 +93,7 @@ func TestPoolChapterValues(t *testing.T) {
 // channels apart, so channel 1 of the result is channel 0 plus 1.
 func TestPoolPerChannel(t *testing.T) {
 	for _, pf := range poolFuncs {
-		got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+		got, shape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			one := gorgonia.NewScalar(in[0].Graph(), tensor.Float32, gorgonia.WithName("one"), gorgonia.WithValue(float32(1)))
 			x1, err := gorgonia.Add(in[0], one)
 			if err != nil {
@@ -105,7 +109,7 @@ func TestPoolPerChannel(t *testing.T) {
 			t.Fatalf("%s: shape %v, want %v", pf.name, shape, want)
 		}
 		if pf.avg {
-			ref, _ := naivePool4D(true, float64sOf(t, arange16(tensor.Float64)), [4]int{1, 1, 4, 4}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
+			ref, _ := naivePool4D(true, optest.Floats(t, arange16(tensor.Float64)), [4]int{1, 1, 4, 4}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
 			for i := range 4 {
 				if math.Abs(got[i]-ref[i]) > 1e-5 {
 					t.Errorf("%s: channel 0 element %d = %v, want %v", pf.name, i, got[i], ref[i])
@@ -163,9 +167,9 @@ func TestPoolMatchesNaiveLoops(t *testing.T) {
 		for _, pf := range poolFuncs {
 			want, wantShape := naivePool4D(pf.avg, xv, c.x, c.kernel, c.pad, c.stride)
 			for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-				got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+				got, shape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 					return pf.f(in[0], c.kernel, c.pad, c.stride)
-				}, denseOf(dt, xv, c.x[:]...))
+				}, optest.Dense(dt, xv, c.x[:]...))
 				if !shape.Eq(tensor.Shape(wantShape[:])) {
 					t.Fatalf("case %d %s %v: shape %v, want %v", i, pf.name, dt, shape, wantShape)
 				}
@@ -186,8 +190,8 @@ func TestPoolMatchesNaiveLoops(t *testing.T) {
 // TestMaxPool2DIgnoresPadding checks PyTorch's -Inf padding on an all-negative input: a
 // zero from the padding would win every border window.
 func TestMaxPool2DIgnoresPadding(t *testing.T) {
-	x := denseOf(tensor.Float64, []float64{-5, -6, -7, -8}, 1, 1, 2, 2)
-	got, _ := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+	x := optest.Dense(tensor.Float64, []float64{-5, -6, -7, -8}, 1, 1, 2, 2)
+	got, _ := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		return MaxPool2D(in[0], [2]int{2, 2}, [2]int{1, 1}, [2]int{1, 1})
 	}, x)
 	want := []float64{-5, -5, -6, -5, -5, -6, -7, -7, -8}
@@ -199,8 +203,8 @@ func TestMaxPool2DIgnoresPadding(t *testing.T) {
 // TestGorgoniaMaxPool2DPadding records that Gorgonia's own MaxPool2D also ignores the
 // padding (it starts every window at -MaxFloat), so both agree on finite inputs.
 func TestGorgoniaMaxPool2DPadding(t *testing.T) {
-	x := denseOf(tensor.Float64, []float64{-5, -6, -7, -8}, 1, 1, 2, 2)
-	got, _ := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+	x := optest.Dense(tensor.Float64, []float64{-5, -6, -7, -8}, 1, 1, 2, 2)
+	got, _ := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		return gorgonia.MaxPool2D(in[0], tensor.Shape{2, 2}, []int{1, 1}, []int{1, 1})
 	}, x)
 	if want := []float64{-5, -5, -6, -5, -5, -6, -7, -7, -8}; !slices.Equal(got, want) {
@@ -220,7 +224,7 @@ func TestPoolNaN(t *testing.T) {
 		} {
 			side := int(math.Sqrt(float64(len(xv))))
 			g := gorgonia.NewGraph()
-			x := gorgonia.NodeFromAny(g, denseOf(tensor.Float64, xv, 1, 1, side, side), gorgonia.WithName("x"))
+			x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, xv, 1, 1, side, side), gorgonia.WithName("x"))
 			y, err := pf.f(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
 			if err != nil {
 				t.Fatal(err)
@@ -238,11 +242,11 @@ func TestPoolNaN(t *testing.T) {
 				t.Fatalf("%s %v: %v", pf.name, xv, err)
 			}
 			m.Close()
-			out := float64sOf(t, y.Value())
+			out := optest.Floats(t, y.Value())
 			if !math.IsNaN(out[0]) || math.IsNaN(out[len(out)-1]) {
 				t.Errorf("%s %v: output %v, want NaN only where a window holds a NaN", pf.name, xv, out)
 			}
-			dx := float64sOf(t, grads[0].Value())
+			dx := optest.Floats(t, grads[0].Value())
 			if !pf.avg && dx[0] != 1 {
 				t.Errorf("%s %v: gradient %v, want the NaN window's gradient on element 0", pf.name, xv, dx)
 			}
@@ -307,7 +311,7 @@ func TestPoolGradientThroughGraph(t *testing.T) {
 		}
 		// windows start at rows/cols -1 and 1 and cover 3: rows 0,1 (window 0), 1,2,3 (window 1).
 		perAxis := []float64{1, 2, 1, 1}
-		got := float64sOf(t, grads[0].Value())
+		got := optest.Floats(t, grads[0].Value())
 		for r := range 4 {
 			for c := range 4 {
 				want := perAxis[r] * perAxis[c] / 9
@@ -325,7 +329,7 @@ func TestPoolGradientThroughGraph(t *testing.T) {
 // AveragePool2D returns 3 for the first window, whose mean is (0+4+8)/3 = 4, because it
 // divides by the input width. If this test fails, Gorgonia has changed: re-check it.
 func TestGorgoniaAveragePool2DDefect(t *testing.T) {
-	got, shape := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+	got, shape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		return gorgonia.AveragePool2D(in[0], tensor.Shape{3, 1}, []int{0, 0}, []int{1, 1})
 	}, arange16(tensor.Float64))
 	if !shape.Eq(tensor.Shape{1, 1, 2, 4}) {
@@ -334,7 +338,7 @@ func TestGorgoniaAveragePool2DDefect(t *testing.T) {
 	if got[0] != 3 || got[1] != 3.75 {
 		t.Errorf("gorgonia.AveragePool2D now gives %v; it gave [3 3.75 ...] (defect). Re-check it", got)
 	}
-	ours, _ := runNodes(t, func(in []*gorgonia.Node) (*gorgonia.Node, error) {
+	ours, _ := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		return AvgPool2D(in[0], [2]int{3, 1}, [2]int{0, 0}, [2]int{1, 1})
 	}, arange16(tensor.Float64))
 	if want := []float64{4, 5, 6, 7, 8, 9, 10, 11}; !slices.Equal(ours, want) {
@@ -356,9 +360,9 @@ func TestPoolErrors(t *testing.T) {
 		kernel, pad, stride [2]int
 		want                string
 	}{
-		{"nil", nil, two, zero, two, "nil node"},
-		{"int", mk(tensor.Int, "xi", 1, 2, 4, 4), two, zero, two, "want Float32 or Float64"},
-		{"rank 2", mk(tensor.Float32, "x2", 4, 4), two, zero, two, "want 4-D (n, c, h, w)"},
+		{"nil", nil, two, zero, two, "x is a nil node"},
+		{"int", mk(tensor.Int, "xi", 1, 2, 4, 4), two, zero, two, "x has dtype int; want float32 or float64"},
+		{"rank 2", mk(tensor.Float32, "x2", 4, 4), two, zero, two, "x must be 4-D (n, c, h, w), got shape (4, 4)"},
 		{"zero kernel", x, [2]int{0, 2}, zero, two, "height must be at least 1"},
 		{"zero stride", x, two, zero, [2]int{2, 0}, "width stride must be at least 1"},
 		{"negative pad", x, two, [2]int{-1, 0}, two, "height padding must not be negative"},
@@ -381,16 +385,17 @@ func TestPoolErrors(t *testing.T) {
 
 // TestPool4DOpDoErrors checks that the ops reject bad values at run time with errors.
 func TestPool4DOpDoErrors(t *testing.T) {
-	op := &pool4DOp{kind: pool4DAvg, kernel: [2]int{2, 2}, stride: [2]int{2, 2}}
+	win := opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
+	op := opkit.New(pool4D(pool4DAvg, win))
 	cases := []struct {
 		name string
 		in   []gorgonia.Value
 		want string
 	}{
-		{"arity", nil, "got 0 inputs"},
-		{"rank", []gorgonia.Value{tensor.New(tensor.WithShape(4, 4), tensor.Of(tensor.Float64))}, "want 4-D"},
-		{"dtype", []gorgonia.Value{tensor.New(tensor.WithShape(1, 1, 4, 4), tensor.Of(tensor.Int))}, "want Float32 or Float64"},
-		{"too small", []gorgonia.Value{tensor.New(tensor.WithShape(1, 1, 1, 4), tensor.Of(tensor.Float64))}, "does not fit"},
+		{"arity", nil, "graph: AvgPool2D: want 1 inputs, got 0"},
+		{"rank", []gorgonia.Value{tensor.New(tensor.WithShape(4, 4), tensor.Of(tensor.Float64))}, "graph: AvgPool2D: x: want a 4-D value, got shape (4, 4)"},
+		{"dtype", []gorgonia.Value{tensor.New(tensor.WithShape(1, 1, 4, 4), tensor.Of(tensor.Int))}, "graph: AvgPool2D: x: value has dtype int; want float32 or float64"},
+		{"too small", []gorgonia.Value{tensor.New(tensor.WithShape(1, 1, 1, 4), tensor.Of(tensor.Float64))}, "graph: AvgPool2D: kernel 2x2 is larger than the padded input 1x4"},
 	}
 	for _, c := range cases {
 		if _, err := op.Do(c.in...); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -402,7 +407,7 @@ func TestPool4DOpDoErrors(t *testing.T) {
 		!strings.Contains(err.Error(), "does not fit") {
 		t.Errorf("prealloc of the wrong shape: error %v", err)
 	}
-	grad := &pool4DGradOp{fwd: *op}
+	grad := opkit.New(pool4DGrad(pool4DAvg, win))
 	if _, err := grad.Do(x, tensor.New(tensor.WithShape(1, 1, 3, 3), tensor.Of(tensor.Float64))); err == nil ||
 		!strings.Contains(err.Error(), "output gradient") {
 		t.Errorf("gradient of the wrong shape: error %v", err)
@@ -422,13 +427,12 @@ func BenchmarkAvgPool2D(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				if serial {
-					defer func(v int) { pool4DParallelMin = v }(pool4DParallelMin)
-					pool4DParallelMin = math.MaxInt
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 				}
-				op := &pool4DOp{kind: pool4DAvg, kernel: [2]int{2, 2}, stride: [2]int{2, 2}}
-				grad := &pool4DGradOp{fwd: *op}
+				win := opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
+				op, grad := opkit.New(pool4D(pool4DAvg, win)), opkit.New(pool4DGrad(pool4DAvg, win))
 				rng := rand.New(rand.NewPCG(1, 2))
-				x := denseOf(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)
+				x := optest.Dense(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)
 				ys, _ := op.InferShape(x.Shape())
 				y := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(ys...))
 				dx := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(x.Shape().Clone()...))
@@ -449,7 +453,7 @@ func BenchmarkAvgPool2D(b *testing.B) {
 // its gradient to the first of them in row-major order.
 func TestMaxPool2DTies(t *testing.T) {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, denseOf(tensor.Float64, []float64{1, 3, 3, 3, 3, 0, 3, 0, 3}, 1, 1, 3, 3), gorgonia.WithName("x"))
+	x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{1, 3, 3, 3, 3, 0, 3, 0, 3}, 1, 1, 3, 3), gorgonia.WithName("x"))
 	y, err := MaxPool2D(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
 	if err != nil {
 		t.Fatal(err)
@@ -469,7 +473,7 @@ func TestMaxPool2DTies(t *testing.T) {
 	}
 	// windows: (0,0) -> 3 first at index 1; (0,1) -> index 1; (1,0) -> index 3; (1,1) -> index 4
 	want := []float64{0, 2, 0, 1, 1, 0, 0, 0, 0}
-	if got := float64sOf(t, grads[0].Value()); !slices.Equal(got, want) {
+	if got := optest.Floats(t, grads[0].Value()); !slices.Equal(got, want) {
 		t.Errorf("gradient %v, want %v", got, want)
 	}
 }
@@ -512,13 +516,13 @@ func TestPoolLispMachine(t *testing.T) {
 				t.Fatalf("%s machine %d: %v", pf.name, k, err)
 			}
 			if k == 0 {
-				grads[k] = float64sOf(t, dx.Value())
+				grads[k] = optest.Floats(t, dx.Value())
 			} else {
 				gv, err := x.Grad()
 				if err != nil {
 					t.Fatal(err)
 				}
-				grads[k] = float64sOf(t, gv)
+				grads[k] = optest.Floats(t, gv)
 			}
 			m.Close()
 		}

@@ -8,16 +8,16 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 )
 
 // BenchmarkLinearLeNet times LeNet's three dense layers at batch 256 (float32), forward
 // and backward (a fixed dL/dy backpropagated to x, W and b), with the BLAS the project
-// installs (graph.BLAS: the AVX2 GEMM) and with gonum's pure-Go BLAS:
+// installs (device.BLAS: the AVX2 GEMM) and with gonum's pure-Go BLAS:
 //
 //	go test -run '^$' -bench LinearLeNet -benchtime 50x ./layers/
 func BenchmarkLinearLeNet(b *testing.B) {
-	defer gorgonia.Use(graph.BLAS{})
+	defer gorgonia.Use(device.BLAS{})
 	for _, c := range []struct {
 		name    string
 		in, out int
@@ -25,7 +25,7 @@ func BenchmarkLinearLeNet(b *testing.B) {
 		for _, blas := range []struct {
 			name string
 			impl gorgonia.BLAS
-		}{{"fast", graph.BLAS{}}, {"gonum", gonum.Implementation{}}} {
+		}{{"fast", device.BLAS{}}, {"gonum", gonum.Implementation{}}} {
 			b.Run(c.name+"/"+blas.name, func(b *testing.B) {
 				gorgonia.Use(blas.impl)
 				g := gorgonia.NewGraph()
@@ -50,7 +50,7 @@ func BenchmarkLinearLeNet(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				m, err := graph.NewMachineFor(append(grads, y), graph.CPU)
+				m, err := device.NewMachineFor(append(grads, y), device.CPU)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -8,7 +8,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // actRun applies layer l to x, a (2, n/2) float32 or float64 tensor, takes the gradient
@@ -54,10 +54,10 @@ func actRun(t *testing.T, l Layer, dt tensor.Dtype, xv []float64) (y, dx []float
 // PyTorch).
 func TestActivationImplsAgree(t *testing.T) {
 	xv := []float64{-3, -0.5, 0, 0, 0.25, 2, 7, -7, 0.001, -0.001}
-	layers := func(impl graph.Impl) []Layer { return []Layer{ReLU{Impl: impl}, Sigmoid{Impl: impl}} }
-	for i := range layers(graph.ImplFast) {
+	layers := func(ops nn.Impl) []Layer { return []Layer{ReLU{Ops: ops}, Sigmoid{Ops: ops}} }
+	for i := range layers(nn.ImplFast) {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-			fast, gorg := layers(graph.ImplFast)[i], layers(graph.ImplGorgonia)[i]
+			fast, gorg := layers(nn.ImplFast)[i], layers(nn.ImplGorgonia)[i]
 			name := fmt.Sprintf("%v %v", fast, dt)
 			yf, df := actRun(t, fast, dt, xv)
 			yg, dg := actRun(t, gorg, dt, xv)
@@ -80,9 +80,9 @@ func TestActivationImplsAgree(t *testing.T) {
 func TestActivationImplErrors(t *testing.T) {
 	g := gorgonia.NewGraph()
 	x := input(g, "x", []float64{1, 2}, 2)
-	for _, l := range []Layer{ReLU{Impl: graph.Impl(5)}, Sigmoid{Impl: graph.Impl(5)}} {
-		if _, err := l.Forward(x); err == nil || err.Error() != fmt.Sprintf("layers: %v: unknown implementation Impl(5); use graph.ImplFast or graph.ImplGorgonia", l) {
-			t.Errorf("%v with Impl 5: error %v", l, err)
+	for _, l := range []Layer{ReLU{Ops: nn.Impl(5)}, Sigmoid{Ops: nn.Impl(5)}} {
+		if _, err := l.Forward(x); err == nil || err.Error() != fmt.Sprintf("layers: %v: unknown ops Impl(5); use nn.ImplFast or nn.ImplGorgonia", l) {
+			t.Errorf("%v with Ops 5: error %v", l, err)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -102,7 +102,7 @@ func TestConv2DLayerValues(t *testing.T) {
 	}
 	for k := range 2 * len(cases) {
 		i, c := k/2, cases[k/2]
-		c.cfg.Impl = graph.Impls[k%2] // every case with both implementations
+		c.cfg.Ops = nn.Impls[k%2] // every case with both implementations
 		g := gorgonia.NewGraph()
 		l, err := NewConv2D(g, "conv", c.cfg, seeded(uint64(i)))
 		if err != nil {
@@ -156,7 +156,7 @@ func TestConv2DLayerValues(t *testing.T) {
 		got := values64(t, y.Value())
 		for j := range want {
 			if math.Abs(got[j]-want[j]) > 1e-5 {
-				t.Fatalf("case %d %v: element %d = %v, want %v", i, c.cfg.Impl, j, got[j], want[j])
+				t.Fatalf("case %d %v: element %d = %v, want %v", i, c.cfg.Ops, j, got[j], want[j])
 			}
 		}
 	}
@@ -172,11 +172,11 @@ func gradThrough(t *testing.T, name string, inputs []*tensor.Dense, build func(g
 }
 
 func TestLayerGradients(t *testing.T) {
-	for _, impl := range graph.Impls {
+	for _, ops := range nn.Impls {
 		for _, stride := range [][2]int{{2, 1}, {1, 1}} {
-			gradThrough(t, fmt.Sprintf("Conv2D %v stride %v", impl, stride), []*tensor.Dense{gradcheck.Random(1, 2, 2, 5, 6), gradcheck.Random(2, 3, 2, 3, 2), gradcheck.Random(3, 1, 3, 1, 1)},
+			gradThrough(t, fmt.Sprintf("Conv2D %v stride %v", ops, stride), []*tensor.Dense{gradcheck.Random(1, 2, 2, 5, 6), gradcheck.Random(2, 3, 2, 3, 2), gradcheck.Random(3, 1, 3, 1, 1)},
 				func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-					l, err := NewConv2D(g, "conv", Conv2DConfig{In: 2, Out: 3, Kernel: [2]int{3, 2}, Padding: [2]int{1, 1}, Stride: stride, Dtype: tensor.Float64, Impl: impl}, seeded(1))
+					l, err := NewConv2D(g, "conv", Conv2DConfig{In: 2, Out: 3, Kernel: [2]int{3, 2}, Padding: [2]int{1, 1}, Stride: stride, Dtype: tensor.Float64, Ops: ops}, seeded(1))
 					if err != nil {
 						return nil, err
 					}
@@ -589,9 +589,9 @@ func TestConfigErrors(t *testing.T) {
 			return err
 		}, "nil rng"},
 		{"unknown impl", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Impl: graph.Impl(9)}, seeded(1))
+			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Ops: nn.Impl(9)}, seeded(1))
 			return err
-		}, "unknown implementation Impl(9); use graph.ImplFast or graph.ImplGorgonia"},
+		}, "unknown ops Impl(9); use nn.ImplFast or nn.ImplGorgonia"},
 		{"nil graph", func() error {
 			_, err := NewConv2D(nil, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, seeded(1))
 			return err
@@ -713,7 +713,7 @@ func TestStrings(t *testing.T) {
 	}
 }
 
-// lenetClassic is CHAPTER.md section 6's network.
+// lenetClassic is docs/chapter.md section 6's network.
 func lenetClassic(t *testing.T, g *gorgonia.ExprGraph, rng *rand.Rand) *Sequential {
 	t.Helper()
 	must := func(l Layer, err error) Layer {
@@ -739,7 +739,7 @@ func lenetClassic(t *testing.T, g *gorgonia.ExprGraph, rng *rand.Rand) *Sequenti
 	)
 }
 
-// TestLeNetSummary checks the shape summary of CHAPTER.md section 6 for a (1,1,28,28)
+// TestLeNetSummary checks the shape summary of docs/chapter.md section 6 for a (1,1,28,28)
 // input, row by row and as printed.
 func TestLeNetSummary(t *testing.T) {
 	g := gorgonia.NewGraph()

@@ -8,7 +8,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 )
 
 // linearRun builds a float32 Linear layer (in -> out) on an (n, in) input, takes the
@@ -54,16 +54,17 @@ func f32s(v []float64) []float32 {
 }
 
 // TestLinearSameWithFastBLAS: the float32 Linear layer gives the same values and
-// gradients with graph.BLAS (installed by graph's init) as with gonum's BLAS, at LeNet's
-// shapes (large enough for the parallel paths) and small ragged ones.
+// gradients with device.BLAS (installed by TestMain, as the programs install it) as with
+// gonum's BLAS, at LeNet's shapes (large enough for the parallel paths) and small ragged
+// ones.
 func TestLinearSameWithFastBLAS(t *testing.T) {
-	if _, ok := gorgonia.WhichBLAS().(graph.BLAS); !ok {
-		t.Fatalf("Gorgonia uses %T; importing graph should install graph.BLAS", gorgonia.WhichBLAS())
+	if _, ok := gorgonia.WhichBLAS().(device.BLAS); !ok {
+		t.Fatalf("Gorgonia uses %T; device.UseBLAS should have installed device.BLAS", gorgonia.WhichBLAS())
 	}
-	defer gorgonia.Use(graph.BLAS{})
+	defer gorgonia.Use(device.BLAS{})
 	names := [4]string{"y", "dx", "dW", "db"}
 	for i, c := range [][3]int{{256, 400, 120}, {256, 120, 84}, {256, 84, 10}, {3, 5, 7}} {
-		gorgonia.Use(graph.BLAS{})
+		gorgonia.Use(device.BLAS{})
 		fast := linearRun(t, c[0], c[1], c[2])
 		gorgonia.Use(gonum.Implementation{})
 		ref := linearRun(t, c[0], c[1], c[2])

@@ -12,12 +12,18 @@ import (
 	"gorgonia.org/tensor"
 )
 
-func TestBLASInstalled(t *testing.T) {
+// TestUseBLAS: importing the package changes no BLAS; UseBLAS installs BLAS for
+// Gorgonia and its tensor package. (No other test of the package calls UseBLAS.)
+func TestUseBLAS(t *testing.T) {
+	if _, ok := gorgonia.WhichBLAS().(BLAS); ok {
+		t.Fatal("gorgonia.WhichBLAS() is BLAS before UseBLAS; importing the package must not change it")
+	}
+	UseBLAS()
 	if _, ok := gorgonia.WhichBLAS().(BLAS); !ok {
-		t.Fatalf("gorgonia.WhichBLAS() is %T; graph's init should install graph.BLAS", gorgonia.WhichBLAS())
+		t.Fatalf("gorgonia.WhichBLAS() is %T; UseBLAS should install BLAS", gorgonia.WhichBLAS())
 	}
 	if _, ok := tensor.WhichBLAS().(BLAS); !ok {
-		t.Fatalf("tensor.WhichBLAS() is %T; graph's init should install graph.BLAS", tensor.WhichBLAS())
+		t.Fatalf("tensor.WhichBLAS() is %T; UseBLAS should install BLAS", tensor.WhichBLAS())
 	}
 }
 

@@ -1,6 +1,6 @@
 //go:build !cuda
 
-package device
+package device_test
 
 import (
 	"errors"
@@ -9,52 +9,55 @@ import (
 	"testing"
 
 	"gorgonia.org/gorgonia"
+
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
-// TestTryGPUWithoutCUDA: a build without the cuda tag has no GPU, so every request
-// falls back to the CPU, like the textbook's try_gpu on a machine without one.
+// TestTryGPUWithoutCUDA: a build without the cuda tag has no device.GPU, so every request
+// falls back to the device.CPU, like the textbook's try_gpu on a machine without one.
 func TestTryGPUWithoutCUDA(t *testing.T) {
-	if n := NumGPUs(); n != 0 {
-		t.Fatalf("NumGPUs() = %d, want 0", n)
+	if n := device.NumGPUs(); n != 0 {
+		t.Fatalf("device.NumGPUs() = %d, want 0", n)
 	}
 	for _, i := range []int{-1, 0, 1, 7} {
-		if d := TryGPU(i); d != CPU {
-			t.Errorf("TryGPU(%d) = %v, want cpu", i, d)
+		if d := device.TryGPU(i); d != device.CPU {
+			t.Errorf("device.TryGPU(%d) = %v, want cpu", i, d)
 		}
 	}
 }
 
 func TestNewMachineGPUWithoutCUDA(t *testing.T) {
-	_, err := NewMachine(gorgonia.NewGraph(), GPU(0))
-	if !errors.Is(err, ErrNoCUDA) || !strings.Contains(err.Error(), "cuda:0") {
-		t.Errorf("GPU(0) without CUDA: error %v, want ErrNoCUDA naming cuda:0", err)
+	_, err := device.NewMachine(gorgonia.NewGraph(), device.GPU(0))
+	if !errors.Is(err, device.ErrNoCUDA) || !strings.Contains(err.Error(), "cuda:0") {
+		t.Errorf("device.GPU(0) without CUDA: error %v, want device.ErrNoCUDA naming cuda:0", err)
 	}
 }
 
-// Without the cuda tag, SetDevice records the device and builds the same (CPU) ops.
+// Without the cuda tag, device.SetDevice records the device and builds the same (device.CPU) ops.
 func TestSetDeviceWithoutCUDA(t *testing.T) {
-	build := func(dev Device) string {
+	build := func(dev device.Device) string {
 		g := gorgonia.NewGraph()
-		SetDevice(g, dev)
-		if got := DeviceOf(g); got != dev {
-			t.Errorf("DeviceOf = %v, want %v", got, dev)
+		device.SetDevice(g, dev)
+		if got := device.DeviceOf(g); got != dev {
+			t.Errorf("device.DeviceOf = %v, want %v", got, dev)
 		}
 		x := gorgonia.NewMatrix(g, gorgonia.Float32, gorgonia.WithShape(2, 3), gorgonia.WithName("x"))
 		w := gorgonia.NewMatrix(g, gorgonia.Float32, gorgonia.WithShape(3, 4), gorgonia.WithName("w"))
-		y, err := Dense(x, w, nil)
+		y, err := nn.Dense(x, w, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprintf("%T", y.Op())
 	}
-	if cpu, gpu := build(CPU), build(GPU(0)); cpu != gpu || cpu != "graph.denseOp" {
-		t.Errorf("op types %s (cpu) and %s (gpu set), want graph.denseOp for both", cpu, gpu)
+	if cpu, gpu := build(device.CPU), build(device.GPU(0)); cpu != gpu || cpu != "*opkit.Op" {
+		t.Errorf("op types %s (cpu) and %s (gpu set), want the CPU op *opkit.Op for both", cpu, gpu)
 	}
 	g := gorgonia.NewGraph()
-	SetDevice(g, GPU(0))
-	SetDevice(g, CPU)
-	if d := DeviceOf(g); d != CPU {
-		t.Errorf("after SetDevice(CPU): %v", d)
+	device.SetDevice(g, device.GPU(0))
+	device.SetDevice(g, device.CPU)
+	if d := device.DeviceOf(g); d != device.CPU {
+		t.Errorf("after device.SetDevice(device.CPU): %v", d)
 	}
-	SetDevice(nil, GPU(0)) // no panic
+	device.SetDevice(nil, device.GPU(0)) // no panic
 }

@@ -1,4 +1,4 @@
-package device
+package device_test
 
 import (
 	"strings"
@@ -6,19 +6,22 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 )
 
 func TestDeviceNames(t *testing.T) {
 	cases := []struct {
-		d     Device
+		d     device.Device
 		name  string
 		gpu   bool
 		index int
 	}{
-		{CPU, "cpu", false, 0},
-		{Device{}, "cpu", false, 0},
-		{GPU(0), "cuda:0", true, 0},
-		{GPU(3), "cuda:3", true, 3},
+		{device.CPU, "cpu", false, 0},
+		{device.Device{}, "cpu", false, 0},
+		{device.GPU(0), "cuda:0", true, 0},
+		{device.GPU(3), "cuda:3", true, 3},
 	}
 	for i, c := range cases {
 		if c.d.String() != c.name || c.d.IsGPU() != c.gpu || c.d.Index() != c.index {
@@ -31,7 +34,7 @@ func TestDeviceNames(t *testing.T) {
 func TestNewMachine(t *testing.T) {
 	g := gorgonia.NewGraph()
 	x := gorgonia.NewTensor(g, tensor.Float64, 4, gorgonia.WithShape(1, 1, 4, 4), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Ones()))
-	y, err := AvgPool2D(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2})
+	y, err := graph.AvgPool2D(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +45,7 @@ func TestNewMachine(t *testing.T) {
 	if _, err := gorgonia.Grad(s, x); err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewMachine(g, TryGPU(0), gorgonia.BindDualValues(x))
+	m, err := device.NewMachine(g, device.TryGPU(0), gorgonia.BindDualValues(x))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +68,10 @@ func TestNewMachine(t *testing.T) {
 }
 
 func TestNewMachineErrors(t *testing.T) {
-	if _, err := NewMachine(nil, CPU); err == nil || !strings.Contains(err.Error(), "nil graph") {
+	if _, err := device.NewMachine(nil, device.CPU); err == nil || !strings.Contains(err.Error(), "nil graph") {
 		t.Errorf("nil graph: error %v", err)
 	}
-	if _, err := NewMachine(gorgonia.NewGraph(), GPU(-1)); err == nil {
-		t.Errorf("GPU(-1): no error")
+	if _, err := device.NewMachine(gorgonia.NewGraph(), device.GPU(-1)); err == nil {
+		t.Errorf("device.GPU(-1): no error")
 	}
 }

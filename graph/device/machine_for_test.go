@@ -6,6 +6,10 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph/nn"
+	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 // TestNewMachineForSkipsUnneededNodes: the machine computes the outputs and what they
@@ -13,9 +17,9 @@ import (
 // Grad's gradient with respect to the data.
 func TestNewMachineForSkipsUnneededNodes(t *testing.T) {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, ctArange(16, 0), 1, 1, 4, 4), gorgonia.WithName("x"))
-	w := gorgonia.NodeFromAny(g, ctDense(tensor.Float64, []float64{1, 2, 3, 4}, 1, 1, 2, 2), gorgonia.WithName("w"))
-	y, err := FusedConv2D(x, w, nil, [2]int{}, [2]int{1, 1})
+	x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, optest.Arange(16, 0), 1, 1, 4, 4), gorgonia.WithName("x"))
+	w := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{1, 2, 3, 4}, 1, 1, 2, 2), gorgonia.WithName("w"))
+	y, err := nn.FusedConv2D(x, w, nil, [2]int{}, [2]int{1, 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +33,7 @@ func TestNewMachineForSkipsUnneededNodes(t *testing.T) {
 	}
 	var dx *gorgonia.Node // the dL/dx node Grad built for the data
 	for _, n := range g.AllNodes() {
-		if _, ok := n.Op().(convDataGradOp); ok {
+		if op, ok := n.Op().(*opkit.Op); ok && op.Spec().Name == "FusedConv2DGradX" {
 			dx = n
 		}
 	}
@@ -58,7 +62,7 @@ func TestNewMachineForSkipsUnneededNodes(t *testing.T) {
 		t.Errorf("loss %v, want %v", got, want)
 	}
 	// dL/dw[u][v] is the sum of the 3x3 window of x at offset (u, v).
-	dw := ctFloats(t, grads[0].Value())
+	dw := optest.Floats(t, grads[0].Value())
 	for k, off := range []int{0, 1, 4, 5} {
 		var s float64
 		for i := range 3 {

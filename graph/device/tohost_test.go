@@ -7,22 +7,23 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 func TestToHostCopies(t *testing.T) {
 	g := gorgonia.NewGraph()
 	v := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6}))
 	x := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(2, 3), gorgonia.WithName("x"), gorgonia.WithValue(v))
-	y, err := graph.Sigmoid(x)
+	y, err := nn.Sigmoid(x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := graph.ToHost(y)
+	h, err := device.ToHost(y)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graph.NewMachineFor([]*gorgonia.Node{h}, graph.CPU)
+	m, err := device.NewMachineFor([]*gorgonia.Node{h}, device.CPU)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +48,10 @@ func TestToHostCopies(t *testing.T) {
 func TestToHostErrors(t *testing.T) {
 	g := gorgonia.NewGraph()
 	s := gorgonia.NewScalar(g, tensor.Float32, gorgonia.WithName("loss"))
-	if _, err := graph.ToHost(s); err == nil || !strings.Contains(err.Error(), "loss is a scalar") {
+	if _, err := device.ToHost(s); err == nil || !strings.Contains(err.Error(), "loss is a scalar") {
 		t.Errorf("scalar: error %v", err)
 	}
-	if _, err := graph.ToHost(nil); err == nil || !strings.Contains(err.Error(), "nil input") {
+	if _, err := device.ToHost(nil); err == nil || !strings.Contains(err.Error(), "graph: ToHost: x is a nil node") {
 		t.Errorf("nil: error %v", err)
 	}
 }

@@ -3,13 +3,15 @@ package nn
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 var actFuncs = []struct {
@@ -41,18 +43,18 @@ func TestActivationValues(t *testing.T) {
 			for _, d := range shape {
 				n *= d
 			}
-			vals := ctRandom(uint64(700+i), n)
+			vals := optest.Random(uint64(700+i), n)
 			for j := range vals {
 				vals[j] *= 8
 			}
 			if i == len(actShapes) {
 				vals = special
 			}
-			for _, dt := range ctDtypes {
+			for _, dt := range optest.Dtypes {
 				name := fmt.Sprintf("%s case %d %v %v", f.name, i, shape, dt)
-				got, gs := ctRun(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+				got, gs := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 					return f.fast(in[0])
-				}, ctDense(dt, vals, shape...))
+				}, optest.Dense(dt, vals, shape...))
 				if !gs.Eq(tensor.Shape(shape)) {
 					t.Fatalf("%s: shape %v", name, gs)
 				}
@@ -113,30 +115,30 @@ func TestActivationsMatchGorgonia(t *testing.T) {
 			for _, d := range shape {
 				n *= d
 			}
-			vals := ctRandom(uint64(800+i), n)
+			vals := optest.Random(uint64(800+i), n)
 			for j := range vals {
 				vals[j] *= 6
 			}
-			for _, dt := range ctDtypes {
+			for _, dt := range optest.Dtypes {
 				name := fmt.Sprintf("%s case %d %v %v", f.name, i, shape, dt)
-				in := ctDense(dt, vals, shape...)
+				in := optest.Dense(dt, vals, shape...)
 				fast := func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return f.fast(in[0]) }
 				gorg := func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return f.gorgonia(in[0]) }
 				tol := 1e-15
 				if dt == tensor.Float32 {
 					tol = 1e-6
 				}
-				got, _ := ctRun(t, fast, in)
-				want, _ := ctRun(t, gorg, in)
-				ctCheckClose(t, name+": output", got, want, tol)
-				gf := ctGrads(t, "tape", fast, 5, in)
-				gg := ctGrads(t, "tape", gorg, 5, in)
+				got, _ := optest.Run(t, fast, in)
+				want, _ := optest.Run(t, gorg, in)
+				optest.Close(t, name+": output", got, want, tol)
+				gf := optest.Grads(t, optest.Tape, fast, 5, in)
+				gg := optest.Grads(t, optest.Tape, gorg, 5, in)
 				if f.name == "ReLU" {
 					tol = 0 // dL/dy or zero, exactly
 				}
-				ctCheckClose(t, name+": gradient", gf[0], gg[0], tol)
-				gl := ctGrads(t, "lisp", fast, 5, in)
-				ctCheckClose(t, name+": LispMachine gradient", gl[0], gf[0], 0)
+				optest.Close(t, name+": gradient", gf[0], gg[0], tol)
+				gl := optest.Grads(t, optest.Lisp, fast, 5, in)
+				optest.Close(t, name+": LispMachine gradient", gl[0], gf[0], 0)
 			}
 		}
 	}
@@ -159,67 +161,56 @@ func TestActivationGradients(t *testing.T) {
 
 // TestReLUGradientAtZero: like PyTorch, no gradient passes where x <= 0, none at 0.
 func TestReLUGradientAtZero(t *testing.T) {
-	in := ctDense(tensor.Float32, []float64{-1, 0, math.Copysign(0, -1), 2}, 4)
-	g := ctGrads(t, "tape", func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return ReLU(in[0]) }, 3, in)
-	w := ctRandom(3, 4)
+	in := optest.Dense(tensor.Float32, []float64{-1, 0, math.Copysign(0, -1), 2}, 4)
+	g := optest.Grads(t, optest.Tape, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return ReLU(in[0]) }, 3, in)
+	w := optest.Random(3, 4)
 	want := []float64{0, 0, 0, float64(float32(w[3]))}
-	ctCheckClose(t, "ReLU gradient", g[0], want, 0)
+	optest.Close(t, "ReLU gradient", g[0], want, 0)
 }
 
 // TestActivationThreads: the parallel split does not change a single bit.
 func TestActivationThreads(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	shape := actShapes[len(actShapes)-1]
-	vals := ctRandom(11, 3*7*29*31)
+	in := optest.Dense(tensor.Float32, optest.Random(11, 3*7*29*31), shape...)
 	for _, f := range actFuncs {
 		fast := func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return f.fast(in[0]) }
-		in := ctDense(tensor.Float32, vals, shape...)
-		runtime.GOMAXPROCS(1)
-		want, _ := ctRun(t, fast, in)
-		wantG := ctGrads(t, "tape", fast, 2, in)
-		for _, procs := range []int{2, 3} {
-			runtime.GOMAXPROCS(procs)
-			got, _ := ctRun(t, fast, in)
-			gotG := ctGrads(t, "tape", fast, 2, in)
-			ctCheckClose(t, fmt.Sprintf("%s GOMAXPROCS %d", f.name, procs), got, want, 0)
-			ctCheckClose(t, fmt.Sprintf("%s GOMAXPROCS %d gradient", f.name, procs), gotG[0], wantG[0], 0)
-		}
+		optest.Procs(t, f.name, fast, 2, []int{2, 3}, in)
 	}
 }
 
 // TestActivationPrealloc: the ops fill a fitting preallocated value and refuse others.
 func TestActivationPrealloc(t *testing.T) {
-	x := ctDense(tensor.Float32, ctRandom(5, 12), 3, 4)
-	for _, kind := range []actKind{actReLU, actSigmoid} {
-		op := activationOp{kind: kind, dims: 2}
+	x := optest.Dense(tensor.Float32, optest.Random(5, 12), 3, 4)
+	for _, f := range []*activation{relu, sigmoid} {
+		op := opkit.New(f.spec(2))
 		fresh, err := op.Do(x)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pre := ctDense(tensor.Float32, make([]float64, 12), 3, 4)
+		pre := optest.Dense(tensor.Float32, make([]float64, 12), 3, 4)
 		got, err := op.UsePreallocDo(pre, x)
 		if err != nil || got != pre {
-			t.Fatalf("%v: UsePreallocDo = %v, %v; want the preallocated value", kind, got, err)
+			t.Fatalf("%s: UsePreallocDo = %v, %v; want the preallocated value", f.name, got, err)
 		}
-		ctCheckClose(t, kind.String(), ctFloats(t, got), ctFloats(t, fresh), 0)
-		if _, err := op.UsePreallocDo(ctDense(tensor.Float32, make([]float64, 12), 4, 3), x); err == nil || !strings.Contains(err.Error(), "does not fit") {
-			t.Errorf("%v: wrong-shaped prealloc: error %v", kind, err)
+		optest.Close(t, f.name, optest.Floats(t, got), optest.Floats(t, fresh), 0)
+		if _, err := op.UsePreallocDo(optest.Dense(tensor.Float32, make([]float64, 12), 4, 3), x); err == nil || !strings.Contains(err.Error(), "does not fit") {
+			t.Errorf("%s: wrong-shaped prealloc: error %v", f.name, err)
 		}
-		grad := activationGradOp(op)
-		if _, err := grad.Do(x, ctDense(tensor.Float32, make([]float64, 12), 4, 3)); err == nil || !strings.Contains(err.Error(), "output gradient") {
-			t.Errorf("%v: gradient of the wrong shape: error %v", kind, err)
+		grad := opkit.New(f.grad(2))
+		if _, err := grad.Do(x, optest.Dense(tensor.Float32, make([]float64, 12), 4, 3)); err == nil || !strings.Contains(err.Error(), "output gradient") {
+			t.Errorf("%s: gradient of the wrong shape: error %v", f.name, err)
 		}
 	}
 }
 
 func TestActivationErrors(t *testing.T) {
 	for _, f := range actFuncs {
-		cases := []ctErrorCase{
-			{"nil", func(*gorgonia.ExprGraph) (*gorgonia.Node, error) { return f.fast(nil) }, "graph: " + f.name + ": nil node"},
-			{"int", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+		cases := []optest.ErrorCase{
+			optest.Bad("nil", func(*gorgonia.ExprGraph) (*gorgonia.Node, error) { return f.fast(nil) }, "graph: "+f.name+": x is a nil node"),
+			optest.Bad("int", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
 				return f.fast(gorgonia.NewMatrix(g, tensor.Int, gorgonia.WithShape(2, 2), gorgonia.WithName("x")))
-			}, "graph: " + f.name + ": x has dtype int; want Float32 or Float64"},
+			}, "graph: "+f.name+": x has dtype int; want float32 or float64"),
 		}
-		ctRunErrorCases(t, cases)
+		optest.Errors(t, cases)
 	}
 }

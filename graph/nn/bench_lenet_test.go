@@ -7,13 +7,15 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/graph/device"
 )
 
 // The benchmarks of the hot ops at LeNet's shapes (batch 256, float32), each with the
 // project's op and the Gorgonia primitives it replaces, so that one command gives the
 // ratios:
 //
-//	go test -run '^$' -bench 'LeNet' -benchtime 20x ./graph/
+//	go test -run '^$' -bench 'LeNet' -benchtime 20x ./graph/nn/
 //
 // "fwd" runs the forward pass; "fwdbwd" also backpropagates a fixed output gradient
 // (gorgonia.Backpropagate, no loss op) to the parameters and, where a layer needs it,
@@ -51,7 +53,7 @@ func benchRun(b *testing.B, backward bool, build func(g *gorgonia.ExprGraph, rng
 		}
 		outputs = append(outputs, grads...)
 	}
-	m, err := NewMachineFor(outputs, CPU)
+	m, err := device.NewMachineFor(outputs, device.CPU)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -96,8 +96,12 @@ func (c fusedConv) spec() *opkit.Spec {
 			return ys, nil
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { convForward(c.geom(a.Shapes[0], a.Shapes[1]), a.In[0], a.In[1], bias(a), a.Out) },
-			func(a opkit.Args[float64]) { convForward(c.geom(a.Shapes[0], a.Shapes[1]), a.In[0], a.In[1], bias(a), a.Out) }),
+			func(a opkit.Args[float32]) {
+				convForward(c.geom(a.Shapes[0], a.Shapes[1]), a.In[0], a.In[1], bias(a), a.Out)
+			},
+			func(a opkit.Args[float64]) {
+				convForward(c.geom(a.Shapes[0], a.Shapes[1]), a.In[0], a.In[1], bias(a), a.Out)
+			}),
 		Grad: c.grad,
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			b := opkit.Null

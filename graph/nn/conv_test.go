@@ -6,9 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 // fcCases are convolution configurations for the FusedConv2D tests: LeNet's two layers
@@ -36,14 +39,14 @@ var fcBiasShapes = []string{"none", "(co)", "(1,co,1,1)"}
 // fcInputs returns x, w and (unless bias is "none") b for case c, drawn from seed.
 func fcInputs(dt tensor.Dtype, x, w [4]int, bias string, seed uint64) []*tensor.Dense {
 	in := []*tensor.Dense{
-		ctDense(dt, ctRandom(seed, x[0]*x[1]*x[2]*x[3]), x[:]...),
-		ctDense(dt, ctRandom(seed+1, w[0]*w[1]*w[2]*w[3]), w[:]...),
+		optest.Dense(dt, optest.Random(seed, x[0]*x[1]*x[2]*x[3]), x[:]...),
+		optest.Dense(dt, optest.Random(seed+1, w[0]*w[1]*w[2]*w[3]), w[:]...),
 	}
 	switch bias {
 	case "(co)":
-		in = append(in, ctDense(dt, ctRandom(seed+2, w[0]), w[0]))
+		in = append(in, optest.Dense(dt, optest.Random(seed+2, w[0]), w[0]))
 	case "(1,co,1,1)":
-		in = append(in, ctDense(dt, ctRandom(seed+2, w[0]), 1, w[0], 1, 1))
+		in = append(in, optest.Dense(dt, optest.Random(seed+2, w[0]), 1, w[0], 1, 1))
 	}
 	return in
 }
@@ -59,11 +62,13 @@ func fcFused(pad, stride [2]int) gradcheck.Func {
 	}
 }
 
-// fcGorgonia builds the Gorgonia-primitive path on in: Conv2D, then BroadcastAdd of the
+// fcGorgonia builds the Gorgonia-primitive path on in: Gorgonia's Conv2d (graph.Conv2D's),
+// then BroadcastAdd of the
 // bias reshaped to (1, co, 1, 1).
 func fcGorgonia(pad, stride [2]int) gradcheck.Func {
 	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-		y, err := Conv2D(in[0], in[1], pad, stride)
+		ws := in[1].Shape()
+		y, err := gorgonia.Conv2d(in[0], in[1], tensor.Shape{ws[2], ws[3]}, pad[:], stride[:], []int{1, 1})
 		if err != nil || len(in) == 2 {
 			return y, err
 		}
@@ -83,7 +88,7 @@ func fcGorgonia(pad, stride [2]int) gradcheck.Func {
 // loops.
 func TestFusedConv2DMatchesGorgonia(t *testing.T) {
 	for i, c := range fcCases {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			for bi, bias := range fcBiasShapes {
 				name := fmt.Sprintf("case %d %v x%v w%v pad%v stride%v bias %s", i, dt, c.x, c.w, c.pad, c.stride, bias)
 				seed := uint64(100 + 10*i + bi)
@@ -92,25 +97,25 @@ func TestFusedConv2DMatchesGorgonia(t *testing.T) {
 				if dt == tensor.Float32 {
 					tol = 2e-5
 				}
-				got, gotShape := ctRun(t, fcFused(c.pad, c.stride), in...)
-				want, wantShape := ctRun(t, fcGorgonia(c.pad, c.stride), in...)
+				got, gotShape := optest.Run(t, fcFused(c.pad, c.stride), in...)
+				want, wantShape := optest.Run(t, fcGorgonia(c.pad, c.stride), in...)
 				if !gotShape.Eq(wantShape) {
 					t.Fatalf("%s: shape %v, Gorgonia's %v", name, gotShape, wantShape)
 				}
-				ctCheckClose(t, name+": output vs Gorgonia", got, want, tol)
-				naive, _ := naiveConv2D(ctRandom(seed, len(ctFloats(t, in[0]))), c.x, ctRandom(seed+1, len(ctFloats(t, in[1]))), c.w, c.pad, c.stride)
+				optest.Close(t, name+": output vs Gorgonia", got, want, tol)
+				naive, _ := optest.Conv2D(optest.Random(seed, len(optest.Floats(t, in[0]))), c.x, optest.Random(seed+1, len(optest.Floats(t, in[1]))), c.w, c.pad, c.stride)
 				if bias != "none" {
-					bv := ctFloats(t, in[2])
+					bv := optest.Floats(t, in[2])
 					per := len(naive) / c.x[0] / c.w[0]
 					for j := range naive {
 						naive[j] += bv[(j/per)%c.w[0]]
 					}
 				}
-				ctCheckClose(t, name+": output vs naive loops", got, naive, 10*tol)
-				gf := ctGrads(t, "tape", fcFused(c.pad, c.stride), seed, in...)
-				gg := ctGrads(t, "tape", fcGorgonia(c.pad, c.stride), seed, in...)
+				optest.Close(t, name+": output vs naive loops", got, naive, 10*tol)
+				gf := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), seed, in...)
+				gg := optest.Grads(t, optest.Tape, fcGorgonia(c.pad, c.stride), seed, in...)
 				for k, what := range []string{"dx", "dw", "db"}[:len(in)] {
-					ctCheckClose(t, name+": "+what, gf[k], gg[k], 10*tol)
+					optest.Close(t, name+": "+what, gf[k], gg[k], 10*tol)
 				}
 			}
 		}
@@ -139,12 +144,12 @@ func TestFusedConv2DGradients(t *testing.T) {
 // TapeMachine's gradients.
 func TestFusedConv2DLispMachine(t *testing.T) {
 	for i, c := range fcCases[2:6] {
-		for _, dt := range ctDtypes {
+		for _, dt := range optest.Dtypes {
 			in := fcInputs(dt, c.x, c.w, "(1,co,1,1)", uint64(300+i))
-			tape := ctGrads(t, "tape", fcFused(c.pad, c.stride), 9, in...)
-			lisp := ctGrads(t, "lisp", fcFused(c.pad, c.stride), 9, in...)
+			tape := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), 9, in...)
+			lisp := optest.Grads(t, optest.Lisp, fcFused(c.pad, c.stride), 9, in...)
 			for k, what := range []string{"dx", "dw", "db"} {
-				ctCheckClose(t, fmt.Sprintf("case %d %v %s", i, dt, what), lisp[k], tape[k], 1e-5)
+				optest.Close(t, fmt.Sprintf("case %d %v %s", i, dt, what), lisp[k], tape[k], 1e-5)
 			}
 		}
 	}
@@ -159,8 +164,8 @@ func TestFusedConv2DThreads(t *testing.T) {
 	x := [4]int{5, c.x[1], c.x[2], c.x[3]}
 	in := fcInputs(tensor.Float64, x, c.w, "(co)", 400)
 	runtime.GOMAXPROCS(1)
-	want := ctGrads(t, "tape", fcFused(c.pad, c.stride), 4, in...)
-	wantY, _ := ctRun(t, fcFused(c.pad, c.stride), in...)
+	want := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), 4, in...)
+	wantY, _ := optest.Run(t, fcFused(c.pad, c.stride), in...)
 	defer func(v int) { convWideBytes = v }(convWideBytes)
 	// The working-set bound sets how many images share a product on the stride-1 path:
 	// 1 byte gives one image per product; 30000 bytes two (this case needs 13.8 KB per
@@ -170,11 +175,11 @@ func TestFusedConv2DThreads(t *testing.T) {
 		for _, procs := range []int{2, 3, 8} {
 			runtime.GOMAXPROCS(procs)
 			name := fmt.Sprintf("GOMAXPROCS %d, group bound %d bytes", procs, bytes)
-			got := ctGrads(t, "tape", fcFused(c.pad, c.stride), 4, in...)
-			gotY, _ := ctRun(t, fcFused(c.pad, c.stride), in...)
-			ctCheckClose(t, name+": output", gotY, wantY, 1e-12)
+			got := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), 4, in...)
+			gotY, _ := optest.Run(t, fcFused(c.pad, c.stride), in...)
+			optest.Close(t, name+": output", gotY, wantY, 1e-12)
 			for k, what := range []string{"dx", "dw", "db"} {
-				ctCheckClose(t, name+": "+what, got[k], want[k], 1e-12)
+				optest.Close(t, name+": "+what, got[k], want[k], 1e-12)
 			}
 		}
 	}
@@ -186,7 +191,8 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 	c := fcCases[2]
 	in := fcInputs(tensor.Float32, c.x, c.w, "(1,co,1,1)", 500)
 	vals := []gorgonia.Value{in[0], in[1], in[2]}
-	op := fusedConvOp{pad: c.pad, stride: c.stride, biasDims: 4}
+	fc := fusedConv{win: opkit.Window{Kernel: [2]int{c.w[2], c.w[3]}, Pad: c.pad, Stride: c.stride}, biasDims: 4}
+	op := opkit.New(fc.spec())
 	fresh, err := op.Do(vals...)
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +209,7 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 	if got != pre {
 		t.Errorf("UsePreallocDo returned a new value, want the preallocated one")
 	}
-	ctCheckClose(t, "prealloc output", ctFloats(t, got), ctFloats(t, fresh), 0)
+	optest.Close(t, "prealloc output", optest.Floats(t, got), optest.Floats(t, fresh), 0)
 	bad := []gorgonia.Value{
 		tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(s[0], s[1], s[2], s[3]+1)),
 		tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(s...)),
@@ -215,15 +221,12 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 	}
 	dy := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(s...), tensor.WithBacking(make([]float32, s.TotalSize())))
 	grads := []struct {
-		op interface {
-			Do(...gorgonia.Value) (gorgonia.Value, error)
-		}
-		pre gorgonia.UsePreallocDoer
-		in  []gorgonia.Value
+		op *opkit.Op
+		in []gorgonia.Value
 	}{
-		{convDataGradOp{pad: c.pad, stride: c.stride, x: c.x}, convDataGradOp{pad: c.pad, stride: c.stride, x: c.x}, []gorgonia.Value{in[1], dy}},
-		{convFilterGradOp{pad: c.pad, stride: c.stride, kernel: [2]int{c.w[2], c.w[3]}}, convFilterGradOp{pad: c.pad, stride: c.stride, kernel: [2]int{c.w[2], c.w[3]}}, []gorgonia.Value{in[0], dy}},
-		{convBiasGradOp{dims: 4}, convBiasGradOp{dims: 4}, []gorgonia.Value{dy}},
+		{opkit.New(fc.dataGrad(tensor.Shape(c.x[:]))), []gorgonia.Value{in[1], dy}},
+		{opkit.New(fc.filterGrad()), []gorgonia.Value{in[0], dy}},
+		{opkit.New(biasGrad(4)), []gorgonia.Value{dy}},
 	}
 	for i, g := range grads {
 		v, err := g.op.Do(g.in...)
@@ -234,19 +237,19 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 		for j := range pre.Data().([]float32) {
 			pre.Data().([]float32)[j] = 7
 		}
-		got, err := g.pre.UsePreallocDo(pre, g.in...)
+		got, err := g.op.UsePreallocDo(pre, g.in...)
 		if err != nil || got != pre {
 			t.Fatalf("grad op %d: UsePreallocDo gave %v, %v; want the preallocated value", i, got, err)
 		}
-		ctCheckClose(t, fmt.Sprintf("grad op %d prealloc (zero dy)", i), ctFloats(t, got), ctFloats(t, v), 0)
-		ctCheckClose(t, fmt.Sprintf("grad op %d (zero dy)", i), ctFloats(t, v), make([]float64, v.Shape().TotalSize()), 0)
+		optest.Close(t, fmt.Sprintf("grad op %d prealloc (zero dy)", i), optest.Floats(t, got), optest.Floats(t, v), 0)
+		optest.Close(t, fmt.Sprintf("grad op %d (zero dy)", i), optest.Floats(t, v), make([]float64, v.Shape().TotalSize()), 0)
 		wrong := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(v.Shape().TotalSize()+1))
-		if _, err := g.pre.UsePreallocDo(wrong, g.in...); err == nil {
+		if _, err := g.op.UsePreallocDo(wrong, g.in...); err == nil {
 			t.Errorf("grad op %d: a wrong-shaped prealloc was accepted", i)
 		}
 	}
-	if _, err := (convDataGradOp{pad: c.pad, stride: c.stride, x: c.x}).Do(in[1], in[0]); err == nil {
-		t.Errorf("convDataGradOp accepted an output gradient of the wrong shape")
+	if _, err := opkit.New(fc.dataGrad(tensor.Shape(c.x[:]))).Do(in[1], in[0]); err == nil || !strings.Contains(err.Error(), "output gradient") {
+		t.Errorf("dL/dx op: an output gradient of the wrong shape gave error %v", err)
 	}
 }
 
@@ -256,87 +259,28 @@ func TestFusedConv2DErrors(t *testing.T) {
 		return func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
 			var b *gorgonia.Node
 			if bs != nil {
-				b = ctNode(g, "b", bt, bs...)
+				b = optest.Node(g, "b", bt, bs...)
 			}
-			return FusedConv2D(ctNode(g, "x", xt, xs...), ctNode(g, "w", wt, ws...), b, pad, stride)
+			return FusedConv2D(optest.Node(g, "x", xt, xs...), optest.Node(g, "w", wt, ws...), b, pad, stride)
 		}
 	}
 	one := [2]int{1, 1}
-	cases := []ctErrorCase{
-		{"3-D x", call([]int{1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: x has shape (1, 8, 8); want 4-D"},
-		{"channels", call([]int{1, 2, 8, 8}, []int{2, 3, 3, 3}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: x has 2 input channels"},
-		{"dtypes", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f32, f64, [2]int{}, one), "graph: FusedConv2D: x is float64 but w is float32"},
-		{"kernel too big", call([]int{1, 1, 4, 4}, []int{2, 1, 5, 5}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: kernel 5x5 is larger than the padded input 4x4"},
-		{"zero stride", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f64, f64, [2]int{}, [2]int{0, 1}), "graph: FusedConv2D: stride (0,1)"},
-		{"bias length", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{3}, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: the bias has shape (3); want (2) or (1, 2, 1, 1)"},
-		{"bias layout", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{2, 1, 1, 1}, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: the bias has shape (2, 1, 1, 1)"},
-		{"bias dtype", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{2}, f32, f32, f64, [2]int{}, one), "graph: FusedConv2D: w is float32 but the bias is float64"},
-		{"bias graph", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-			return FusedConv2D(ctNode(g, "x", f64, 1, 1, 8, 8), ctNode(g, "w", f64, 2, 1, 3, 3), ctNode(gorgonia.NewGraph(), "b", f64, 2), [2]int{}, one)
-		}, "graph: FusedConv2D: the bias belongs to another graph"},
-		{"nil x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
-			return FusedConv2D(nil, ctNode(g, "w", f64, 2, 1, 3, 3), nil, [2]int{}, one)
-		}, "graph: FusedConv2D: nil node"},
+	cases := []optest.ErrorCase{
+		optest.Bad("3-D x", call([]int{1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: x must be 4-D (n, c, h, w), got shape (1, 8, 8) (rank 3)"),
+		optest.Bad("channels", call([]int{1, 2, 8, 8}, []int{2, 3, 3, 3}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: x has 2 input channels"),
+		optest.Bad("dtypes", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f32, f64, [2]int{}, one), "graph: FusedConv2D: dtypes differ: x is float64, w is float32"),
+		optest.Bad("kernel too big", call([]int{1, 1, 4, 4}, []int{2, 1, 5, 5}, nil, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: kernel 5x5 is larger than the padded input 4x4"),
+		optest.Bad("zero stride", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, nil, f64, f64, f64, [2]int{}, [2]int{0, 1}), "graph: FusedConv2D: stride (0,1)"),
+		optest.Bad("bias length", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{3}, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: the bias has shape (3); want (2) or (1, 2, 1, 1)"),
+		optest.Bad("bias layout", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{2, 1, 1, 1}, f64, f64, f64, [2]int{}, one), "graph: FusedConv2D: the bias has shape (2, 1, 1, 1)"),
+		optest.Bad("bias dtype", call([]int{1, 1, 8, 8}, []int{2, 1, 3, 3}, []int{2}, f32, f32, f64, [2]int{}, one), "graph: FusedConv2D: dtypes differ: x is float32, bias is float64"),
+		optest.Bad("bias graph", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return FusedConv2D(optest.Node(g, "x", f64, 1, 1, 8, 8), optest.Node(g, "w", f64, 2, 1, 3, 3), optest.Node(gorgonia.NewGraph(), "b", f64, 2), [2]int{}, one)
+		}, "graph: FusedConv2D: x and bias belong to different graphs"),
+		optest.Bad("nil x", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return FusedConv2D(nil, optest.Node(g, "w", f64, 2, 1, 3, 3), nil, [2]int{}, one)
+		}, "graph: FusedConv2D: x is a nil node"),
 	}
-	ctRunErrorCases(t, cases)
+	optest.Errors(t, cases)
 }
 
-// TestFusedConv2DRerun: the project's ops write their results into memory kept from the
-// previous run, so running a graph on new inputs must give, bit for bit, what a fresh
-// graph gives on them: outputs and gradients of conv, ReLU, pooling and sigmoid.
-func TestFusedConv2DRerun(t *testing.T) {
-	c := fcCases[0]
-	for _, dt := range ctDtypes {
-		first := fcInputs(dt, c.x, c.w, "(1,co,1,1)", 1000)
-		second := fcInputs(dt, c.x, c.w, "(1,co,1,1)", 2000)
-		// run builds the graph on the first input set, runs it on each set in turn and
-		// returns the output and the gradients of the last run.
-		run := func(sets ...[]*tensor.Dense) [][]float64 {
-			g := gorgonia.NewGraph()
-			nodes := ctNodes(g, sets[0])
-			y, err := FusedConv2D(nodes[0], nodes[1], nodes[2], c.pad, c.stride)
-			if err == nil {
-				y, err = ReLU(y)
-			}
-			if err == nil {
-				y, err = AvgPool2D(y, [2]int{2, 2}, [2]int{}, [2]int{2, 2})
-			}
-			if err == nil {
-				y, err = Sigmoid(y)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gorgonia.Sum(y)
-			if err != nil {
-				t.Fatal(err)
-			}
-			grads, err := gorgonia.Grad(s, nodes...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := gorgonia.NewTapeMachine(g)
-			defer m.Close()
-			for _, in := range sets {
-				for i, n := range nodes {
-					if err := gorgonia.Let(n, in[i].Clone()); err != nil {
-						t.Fatal(err)
-					}
-				}
-				m.Reset()
-				if err := m.RunAll(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			out := [][]float64{ctFloats(t, y.Value())}
-			for _, gn := range grads {
-				out = append(out, ctFloats(t, gn.Value()))
-			}
-			return out
-		}
-		fresh, again := run(second), run(first, second)
-		for i := range fresh {
-			ctCheckClose(t, fmt.Sprintf("%v value %d", dt, i), again[i], fresh[i], 0)
-		}
-	}
-}

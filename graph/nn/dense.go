@@ -106,7 +106,7 @@ const (
 func denseGrad(which denseGradKind) *opkit.Spec {
 	dy := opkit.Input{Name: "output gradient", Rank: 2, Layout: "(n, out)"}
 	s := &opkit.Spec{
-		Name:    [...]string{"DenseGradX", "DenseGradW", "DenseGradB"}[which],
+		Name: [...]string{"DenseGradX", "DenseGradW", "DenseGradB"}[which],
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) { denseBackward(which, a) },
 			func(a opkit.Args[float64]) { denseBackward(which, a) }),

@@ -8,7 +8,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gradcheck"
 )
 
@@ -26,9 +26,9 @@ func TestDenseGradients(t *testing.T) {
 		}
 		f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) {
 			if len(n) == 3 {
-				return graph.Dense(n[0], n[1], n[2])
+				return nn.Dense(n[0], n[1], n[2])
 			}
-			return graph.Dense(n[0], n[1], nil)
+			return nn.Dense(n[0], n[1], nil)
 		}
 		if err := gradcheck.Check(in, f, 1e-6, uint64(i)); err != nil {
 			t.Errorf("%+v: %v", c, err)
@@ -38,7 +38,7 @@ func TestDenseGradients(t *testing.T) {
 
 func TestFlattenGradients(t *testing.T) {
 	in := []*tensor.Dense{gradcheck.Random(3, 2, 3, 4, 5)}
-	f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) { return graph.Flatten(n[0]) }
+	f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) { return nn.Flatten(n[0]) }
 	if err := gradcheck.Check(in, f, 1e-6, 1); err != nil {
 		t.Error(err)
 	}
@@ -58,7 +58,7 @@ func TestDenseMatchesMulAdd(t *testing.T) {
 			return gorgonia.NewTensor(g, dt, len(s), gorgonia.WithShape(s...), gorgonia.WithName(name), gorgonia.WithValue(v))
 		}
 		x, w, b := mk("x", 6, 9), mk("ww", 9, 4), mk("bbb", 4)
-		got, err := graph.Dense(x, w, b)
+		got, err := nn.Dense(x, w, b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,10 +129,10 @@ func TestDenseAndFlattenErrors(t *testing.T) {
 		run  func() error
 		want string
 	}{
-		{"features", func() error { _, err := graph.Dense(x, w, nil); return err }, "x (2, 3) has 3 features but w (4, 5) takes 4"},
-		{"bias", func() error { _, err := graph.Dense(x, w2, b); return err }, "bias float32 (4) must be a vector of 5 float32"},
-		{"vector", func() error { _, err := graph.Dense(v, w2, nil); return err }, "must both be matrices"},
-		{"flatten", func() error { _, err := graph.Flatten(v); return err }, "want at least 2 dimensions"},
+		{"features", func() error { _, err := nn.Dense(x, w, nil); return err }, "x (2, 3) has 3 features but w (4, 5) takes 4"},
+		{"bias", func() error { _, err := nn.Dense(x, w2, b); return err }, "bias (4) must be a vector of 5, one per column of w (3, 5)"},
+		{"vector", func() error { _, err := nn.Dense(v, w2, nil); return err }, "x must be 2-D (n, in), got shape (3) (rank 1)"},
+		{"flatten", func() error { _, err := nn.Flatten(v); return err }, "want at least 2 dimensions"},
 	}
 	for _, c := range cases {
 		err := c.run()

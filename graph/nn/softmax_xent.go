@@ -136,4 +136,3 @@ func xentGradient[T opkit.Float](dz, z, t, w []T, g T, n, k int) {
 		}
 	}
 }
-

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 func TestSoftmaxCrossEntropyValues(t *testing.T) {
@@ -41,7 +42,7 @@ func TestSoftmaxCrossEntropyValues(t *testing.T) {
 		if err := m.RunAll(); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := scalarOf(loss.Value())
+		got := optest.Floats(t, loss.Value())[0]
 		if math.Abs(got-want) > 1e-6 {
 			t.Errorf("%v: loss %v, want %v", dt, got, want)
 		}
@@ -93,11 +94,11 @@ func TestSoftmaxCrossEntropyErrors(t *testing.T) {
 		z, t, w *gorgonia.Node
 		want    string
 	}{
-		{w, tt, w, "logits must be (n, k)"},
+		{w, tt, w, "logits must be 2-D (n, k), got shape (4) (rank 1)"},
 		{z, bad, w, "targets shape"},
 		{z, tt, w3, "weights must be (4)"},
 		{z, t64, w, "dtypes differ"},
-		{z, nil, w, "nil input"},
+		{z, nil, w, "targets is a nil node"},
 	}
 	for i, c := range cases {
 		_, err := SoftmaxCrossEntropy(c.z, c.t, c.w)
