@@ -283,4 +283,3 @@ func TestFusedConv2DErrors(t *testing.T) {
 	}
 	optest.Errors(t, cases)
 }
-
