@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/opkit"
 )
 
 // In a cuda build, every op of LeNet's training graph set to a GPU, gradients included,
@@ -49,7 +50,11 @@ func TestGPUGraphPlacement(t *testing.T) {
 					onDev++
 					continue
 				}
-				onHost[fmt.Sprintf("%T", n.Op())] = true
+				name := fmt.Sprintf("%T", n.Op())
+				if op, ok := n.Op().(*opkit.Op); ok {
+					name = op.Spec().Name
+				}
+				onHost[name] = true
 			}
 			if !dev.IsGPU() {
 				if onDev != 0 {
@@ -59,7 +64,7 @@ func TestGPUGraphPlacement(t *testing.T) {
 			}
 			for typ := range onHost {
 				switch typ {
-				case "graph.xentOp", "graph.xentGradOp", "gorgonia.constantScalar":
+				case "SoftmaxCrossEntropy", "SoftmaxCrossEntropyGrad", "gorgonia.constantScalar":
 				default:
 					t.Errorf("%s on %v: %s has no CUDA version", v, dev, typ)
 				}

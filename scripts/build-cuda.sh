@@ -6,9 +6,9 @@
 #   CUDNN_HOME  cuDNN 9: include/cudnn.h and lib/ (default: CUDA_HOME)
 #   CUDA_INC, CUDNN_INC  override the two include folders alone
 #
-# Steps: 1. cuda/kernels.cu -> graph/cudaptx/kernels.ptx, with nvcc when CUDA_HOME has
-# it, else with clang (the file needs no CUDA header); the PTX is embedded in the
-# binaries and never committed. 2. cgo compiles Gorgonia's CUDA code against the
+# Steps: 1. cuda/kernels.cu -> internal/opkit/cudaptx/kernels.ptx (the op kit runs the
+# kernels), with nvcc when CUDA_HOME has it, else with clang (the file needs no CUDA
+# header); the PTX is embedded in the binaries and never committed. 2. cgo compiles Gorgonia's CUDA code against the
 # headers, with cuda/cuda13_compat.h force-included (gorgonia.org/cu predates CUDA 13
 # and cuDNN 9). 3. The link needs libcuda.so.1, libcublas.so.13 and libcudnn.so.9: the
 # real ones when CUDA_HOME/CUDNN_HOME hold them, else stub libraries generated here from
@@ -27,17 +27,17 @@ for f in "$CUDA_INC/cuda.h" "$CUDA_INC/cublas_v2.h" "$CUDNN_INC/cudnn.h"; do
 done
 
 echo "== 1. kernels -> PTX"
-mkdir -p graph/cudaptx
+mkdir -p internal/opkit/cudaptx
 if [ -x "$CUDA_HOME/bin/nvcc" ]; then
-	"$CUDA_HOME/bin/nvcc" -ptx -arch=compute_80 -O3 -o graph/cudaptx/kernels.ptx cuda/kernels.cu
-	echo "nvcc: graph/cudaptx/kernels.ptx"
+	"$CUDA_HOME/bin/nvcc" -ptx -arch=compute_80 -O3 -o internal/opkit/cudaptx/kernels.ptx cuda/kernels.cu
+	echo "nvcc: internal/opkit/cudaptx/kernels.ptx"
 elif command -v clang >/dev/null; then
-	clang --cuda-device-only -nocudainc -nocudalib --cuda-gpu-arch=sm_80 -O3 -S -o graph/cudaptx/kernels.ptx cuda/kernels.cu
-	echo "clang (no nvcc in $CUDA_HOME/bin): graph/cudaptx/kernels.ptx"
+	clang --cuda-device-only -nocudainc -nocudalib --cuda-gpu-arch=sm_80 -O3 -S -o internal/opkit/cudaptx/kernels.ptx cuda/kernels.cu
+	echo "clang (no nvcc in $CUDA_HOME/bin): internal/opkit/cudaptx/kernels.ptx"
 else
 	echo "build-cuda: need nvcc ($CUDA_HOME/bin/nvcc) or clang to compile cuda/kernels.cu" >&2; exit 1
 fi
-grep -c '\.entry' graph/cudaptx/kernels.ptx | sed 's/^/kernels: /'
+grep -c '\.entry' internal/opkit/cudaptx/kernels.ptx | sed 's/^/kernels: /'
 
 export CGO_CFLAGS="-I$CUDA_INC -I$CUDNN_INC -include $ROOT/cuda/cuda13_compat.h"
 # cgo does not hash force-included headers: a private cache keeps edits of the header
