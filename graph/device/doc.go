@@ -14,7 +14,8 @@
 // their gradients. Each is the CPU op (same type signature, shapes, hash and gradient
 // graph) plus CUDADo, which launches a kernel of cuda/kernels.cu on the device memory
 // Gorgonia's TapeMachine hands it; Gorgonia runs every op with CUDADo on device 0.
-// nn.SoftmaxCrossEntropy, nn.Tanh and their gradients stay on the host. Read results
+// nn.SoftmaxCrossEntropy, the ops without a kernel and their gradients stay on the
+// host. Read results
 // back with ToHost (gorgonia.Read is broken in CUDA builds), and make the machine with
 // NewMachine or NewMachineFor on the same device. The CPU ops are the ones the tests
 // check against finite differences; scripts/gpu-check.sh checks the GPU versions

@@ -1,9 +1,14 @@
 // Package nn holds the operations a network trains with, beyond the chapter's own:
-// FusedConv2D (convolution and bias in one op), the activations ReLU, Sigmoid and Tanh,
-// Dense, Flatten and SoftmaxCrossEntropy. Each is an op of the project's own, with its
-// gradient, its checks and (but Tanh and the loss) a GPU version; each is checked
-// against finite differences and, where one exists, against the Gorgonia primitives it
-// replaces (Impl chooses between the two in the layers package).
+// FusedConv2D (convolution and bias in one op), the element-wise activations (ReLU,
+// Sigmoid, ...), Dense, Flatten and SoftmaxCrossEntropy. Each is an op of the project's
+// own, with its gradient, its checks and, where cuda/kernels.cu has a kernel for it, a
+// GPU version; each is checked against finite differences and, where one exists,
+// against the Gorgonia primitives it replaces (Impl chooses between the two in the
+// layers package).
+//
+// An element-wise activation is the least code an op can be: its forward function, its
+// gradient written in terms of its output, and a test that hands both to the op harness
+// (see relu.go or sigmoid.go).
 //
 // Every function is a verb like those of package graph: it takes nodes of a Gorgonia
 // expression graph and returns a new node of the same graph, or an error (never a
