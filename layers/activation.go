@@ -47,20 +47,7 @@ type ReLU struct {
 
 // Forward applies the rectifier.
 func (l ReLU) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkActivationInput("layers: ReLU", x, l.Ops); err != nil {
-		return nil, err
-	}
-	var y *gorgonia.Node
-	var err error
-	if l.Ops == nn.ImplFast {
-		y, err = nn.ReLU(x)
-	} else {
-		y, err = gorgoniaReLU(x)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("layers: ReLU: %w", err)
-	}
-	return y, nil
+	return activate(l, x, l.Ops, nn.ReLU, gorgoniaReLU)
 }
 
 // Params is empty.
@@ -77,20 +64,7 @@ type Sigmoid struct {
 
 // Forward applies the logistic function.
 func (l Sigmoid) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkActivationInput("layers: Sigmoid", x, l.Ops); err != nil {
-		return nil, err
-	}
-	var y *gorgonia.Node
-	var err error
-	if l.Ops == nn.ImplFast {
-		y, err = nn.Sigmoid(x)
-	} else {
-		y, err = gorgonia.Sigmoid(x)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("layers: Sigmoid: %w", err)
-	}
-	return y, nil
+	return activate(l, x, l.Ops, nn.Sigmoid, gorgonia.Sigmoid)
 }
 
 // Params is empty.
@@ -98,6 +72,23 @@ func (Sigmoid) Params() []*gorgonia.Node { return nil }
 
 // String is "Sigmoid".
 func (Sigmoid) String() string { return "Sigmoid" }
+
+// Tanh is the hyperbolic tangent element-wise. The zero value is ready to use: it is
+// nn.Tanh, the project's op; with Ops nn.ImplGorgonia it is gorgonia.Tanh.
+type Tanh struct {
+	Ops nn.Impl
+}
+
+// Forward applies the hyperbolic tangent.
+func (l Tanh) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
+	return activate(l, x, l.Ops, nn.Tanh, gorgonia.Tanh)
+}
+
+// Params is empty.
+func (Tanh) Params() []*gorgonia.Node { return nil }
+
+// String is "Tanh".
+func (Tanh) String() string { return "Tanh" }
 
 // gorgoniaReLU is x ⊙ (x > 0) from Gorgonia's primitives.
 func gorgoniaReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
@@ -114,15 +105,26 @@ func gorgoniaReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
 	return gorgonia.HadamardProd(x, mask)
 }
 
-func checkActivationInput(what string, x *gorgonia.Node, ops nn.Impl) error {
+// activate checks the input of the activation layer l and applies fast (the project's
+// op) or gorg (Gorgonia's primitives) as ops says.
+func activate(l Layer, x *gorgonia.Node, ops nn.Impl, fast, gorg func(*gorgonia.Node) (*gorgonia.Node, error)) (*gorgonia.Node, error) {
+	what := fmt.Sprintf("layers: %v", l)
 	if ops != nn.ImplFast && ops != nn.ImplGorgonia {
-		return fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, ops)
+		return nil, fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, ops)
 	}
 	if err := checkInput(what, x, nil, 0, ""); err != nil {
-		return err
+		return nil, err
 	}
 	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
-		return fmt.Errorf("%s: input has dtype %v; want Float32 or Float64", what, dt)
+		return nil, fmt.Errorf("%s: input has dtype %v; want float32 or float64", what, dt)
 	}
-	return nil
+	f := fast
+	if ops == nn.ImplGorgonia {
+		f = gorg
+	}
+	y, err := f(x)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return y, nil
 }

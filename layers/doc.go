@@ -15,6 +15,7 @@
 //	Flatten      (n, c, h, w) -> (n, c*h*w)
 //	ReLU         max(x, 0)
 //	Sigmoid      1 / (1 + exp(-x))
+//	Tanh         tanh(x)
 //	Sequential   runs layers in order and records each output shape for Summary
 //
 // # Constructors
@@ -24,7 +25,7 @@
 //	parameters, more than three settings   NewConv2D(g, name, Conv2DConfig{...}, rng)
 //	parameters, up to three settings       NewLinear(g, name, in, out, dtype, rng)
 //	no parameters, settings to check       NewMaxPool2D(PoolConfig{...})
-//	no parameters, a ready zero value      ReLU{}, Sigmoid{}, Flatten{}
+//	no parameters, a ready zero value      ReLU{}, Sigmoid{}, Tanh{}, Flatten{}
 //
 // A layer with parameters takes the graph they live in, the name that prefixes them and
 // the *rand.Rand that initialises them, in that order around its settings. A settings
@@ -33,11 +34,11 @@
 //
 // # Fast ops and Gorgonia's
 //
-// Conv2D, ReLU and Sigmoid compute with the project's own ops by default
-// (nn.FusedConv2D, nn.ReLU, nn.Sigmoid: one node each, parallel over the batch, several
-// times faster than the Gorgonia primitives). Their Ops setting, nn.ImplGorgonia, builds
-// the same layer from Gorgonia's primitives instead (Conv2d and BroadcastAdd; x ⊙
-// (x > 0); Sigmoid). Both give the same values and gradients up to float rounding and
+// Conv2D, ReLU, Sigmoid and Tanh compute with the project's own ops by default
+// (nn.FusedConv2D, nn.ReLU, nn.Sigmoid, nn.Tanh: one node each, parallel over the batch,
+// several times faster than the Gorgonia primitives). Their Ops setting, nn.ImplGorgonia,
+// builds the same layer from Gorgonia's primitives instead (Conv2d and BroadcastAdd; x ⊙
+// (x > 0); Sigmoid; Tanh). Both give the same values and gradients up to float rounding and
 // take the same parameters, so a network can switch between them (lenet.Config.Ops and
 // the trainer's -ops flag are the same setting).
 //

@@ -15,7 +15,7 @@ import (
 //
 // Glorot and Bengio's initialisation, PyTorch's xavier_uniform_ (gain 1). For a
 // convolution weight (co, c, kh, kw), fanIn = c*kh*kw and fanOut = co*kh*kw; for a
-// Linear weight (in, out), fanIn = in and fanOut = out. t must be a Float32 or Float64
+// Linear weight (in, out), fanIn = in and fanOut = out. t must be a float32 or float64
 // tensor; rng makes the values reproducible.
 func XavierUniform(t *tensor.Dense, fanIn, fanOut int, rng *rand.Rand) error {
 	if t == nil || rng == nil {
@@ -36,7 +36,7 @@ func XavierUniform(t *tensor.Dense, fanIn, fanOut int, rng *rand.Rand) error {
 			d[i] = draw()
 		}
 	default:
-		return fmt.Errorf("layers: XavierUniform: tensor has dtype %v; want Float32 or Float64", t.Dtype())
+		return fmt.Errorf("layers: XavierUniform: tensor has dtype %v; want float32 or float64", t.Dtype())
 	}
 	return nil
 }

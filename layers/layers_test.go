@@ -664,7 +664,7 @@ func TestForwardErrors(t *testing.T) {
 		{"pool too small", pool, mk(g, tensor.Float32, "xp", 1, 1, 2, 2), "larger than the padded input"},
 		{"pool rank", pool, mk(g, tensor.Float32, "xr", 4, 4), "want (n, c, h, w)"},
 		{"flatten rank", Flatten{}, mk(g, tensor.Float32, "xv", 4), "at least 2 dimensions"},
-		{"relu int", ReLU{}, mk(g, tensor.Int, "xi", 4), "want Float32 or Float64"},
+		{"relu int", ReLU{}, mk(g, tensor.Int, "xi", 4), "layers: ReLU: input has dtype int; want float32 or float64"},
 		{"sigmoid nil", Sigmoid{}, nil, "nil input node"},
 		{"sequential", NewSequential(Flatten{}, conv), mk(g, tensor.Float32, "xq", 1, 3, 5, 5), "layer 1 (Conv2d(3->2, 3x3)) on input (1, 75)"},
 		{"sequential nil layer", NewSequential(Flatten{}, nil), mk(g, tensor.Float32, "xn", 1, 3, 5, 5), "layer 1 is nil"},
