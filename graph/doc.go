@@ -1,7 +1,18 @@
 // Package graph holds the differentiable operations of the "Convolutional Neural
-// Networks" chapter of Dive into Deep Learning, written as Gorgonia ops and expressions,
-// and the machinery to run a Gorgonia graph on a device. The layers package builds
-// networks from these functions; graph itself knows nothing of layers.
+// Networks" chapter of Dive into Deep Learning, written as Gorgonia ops and expressions:
+// the ones a reader of the chapter studies. Two packages below it hold the rest:
+//
+//	graph/nn      the ops a network trains with: FusedConv2D, the activations, Dense,
+//	              Flatten, SoftmaxCrossEntropy
+//	graph/device  where and how a graph runs: Device, TryGPU, SetDevice, NewMachine,
+//	              NewMachineFor, ToHost, the BLAS of Gorgonia's products
+//
+// The names of those two that a program needs (devices, machines, the loss, the choice
+// of ops) are re-exported here, so that one import serves. Every op is made with the
+// project's op kit, which gives all of them the same checks, messages, gradients for
+// both of Gorgonia's machines, reuse of their results' memory, and GPU versions. The
+// layers package builds networks from these functions; graph itself knows nothing of
+// layers.
 //
 // Every function here is a verb: it takes nodes of a Gorgonia expression graph and
 // returns a new node of the same graph (or an error). Nothing is computed until a
@@ -64,46 +75,22 @@
 // 4-D batches (padding, stride; the average divides by kh·kw, padding included). All
 // are the project's own ops: Gorgonia v0.9.18's AveragePool2D is wrong.
 //
-// # Speed
-//
-// Training LeNet spends its time in a few operations, which the package computes with
-// ops of its own; layers.Conv2D, layers.ReLU and layers.Sigmoid use them unless told to
-// use Gorgonia's primitives (Impl):
-//
-//	FusedConv2D  convolution and bias in one op. With stride 1, per group of images: the
-//	             "wide" im2col (one contiguous copy per kernel offset, on the padded
-//	             grid), one product by the project's AVX2/FMA GEMM, rows copied into the
-//	             NCHW output; backward, dL/dw = dY·colsᵀ, dL/dx by Wᵀ·dY and a
-//	             vectorised col2im, dL/db a sum; images shared out over GOMAXPROCS
-//	             goroutines, scratch buffers reused. Other strides im2col per image.
-//	ReLU         max(x, 0), gradient from the output (one pass each way, no branches)
-//	Sigmoid      1/(1+exp(-x)) with a float32 exponential, gradient y(1-y) from the output
-//	AvgPool2D    a direct path for 2x2 windows with stride 2 (LeNet's)
-//
-// Each of these ops keeps its result's memory from one run to the next, so a training
-// step allocates next to nothing: a node's value stays valid until the node runs again
-// (read values to keep with gorgonia.Read, which copies). Importing the package also
-// installs BLAS, which sends Gorgonia's float32 matrix products (the dense layers) to
-// the same GEMM. NewMachineFor compiles only the nodes that the requested outputs need:
-// Gorgonia's Grad builds the gradient of every differentiable input, the training data
-// included, which NewMachine would compute and discard at every step.
-//
 // # Shapes, dtypes and devices
 //
 // Tensors of images are NCHW: (batch, channels, height, width), as in PyTorch; the
 // chapter's single images and kernels drop the leading dimensions, (h, w) or (c, h, w).
 // Every function works on float32 and float64; the inputs of one call must share the
 // dtype. Device, TryGPU and NewMachine choose where a graph runs (the CPU unless the
-// binary is built with the cuda tag and a GPU exists). Format prints a value the way
-// the textbook prints tensors.
+// binary is built with the cuda tag and a GPU exists; see package device). Format prints
+// a value the way the textbook prints tensors.
 //
 // # Errors
 //
 // Graph-building functions check their inputs before they build anything and return an
 // error (never panic) for a nil node, nodes of different graphs, a wrong rank, an empty
 // dimension, a kernel or window larger than the input, a non-positive window, a
-// non-float dtype, mismatched dtypes or channel counts. The messages start with
-// "graph: " and the function's name, and say what was expected:
+// dtype other than float32 and float64, mismatched dtypes or channel counts. The
+// messages start with "graph: " and the function's name, and say what was expected:
 //
 //	graph: Corr2D: kernel 4x2 is larger than the input 3x3; the kernel must fit inside the input (pad the input first)
 //
@@ -113,28 +100,24 @@
 //
 // Every differentiable function here is checked against central finite differences.
 // The project's own ops (Corr2D and its gradient ops, im2col/col2im, Pool2D, MaxPool2D,
-// AvgPool2D, FusedConv2D, ReLU, Sigmoid) implement both of Gorgonia's differentiation
-// interfaces: SymDiff, used by
-// gorgonia.Grad and the TapeMachine, and DoDiff, used by the LispMachine. The project
-// trains with the TapeMachine. Gorgonia v0.9.18 itself has gradient defects that these
-// functions are built around: its Concat's DoDiff is wrong for 1-D and 3-D inputs and
-// for 1×1 pieces, a one-element Slice comes back as a scalar value (and slicing that
-// again panics at run time), and Grad applied to an expression that contains Grad's own
-// output gives wrong second derivatives even for its built-in ops, so do not rely on
-// nested Grad.
+// AvgPool2D, and those of package nn) implement both of Gorgonia's differentiation
+// interfaces from one gradient function: SymDiff, used by gorgonia.Grad and the
+// TapeMachine, and DoDiff, used by the LispMachine. The project trains with the
+// TapeMachine. Each op keeps its result's memory from one run to the next: a node's
+// value stays valid until the node runs again (read values to keep with gorgonia.Read,
+// which copies).
+//
+// Gorgonia v0.9.18 itself has gradient defects that these functions are built around
+// (docs/gorgonia.md): its Concat's DoDiff is wrong for 1-D and 3-D inputs and for 1×1
+// pieces, a one-element Slice comes back as a scalar value (and slicing that again
+// panics at run time), and Grad applied to an expression that contains Grad's own output
+// gives wrong second derivatives even for its built-in ops, so do not rely on nested
+// Grad.
 //
 // # GPU
 //
 // In a binary built with the cuda tag (make cuda), SetDevice(g, GPU(0)) makes the ops
-// built in g afterwards the GPU versions of the project's ops: FusedConv2D and its three
-// gradient ops, ReLU, Sigmoid, MaxPool2D, AvgPool2D and their gradients, Dense and its
-// gradients, Flatten. Each embeds the CPU op (same type signature, shapes, hash and
-// gradient graph) and adds CUDADo, which launches a kernel of cuda/kernels.cu on the
-// device memory Gorgonia's TapeMachine hands it; Gorgonia runs every op with CUDADo on
-// device 0. SoftmaxCrossEntropy and its gradient stay on the host. Read results back
-// with ToHost (gorgonia.Read is broken in CUDA builds), and make the machine with
-// NewMachine or NewMachineFor on the same device. The CPU ops are the ones the tests
-// check against finite differences; scripts/gpu-check.sh checks the GPU versions
-// against them on a real device. Without the cuda tag SetDevice only records the
-// device, and NewMachine refuses a GPU with ErrNoCUDA.
+// built in g afterwards the GPU versions of the project's ops: MaxPool2D, AvgPool2D and
+// the ops of package nn, with their gradients. The chapter's own ops (Corr2D and its
+// family, Pool2D) run on the host. See package device.
 package graph

@@ -52,6 +52,9 @@ func run(args []string, stdout io.Writer) error {
 	if *batch < 1 || *steps < 1 || *warmup < 0 {
 		return cli.Usagef("-batch, -steps must be positive and -warmup non-negative")
 	}
+	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
+	// GEMM, as in the trainer.
+	graph.UseBLAS()
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
 		// 25% growth target costs no measurable time and keeps the RSS near the live data.
