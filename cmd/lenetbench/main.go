@@ -53,7 +53,7 @@ func run(args []string, stdout io.Writer) error {
 		return cli.Usagef("-batch, -steps must be positive and -warmup non-negative")
 	}
 	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
-	// GEMM, as in the trainer.
+	// GEMM.
 	graph.UseBLAS()
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
