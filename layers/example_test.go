@@ -10,7 +10,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The LeNet of CHAPTER.md section 6 and its shape summary for one 28x28 image.
+// The LeNet of docs/chapter.md section 6 and its shape summary for one 28x28 image.
 func ExampleSequential_WriteSummary() {
 	g := gorgonia.NewGraph()
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -26,6 +26,9 @@ import (
 )
 
 func main() {
+	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
+	// GEMM.
+	graph.UseBLAS()
 	os.Exit(cli.Exit(os.Stderr, "lenetbench", run(os.Args[1:], os.Stdout)))
 }
 
@@ -52,9 +55,6 @@ func run(args []string, stdout io.Writer) error {
 	if *batch < 1 || *steps < 1 || *warmup < 0 {
 		return cli.Usagef("-batch, -steps must be positive and -warmup non-negative")
 	}
-	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
-	// GEMM.
-	graph.UseBLAS()
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
 		// 25% growth target costs no measurable time and keeps the RSS near the live data.
