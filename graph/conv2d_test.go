@@ -9,7 +9,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
@@ -120,9 +119,9 @@ func TestConv2DGradients(t *testing.T) {
 		{[4]int{2, 1, 8, 8}, [4]int{1, 1, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
 	}
 	for i, c := range cases {
-		x := gradcheck.Random(uint64(10+i), c.x[:]...)
-		w := gradcheck.Random(uint64(20+i), c.w[:]...)
-		err := gradcheck.Check([]*tensor.Dense{x, w}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		x := optest.RandomTensor(uint64(10+i), c.x[:]...)
+		w := optest.RandomTensor(uint64(20+i), c.w[:]...)
+		err := optest.GradCheck([]*tensor.Dense{x, w}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			return Conv2D(in[0], in[1], c.pad, c.stride)
 		}, 1e-6, uint64(i))
 		if err != nil {

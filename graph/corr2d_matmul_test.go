@@ -9,7 +9,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -118,8 +117,8 @@ func TestCorr2DMatMulEqualsCorr2DOnFloats(t *testing.T) {
 func TestCorr2DMatMulGradients(t *testing.T) {
 	for i, s := range ctShapeCases {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		in := []*tensor.Dense{gradcheck.Random(uint64(800+i), h, w), gradcheck.Random(uint64(900+i), kh, kw)}
-		if err := gradcheck.Check(in, corr2dMatMulFunc, 1e-6, uint64(i)); err != nil {
+		in := []*tensor.Dense{optest.RandomTensor(uint64(800+i), h, w), optest.RandomTensor(uint64(900+i), kh, kw)}
+		if err := optest.GradCheck(in, corr2dMatMulFunc, 1e-6, uint64(i)); err != nil {
 			t.Errorf("case %d %v: %v", i, s, err)
 		}
 	}
@@ -135,11 +134,11 @@ func TestCorr2DIm2ColCol2ImGradients(t *testing.T) {
 		ff := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			return opkit.Apply(col2im(h, w, kh, kw), in[0])
 		}
-		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), h, w)}, fu, 1e-6, 1); err != nil {
+		if err := optest.GradCheck([]*tensor.Dense{optest.RandomTensor(uint64(i), h, w)}, fu, 1e-6, 1); err != nil {
 			t.Errorf("im2col case %d %v: %v", i, s, err)
 		}
 		cs := []int{(h - kh + 1) * (w - kw + 1), kh * kw}
-		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), cs...)}, ff, 1e-6, 1); err != nil {
+		if err := optest.GradCheck([]*tensor.Dense{optest.RandomTensor(uint64(i), cs...)}, ff, 1e-6, 1); err != nil {
 			t.Errorf("col2im case %d %v: %v", i, s, err)
 		}
 	}
@@ -148,7 +147,7 @@ func TestCorr2DIm2ColCol2ImGradients(t *testing.T) {
 func TestCorr2DMatMulLispMachine(t *testing.T) {
 	for i, s := range ctShapeCases {
 		h, w, kh, kw := s[0], s[1], s[2], s[3]
-		in := []*tensor.Dense{gradcheck.Random(uint64(10+i), h, w), gradcheck.Random(uint64(50+i), kh, kw)}
+		in := []*tensor.Dense{optest.RandomTensor(uint64(10+i), h, w), optest.RandomTensor(uint64(50+i), kh, kw)}
 		tape := optest.Grads(t, optest.Tape, corr2dMatMulFunc, 6, in...)
 		lisp := optest.Grads(t, optest.Lisp, corr2dMatMulFunc, 6, in...)
 		for j := range tape {
@@ -206,7 +205,7 @@ func TestGorgoniaIm2ColAgrees(t *testing.T) {
 		padded := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 			return gorgonia.Im2Col(in[0], tensor.Shape{kh, kw}, tensor.Shape{1, 1}, tensor.Shape{2, 1}, tensor.Shape{1, 1})
 		}
-		if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(uint64(i), 2, 3, h, w)}, padded, 1e-6, 1); err != nil {
+		if err := optest.GradCheck([]*tensor.Dense{optest.RandomTensor(uint64(i), 2, 3, h, w)}, padded, 1e-6, 1); err != nil {
 			t.Errorf("case %d %v: gorgonia.Im2Col gradient: %v", i, s, err)
 		}
 	}

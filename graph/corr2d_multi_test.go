@@ -7,7 +7,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
@@ -147,13 +146,13 @@ func TestCorr2DMultiMatchesDefinition(t *testing.T) {
 func TestCorr2DMultiGradients(t *testing.T) {
 	for i, s := range ctMultiCases {
 		c, h, w, co, kh, kw := s[0], s[1], s[2], s[3], s[4], s[5]
-		x := gradcheck.Random(uint64(500+i), c, h, w)
-		in := []*tensor.Dense{x, gradcheck.Random(uint64(600+i), c, kh, kw)}
-		if err := gradcheck.Check(in, corr2dMultiInFunc, 1e-6, uint64(i)); err != nil {
+		x := optest.RandomTensor(uint64(500+i), c, h, w)
+		in := []*tensor.Dense{x, optest.RandomTensor(uint64(600+i), c, kh, kw)}
+		if err := optest.GradCheck(in, corr2dMultiInFunc, 1e-6, uint64(i)); err != nil {
 			t.Errorf("MultiIn case %d %v: %v", i, s, err)
 		}
-		in = []*tensor.Dense{x, gradcheck.Random(uint64(700+i), co, c, kh, kw)}
-		if err := gradcheck.Check(in, corr2dMultiInOutFunc, 1e-6, uint64(i)); err != nil {
+		in = []*tensor.Dense{x, optest.RandomTensor(uint64(700+i), co, c, kh, kw)}
+		if err := optest.GradCheck(in, corr2dMultiInOutFunc, 1e-6, uint64(i)); err != nil {
 			t.Errorf("MultiInOut case %d %v: %v", i, s, err)
 		}
 	}
@@ -176,14 +175,14 @@ func TestCorr2DMultiFloat32Gradients(t *testing.T) {
 func TestCorr2DMultiLispMachine(t *testing.T) {
 	for i, s := range ctMultiCases {
 		c, h, w, co, kh, kw := s[0], s[1], s[2], s[3], s[4], s[5]
-		x := gradcheck.Random(uint64(10+i), c, h, w)
+		x := optest.RandomTensor(uint64(10+i), c, h, w)
 		for _, f := range []struct {
 			name string
-			fn   gradcheck.Func
+			fn   optest.Func
 			k    *tensor.Dense
 		}{
-			{"MultiIn", corr2dMultiInFunc, gradcheck.Random(uint64(30+i), c, kh, kw)},
-			{"MultiInOut", corr2dMultiInOutFunc, gradcheck.Random(uint64(50+i), co, c, kh, kw)},
+			{"MultiIn", corr2dMultiInFunc, optest.RandomTensor(uint64(30+i), c, kh, kw)},
+			{"MultiInOut", corr2dMultiInOutFunc, optest.RandomTensor(uint64(50+i), co, c, kh, kw)},
 		} {
 			tape := optest.Grads(t, optest.Tape, f.fn, 6, x, f.k)
 			lisp := optest.Grads(t, optest.Lisp, f.fn, 6, x, f.k)
@@ -227,8 +226,8 @@ func TestGorgoniaSliceAndConcatDefects(t *testing.T) {
 		}
 		return gorgonia.Concat(0, a, b)
 	}
-	in := gradcheck.Random(1, 1, 3, 4)
-	if err := gradcheck.Check([]*tensor.Dense{in}, concat, 1e-6, 1); err != nil {
+	in := optest.RandomTensor(1, 1, 3, 4)
+	if err := optest.GradCheck([]*tensor.Dense{in}, concat, 1e-6, 1); err != nil {
 		t.Errorf("Concat's SymDiff: %v", err)
 	}
 	tape := optest.Grads(t, optest.Tape, concat, 6, in)

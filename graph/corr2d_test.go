@@ -8,7 +8,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -117,7 +116,7 @@ func TestCorr2D(t *testing.T) {
 		optest.Check(t, optest.Case{
 			Name: fmt.Sprintf("case %d %v", i, s),
 			F:    corr2dFunc,
-			In:   []*tensor.Dense{gradcheck.Random(uint64(10+i), h, w), gradcheck.Random(uint64(50+i), kh, kw)},
+			In:   []*tensor.Dense{optest.RandomTensor(uint64(10+i), h, w), optest.RandomTensor(uint64(50+i), kh, kw)},
 			Want: func(in [][]float64, _ []tensor.Shape) []float64 {
 				return ctRefCorr2D(in[0], h, w, in[1], kh, kw)
 			},
@@ -137,8 +136,8 @@ func TestCorr2DFullOpGradients(t *testing.T) {
 	}
 	for i, s := range ctShapeCases {
 		kh, kw, oh, ow := s[2], s[3], s[0]-s[2]+1, s[1]-s[3]+1
-		in := []*tensor.Dense{gradcheck.Random(uint64(300+i), kh, kw), gradcheck.Random(uint64(400+i), oh, ow)}
-		if err := gradcheck.Check(in, full, 1e-6, uint64(i)); err != nil {
+		in := []*tensor.Dense{optest.RandomTensor(uint64(300+i), kh, kw), optest.RandomTensor(uint64(400+i), oh, ow)}
+		if err := optest.GradCheck(in, full, 1e-6, uint64(i)); err != nil {
 			t.Errorf("case %d %v: %v", i, s, err)
 		}
 	}

@@ -8,11 +8,10 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
-func pool2dFunc(ph, pw int, mode PoolMode) gradcheck.Func {
+func pool2dFunc(ph, pw int, mode PoolMode) optest.Func {
 	return func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		return Pool2D(in[0], ph, pw, mode)
 	}
@@ -127,8 +126,8 @@ func TestPool2DGradients(t *testing.T) {
 	for i, s := range ctPoolShapes {
 		h, w, ph, pw := s[0], s[1], s[2], s[3]
 		for _, mode := range ctModes {
-			in := []*tensor.Dense{gradcheck.Random(uint64(1000+i), h, w)}
-			if err := gradcheck.Check(in, pool2dFunc(ph, pw, mode), 1e-6, uint64(i)); err != nil {
+			in := []*tensor.Dense{optest.RandomTensor(uint64(1000+i), h, w)}
+			if err := optest.GradCheck(in, pool2dFunc(ph, pw, mode), 1e-6, uint64(i)); err != nil {
 				t.Errorf("case %d %v %v: %v", i, s, mode, err)
 			}
 		}
@@ -149,29 +148,8 @@ func TestPool2DGradientOnTies(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, dt := range optest.Dtypes {
-			g := gorgonia.NewGraph()
-			x := gorgonia.NodeFromAny(g, optest.Dense(dt, []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}, 3, 3), gorgonia.WithName("x"))
-			y, err := Pool2D(x, 2, 2, c.mode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			loss, err := gorgonia.Sum(y)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := gorgonia.Grad(loss, x); err != nil {
-				t.Fatal(err)
-			}
-			m := gorgonia.NewTapeMachine(g)
-			if err := m.RunAll(); err != nil {
-				t.Fatal(err)
-			}
-			d, err := x.Grad()
-			if err != nil {
-				t.Fatal(err)
-			}
-			optest.Close(t, fmt.Sprintf("%v/%v", c.mode, dt), optest.Floats(t, d), c.want, 0)
-			m.Close()
+			_, grads := optest.SumGrads(t, pool2dFunc(2, 2, c.mode), optest.Dense(dt, []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}, 3, 3))
+			optest.Close(t, fmt.Sprintf("%v/%v", c.mode, dt), grads[0], c.want, 0)
 		}
 	}
 }
@@ -202,29 +180,8 @@ func TestPool2DNaN(t *testing.T) {
 			Max: {0, 0, 0, 0, 1, 2, 0, 1, 0},
 			Min: {1, 0, 0, 1, 0, 2, 0, 0, 0},
 		}[mode]
-		g := gorgonia.NewGraph()
-		xn := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, x, 3, 3), gorgonia.WithName("x"))
-		y, err := Pool2D(xn, 2, 2, mode)
-		if err != nil {
-			t.Fatal(err)
-		}
-		loss, err := gorgonia.Sum(y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := gorgonia.Grad(loss, xn); err != nil {
-			t.Fatal(err)
-		}
-		m := gorgonia.NewTapeMachine(g)
-		if err := m.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		d, err := xn.Grad()
-		if err != nil {
-			t.Fatal(err)
-		}
-		optest.Close(t, mode.String()+" gradient", optest.Floats(t, d), want, 0)
-		m.Close()
+		_, grads := optest.SumGrads(t, pool2dFunc(2, 2, mode), optest.Dense(tensor.Float64, x, 3, 3))
+		optest.Close(t, mode.String()+" gradient", grads[0], want, 0)
 	}
 }
 

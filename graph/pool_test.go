@@ -12,7 +12,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -223,31 +222,13 @@ func TestPoolNaN(t *testing.T) {
 			{nan, nan, 1, 2, nan, nan, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, // an all-NaN window
 		} {
 			side := int(math.Sqrt(float64(len(xv))))
-			g := gorgonia.NewGraph()
-			x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, xv, 1, 1, side, side), gorgonia.WithName("x"))
-			y, err := pf.f(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gorgonia.Sum(y)
-			if err != nil {
-				t.Fatal(err)
-			}
-			grads, err := gorgonia.Grad(s, x)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := gorgonia.NewTapeMachine(g)
-			if err := m.RunAll(); err != nil {
-				t.Fatalf("%s %v: %v", pf.name, xv, err)
-			}
-			m.Close()
-			out := optest.Floats(t, y.Value())
+			out, grads := optest.SumGrads(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+				return pf.f(in[0], [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
+			}, optest.Dense(tensor.Float64, xv, 1, 1, side, side))
 			if !math.IsNaN(out[0]) || math.IsNaN(out[len(out)-1]) {
 				t.Errorf("%s %v: output %v, want NaN only where a window holds a NaN", pf.name, xv, out)
 			}
-			dx := optest.Floats(t, grads[0].Value())
-			if !pf.avg && dx[0] != 1 {
+			if dx := grads[0]; !pf.avg && dx[0] != 1 {
 				t.Errorf("%s %v: gradient %v, want the NaN window's gradient on element 0", pf.name, xv, dx)
 			}
 		}
@@ -275,7 +256,7 @@ func TestPoolGradients(t *testing.T) {
 			x.Data().([]float64)[j] = float64(p)/float64(size) - 0.5
 		}
 		for _, pf := range poolFuncs {
-			err := gradcheck.Check([]*tensor.Dense{x}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			err := optest.GradCheck([]*tensor.Dense{x}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 				return pf.f(in[0], c.kernel, c.pad, c.stride)
 			}, 1e-6, uint64(i))
 			if err != nil {
@@ -452,36 +433,20 @@ func BenchmarkAvgPool2D(b *testing.B) {
 // TestMaxPool2DTies checks that, like PyTorch, a window with several equal maxima sends
 // its gradient to the first of them in row-major order.
 func TestMaxPool2DTies(t *testing.T) {
-	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, optest.Dense(tensor.Float64, []float64{1, 3, 3, 3, 3, 0, 3, 0, 3}, 1, 1, 3, 3), gorgonia.WithName("x"))
-	y, err := MaxPool2D(x, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gorgonia.Sum(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grads, err := gorgonia.Grad(s, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	_, grads := optest.SumGrads(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		return MaxPool2D(in[0], [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1})
+	}, optest.Dense(tensor.Float64, []float64{1, 3, 3, 3, 3, 0, 3, 0, 3}, 1, 1, 3, 3))
 	// windows: (0,0) -> 3 first at index 1; (0,1) -> index 1; (1,0) -> index 3; (1,1) -> index 4
 	want := []float64{0, 2, 0, 1, 1, 0, 0, 0, 0}
-	if got := optest.Floats(t, grads[0].Value()); !slices.Equal(got, want) {
-		t.Errorf("gradient %v, want %v", got, want)
+	if !slices.Equal(grads[0], want) {
+		t.Errorf("gradient %v, want %v", grads[0], want)
 	}
 }
 
 // TestPoolLispMachine checks the DoDiff path (Gorgonia's LispMachine) against the
 // symbolic gradient run on a TapeMachine.
 func TestPoolLispMachine(t *testing.T) {
-	xv := gradcheck.Random(5, 2, 3, 6, 5)
+	xv := optest.RandomTensor(5, 2, 3, 6, 5)
 	for _, pf := range poolFuncs {
 		var grads [2][]float64
 		for k := range 2 {
@@ -491,7 +456,7 @@ func TestPoolLispMachine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := gorgonia.NodeFromAny(g, gradcheck.Random(6, y.Shape()...), gorgonia.WithName("w"))
+			w := gorgonia.NodeFromAny(g, optest.RandomTensor(6, y.Shape()...), gorgonia.WithName("w"))
 			p, err := gorgonia.HadamardProd(y, w)
 			if err != nil {
 				t.Fatal(err)
@@ -532,4 +497,63 @@ func TestPoolLispMachine(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAvgPool2x2FastPath covers the 2x2, stride-2, unpadded average pooling path on even
+// and odd planes (an odd last row or column belongs to no window, so its gradient is
+// zero): values against the naive loops in both dtypes, gradients against finite
+// differences.
+func TestAvgPool2x2FastPath(t *testing.T) {
+	two, none := [2]int{2, 2}, [2]int{0, 0}
+	for i, xs := range [][4]int{{2, 3, 4, 6}, {1, 2, 5, 7}, {3, 1, 7, 4}, {1, 1, 3, 3}, {2, 2, 2, 2}} {
+		vals := optest.Random(uint64(600+i), xs[0]*xs[1]*xs[2]*xs[3])
+		want, ws := naivePool4D(true, vals, xs, two, none, two)
+		for _, dt := range optest.Dtypes {
+			name := fmt.Sprintf("case %d %v %v", i, xs, dt)
+			got, gs := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+				return AvgPool2D(in[0], two, none, two)
+			}, optest.Dense(dt, vals, xs[:]...))
+			if !gs.Eq(tensor.Shape(ws[:])) {
+				t.Fatalf("%s: shape %v, want %v", name, gs, ws)
+			}
+			tol := 1e-15
+			if dt == tensor.Float32 {
+				tol = 1e-6
+			}
+			optest.Close(t, name, got, want, tol)
+		}
+		err := optest.GradCheck([]*tensor.Dense{optest.Dense(tensor.Float64, vals, xs[:]...)}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return AvgPool2D(in[0], two, none, two)
+		}, 1e-6, uint64(i))
+		if err != nil {
+			t.Errorf("case %d %v: %v", i, xs, err)
+		}
+	}
+}
+
+// TestAvgPool2x2BackwardOverwrites: the gradient op overwrites every element of a
+// preallocated value, the pixels no window covers included.
+func TestAvgPool2x2BackwardOverwrites(t *testing.T) {
+	grad := opkit.New(pool4DGrad(pool4DAvg, opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}))
+	x := optest.Dense(tensor.Float32, optest.Random(7, 35), 1, 1, 5, 7)
+	gy := optest.Dense(tensor.Float32, optest.Arange(6, 1), 1, 1, 2, 3)
+	pre := optest.Dense(tensor.Float32, make([]float64, 35), 1, 1, 5, 7)
+	for i := range pre.Data().([]float32) {
+		pre.Data().([]float32)[i] = 99
+	}
+	got, err := grad.UsePreallocDo(pre, x, gy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, 35)
+	for i := range 2 {
+		for j := range 3 {
+			for u := range 2 {
+				for v := range 2 {
+					want[(2*i+u)*7+2*j+v] = float64(i*3+j+1) / 4
+				}
+			}
+		}
+	}
+	optest.Close(t, "dx", optest.Floats(t, got), want, 0)
 }

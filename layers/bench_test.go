@@ -17,7 +17,7 @@ import (
 //
 //	go test -run '^$' -bench LinearLeNet -benchtime 50x ./layers/
 func BenchmarkLinearLeNet(b *testing.B) {
-	defer gorgonia.Use(device.BLAS{})
+	defer gorgonia.Use(gorgonia.WhichBLAS())
 	for _, c := range []struct {
 		name    string
 		in, out int

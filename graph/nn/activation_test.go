@@ -9,7 +9,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -148,8 +147,8 @@ func TestActivationsMatchGorgonia(t *testing.T) {
 func TestActivationGradients(t *testing.T) {
 	for _, f := range actFuncs {
 		for i, shape := range actShapes[:4] {
-			x := gradcheck.Random(uint64(900+i), shape...)
-			err := gradcheck.Check([]*tensor.Dense{x}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			x := optest.RandomTensor(uint64(900+i), shape...)
+			err := optest.GradCheck([]*tensor.Dense{x}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 				return f.fast(in[0])
 			}, 1e-6, uint64(i))
 			if err != nil {

@@ -80,6 +80,8 @@ func benchPasses(b *testing.B, name string, run func(b *testing.B, backward bool
 // Conv2D + BroadcastAdd. The first layer's input is the data, so its backward pass
 // computes dL/dw and dL/db only; the second's also dL/dx.
 func BenchmarkConvLeNet(b *testing.B) {
+	defer gorgonia.Use(gorgonia.WhichBLAS())
+	device.UseBLAS()
 	layers := []struct {
 		name string
 		x, w [4]int

@@ -9,7 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -52,7 +52,7 @@ func fcInputs(dt tensor.Dtype, x, w [4]int, bias string, seed uint64) []*tensor.
 }
 
 // fcFused builds FusedConv2D on in (x, w[, b]).
-func fcFused(pad, stride [2]int) gradcheck.Func {
+func fcFused(pad, stride [2]int) optest.Func {
 	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		var b *gorgonia.Node
 		if len(in) == 3 {
@@ -65,7 +65,7 @@ func fcFused(pad, stride [2]int) gradcheck.Func {
 // fcGorgonia builds the Gorgonia-primitive path on in: Gorgonia's Conv2d (graph.Conv2D's),
 // then BroadcastAdd of the
 // bias reshaped to (1, co, 1, 1).
-func fcGorgonia(pad, stride [2]int) gradcheck.Func {
+func fcGorgonia(pad, stride [2]int) optest.Func {
 	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		ws := in[1].Shape()
 		y, err := gorgonia.Conv2d(in[0], in[1], tensor.Shape{ws[2], ws[3]}, pad[:], stride[:], []int{1, 1})
@@ -85,8 +85,10 @@ func fcGorgonia(pad, stride [2]int) gradcheck.Func {
 // TestFusedConv2DMatchesGorgonia: the fused op and the Gorgonia-primitive path give the
 // same outputs and the same gradients with respect to x, w and b, on float64 and
 // float32, for every configuration and bias layout; the output also matches the naive
-// loops.
+// loops. Gorgonia's products use the project's BLAS (device.UseBLAS).
 func TestFusedConv2DMatchesGorgonia(t *testing.T) {
+	defer gorgonia.Use(gorgonia.WhichBLAS())
+	device.UseBLAS()
 	for i, c := range fcCases {
 		for _, dt := range optest.Dtypes {
 			for bi, bias := range fcBiasShapes {
@@ -133,7 +135,7 @@ func TestFusedConv2DGradients(t *testing.T) {
 				continue // every bias layout on one case; LeNet's (1, co, 1, 1) on all
 			}
 			in := fcInputs(tensor.Float64, c.x, c.w, bias, uint64(200+10*i+bi))
-			if err := gradcheck.Check(in, fcFused(c.pad, c.stride), 1e-6, uint64(i)); err != nil {
+			if err := optest.GradCheck(in, fcFused(c.pad, c.stride), 1e-6, uint64(i)); err != nil {
 				t.Errorf("case %d bias %s: %v", i, bias, err)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/nn"
-	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 func TestDenseGradients(t *testing.T) {
@@ -20,9 +20,9 @@ func TestDenseGradients(t *testing.T) {
 		{1, 1, 1, true}, {3, 4, 2, true}, {5, 7, 3, false}, {4, 16, 10, true},
 	}
 	for i, c := range cases {
-		in := []*tensor.Dense{gradcheck.Random(uint64(10*i), c.n, c.in), gradcheck.Random(uint64(10*i+1), c.in, c.out)}
+		in := []*tensor.Dense{optest.RandomTensor(uint64(10*i), c.n, c.in), optest.RandomTensor(uint64(10*i+1), c.in, c.out)}
 		if c.bias {
-			in = append(in, gradcheck.Random(uint64(10*i+2), c.out))
+			in = append(in, optest.RandomTensor(uint64(10*i+2), c.out))
 		}
 		f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) {
 			if len(n) == 3 {
@@ -30,16 +30,16 @@ func TestDenseGradients(t *testing.T) {
 			}
 			return nn.Dense(n[0], n[1], nil)
 		}
-		if err := gradcheck.Check(in, f, 1e-6, uint64(i)); err != nil {
+		if err := optest.GradCheck(in, f, 1e-6, uint64(i)); err != nil {
 			t.Errorf("%+v: %v", c, err)
 		}
 	}
 }
 
 func TestFlattenGradients(t *testing.T) {
-	in := []*tensor.Dense{gradcheck.Random(3, 2, 3, 4, 5)}
+	in := []*tensor.Dense{optest.RandomTensor(3, 2, 3, 4, 5)}
 	f := func(_ *gorgonia.ExprGraph, n []*gorgonia.Node) (*gorgonia.Node, error) { return nn.Flatten(n[0]) }
-	if err := gradcheck.Check(in, f, 1e-6, 1); err != nil {
+	if err := optest.GradCheck(in, f, 1e-6, 1); err != nil {
 		t.Error(err)
 	}
 }
@@ -50,12 +50,8 @@ func TestDenseMatchesMulAdd(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
 		g := gorgonia.NewGraph()
 		mk := func(name string, s ...int) *gorgonia.Node {
-			r := gradcheck.Random(uint64(len(name)), s...)
-			v := tensor.New(tensor.Of(dt), tensor.WithShape(s...))
-			for i, x := range r.Data().([]float64) {
-				v.SetAt(convert(dt, x), unravel(s, i)...)
-			}
-			return gorgonia.NewTensor(g, dt, len(s), gorgonia.WithShape(s...), gorgonia.WithName(name), gorgonia.WithValue(v))
+			v := optest.Dense(dt, optest.Floats(t, optest.RandomTensor(uint64(len(name)), s...)), s...)
+			return gorgonia.NodeFromAny(g, v, gorgonia.WithName(name))
 		}
 		x, w, b := mk("x", 6, 9), mk("ww", 9, 4), mk("bbb", 4)
 		got, err := nn.Dense(x, w, b)
@@ -75,7 +71,7 @@ func TestDenseMatchesMulAdd(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Close()
-		gd, wd := toF64(got.Value()), toF64(want.Value())
+		gd, wd := optest.Floats(t, got.Value()), optest.Floats(t, want.Value())
 		if !got.Shape().Eq(tensor.Shape{6, 4}) {
 			t.Errorf("%v: shape %v, want (6, 4)", dt, got.Shape())
 		}
@@ -85,36 +81,6 @@ func TestDenseMatchesMulAdd(t *testing.T) {
 			}
 		}
 	}
-}
-
-func convert(dt tensor.Dtype, x float64) any {
-	if dt == tensor.Float32 {
-		return float32(x)
-	}
-	return x
-}
-
-func unravel(s []int, i int) []int {
-	c := make([]int, len(s))
-	for d := len(s) - 1; d >= 0; d-- {
-		c[d] = i % s[d]
-		i /= s[d]
-	}
-	return c
-}
-
-func toF64(v gorgonia.Value) []float64 {
-	switch d := v.Data().(type) {
-	case []float32:
-		r := make([]float64, len(d))
-		for i, x := range d {
-			r[i] = float64(x)
-		}
-		return r
-	case []float64:
-		return d
-	}
-	return nil
 }
 
 func TestDenseAndFlattenErrors(t *testing.T) {

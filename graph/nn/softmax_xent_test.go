@@ -8,7 +8,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
@@ -77,7 +76,7 @@ func TestSoftmaxCrossEntropyGradient(t *testing.T) {
 		wn := gorgonia.NodeFromAny(g, weights, gorgonia.WithName("w"))
 		return SoftmaxCrossEntropy(in[0], tn, wn)
 	}
-	if err := gradcheck.Check([]*tensor.Dense{gradcheck.Random(5, 4, 5)}, f, 1e-6, 3); err != nil {
+	if err := optest.GradCheck([]*tensor.Dense{optest.RandomTensor(5, 4, 5)}, f, 1e-6, 3); err != nil {
 		t.Fatal(err)
 	}
 }

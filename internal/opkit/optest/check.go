@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
-
-	"github.com/d2l-go/convnets/internal/gradcheck"
 )
 
 // Case is one op on one set of inputs, for Check.
@@ -14,7 +12,7 @@ type Case struct {
 	// Name names the case in failures.
 	Name string
 	// F builds the op on input nodes.
-	F gradcheck.Func
+	F Func
 	// In are the inputs as float64 tensors; Check converts them to float32 where it
 	// needs to.
 	In []*tensor.Dense
@@ -75,7 +73,7 @@ func Check(t *testing.T, c Case) {
 		if tol == 0 {
 			tol = 1e-6
 		}
-		if err := gradcheck.Check(c.In, c.F, tol, c.Seed); err != nil {
+		if err := GradCheck(c.In, c.F, tol, c.Seed); err != nil {
 			t.Errorf("%s: %v", c.Name, err)
 		}
 	}

@@ -28,6 +28,20 @@ import (
 	"github.com/d2l-go/convnets/internal/gradcheck"
 )
 
+// Func builds the expression under test on input nodes (gradcheck.Func).
+type Func = gradcheck.Func
+
+// GradCheck returns an error naming the first gradient entry of f at the float64
+// inputs that differs from the central finite difference by more than
+// tol·max(1, |fd|) (gradcheck.Check).
+func GradCheck(inputs []*tensor.Dense, f Func, tol float64, seed uint64) error {
+	return gradcheck.Check(inputs, f, tol, seed)
+}
+
+// RandomTensor returns a float64 tensor of the given shape with entries uniform in
+// [-1, 1), drawn from a generator seeded with seed (gradcheck.Random).
+func RandomTensor(seed uint64, shape ...int) *tensor.Dense { return gradcheck.Random(seed, shape...) }
+
 // Dtypes are the dtypes every op computes in.
 var Dtypes = []tensor.Dtype{tensor.Float64, tensor.Float32}
 
@@ -109,7 +123,7 @@ func Nodes(g *gorgonia.ExprGraph, inputs []*tensor.Dense) []*gorgonia.Node {
 
 // Run builds f on nodes holding inputs, runs it on a TapeMachine and returns the
 // output's entries and shape.
-func Run(t testing.TB, f gradcheck.Func, inputs ...*tensor.Dense) ([]float64, tensor.Shape) {
+func Run(t testing.TB, f Func, inputs ...*tensor.Dense) ([]float64, tensor.Shape) {
 	t.Helper()
 	g := gorgonia.NewGraph()
 	y, err := f(g, Nodes(g, inputs))
@@ -136,7 +150,23 @@ const (
 
 // Grads returns the gradients of sum(y ⊙ w) with respect to every input, w drawn from
 // seed (Random), computed by machine m in the inputs' dtype.
-func Grads(t testing.TB, m Machine, f gradcheck.Func, seed uint64, inputs ...*tensor.Dense) [][]float64 {
+func Grads(t testing.TB, m Machine, f Func, seed uint64, inputs ...*tensor.Dense) [][]float64 {
+	t.Helper()
+	_, g := gradients(t, m, f, &seed, inputs)
+	return g
+}
+
+// SumGrads returns the output of f on inputs and the gradients of the plain sum of
+// its entries with respect to every input, computed by the TapeMachine in the inputs'
+// dtype: the gradients to work out by hand.
+func SumGrads(t testing.TB, f Func, inputs ...*tensor.Dense) ([]float64, [][]float64) {
+	t.Helper()
+	return gradients(t, Tape, f, nil, inputs)
+}
+
+// gradients builds f on inputs, reduces its output y to sum(y ⊙ w) (w drawn from *seed)
+// or sum(y) (seed nil), differentiates with machine m and returns y and the gradients.
+func gradients(t testing.TB, m Machine, f Func, seed *uint64, inputs []*tensor.Dense) ([]float64, [][]float64) {
 	t.Helper()
 	g := gorgonia.NewGraph()
 	nodes := Nodes(g, inputs)
@@ -145,16 +175,19 @@ func Grads(t testing.TB, m Machine, f gradcheck.Func, seed uint64, inputs ...*te
 		t.Fatalf("building: %v", err)
 	}
 	loss := y
-	if !y.IsScalar() {
-		w := gorgonia.NodeFromAny(g, Dense(y.Dtype(), Random(seed, y.Shape().TotalSize()), y.Shape()...), gorgonia.WithName("optest_weights"))
-		prod, err := gorgonia.HadamardProd(y, w)
-		if err != nil {
+	if seed != nil && !y.IsScalar() {
+		w := gorgonia.NodeFromAny(g, Dense(y.Dtype(), Random(*seed, y.Shape().TotalSize()), y.Shape()...), gorgonia.WithName("optest_weights"))
+		if loss, err = gorgonia.HadamardProd(y, w); err != nil {
 			t.Fatalf("weighting: %v", err)
 		}
-		if loss, err = gorgonia.Sum(prod); err != nil {
+	}
+	if !loss.IsScalar() {
+		if loss, err = gorgonia.Sum(loss); err != nil {
 			t.Fatalf("summing: %v", err)
 		}
 	}
+	var yv gorgonia.Value
+	gorgonia.Read(y, &yv)
 	var vm gorgonia.VM
 	switch m {
 	case Tape:
@@ -179,7 +212,7 @@ func Grads(t testing.TB, m Machine, f gradcheck.Func, seed uint64, inputs ...*te
 		}
 		out[i] = Floats(t, d)
 	}
-	return out
+	return Floats(t, yv), out
 }
 
 // MaxDiff returns the largest |a[i]-b[i]| (NaN if either holds a NaN), and an error if
@@ -251,7 +284,7 @@ func Errors(t testing.TB, cases []ErrorCase) {
 
 // Procs runs f on inputs with GOMAXPROCS 1 and then with each of procs, and fails the
 // test unless the outputs and the gradients (Grads with seed) are the same bit for bit.
-func Procs(t testing.TB, name string, f gradcheck.Func, seed uint64, procs []int, inputs ...*tensor.Dense) {
+func Procs(t testing.TB, name string, f Func, seed uint64, procs []int, inputs ...*tensor.Dense) {
 	t.Helper()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	runtime.GOMAXPROCS(1)
