@@ -33,6 +33,23 @@ func corrInputs(xRank, kRank int, xLayout, kLayout string) []opkit.Input {
 	return []opkit.Input{{Name: "x", Rank: xRank, Layout: xLayout}, {Name: "kernel", Rank: kRank, Layout: kLayout}}
 }
 
+// corrCheck checks the operands of the correlation function fn, x and the kernel k:
+// those of opkit.Check for the descriptions in; x's channels (dimension 0) against the
+// kernel's dimension kc, unless kc < 0; and a kernel that fits inside the input.
+func corrCheck(fn string, in []opkit.Input, x, k *gorgonia.Node, kc int) error {
+	if err := opkit.Check(fn, in, x, k); err != nil {
+		return err
+	}
+	xs, ks := x.Shape(), k.Shape()
+	if kc >= 0 && xs[0] != ks[kc] {
+		return fmt.Errorf("graph: %s: x has %d channels but the kernel expects %d (kernel shape %v); they must match", fn, xs[0], ks[kc], ks)
+	}
+	if err := corrFits(xs, ks); err != nil {
+		return fmt.Errorf("graph: %s: %w", fn, err)
+	}
+	return nil
+}
+
 // corrFits returns an error unless the last two dimensions of the kernel shape ks fit
 // inside those of xs.
 func corrFits(xs, ks tensor.Shape) error {

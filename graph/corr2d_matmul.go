@@ -24,14 +24,11 @@ import (
 // for Corr2D.
 func Corr2DMatMul(x, k *gorgonia.Node) (y *gorgonia.Node, err error) {
 	const fn = "Corr2DMatMul"
-	if err := opkit.Check(fn, corrInputs(2, 2, "(h, w)", "(kh, kw)"), x, k); err != nil {
+	if err := corrCheck(fn, corrInputs(2, 2, "(h, w)", "(kh, kw)"), x, k, -1); err != nil {
 		return nil, err
 	}
-	xs, ks := x.Shape(), k.Shape()
-	if err := corrFits(xs, ks); err != nil {
-		return nil, fmt.Errorf("graph: %s: %w", fn, err)
-	}
 	defer opkit.Recover(fn, &err)
+	xs, ks := x.Shape(), k.Shape()
 	oh, ow := xs[0]-ks[0]+1, xs[1]-ks[1]+1
 	cols, err := opkit.Apply(im2col(ks[0], ks[1]), x)
 	if err != nil {

@@ -17,19 +17,6 @@ func corr2dMatMulFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Nod
 	return Corr2DMatMul(in[0], in[1])
 }
 
-func TestCorr2DMatMulChapterValues(t *testing.T) {
-	for _, c := range ctChapterCases() {
-		for _, dt := range optest.Dtypes {
-			name := fmt.Sprintf("%s/%v", c.name, dt)
-			got, shape := optest.Run(t, corr2dMatMulFunc, optest.Dense(dt, c.x, c.xs...), optest.Dense(dt, c.k, c.ks...))
-			if !shape.Eq(c.wantShape) {
-				t.Errorf("%s: shape %v, want %v", name, shape, c.wantShape)
-			}
-			optest.Close(t, name, got, c.want, 0)
-		}
-	}
-}
-
 // The unrolled matrix of the chapter's 3x3 input and a 2x2 window, row by row.
 func TestCorr2DIm2ColLayout(t *testing.T) {
 	f := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {

@@ -20,15 +20,8 @@ import (
 // dtype (float32 or float64), and the kernel must fit inside the input.
 func Corr2DMultiIn(x, k *gorgonia.Node) (y *gorgonia.Node, err error) {
 	const fn = "Corr2DMultiIn"
-	if err := opkit.Check(fn, corrInputs(3, 3, "(c, h, w)", "(c, kh, kw)"), x, k); err != nil {
+	if err := corrCheck(fn, corrInputs(3, 3, "(c, h, w)", "(c, kh, kw)"), x, k, 0); err != nil {
 		return nil, err
-	}
-	xs, ks := x.Shape(), k.Shape()
-	if xs[0] != ks[0] {
-		return nil, fmt.Errorf("graph: %s: x has %d channels but the kernel has %d; they must match", fn, xs[0], ks[0])
-	}
-	if err := corrFits(xs, ks); err != nil {
-		return nil, fmt.Errorf("graph: %s: %w", fn, err)
 	}
 	defer opkit.Recover(fn, &err)
 	return corr2dSumChannels(fn, x, k, 0)
@@ -47,20 +40,14 @@ func Corr2DMultiIn(x, k *gorgonia.Node) (y *gorgonia.Node, err error) {
 // dtypes.
 func Corr2DMultiInOut(x, k *gorgonia.Node) (y *gorgonia.Node, err error) {
 	const fn = "Corr2DMultiInOut"
-	if err := opkit.Check(fn, corrInputs(3, 4, "(c, h, w)", "(co, c, kh, kw)"), x, k); err != nil {
+	if err := corrCheck(fn, corrInputs(3, 4, "(c, h, w)", "(co, c, kh, kw)"), x, k, 1); err != nil {
 		return nil, err
-	}
-	xs, ks := x.Shape(), k.Shape()
-	if xs[0] != ks[1] {
-		return nil, fmt.Errorf("graph: %s: x has %d channels but the kernel expects %d (k is (co, c, kh, kw) = %v); they must match", fn, xs[0], ks[1], ks)
-	}
-	if err := corrFits(xs, ks); err != nil {
-		return nil, fmt.Errorf("graph: %s: %w", fn, err)
 	}
 	defer opkit.Recover(fn, &err)
 	// Gorgonia v0.9.18 turns a one-element slice into a scalar value, and slicing that
 	// again panics at run time; so the kernel is flattened to (co·c, kh, kw) and sliced
 	// once per (output, input) channel pair instead of twice.
+	ks := k.Shape()
 	co, c := ks[0], ks[1]
 	kf, err := gorgonia.Reshape(k, tensor.Shape{co * c, ks[2], ks[3]})
 	if err != nil {

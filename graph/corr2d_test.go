@@ -59,8 +59,8 @@ func ctTranspose(x []float64, h, w int) []float64 {
 	return y
 }
 
-// ctChapterCases are the chapter's corr2d examples with their printed results.
-func ctChapterCases() []struct {
+// ctChapterCase is one of the chapter's corr2d examples with its printed result.
+type ctChapterCase struct {
 	name      string
 	x         []float64
 	xs        []int
@@ -68,36 +68,38 @@ func ctChapterCases() []struct {
 	ks        []int
 	want      []float64
 	wantShape tensor.Shape
-} {
+}
+
+// ctChapterCases are the chapter's corr2d examples.
+func ctChapterCases() []ctChapterCase {
 	edgeRow := []float64{0, 1, 0, 0, 0, -1, 0}
 	var edge []float64
 	for range 6 {
 		edge = append(edge, edgeRow...)
 	}
-	return []struct {
-		name      string
-		x         []float64
-		xs        []int
-		k         []float64
-		ks        []int
-		want      []float64
-		wantShape tensor.Shape
-	}{
+	return []ctChapterCase{
 		{"3x3 example", optest.Arange(9, 0), []int{3, 3}, []float64{0, 1, 2, 3}, []int{2, 2}, []float64{19, 25, 37, 43}, tensor.Shape{2, 2}},
 		{"edge detection", ctEdgeInput(), []int{6, 8}, []float64{1, -1}, []int{1, 2}, edge, tensor.Shape{6, 7}},
 		{"transposed edges", ctTranspose(ctEdgeInput(), 6, 8), []int{8, 6}, []float64{1, -1}, []int{1, 2}, make([]float64, 8*5), tensor.Shape{8, 5}},
 	}
 }
 
+// TestCorr2DChapterValues: Corr2D and Corr2DMatMul give the chapter's printed numbers,
+// exactly.
 func TestCorr2DChapterValues(t *testing.T) {
-	for _, c := range ctChapterCases() {
-		for _, dt := range optest.Dtypes {
-			name := fmt.Sprintf("%s/%v", c.name, dt)
-			got, shape := optest.Run(t, corr2dFunc, optest.Dense(dt, c.x, c.xs...), optest.Dense(dt, c.k, c.ks...))
-			if !shape.Eq(c.wantShape) {
-				t.Errorf("%s: shape %v, want %v", name, shape, c.wantShape)
+	for _, f := range []struct {
+		name string
+		f    optest.Func
+	}{{"Corr2D", corr2dFunc}, {"Corr2DMatMul", corr2dMatMulFunc}} {
+		for _, c := range ctChapterCases() {
+			for _, dt := range optest.Dtypes {
+				name := fmt.Sprintf("%s %s/%v", f.name, c.name, dt)
+				got, shape := optest.Run(t, f.f, optest.Dense(dt, c.x, c.xs...), optest.Dense(dt, c.k, c.ks...))
+				if !shape.Eq(c.wantShape) {
+					t.Errorf("%s: shape %v, want %v", name, shape, c.wantShape)
+				}
+				optest.Close(t, name, got, c.want, 0)
 			}
-			optest.Close(t, name, got, c.want, 0)
 		}
 	}
 }
@@ -238,7 +240,7 @@ func TestCorrelationErrors(t *testing.T) {
 		optest.Bad("MultiIn k rank", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2}, f64, f64),
 			"graph: Corr2DMultiIn: kernel must be 3-D (c, kh, kw), got shape (2, 2) (rank 2)"),
 		optest.Bad("MultiIn channels", two(Corr2DMultiIn, []int{2, 3, 3}, []int{3, 2, 2}, f64, f64),
-			"graph: Corr2DMultiIn: x has 2 channels but the kernel has 3; they must match"),
+			"graph: Corr2DMultiIn: x has 2 channels but the kernel expects 3 (kernel shape (3, 2, 2)); they must match"),
 		optest.Bad("MultiIn too large", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2, 4}, f64, f64),
 			"graph: Corr2DMultiIn: kernel 2x4 is larger than the input 3x3"),
 		optest.Bad("MultiIn dtype", two(Corr2DMultiIn, []int{2, 3, 3}, []int{2, 2, 2}, f32, f64),
@@ -251,7 +253,7 @@ func TestCorrelationErrors(t *testing.T) {
 		optest.Bad("MultiInOut x rank", two(Corr2DMultiInOut, []int{1, 2, 3, 3}, []int{3, 2, 2, 2}, f64, f64),
 			"graph: Corr2DMultiInOut: x must be 3-D (c, h, w), got shape (1, 2, 3, 3) (rank 4)"),
 		optest.Bad("MultiInOut channels", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 4, 2, 2}, f64, f64),
-			"graph: Corr2DMultiInOut: x has 2 channels but the kernel expects 4 (k is (co, c, kh, kw) = (3, 4, 2, 2)); they must match"),
+			"graph: Corr2DMultiInOut: x has 2 channels but the kernel expects 4 (kernel shape (3, 4, 2, 2)); they must match"),
 		optest.Bad("MultiInOut too large", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 2, 4, 1}, f64, f64),
 			"graph: Corr2DMultiInOut: kernel 4x1 is larger than the input 3x3"),
 		optest.Bad("MultiInOut int", two(Corr2DMultiInOut, []int{2, 3, 3}, []int{3, 2, 2, 2}, tensor.Int32, tensor.Int32),
@@ -322,7 +324,7 @@ func TestCorrOpsRejectBadValues(t *testing.T) {
 		{"im2col too large", im2col(4, 1), []gorgonia.Value{m(f64, 3, 3)}, "graph: Im2Col: kernel 4x1 is larger than the input 3x3"},
 		{"col2im shape", col2im(3, 3, 2, 2), []gorgonia.Value{m(f64, 3, 4)}, "graph: Col2Im: want (4, 4) columns, got shape (3, 4)"},
 		{"pool too large", pool2d(window2D{Max, 4, 4}), []gorgonia.Value{m(f32, 3, 3)}, "graph: Pool2D: window 4x4 is larger than the input 3x3"},
-		{"pool grad shapes", pool2dGrad(window2D{Avg, 2, 2}), []gorgonia.Value{m(f64, 3, 3), m(f64, 3, 3)}, "graph: Pool2DGrad: output gradient has shape (3, 3), want the output shape (2, 2) of input (3, 3)"},
+		{"pool grad shapes", pool2dGrad(window2D{Avg, 2, 2}), []gorgonia.Value{m(f64, 3, 3), m(f64, 3, 3)}, "graph: Pool2DGrad: output gradient has shape (3, 3), want (2, 2) for (3, 3)"},
 		{"stack shapes", stack(2), []gorgonia.Value{m(f64, 2, 2), m(f64, 2, 3)}, "graph: Stack: plane 1 has shape (2, 3), want (2, 2)"},
 		{"stack arity", stack(2), []gorgonia.Value{m(f64, 2, 2)}, "graph: Stack: want 2 inputs, got 1"},
 		{"pick range", pick(2), []gorgonia.Value{m(f64, 2, 2, 2)}, "graph: Pick: want a 3-D value with more than 2 planes, got shape (2, 2, 2)"},

@@ -15,6 +15,15 @@ func run(g *gorgonia.ExprGraph) error {
 	return m.RunAll()
 }
 
+// show runs the graph and prints y the way the textbook prints a tensor.
+func show(g *gorgonia.ExprGraph, y *gorgonia.Node) {
+	if err := run(g); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(graph.Format(y.Value()))
+}
+
 // The chapter's first cross-correlation: a 3x3 input and a 2x2 kernel.
 func ExampleCorr2D() {
 	g := gorgonia.NewGraph()
@@ -27,11 +36,7 @@ func ExampleCorr2D() {
 		fmt.Println(err)
 		return
 	}
-	if err := run(g); err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(graph.Format(y.Value()))
+	show(g, y)
 	// Output:
 	// [[19, 25],
 	//  [37, 43]]
@@ -49,11 +54,7 @@ func ExampleCorr2DMatMul() {
 		fmt.Println(err)
 		return
 	}
-	if err := run(g); err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(graph.Format(y.Value()))
+	show(g, y)
 	// Output:
 	// [[19, 25],
 	//  [37, 43]]
@@ -75,11 +76,7 @@ func ExampleCorr2DMultiIn() {
 		fmt.Println(err)
 		return
 	}
-	if err := run(g); err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(graph.Format(y.Value()))
+	show(g, y)
 	// Output:
 	// [[ 56,  72],
 	//  [104, 120]]
@@ -105,12 +102,8 @@ func ExampleCorr2DMultiInOut() {
 		fmt.Println(err)
 		return
 	}
-	if err := run(g); err != nil {
-		fmt.Println(err)
-		return
-	}
 	fmt.Println(y.Shape())
-	fmt.Println(graph.Format(y.Value()))
+	show(g, y)
 	// Output:
 	// (3, 2, 2)
 	// [[[ 56,  72],

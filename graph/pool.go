@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"fmt"
-
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -114,16 +112,7 @@ func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
 		Params: win.String(),
 		In:     []opkit.Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}, {Name: "output gradient", Rank: 4, Layout: "(n, c, oh, ow)"}},
 		Out:    4,
-		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
-			ys, err := win.PoolShape(s[0])
-			if err != nil {
-				return nil, err
-			}
-			if !s[1].Eq(ys) {
-				return nil, fmt.Errorf("output gradient has shape %v, want %v", s[1], ys)
-			}
-			return s[0].Clone(), nil
-		},
+		Shape:  opkit.GradShape(win.PoolShape),
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
 				pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out)
@@ -135,6 +124,12 @@ func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
 			return newPool4DGeom(win, in[0]).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
 		},
 	}
+}
+
+// spans returns, for every output row and every output column, the input range
+// [lo, hi) its window covers, clipped to the input, as flat pairs.
+func (g *pool4DGeom) spans() (rows, cols []int) {
+	return pool4DSpans(g.oh, g.h, g.kh, g.ph, g.sh), pool4DSpans(g.ow, g.w, g.kw, g.pw, g.sw)
 }
 
 // pool4DSpans returns, for every output index along one dimension, the input range
@@ -150,14 +145,12 @@ func pool4DSpans(out, n, k, p, s int) []int {
 
 // pool4DForward pools the (h, w) planes of x into the (oh, ow) planes of y.
 func pool4DForward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, y []T) {
-	planes := len(x) / (g.h * g.w)
+	planes, in, out, w := len(x)/(g.h*g.w), g.h*g.w, g.oh*g.ow, g.w
 	if kind == pool4DAvg && g.avg2x2() {
 		avgPool2x2Forward(&g, planes, x, y)
 		return
 	}
-	in, out, w := g.h*g.w, g.oh*g.ow, g.w
-	rows := pool4DSpans(g.oh, g.h, g.kh, g.ph, g.sh)
-	cols := pool4DSpans(g.ow, g.w, g.kw, g.pw, g.sw)
+	rows, cols := g.spans()
 	scale := 1 / T(g.kh*g.kw)
 	opkit.For(planes, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
@@ -186,14 +179,12 @@ func pool4DForward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, y []T) {
 
 // pool4DBackward writes dL/dx for every plane of x given x and dL/dy.
 func pool4DBackward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, gy, dx []T) {
-	planes := len(x) / (g.h * g.w)
+	planes, in, out, w := len(x)/(g.h*g.w), g.h*g.w, g.oh*g.ow, g.w
 	if kind == pool4DAvg && g.avg2x2() {
 		avgPool2x2Backward(&g, planes, gy, dx)
 		return
 	}
-	in, out, w := g.h*g.w, g.oh*g.ow, g.w
-	rows := pool4DSpans(g.oh, g.h, g.kh, g.ph, g.sh)
-	cols := pool4DSpans(g.ow, g.w, g.kw, g.pw, g.sw)
+	rows, cols := g.spans()
 	scale := 1 / T(g.kh*g.kw)
 	opkit.For(planes, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {

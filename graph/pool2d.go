@@ -104,16 +104,7 @@ func pool2dGrad(p window2D) *opkit.Spec {
 		Params: p.String(),
 		In:     []opkit.Input{{Name: "x", Rank: 2, Layout: "(h, w)"}, {Name: "output gradient", Rank: 2, Layout: "(oh, ow)"}},
 		Out:    2,
-		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
-			ys, err := p.out(s[0])
-			if err != nil {
-				return nil, err
-			}
-			if !s[1].Eq(ys) {
-				return nil, fmt.Errorf("output gradient has shape %v, want the output shape %v of input %v", s[1], ys, s[0])
-			}
-			return s[0].Clone(), nil
-		},
+		Shape:  opkit.GradShape(p.out),
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) { pool2dBackward(p, a) },
 			func(a opkit.Args[float64]) { pool2dBackward(p, a) }),

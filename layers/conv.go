@@ -55,11 +55,6 @@ type Conv2D struct {
 // name already used in g (see ErrNameTaken).
 func NewConv2D(g *gorgonia.ExprGraph, name string, cfg Conv2DConfig, rng *rand.Rand) (*Conv2D, error) {
 	what := fmt.Sprintf("layers: NewConv2D %q", name)
-	dt, err := resolveDtype(what, cfg.Dtype)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Dtype = dt
 	for i := range 2 {
 		if cfg.Stride[i] == 0 {
 			cfg.Stride[i] = 1
@@ -76,16 +71,16 @@ func NewConv2D(g *gorgonia.ExprGraph, name string, cfg Conv2DConfig, rng *rand.R
 		return nil, fmt.Errorf("%s: stride (%d,%d) must not be negative (0 means 1)", what, cfg.Stride[0], cfg.Stride[1])
 	case cfg.Ops != nn.ImplFast && cfg.Ops != nn.ImplGorgonia:
 		return nil, fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, cfg.Ops)
-	case rng == nil:
-		return nil, fmt.Errorf("%s: nil rng; pass rand.New(rand.NewPCG(seed, ...))", what)
 	}
 	suffixes := []string{"weight"}
 	if !cfg.NoBias {
 		suffixes = append(suffixes, "bias")
 	}
-	if err := checkNewParams(what, g, name, suffixes...); err != nil {
+	dt, err := checkNewLayer(what, g, name, cfg.Dtype, rng, suffixes...)
+	if err != nil {
 		return nil, err
 	}
+	cfg.Dtype = dt
 	kh, kw := cfg.Kernel[0], cfg.Kernel[1]
 	w := newTensor(dt, cfg.Out, cfg.In, kh, kw)
 	if err := XavierUniform(w, cfg.In*kh*kw, cfg.Out*kh*kw, rng); err != nil {
@@ -177,17 +172,11 @@ type Corr2DLayer struct {
 // the textbook's torch.rand, and NAME.bias, a zero scalar, to g. dtype zero means Float32.
 func NewCorr2DLayer(g *gorgonia.ExprGraph, name string, kh, kw int, dtype tensor.Dtype, rng *rand.Rand) (*Corr2DLayer, error) {
 	what := fmt.Sprintf("layers: NewCorr2DLayer %q", name)
-	dt, err := resolveDtype(what, dtype)
-	if err != nil {
-		return nil, err
-	}
 	if kh < 1 || kw < 1 {
 		return nil, fmt.Errorf("%s: kernel %dx%d; both sides must be at least 1", what, kh, kw)
 	}
-	if rng == nil {
-		return nil, fmt.Errorf("%s: nil rng; pass rand.New(rand.NewPCG(seed, ...))", what)
-	}
-	if err := checkNewParams(what, g, name, "weight", "bias"); err != nil {
+	dt, err := checkNewLayer(what, g, name, dtype, rng, "weight", "bias")
+	if err != nil {
 		return nil, err
 	}
 	w := newTensor(dt, kh, kw)

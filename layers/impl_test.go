@@ -9,44 +9,17 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/nn"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
-// actRun applies layer l to x, a (2, n/2) float32 or float64 tensor, takes the gradient
-// of sum(y ⊙ r) for fixed r, and returns y and dL/dx.
+// actRun applies layer l to x, a (2, n/2) float32 or float64 tensor, and returns y and
+// the gradient of sum(y ⊙ r) with respect to x, for fixed random r.
 func actRun(t *testing.T, l Layer, dt tensor.Dtype, xv []float64) (y, dx []float64) {
 	t.Helper()
-	g := gorgonia.NewGraph()
-	var x, r *gorgonia.Node
-	rv := uniform(seeded(3), len(xv))
-	if dt == tensor.Float32 {
-		x = gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(2, len(xv)/2), tensor.WithBacking(f32s(xv))), gorgonia.WithName("x"))
-		r = gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(2, len(xv)/2), tensor.WithBacking(f32s(rv))), gorgonia.WithName("r"))
-	} else {
-		x = input(g, "x", append([]float64(nil), xv...), 2, len(xv)/2)
-		r = input(g, "r", rv, 2, len(xv)/2)
-	}
-	out, err := l.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Read copies y when it is computed: Gorgonia's own sigmoid gradient overwrites
-	// y's memory later in the run.
-	var yv gorgonia.Value
-	gorgonia.Read(out, &yv)
-	prod, err := gorgonia.HadamardProd(out, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loss, err := gorgonia.Sum(prod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grads, err := gorgonia.Grad(loss, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run(t, g)
-	return values64(t, yv), values64(t, grads[0].Value())
+	f := func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return l.Forward(in[0]) }
+	x := optest.Dense(dt, xv, 2, len(xv)/2)
+	y, _ = optest.Run(t, f, x)
+	return y, optest.Grads(t, optest.Tape, f, 3, x)[0]
 }
 
 // TestActivationImplsAgree: ReLU, Sigmoid and Tanh give the same values and gradients

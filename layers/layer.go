@@ -3,6 +3,7 @@ package layers
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"gorgonia.org/gorgonia"
@@ -33,6 +34,20 @@ func resolveDtype(what string, dt tensor.Dtype) (tensor.Dtype, error) {
 	default:
 		return dt, fmt.Errorf("%s: dtype %v is not supported; use tensor.Float32 or tensor.Float64", what, dt)
 	}
+}
+
+// checkNewLayer validates what every constructor of a layer with parameters takes: the
+// dtype (returned, Float32 for the zero Dtype), the rng, the graph, and a name whose
+// parameters NAME.suffix do not exist yet.
+func checkNewLayer(what string, g *gorgonia.ExprGraph, name string, dt tensor.Dtype, rng *rand.Rand, suffixes ...string) (tensor.Dtype, error) {
+	dt, err := resolveDtype(what, dt)
+	if err != nil {
+		return dt, err
+	}
+	if rng == nil {
+		return dt, fmt.Errorf("%s: nil rng; pass rand.New(rand.NewPCG(seed, ...))", what)
+	}
+	return dt, checkNewParams(what, g, name, suffixes...)
 }
 
 // checkNewParams validates the graph and layer name and checks that none of the

@@ -27,17 +27,11 @@ type Linear struct {
 // zeros, to g. dtype zero means Float32.
 func NewLinear(g *gorgonia.ExprGraph, name string, in, out int, dtype tensor.Dtype, rng *rand.Rand) (*Linear, error) {
 	what := fmt.Sprintf("layers: NewLinear %q", name)
-	dt, err := resolveDtype(what, dtype)
-	if err != nil {
-		return nil, err
-	}
 	if in < 1 || out < 1 {
 		return nil, fmt.Errorf("%s: %d inputs and %d outputs; both must be at least 1", what, in, out)
 	}
-	if rng == nil {
-		return nil, fmt.Errorf("%s: nil rng; pass rand.New(rand.NewPCG(seed, ...))", what)
-	}
-	if err := checkNewParams(what, g, name, "weight", "bias"); err != nil {
+	dt, err := checkNewLayer(what, g, name, dtype, rng, "weight", "bias")
+	if err != nil {
 		return nil, err
 	}
 	w := newTensor(dt, in, out)

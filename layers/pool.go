@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/d2l-go/convnets/graph"
 	"gorgonia.org/gorgonia"
@@ -39,77 +40,68 @@ func (c PoolConfig) resolve(what string) (PoolConfig, error) {
 	return c, nil
 }
 
-func (c PoolConfig) describe(kind string) string {
-	s := fmt.Sprintf("%s %dx%d stride %s", kind, c.Kernel[0], c.Kernel[1], formatPair(c.Stride))
+// MaxPool2D is PyTorch's nn.MaxPool2d: graph.MaxPool2D with the default stride = kernel.
+type MaxPool2D struct{ pool }
+
+// NewMaxPool2D validates cfg and fills in its default stride.
+func NewMaxPool2D(cfg PoolConfig) (*MaxPool2D, error) {
+	p, err := newPool("MaxPool2D", cfg, graph.MaxPool2D)
+	if err != nil {
+		return nil, err
+	}
+	return &MaxPool2D{p}, nil
+}
+
+// AvgPool2D is PyTorch's nn.AvgPool2d (count_include_pad=True): graph.AvgPool2D with the
+// default stride = kernel.
+type AvgPool2D struct{ pool }
+
+// NewAvgPool2D validates cfg and fills in its default stride.
+func NewAvgPool2D(cfg PoolConfig) (*AvgPool2D, error) {
+	p, err := newPool("AvgPool2D", cfg, graph.AvgPool2D)
+	if err != nil {
+		return nil, err
+	}
+	return &AvgPool2D{p}, nil
+}
+
+// pool is what the pooling layers share: their name, settings and graph function.
+type pool struct {
+	name string // "MaxPool2D"
+	cfg  PoolConfig
+	f    func(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error)
+}
+
+func newPool(name string, cfg PoolConfig, f func(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error)) (pool, error) {
+	c, err := cfg.resolve("layers: New" + name)
+	return pool{name: name, cfg: c, f: f}, err
+}
+
+// Forward pools x of shape (n, c, h, w).
+func (l *pool) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
+	what := "layers: " + l.name
+	if err := checkInput(what, x, nil, 4, "(n, c, h, w)"); err != nil {
+		return nil, err
+	}
+	y, err := l.f(x, l.cfg.Kernel, l.cfg.Padding, l.cfg.Stride)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return y, nil
+}
+
+// Params is empty: pooling has nothing to learn.
+func (l *pool) Params() []*gorgonia.Node { return nil }
+
+// Config returns the configuration with the default stride filled in.
+func (l *pool) Config() PoolConfig { return l.cfg }
+
+// String is "MaxPool khxkw stride s[, padding p]" (or AvgPool).
+func (l *pool) String() string {
+	c := l.cfg
+	s := fmt.Sprintf("%s %dx%d stride %s", strings.TrimSuffix(l.name, "2D"), c.Kernel[0], c.Kernel[1], formatPair(c.Stride))
 	if c.Padding != [2]int{} {
 		s += ", padding " + formatPair(c.Padding)
 	}
 	return s
 }
-
-// MaxPool2D is PyTorch's nn.MaxPool2d: graph.MaxPool2D with the default stride = kernel.
-type MaxPool2D struct{ cfg PoolConfig }
-
-// NewMaxPool2D validates cfg and fills in its default stride.
-func NewMaxPool2D(cfg PoolConfig) (*MaxPool2D, error) {
-	c, err := cfg.resolve("layers: NewMaxPool2D")
-	if err != nil {
-		return nil, err
-	}
-	return &MaxPool2D{cfg: c}, nil
-}
-
-// Forward max-pools x of shape (n, c, h, w).
-func (l *MaxPool2D) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkInput("layers: MaxPool2D", x, nil, 4, "(n, c, h, w)"); err != nil {
-		return nil, err
-	}
-	y, err := graph.MaxPool2D(x, l.cfg.Kernel, l.cfg.Padding, l.cfg.Stride)
-	if err != nil {
-		return nil, fmt.Errorf("layers: MaxPool2D: %w", err)
-	}
-	return y, nil
-}
-
-// Params is empty: pooling has nothing to learn.
-func (l *MaxPool2D) Params() []*gorgonia.Node { return nil }
-
-// Config returns the configuration with the default stride filled in.
-func (l *MaxPool2D) Config() PoolConfig { return l.cfg }
-
-// String is "MaxPool khxkw stride s[, padding p]".
-func (l *MaxPool2D) String() string { return l.cfg.describe("MaxPool") }
-
-// AvgPool2D is PyTorch's nn.AvgPool2d (count_include_pad=True): graph.AvgPool2D with the
-// default stride = kernel.
-type AvgPool2D struct{ cfg PoolConfig }
-
-// NewAvgPool2D validates cfg and fills in its default stride.
-func NewAvgPool2D(cfg PoolConfig) (*AvgPool2D, error) {
-	c, err := cfg.resolve("layers: NewAvgPool2D")
-	if err != nil {
-		return nil, err
-	}
-	return &AvgPool2D{cfg: c}, nil
-}
-
-// Forward average-pools x of shape (n, c, h, w).
-func (l *AvgPool2D) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
-	if err := checkInput("layers: AvgPool2D", x, nil, 4, "(n, c, h, w)"); err != nil {
-		return nil, err
-	}
-	y, err := graph.AvgPool2D(x, l.cfg.Kernel, l.cfg.Padding, l.cfg.Stride)
-	if err != nil {
-		return nil, fmt.Errorf("layers: AvgPool2D: %w", err)
-	}
-	return y, nil
-}
-
-// Params is empty: pooling has nothing to learn.
-func (l *AvgPool2D) Params() []*gorgonia.Node { return nil }
-
-// Config returns the configuration with the default stride filled in.
-func (l *AvgPool2D) Config() PoolConfig { return l.cfg }
-
-// String is "AvgPool khxkw stride s[, padding p]".
-func (l *AvgPool2D) String() string { return l.cfg.describe("AvgPool") }

@@ -42,7 +42,7 @@ func (f *activation) spec(dims int) *opkit.Spec {
 		Params:  fmt.Sprintf("%d-D", dims),
 		In:      []opkit.Input{{Name: "x", Rank: dims}},
 		Out:     dims,
-		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return s[0].Clone(), nil },
+		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return same(s[0]) },
 		Forward: f.forward,
 		Grad: func(_ gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(f.grad(dims), y, dy)
@@ -58,19 +58,17 @@ func (f *activation) spec(dims int) *opkit.Spec {
 	return s
 }
 
+// same is the shape rule of an element-wise function.
+func same(x tensor.Shape) (tensor.Shape, error) { return x.Clone(), nil }
+
 // grad computes dL/dx from y and dL/dy.
 func (f *activation) grad(dims int) *opkit.Spec {
 	s := &opkit.Spec{
-		Name:   f.name + "Grad",
-		Params: fmt.Sprintf("%d-D", dims),
-		In:     []opkit.Input{{Name: "y", Rank: dims}, {Name: "output gradient", Rank: dims}},
-		Out:    dims,
-		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
-			if !s[1].Eq(s[0]) {
-				return nil, fmt.Errorf("output gradient has shape %v, want %v", s[1], s[0])
-			}
-			return s[0].Clone(), nil
-		},
+		Name:    f.name + "Grad",
+		Params:  fmt.Sprintf("%d-D", dims),
+		In:      []opkit.Input{{Name: "y", Rank: dims}, {Name: "output gradient", Rank: dims}},
+		Out:     dims,
+		Shape:   opkit.GradShape(same),
 		Forward: f.backward,
 	}
 	if f.kernel != noKernel {

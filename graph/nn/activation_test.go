@@ -38,14 +38,7 @@ func TestActivationValues(t *testing.T) {
 		87.5, -87.5, 88.8, -88.8, 100, -100, 1e30, -1e30, math.Inf(1), math.Inf(-1), math.NaN()}
 	for _, f := range actFuncs {
 		for i, shape := range append(actShapes, []int{len(special)}) {
-			n := 1
-			for _, d := range shape {
-				n *= d
-			}
-			vals := optest.Random(uint64(700+i), n)
-			for j := range vals {
-				vals[j] *= 8
-			}
+			vals := optest.Uniform(uint64(700+i), tensor.Shape(shape).TotalSize(), 8)
 			if i == len(actShapes) {
 				vals = special
 			}
@@ -110,14 +103,7 @@ func TestExp32(t *testing.T) {
 func TestActivationsMatchGorgonia(t *testing.T) {
 	for _, f := range actFuncs {
 		for i, shape := range actShapes {
-			n := 1
-			for _, d := range shape {
-				n *= d
-			}
-			vals := optest.Random(uint64(800+i), n)
-			for j := range vals {
-				vals[j] *= 6
-			}
+			vals := optest.Uniform(uint64(800+i), tensor.Shape(shape).TotalSize(), 6)
 			for _, dt := range optest.Dtypes {
 				name := fmt.Sprintf("%s case %d %v %v", f.name, i, shape, dt)
 				in := optest.Dense(dt, vals, shape...)

@@ -2,7 +2,6 @@ package nn_test
 
 import (
 	"math"
-	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -84,26 +83,19 @@ func TestDenseMatchesMulAdd(t *testing.T) {
 }
 
 func TestDenseAndFlattenErrors(t *testing.T) {
-	g := gorgonia.NewGraph()
-	x := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(2, 3), gorgonia.WithName("x"))
-	w := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 5), gorgonia.WithName("w"))
-	b := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(4), gorgonia.WithName("b"))
-	w2 := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(3, 5), gorgonia.WithName("w2"))
-	v := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(3), gorgonia.WithName("v"))
-	cases := []struct {
-		name string
-		run  func() error
-		want string
-	}{
-		{"features", func() error { _, err := nn.Dense(x, w, nil); return err }, "x (2, 3) has 3 features but w (4, 5) takes 4"},
-		{"bias", func() error { _, err := nn.Dense(x, w2, b); return err }, "bias (4) must be a vector of 5, one per column of w (3, 5)"},
-		{"vector", func() error { _, err := nn.Dense(v, w2, nil); return err }, "x must be 2-D (n, in), got shape (3) (rank 1)"},
-		{"flatten", func() error { _, err := nn.Flatten(v); return err }, "want at least 2 dimensions"},
-	}
-	for _, c := range cases {
-		err := c.run()
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
-		}
-	}
+	f32 := tensor.Float32
+	optest.Errors(t, []optest.ErrorCase{
+		optest.Bad("features", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return nn.Dense(optest.Node(g, "x", f32, 2, 3), optest.Node(g, "w", f32, 4, 5), nil)
+		}, "graph: Dense: x (2, 3) has 3 features but w (4, 5) takes 4"),
+		optest.Bad("bias", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return nn.Dense(optest.Node(g, "x", f32, 2, 3), optest.Node(g, "w", f32, 3, 5), optest.Node(g, "b", f32, 4))
+		}, "graph: Dense: bias (4) must be a vector of 5, one per column of w (3, 5)"),
+		optest.Bad("vector", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return nn.Dense(optest.Node(g, "v", f32, 3), optest.Node(g, "w", f32, 3, 5), nil)
+		}, "graph: Dense: x must be 2-D (n, in), got shape (3) (rank 1)"),
+		optest.Bad("flatten", func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			return nn.Flatten(optest.Node(g, "v", f32, 3))
+		}, "graph: Flatten: x has shape (3); want at least 2 dimensions"),
+	})
 }

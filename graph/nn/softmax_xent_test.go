@@ -2,7 +2,6 @@ package nn
 
 import (
 	"math"
-	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -82,27 +81,21 @@ func TestSoftmaxCrossEntropyGradient(t *testing.T) {
 }
 
 func TestSoftmaxCrossEntropyErrors(t *testing.T) {
-	g := gorgonia.NewGraph()
-	z := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 10), gorgonia.WithName("z"))
-	tt := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 10), gorgonia.WithName("t"))
-	w := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(4), gorgonia.WithName("w"))
-	bad := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 9), gorgonia.WithName("bad"))
-	w3 := gorgonia.NewVector(g, tensor.Float32, gorgonia.WithShape(3), gorgonia.WithName("w3"))
-	t64 := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(4, 10), gorgonia.WithName("t64"))
-	cases := []struct {
-		z, t, w *gorgonia.Node
-		want    string
-	}{
-		{w, tt, w, "logits must be 2-D (n, k), got shape (4) (rank 1)"},
-		{z, bad, w, "targets shape"},
-		{z, tt, w3, "weights must be (4)"},
-		{z, t64, w, "dtypes differ"},
-		{z, nil, w, "targets is a nil node"},
-	}
-	for i, c := range cases {
-		_, err := SoftmaxCrossEntropy(c.z, c.t, c.w)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("case %d: got %v, want an error containing %q", i, err, c.want)
+	xent := func(zs, ts, ws []int, tt tensor.Dtype) func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+		return func(g *gorgonia.ExprGraph) (*gorgonia.Node, error) {
+			var tn *gorgonia.Node
+			if ts != nil {
+				tn = optest.Node(g, "t", tt, ts...)
+			}
+			return SoftmaxCrossEntropy(optest.Node(g, "z", tensor.Float32, zs...), tn, optest.Node(g, "w", tensor.Float32, ws...))
 		}
 	}
+	f32 := tensor.Float32
+	optest.Errors(t, []optest.ErrorCase{
+		optest.Bad("vector logits", xent([]int{4}, []int{4, 10}, []int{4}, f32), "graph: SoftmaxCrossEntropy: logits must be 2-D (n, k), got shape (4) (rank 1)"),
+		optest.Bad("targets", xent([]int{4, 10}, []int{4, 9}, []int{4}, f32), "graph: SoftmaxCrossEntropy: targets shape (4, 9) differs from logits shape (4, 10)"),
+		optest.Bad("weights", xent([]int{4, 10}, []int{4, 10}, []int{3}, f32), "graph: SoftmaxCrossEntropy: weights must be (4), got shape (3)"),
+		optest.Bad("dtypes", xent([]int{4, 10}, []int{4, 10}, []int{4}, tensor.Float64), "graph: SoftmaxCrossEntropy: dtypes differ: logits is float32, targets is float64"),
+		optest.Bad("nil", xent([]int{4, 10}, nil, []int{4}, f32), "graph: SoftmaxCrossEntropy: targets is a nil node"),
+	})
 }

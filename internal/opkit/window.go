@@ -89,3 +89,18 @@ func (w Window) ConvShape(xs, ws tensor.Shape) (tensor.Shape, error) {
 	oh, ow := w.Out(xs[2], xs[3])
 	return tensor.Shape{xs[0], ws[0], oh, ow}, nil
 }
+
+// GradShape is the shape rule of a gradient op whose operands are x and dL/dy and whose
+// result is dL/dx: dL/dy must have the shape fwd, the forward op's rule, gives for x.
+func GradShape(fwd func(x tensor.Shape) (tensor.Shape, error)) func([]tensor.Shape) (tensor.Shape, error) {
+	return func(s []tensor.Shape) (tensor.Shape, error) {
+		ys, err := fwd(s[0])
+		if err != nil {
+			return nil, err
+		}
+		if !s[1].Eq(ys) {
+			return nil, fmt.Errorf("output gradient has shape %v, want %v for %v", s[1], ys, s[0])
+		}
+		return s[0].Clone(), nil
+	}
+}

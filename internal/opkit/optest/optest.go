@@ -67,11 +67,14 @@ func Arange(n int, start float64) []float64 {
 }
 
 // Random returns n values uniform in [-1, 1) from a generator seeded with seed.
-func Random(seed uint64, n int) []float64 {
+func Random(seed uint64, n int) []float64 { return Uniform(seed, n, 1) }
+
+// Uniform returns n values uniform in [-a, a), Random's scaled by a.
+func Uniform(seed uint64, n int, a float64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	v := make([]float64, n)
 	for i := range v {
-		v[i] = rng.Float64()*2 - 1
+		v[i] = (rng.Float64()*2 - 1) * a
 	}
 	return v
 }
