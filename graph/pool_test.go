@@ -145,11 +145,14 @@ func avgWindowCount(i, j, h, w int, kernel, pad, stride [2]int) int {
 	return n
 }
 
+// poolCase is an input shape and a window.
+type poolCase struct {
+	x                   [4]int
+	kernel, pad, stride [2]int
+}
+
 func TestPoolMatchesNaiveLoops(t *testing.T) {
-	cases := []struct {
-		x                   [4]int
-		kernel, pad, stride [2]int
-	}{
+	cases := []poolCase{
 		{[4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1}},
 		{[4]int{2, 3, 6, 6}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
 		{[4]int{1, 2, 7, 5}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
@@ -236,10 +239,7 @@ func TestPoolNaN(t *testing.T) {
 }
 
 func TestPoolGradients(t *testing.T) {
-	cases := []struct {
-		x                   [4]int
-		kernel, pad, stride [2]int
-	}{
+	cases := []poolCase{
 		{[4]int{1, 1, 4, 4}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
 		{[4]int{2, 2, 5, 5}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
 		{[4]int{1, 2, 4, 6}, [2]int{2, 3}, [2]int{0, 1}, [2]int{2, 3}},
@@ -446,56 +446,14 @@ func TestMaxPool2DTies(t *testing.T) {
 // TestPoolLispMachine checks the DoDiff path (Gorgonia's LispMachine) against the
 // symbolic gradient run on a TapeMachine.
 func TestPoolLispMachine(t *testing.T) {
-	xv := optest.RandomTensor(5, 2, 3, 6, 5)
+	x := optest.RandomTensor(5, 2, 3, 6, 5)
 	for _, pf := range poolFuncs {
-		var grads [2][]float64
-		for k := range 2 {
-			g := gorgonia.NewGraph()
-			x := gorgonia.NodeFromAny(g, xv.Clone().(*tensor.Dense), gorgonia.WithName("x"))
-			y, err := pf.f(x, [2]int{3, 2}, [2]int{1, 1}, [2]int{2, 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := gorgonia.NodeFromAny(g, optest.RandomTensor(6, y.Shape()...), gorgonia.WithName("w"))
-			p, err := gorgonia.HadamardProd(y, w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gorgonia.Sum(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var m gorgonia.VM
-			var dx *gorgonia.Node
-			if k == 0 {
-				gs, err := gorgonia.Grad(s, x)
-				if err != nil {
-					t.Fatal(err)
-				}
-				dx = gs[0]
-				m = gorgonia.NewTapeMachine(g)
-			} else {
-				m = gorgonia.NewLispMachine(g)
-			}
-			if err := m.RunAll(); err != nil {
-				t.Fatalf("%s machine %d: %v", pf.name, k, err)
-			}
-			if k == 0 {
-				grads[k] = optest.Floats(t, dx.Value())
-			} else {
-				gv, err := x.Grad()
-				if err != nil {
-					t.Fatal(err)
-				}
-				grads[k] = optest.Floats(t, gv)
-			}
-			m.Close()
+		f := func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+			return pf.f(in[0], [2]int{3, 2}, [2]int{1, 1}, [2]int{2, 1})
 		}
-		for i := range grads[0] {
-			if math.Abs(grads[0][i]-grads[1][i]) > 1e-12 {
-				t.Fatalf("%s: element %d: tape %v, lisp %v", pf.name, i, grads[0][i], grads[1][i])
-			}
-		}
+		tape := optest.Grads(t, optest.Tape, f, 6, x)
+		lisp := optest.Grads(t, optest.Lisp, f, 6, x)
+		optest.Close(t, pf.name, lisp[0], tape[0], 1e-12)
 	}
 }
 
