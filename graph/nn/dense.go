@@ -15,8 +15,8 @@ import (
 //
 // Its backward pass is three ops: dL/dx = dY wᵀ, dL/dw = xᵀ dY and dL/db = the column
 // sums of dY. It computes what gorgonia.Mul followed by gorgonia.BroadcastAdd computes;
-// being one op of the project's, it also has a GPU version, so that a
-// graph placed on a GPU (device.SetDevice) keeps its fully connected layers there. float32 products use
+// being one op of the project's, it also has a GPU version, so that a graph placed on a
+// GPU (device.SetDevice) keeps its fully connected layers there. float32 products use
 // the project's GEMM, float64 ones gonum's. Every shape is checked first.
 func Dense(x, w, b *gorgonia.Node) (*gorgonia.Node, error) {
 	if b == nil {

@@ -14,7 +14,9 @@ const minParallelWork = 1 << 14
 // one item. It depends only on n, cost and GOMAXPROCS, so that ops that keep one partial
 // result per range can size them first.
 //
-// This is the one place that decides how many goroutines an op uses.
+// This is the one place that decides how many goroutines an op's own loops use. (The
+// float32 matrix products of nn.Dense run on internal/gemm's workers, which that package
+// counts itself: gemm.SetThreads.)
 func Parts(n, cost int) int {
 	if n <= 1 || n*cost < minParallelWork {
 		return 1
