@@ -1,0 +1,35 @@
+// Command explore serves a LeNet explorer in the browser, in the spirit of CNN
+// Explainer: every layer's feature maps for any input (a test image by index, by class,
+// at random, among the network's mistakes, noise, or a drawing), and, for any unit, the
+// window, kernels, products, sum and activation that make its value, with the
+// network's own numbers.
+//
+// Usage:
+//
+//	go run ./cmd/explore [-model CKPT] [-addr 127.0.0.1:8080] [-data DIR]
+//
+// CKPT is a checkpoint written by cmd/train -save (its variant, classic or modern, is
+// read from it). Without -model, explore uses out/lenet.ckpt when there is one, and
+// otherwise first trains a quick model (the classic LeNet, 2 epochs, about 20 s on two
+// cores) and says so. It prints the page's address and serves until interrupted. The
+// page's files are in the binary: it works offline and fetches nothing from elsewhere.
+// The JSON API it serves is described in internal/explore.
+//
+// Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure (a
+// missing or corrupt checkpoint, missing data, an address in use), each failure with
+// one line on stderr.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/explore"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// defaultModel is the checkpoint used without -model, where the README's cmd/train
+// command writes it.
+const defaultModel = "out/lenet.ckpt"
+
+// quick is the model trained when there is no checkpoint: the chapter's network, long
+// enough to get most test images right (about 0.75 after 2 epochs), short enough to
+// wait for.
+var quick = quickConfig{Variant: lenet.Classic, Epochs: 2, Seed: 1}
+
+// quickConfig says what quick model to train.
+type quickConfig struct {
+	Variant lenet.Variant
+	Epochs  int
+	Limit   int // training images, 0 for all
+	Seed    uint64
+}
+
+// options are the parsed flags.
+type options struct {
+	model, addr, dataDir string
+}
+
+// usageError marks errors that exit with status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints errors itself, on one line
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: explore [-model CKPT] [-addr HOST:PORT] [-data DIR]\n\n"+
+			"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
+			"unit the window, kernels, products, sum and activation that make its value.\n"+
+			"Without -model it uses %s, or else trains a quick model first.\n\n"+
+			"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModel)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save (default "+defaultModel+" if it exists, else a quick model trained at start)")
+	fs.StringVar(&o.addr, "addr", explore.DefaultAddr, "address to listen on; the default serves this machine only")
+	fs.StringVar(&o.dataDir, "data", "", "folder holding the Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	return fs
+}
+
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o := &options{}
+	fs := newFlagSet(o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+		}
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	case o.addr == "":
+		return nil, errors.New("-addr: must be HOST:PORT, e.g. " + explore.DefaultAddr)
+	}
+	return o, nil
+}
+
+// run parses args, serves until ctx is done, and returns the exit status. Every
+// failure is one line on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "explore: %v (run 'explore -h' for the flags)\n", err)
+		return exitUsage
+	}
+	err = serve(ctx, o, stdout, stderr)
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "explore: %v\n", err)
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "explore: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// serve loads or trains the model, then serves the explorer until ctx is done.
+func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	ln, err := explore.Listen(o.addr)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
+	}
+	defer ln.Close()
+	ck, source, err := chooseModel(o.model, stdout)
+	if err != nil {
+		return err
+	}
+	progress := io.Writer(nil)
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	train, test, err := loadData(o.dataDir, ck == nil, progress)
+	if err != nil {
+		return err
+	}
+	if ck == nil {
+		fmt.Fprintf(stdout, "no -model and no %s: training a quick model first (%s LeNet, %d epochs on %d images);\n"+
+			"for a better one: go run ./cmd/train -save %s\n", defaultModel, quick.Variant, quick.Epochs, train.N, defaultModel)
+		start := time.Now()
+		if ck, err = trainQuick(ctx, quick, train, test, progress); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		_, _, acc := ck.History.Last()
+		fmt.Fprintf(stdout, "trained in %.1f s: test accuracy %.3f\n", time.Since(start).Seconds(), acc)
+		source = fmt.Sprintf("a quick model trained at start-up (%d epochs)", quick.Epochs)
+	}
+	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: source})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "LeNet explorer (%s LeNet, %s) at %s  (Ctrl-C to stop)\n", ck.Variant, trainedFor(ck.CheckpointHeader), explore.URL(ln))
+	return srv.Serve(ctx, ln)
+}
+
+// chooseModel loads -model, else defaultModel when it exists; a nil checkpoint means
+// neither: train a quick one.
+func chooseModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, error) {
+	if path != "" {
+		ck, err := lenet.LoadCheckpoint(path)
+		if err != nil {
+			return nil, "", fmt.Errorf("-model: %w", err)
+		}
+		return ck, path, nil
+	}
+	ck, err := lenet.LoadCheckpoint(defaultModel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("%w (pass -model FILE to use another checkpoint)", err)
+	}
+	fmt.Fprintf(stdout, "using %s (pass -model FILE for another checkpoint)\n", defaultModel)
+	return ck, defaultModel, nil
+}
+
+// loadData reads the test split, and the training split too when withTrain.
+func loadData(dir string, withTrain bool, progress io.Writer) (train, test *dataset.Set, err error) {
+	opts := dataset.Options{Dir: dir, Progress: progress}
+	if withTrain {
+		return dataset.Load(opts)
+	}
+	found, err := dataset.Find(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	paths, err := dataset.Paths(found)
+	if err != nil {
+		return nil, nil, err
+	}
+	test, err = dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
+	return nil, test, err
+}
+
+// trainQuick trains a model as q says and returns its weights and history; a cancelled
+// ctx stops it early with what it has. progress, when not nil, gets a one-line counter.
+func trainQuick(ctx context.Context, q quickConfig, train, test *dataset.Set, progress io.Writer) (*lenet.Checkpoint, error) {
+	c, err := lenet.New(lenet.Config{Variant: q.Variant, Seed: q.Seed})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	cfg := lenet.TrainConfig{Epochs: q.Epochs, Seed: q.Seed}
+	if progress != nil {
+		cfg.OnBatch = func(b lenet.BatchInfo) {
+			fmt.Fprintf(progress, "\repoch %d/%d, batch %d/%d, loss %.3f ", b.Epoch, q.Epochs, b.Batch, b.Batches, b.Loss)
+		}
+		cfg.OnEpoch = func(lenet.EpochInfo, lenet.History) error { fmt.Fprint(progress, "\r\033[K"); return nil }
+	}
+	res, err := lenet.Train(ctx, c, train.Head(q.Limit), test, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return lenet.Snapshot(c, lenet.CheckpointHeader{Epoch: res.Epochs, Epochs: q.Epochs, BatchSize: c.BatchSize(), Seed: q.Seed,
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: q.Variant.DefaultLR()}, History: res.History}), nil
+}
+
+// trainedFor describes how long the checkpoint was trained.
+func trainedFor(h lenet.CheckpointHeader) string {
+	if h.Epoch == 0 {
+		return "untrained"
+	}
+	s := fmt.Sprintf("trained %d epoch", h.Epoch)
+	if h.Epoch != 1 {
+		s += "s"
+	}
+	if _, _, acc := h.History.Last(); !math.IsNaN(acc) {
+		s += fmt.Sprintf(", test accuracy %.3f", acc)
+	}
+	return s
+}
+
+// isTerminal reports whether w is a terminal (the training counter only goes there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,343 @@
+package explore
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// MaxBody is the largest request body the API reads: 784 pixels written with 17 digits
+// each take about 15 KB, so 64 KB leaves room for any sensible spelling and none for
+// abuse.
+const MaxBody = 64 << 10
+
+// route is one path's handlers by method.
+type route map[string]http.HandlerFunc
+
+// Handler returns the page and the API.
+func (s *Server) Handler() http.Handler {
+	routes := map[string]route{
+		"/api/forward":  {http.MethodGet: s.handleForwardIndex, http.MethodPost: s.handleForwardPixels},
+		"/api/model":    {http.MethodGet: s.handleModel},
+		"/api/metrics":  {http.MethodGet: s.handleMetrics},
+		"/api/labels":   {http.MethodGet: s.handleLabels},
+		"/api/mistakes": {http.MethodGet: s.handleMistakes},
+		"/api/events":   {http.MethodGet: s.handleEvents},
+	}
+	for path, a := range s.assets {
+		routes[path] = route{http.MethodGet: a.serve}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		rt, ok := routes[r.URL.Path]
+		if !ok {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events)", r.URL.Path))
+			return
+		}
+		method := r.Method
+		if method == http.MethodHead {
+			method = http.MethodGet
+		}
+		h, ok := rt[method]
+		if !ok {
+			allowed := allowedMethods(rt)
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, orList(allowed)))
+			return
+		}
+		h(w, r)
+	})
+}
+
+// allowedMethods lists a route's methods, HEAD along with GET, sorted.
+func allowedMethods(rt route) []string {
+	var m []string
+	for k := range rt {
+		m = append(m, k)
+		if k == http.MethodGet {
+			m = append(m, http.MethodHead)
+		}
+	}
+	slices.Sort(m)
+	return m
+}
+
+// orList writes "A", "A or B", "A, B or C".
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// writeJSON answers v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(v); err != nil {
+		// Only a NaN or an infinity can fail here: a network that diverged.
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot encode the answer: %v", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// errorResponse is every error's body.
+type errorResponse struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(errorResponse{Error: msg})
+}
+
+// layerValues is one layer of a forward answer.
+type layerValues struct {
+	Name   string    `json:"name"`
+	Shape  []int     `json:"shape"`
+	Values []float32 `json:"values"`
+}
+
+// forwardResponse is the answer of /api/forward.
+type forwardResponse struct {
+	Index         *int          `json:"index,omitempty"`
+	Label         *int          `json:"label,omitempty"`
+	Pixels        []float32     `json:"pixels"`
+	Predicted     int           `json:"predicted"`
+	Probabilities []float64     `json:"probabilities"`
+	Epoch         int           `json:"epoch"` // the weights are those after this many epochs
+	Layers        []layerValues `json:"layers"`
+}
+
+// handleForwardIndex runs test image ?index=N.
+func (s *Server) handleForwardIndex(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if !q.Has("index") {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("missing ?index=N: the test image to run, 0..%d (or POST {\"pixels\": [...]})", s.test.N-1))
+		return
+	}
+	idx, err := strconv.Atoi(q.Get("index"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("index %q is not a whole number; want 0..%d", q.Get("index"), s.test.N-1))
+		return
+	}
+	if idx < 0 || idx >= s.test.N {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("index %d is out of range: the test set has %d images, 0..%d", idx, s.test.N, s.test.N-1))
+		return
+	}
+	label := s.test.Label(idx)
+	s.answerForward(w, scale(s.test.Image(idx)), &idx, &label)
+}
+
+// forwardRequest is the body of POST /api/forward.
+type forwardRequest struct {
+	Pixels *[]float64 `json:"pixels"`
+}
+
+// handleForwardPixels runs the posted image.
+func (s *Server) handleForwardPixels(w http.ResponseWriter, r *http.Request) {
+	px, err := decodePixels(w, r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.answerForward(w, px, nil, nil)
+}
+
+// decodePixels reads a forwardRequest and checks its pixels.
+func decodePixels(w http.ResponseWriter, r *http.Request) ([]float32, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, fmt.Errorf("request body over %d KB; send {\"pixels\": [784 numbers in 0..1]}", MaxBody>>10)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the request body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var req forwardRequest
+	if err := dec.Decode(&req); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %v; send {\"pixels\": [784 numbers in 0..1]}", err)
+	}
+	if dec.More() {
+		return nil, errors.New("malformed JSON: more data after the object; send one {\"pixels\": [...]}")
+	}
+	if req.Pixels == nil {
+		return nil, errors.New("missing \"pixels\": send {\"pixels\": [784 numbers in 0..1]}")
+	}
+	p := *req.Pixels
+	if n := lenet.Height * lenet.Width; len(p) != n {
+		return nil, fmt.Errorf("%d pixels; want %dx%d = %d, row-major", len(p), lenet.Height, lenet.Width, n)
+	}
+	px := make([]float32, len(p))
+	for i, v := range p {
+		if !(v >= 0 && v <= 1) {
+			return nil, fmt.Errorf("pixel %d (row %d, column %d) is %v; pixels must be in 0..1", i, i/lenet.Width, i%lenet.Width, v)
+		}
+		px[i] = float32(v)
+	}
+	return px, nil
+}
+
+// answerForward runs pixels through the network and writes the answer.
+func (s *Server) answerForward(w http.ResponseWriter, pixels []float32, index, label *int) {
+	in, epoch, err := s.forward(pixels)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	resp := forwardResponse{Index: index, Label: label, Pixels: in.Input, Predicted: in.Predicted,
+		Probabilities: in.Probs, Epoch: epoch, Layers: make([]layerValues, len(in.Layers))}
+	for i, l := range in.Layers {
+		resp.Layers[i] = layerValues{Name: l.Layer, Shape: l.Shape, Values: l.Data}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// scale maps uint8 pixels to [0,1] as the trainer does.
+func scale(px []uint8) []float32 {
+	x := make([]float32, len(px))
+	for i, v := range px {
+		x[i] = float32(v) / 255
+	}
+	return x
+}
+
+// paramValues is one parameter in /api/model.
+type paramValues struct {
+	Name   string    `json:"name"`
+	Shape  []int     `json:"shape"`
+	Values []float32 `json:"values"`
+}
+
+// modelResponse is the answer of /api/model.
+type modelResponse struct {
+	Variant  lenet.Variant     `json:"variant"`
+	Source   string            `json:"source"`
+	Live     bool              `json:"live"`
+	Epoch    int               `json:"epoch"`  // epochs the weights were trained for
+	Epochs   int               `json:"epochs"` // epochs the training run aims at
+	Version  int               `json:"version"`
+	LR       float64           `json:"lr,omitempty"`
+	Classes  []string          `json:"classes"`
+	TestSize int               `json:"test_size"`
+	Layers   []lenet.LayerSpec `json:"layers"`
+	Params   []paramValues     `json:"params"`
+}
+
+func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.c == nil {
+		s.mu.Unlock()
+		writeError(w, http.StatusInternalServerError, errClosed.Error())
+		return
+	}
+	resp := modelResponse{Variant: s.variant, Source: s.source, Live: s.live, Epoch: s.header.Epoch,
+		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: dataset.LabelNames[:],
+		TestSize: s.test.N, Layers: s.specs}
+	for _, p := range s.c.Params() {
+		resp.Params = append(resp.Params, paramValues{Name: p.Name(), Shape: slices.Clone([]int(p.Shape())),
+			Values: slices.Clone(p.Value().Data().([]float32))})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// metricsResponse is the answer of /api/metrics.
+type metricsResponse struct {
+	Points lenet.History `json:"points"`
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	resp := metricsResponse{Points: slices.Clone(s.header.History)}
+	s.mu.Unlock()
+	if resp.Points == nil {
+		resp.Points = lenet.History{}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// labelsResponse is the answer of /api/labels.
+type labelsResponse struct {
+	Classes []string `json:"classes"`
+	Labels  []int    `json:"labels"`
+}
+
+func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
+	resp := labelsResponse{Classes: dataset.LabelNames[:], Labels: make([]int, s.test.N)}
+	for i, l := range s.test.Labels {
+		resp.Labels[i] = int(l)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// mistake is one wrongly classified test image.
+type mistake struct {
+	Index     int `json:"index"`
+	Label     int `json:"label"`
+	Predicted int `json:"predicted"`
+}
+
+// mistakesResponse is the answer of /api/mistakes.
+type mistakesResponse struct {
+	Epoch     int       `json:"epoch"`
+	Total     int       `json:"total"`    // test images
+	Accuracy  float64   `json:"accuracy"` // 1 - len(Mistakes)/Total
+	Confusion [][]int   `json:"confusion"`
+	Mistakes  []mistake `json:"mistakes"`
+}
+
+func (s *Server) handleMistakes(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.findMistakes()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// findMistakes classifies the whole test set with the current weights, once per
+// SetWeights.
+func (s *Server) findMistakes() (*mistakesResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.c == nil {
+		return nil, errClosed
+	}
+	if s.mistakes != nil && s.mistakesOf == s.version {
+		return s.mistakes, nil
+	}
+	pred, err := lenet.Predict(s.c, s.test)
+	if err != nil {
+		return nil, err
+	}
+	conf, err := lenet.ConfusionOf(s.test.Labels, pred)
+	if err != nil {
+		return nil, err
+	}
+	resp := &mistakesResponse{Epoch: s.header.Epoch, Total: s.test.N, Confusion: conf, Mistakes: []mistake{}}
+	for i, p := range pred {
+		if l := int(s.test.Labels[i]); p != l {
+			resp.Mistakes = append(resp.Mistakes, mistake{Index: i, Label: l, Predicted: p})
+		}
+	}
+	resp.Accuracy = 1 - float64(len(resp.Mistakes))/float64(s.test.N)
+	s.mistakes, s.mistakesOf = resp, s.version
+	return resp, nil
+}

@@ -1,0 +1,41 @@
+package explore
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// BenchmarkForward answers GET /api/forward?index=N (the network's forward pass for one
+// image, every layer's values, the JSON encoding) and POST /api/forward with 784
+// pixels (the JSON decoding and checks too), through the handler without a network
+// connection.
+func BenchmarkForward(b *testing.B) {
+	for _, v := range lenet.Variants {
+		s := newServer(b, Config{Weights: weights(b, v, 1), Test: testSet(b, 10)})
+		h := s.Handler()
+		post := `{"pixels": [` + strings.TrimSuffix(strings.Repeat("0.5019608,", 784), ",") + `]}`
+		for _, tc := range []struct{ name, method, body string }{
+			{"get", "GET", ""},
+			{"post", "POST", post},
+		} {
+			b.Run(string(v)+"/"+tc.name, func(b *testing.B) {
+				for b.Loop() {
+					var body io.Reader
+					if tc.body != "" {
+						body = strings.NewReader(tc.body)
+					}
+					req := httptest.NewRequest(tc.method, "/api/forward?index=3", body)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("%d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package explore
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// hub wakes the event streams. A wake-up carries nothing: each stream compares the
+// Server's state with what it last sent, so a stream that misses a wake-up while busy
+// loses nothing, and a slow client never blocks a trainer.
+type hub struct {
+	mu   sync.Mutex
+	subs map[chan struct{}]struct{}
+}
+
+func (h *hub) init() { h.subs = make(map[chan struct{}]struct{}) }
+
+func (h *hub) subscribe() chan struct{} {
+	ch := make(chan struct{}, 1)
+	h.mu.Lock()
+	h.subs[ch] = struct{}{}
+	h.mu.Unlock()
+	return ch
+}
+
+func (h *hub) unsubscribe(ch chan struct{}) {
+	h.mu.Lock()
+	delete(h.subs, ch)
+	h.mu.Unlock()
+}
+
+func (h *hub) notify() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		select {
+		case ch <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}
+}
+
+// keepAlive is how often an idle event stream sends a comment, so that proxies and
+// browsers keep the connection open.
+const keepAlive = 15 * time.Second
+
+// handleEvents streams server-sent events: "weights" ({"version", "epoch"}) when
+// SetWeights changed the network, "metrics" ({"points"}) when the history grew. The
+// first message describes the current state.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "this connection cannot stream events")
+		return
+	}
+	ch := s.events.subscribe()
+	defer s.events.unsubscribe(ch)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+
+	sent := state{version: -1, points: -1}
+	tick := time.NewTicker(keepAlive)
+	defer tick.Stop()
+	for {
+		now := s.state()
+		if now.version != sent.version {
+			fmt.Fprintf(w, "event: weights\ndata: {\"version\":%d,\"epoch\":%d}\n\n", now.version, now.epoch)
+		}
+		if now.points != sent.points {
+			fmt.Fprintf(w, "event: metrics\ndata: {\"points\":%d}\n\n", now.points)
+		}
+		sent = now
+		fl.Flush()
+		select {
+		case <-ch:
+		case <-tick.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package explore
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// evalBatch is the batch of the Server's evaluation graph, which finds the mistakes on
+// the test set: large enough to amortise a run, small enough to keep the graph's
+// memory (activations and im2col buffers) around 10 MB.
+const evalBatch = 200
+
+// Config sets up a Server.
+type Config struct {
+	// Weights are the network's weights to start from (lenet.LoadCheckpoint, or
+	// lenet.Snapshot of a Classifier being trained). Their variant is the network's;
+	// their history is what GET /api/metrics answers until AddPoint adds to it.
+	Weights *lenet.Checkpoint
+	// Test is the test set the page picks images from (28x28, labels 0..9).
+	Test *dataset.Set
+	// Source says where the weights come from, for the page: a file name, "a quick
+	// model trained at start-up", "cmd/train".
+	Source string
+	// Live says a trainer is feeding the Server (SetWeights, AddPoint): the page
+	// subscribes to GET /api/events and shows the curves growing.
+	Live bool
+}
+
+// Server answers the explorer's page and API for one network. Its methods are safe for
+// concurrent use.
+type Server struct {
+	variant lenet.Variant
+	specs   []lenet.LayerSpec
+	test    *dataset.Set
+	source  string
+	live    bool
+	assets  map[string]asset
+
+	mu         sync.Mutex // guards everything below, and the machines of c and insp
+	c          *lenet.Classifier
+	insp       *lenet.Inspector
+	header     lenet.CheckpointHeader // of the current weights; History grows with AddPoint
+	version    int                    // counts SetWeights calls
+	mistakes   *mistakesResponse      // for version mistakesOf, computed on demand
+	mistakesOf int
+
+	events  hub
+	done    chan struct{} // closed to end the event streams
+	stopped sync.Once     // closes done
+	closed  sync.Once     // releases the machines
+}
+
+// New builds a Server with its own copy of cfg.Weights.
+func New(cfg Config) (*Server, error) {
+	if cfg.Weights == nil {
+		return nil, errors.New("explore: no weights")
+	}
+	if cfg.Test == nil || cfg.Test.N == 0 {
+		return nil, errors.New("explore: no test images")
+	}
+	if cfg.Test.Rows != lenet.Height || cfg.Test.Cols != lenet.Width {
+		return nil, fmt.Errorf("explore: test images are %dx%d; LeNet takes %dx%d", cfg.Test.Rows, cfg.Test.Cols, lenet.Height, lenet.Width)
+	}
+	files, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	v := cfg.Weights.Variant
+	specs, err := lenet.Layout(v)
+	if err != nil {
+		return nil, fmt.Errorf("explore: %w", err)
+	}
+	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, EvalBatch: evalBatch})
+	if err != nil {
+		return nil, fmt.Errorf("explore: %w", err)
+	}
+	if err := cfg.Weights.Restore(c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("explore: %w", err)
+	}
+	insp, err := lenet.NewInspector(c)
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("explore: %w", err)
+	}
+	s := &Server{
+		variant: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live,
+		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, done: make(chan struct{}),
+	}
+	s.header.History = slices.Clone(s.header.History)
+	s.events.init()
+	return s, nil
+}
+
+// Close ends the event streams and releases the network's machines. Requests after
+// Close get errors.
+func (s *Server) Close() error {
+	s.stopStreams()
+	var err error
+	s.closed.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		err = errors.Join(s.insp.Close(), s.c.Close())
+		s.insp, s.c = nil, nil
+	})
+	return err
+}
+
+// stopStreams ends the event streams, which would otherwise keep an HTTP server's
+// Shutdown waiting.
+func (s *Server) stopStreams() { s.stopped.Do(func() { close(s.done) }) }
+
+// SetWeights makes ck the network's weights (after checking its variant and
+// parameters), records its epoch, and tells the pages to refresh. The Server keeps its
+// own copy: the caller may go on changing the network ck was taken from, but must not
+// change ck's slices during the call.
+func (s *Server) SetWeights(ck *lenet.Checkpoint) error {
+	if ck == nil {
+		return errors.New("explore: SetWeights: nil checkpoint")
+	}
+	s.mu.Lock()
+	if s.c == nil {
+		s.mu.Unlock()
+		return errors.New("explore: SetWeights: the server is closed")
+	}
+	if err := ck.Restore(s.c); err != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("explore: SetWeights: %w", err)
+	}
+	history := s.header.History
+	s.header = ck.CheckpointHeader
+	if len(ck.History) >= len(history) {
+		history = slices.Clone(ck.History)
+	}
+	s.header.History = history
+	s.version++
+	s.mu.Unlock()
+	s.events.notify()
+	return nil
+}
+
+// AddPoint appends one point to the training history that GET /api/metrics answers and
+// tells the pages.
+func (s *Server) AddPoint(p lenet.Point) {
+	s.mu.Lock()
+	s.header.History = append(s.header.History, p)
+	s.mu.Unlock()
+	s.events.notify()
+}
+
+// state is what the event streams compare to decide what to send.
+type state struct {
+	version, points, epoch int
+}
+
+func (s *Server) state() state {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return state{version: s.version, points: len(s.header.History), epoch: s.header.Epoch}
+}
+
+// errClosed is returned by the network's methods after Close.
+var errClosed = errors.New("the server is shutting down")
+
+// forward runs one image through the network.
+func (s *Server) forward(pixels []float32) (*lenet.Inspection, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.insp == nil {
+		return nil, 0, errClosed
+	}
+	in, err := s.insp.Inspect(pixels)
+	return in, s.header.Epoch, err
+}
