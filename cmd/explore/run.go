@@ -132,8 +132,8 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	if ck == nil {
-		fmt.Fprintf(stdout, "no -model and no %s: training a quick model first (%s LeNet, %d epochs on %d images);\n"+
-			"for a better one: go run ./cmd/train -save %s\n", defaultModel, quick.Variant, quick.Epochs, train.N, defaultModel)
+		fmt.Fprintf(stdout, "no -model and no %s: training a quick model first (%s LeNet, %s on %d images);\n"+
+			"for a better one: go run ./cmd/train -save %s\n", defaultModel, quick.Variant, epochs(quick.Epochs), train.Head(quick.Limit).N, defaultModel)
 		start := time.Now()
 		if ck, err = trainQuick(ctx, quick, train, test, progress); err != nil {
 			return err
@@ -143,7 +143,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 		_, _, acc := ck.History.Last()
 		fmt.Fprintf(stdout, "trained in %.1f s: test accuracy %.3f\n", time.Since(start).Seconds(), acc)
-		source = fmt.Sprintf("a quick model trained at start-up (%d epochs)", quick.Epochs)
+		source = fmt.Sprintf("a quick model trained at start-up (%s)", epochs(quick.Epochs))
 	}
 	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: source})
 	if err != nil {
@@ -204,16 +204,27 @@ func trainQuick(ctx context.Context, q quickConfig, train, test *dataset.Set, pr
 	cfg := lenet.TrainConfig{Epochs: q.Epochs, Seed: q.Seed}
 	if progress != nil {
 		cfg.OnBatch = func(b lenet.BatchInfo) {
-			fmt.Fprintf(progress, "\repoch %d/%d, batch %d/%d, loss %.3f ", b.Epoch, q.Epochs, b.Batch, b.Batches, b.Loss)
+			fmt.Fprintf(progress, "\r\033[Kepoch %d/%d, batch %d/%d, loss %.3f", b.Epoch, q.Epochs, b.Batch, b.Batches, b.Loss)
+			if b.Batch == b.Batches {
+				fmt.Fprint(progress, "\r\033[K") // the evaluation follows; the line goes
+			}
 		}
-		cfg.OnEpoch = func(lenet.EpochInfo, lenet.History) error { fmt.Fprint(progress, "\r\033[K"); return nil }
 	}
 	res, err := lenet.Train(ctx, c, train.Head(q.Limit), test, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return lenet.Snapshot(c, lenet.CheckpointHeader{Epoch: res.Epochs, Epochs: q.Epochs, BatchSize: c.BatchSize(), Seed: q.Seed,
-		Optimizer: lenet.Optimizer{Name: "sgd", LR: q.Variant.DefaultLR()}, History: res.History}), nil
+	h := lenet.CheckpointHeader{Epochs: q.Epochs, BatchSize: c.BatchSize(), Seed: q.Seed, Optimizer: lenet.Optimizer{Name: "sgd", LR: q.Variant.DefaultLR()}}
+	h.Epoch, h.History = res.Epochs, res.History
+	return lenet.Snapshot(c, h), nil
+}
+
+// epochs writes "1 epoch", "2 epochs".
+func epochs(n int) string {
+	if n == 1 {
+		return "1 epoch"
+	}
+	return fmt.Sprintf("%d epochs", n)
 }
 
 // trainedFor describes how long the checkpoint was trained.
@@ -221,10 +232,7 @@ func trainedFor(h lenet.CheckpointHeader) string {
 	if h.Epoch == 0 {
 		return "untrained"
 	}
-	s := fmt.Sprintf("trained %d epoch", h.Epoch)
-	if h.Epoch != 1 {
-		s += "s"
-	}
+	s := "trained " + epochs(h.Epoch)
 	if _, _, acc := h.History.Last(); !math.IsNaN(acc) {
 		s += fmt.Sprintf(", test accuracy %.3f", acc)
 	}

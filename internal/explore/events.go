@@ -2,7 +2,9 @@ package explore
 
 import (
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -46,9 +48,18 @@ func (h *hub) notify() {
 // browsers keep the connection open.
 const keepAlive = 15 * time.Second
 
+// jsonNumber writes v for JSON: null when it is not finite.
+func jsonNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "null"
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
 // handleEvents streams server-sent events: "weights" ({"version", "epoch"}) when
-// SetWeights changed the network, "metrics" ({"points"}) when the history grew. The
-// first message describes the current state.
+// SetWeights changed the network, "metrics" ({"points"}) when the history grew,
+// "progress" ({"epoch", "batch", "batches", "loss", "examples_per_sec"}) as the trainer
+// reports batches. The first messages describe the current state.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
@@ -71,6 +82,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		if now.points != sent.points {
 			fmt.Fprintf(w, "event: metrics\ndata: {\"points\":%d}\n\n", now.points)
+		}
+		if now.batches != sent.batches && now.batches > 0 {
+			b := now.batch
+			fmt.Fprintf(w, "event: progress\ndata: {\"epoch\":%d,\"batch\":%d,\"batches\":%d,\"loss\":%s,\"examples_per_sec\":%s}\n\n",
+				b.Epoch, b.Batch, b.Batches, jsonNumber(b.Loss), jsonNumber(b.ExamplesPerSec))
 		}
 		sent = now
 		fl.Flush()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/lenet"
@@ -48,6 +49,9 @@ type Server struct {
 	version    int                    // counts SetWeights calls
 	mistakes   *mistakesResponse      // for version mistakesOf, computed on demand
 	mistakesOf int
+	batch      lenet.BatchInfo // the trainer's latest batch
+	batches    int             // counts the Progress calls that woke the streams
+	woke       time.Time       // when Progress last woke them
 
 	events  hub
 	done    chan struct{} // closed to end the event streams
@@ -153,15 +157,37 @@ func (s *Server) AddPoint(p lenet.Point) {
 	s.events.notify()
 }
 
+// progressEvery is the least time between two "progress" events: a trainer reports
+// hundreds of batches a second on a GPU, more than a page can show.
+const progressEvery = 200 * time.Millisecond
+
+// Progress records the trainer's latest batch (from lenet.TrainConfig's OnBatch) for
+// the pages' progress line; it wakes them at most every progressEvery, and at the end
+// of an epoch.
+func (s *Server) Progress(b lenet.BatchInfo) {
+	s.mu.Lock()
+	s.batch = b
+	wake := b.Batch == b.Batches || time.Since(s.woke) >= progressEvery
+	if wake {
+		s.batches++
+		s.woke = time.Now()
+	}
+	s.mu.Unlock()
+	if wake {
+		s.events.notify()
+	}
+}
+
 // state is what the event streams compare to decide what to send.
 type state struct {
-	version, points, epoch int
+	version, points, epoch, batches int
+	batch                           lenet.BatchInfo
 }
 
 func (s *Server) state() state {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return state{version: s.version, points: len(s.header.History), epoch: s.header.Epoch}
+	return state{version: s.version, points: len(s.header.History), epoch: s.header.Epoch, batches: s.batches, batch: s.batch}
 }
 
 // errClosed is returned by the network's methods after Close.

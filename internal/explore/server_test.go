@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -63,7 +64,9 @@ func weights(t testing.TB, v lenet.Variant, seed uint64) *lenet.Checkpoint {
 		}
 	}
 	one := 0.5
-	return lenet.Snapshot(c, lenet.CheckpointHeader{Epoch: 1, Epochs: 3, History: lenet.History{{Epoch: 1, TestAcc: &one}}})
+	h := lenet.CheckpointHeader{Epochs: 3}
+	h.Epoch, h.History = 1, lenet.History{{Epoch: 1, TestAcc: &one}}
+	return lenet.Snapshot(c, h)
 }
 
 func newServer(t testing.TB, cfg Config) *Server {
@@ -427,6 +430,14 @@ func TestLiveTraining(t *testing.T) {
 	_, _, body = do(t, s.Handler(), "GET", "/api/metrics", "")
 	if !strings.Contains(string(body), `"train_loss":0.9`) {
 		t.Errorf("SetWeights without history dropped the points: %s", body)
+	}
+	s.Progress(lenet.BatchInfo{Epoch: 3, Batch: 1, Batches: 2, Loss: 0.25, ExamplesPerSec: math.NaN()})
+	if ev, err := readEvents(events, 1); err != nil || ev[0] != `progress {"epoch":3,"batch":1,"batches":2,"loss":0.25,"examples_per_sec":null}` {
+		t.Errorf("after Progress: %q (%v)", ev, err)
+	}
+	s.Progress(lenet.BatchInfo{Epoch: 3, Batch: 2, Batches: 2, Loss: 0.125, ExamplesPerSec: 1000}) // an epoch's end always wakes
+	if ev, err := readEvents(events, 1); err != nil || ev[0] != `progress {"epoch":3,"batch":2,"batches":2,"loss":0.125,"examples_per_sec":1000}` {
+		t.Errorf("after the epoch's last batch: %q (%v)", ev, err)
 	}
 	if err := s.SetWeights(weights(t, lenet.Modern, 1)); err == nil || !strings.Contains(err.Error(), "another model variant") {
 		t.Errorf("SetWeights(modern) on a classic server: %v", err)

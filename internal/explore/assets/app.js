@@ -138,6 +138,7 @@ const S = {
   mistakeAt: -1,
   kernels: [],      // conv1's kernels per weights version seen
   metrics: [],
+  progress: null,   // the trainer's latest batch, from the event stream
 };
 const cur = () => S.inputs[S.inputs.length - 1];
 const layers = () => S.model.layers;
@@ -275,6 +276,7 @@ let inflight = false, dirty = false;
 async function scheduleForward() {
   if (inflight) { dirty = true; return; }
   inflight = true;
+  document.body.dataset.busy = 'true';
   try {
     do {
       dirty = false;
@@ -287,6 +289,7 @@ async function scheduleForward() {
     fail(err);
   } finally {
     inflight = false;
+    document.body.dataset.busy = 'false';
   }
 }
 
@@ -371,6 +374,7 @@ async function loadMistakes() {
   } finally {
     $('find-mistakes').disabled = false;
   }
+  $('find-mistakes').textContent = 'Classify the test set again';
   renderConfusion();
 }
 
@@ -427,8 +431,6 @@ $('confusion').addEventListener('click', e => {
 
 // ---------------------------------------------------------------- overview
 
-function tileSize(C, H) { return C > 8 ? (H >= 10 ? 60 : 48) : 84; }
-
 function buildOverview() {
   const root = $('layers');
   root.replaceChildren();
@@ -455,12 +457,13 @@ function buildSlot(li, si) {
   const tag = S.compare ? h('span', {class: 'slot-tag', text: 'AB'[si]}) : null;
   const shape = li === SOFTMAX ? [1, 10] : shapeOf(li);
   if (shape.length === 4) {
-    const [, C, H, W] = shape, size = tileSize(C, H);
-    const maps = h('div', {class: 'maps'});
+    const [, C, H, W] = shape;
+    const maps = h('div', {class: C > 8 ? 'maps many' : 'maps'});
+    maps.style.setProperty('--cols', C);
+    maps.style.setProperty('--tile', (C > 8 ? 52 : 84) + 'px');
     for (let c = 0; c < C; c++) {
       const cv = h('canvas', {class: 'map', width: W, height: H, data: {layer: li, ch: c, slot: si}, 'aria-label': `${shortName(li)} channel ${c}`});
-      cv.style.width = size + 'px';
-      cv.style.height = Math.round(size * H / W) + 'px';
+      cv.style.aspectRatio = `${W} / ${H}`;
       maps.append(cv);
     }
     return h('div', {class: 'slot'}, tag, maps);
@@ -525,6 +528,9 @@ function flatName(li, k) {
 }
 
 $('layers').addEventListener('mousemove', e => {
+  // The unit view draws its own boxes; a target no longer in the page is a canvas it
+  // just replaced.
+  if (!e.target.isConnected || e.target.closest('#unit')) { tip(e, null); return; }
   const cv = e.target.closest('canvas.map, canvas.strip');
   if (!cv) { tip(e, null); showPadRF(null); return; }
   const li = cv.dataset.layer === SOFTMAX ? SOFTMAX : Number(cv.dataset.layer), fwd = S.inputs[Number(cv.dataset.slot)].fwd;
@@ -539,20 +545,20 @@ $('layers').addEventListener('mousemove', e => {
   tip(e, `${shortName(li)} · ${flatName(li, k)}: ${fmt(v)}`);
   showPadRF(null);
 });
-$('layers').addEventListener('mouseleave', e => { tip(e, null); showPadRF(null); });
+$('layers').addEventListener('mouseleave', e => { tip(e, null); if (!S.sel) showPadRF(null); });
 $('layers').addEventListener('click', e => {
   const cv = e.target.closest('canvas.map, canvas.strip');
   if (!cv || cv.dataset.layer === String(INPUT)) return;
   const li = cv.dataset.layer === SOFTMAX ? SOFTMAX : Number(cv.dataset.layer);
   if (cv.classList.contains('map')) {
-    S.sel = {li, ch: Number(cv.dataset.ch), r: -1, c: -1};
+    S.sel = {li, ch: Number(cv.dataset.ch), r: -1, c: -1, k: -1};
   } else {
     const N = li === SOFTMAX ? 10 : shapeOf(li)[1];
-    S.sel = {li, ch: 0, r: 0, c: cellAt(e, cv, 1, N)[1]};
+    S.sel = {li, ch: 0, r: 0, c: cellAt(e, cv, 1, N)[1], k: -1};
   }
   placeUnit();
   renderUnit();
-  S.unitEl.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+  S.unitEl.scrollIntoView({block: 'nearest'});
 });
 
 // ---------------------------------------------------------------- the unit view
@@ -606,7 +612,7 @@ function stage(vals, off, rows, cols, px, scale, onHover) {
 // grid is a small table of numbers coloured by scale: values[k] for k in 0..rows*cols-1,
 // pads[k] marking cells outside the image.
 function grid(values, rows, cols, scale, opts = {}) {
-  const g = h('div', {class: 'grid'});
+  const g = h('div', {class: opts.large ? 'grid large' : 'grid'});
   g.style.gridTemplateColumns = `repeat(${cols}, auto)`;
   for (let k = 0; k < rows * cols; k++) {
     const v = values[k];
@@ -639,19 +645,12 @@ function argmaxCell(vals, off, n) {
   return best;
 }
 
-function convUnit() {
-  const sel = S.sel, fwd = cur().fwd;
-  const ci = layers()[sel.li].kind === 'conv' ? sel.li : sel.li - 1; // the convolution
-  const sp = layers()[ci], next = layers()[ci + 1];
-  const act = next && activation[next.kind] ? ci + 1 : null;
-  const [, C, H, W] = sp.input_shape, [, , OH, OW] = sp.shape, o = sel.ch;
+// convNumbers recomputes one unit of convolution ci: for every input channel the
+// window, the kernel, their products and their sum.
+function convNumbers(fwd, ci, o, i, j) {
+  const sp = layers()[ci], [, C, H, W] = sp.input_shape;
   const [kh, kw] = sp.kernel, [ph, pw] = sp.padding, [sh, sw] = sp.stride;
-  const out = valuesOf(fwd, ci), shown = act === null ? out : valuesOf(fwd, act), off = o * OH * OW;
-  if (sel.r < 0) { const k = argmaxCell(shown, off, OH * OW); sel.r = Math.floor(k / OW); sel.c = k % OW; }
-  const {r: i, c: j} = sel, cell = off + i * OW + j;
-  const inVals = valuesOf(fwd, ci - 1), wt = S.params[sp.weight].values, bias = S.params[sp.bias].values[o];
-
-  // The formula, recomputed from the previous layer's values and the weights.
+  const inVals = valuesOf(fwd, ci - 1), wt = S.params[sp.weight].values;
   const chans = [];
   let sum = 0;
   for (let k = 0; k < C; k++) {
@@ -668,55 +667,81 @@ function convUnit() {
     chans.push({win, ker, prod, pads, s});
     sum += s;
   }
-  const z = sum + bias, net = out[cell];
-  const a = act === null ? z : activation[layers()[act].kind](z), mapVal = shown[cell];
+  return {chans, sum, bias: S.params[sp.bias].values[o]};
+}
+
+function mini(vals, rows, cols, scale, px) {
+  const cv = h('canvas', {class: 'big'});
+  paint(cv, vals, 0, rows, cols, scale);
+  cv.style.width = (cols * px) + 'px';
+  cv.style.height = (rows * px) + 'px';
+  return cv;
+}
+
+function convUnit() {
+  const sel = S.sel, fwd = cur().fwd;
+  const ci = layers()[sel.li].kind === 'conv' ? sel.li : sel.li - 1; // the convolution
+  const sp = layers()[ci], next = layers()[ci + 1], act = next && activation[next.kind] ? ci + 1 : null;
+  const [, C, H, W] = sp.input_shape, [, , OH, OW] = sp.shape, o = sel.ch, [kh, kw] = sp.kernel;
+  const out = valuesOf(fwd, ci), shown = act === null ? out : valuesOf(fwd, act), off = o * OH * OW;
+  if (sel.r < 0) { const k = argmaxCell(shown, off, OH * OW); sel.r = Math.floor(k / OW); sel.c = k % OW; }
+  const {r: i, c: j} = sel, cell = off + i * OW + j;
+  const {chans, sum, bias} = convNumbers(fwd, ci, o, i, j);
+  if (!(sel.k >= 0 && sel.k < C)) sel.k = chans.reduce((best, ch, k) => Math.abs(ch.s) > Math.abs(chans[best].s) ? k : best, 0);
+  const z = sum + bias, net = out[cell], actKind = act === null ? null : layers()[act].kind;
+  const a = act === null ? z : activation[actKind](z), mapVal = shown[cell];
+  const focus = k => () => { sel.k = k; renderUnit(); };
 
   // Pictures: the input maps with the window, the kernels, the output maps.
-  const inScale = ci === 0 ? grays() : layerScale(ci - 1), big = ci === 0 ? 7 : (C > 1 ? 6 : 10);
+  const inScale = layerScale(ci - 1), [sh, sw] = sp.stride, [ph, pw] = sp.padding;
   const window = {r0: i * sh - ph, c0: j * sw - pw, r1: i * sh - ph + kh - 1, c1: j * sw - pw + kw - 1};
-  const inFigs = [];
-  for (let k = 0; k < C; k++) {
-    const st = stage(inVals, k * H * W, H, W, big, inScale);
+  const inFigs = chans.map((_, k) => {
+    const st = stage(valuesOf(fwd, ci - 1), k * H * W, H, W, C > 1 ? 6 : 7, inScale);
     st.box(window);
-    inFigs.push(C > 1 ? fig(`ch ${k}`, st.el) : st.el);
-  }
-  const kScale = diverging(Math.max(...wt.slice(o * C * kh * kw, (o + 1) * C * kh * kw).map(Math.abs)));
-  const kFigs = chans.map((ch, k) => {
-    const cv = h('canvas', {class: 'big'});
-    paint(cv, ch.ker, 0, kh, kw, kScale);
-    cv.style.width = cv.style.height = '50px';
-    return C > 1 ? fig(`ch ${k}`, cv) : cv;
+    if (C === 1) return st.el;
+    st.canvas.addEventListener('click', focus(k));
+    return fig(`ch ${k}`, st.el);
   });
-  const opx = OH >= 20 ? 8 : 16;
-  const outStage = stage(out, off, OH, OW, opx, layerScale(ci), hoverTo);
+  const wt = S.params[sp.weight].values;
+  const kScale = diverging(Math.max(...wt.slice(o * C * kh * kw, (o + 1) * C * kh * kw).map(Math.abs)));
+  const kFigs = chans.map((ch, k) => C > 1 ? fig(`ch ${k}`, mini(ch.ker, kh, kw, kScale, 10)) : mini(ch.ker, kh, kw, kScale, 20));
+  const outStage = stage(out, off, OH, OW, OH >= 20 ? 7 : 16, layerScale(ci), hoverTo);
   outStage.box({r0: i, c0: j, r1: i, c1: j});
+  outStage.canvas.dataset.hover = 'out';
+  const grid3 = kids => { const g = h('div', {class: 'inmaps'}, kids); g.style.gridTemplateColumns = `repeat(${Math.min(C, 3)}, auto)`; return g; };
   const figs = [
-    fig(`${shortName(ci - 1)}: ${C} × ${H} × ${W}${ph ? `, zero padding ${ph}` : ''}; the ${kh}×${kw} window`, h('div', {class: 'inmaps'}, inFigs)),
-    fig(`kernel${C > 1 ? 's' : ''} of output channel ${o} (${C} × ${kh} × ${kw}), bias ${fmt(bias)}`, h('div', {class: 'kernels'}, kFigs), legend(kScale)),
+    fig(`${shortName(ci - 1)}: ${C} × ${H} × ${W}${ph ? `, zero padding ${ph}` : ''}; the ${kh}×${kw} window`, grid3(inFigs)),
+    fig(`kernel${C > 1 ? 's' : ''} of output channel ${o}: ${C} × ${kh} × ${kw}, bias ${fmt(bias)}`, grid3(kFigs), legend(kScale)),
     fig(`${shortName(ci)} channel ${o}: hover a cell`, outStage.el),
   ];
   if (act !== null) {
-    const actStage = stage(shown, off, OH, OW, opx, layerScale(act), hoverTo);
+    const actStage = stage(shown, off, OH, OW, OH >= 20 ? 7 : 16, layerScale(act), hoverTo);
     actStage.box({r0: i, c0: j, r1: i, c1: j});
-    figs.push(fig(`after ${actName[layers()[act].kind]}`, actStage.el));
+    figs.push(fig(`after ${actName[actKind]}`, actStage.el));
   }
   showPadRF(rfBox(ci, i, j, i, j));
 
-  // The numbers: per input channel, window ⊙ kernel = products, and their sum.
-  const xScale = inScale, pScale = diverging(Math.max(...chans.flatMap(ch => ch.prod.map(Math.abs))));
-  const chanEls = chans.map((ch, k) => h('div', {class: 'chan'},
-    C > 1 ? h('span', {class: 'op', text: `ch ${k}:`}) : null,
-    grid(ch.win, kh, kw, xScale, {pads: ch.pads}), h('span', {class: 'op', text: '×'}),
-    grid(ch.ker, kh, kw, kScale), h('span', {class: 'op', text: '='}),
-    grid(ch.prod, kh, kw, pScale), h('span', {class: 'op', text: `Σ = ${fmt(ch.s)}`})));
-  const terms = C > 1 ? chans.map(ch => `(${fmt(ch.s)})`).join(' + ') : `Σ of the ${kh * kw} products (${fmt(sum)})`;
+  // The numbers: per input channel, window × kernel = products, and their sum; with
+  // several channels, one line each and the numbers of the one chosen.
+  const pScale = diverging(Math.max(...chans.flatMap(ch => ch.prod.map(Math.abs))));
+  const named = (g, caption) => h('figure', null, h('figcaption', {text: caption}), g);
+  const ch = chans[sel.k], of = C > 1 ? `, channel ${sel.k}` : '';
+  const detail = h('div', {class: 'chan'},
+    named(grid(ch.win, kh, kw, inScale, {pads: ch.pads}), `window x${of}`), h('span', {class: 'op', text: '×'}),
+    named(grid(ch.ker, kh, kw, kScale), `kernel w${of}`), h('span', {class: 'op', text: '='}),
+    named(grid(ch.prod, kh, kw, pScale), 'products x · w'), h('span', {class: 'op', text: `Σ = ${fmt(ch.s)}`}));
+  const picks = C === 1 ? null : h('div', {class: 'picks'}, chans.map((c, k) => h('button',
+    {type: 'button', class: 'pick' + (k === sel.k ? ' on' : ''), title: `show the numbers of input channel ${k}`, onclick: focus(k)},
+    h('span', {class: 'op', text: `ch ${k}`}), mini(c.win, kh, kw, inScale, 5), h('span', {class: 'op', text: '×'}),
+    mini(c.ker, kh, kw, kScale, 5), h('span', {class: 'op', text: '='}), mini(c.prod, kh, kw, pScale, 5),
+    h('span', {class: 'num', text: `Σ = ${fmt(c.s)}`}))));
+  const terms = C > 1 ? chans.map(c => `(${fmt(c.s)})`).join(' + ') : `Σ of the ${kh * kw} products (${fmt(sum)})`;
   const eq = h('div', {class: 'eq'},
     h('div', {text: `z = ${terms} + bias (${fmt(bias)})`}),
     h('div', null, '  = ', h('b', {text: fmt(z)}), `     the network's ${shortName(ci)} value: ${fmt(net)}`),
-    act !== null ? h('div', null, `${actName[layers()[act].kind]}(z) = `, h('b', {text: fmt(a)}), `     the map's value: ${fmt(mapVal)}`) : null);
-  const formula = formulaBox({kind: 'conv', layer: ci, ch: o, row: i, col: j, sum: z, net, act: a, map: mapVal},
-    h('div', {class: 'chans'}, chanEls), eq);
-  const title = `${shortName(ci)}, output channel ${o}, row ${i}, column ${j}` + (act !== null ? ` (then ${actName[layers()[act].kind]})` : '');
+    act !== null ? h('div', null, `${actName[actKind]}(z) = `, h('b', {text: fmt(a)}), `     the map's value: ${fmt(mapVal)}`) : null);
+  const formula = formulaBox({kind: 'conv', layer: ci, ch: o, row: i, col: j, sum: z, net, act: a, map: mapVal}, picks, detail, eq);
+  const title = `${shortName(ci)}, output channel ${o}, row ${i}, column ${j}` + (act !== null ? ` (then ${actName[actKind]})` : '');
   return {title, el: h('div', null, h('div', {class: 'unit-body'}, figs), formula)};
 }
 
@@ -724,11 +749,11 @@ function convUnit() {
 // data attributes let tests read what the page computed.
 function formulaBox(d, ...kids) {
   const sumOK = close(d.sum, d.net), actOK = close(d.act, d.map);
+  const why = d.kind === 'conv' || d.kind === 'linear' || d.kind === 'avgpool' ? ' (it adds in float32, in another order)' : '';
   const check = h('p', {class: 'check ' + (sumOK && actOK ? 'ok' : 'bad')},
     (sumOK && actOK ? '✓ ' : '✗ ') +
-    `The page's sum, in float64, is ${fmt(d.sum, 9)}; the network computed ${fmt(d.net, 9)} in float32, ` +
-    `adding in another order: they differ by ${fmt(Math.abs(d.sum - d.net), 2)}` +
-    (sumOK ? ` (within ${TOL} of the magnitude).` : `, more than ${TOL} of the magnitude.`));
+    `From the numbers shown, in float64, the page gets ${fmt(d.sum, 9)}; the network computed ${fmt(d.net, 9)}${why}: ` +
+    `they differ by ${fmt(Math.abs(d.sum - d.net), 2)}` + (sumOK ? `, within ${TOL} of the magnitude.` : `, more than ${TOL} of the magnitude.`));
   const data = {};
   for (const [k, v] of Object.entries(d)) data[k] = String(v);
   return h('div', {class: 'formula', id: 'unit-formula', data}, ...kids, check);
@@ -795,13 +820,14 @@ function poolUnit() {
   inStage.box({r0: i * sh - ph, c0: j * sw - pw, r1: i * sh - ph + kh - 1, c1: j * sw - pw + kw - 1});
   const outStage = stage(out, off, OH, OW, OH >= 10 ? 16 : 28, layerScale(li), hoverTo);
   outStage.box({r0: i, c0: j, r1: i, c1: j});
+  outStage.canvas.dataset.hover = 'out';
   const list = real.map(x => fmt(x)).join(', ');
   const eq = h('div', {class: 'eq'}, h('div', null,
     isMax ? `max(${list}) = ` : `(${real.map(x => fmt(x)).join(' + ')}) / ${real.length} = `, h('b', {text: fmt(v)}),
     `     the network's ${shortName(li)} value: ${fmt(net)}`));
   showPadRF(rfBox(li, i, j, i, j));
   const formula = formulaBox({kind: sp.kind, layer: li, ch, row: i, col: j, sum: v, net, act: v, map: net},
-    h('div', {class: 'chans'}, grid(win, kh, kw, scale, {mark: isMax ? win.indexOf(v) : -1})), eq);
+    h('div', {class: 'chans'}, grid(win, kh, kw, scale, {mark: isMax ? win.indexOf(v) : -1, large: true})), eq);
   return {
     title: `${shortName(li)}, channel ${ch}, row ${i}, column ${j}: the ${kh}×${kw} window's ${isMax ? 'largest value' : 'average'}`,
     el: h('div', null, h('div', {class: 'unit-body'},
@@ -844,6 +870,7 @@ function renderPrediction() {
   const inp = cur(), fwd = inp.fwd, names = S.model.classes, w = inp.what;
   const label = w.kind === 'test' ? w.label : null, p = fwd.predicted;
   const v = $('verdict');
+  v.dataset.predicted = p;
   v.replaceChildren('Predicted ', h('b', {text: names[p]}), ` (${pct(fwd.probabilities[p])})`);
   if (label !== null) {
     v.append(h('br'), 'true class: ', h('span', {class: label === p ? 'ok' : 'wrong', text: `${names[label]} ${label === p ? '✓' : '✗'}`}));
@@ -876,9 +903,21 @@ function renderHeader() {
   if (last) parts.push(`test accuracy ${dec(last.test_acc, 3)}`);
   if (M.source) parts.push(`weights: ${M.source}`);
   $('model-info').textContent = parts.join(' · ');
-  const live = $('live');
+  renderLive();
+}
+
+// renderLive says where a trainer feeding this page stands.
+function renderLive() {
+  const M = S.model, live = $('live'), p = S.progress;
   live.hidden = !M.live;
-  live.textContent = M.epochs && M.epoch >= M.epochs ? `training finished: ${M.epoch} epochs` : `training live: epoch ${M.epoch + 1} of ${M.epochs}`;
+  if (!M.live) return;
+  if (M.epochs && M.epoch >= M.epochs) { live.textContent = `training finished: ${M.epoch} epochs`; return; }
+  let text = `training live: epoch ${M.epoch + 1} of ${M.epochs}`;
+  if (p && p.epoch === M.epoch + 1) {
+    text += ` · batch ${p.batch} of ${p.batches} · loss ${p.loss == null ? '–' : dec(p.loss, 3)}`;
+    if (p.examples_per_sec) text += ` · ${Math.round(p.examples_per_sec).toLocaleString('en')} examples/s`;
+  }
+  live.textContent = text;
 }
 
 function render() {
@@ -978,6 +1017,7 @@ async function start() {
   render();
   renderHeader();
   renderKernels();
+  document.body.dataset.busy = 'false';
   document.body.dataset.ready = 'true';
   window.exploreReadyMs = performance.now();
   await loadMetrics();
@@ -985,6 +1025,7 @@ async function start() {
     const es = new EventSource('/api/events');
     es.addEventListener('weights', e => { if (JSON.parse(e.data).version !== S.model.version) refreshWeights().catch(fail); });
     es.addEventListener('metrics', () => loadMetrics().catch(fail));
+    es.addEventListener('progress', e => { S.progress = JSON.parse(e.data); renderLive(); });
   }
 }
 

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+func runExplore(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// oneLine checks that stderr is one "explore: ..." line containing want.
+func oneLine(t *testing.T, stderr, want string) {
+	t.Helper()
+	if !strings.HasPrefix(stderr, "explore: ") || !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr %q: want one 'explore: ' line containing %q", stderr, want)
+	}
+}
+
+func TestBadUsageExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-nosuchflag"}, "flag provided but not defined: -nosuchflag (run 'explore -h' for the flags)"},
+		{[]string{"serve"}, `unexpected argument "serve" (flags start with -)`},
+		{[]string{"-addr", ""}, "-addr: must be HOST:PORT, e.g. 127.0.0.1:8080"},
+		{[]string{"-model"}, "flag needs an argument: -model"},
+	} {
+		code, stdout, stderr := runExplore(t, context.Background(), tc.args...)
+		if code != exitUsage || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing", tc.args, code, stdout)
+		}
+		oneLine(t, stderr, tc.want)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, stdout, stderr := runExplore(t, context.Background(), "-h")
+	if code != exitOK || stderr != "" {
+		t.Errorf("-h: exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"Usage: explore [-model CKPT] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.ckpt"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-h output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestFailuresExit1(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.ckpt")
+	if err := os.WriteFile(junk, []byte("not a checkpoint at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-model", filepath.Join(dir, "none.ckpt"), "-addr", "127.0.0.1:0"}, "-model: open " + filepath.Join(dir, "none.ckpt") + ": no such file or directory"},
+		{[]string{"-model", junk, "-addr", "127.0.0.1:0"}, "-model: " + junk + ": not a LeNet checkpoint"},
+		{[]string{"-addr", busy.Addr().String()}, "-addr: listening on " + busy.Addr().String() + ": "},
+		{[]string{"-addr", "nosuchhost.invalid:80"}, "-addr: listening on nosuchhost.invalid:80: "},
+	} {
+		code, stdout, stderr := runExplore(t, context.Background(), tc.args...)
+		if code != exitFailure || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 1 and nothing", tc.args, code, stdout)
+		}
+		oneLine(t, stderr, tc.want)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader on two goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serveInBackground runs explore until the returned stop is called, and returns the
+// page's URL once it is printed.
+func serveInBackground(t *testing.T, args ...string) (url string, stdout *syncBuffer, stop func() (int, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout = &syncBuffer{}
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, stdout, &stderr) }()
+	stop = func() (int, string) {
+		cancel()
+		select {
+		case code := <-done:
+			return code, stderr.String()
+		case <-time.After(10 * time.Second):
+			t.Fatal("explore did not stop within 10 s of the interrupt")
+			return 0, ""
+		}
+	}
+	re := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/) `)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], stdout, stop
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("explore exited with %d before serving: %s%s", code, stdout.String(), stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("explore printed no address: %q", stdout.String())
+		}
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The command serves a checkpoint until interrupted; POSTing the pixels that GET
+// /api/forward?index=42 returned gives the same probabilities.
+func TestServesCheckpoint(t *testing.T) {
+	data := fashiontest.Dir(t)
+	c, err := lenet.New(lenet.Config{Variant: lenet.Modern, BatchSize: 1, EvalBatch: 1, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	path := filepath.Join(t.TempDir(), "m.ckpt")
+	h := lenet.CheckpointHeader{Epochs: 1}
+	h.Epoch = 1
+	if err := lenet.Snapshot(c, h).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	url, stdout, stop := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
+	if !strings.HasPrefix(stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch) at http://127.0.0.1:") {
+		t.Errorf("stdout %q", stdout.String())
+	}
+	var model struct {
+		Variant  string `json:"variant"`
+		Source   string `json:"source"`
+		TestSize int    `json:"test_size"`
+	}
+	getJSON(t, url+"api/model", &model)
+	if model.Variant != "modern" || model.Source != path || model.TestSize != 10000 {
+		t.Errorf("model %+v", model)
+	}
+	var got struct {
+		Pixels        []float64 `json:"pixels"`
+		Label         int       `json:"label"`
+		Probabilities []float64 `json:"probabilities"`
+	}
+	getJSON(t, url+"api/forward?index=42", &got)
+	body, _ := json.Marshal(map[string]any{"pixels": got.Pixels})
+	resp, err := http.Post(url+"api/forward", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var post struct {
+		Probabilities []float64 `json:"probabilities"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&post); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got.Label != 3 || len(got.Probabilities) != 10 || !slices.Equal(post.Probabilities, got.Probabilities) {
+		t.Errorf("test image 42: label %d (want 3, a dress), GET probabilities %v, POST %v", got.Label, got.Probabilities, post.Probabilities)
+	}
+	if code, stderr := stop(); code != exitOK || stderr != "" {
+		t.Errorf("after the interrupt: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := http.Get(url + "api/model"); err == nil {
+		t.Error("still serving after the interrupt")
+	}
+}
+
+// Without -model, explore uses out/lenet.ckpt, and without that trains a quick model
+// first and says so.
+func TestDefaultModel(t *testing.T) {
+	data := fashiontest.Dir(t)
+	t.Chdir(t.TempDir())
+	saved := quick
+	quick = quickConfig{Variant: lenet.Classic, Epochs: 1, Limit: 1280, Seed: 2}
+	defer func() { quick = saved }()
+
+	url, stdout, stop := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
+	out := stdout.String()
+	for _, want := range []string{
+		"no -model and no out/lenet.ckpt: training a quick model first (classic LeNet, 1 epoch on 1280 images);\nfor a better one: go run ./cmd/train -save out/lenet.ckpt\n",
+		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test accuracy 0.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	var metrics struct {
+		Points []lenet.Point `json:"points"`
+	}
+	getJSON(t, url+"api/metrics", &metrics)
+	if n := len(metrics.Points); n != 6 || metrics.Points[5].TestAcc == nil {
+		t.Errorf("the quick model's history has %d points; want 5 train points and a test point", n)
+	}
+	if code, stderr := stop(); code != exitOK || stderr != "" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+
+	// out/lenet.ckpt, when there is one, is used as it is.
+	if err := os.Mkdir("out", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c, err := lenet.New(lenet.Config{BatchSize: 1, EvalBatch: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := lenet.Snapshot(c, lenet.CheckpointHeader{}).Save(defaultModel); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, stop = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
+	if out := stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nLeNet explorer (classic LeNet, untrained) at ") {
+		t.Errorf("stdout %q", out)
+	}
+	stop()
+
+	if err := os.WriteFile(defaultModel, []byte("LENETCKP garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runExplore(t, context.Background(), "-addr", "127.0.0.1:0", "-data", data)
+	if code != exitFailure {
+		t.Errorf("a corrupt out/lenet.ckpt: exit %d", code)
+	}
+	oneLine(t, stderr, "out/lenet.ckpt: checkpoint is corrupt")
+}
+
+func TestLoadDataOnlyTestSplit(t *testing.T) {
+	data := fashiontest.Dir(t)
+	train, test, err := loadData(data, false, nil)
+	if err != nil || train != nil || test == nil || test.N != 10000 {
+		t.Errorf("loadData(withTrain false): train %v, test %v, %v", train, test, err)
+	}
+	if _, _, err := loadData(t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
+		t.Errorf("loadData(empty folder): %v", err)
+	}
+}

@@ -1,0 +1,127 @@
+package lenet_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// unit recomputes cell k of layer s's output from the layer's input and the
+// parameters, in float64, knowing nothing of LeNet but what s says: what an explorer
+// page does to show how a value is made.
+func unit(s lenet.LayerSpec, in []float32, params map[string][]float32, k int) float64 {
+	switch s.Kind {
+	case lenet.KindReLU:
+		return math.Max(float64(in[k]), 0)
+	case lenet.KindSigmoid:
+		return 1 / (1 + math.Exp(-float64(in[k])))
+	case lenet.KindFlatten:
+		return float64(in[k])
+	case lenet.KindLinear:
+		n, m := s.Input[1], s.Output[1]
+		w, sum := params[s.Weight], float64(params[s.Bias][k])
+		for i := range n {
+			sum += float64(in[i]) * float64(w[i*m+k])
+		}
+		return sum
+	}
+	C, H, W := s.Input[1], s.Input[2], s.Input[3]
+	OH, OW := s.Output[2], s.Output[3]
+	o, i, j := k/(OH*OW), k/OW%OH, k%OW
+	kh, kw, ph, pw, sh, sw := s.Kernel[0], s.Kernel[1], s.Padding[0], s.Padding[1], s.Stride[0], s.Stride[1]
+	at := func(c, a, b int) (float64, bool) {
+		r, q := i*sh-ph+a, j*sw-pw+b
+		if r < 0 || r >= H || q < 0 || q >= W {
+			return 0, false
+		}
+		return float64(in[(c*H+r)*W+q]), true
+	}
+	switch s.Kind {
+	case lenet.KindConv:
+		w, sum := params[s.Weight], float64(params[s.Bias][o])
+		for c := range C {
+			for a := range kh {
+				for b := range kw {
+					x, _ := at(c, a, b)
+					sum += x * float64(w[((o*C+c)*kh+a)*kw+b])
+				}
+			}
+		}
+		return sum
+	case lenet.KindMaxPool, lenet.KindAvgPool:
+		best, sum, n := math.Inf(-1), 0.0, 0
+		for a := range kh {
+			for b := range kw {
+				if x, ok := at(o, a, b); ok {
+					best, sum, n = math.Max(best, x), sum+x, n+1
+				}
+			}
+		}
+		if s.Kind == lenet.KindMaxPool {
+			return best
+		}
+		return sum / float64(n)
+	}
+	panic("unknown kind " + s.Kind)
+}
+
+// Every cell of every layer that Inspect returns equals its recomputation from the
+// Layout, the previous layer's values and the weights, to 1e-5 of its magnitude (the
+// network sums in float32, in another order); the convolution's value is the one before
+// its activation.
+func TestLayoutRecomputesInspect(t *testing.T) {
+	want := map[lenet.Variant][]lenet.LayerKind{
+		lenet.Classic: {"conv", "relu", "avgpool", "conv", "sigmoid", "avgpool", "flatten", "linear", "sigmoid", "linear", "sigmoid", "linear"},
+		lenet.Modern:  {"conv", "relu", "maxpool", "conv", "relu", "maxpool", "flatten", "linear", "relu", "linear", "relu", "linear"},
+	}
+	for vi, v := range lenet.Variants {
+		specs, err := lenet.Layout(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []lenet.LayerKind
+		for _, s := range specs {
+			kinds = append(kinds, s.Kind)
+		}
+		if !slices.Equal(kinds, want[v]) {
+			t.Errorf("%s: kinds %v; want %v", v, kinds, want[v])
+		}
+		if s := specs[0]; s.Weight != "conv1.weight" || s.Bias != "conv1.bias" || !slices.Equal(s.Padding, []int{2, 2}) ||
+			!slices.Equal(s.Kernel, []int{5, 5}) || !slices.Equal(s.Stride, []int{1, 1}) || !slices.Equal(s.Input, []int{1, 1, 28, 28}) {
+			t.Errorf("%s: conv1 %+v", v, s)
+		}
+		if s := specs[2]; !slices.Equal(s.Kernel, []int{2, 2}) || !slices.Equal(s.Stride, []int{2, 2}) || s.Weight != "" {
+			t.Errorf("%s: pool1 %+v", v, s)
+		}
+
+		c := inspectClassifier(t, v, uint64(20+vi))
+		insp, err := lenet.Inspect(c, testImage(uint64(vi+4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string][]float32{}
+		for _, p := range insp.Params {
+			params[p.Name] = p.Data
+		}
+		in := insp.Input
+		for li, s := range specs {
+			out := insp.Layers[li]
+			if s.Name != out.Layer || !slices.Equal(s.Output, out.Shape) {
+				t.Fatalf("%s layer %d: spec %s %v, Inspect %s %v", v, li, s.Name, s.Output, out.Layer, out.Shape)
+			}
+			for k, got := range out.Data {
+				w := unit(s, in, params, k)
+				if d := math.Abs(float64(got) - w); !(d <= 1e-5*math.Max(1, math.Abs(w))) {
+					t.Fatalf("%s layer %d (%s) cell %d: network %v, recomputed %v", v, li, s.Name, k, got, w)
+				}
+			}
+			in = out.Data
+		}
+	}
+	if _, err := lenet.Layout("lenet5"); err == nil || !strings.Contains(err.Error(), `unknown model "lenet5"`) {
+		t.Errorf("Layout(lenet5): %v", err)
+	}
+}
