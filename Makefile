@@ -1,11 +1,12 @@
 # Targets: test (vet + tests), lint, data (make Fashion-MNIST available), train (the
 # full default LeNet run), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda). See README.md.
+# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
+# README.md.
 GO ?= go
 OUT ?= out
 
-.PHONY: test lint data train bench bench-compare cuda
+.PHONY: test lint data train bench bench-compare cuda explore-png
 
 test:
 	$(GO) vet ./...
@@ -28,7 +29,7 @@ bench: data
 	mkdir -p bin
 	$(GO) build -o bin/lenetbench ./cmd/lenetbench
 	bin/lenetbench -steps 40
-	$(GO) test -run '^$$' -bench . -benchtime 200ms ./graph/ ./internal/gemm/ ./layers/ ./lenet/ ./dataset/
+	$(GO) test -run '^$$' -bench . -benchtime 200ms ./graph/ ./internal/gemm/ ./layers/ ./lenet/ ./dataset/ ./internal/explore/
 
 # The same training work in PyTorch (installs Debian's python3-torch), interleaved with
 # ours for ROUNDS rounds (default 3); prints the median ratio. Not part of CI.
@@ -42,3 +43,8 @@ bench-compare: data
 # on the GPU machine with scripts/gpu-check.sh. Not part of CI.
 cuda:
 	GO=$(GO) ./scripts/build-cuda.sh
+
+# docs/explore.png: the explorer's browser test (headless Chromium) with the quick model
+# cmd/explore trains when it has no checkpoint, writing its screenshot. Not part of CI.
+explore-png: data
+	$(GO) test ./cmd/explore -run '^TestBrowser$$' -count=1 -v -args -update

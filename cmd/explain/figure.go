@@ -145,7 +145,7 @@ func buildFigure(insp *lenet.Inspection, index, label int, h lenet.CheckpointHea
 		verdict = "wrong"
 	}
 	f.Title = fmt.Sprintf("LeNet (%s, %s) on test image %d: true %s, predicted %s (p = %.2f, %s)",
-		insp.Variant, trainedFor(h), index, names[label], names[pred], insp.Probs[pred], verdict)
+		insp.Variant, h.TrainedFor(), index, names[label], names[pred], insp.Probs[pred], verdict)
 
 	f.Input = &plotting.ImageGrid{
 		Title:    "input " + layers.FormatShape([]int{1, 1, lenet.Height, lenet.Width}),

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -127,7 +126,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", ck.Variant, o.model, trainedFor(ck.CheckpointHeader))
+	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", ck.Variant, o.model, ck.TrainedFor())
 	fmt.Fprintf(stdout, "test image %d: true %s, predicted %s (p = %.2f)\n\n", o.index,
 		dataset.LabelNames[label], dataset.LabelNames[insp.Predicted], insp.Probs[insp.Predicted])
 	fmt.Fprint(stdout, summary.String())
@@ -155,19 +154,4 @@ func pixels(px []uint8) []float32 {
 		x[i] = float32(v) / 255
 	}
 	return x
-}
-
-// trainedFor describes how long the checkpoint was trained.
-func trainedFor(h lenet.CheckpointHeader) string {
-	if h.Epoch == 0 {
-		return "untrained"
-	}
-	s := fmt.Sprintf("trained %d epoch", h.Epoch)
-	if h.Epoch != 1 {
-		s += "s"
-	}
-	if _, _, acc := h.History.Last(); !math.IsNaN(acc) {
-		s += fmt.Sprintf(", test acc %.3f", acc)
-	}
-	return s
 }

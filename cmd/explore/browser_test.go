@@ -62,6 +62,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), // containers often have a small /dev/shm
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1440, 1200),
 	)

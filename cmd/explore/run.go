@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"time"
 
@@ -150,7 +149,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "LeNet explorer (%s LeNet, %s) at %s  (Ctrl-C to stop)\n", ck.Variant, trainedFor(ck.CheckpointHeader), explore.URL(ln))
+	fmt.Fprintf(stdout, "LeNet explorer (%s LeNet, %s) at %s  (Ctrl-C to stop)\n", ck.Variant, ck.TrainedFor(), explore.URL(ln))
 	return srv.Serve(ctx, ln)
 }
 
@@ -225,18 +224,6 @@ func epochs(n int) string {
 		return "1 epoch"
 	}
 	return fmt.Sprintf("%d epochs", n)
-}
-
-// trainedFor describes how long the checkpoint was trained.
-func trainedFor(h lenet.CheckpointHeader) string {
-	if h.Epoch == 0 {
-		return "untrained"
-	}
-	s := "trained " + epochs(h.Epoch)
-	if _, _, acc := h.History.Last(); !math.IsNaN(acc) {
-		s += fmt.Sprintf(", test accuracy %.3f", acc)
-	}
-	return s
 }
 
 // isTerminal reports whether w is a terminal (the training counter only goes there).

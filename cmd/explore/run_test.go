@@ -233,7 +233,7 @@ func TestDefaultModel(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"no -model and no out/lenet.ckpt: training a quick model first (classic LeNet, 1 epoch on 1280 images);\nfor a better one: go run ./cmd/train -save out/lenet.ckpt\n",
-		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test accuracy 0.",
+		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test acc 0.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

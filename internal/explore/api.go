@@ -238,6 +238,9 @@ type modelResponse struct {
 	TestSize int               `json:"test_size"`
 	Layers   []lenet.LayerSpec `json:"layers"`
 	Params   []paramValues     `json:"params"`
+	// Kernels holds the first layer's kernels after every epoch the server has seen
+	// (the first and the latest 99 at most): how they change while training.
+	Kernels []kernelSnapshot `json:"kernels"`
 }
 
 func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
@@ -249,7 +252,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := modelResponse{Variant: s.variant, Source: s.source, Live: s.live, Epoch: s.header.Epoch,
 		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: dataset.LabelNames[:],
-		TestSize: s.test.N, Layers: s.specs}
+		TestSize: s.test.N, Layers: s.specs, Kernels: slices.Clone(s.kernels)}
 	for _, p := range s.c.Params() {
 		resp.Params = append(resp.Params, paramValues{Name: p.Name(), Shape: slices.Clone([]int(p.Shape())),
 			Values: slices.Clone(p.Value().Data().([]float32))})

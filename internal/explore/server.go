@@ -49,7 +49,8 @@ type Server struct {
 	version    int                    // counts SetWeights calls
 	mistakes   *mistakesResponse      // for version mistakesOf, computed on demand
 	mistakesOf int
-	batch      lenet.BatchInfo // the trainer's latest batch
+	kernels    []kernelSnapshot // the first layer's kernels after every epoch seen
+	batch      lenet.BatchInfo  // the trainer's latest batch
 	batches    int             // counts the Progress calls that woke the streams
 	woke       time.Time       // when Progress last woke them
 
@@ -97,8 +98,39 @@ func New(cfg Config) (*Server, error) {
 		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, done: make(chan struct{}),
 	}
 	s.header.History = slices.Clone(s.header.History)
+	s.recordKernels(cfg.Weights)
 	s.events.init()
 	return s, nil
+}
+
+// kernelSnapshot is the first layer's kernels after an epoch.
+type kernelSnapshot struct {
+	Epoch  int       `json:"epoch"`
+	Shape  []int     `json:"shape"`
+	Values []float32 `json:"values"`
+}
+
+// maxKernelSnapshots bounds the kernels kept: the first and the latest ones.
+const maxKernelSnapshots = 100
+
+// recordKernels keeps ck's first-layer kernels, replacing a snapshot of the same epoch
+// (a resumed run). s.mu must be held, or s not yet shared.
+func (s *Server) recordKernels(ck *lenet.Checkpoint) {
+	for i, p := range ck.Params {
+		if p.Name != s.specs[0].Weight {
+			continue
+		}
+		k := kernelSnapshot{Epoch: ck.Epoch, Shape: slices.Clone(p.Shape), Values: slices.Clone(ck.Weights[i])}
+		if n := len(s.kernels); n > 0 && s.kernels[n-1].Epoch == k.Epoch {
+			s.kernels[n-1] = k
+			return
+		}
+		if len(s.kernels) == maxKernelSnapshots {
+			s.kernels = slices.Delete(s.kernels, 1, 2)
+		}
+		s.kernels = append(s.kernels, k)
+		return
+	}
 }
 
 // Close ends the event streams and releases the network's machines. Requests after
@@ -142,6 +174,7 @@ func (s *Server) SetWeights(ck *lenet.Checkpoint) error {
 		history = slices.Clone(ck.History)
 	}
 	s.header.History = history
+	s.recordKernels(ck)
 	s.version++
 	s.mu.Unlock()
 	s.events.notify()

@@ -427,6 +427,15 @@ func TestLiveTraining(t *testing.T) {
 	if after.Epoch != 2 || la[7]-lb[7] < 3.99 || la[7]-lb[7] > 4.01 || la[0] != lb[0] {
 		t.Errorf("after SetWeights: epoch %d, logit 7 %v -> %v, logit 0 %v -> %v; want epoch 2 and logit 7 up by 4", after.Epoch, lb[7], la[7], lb[0], la[0])
 	}
+	var m modelResponse
+	_, _, body = do(t, s.Handler(), "GET", "/api/model", "")
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Kernels) != 2 || m.Kernels[0].Epoch != 1 || m.Kernels[1].Epoch != 2 || !slices.Equal(m.Kernels[0].Values, ck.Weights[0]) ||
+		!slices.Equal(m.Kernels[1].Values, next.Weights[0]) || !slices.Equal(m.Kernels[1].Shape, []int{6, 1, 5, 5}) {
+		t.Errorf("kernels after SetWeights: %d snapshots; want conv1's weights after epochs 1 and 2", len(m.Kernels))
+	}
 	_, _, body = do(t, s.Handler(), "GET", "/api/metrics", "")
 	if !strings.Contains(string(body), `"train_loss":0.9`) {
 		t.Errorf("SetWeights without history dropped the points: %s", body)

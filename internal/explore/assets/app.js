@@ -136,7 +136,6 @@ const S = {
   mistakes: null,   // GET /api/mistakes
   pair: null,       // the confusion cell chosen: [label, predicted]
   mistakeAt: -1,
-  kernels: [],      // conv1's kernels per weights version seen
   metrics: [],
   progress: null,   // the trainer's latest batch, from the event stream
 };
@@ -963,18 +962,15 @@ function renderCurves() {
   box.replaceChildren(g);
 }
 
-function recordKernels() {
-  const M = S.model, w = S.params['conv1.weight'];
-  if (!w || S.kernels.some(k => k.version === M.version)) return;
-  S.kernels.push({version: M.version, epoch: M.epoch, values: w.values.slice()});
-  if (S.kernels.length > 12) S.kernels.splice(1, 1); // keep the first, drop the oldest after it
-}
-
+// renderKernels shows the first layer's kernels after every epoch the server has seen
+// (the first and the latest 11 of them), on one colour scale.
 function renderKernels() {
-  const box = $('kernel-history'), m = Math.max(...S.kernels.flatMap(k => k.values.map(Math.abs)));
-  const scale = diverging(m);
-  box.replaceChildren(...S.kernels.map(k => h('div', {class: 'krow'}, h('span', {text: k.epoch ? `epoch ${k.epoch}` : 'initial'}),
-    Array.from({length: 6}, (_, c) => { const cv = h('canvas'); paint(cv, k.values, c * 25, 5, 5, scale); return cv; }))), legend(scale));
+  let ks = S.model.kernels;
+  if (ks.length > 12) ks = [ks[0], ...ks.slice(-11)];
+  const scale = diverging(Math.max(...ks.flatMap(k => k.values.map(Math.abs))));
+  const [C, I, kh, kw] = ks[0].shape, n = I * kh * kw;
+  $('kernel-history').replaceChildren(...ks.map(k => h('div', {class: 'krow'}, h('span', {text: k.epoch ? `epoch ${k.epoch}` : 'initial'}),
+    Array.from({length: C}, (_, c) => mini(k.values.slice(c * n, (c + 1) * n), I * kh, kw, scale, 8)))), legend(scale));
 }
 
 // ---------------------------------------------------------------- loading
@@ -982,7 +978,6 @@ function renderKernels() {
 async function loadModel() {
   S.model = await getJSON('/api/model');
   S.params = Object.fromEntries(S.model.params.map(p => [p.name, p]));
-  recordKernels();
 }
 
 async function loadMetrics() {
