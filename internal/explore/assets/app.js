@@ -340,6 +340,16 @@ wire('of-class', () => {
   return useTest(nextOfClass(Number($('class').value), w.kind === 'test' ? w.index : -1));
 });
 wire('mistake', nextMistake);
+
+// Keys: ← and → step through the test images, R picks one at random.
+document.addEventListener('keydown', e => {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea') || !S.model) return;
+  const w = cur().what, at = w.kind === 'test' ? w.index : 0;
+  const go = {ArrowLeft: () => useTest(at - 1), ArrowRight: () => useTest(at + 1), r: () => useTest(Math.floor(Math.random() * S.model.test_size))}[e.key];
+  if (!go) return;
+  e.preventDefault();
+  go().catch(fail);
+});
 wire('find-mistakes', loadMistakes);
 wire('pin', () => {
   const inp = cur();
@@ -550,10 +560,10 @@ $('layers').addEventListener('click', e => {
   if (!cv || cv.dataset.layer === String(INPUT)) return;
   const li = cv.dataset.layer === SOFTMAX ? SOFTMAX : Number(cv.dataset.layer);
   if (cv.classList.contains('map')) {
-    S.sel = {li, ch: Number(cv.dataset.ch), r: -1, c: -1, k: -1};
+    S.sel = {li, ch: Number(cv.dataset.ch), r: -1, c: -1, k: -1, slot: Number(cv.dataset.slot)};
   } else {
     const N = li === SOFTMAX ? 10 : shapeOf(li)[1];
-    S.sel = {li, ch: 0, r: 0, c: cellAt(e, cv, 1, N)[1], k: -1};
+    S.sel = {li, ch: 0, r: 0, c: cellAt(e, cv, 1, N)[1], k: -1, slot: Number(cv.dataset.slot)};
   }
   placeUnit();
   renderUnit();
@@ -589,8 +599,16 @@ function renderUnit() {
   else if (kind === 'softmax') body = softmaxUnit();
   else body = flattenUnit();
   const shut = h('button', {type: 'button', text: 'Close', onclick: () => { S.sel = null; placeUnit(); showPadRF(null); }});
-  S.unitEl.replaceChildren(h('div', {class: 'unit-head'}, h('h3', {text: body.title}), shut), body.el);
+  const which = S.compare ? ` (input ${'AB'[S.sel.slot] || 'B'})` : '';
+  S.unitEl.replaceChildren(h('div', {class: 'unit-head'}, h('h3', {text: body.title + which}), shut), body.el);
 }
+
+// unitInput is the input the unit view shows: the one whose map was clicked.
+function unitInput() { return S.inputs[S.sel.slot] || cur(); }
+
+// unitRF outlines the unit's receptive field on the drawing pad, which shows the
+// current input only.
+function unitRF(box) { showPadRF(unitInput() === cur() ? box : null); }
 
 // stage is a big hoverable canvas of one map, with boxes drawn over it.
 function stage(vals, off, rows, cols, px, scale, onHover) {
@@ -678,7 +696,7 @@ function mini(vals, rows, cols, scale, px) {
 }
 
 function convUnit() {
-  const sel = S.sel, fwd = cur().fwd;
+  const sel = S.sel, fwd = unitInput().fwd;
   const ci = layers()[sel.li].kind === 'conv' ? sel.li : sel.li - 1; // the convolution
   const sp = layers()[ci], next = layers()[ci + 1], act = next && activation[next.kind] ? ci + 1 : null;
   const [, C, H, W] = sp.input_shape, [, , OH, OW] = sp.shape, o = sel.ch, [kh, kw] = sp.kernel;
@@ -718,7 +736,7 @@ function convUnit() {
     actStage.box({r0: i, c0: j, r1: i, c1: j});
     figs.push(fig(`after ${actName[actKind]}`, actStage.el));
   }
-  showPadRF(rfBox(ci, i, j, i, j));
+  unitRF(rfBox(ci, i, j, i, j));
 
   // The numbers: per input channel, window × kernel = products, and their sum; with
   // several channels, one line each and the numbers of the one chosen.
@@ -759,7 +777,7 @@ function formulaBox(d, ...kids) {
 }
 
 function denseUnit() {
-  const sel = S.sel, fwd = cur().fwd;
+  const sel = S.sel, fwd = unitInput().fwd;
   const li = layers()[sel.li].kind === 'linear' ? sel.li : sel.li - 1;
   const sp = layers()[li], next = layers()[li + 1], act = next && activation[next.kind] ? li + 1 : null;
   const n = sp.input_shape[1], m = sp.shape[1], j = sel.c;
@@ -800,7 +818,7 @@ function denseUnit() {
 }
 
 function poolUnit() {
-  const sel = S.sel, fwd = cur().fwd, li = sel.li, sp = layers()[li];
+  const sel = S.sel, fwd = unitInput().fwd, li = sel.li, sp = layers()[li];
   const [, , H, W] = sp.input_shape, [, , OH, OW] = sp.shape, ch = sel.ch;
   const out = valuesOf(fwd, li), inVals = valuesOf(fwd, li - 1), off = ch * OH * OW;
   if (sel.r < 0) { const k = argmaxCell(out, off, OH * OW); sel.r = Math.floor(k / OW); sel.c = k % OW; }
@@ -824,7 +842,7 @@ function poolUnit() {
   const eq = h('div', {class: 'eq'}, h('div', null,
     isMax ? `max(${list}) = ` : `(${real.map(x => fmt(x)).join(' + ')}) / ${real.length} = `, h('b', {text: fmt(v)}),
     `     the network's ${shortName(li)} value: ${fmt(net)}`));
-  showPadRF(rfBox(li, i, j, i, j));
+  unitRF(rfBox(li, i, j, i, j));
   const formula = formulaBox({kind: sp.kind, layer: li, ch, row: i, col: j, sum: v, net, act: v, map: net},
     h('div', {class: 'chans'}, grid(win, kh, kw, scale, {mark: isMax ? win.indexOf(v) : -1, large: true})), eq);
   return {
@@ -836,7 +854,7 @@ function poolUnit() {
 }
 
 function softmaxUnit() {
-  const fwd = cur().fwd, logits = fwd.layers[fwd.layers.length - 1].values;
+  const fwd = unitInput().fwd, logits = fwd.layers[fwd.layers.length - 1].values;
   const m = Math.max(...logits), e = logits.map(z => Math.exp(z - m)), total = e.reduce((s, x) => s + x, 0);
   const p = e.map(x => x / total), worst = Math.max(...p.map((x, k) => Math.abs(x - fwd.probabilities[k])));
   const rows = logits.map((z, k) => {
