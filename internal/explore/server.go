@@ -51,8 +51,8 @@ type Server struct {
 	mistakesOf int
 	kernels    []kernelSnapshot // the first layer's kernels after every epoch seen
 	batch      lenet.BatchInfo  // the trainer's latest batch
-	batches    int             // counts the Progress calls that woke the streams
-	woke       time.Time       // when Progress last woke them
+	batches    int              // counts the Progress calls that woke the streams
+	woke       time.Time        // when Progress last woke them
 
 	events  hub
 	done    chan struct{} // closed to end the event streams

@@ -132,7 +132,8 @@ const S = {
   labels: null,     // GET /api/labels
   inputs: [],       // [{pixels, what, fwd}]: one, or A and B when comparing
   compare: false,
-  sel: null,        // the unit view: {li, ch, r, c}
+  sel: null,        // the unit view: layer li, channel ch, cell (r, c), input channel k, input slot
+  unitEl: null,     // the unit view's panel
   mistakes: null,   // GET /api/mistakes
   pair: null,       // the confusion cell chosen: [label, predicted]
   mistakeAt: -1,
