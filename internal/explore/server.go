@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -15,6 +16,11 @@ import (
 // the test set: large enough to amortise a run, small enough to keep the graph's
 // memory (activations and im2col buffers) around 10 MB.
 const evalBatch = 200
+
+// ErrCUDABuild is New's error in a binary built with the cuda tag: lenet.Inspector
+// reads every layer with gorgonia.Read, which such a build breaks even on the CPU (see
+// the README's Gorgonia defects).
+var ErrCUDABuild = errors.New("explore: the explorer needs a build without the cuda tag (go run ./cmd/explore, or the default build of cmd/train)")
 
 // Config sets up a Server.
 type Config struct {
@@ -62,6 +68,9 @@ type Server struct {
 
 // New builds a Server with its own copy of cfg.Weights.
 func New(cfg Config) (*Server, error) {
+	if graph.CUDABuild {
+		return nil, ErrCUDABuild
+	}
 	if cfg.Weights == nil {
 		return nil, errors.New("explore: no weights")
 	}
