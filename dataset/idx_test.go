@@ -218,6 +218,24 @@ func TestReadFilesNameTheFile(t *testing.T) {
 	}
 }
 
+// LoadTest reads the test split alone, from the folder Load would use.
+func TestLoadTest(t *testing.T) {
+	f := newFixture(5, 12, 5, 4, 3)
+	dir := t.TempDir()
+	f.write(t, dir, true, TestImagesFile, TestLabelsFile)
+	if _, err := LoadTest(Options{Dir: dir, SkipVerify: true}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("without the training files: err = %v, want ErrNotFound (the folder is not complete)", err)
+	}
+	f.write(t, dir, true)
+	s, err := LoadTest(Options{Dir: dir, SkipVerify: true})
+	if err != nil || s.N != 5 || !bytes.Equal(s.Images, f.test.Images) || !bytes.Equal(s.Labels, f.test.Labels) {
+		t.Errorf("LoadTest: %v, err %v; want the fixture's 5 test images", s, err)
+	}
+	if _, err := LoadTest(Options{Dir: dir}); !errors.Is(err, ErrDigest) {
+		t.Errorf("generated files under the real names: err = %v, want ErrDigest", err)
+	}
+}
+
 func TestLoadFiles(t *testing.T) {
 	f := newFixture(3, 12, 5, 4, 3)
 	dir := t.TempDir()

@@ -42,6 +42,26 @@ func LoadContext(ctx context.Context, opts Options) (train, test *Set, err error
 	return train, test, nil
 }
 
+// LoadTest finds the data like Load and reads only the test split, checked the same
+// way, without reading the 60,000 training images: for tools that only look at test
+// images.
+func LoadTest(opts Options) (*Set, error) {
+	return LoadTestContext(context.Background(), opts)
+}
+
+// LoadTestContext is LoadTest with a context that cancels a download.
+func LoadTestContext(ctx context.Context, opts Options) (*Set, error) {
+	dir, err := FindContext(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := Paths(dir)
+	if err != nil {
+		return nil, err
+	}
+	return LoadFiles(paths[2], paths[3], opts)
+}
+
 // LoadFiles reads one split from an images file and a labels file (plain or
 // .gz). Unless opts.SkipVerify, a file named like one of the four
 // Fashion-MNIST files must have its published SHA-256 (ErrDigest otherwise);

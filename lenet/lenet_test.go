@@ -242,14 +242,29 @@ func TestInterruptedRunResumesExactly(t *testing.T) {
 	train, test := fashion(t)
 	train, test = train.Head(512), test.Head(300) // 8 batches of 64 per epoch
 	ref := newClassifier(t, Config{BatchSize: 64, Seed: 2})
-	want, err := Train(context.Background(), ref, train, test, TrainConfig{Epochs: 2, Seed: 5})
+	var streamed History // OnPoint's points: the whole history, each point once
+	want, err := Train(context.Background(), ref, train, test, TrainConfig{Epochs: 2, Seed: 5,
+		OnPoint: func(p Point) { streamed = append(streamed, p) },
+		OnEpoch: func(e EpochInfo, st TrainState) error {
+			if !slices.EqualFunc(streamed, st.History, samePoint) {
+				t.Errorf("at the end of epoch %d, OnPoint has given %v; the state's history is %v", e.Epoch, streamed, st.History)
+			}
+			return nil
+		}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// With 8 batches an epoch, every batch records a point (8/5 rounds down to 1): 16
+	// training points and 2 test points.
+	if len(streamed) != 18 || !slices.EqualFunc(streamed, want.State.History, samePoint) {
+		t.Errorf("OnPoint gave %d points %v; want the 18 of the history %v", len(streamed), streamed, want.State.History)
 	}
 	for _, stop := range []struct{ epoch, batch, examples int }{{1, 3, 192}, {2, 1, 64}, {2, 8, 512}} {
 		c := newClassifier(t, Config{BatchSize: 64, Seed: 2})
 		ctx, onBatch := stopAt(stop.epoch, stop.batch)
-		res, err := Train(ctx, c, train, test, TrainConfig{Epochs: 2, Seed: 5, OnBatch: onBatch})
+		streamed = nil
+		onPoint := func(p Point) { streamed = append(streamed, p) }
+		res, err := Train(ctx, c, train, test, TrainConfig{Epochs: 2, Seed: 5, OnBatch: onBatch, OnPoint: onPoint})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,9 +274,12 @@ func TestInterruptedRunResumesExactly(t *testing.T) {
 				stop.batch, stop.epoch, res.Interrupted, st.Epoch, st.Examples, st.Partial.N)
 		}
 		loaded, fresh := saveAndLoad(t, c, header(st, 2))
-		got, err := Train(context.Background(), fresh, train, test, TrainConfig{Epochs: 2, Seed: loaded.Seed, LR: loaded.Optimizer.LR, Start: loaded.TrainState})
+		got, err := Train(context.Background(), fresh, train, test, TrainConfig{Epochs: 2, Seed: loaded.Seed, LR: loaded.Optimizer.LR, Start: loaded.TrainState, OnPoint: onPoint})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !slices.EqualFunc(streamed, want.State.History, samePoint) {
+			t.Errorf("stop at %d/%d: OnPoint gave %v before and after the interruption; want each point of %v once", stop.epoch, stop.batch, streamed, want.State.History)
 		}
 		if got.TrainLoss != want.TrainLoss || got.TrainAcc != want.TrainAcc || got.TestAcc != want.TestAcc {
 			t.Errorf("stop at %d/%d: resumed run ends at loss %v, train acc %v, test acc %v; uninterrupted %v, %v, %v",

@@ -93,6 +93,11 @@ type TrainConfig struct {
 
 	// OnBatch, when set, is called after every training batch.
 	OnBatch func(BatchInfo)
+	// OnPoint, when set, is called with every point as it joins the history: five a
+	// training epoch (the running loss and accuracy), then its test accuracy, before
+	// OnEpoch. Curves drawn from these points grow while an epoch runs. Points of
+	// Start.History are not repeated.
+	OnPoint func(Point)
 	// OnEpoch, when set, is called after every epoch with the state at its end; an
 	// error stops training and is returned.
 	OnEpoch func(EpochInfo, TrainState) error
@@ -211,7 +216,7 @@ func (t *trainer) epoch(res *Result) error {
 				ExamplesPerSec: float64(examples) / steps.Seconds()})
 		}
 		if b%every == 0 || b == nb {
-			st.History = append(st.History, Point{Epoch: float64(epoch-1) + float64(b)/float64(nb),
+			t.record(st, Point{Epoch: float64(epoch-1) + float64(b)/float64(nb),
 				TrainLoss: ptr(st.Partial.Loss()), TrainAcc: ptr(st.Partial.Accuracy())})
 		}
 	}
@@ -237,13 +242,21 @@ func (t *trainer) epoch(res *Result) error {
 	if examples == 0 {
 		info.ExamplesPerSec = math.NaN()
 	}
-	st.History = append(st.History, Point{Epoch: float64(epoch), TestAcc: ptr(testAcc)})
+	t.record(st, Point{Epoch: float64(epoch), TestAcc: ptr(testAcc)})
 	st.Epoch, st.Examples, st.Partial = epoch, 0, Accumulator{}
 	res.TrainLoss, res.TrainAcc, res.TestAcc = info.TrainLoss, info.TrainAcc, testAcc
 	if t.cfg.OnEpoch != nil {
 		return t.cfg.OnEpoch(info, *st)
 	}
 	return nil
+}
+
+// record adds p to the history and hands it to OnPoint.
+func (t *trainer) record(st *TrainState, p Point) {
+	st.History = append(st.History, p)
+	if t.cfg.OnPoint != nil {
+		t.cfg.OnPoint(p)
+	}
 }
 
 // nonFinite finds the first NaN or infinity among c's parameters: where it is

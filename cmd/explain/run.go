@@ -72,15 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
 // -data when empty). Tests replace it with a generated set.
 var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
-	found, err := dataset.Find(dataset.Options{Dir: dir, Progress: progress})
-	if err != nil {
-		return nil, err
-	}
-	paths, err := dataset.Paths(found)
-	if err != nil {
-		return nil, err
-	}
-	return dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
+	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
 }
 
 // outputPath is the picture's path for test image index.

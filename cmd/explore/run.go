@@ -7,21 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
-)
-
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
 )
 
 // defaultModel is the checkpoint used without -model, where the README's cmd/train
@@ -46,14 +37,9 @@ type options struct {
 	model, addr, dataDir string
 }
 
-// usageError marks errors that exit with status 2.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
+// newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // run prints errors itself, on one line
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: explore [-model CKPT] [-addr HOST:PORT] [-data DIR]\n\n"+
 			"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
@@ -68,21 +54,15 @@ func newFlagSet(o *options) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
+// Every error is a *cli.UsageError.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
-	fs := newFlagSet(o)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-		}
+	if err := cli.Parse(newFlagSet(o), args, stdout); err != nil {
 		return nil, err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
-	case o.addr == "":
-		return nil, errors.New("-addr: must be HOST:PORT, e.g. " + explore.DefaultAddr)
+	if o.addr == "" {
+		return nil, cli.Usagef("-addr: must be HOST:PORT, e.g. %s", explore.DefaultAddr)
 	}
 	return o, nil
 }
@@ -91,24 +71,10 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // failure is one line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	if err == nil {
+		err = serve(ctx, o, stdout, stderr)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "explore: %v (run 'explore -h' for the flags)\n", err)
-		return exitUsage
-	}
-	err = serve(ctx, o, stdout, stderr)
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "explore: %v\n", err)
-		return exitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "explore: %v\n", err)
-		return exitFailure
-	}
-	return exitOK
+	return cli.Exit(stderr, "explore", err)
 }
 
 // serve loads or trains the model, then serves the explorer until ctx is done.
@@ -123,10 +89,10 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	progress := io.Writer(nil)
-	if isTerminal(stderr) {
+	if cli.IsTerminal(stderr) {
 		progress = stderr
 	}
-	train, test, err := loadData(o.dataDir, ck == nil, progress)
+	train, test, err := loadData(ctx, o.dataDir, ck == nil, progress)
 	if err != nil {
 		return err
 	}
@@ -174,21 +140,14 @@ func chooseModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, erro
 	return ck, defaultModel, nil
 }
 
-// loadData reads the test split, and the training split too when withTrain.
-func loadData(dir string, withTrain bool, progress io.Writer) (train, test *dataset.Set, err error) {
+// loadData reads the test split, and the training split too when withTrain; ctx
+// cancels a download.
+func loadData(ctx context.Context, dir string, withTrain bool, progress io.Writer) (train, test *dataset.Set, err error) {
 	opts := dataset.Options{Dir: dir, Progress: progress}
 	if withTrain {
-		return dataset.Load(opts)
+		return dataset.LoadContext(ctx, opts)
 	}
-	found, err := dataset.Find(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	paths, err := dataset.Paths(found)
-	if err != nil {
-		return nil, nil, err
-	}
-	test, err = dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
+	test, err = dataset.LoadTestContext(ctx, opts)
 	return nil, test, err
 }
 
@@ -209,13 +168,13 @@ func trainQuick(ctx context.Context, q quickConfig, train, test *dataset.Set, pr
 			}
 		}
 	}
-	res, err := lenet.Train(ctx, c, train.Head(q.Limit), test, cfg)
+	train = train.Head(q.Limit)
+	res, err := lenet.Train(ctx, c, train, test, cfg)
 	if err != nil {
 		return nil, err
 	}
-	h := lenet.CheckpointHeader{Epochs: q.Epochs, BatchSize: c.BatchSize(), Seed: q.Seed, Optimizer: lenet.Optimizer{Name: "sgd", LR: q.Variant.DefaultLR()}}
-	h.Epoch, h.History = res.Epochs, res.History
-	return lenet.Snapshot(c, h), nil
+	return lenet.Snapshot(c, lenet.CheckpointHeader{Epochs: q.Epochs, BatchSize: c.BatchSize(), Seed: q.Seed, TrainExamples: train.N,
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: q.Variant.DefaultLR()}, TrainState: res.State}), nil
 }
 
 // epochs writes "1 epoch", "2 epochs".
@@ -224,10 +183,4 @@ func epochs(n int) string {
 		return "1 epoch"
 	}
 	return fmt.Sprintf("%d epochs", n)
-}
-
-// isTerminal reports whether w is a terminal (the training counter only goes there).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -21,18 +21,13 @@ import (
 )
 
 func runExplore(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(ctx, args, &out, &errb)
-	return code, out.String(), errb.String()
+	return cmdtest.Run(ctx, run, args...)
 }
 
 // oneLine checks that stderr is one "explore: ..." line containing want.
 func oneLine(t *testing.T, stderr, want string) {
 	t.Helper()
-	if !strings.HasPrefix(stderr, "explore: ") || !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("stderr %q: want one 'explore: ' line containing %q", stderr, want)
-	}
+	cmdtest.OneLine(t, "explore", stderr, want)
 }
 
 func TestBadUsageExit2(t *testing.T) {
@@ -46,7 +41,7 @@ func TestBadUsageExit2(t *testing.T) {
 		{[]string{"-model"}, "flag needs an argument: -model"},
 	} {
 		code, stdout, stderr := runExplore(t, context.Background(), tc.args...)
-		if code != exitUsage || stdout != "" {
+		if code != cli.ExitUsage || stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing", tc.args, code, stdout)
 		}
 		oneLine(t, stderr, tc.want)
@@ -55,7 +50,7 @@ func TestBadUsageExit2(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	code, stdout, stderr := runExplore(t, context.Background(), "-h")
-	if code != exitOK || stderr != "" {
+	if code != cli.ExitOK || stderr != "" {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{"Usage: explore [-model CKPT] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.ckpt"} {
@@ -86,66 +81,19 @@ func TestFailuresExit1(t *testing.T) {
 		{[]string{"-addr", "nosuchhost.invalid:80"}, "-addr: listening on nosuchhost.invalid:80: "},
 	} {
 		code, stdout, stderr := runExplore(t, context.Background(), tc.args...)
-		if code != exitFailure || stdout != "" {
+		if code != cli.ExitFailure || stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q; want 1 and nothing", tc.args, code, stdout)
 		}
 		oneLine(t, stderr, tc.want)
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader on two goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// serveInBackground runs explore until the returned stop is called, and returns the
-// page's URL once it is printed.
-func serveInBackground(t *testing.T, args ...string) (url string, stdout *syncBuffer, stop func() (int, string)) {
+// serveInBackground runs explore until the returned process is stopped, and returns
+// the page's URL once it is printed.
+func serveInBackground(t *testing.T, args ...string) (url string, p *cmdtest.Process) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout = &syncBuffer{}
-	var stderr syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, args, stdout, &stderr) }()
-	stop = func() (int, string) {
-		cancel()
-		select {
-		case code := <-done:
-			return code, stderr.String()
-		case <-time.After(10 * time.Second):
-			t.Fatal("explore did not stop within 10 s of the interrupt")
-			return 0, ""
-		}
-	}
-	re := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/) `)
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1], stdout, stop
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("explore exited with %d before serving: %s%s", code, stdout.String(), stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("explore printed no address: %q", stdout.String())
-		}
-	}
+	p = cmdtest.Start(t, "explore", run, args...)
+	return p.Await(t, &p.Stdout, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/) `)), p
 }
 
 func getJSON(t *testing.T, url string, v any) {
@@ -178,9 +126,9 @@ func TestServesCheckpoint(t *testing.T) {
 	if err := lenet.Snapshot(c, h).Save(path); err != nil {
 		t.Fatal(err)
 	}
-	url, stdout, stop := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
-	if !strings.HasPrefix(stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch) at http://127.0.0.1:") {
-		t.Errorf("stdout %q", stdout.String())
+	url, p := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
+	if !strings.HasPrefix(p.Stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch) at http://127.0.0.1:") {
+		t.Errorf("stdout %q", p.Stdout.String())
 	}
 	var model struct {
 		Variant  string `json:"variant"`
@@ -212,8 +160,8 @@ func TestServesCheckpoint(t *testing.T) {
 	if got.Label != 3 || len(got.Probabilities) != 10 || !slices.Equal(post.Probabilities, got.Probabilities) {
 		t.Errorf("test image 42: label %d (want 3, a dress), GET probabilities %v, POST %v", got.Label, got.Probabilities, post.Probabilities)
 	}
-	if code, stderr := stop(); code != exitOK || stderr != "" {
-		t.Errorf("after the interrupt: exit %d, stderr %q", code, stderr)
+	if code := p.Stop(t); code != cli.ExitOK || p.Stderr.String() != "" {
+		t.Errorf("after the interrupt: exit %d, stderr %q", code, p.Stderr.String())
 	}
 	if _, err := http.Get(url + "api/model"); err == nil {
 		t.Error("still serving after the interrupt")
@@ -229,8 +177,8 @@ func TestDefaultModel(t *testing.T) {
 	quick = quickConfig{Variant: lenet.Classic, Epochs: 1, Limit: 1280, Seed: 2}
 	defer func() { quick = saved }()
 
-	url, stdout, stop := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
-	out := stdout.String()
+	url, p := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
+	out := p.Stdout.String()
 	for _, want := range []string{
 		"no -model and no out/lenet.ckpt: training a quick model first (classic LeNet, 1 epoch on 1280 images);\nfor a better one: go run ./cmd/train -save out/lenet.ckpt\n",
 		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test acc 0.",
@@ -246,8 +194,8 @@ func TestDefaultModel(t *testing.T) {
 	if n := len(metrics.Points); n != 6 || metrics.Points[5].TestAcc == nil {
 		t.Errorf("the quick model's history has %d points; want 5 train points and a test point", n)
 	}
-	if code, stderr := stop(); code != exitOK || stderr != "" {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	if code := p.Stop(t); code != cli.ExitOK || p.Stderr.String() != "" {
+		t.Errorf("exit %d, stderr %q", code, p.Stderr.String())
 	}
 
 	// out/lenet.ckpt, when there is one, is used as it is.
@@ -262,17 +210,17 @@ func TestDefaultModel(t *testing.T) {
 	if err := lenet.Snapshot(c, lenet.CheckpointHeader{}).Save(defaultModel); err != nil {
 		t.Fatal(err)
 	}
-	_, stdout, stop = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
-	if out := stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nLeNet explorer (classic LeNet, untrained) at ") {
+	_, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
+	if out := p.Stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nLeNet explorer (classic LeNet, untrained) at ") {
 		t.Errorf("stdout %q", out)
 	}
-	stop()
+	p.Stop(t)
 
 	if err := os.WriteFile(defaultModel, []byte("LENETCKP garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runExplore(t, context.Background(), "-addr", "127.0.0.1:0", "-data", data)
-	if code != exitFailure {
+	if code != cli.ExitFailure {
 		t.Errorf("a corrupt out/lenet.ckpt: exit %d", code)
 	}
 	oneLine(t, stderr, "out/lenet.ckpt: checkpoint is corrupt")
@@ -280,11 +228,11 @@ func TestDefaultModel(t *testing.T) {
 
 func TestLoadDataOnlyTestSplit(t *testing.T) {
 	data := fashiontest.Dir(t)
-	train, test, err := loadData(data, false, nil)
+	train, test, err := loadData(context.Background(), data, false, nil)
 	if err != nil || train != nil || test == nil || test.N != 10000 {
 		t.Errorf("loadData(withTrain false): train %v, test %v, %v", train, test, err)
 	}
-	if _, _, err := loadData(t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
+	if _, _, err := loadData(context.Background(), t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
 		t.Errorf("loadData(empty folder): %v", err)
 	}
 }

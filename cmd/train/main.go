@@ -20,20 +20,13 @@
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 )
 
 func main() {
 	// -ops gorgonia trains through Gorgonia's own matrix products: give them the
 	// project's float32 GEMM, as the throughput figures in the README assume.
 	graph.UseBLAS()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	cli.Main(run)
 }

@@ -15,14 +15,12 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 )
 
 func runTrain(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(ctx, args, &out, &errb)
-	return code, out.String(), errb.String()
+	return cmdtest.Run(ctx, run, args...)
 }
 
 // needData skips or fails as internal/fashiontest decides when the data is absent.
@@ -31,12 +29,7 @@ func needData(t *testing.T) { fashiontest.Dir(t) }
 // oneLine checks that stderr is exactly one "train: ..." line containing want.
 func oneLine(t *testing.T, stderr, want string) {
 	t.Helper()
-	if !strings.HasPrefix(stderr, "train: ") || !strings.Contains(stderr, want) {
-		t.Errorf("stderr %q: want a 'train: ' line containing %q", stderr, want)
-	}
-	if n := strings.Count(stderr, "\n"); n != 1 || !strings.HasSuffix(stderr, "\n") {
-		t.Errorf("stderr has %d lines, want 1: %q", n, stderr)
-	}
+	cmdtest.OneLine(t, "train", stderr, want)
 }
 
 func TestBadFlagsExit2(t *testing.T) {
