@@ -8,6 +8,7 @@ import (
 
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -21,6 +22,7 @@ type options struct {
 	dataDir, outDir      string
 	seed                 uint64
 	save, resume         string
+	serve                string // -serve's address; never taken from a checkpoint
 	// given holds the names of the flags set on the command line: with -resume, the
 	// others come from the checkpoint.
 	given map[string]bool
@@ -51,6 +53,7 @@ func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling (with -resume: the checkpoint's)")
 	fs.StringVar(&o.save, "save", "", "write a checkpoint to this file after every epoch and on Ctrl-C (its folder must exist)")
 	fs.StringVar(&o.resume, "resume", "", "continue the run saved in this checkpoint")
+	fs.StringVar(&o.serve, "serve", "", "serve the LeNet explorer at this address while training, e.g. 127.0.0.1:8080:\nthe curves as they grow, the network after every epoch; it stays up after training until Ctrl-C")
 	return fs
 }
 
@@ -82,6 +85,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, cli.Usagef("-lr %v: must be a positive number", o.lr)
 	case o.outDir == "":
 		return nil, cli.Usagef("-out: must name a folder")
+	case o.serve != "" && graph.CUDABuild:
+		return nil, cli.Usagef("-serve: %w", explore.ErrCUDABuild)
 	}
 	switch o.device {
 	case "auto", "cpu", "cuda":

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"image/png"
@@ -70,7 +69,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code != cli.ExitOK || stderr != "" {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
-	for _, f := range []string{"-epochs", "-batch", "-lr", "-model", "-ops", "-device", "-data", "-out", "-limit", "-seed", "-save", "-resume"} {
+	for _, f := range []string{"-epochs", "-batch", "-lr", "-model", "-ops", "-device", "-data", "-out", "-limit", "-seed", "-save", "-resume", "-serve"} {
 		if !strings.Contains(stdout, f) {
 			t.Errorf("-h does not mention %s", f)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -12,11 +13,11 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -72,14 +73,22 @@ type runner struct {
 	outReady       bool // -out exists
 	tty            bool // stderr is a terminal: progress bars go there
 	bar            *progressbar.ProgressBar
+	live           *live // with -serve
 }
 
 // train does the work: everything that can fail before training (flags against the
 // checkpoint, the output folders, the data) fails first.
 func (r *runner) train() error {
 	tuneGC()
-	r.tty = isTerminal(r.stderr)
+	r.tty = cli.IsTerminal(r.stderr)
+	var ln net.Listener // opened first: an address in use fails before any work
 	var err error
+	if r.o.serve != "" {
+		if ln, err = explore.Listen(r.o.serve); err != nil {
+			return fmt.Errorf("-serve: %w", err)
+		}
+		defer ln.Close()
+	}
 	if r.dev, err = chooseDevice(r.o.device); err != nil {
 		return err
 	}
@@ -117,6 +126,10 @@ func (r *runner) train() error {
 	if resumeLine != "" {
 		fmt.Fprintln(r.stdout, resumeLine)
 	}
+	if r.live, err = serveLive(r.ctx, ln, r.c, r.header(r.start), r.test, r.stdout); err != nil {
+		return err
+	}
+	defer r.live.stop()
 	res, err := lenet.Train(r.ctx, r.c, r.trainSet, r.test, r.trainConfig())
 	if r.bar != nil {
 		r.bar.Clear()
@@ -127,7 +140,10 @@ func (r *runner) train() error {
 	case res.Interrupted:
 		return r.interrupted(res)
 	}
-	return r.finish(res)
+	if err := r.finish(res); err != nil {
+		return err
+	}
+	return r.live.finish(r.ctx, r.stderr)
 }
 
 func chooseDevice(name string) (graph.Device, error) {
@@ -175,7 +191,11 @@ func (r *runner) trainConfig() lenet.TrainConfig {
 	o := r.o
 	return lenet.TrainConfig{
 		Epochs: o.epochs, LR: o.lr, Seed: o.seed, Start: r.start,
-		OnBatch: r.progress,
+		OnBatch: func(b lenet.BatchInfo) {
+			r.live.batch(b)
+			r.progress(b)
+		},
+		OnPoint: r.live.point,
 		OnEpoch: func(e lenet.EpochInfo, st lenet.TrainState) error {
 			if r.bar != nil {
 				r.bar.Finish()
@@ -189,6 +209,7 @@ func (r *runner) trainConfig() lenet.TrainConfig {
 			fmt.Fprintf(r.stdout, "epoch %2d/%d: loss %.3f, train acc %.3f, test acc %.3f (%s, %s)\n",
 				e.Epoch, e.Epochs, e.TrainLoss, e.TrainAcc, e.TestAcc, speed, (e.TrainTime + e.EvalDur).Round(100*time.Millisecond))
 			_, err := r.save(st)
+			err = errors.Join(err, r.live.epoch(r.c, r.header(st)))
 			// The evaluation and the pictures leave garbage that the next epoch's steps
 			// would otherwise carry in the heap: hand it back once per epoch (a few ms),
 			// which keeps the resident memory flat from epoch to epoch.
@@ -225,14 +246,18 @@ func (r *runner) save(st lenet.TrainState) ([]string, error) {
 		saved = append(saved, path)
 	}
 	if r.o.save != "" {
-		h := lenet.CheckpointHeader{Epochs: r.o.epochs, BatchSize: r.o.batch, Seed: r.o.seed, TrainExamples: r.trainSet.N,
-			Optimizer: lenet.Optimizer{Name: "sgd", LR: r.o.lr}, TrainState: st}
-		if err := lenet.Snapshot(r.c, h).Save(r.o.save); err != nil {
+		if err := lenet.Snapshot(r.c, r.header(st)).Save(r.o.save); err != nil {
 			return saved, fmt.Errorf("-save: %w", err)
 		}
 		saved = append(saved, "the checkpoint "+r.o.save)
 	}
 	return saved, nil
+}
+
+// header describes the run at state st, for a checkpoint.
+func (r *runner) header(st lenet.TrainState) lenet.CheckpointHeader {
+	return lenet.CheckpointHeader{Epochs: r.o.epochs, BatchSize: r.o.batch, Seed: r.o.seed, TrainExamples: r.trainSet.N,
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: r.o.lr}, TrainState: st}
 }
 
 // outPath is the path of name in -out, which it creates the first time: a run that
@@ -286,10 +311,4 @@ func newBar(w io.Writer, n int, desc string) *progressbar.ProgressBar {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-}
-
-// isTerminal reports whether w is a terminal (progress bars only go there).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -13,11 +13,10 @@ import (
 )
 
 // live serves the explorer while training (-serve): the page follows the batches, the
-// curves and the weights after every epoch. A nil *live does nothing, so the training
-// loop calls it without checking.
+// curves point by point and the weights after every epoch. A nil *live does nothing,
+// so the training loop calls it without checking.
 type live struct {
 	srv    *explore.Server
-	base   lenet.CheckpointHeader // the run's settings, for every epoch's snapshot
 	url    string
 	cancel context.CancelFunc
 	served chan error
@@ -25,18 +24,18 @@ type live struct {
 	err    error // Serve's
 }
 
-// serveLive serves the explorer on ln (nil: -serve was not given) for c, whose
-// weights and history base describes, until stop or finish.
-func serveLive(ctx context.Context, ln net.Listener, c *lenet.Classifier, base lenet.CheckpointHeader, test *dataset.Set, stdout io.Writer) (*live, error) {
+// serveLive serves the explorer on ln (nil: -serve was not given) for c, whose run
+// and history h describes, until stop or finish.
+func serveLive(ctx context.Context, ln net.Listener, c *lenet.Classifier, h lenet.CheckpointHeader, test *dataset.Set, stdout io.Writer) (*live, error) {
 	if ln == nil {
 		return nil, nil
 	}
-	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, base), Test: test, Live: true, Source: "cmd/train, live"})
+	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, h), Test: test, Live: true, Source: "cmd/train, live"})
 	if err != nil {
 		return nil, fmt.Errorf("-serve: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	l := &live{srv: srv, base: base, url: explore.URL(ln), cancel: cancel, served: make(chan error, 1)}
+	l := &live{srv: srv, url: explore.URL(ln), cancel: cancel, served: make(chan error, 1)}
 	go func() { l.served <- srv.Serve(ctx, ln) }()
 	fmt.Fprintf(stdout, "LeNet explorer at %s: the curves as they grow, the network after every epoch\n", l.url)
 	return l, nil
@@ -49,14 +48,19 @@ func (l *live) batch(b lenet.BatchInfo) {
 	}
 }
 
-// epoch hands the page the weights and the history h after epoch e.
-func (l *live) epoch(c *lenet.Classifier, e int, h lenet.History) error {
+// point passes a new history point to the page's curves.
+func (l *live) point(p lenet.Point) {
+	if l != nil {
+		l.srv.AddPoint(p)
+	}
+}
+
+// epoch hands the page the weights of c after an epoch, described by h.
+func (l *live) epoch(c *lenet.Classifier, h lenet.CheckpointHeader) error {
 	if l == nil {
 		return nil
 	}
-	head := l.base
-	head.Epoch, head.History = e, h
-	if err := l.srv.SetWeights(lenet.Snapshot(c, head)); err != nil {
+	if err := l.srv.SetWeights(lenet.Snapshot(c, h)); err != nil {
 		return fmt.Errorf("-serve: %w", err)
 	}
 	return nil

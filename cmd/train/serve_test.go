@@ -5,97 +5,107 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
-// lockedBuffer is a strings.Builder safe for a writer and a reader on two goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
+// liveModel is what the test reads of GET /api/model.
+type liveModel struct {
+	Live   bool `json:"live"`
+	Epoch  int  `json:"epoch"`
+	Epochs int  `json:"epochs"`
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
+// getJSON decodes GET url into v.
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// waitOutput polls b until re matches, and returns the first group.
-func waitOutput(t *testing.T, b *lockedBuffer, re *regexp.Regexp, done <-chan int) string {
+// metricsPoints returns how many points GET /api/metrics answers.
+func metricsPoints(t *testing.T, url string) int {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(b.String()); m != nil {
-			return m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("train exited with %d before printing %v", code, re)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("no %v in %q", re, b.String())
-	return ""
-}
-
-// -serve serves the explorer while training, with the weights of every epoch, and
-// until Ctrl-C after it.
-func TestServe(t *testing.T) {
-	needData(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"-epochs", "2", "-limit", "1000", "-batch", "250", "-serve", "127.0.0.1:0", "-out", t.TempDir()}, &stdout, &stderr)
-	}()
-	url := waitOutput(t, &stdout, regexp.MustCompile(`LeNet explorer at (http://127\.0\.0\.1:\d+/): the curves as they grow`), done)
-	waitOutput(t, &stderr, regexp.MustCompile(`train: (done); the explorer stays at `+regexp.QuoteMeta(url)+` until Ctrl-C`), done)
-
-	var model struct {
-		Live   bool `json:"live"`
-		Epoch  int  `json:"epoch"`
-		Epochs int  `json:"epochs"`
-	}
-	var metrics struct {
+	var m struct {
 		Points []json.RawMessage `json:"points"`
 	}
-	for path, v := range map[string]any{"api/model": &model, "api/metrics": &metrics} {
-		resp, err := http.Get(url + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+	if err := getJSON(url+"api/metrics", &m); err != nil {
+		t.Fatal(err)
 	}
-	// 4 batches an epoch: a train point after each, and the test point.
-	if !model.Live || model.Epoch != 2 || model.Epochs != 2 || len(metrics.Points) != 10 {
-		t.Errorf("after training: model %+v, %d points; want live, epoch 2 of 2, 10 points", model, len(metrics.Points))
+	return len(m.Points)
+}
+
+// trainServing starts train with args and -serve on a free port, and returns the
+// process and the page's URL.
+func trainServing(t *testing.T, args ...string) (*cmdtest.Process, string) {
+	t.Helper()
+	p := cmdtest.Start(t, "train", run, append(args, "-serve", "127.0.0.1:0")...)
+	url := p.Await(t, &p.Stdout, regexp.MustCompile(`LeNet explorer at (http://127\.0\.0\.1:\d+/): the curves as they grow`))
+	return p, url
+}
+
+// -serve serves the explorer while training: the curves point by point as they are
+// recorded, the weights of every epoch, and the page stays up after training until
+// Ctrl-C. -resume never takes -serve from the checkpoint, and a resumed run's page
+// starts with the checkpoint's curves.
+func TestServe(t *testing.T) {
+	needData(t)
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "lenet.ckpt")
+	p, url := trainServing(t, "-epochs", "1", "-limit", "1000", "-batch", "250", "-save", ck, "-out", dir)
+	// While an epoch is evaluated (about a second on the 10,000 test images), its four
+	// training points are on the page already: they arrive one by one, not with the
+	// epoch's weights.
+	seen := map[int]bool{}
+	for !strings.Contains(p.Stderr.String(), "until Ctrl-C") && len(seen) < 100 {
+		seen[metricsPoints(t, url)] = true
+		time.Sleep(5 * time.Millisecond)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("exit %d after Ctrl-C; stderr %q", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("train did not stop within 10 s of Ctrl-C")
+	if !seen[4] {
+		t.Errorf("point counts seen while training: %v; want 4 (the epoch's training points, before its test accuracy)", seen)
 	}
-	if !strings.HasSuffix(stdout.String(), "examples/sec on cpu\n") {
-		t.Errorf("stdout does not end with the textbook's closing lines: %q", stdout.String())
+	p.Await(t, &p.Stderr, regexp.MustCompile(`train: (done); the explorer stays at `+regexp.QuoteMeta(url)+` until Ctrl-C`))
+	var model liveModel
+	if err := getJSON(url+"api/model", &model); err != nil {
+		t.Fatal(err)
 	}
+	// 4 batches: a training point after each, then the test point.
+	if n := metricsPoints(t, url); !model.Live || model.Epoch != 1 || model.Epochs != 1 || n != 5 {
+		t.Errorf("after training: model %+v, %d points; want live, epoch 1 of 1, 5 points", model, n)
+	}
+	if code := p.Stop(t); code != cli.ExitOK {
+		t.Errorf("exit %d after Ctrl-C; stderr %q", code, p.Stderr.String())
+	}
+	if !strings.HasSuffix(p.Stdout.String(), "examples/sec on cpu\n") {
+		t.Errorf("stdout does not end with the textbook's closing lines: %q", p.Stdout.String())
+	}
+	if _, err := http.Get(url + "api/model"); err == nil {
+		t.Error("still serving after Ctrl-C")
+	}
+
+	// Without -serve, the resumed run serves nothing and ends by itself.
+	code, stdout, stderr := runTrain(t, context.Background(), "-resume", ck, "-epochs", "2", "-out", dir)
+	if code != cli.ExitOK || strings.Contains(stdout, "explorer") || stderr != "" {
+		t.Errorf("-resume without -serve: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	p, url = trainServing(t, "-resume", ck, "-epochs", "2", "-out", dir)
+	p.Await(t, &p.Stderr, regexp.MustCompile(`train: (done)`))
+	if err := getJSON(url+"api/model", &model); err != nil {
+		t.Fatal(err)
+	}
+	if n := metricsPoints(t, url); model.Epoch != 2 || model.Epochs != 2 || n != 10 {
+		t.Errorf("resumed with -serve: model %+v, %d points; want epoch 2 of 2 and 10 points (5 from the checkpoint)", model, n)
+	}
+	p.Stop(t)
 }
 
 func TestServeAddressInUse(t *testing.T) {
@@ -105,7 +115,7 @@ func TestServeAddressInUse(t *testing.T) {
 	}
 	defer busy.Close()
 	code, stdout, stderr := runTrain(t, context.Background(), "-serve", busy.Addr().String())
-	if code != exitFailure || stdout != "" {
+	if code != cli.ExitFailure || stdout != "" {
 		t.Errorf("exit %d, stdout %q; want 1 before any work", code, stdout)
 	}
 	oneLine(t, stderr, "-serve: listening on "+busy.Addr().String()+": ")
