@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/d2l-go/convnets/internal/atomicfile"
 	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
@@ -287,11 +289,7 @@ func writePicture(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	path := filepath.Join("..", "..", "docs", "explore.png")
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(shot); return err }); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d x %d)", path, cfg.Width, cfg.Height)

@@ -93,6 +93,9 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		progress = stderr
 	}
 	train, test, err := loadData(ctx, o.dataDir, ck == nil, progress)
+	if ctx.Err() != nil {
+		return nil // Ctrl-C during a download: stopped, as asked
+	}
 	if err != nil {
 		return err
 	}

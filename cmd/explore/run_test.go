@@ -11,14 +11,20 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 )
+
+// savedHeader describes a run of one epoch that has done epoch epochs (0 or 1), with
+// the settings a checkpoint file must hold.
+func savedHeader(epoch int) lenet.CheckpointHeader {
+	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 64, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: epoch}}
+}
 
 func runExplore(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	return cmdtest.Run(ctx, run, args...)
@@ -121,9 +127,7 @@ func TestServesCheckpoint(t *testing.T) {
 	}
 	defer c.Close()
 	path := filepath.Join(t.TempDir(), "m.ckpt")
-	h := lenet.CheckpointHeader{Epochs: 1}
-	h.Epoch = 1
-	if err := lenet.Snapshot(c, h).Save(path); err != nil {
+	if err := lenet.Snapshot(c, savedHeader(1)).Save(path); err != nil {
 		t.Fatal(err)
 	}
 	url, p := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
@@ -207,7 +211,7 @@ func TestDefaultModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := lenet.Snapshot(c, lenet.CheckpointHeader{}).Save(defaultModel); err != nil {
+	if err := lenet.Snapshot(c, savedHeader(0)).Save(defaultModel); err != nil {
 		t.Fatal(err)
 	}
 	_, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
