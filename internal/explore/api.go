@@ -316,17 +316,35 @@ func (s *Server) handleMistakes(w http.ResponseWriter, r *http.Request) {
 }
 
 // findMistakes classifies the whole test set with the current weights, once per
-// SetWeights.
+// SetWeights. The pass runs on the evaluator, from a snapshot of the weights taken
+// under mu, so forward passes are not held up for its second.
 func (s *Server) findMistakes() (*mistakesResponse, error) {
+	resp, ck, version, err := s.knownMistakes()
+	if resp != nil || err != nil {
+		return resp, err
+	}
+	s.evalMu.Lock()
+	defer s.evalMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.c == nil {
+	if s.mistakes != nil && s.mistakesOf == version {
+		resp = s.mistakes // found by a request this one waited for
+	}
+	s.mu.Unlock()
+	if resp != nil {
+		return resp, nil
+	}
+	if s.evalClosed {
 		return nil, errClosed
 	}
-	if s.mistakes != nil && s.mistakesOf == s.version {
-		return s.mistakes, nil
+	if s.eval == nil {
+		if s.eval, err = lenet.New(lenet.Config{Variant: s.variant, BatchSize: 1, EvalBatch: evalBatch}); err != nil {
+			return nil, err
+		}
 	}
-	pred, err := lenet.Predict(s.c, s.test)
+	if err := ck.Restore(s.eval); err != nil {
+		return nil, err
+	}
+	pred, err := lenet.Predict(s.eval, s.test)
 	if err != nil {
 		return nil, err
 	}
@@ -334,13 +352,31 @@ func (s *Server) findMistakes() (*mistakesResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &mistakesResponse{Epoch: s.header.Epoch, Total: s.test.N, Confusion: conf, Mistakes: []mistake{}}
+	resp = &mistakesResponse{Epoch: ck.Epoch, Total: s.test.N, Confusion: conf, Mistakes: []mistake{}}
 	for i, p := range pred {
 		if l := int(s.test.Labels[i]); p != l {
 			resp.Mistakes = append(resp.Mistakes, mistake{Index: i, Label: l, Predicted: p})
 		}
 	}
 	resp.Accuracy = 1 - float64(len(resp.Mistakes))/float64(s.test.N)
-	s.mistakes, s.mistakesOf = resp, s.version
+	s.mu.Lock()
+	if s.version == version { // weights set meanwhile make a newer answer due
+		s.mistakes, s.mistakesOf = resp, version
+	}
+	s.mu.Unlock()
 	return resp, nil
+}
+
+// knownMistakes returns the mistakes of the current weights when they are known, and
+// otherwise a snapshot of the weights and their version for the evaluator.
+func (s *Server) knownMistakes() (*mistakesResponse, *lenet.Checkpoint, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.c == nil:
+		return nil, nil, 0, errClosed
+	case s.mistakes != nil && s.mistakesOf == s.version:
+		return s.mistakes, nil, s.version, nil
+	}
+	return nil, lenet.Snapshot(s.c, s.header), s.version, nil
 }

@@ -6,7 +6,9 @@
 // A Server holds a copy of the network's weights and the Fashion-MNIST test set. It runs
 // every forward pass through lenet.Inspector (a batch-1 copy of the network) under one
 // mutex, because a Gorgonia machine is not safe for concurrent use; one forward takes
-// well under a millisecond, so requests wait for each other only briefly. A trainer
+// well under a millisecond, so requests wait for each other only briefly. The
+// mistakes on the whole test set (a second or so) are found by a second network of
+// its own, from a snapshot of the weights, so forward passes go on meanwhile. A trainer
 // hands it new weights with SetWeights (a lenet.Snapshot, taken on the training
 // goroutine between batches) and new points of its history with AddPoint; the page
 // follows both through server-sent events.
@@ -32,4 +34,10 @@
 // outside 0..1, malformed JSON, a body over 64 KB), unknown paths a 404 and wrong
 // methods a 405 with an Allow header, all with the same JSON error body. Nothing a
 // request sends reaches the file system: the page's files are embedded.
+//
+// Serve listens where it is told. On a loopback address it answers only requests
+// whose Host header is that address (as localhost, 127.0.0.1 or [::1] too, with the
+// port), and others get a 403 with a JSON error: a web page cannot use DNS rebinding
+// (its own name re-pointed at 127.0.0.1) to read the server's answers. On any other
+// address it was asked to be reached by other names, and answers every Host.
 package explore

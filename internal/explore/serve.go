@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -38,12 +40,12 @@ func URL(ln net.Listener) string {
 // shutdownGrace is how long Serve waits for requests in progress when it stops.
 const shutdownGrace = 2 * time.Second
 
-// Serve answers s.Handler on ln until ctx is done, then ends the event streams, waits
+// Serve answers s.Handler on ln, behind hostGuard, until ctx is done, then ends the event streams, waits
 // briefly for requests in progress, and closes ln. It returns nil after ctx is done and
 // the error of the HTTP server otherwise.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
-		Handler:           s.Handler(),
+		Handler:           hostGuard(ln.Addr(), s.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -63,4 +65,35 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("stopping the explorer: %w", err)
 	}
 	return nil
+}
+
+// hostGuard answers 403 to a request whose Host header is not an address of the
+// listener at addr, when addr is a loopback address. That is what a DNS-rebinding
+// attack sends: a page from evil.example whose name then resolves to 127.0.0.1, so
+// that the browser lets its script read this server's answers as its own. Listening
+// on the loopback, the server answers only to its own host:port, written as the
+// address itself, localhost, 127.0.0.1 or [::1]. Any other address (0.0.0.0, a
+// network interface) was chosen to be reached under other names, so every Host is
+// served there.
+func hostGuard(addr net.Addr, next http.Handler) http.Handler {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return next
+	}
+	port := strconv.Itoa(tcp.Port)
+	allowed := map[string]bool{}
+	for _, host := range []string{tcp.IP.String(), "localhost", "127.0.0.1", "::1"} {
+		allowed[net.JoinHostPort(host, port)] = true
+		if tcp.Port == 80 { // a browser leaves out the scheme's default port
+			allowed[strings.TrimSuffix(net.JoinHostPort(host, ""), ":")] = true
+		}
+	}
+	want := "http://" + net.JoinHostPort(tcp.IP.String(), port) + "/"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !allowed[strings.ToLower(r.Host)] {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not this server's address: open %s (a server on the loopback answers only to its own address, against DNS rebinding)", r.Host, want))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/d2l-go/convnets/lenet"
 )
 
-// evalBatch is the batch of the Server's evaluation graph, which finds the mistakes on
-// the test set: large enough to amortise a run, small enough to keep the graph's
-// memory (activations and im2col buffers) around 10 MB.
+// evalBatch is the batch of the Server's evaluator, which finds the mistakes on the
+// test set: large enough to amortise a run, small enough to keep the graph's memory
+// (activations and im2col buffers) around 10 MB.
 const evalBatch = 200
 
 // ErrCUDABuild is New's error in a binary built with the cuda tag: lenet.Inspector
@@ -60,6 +60,13 @@ type Server struct {
 	batches    int              // counts the Progress calls that woke the streams
 	woke       time.Time        // when Progress last woke them
 
+	// The evaluator classifies the whole test set for /api/mistakes (about a second):
+	// a network of its own, given a snapshot of the weights, so that the forward
+	// passes under mu go on meanwhile. Made on the first such request.
+	evalMu     sync.Mutex // one pass at a time; never taken while holding mu
+	eval       *lenet.Classifier
+	evalClosed bool
+
 	events  hub
 	done    chan struct{} // closed to end the event streams
 	stopped sync.Once     // closes done
@@ -89,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, EvalBatch: evalBatch})
+	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1})
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
@@ -149,9 +156,15 @@ func (s *Server) Close() error {
 	var err error
 	s.closed.Do(func() {
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		err = errors.Join(s.insp.Close(), s.c.Close())
 		s.insp, s.c = nil, nil
+		s.mu.Unlock()
+		s.evalMu.Lock() // waits for a pass in progress
+		if s.eval != nil {
+			err = errors.Join(err, s.eval.Close())
+		}
+		s.eval, s.evalClosed = nil, true
+		s.evalMu.Unlock()
 	})
 	return err
 }

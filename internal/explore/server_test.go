@@ -2,11 +2,13 @@ package explore
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -531,5 +533,135 @@ func TestNewErrors(t *testing.T) {
 		if _, err := New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("case %d: %v; want %q", i, err, tc.want)
 		}
+	}
+}
+
+// On the loopback the server answers only to its own address (DNS rebinding); on any
+// other address, to every Host.
+func TestHostGuard(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	v4 := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	v6 := &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}
+	other := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 80}
+	for _, tc := range []struct {
+		addr net.Addr
+		host string
+		code int
+	}{
+		{v4, "127.0.0.1:8080", http.StatusNoContent},
+		{v4, "localhost:8080", http.StatusNoContent},
+		{v4, "LocalHost:8080", http.StatusNoContent},
+		{v4, "[::1]:8080", http.StatusNoContent},
+		{v4, "evil.example:8080", http.StatusForbidden},
+		{v4, "evil.example", http.StatusForbidden},
+		{v4, "localhost:8081", http.StatusForbidden},
+		{v4, "localhost", http.StatusForbidden}, // port 80, another server
+		{v4, "127.0.0.1.evil.example:8080", http.StatusForbidden},
+		{v4, "", http.StatusForbidden},
+		{v6, "[::1]:8080", http.StatusNoContent},
+		{v6, "localhost:8080", http.StatusNoContent},
+		{v6, "[::2]:8080", http.StatusForbidden},
+		{other, "127.0.0.2", http.StatusNoContent}, // port 80 goes without saying
+		{other, "localhost", http.StatusNoContent},
+		{other, "127.0.0.2:80", http.StatusNoContent},
+		{other, "evil.example", http.StatusForbidden},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "evil.example:8080", http.StatusNoContent},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "my-laptop.local:8080", http.StatusNoContent},
+		{&net.TCPAddr{IP: net.IPv4(192, 168, 1, 5), Port: 8080}, "anything", http.StatusNoContent},
+	} {
+		req := httptest.NewRequest("GET", "/api/model", nil)
+		req.Host = tc.host
+		rec := httptest.NewRecorder()
+		hostGuard(tc.addr, ok).ServeHTTP(rec, req)
+		if rec.Code != tc.code {
+			t.Errorf("listening on %v, Host %q: %d; want %d", tc.addr, tc.host, rec.Code, tc.code)
+		}
+	}
+}
+
+// Serve puts the Host check in front of the API: a request naming another host gets a
+// 403 with a JSON error that says where to go, and the server goes on serving.
+func TestServeRefusesOtherHosts(t *testing.T) {
+	s := newServer(t, Config{Weights: weights(t, lenet.Classic, 1), Test: testSet(t, 3)})
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	}()
+	url := URL(ln)
+	get := func(host string) (int, string) {
+		req, err := http.NewRequest("GET", url+"api/labels", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e errorResponse
+		json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e.Error
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	code, msg := get(fmt.Sprintf("rebound.example:%d", port))
+	want := fmt.Sprintf(`host "rebound.example:%d" is not this server's address: open %s`, port, url)
+	if code != http.StatusForbidden || !strings.HasPrefix(msg, want) {
+		t.Errorf("Host rebound.example: %d %q; want 403 %q", code, msg, want)
+	}
+	for _, host := range []string{ln.Addr().String(), fmt.Sprintf("localhost:%d", port)} {
+		if code, msg := get(host); code != http.StatusOK || msg != "" {
+			t.Errorf("Host %s: %d %q; want 200", host, code, msg)
+		}
+	}
+}
+
+// A test-set pass for /api/mistakes (about a second on the real test set) runs on the
+// evaluator, outside the lock of the forward passes: a forward is answered while it is
+// in progress, here held up for as long as the test likes.
+func TestMistakesDoNotHoldUpForwards(t *testing.T) {
+	test := testSet(t, 25)
+	s := newServer(t, Config{Weights: weights(t, lenet.Modern, 2), Test: test})
+	h := s.Handler()
+	s.evalMu.Lock() // as if a pass were running
+	done := make(chan mistakesResponse, 1)
+	go func() {
+		var m mistakesResponse
+		_, _, body := do(t, h, "GET", "/api/mistakes", "")
+		json.Unmarshal(body, &m)
+		done <- m
+	}()
+	forwarded := make(chan int, 1)
+	go func() {
+		code, _, _ := do(t, h, "GET", "/api/forward?index=3", "")
+		forwarded <- code
+	}()
+	select {
+	case code := <-forwarded:
+		if code != http.StatusOK {
+			t.Errorf("forward during the pass: %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("a forward waited for the mistakes pass")
+	}
+	s.evalMu.Unlock()
+	m := <-done
+	if m.Total != 25 || len(m.Confusion) != 10 || m.Epoch != 1 {
+		t.Errorf("mistakes after the wait: %+v", m)
+	}
+	// A second request is answered from the first one's pass, with the same numbers.
+	var again mistakesResponse
+	_, _, body := do(t, h, "GET", "/api/mistakes", "")
+	if err := json.Unmarshal(body, &again); err != nil || !slices.Equal(again.Mistakes, m.Mistakes) || again.Accuracy != m.Accuracy {
+		t.Errorf("second answer %+v (%v); want the first's %+v", again, err, m)
 	}
 }
