@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,10 +127,31 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 	}
 }
 
+// serveTest serves srv as the commands do (explore.Serve on 127.0.0.1, with its Host
+// check) until the test ends, and returns the page's URL.
+func serveTest(t *testing.T, srv *explore.Server) string {
+	t.Helper()
+	ln, err := explore.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+		srv.Close()
+	})
+	return explore.URL(ln)
+}
+
 // apiForward asks the server directly, as a check on what the page shows.
 func apiForward(t *testing.T, base string, index int) (layers [][]float64, predicted int) {
 	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("%s/api/forward?index=%d", base, index))
+	resp, err := http.Get(fmt.Sprintf("%sapi/forward?index=%d", base, index))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,16 +198,15 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	defer func() { srv.Close(); ts.Close() }() // srv.Close ends the event streams ts.Close waits for
+	base := serveTest(t, srv)
 
 	const index = 42
-	do(t, ctx, "loading the page", chromedp.Navigate(fmt.Sprintf("%s/?index=%d", ts.URL, index)),
+	do(t, ctx, "loading the page", chromedp.Navigate(fmt.Sprintf("%s?index=%d", base, index)),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 	tti := run1[float64](t, ctx, "time to interactive", `window.exploreReadyMs`)
 	t.Logf("time to interactive: %.0f ms (navigation start to the first forward pass drawn)", tti)
 
-	layers, predicted := apiForward(t, ts.URL, index)
+	layers, predicted := apiForward(t, base, index)
 	if got := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`); got != strconv.Itoa(predicted) {
 		t.Errorf("the page predicts class %s for test image %d; the API says %d", got, index, predicted)
 	}
@@ -308,10 +327,9 @@ func TestBrowserLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	defer func() { srv.Close(); ts.Close() }() // srv.Close ends the event streams ts.Close waits for
+	base := serveTest(t, srv)
 
-	do(t, ctx, "loading the page", chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+	do(t, ctx, "loading the page", chromedp.Navigate(base), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 	waitFor(t, ctx, "the live badge", `document.getElementById('live').textContent === 'training live: epoch 1 of 3'`)
 	waitFor(t, ctx, "one row of kernels", `document.querySelectorAll('#kernel-history .krow').length === 1`)
 
