@@ -84,6 +84,11 @@ func Find(opts Options) (dir string, err error) {
 	return FindContext(context.Background(), opts)
 }
 
+// DirFlagUsage is the help of a command's -data flag, which sets Options.Dir: the
+// search order of Find, as a user meets it.
+const DirFlagUsage = "folder holding the four Fashion-MNIST files (only that folder is searched);\n" +
+	"default: $" + EnvDir + ", ./data/fashion-mnist, the user cache, " + SystemDir + ", then a download"
+
 // FindContext is Find with a context that cancels a download.
 func FindContext(ctx context.Context, opts Options) (string, error) {
 	if opts.Dir != "" {

@@ -37,7 +37,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.model, "model", "", "checkpoint file written by cmd/train -save (required)")
 	fs.IntVar(&o.index, "index", 0, "which test image to explain, 0..9999")
 	fs.StringVar(&o.outDir, "out", "out", "folder for explain-N.png")
-	fs.StringVar(&o.dataDir, "data", "", "folder holding the Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	return fs
 }
 

@@ -50,7 +50,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	}
 	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save (default "+defaultModel+" if it exists, else a quick model trained at start)")
 	fs.StringVar(&o.addr, "addr", explore.DefaultAddr, "address to listen on; the default serves this machine only")
-	fs.StringVar(&o.dataDir, "data", "", "folder holding the Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	return fs
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/explore"
@@ -47,7 +48,7 @@ func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
 	fs.StringVar(model, "model", "classic", "network variant: classic (the chapter's) or modern (ReLU + max pooling); with -resume, the checkpoint's")
 	fs.StringVar(ops, "ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	fs.StringVar(&o.device, "device", "auto", "where to train: auto (a GPU when built with -tags cuda and present), cpu or cuda")
-	fs.StringVar(&o.dataDir, "data", "", "folder holding the four Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	fs.StringVar(&o.outDir, "out", "out", "folder for curves.png, predictions.png, confusion.png and metrics.json")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first N training images (0 = all 60000; with -resume, the checkpoint's)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling (with -resume: the checkpoint's)")
