@@ -15,6 +15,10 @@
 // line what it saved; -resume continues from there and ends with the numbers of the
 // run that was never interrupted.
 //
+// With -serve ADDR it also serves the LeNet explorer of cmd/explore at ADDR while it
+// trains: the curves grow point by point and the page takes the weights after every
+// epoch; it stays up after training until Ctrl-C.
+//
 // Exit status: 0 on success, 2 on bad usage, 130 when interrupted, 1 on any other
 // failure, each failure with one line on stderr.
 package main
