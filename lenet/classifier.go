@@ -16,7 +16,8 @@ import (
 // Config sets up a Classifier. The zero value is the classic LeNet, batch 256, seed 0,
 // on the CPU.
 type Config struct {
-	Variant   Variant      // default Classic
+	Variant   Variant      // default Classic; a preset name or a spec string (SpecOf)
+	Spec      *Spec        // when set, the network (Variant is then left empty)
 	BatchSize int          // training batch size; default 256
 	EvalBatch int          // evaluation batch size; default 1000
 	Seed      uint64       // seeds the weight initialisation
@@ -27,7 +28,7 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Variant == "" {
+	if c.Variant == "" && c.Spec == nil {
 		c.Variant = Classic
 	}
 	if c.BatchSize == 0 {
@@ -71,9 +72,11 @@ type Classifier struct {
 // New builds a Classifier.
 func New(cfg Config) (*Classifier, error) {
 	cfg = cfg.withDefaults()
-	if _, err := ParseVariant(string(cfg.Variant)); err != nil {
+	spec, err := cfg.resolveSpec()
+	if err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}
+	cfg.Variant, cfg.Spec = spec.Variant(), &spec
 	if cfg.BatchSize < 1 || cfg.EvalBatch < 1 {
 		return nil, fmt.Errorf("lenet: batch sizes must be positive, got %d and %d", cfg.BatchSize, cfg.EvalBatch)
 	}
@@ -87,7 +90,7 @@ func New(cfg Config) (*Classifier, error) {
 	c.g = gorgonia.NewGraph()
 	graph.SetDevice(c.g, cfg.Device)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))
-	net, err := NewNetOps(c.g, "", cfg.Variant, dt, cfg.Ops, rng)
+	net, err := NewNetSpec(c.g, "", spec, dt, cfg.Ops, rng)
 	if err != nil {
 		return nil, fmt.Errorf("lenet: building the network: %w", err)
 	}
@@ -127,7 +130,7 @@ func New(cfg Config) (*Classifier, error) {
 
 	c.eg = gorgonia.NewGraph()
 	graph.SetDevice(c.eg, cfg.Device)
-	if c.enet, err = NewNetOps(c.eg, "eval_", cfg.Variant, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
+	if c.enet, err = NewNetSpec(c.eg, "eval_", spec, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("lenet: building the evaluation network: %w", err)
 	}
 	c.ex = gorgonia.NewTensor(c.eg, dt, 4, gorgonia.WithShape(cfg.EvalBatch, 1, Height, Width), gorgonia.WithName("eval_input"), gorgonia.WithInit(gorgonia.Zeroes()))

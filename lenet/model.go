@@ -43,12 +43,13 @@ func ParseVariant(s string) (Variant, error) {
 
 // DefaultLR is the learning rate the variant trains well with: the textbook's 0.9 for
 // the classic network. ReLU units saturate less than sigmoids, so the modern variant
-// takes smaller steps.
+// takes smaller steps. A spec string gets its Spec's LearningRate.
 func (v Variant) DefaultLR() float64 {
-	if v == Modern {
-		return 0.1
+	s, err := SpecOf(v)
+	if err != nil {
+		return 0.9
 	}
-	return 0.9
+	return s.LearningRate()
 }
 
 // Image geometry and classes of Fashion-MNIST, the input LeNet is built for.
@@ -70,54 +71,9 @@ func NewNet(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype, rn
 // (graph.ImplGorgonia). The layers, the parameters, their names and their initial values
 // do not depend on ops.
 func NewNetOps(g *gorgonia.ExprGraph, prefix string, v Variant, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
-	pool := func() (layers.Layer, error) {
-		return layers.NewAvgPool2D(layers.PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
-	}
-	hidden := func() layers.Layer { return layers.Sigmoid{Ops: ops} }
-	switch v {
-	case Classic:
-	case Modern:
-		pool = func() (layers.Layer, error) {
-			return layers.NewMaxPool2D(layers.PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}})
-		}
-		hidden = func() layers.Layer { return layers.ReLU{Ops: ops} }
-	default:
-		return nil, fmt.Errorf("lenet: unknown variant %q", v)
-	}
-	c1, err := layers.NewConv2D(g, prefix+"conv1", layers.Conv2DConfig{In: 1, Out: 6, Kernel: [2]int{5, 5}, Padding: [2]int{2, 2}, Dtype: dt, Ops: ops}, rng)
+	s, err := SpecOf(v)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lenet: %w", err)
 	}
-	p1, err := pool()
-	if err != nil {
-		return nil, err
-	}
-	c2, err := layers.NewConv2D(g, prefix+"conv2", layers.Conv2DConfig{In: 6, Out: 16, Kernel: [2]int{5, 5}, Dtype: dt, Ops: ops}, rng)
-	if err != nil {
-		return nil, err
-	}
-	p2, err := pool()
-	if err != nil {
-		return nil, err
-	}
-	f1, err := layers.NewLinear(g, prefix+"fc1", 16*5*5, 120, dt, rng)
-	if err != nil {
-		return nil, err
-	}
-	f2, err := layers.NewLinear(g, prefix+"fc2", 120, 84, dt, rng)
-	if err != nil {
-		return nil, err
-	}
-	f3, err := layers.NewLinear(g, prefix+"fc3", 84, Classes, dt, rng)
-	if err != nil {
-		return nil, err
-	}
-	return layers.NewSequential(
-		c1, layers.ReLU{Ops: ops}, p1,
-		c2, hidden(), p2,
-		layers.Flatten{},
-		f1, hidden(),
-		f2, hidden(),
-		f3,
-	), nil
+	return NewNetSpec(g, prefix, s, dt, ops, rng)
 }
