@@ -42,7 +42,7 @@ func download(ctx context.Context, dir string, names []string, opts Options) err
 	}
 	base := opts.BaseURL
 	if base == "" {
-		base = DefaultBaseURL
+		base = opts.source().baseURL
 	}
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
@@ -52,7 +52,7 @@ func download(ctx context.Context, dir string, names []string, opts Options) err
 		client = defaultClient
 	}
 	for _, name := range names {
-		if err := downloadOne(ctx, client, base+name+".gz", dir, name, opts.Progress); err != nil {
+		if err := downloadOne(ctx, client, base+name+".gz", dir, name, opts); err != nil {
 			return err
 		}
 	}
@@ -63,8 +63,9 @@ func download(ctx context.Context, dir string, names []string, opts Options) err
 // decompressed bytes against the published digest of name, and renames it to
 // dir/name.gz (or dir/name if the server sent it uncompressed). On any
 // failure the temp file is removed.
-func downloadOne(ctx context.Context, client *http.Client, url, dir, name string, progress io.Writer) (err error) {
-	want, ok := knownFile(name)
+func downloadOne(ctx context.Context, client *http.Client, url, dir, name string, opts Options) (err error) {
+	progress := opts.Progress
+	want, ok := opts.source().knownFile(name)
 	if !ok {
 		return &FormatError{File: url, Err: fmt.Errorf("%w: no published digest for %s", ErrDownload, name)}
 	}

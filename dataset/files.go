@@ -3,8 +3,6 @@ package dataset
 import (
 	"crypto/sha256"
 	"hash"
-	"path/filepath"
-	"strings"
 )
 
 // The four Fashion-MNIST file names, without the optional ".gz" suffix.
@@ -41,14 +39,6 @@ var digests = map[string]fileSpec{
 // Digest returns the published SHA-256 (hex) of the decompressed Fashion-MNIST
 // file with the given name (".gz" suffix and directories ignored), and
 // whether the name is one of the four.
-func Digest(name string) (string, bool) {
-	s, ok := knownFile(name)
-	return s.sha256, ok
-}
-
-func knownFile(path string) (fileSpec, bool) {
-	s, ok := digests[strings.TrimSuffix(filepath.Base(path), ".gz")]
-	return s, ok
-}
+func Digest(name string) (string, bool) { return FashionMNIST.Digest(name) }
 
 func newHash() hash.Hash { return sha256.New() }

@@ -48,6 +48,9 @@ type Options struct {
 	// BaseURL is the URL the ".gz" file names are appended to. Default:
 	// DefaultBaseURL.
 	BaseURL string
+	// Source is the data set: FashionMNIST (the default, when nil) or MNIST.
+	// It decides the folders searched, the download URL and the digests.
+	Source *Source
 	// Client makes the HTTP requests. Default: a client with 30 s connect
 	// and response-header timeouts; a download that stalls for a minute is
 	// abandoned.
@@ -55,13 +58,7 @@ type Options struct {
 }
 
 // DefaultCacheDir returns os.UserCacheDir()/d2l-convnets/fashion-mnist.
-func DefaultCacheDir() (string, error) {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("dataset: no user cache dir: %w", err)
-	}
-	return filepath.Join(base, "d2l-convnets", "fashion-mnist"), nil
-}
+func DefaultCacheDir() (string, error) { return FashionMNIST.CacheDir() }
 
 // Find returns the folder that holds the four Fashion-MNIST files (each
 // plain or .gz), searching, in order:
@@ -91,19 +88,20 @@ const DirFlagUsage = "folder holding the four Fashion-MNIST files (only that fol
 
 // FindContext is Find with a context that cancels a download.
 func FindContext(ctx context.Context, opts Options) (string, error) {
+	src := opts.source()
 	if opts.Dir != "" {
 		return explicitDir(opts.Dir, "given with -data")
 	}
-	if env := os.Getenv(EnvDir); env != "" {
-		return explicitDir(env, "from $"+EnvDir)
+	if env := os.Getenv(src.envDir); env != "" {
+		return explicitDir(env, "from $"+src.envDir)
 	}
 	cache := opts.CacheDir
 	var cacheErr error
 	if cache == "" {
-		cache, cacheErr = DefaultCacheDir()
+		cache, cacheErr = src.CacheDir()
 	}
 	var searched []string
-	for _, d := range []string{LocalDir, cache, systemDir} {
+	for _, d := range []string{src.localDir, cache, src.SystemDir()} {
 		if d == "" {
 			continue
 		}
@@ -112,7 +110,7 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 			return filepath.Abs(d)
 		}
 		shown := d
-		if d == LocalDir {
+		if d == src.localDir {
 			shown = "./" + d
 		}
 		if exists {
@@ -123,27 +121,22 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 	where := "looked in " + strings.Join(searched, ", ")
 	switch {
 	case opts.NoDownload:
-		return "", notFound(where + "; downloading is off")
+		return "", notFound(src, where+"; downloading is off")
 	case cacheErr != nil:
-		return "", notFound(fmt.Sprintf("%s; cannot download: %v", where, cacheErr))
+		return "", notFound(src, fmt.Sprintf("%s; cannot download: %v", where, cacheErr))
 	}
 	_, missing, _ := resolve(cache)
 	if err := download(ctx, cache, missing, opts); err != nil {
 		return "", &multiError{
-			msg:  fmt.Sprintf("dataset: %v: %s; the download failed: %s; %s", ErrNotFound, where, strings.TrimPrefix(err.Error(), "dataset: "), howTo),
+			msg:  fmt.Sprintf("dataset: %v: %s; the download failed: %s; %s", ErrNotFound, where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo()),
 			errs: []error{ErrNotFound, err},
 		}
 	}
 	return filepath.Abs(cache)
 }
 
-// howTo tells a user what to do when the data is missing.
-const howTo = "to fix: install the data with `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), " +
-	"or put the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, " +
-	"t10k-labels-idx1-ubyte; .gz or plain) in a folder and pass -data DIR (or set " + EnvDir + ")"
-
-func notFound(detail string) error {
-	return fmt.Errorf("dataset: %w: %s; %s", ErrNotFound, detail, howTo)
+func notFound(src *Source, detail string) error {
+	return fmt.Errorf("dataset: %w: %s; %s", ErrNotFound, detail, src.howTo())
 }
 
 // explicitDir accepts dir only if it holds all four files.
@@ -191,16 +184,19 @@ func Paths(dir string) ([4]string, error) {
 	return paths, nil
 }
 
-// Verify checks the SHA-256 of the four files in dir against the published
-// digests, without keeping their contents. Errors wrap ErrDigest (with both
-// digests), ErrNotFound, or a decoding error.
-func Verify(dir string) error {
+// Verify checks the SHA-256 of the four Fashion-MNIST files in dir against the
+// published digests, without keeping their contents. Errors wrap ErrDigest
+// (with both digests), ErrNotFound, or a decoding error.
+func Verify(dir string) error { return FashionMNIST.Verify(dir) }
+
+// Verify is the package's Verify for this data set's digests.
+func (s *Source) Verify(dir string) error {
 	paths, err := Paths(dir)
 	if err != nil {
 		return err
 	}
 	for _, p := range paths {
-		want, _ := knownFile(p)
+		want, _ := s.knownFile(p)
 		f, err := os.Open(p)
 		if err != nil {
 			return fmt.Errorf("dataset: %w", err)

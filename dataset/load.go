@@ -67,11 +67,11 @@ func LoadTestContext(ctx context.Context, opts Options) (*Set, error) {
 // Fashion-MNIST files must have its published SHA-256 (ErrDigest otherwise);
 // other names are not verified. Only opts.SkipVerify is used.
 func LoadFiles(imagesPath, labelsPath string, opts Options) (*Set, error) {
-	dims, pixels, err := readIDXFile(imagesPath, 3, !opts.SkipVerify)
+	dims, pixels, err := readIDXFile(imagesPath, 3, !opts.SkipVerify, opts.source())
 	if err != nil {
 		return nil, err
 	}
-	_, labels, err := readIDXFile(labelsPath, 1, !opts.SkipVerify)
+	_, labels, err := readIDXFile(labelsPath, 1, !opts.SkipVerify, opts.source())
 	if err != nil {
 		return nil, err
 	}
