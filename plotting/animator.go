@@ -213,6 +213,10 @@ var seriesStyles = []seriesStyle{
 	{rgb(0x8c564b), []vg.Length{5.5, 2.4}},           // brown dashed
 	{rgb(0x17becf), []vg.Length{9.6, 2.4, 1.5, 2.4}}, // cyan dash-dot
 	{rgb(0x7f7f7f), []vg.Length{1.5, 2.5}},           // grey dotted
+	{rgb(0x9467bd), nil},                             // purple solid
+	{rgb(0xbcbd22), []vg.Length{5.5, 2.4}},           // olive dashed
+	{rgb(0xe377c2), []vg.Length{9.6, 2.4, 1.5, 2.4}}, // pink dash-dot
+	{rgb(0x000000), []vg.Length{1.5, 2.5}},           // black dotted
 }
 
 // lineWidth is the width of every series' line (matplotlib's 1.5 points).
