@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/fashiontest"
+)
+
+// Two small variants keep the tests quick.
+const tinyVariants = "tiny1=conv2k5-relu-max2-dense8-relu-lr0.1,tiny2=conv3k3p1-sigmoid-avg2-dense8-sigmoid-lr0.9"
+
+func runSweep(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestBadFlagsOneLine(t *testing.T) {
+	cases := map[string][]string{
+		"flag provided but not defined: -bogus":        {"-bogus"},
+		`invalid value "x" for flag -epochs`:           {"-epochs", "x"},
+		"-epochs -1: must be 0":                        {"-epochs", "-1"},
+		"-limit -5: must be 0 (all) or positive":       {"-limit", "-5"},
+		"-batch 0: must be at least 1":                 {"-batch", "0"},
+		`-dataset: unknown data set "cifar10"`:         {"-dataset", "cifar10"},
+		`-variants: "lenet5" is neither a built-in`:    {"-variants", "lenet5"},
+		`-variants: variant "classic" is listed twice`: {"-variants", "classic,classic"},
+		`unexpected argument "more"`:                   {"more"},
+		"-out: must name a folder":                     {"-out", ""},
+	}
+	for want, args := range cases {
+		code, stdout, stderr := runSweep(t, context.Background(), args...)
+		if code != exitUsage || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing", args, code, stdout)
+		}
+		if n := strings.Count(stderr, "\n"); n != 1 || !strings.HasPrefix(stderr, "sweep: ") || !strings.Contains(stderr, want) {
+			t.Errorf("%v: stderr %q (%d lines), want one line containing %q", args, stderr, n, want)
+		}
+	}
+}
+
+func TestHelpAndList(t *testing.T) {
+	code, stdout, stderr := runSweep(t, context.Background(), "-h")
+	if code != exitOK || stderr != "" || !strings.Contains(stdout, "Usage: sweep [flags]") || !strings.Contains(stdout, "-variants") {
+		t.Errorf("-h: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runSweep(t, context.Background(), "-list")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != exitOK || len(lines) != len(defaultVariants()) {
+		t.Fatalf("-list: exit %d, %d lines:\n%s", code, len(lines), stdout)
+	}
+	for _, want := range []string{"classic", "max pooling", "ReLU everywhere", "3x3 kernels", "wider convolutions",
+		"third conv layer", "one dense layer less", "lr 0.03", "lr 0.3"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-list lacks %q", want)
+		}
+	}
+}
+
+func TestDefaultVariants(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range defaultVariants() {
+		if seen[s.Label()] || seen[s.String()] {
+			t.Errorf("variant %q or its spec is there twice", s.Label())
+		}
+		seen[s.Label()], seen[s.String()] = true, true
+	}
+	vs := defaultVariants()
+	if vs[0].String() != "conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9" || vs[0].Params() != 61706 {
+		t.Errorf("first variant is %s (%d parameters), want the classic LeNet", vs[0], vs[0].Params())
+	}
+}
+
+func TestParseVariantsFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "v.json")
+	os.WriteFile(file, []byte(`["conv2k5-relu-max2-dense8-relu", {"name": "j", "convs": [{"out": 2, "kernel": 3, "act": "relu", "pool": "avg"}], "dense": []}]`), 0o644)
+	vs, err := parseVariants("@" + file)
+	if err != nil || len(vs) != 2 || vs[1].Label() != "j" || vs[1].Convs[0].PoolSize != 2 || vs[0].Label() != "conv2k5-relu-max2-dense8-relu" {
+		t.Fatalf("parseVariants(@file) = %+v, %v", vs, err)
+	}
+	os.WriteFile(file, []byte(`["conv2k5"]`), 0o644)
+	if _, err := parseVariants("@" + file); err == nil || !strings.Contains(err.Error(), "entry 1: spec \"conv2k5\": conv1 has no activation") {
+		t.Errorf("bad file entry: %v", err)
+	}
+	if _, err := parseVariants("@" + filepath.Join(dir, "none.json")); err == nil {
+		t.Error("missing file: no error")
+	}
+}
+
+// TestSweepWritesReport trains two tiny variants for two epochs and reads back
+// every file.
+func TestSweepWritesReport(t *testing.T) {
+	data := fashiontest.Dir(t)
+	out := filepath.Join(t.TempDir(), "sweep")
+	code, stdout, stderr := runSweep(t, context.Background(), "-data", data, "-out", out, "-limit", "300", "-epochs", "2", "-variants", tinyVariants)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"2 LeNet variants on Fashion-MNIST: 300 training and 10000 test images",
+		"[1/2] tiny1: conv2k5-relu-max2-dense8-relu-lr0.1, 2454 parameters, 2 epochs", "  epoch  2/2: loss",
+		"[2/2] tiny2: conv3k3p1-sigmoid-avg2-dense8-sigmoid-lr0.9", "wrote " + filepath.Join(out, "sweep.md")} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(out, "sweep.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(md)), "\n")
+	if len(lines) != 6 || !strings.HasPrefix(lines[4], "| tiny1 | `conv2k5-relu-max2-dense8-relu-lr0.1` | 2454 | 2 | ") {
+		t.Errorf("sweep.md:\n%s", md)
+	}
+	var rows []row
+	b, _ := os.ReadFile(filepath.Join(out, "sweep.json"))
+	if err := json.Unmarshal(b, &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("sweep.json: %v, %d rows", err, len(rows))
+	}
+	for _, r := range rows {
+		if len(r.TestAccs) != 2 || r.TestAccs[1] != r.TestAcc || !(r.TestAcc > 0 && r.TestAcc <= 1) || !(r.ExamplesPerSec > 0) {
+			t.Errorf("row %+v", r)
+		}
+	}
+	f, err := os.Open(filepath.Join(out, "sweep.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil || img.Bounds().Dx() < 600 {
+		t.Errorf("sweep.png: %v, %v", img.Bounds(), err)
+	}
+}
+
+// cancelOn cancels a context when the text written to it contains a string.
+type cancelOn struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	when   string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Write(p)
+	if strings.Contains(c.buf.String(), c.when) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestInterruptKeepsFinishedRows cancels the sweep as soon as the first variant is
+// done: its row stays, the exit status is 130.
+func TestInterruptKeepsFinishedRows(t *testing.T) {
+	data := fashiontest.Dir(t)
+	out := filepath.Join(t.TempDir(), "sweep")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout := &cancelOn{when: "  tiny1: loss", cancel: cancel}
+	var stderr bytes.Buffer
+	code := run(ctx, []string{"-data", data, "-out", out, "-limit", "256", "-epochs", "1", "-variants", tinyVariants}, stdout, &stderr)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if want := "sweep: interrupted; the 1 finished variants are in " + filepath.Join(out, "sweep.md") + "\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "sweep.md"))
+	if !strings.Contains(string(md), "| tiny1 |") || strings.Contains(string(md), "tiny2") {
+		t.Errorf("sweep.md after the interrupt:\n%s", md)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 3 {
+		t.Errorf("%s holds %d entries, want sweep.md, sweep.json and sweep.png only", out, len(ents))
+	}
+}
+
+// writeIDX writes the four files of a tiny 28x28 data set under the real names.
+func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
+	t.Helper()
+	os.MkdirAll(dir, 0o755)
+	file := func(name string, magic uint32, dims []uint32, data []byte) {
+		var b bytes.Buffer
+		binary.Write(&b, binary.BigEndian, magic)
+		binary.Write(&b, binary.BigEndian, dims)
+		b.Write(data)
+		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, split := range []struct {
+		prefix string
+		n      int
+	}{{"train", nTrain}, {"t10k", nTest}} {
+		px := make([]byte, split.n*28*28)
+		labels := make([]byte, split.n)
+		for i := range px {
+			px[i] = byte(i * 7)
+		}
+		for i := range labels {
+			labels[i] = byte(i % 10)
+		}
+		file(split.prefix+"-images-idx3-ubyte", 0x803, []uint32{uint32(split.n), 28, 28}, px)
+		file(split.prefix+"-labels-idx1-ubyte", 0x801, []uint32{uint32(split.n)}, labels)
+	}
+}
+
+// TestMNISTDataset runs on a generated MNIST-named data set: refused by the
+// published digests, accepted with -no-verify, found through $MNIST_DIR.
+func TestMNISTDataset(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mnist")
+	writeIDX(t, dir, 40, 20)
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"-dataset", "mnist", "-out", out, "-epochs", "1", "-variants", "tiny1=conv2k5-relu-max2-dense8-relu"}
+	code, _, stderr := runSweep(t, context.Background(), append(args, "-data", dir)...)
+	if code != exitFailure || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db") {
+		t.Errorf("generated files as MNIST: exit %d, stderr %q; want one line naming MNIST's published digest", code, stderr)
+	}
+	t.Setenv("MNIST_DIR", dir)
+	code, stdout, stderr := runSweep(t, context.Background(), append(args, "-no-verify")...)
+	if code != exitOK || !strings.Contains(stdout, "1 LeNet variants on MNIST: 40 training and 20 test images") {
+		t.Errorf("-no-verify with $MNIST_DIR: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "sweep.md"))
+	if !strings.HasPrefix(string(md), "LeNet variants on MNIST, 40 training and 20 test images") {
+		t.Errorf("sweep.md:\n%s", md)
+	}
+}
