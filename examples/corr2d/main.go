@@ -7,6 +7,8 @@
 //   - corr2d(X^T, K) is all zeros: this kernel only sees vertical edges;
 //   - cross-correlation vs convolution: a true convolution flips the kernel, and gives
 //     -Y here; since kernels are learned, the flip does not matter.
+//
+// `corr2d exercises` answers the section's exercises (see exercises.go).
 package main
 
 import (
@@ -20,11 +22,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: corr2d (no arguments)")
+	do := run
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == "exercises":
+		do = exercises
+	case len(os.Args) > 1:
+		fmt.Fprintln(os.Stderr, "usage: corr2d [exercises]")
 		os.Exit(2)
 	}
-	if err := run(os.Stdout); err != nil {
+	if err := do(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "corr2d:", err)
 		os.Exit(1)
 	}
