@@ -4,7 +4,8 @@
 //
 //	floor((n - k + 2p) / s) + 1
 //
-// per dimension, with p pixels of padding on each side.
+// per dimension, with p pixels of padding on each side. `padding exercises` answers the
+// section's exercises (see exercises.go).
 package main
 
 import (
@@ -18,11 +19,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: padding (no arguments)")
+	do := run
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == "exercises":
+		do = exercises
+	case len(os.Args) > 1:
+		fmt.Fprintln(os.Stderr, "usage: padding [exercises]")
 		os.Exit(2)
 	}
-	if err := run(os.Stdout); err != nil {
+	if err := do(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "padding:", err)
 		os.Exit(1)
 	}
