@@ -7,6 +7,8 @@
 //     (c_o, c_i) kernel times the (c_i, h·w) input;
 //   - the cost of a convolution layer, O(c_i·c_o·kh·kw·oh·ow), for LeNet's two layers,
 //     and its parameters: c_o·c_i·kh·kw weights and one bias per OUTPUT channel.
+//
+// `channels exercises` answers the section's exercises (see exercises.go).
 package main
 
 import (
@@ -21,11 +23,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: channels (no arguments)")
+	do := run
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == "exercises":
+		do = exercises
+	case len(os.Args) > 1:
+		fmt.Fprintln(os.Stderr, "usage: channels [exercises]")
 		os.Exit(2)
 	}
-	if err := run(os.Stdout); err != nil {
+	if err := do(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "channels:", err)
 		os.Exit(1)
 	}
