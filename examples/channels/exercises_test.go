@@ -66,4 +66,3 @@ func TestTimedRatio(t *testing.T) {
 		t.Errorf("3x3 took %v, 1x1 %v: nine times the multiply-adds ran faster", ta, tb)
 	}
 }
-
