@@ -7,6 +7,8 @@
 //     and padding (0,1);
 //   - pooling per channel: X and X+1 concatenated into (1,2,4,4);
 //   - min pooling, equal to -maxpool(-X), and why it is rarely useful after a ReLU.
+//
+// `pooling exercises` answers the section's exercises (see exercises.go).
 package main
 
 import (
@@ -21,11 +23,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: pooling (no arguments)")
+	do := run
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == "exercises":
+		do = exercises
+	case len(os.Args) > 1:
+		fmt.Fprintln(os.Stderr, "usage: pooling [exercises]")
 		os.Exit(2)
 	}
-	if err := run(os.Stdout); err != nil {
+	if err := do(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "pooling:", err)
 		os.Exit(1)
 	}
