@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
@@ -16,26 +18,31 @@ import (
 
 // options are the parsed flags.
 type options struct {
-	model   string
-	index   int
-	outDir  string
-	dataDir string
+	model          string
+	index          int
+	class, compare string
+	outDir         string
+	dataDir        string
 }
 
 // newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: explain -model FILE [-index N] [-out DIR] [-data DIR]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: explain -model FILE [-index N | -class NAME] [-compare N|NAME|noise] [-out DIR] [-data DIR]\n\n"+
 			"Runs Fashion-MNIST test image N through the LeNet saved in FILE (cmd/train -save)\n"+
 			"and writes DIR/explain-N.png: the input, every convolution layer's feature maps\n"+
 			"after activation and pooling, the first layer's kernels and the class\n"+
-			"probabilities. Prints the layer-by-layer shape summary.\n\n"+
+			"probabilities. Prints the layer-by-layer shape summary. With -compare, draws\n"+
+			"two inputs side by side on shared colour scales (DIR/compare-N-M.png) and\n"+
+			"prints each layer's mean activation for both and their cosine similarity.\n\n"+
 			"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.model, "model", "", "checkpoint file written by cmd/train -save (required)")
 	fs.IntVar(&o.index, "index", 0, "which test image to explain, 0..9999")
+	fs.StringVar(&o.class, "class", "", "explain the first test image of this class instead of -index (e.g. pullover, or sweater)")
+	fs.StringVar(&o.compare, "compare", "", "a second input to draw beside the first: a test image index, a class name (its first test image), or noise")
 	fs.StringVar(&o.outDir, "out", "out", "folder for explain-N.png")
 	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	return fs
@@ -53,6 +60,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, cli.Usagef("-model is required: pass the checkpoint written by cmd/train -save")
 	case o.index < 0:
 		return nil, cli.Usagef("-index %d: must be 0 or more", o.index)
+	case o.class != "" && o.index != 0:
+		return nil, cli.Usagef("-class and -index both choose the image; give one")
 	case o.outDir == "":
 		return nil, cli.Usagef("-out: must name a folder")
 	}
@@ -90,6 +99,12 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.class != "" {
+		var ok bool
+		if o.index, ok = classIndex(test, o.class, -1); !ok {
+			return cli.Usagef("-class %q: no test image of that class (classes: %s, or sweater)", o.class, strings.Join(dataset.LabelNames[:], ", "))
+		}
+	}
 	if o.index >= test.N {
 		return cli.Usagef("-index %d: the test set has %d images; choose 0..%d", o.index, test.N, test.N-1)
 	}
@@ -103,6 +118,14 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	defer c.Close()
 	if err := ck.Restore(c); err != nil {
 		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	if o.compare != "" {
+		a, _ := resolveInput(test, strconv.Itoa(o.index), -1)
+		b, err := resolveInput(test, o.compare, o.index)
+		if err != nil {
+			return fmt.Errorf("-compare: %w", err)
+		}
+		return compare(c, ck, a, b, o.outDir, stdout)
 	}
 	insp, err := lenet.Inspect(c, pixels(test.Image(o.index)))
 	if err != nil {
