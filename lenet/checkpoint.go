@@ -55,7 +55,8 @@ type ParamInfo struct {
 // the run exactly.
 type CheckpointHeader struct {
 	Variant       Variant   `json:"variant"`
-	Epochs        int       `json:"epochs"` // the run's target
+	Dataset       string    `json:"dataset,omitempty"` // the data set's name (dataset.Source); empty: Fashion-MNIST
+	Epochs        int       `json:"epochs"`            // the run's target
 	BatchSize     int       `json:"batch_size"`
 	Seed          uint64    `json:"seed"`
 	TrainExamples int       `json:"train_examples,omitempty"` // training-set size (0: not recorded, version 1)

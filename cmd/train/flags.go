@@ -23,7 +23,9 @@ type options struct {
 	dataDir, outDir      string
 	seed                 uint64
 	save, resume         string
-	serve                string // -serve's address; never taken from a checkpoint
+	serve                string          // -serve's address; never taken from a checkpoint
+	dataset              string          // -dataset's name
+	source               *dataset.Source // the data set it names
 	// given holds the names of the flags set on the command line: with -resume, the
 	// others come from the checkpoint.
 	given map[string]bool
@@ -34,9 +36,9 @@ type options struct {
 func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: train [flags]\n\nTrains LeNet on Fashion-MNIST and writes curves.png, predictions.png,\n"+
-			"confusion.png and metrics.json to -out. With -resume, -epochs, -batch, -lr, -seed\n"+
-			"and -limit default to the checkpoint's, and the run ends exactly where the\n"+
+		fmt.Fprintf(fs.Output(), "Usage: train [flags]\n\nTrains LeNet on Fashion-MNIST (or MNIST, -dataset mnist) and writes curves.png,\n"+
+			"predictions.png, confusion.png and metrics.json to -out. With -resume, -epochs, -batch,\n"+
+			"-lr, -seed, -limit and -dataset default to the checkpoint's, and the run ends exactly where the\n"+
 			"interrupted one would have.\n\nExit status: 0 on success, 2 on bad usage, 130 when interrupted, 1 on any other failure.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -48,7 +50,8 @@ func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
 	fs.StringVar(model, "model", "classic", "network variant: classic (the chapter's) or modern (ReLU + max pooling); with -resume, the checkpoint's")
 	fs.StringVar(ops, "ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	fs.StringVar(&o.device, "device", "auto", "where to train: auto (a GPU when built with -tags cuda and present), cpu or cuda")
-	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
+	fs.StringVar(&o.dataset, "dataset", "fashion-mnist", "the data: fashion-mnist (the chapter's) or mnist (the original digits); with -resume, the checkpoint's")
+	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage+";\nwith -dataset mnist: $MNIST_DIR, ./data/mnist, the user cache, then a download")
 	fs.StringVar(&o.outDir, "out", "out", "folder for curves.png, predictions.png, confusion.png and metrics.json")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first N training images (0 = all 60000; with -resume, the checkpoint's)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling (with -resume: the checkpoint's)")
@@ -74,6 +77,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	if o.ops, err = graph.ParseImpl(ops); err != nil {
 		return nil, cli.Usagef("-ops: %w", err)
+	}
+	if o.source, err = dataset.ParseSource(o.dataset); err != nil {
+		return nil, cli.Usagef("-dataset: %w", err)
 	}
 	switch {
 	case o.epochs < 1:

@@ -98,7 +98,7 @@ func TestHelpLRDefaults(t *testing.T) {
 			t.Errorf("%v: lr %v, given %v; want %v", tc.args, o.lr, o.given["lr"], tc.want)
 		}
 	}
-	if got := curvesTitle("modern", 0.1); got != "LeNet (modern, lr 0.1) on Fashion-MNIST" {
+	if got := curvesTitle("modern", 0.1, dataset.FashionMNIST); got != "LeNet (modern, lr 0.1) on Fashion-MNIST" {
 		t.Errorf("curves title %q", got)
 	}
 }

@@ -79,13 +79,16 @@ func (r *runner) finish(res *lenet.Result) error {
 	if err != nil {
 		return err
 	}
+	names := r.o.source.LabelNames()
 	steps := []struct {
 		name  string
 		write func() error
 	}{
 		{"metrics.json", func() error { return writeMetrics(filepath.Join(out, "metrics.json"), r, res) }},
-		{"predictions.png", func() error { return writePredictions(filepath.Join(out, "predictions.png"), r.c, r.test) }},
-		{confusionFile, func() error { return writeConfusion(out, r.c, r.test, r.stdout) }},
+		{"predictions.png", func() error {
+			return writePredictions(filepath.Join(out, "predictions.png"), r.c, r.test, names[:])
+		}},
+		{confusionFile, func() error { return writeConfusion(out, r.c, r.test, names[:], r.stdout) }},
 	}
 	var done []string
 	for i, s := range steps {
@@ -136,8 +139,8 @@ func list(names []string) string {
 
 // curvesTitle names the run in the curves picture, so the pictures of two runs can be
 // told apart: "LeNet (classic, lr 0.9) on Fashion-MNIST".
-func curvesTitle(v lenet.Variant, lr float64) string {
-	return fmt.Sprintf("LeNet (%s, lr %g) on Fashion-MNIST", v, lr)
+func curvesTitle(v lenet.Variant, lr float64, src *dataset.Source) string {
+	return fmt.Sprintf("LeNet (%s, lr %g) on %s", v, lr, src)
 }
 
 func saveCurves(path, title string, h lenet.History, epochs int) error {
@@ -158,6 +161,7 @@ func saveCurves(path, title string, h lenet.History, epochs int) error {
 // metrics is the layout of metrics.json.
 type metrics struct {
 	Variant        lenet.Variant `json:"variant"`
+	Dataset        string        `json:"dataset,omitempty"` // absent for Fashion-MNIST
 	Device         string        `json:"device"`
 	Epochs         int           `json:"epochs"`
 	BatchSize      int           `json:"batch_size"`
@@ -173,7 +177,7 @@ type metrics struct {
 
 func writeMetrics(path string, r *runner, res *lenet.Result) error {
 	o := r.o
-	m := metrics{Variant: o.model, Device: r.dev.String(), Epochs: res.State.Epoch, BatchSize: o.batch, LR: o.lr, Seed: o.seed,
+	m := metrics{Variant: o.model, Dataset: datasetName(o.source), Device: r.dev.String(), Epochs: res.State.Epoch, BatchSize: o.batch, LR: o.lr, Seed: o.seed,
 		TrainExamples: r.trainSet.N, TrainLoss: res.TrainLoss, TrainAcc: res.TrainAcc, TestAcc: res.TestAcc, Points: res.State.History}
 	if res.Examples > 0 {
 		m.ExamplesPerSec = res.ExamplesPerSec
@@ -186,7 +190,7 @@ func writeMetrics(path string, r *runner, res *lenet.Result) error {
 }
 
 // writePredictions draws the first 18 test images with their true and predicted labels.
-func writePredictions(path string, c *lenet.Classifier, test *dataset.Set) error {
+func writePredictions(path string, c *lenet.Classifier, test *dataset.Set, names []string) error {
 	sample := test.Head(18)
 	pred, err := lenet.Predict(c, sample)
 	if err != nil {
@@ -199,8 +203,17 @@ func writePredictions(path string, c *lenet.Classifier, test *dataset.Set) error
 		for j, v := range px {
 			pix[j] = float64(v) / 255
 		}
-		t, p := dataset.LabelNames[sample.Labels[i]], dataset.LabelNames[pred[i]]
+		t, p := names[sample.Labels[i]], names[pred[i]]
 		imgs[i] = plotting.Image{Pix: pix, W: sample.Cols, H: sample.Rows, Title: "true: " + t + "\npred: " + p, Highlight: t != p}
 	}
 	return plotting.SaveImageGrid(path, imgs, 6, "Test images: true and predicted labels (wrong in red)")
+}
+
+// datasetName is the data set's name for metrics.json and checkpoints, empty for
+// Fashion-MNIST so that those files of a Fashion-MNIST run keep their layout.
+func datasetName(src *dataset.Source) string {
+	if src == dataset.FashionMNIST {
+		return ""
+	}
+	return src.Name()
 }

@@ -22,12 +22,11 @@ const confusionFile = "confusion.png"
 //	  t-shirt      0.732  (732 of 1000)
 //	  trouser      0.889  (889 of 1000)
 //	  ...
-func writeConfusion(outDir string, c *lenet.Classifier, test *dataset.Set, stdout io.Writer) error {
+func writeConfusion(outDir string, c *lenet.Classifier, test *dataset.Set, names []string, stdout io.Writer) error {
 	counts, err := lenet.Confusion(c, test)
 	if err != nil {
 		return err
 	}
-	names := dataset.LabelNames[:]
 	if err := plotting.SaveConfusion(filepath.Join(outDir, confusionFile), counts, names); err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func TestWriteConfusion(t *testing.T) {
 	s := reportSet(t)
 	c := reportClassifier(t, 4) // everything is a coat
 	var out bytes.Buffer
-	if err := writeConfusion(dir, c, s, &out); err != nil {
+	if err := writeConfusion(dir, c, s, dataset.LabelNames[:], &out); err != nil {
 		t.Fatal(err)
 	}
 	want := `per-class test accuracy:
@@ -132,14 +132,14 @@ func TestWriteConfusionErrors(t *testing.T) {
 	c := reportClassifier(t, 0)
 	var out bytes.Buffer
 	missing := filepath.Join(t.TempDir(), "no", "such", "dir")
-	err := writeConfusion(missing, c, s, &out)
+	err := writeConfusion(missing, c, s, dataset.LabelNames[:], &out)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing folder: error %v, want one wrapping fs.ErrNotExist", err)
 	}
 	if out.Len() != 0 {
 		t.Errorf("printed %q although the picture failed", out.String())
 	}
-	if err := writeConfusion(t.TempDir(), c, &dataset.Set{Rows: 28, Cols: 28}, &out); err == nil || !strings.Contains(err.Error(), "empty set") {
+	if err := writeConfusion(t.TempDir(), c, &dataset.Set{Rows: 28, Cols: 28}, dataset.LabelNames[:], &out); err == nil || !strings.Contains(err.Error(), "empty set") {
 		t.Errorf("empty set: error %v", err)
 	}
 }

@@ -168,7 +168,7 @@ func (r *runner) loadData() (string, error) {
 		progress = r.stderr
 	}
 	var err error
-	r.trainSet, r.test, err = dataset.LoadContext(r.ctx, dataset.Options{Dir: r.o.dataDir, Progress: progress})
+	r.trainSet, r.test, err = dataset.LoadContext(r.ctx, dataset.Options{Dir: r.o.dataDir, Source: r.o.source, Progress: progress})
 	if err != nil && r.ctx.Err() != nil {
 		return "", &interruption{"interrupted while loading the data; nothing was trained or saved"}
 	}
@@ -182,8 +182,12 @@ func (r *runner) loadData() (string, error) {
 		batch = fmt.Sprintf("%d (-batch %d is more than the training set)", r.trainSet.N, r.o.batch)
 		r.o.batch = r.trainSet.N
 	}
-	return fmt.Sprintf("LeNet (%s) on %s, %d training and %d test images, batch %s, lr %g",
-		r.o.model, r.dev, r.trainSet.N, r.test.N, batch, r.o.lr), nil
+	header := fmt.Sprintf("LeNet (%s) on %s, %d training and %d test images, batch %s, lr %g",
+		r.o.model, r.dev, r.trainSet.N, r.test.N, batch, r.o.lr)
+	if r.o.source != dataset.FashionMNIST {
+		header += ", data " + r.o.source.String()
+	}
+	return header, nil
 }
 
 // trainConfig sets up lenet.Train with the hooks that print, draw and save.
@@ -238,7 +242,7 @@ func (r *runner) save(st lenet.TrainState) ([]string, error) {
 	if len(st.History) > 0 {
 		path, err := r.outPath("curves.png")
 		if err == nil {
-			err = saveCurves(path, curvesTitle(r.o.model, r.o.lr), st.History, r.o.epochs)
+			err = saveCurves(path, curvesTitle(r.o.model, r.o.lr, r.o.source), st.History, r.o.epochs)
 		}
 		if err != nil {
 			return saved, err
@@ -256,7 +260,7 @@ func (r *runner) save(st lenet.TrainState) ([]string, error) {
 
 // header describes the run at state st, for a checkpoint.
 func (r *runner) header(st lenet.TrainState) lenet.CheckpointHeader {
-	return lenet.CheckpointHeader{Epochs: r.o.epochs, BatchSize: r.o.batch, Seed: r.o.seed, TrainExamples: r.trainSet.N,
+	return lenet.CheckpointHeader{Dataset: datasetName(r.o.source), Epochs: r.o.epochs, BatchSize: r.o.batch, Seed: r.o.seed, TrainExamples: r.trainSet.N,
 		Optimizer: lenet.Optimizer{Name: "sgd", LR: r.o.lr}, TrainState: st}
 }
 

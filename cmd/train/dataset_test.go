@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/fashiontest"
+)
+
+func TestDatasetFlag(t *testing.T) {
+	code, _, stderr := runTrain(t, context.Background(), "-dataset", "cifar10")
+	if code != cli.ExitUsage {
+		t.Errorf("-dataset cifar10: exit %d, want 2", code)
+	}
+	oneLine(t, stderr, `-dataset: unknown data set "cifar10": choose fashion-mnist or mnist`)
+
+	// MNIST is looked for in its own places: $MNIST_DIR is the only folder when set.
+	missing := filepath.Join(t.TempDir(), "no-mnist")
+	t.Setenv("MNIST_DIR", missing)
+	code, _, stderr = runTrain(t, context.Background(), "-dataset", "mnist", "-out", t.TempDir())
+	if code != cli.ExitFailure {
+		t.Errorf("missing $MNIST_DIR: exit %d, want 1", code)
+	}
+	oneLine(t, stderr, "folder "+missing+" (from $MNIST_DIR) does not exist")
+}
+
+// TestFashionFilesAreNotMNIST: the Fashion-MNIST files carry the same names as
+// MNIST's; given as MNIST they fail MNIST's published digest.
+func TestFashionFilesAreNotMNIST(t *testing.T) {
+	dir := fashiontest.Dir(t)
+	code, _, stderr := runTrain(t, context.Background(), "-dataset", "mnist", "-data", dir, "-out", t.TempDir())
+	if code != cli.ExitFailure {
+		t.Errorf("exit %d, want 1", code)
+	}
+	oneLine(t, stderr, "want ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db (the published file)")
+}
