@@ -73,6 +73,14 @@ func resolveInput(test *dataset.Set, spec string, skip int) (input, error) {
 	return input{name: fmt.Sprintf("test image %d", i), tag: strconv.Itoa(i), label: test.Label(i), pixels: pixels(test.Image(i))}, nil
 }
 
+// title is "test image 1 (pullover)", or the name alone for noise.
+func (in input) title() string {
+	if in.label < 0 {
+		return in.name
+	}
+	return fmt.Sprintf("%s (%s)", in.name, dataset.LabelNames[in.label])
+}
+
 // comparePath is the picture's path for two inputs.
 func comparePath(outDir string, a, b input) string {
 	return filepath.Join(outDir, fmt.Sprintf("compare-%s-%s.png", a.tag, b.tag))
@@ -192,6 +200,6 @@ func compareFigure(ia, ib *lenet.Inspection, a, b input) ([][]plotting.Panel, st
 			[]plotting.Panel{grid(actA, "A", sa[i].Act, sa[i].Act.Layer), grid(actB, "B", sb[i].Act, sb[i].Act.Layer)},
 			[]plotting.Panel{grid(poolA, "A", sa[i].Pool, poolName(sa[i].Pool.Layer)), grid(poolB, "B", sb[i].Pool, poolName(sb[i].Pool.Layer))})
 	}
-	title := fmt.Sprintf("LeNet (%s): %s against %s, activations on shared colour scales", ia.Variant, a.name, b.name)
+	title := fmt.Sprintf("LeNet (%s): %s against %s, activations on shared colour scales", ia.Variant, a.title(), b.title())
 	return rows, title, nil
 }
