@@ -1,6 +1,6 @@
-// Package dataset reads Fashion-MNIST: it finds (or downloads and verifies)
-// the four IDX files, decodes them into uint8 sets, and serves shuffled
-// mini-batches as float tensors for the LeNet trainer.
+// Package dataset reads Fashion-MNIST (and the original MNIST, see Source): it
+// finds (or downloads and verifies) the four IDX files, decodes them into uint8
+// sets, and serves shuffled mini-batches as float tensors for the LeNet trainer.
 //
 // # Data
 //
@@ -27,6 +27,10 @@
 //
 //	train, test, err := dataset.Load(dataset.Options{Dir: *dataDir})
 //	train = train.Head(*limit) // -limit N: the first N training images
+//
+// Options.Source = MNIST does the same for the handwritten digits: -data DIR,
+// $MNIST_DIR, ./data/mnist, the user cache dir, then a download (no Debian
+// package ships MNIST), verified against MNIST's published digests.
 //
 // # Mini-batches and shapes
 //

@@ -18,6 +18,14 @@
 //
 //	Modern: the same with ReLU after every layer but the last and max pooling.
 //
+// Any LeNet-style network is a Spec: convolution blocks (channels, kernel, padding,
+// activation, pooling), hidden dense layers, and the learning rate, epochs and init
+// to train it with. The two variants are the presets ClassicSpec and ModernSpec;
+// Config.Spec builds a Classifier from any other, and ParseSpec reads the compact
+// form used on the command line:
+//
+//	conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9
+//
 // # Training
 //
 // A Classifier holds two graphs built once: a training graph of a fixed batch size whose
