@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/fetchdata [-data DIR] [-no-download] [-no-verify] [-base-url URL]
+//	go run ./cmd/fetchdata [-dataset mnist] [-data DIR] [-no-download] [-no-verify] [-base-url URL]
 //
 // Exit status: 0 on success, 2 on bad usage, 3 when the data is not found
 // (and could not be downloaded), 1 on any other failure.
@@ -37,21 +37,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("data", "", "use only this `DIR` (no search, no download)")
 	noDownload := fs.Bool("no-download", false, "never download; fail if the data is not found")
 	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the four files")
-	baseURL := fs.String("base-url", dataset.DefaultBaseURL, "download from this mirror `URL` (the four .gz names are appended)")
+	baseURL := fs.String("base-url", "", "download from this mirror `URL` (the four .gz names are appended); default: the data set's")
+	name := fs.String("dataset", "fashion-mnist", "the data: fashion-mnist or mnist")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: fetchdata [-data DIR] [-no-download] [-no-verify] [-base-url URL]\n\n"+
-			"Finds Fashion-MNIST (-data DIR, $%s, ./%s, the user cache dir, %s),\n"+
-			"downloads it into the cache dir when missing, and prints the folder.\n\n", dataset.EnvDir, dataset.LocalDir, dataset.SystemDir)
+		fmt.Fprintf(fs.Output(), "usage: fetchdata [-dataset mnist] [-data DIR] [-no-download] [-no-verify] [-base-url URL]\n\n"+
+			"Finds Fashion-MNIST (-data DIR, $%s, ./%s, the user cache dir, %s)\n"+
+			"or MNIST (-data DIR, $%s, ./%s, the user cache dir), downloads it into the\n"+
+			"cache dir when missing, and prints the folder.\n\n", dataset.EnvDir, dataset.LocalDir, dataset.SystemDir,
+			dataset.MNIST.EnvDir(), dataset.MNIST.LocalDir())
 		fs.PrintDefaults()
 	}
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return cli.Exit(stderr, "fetchdata", err)
 	}
+	src, err := dataset.ParseSource(*name)
+	if err != nil {
+		fmt.Fprintf(stderr, "fetchdata: -dataset: %v\n", err)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	found, err := dataset.FindContext(ctx, dataset.Options{Dir: *dir, NoDownload: *noDownload, Progress: stderr, BaseURL: *baseURL})
+	found, err := dataset.FindContext(ctx, dataset.Options{Dir: *dir, NoDownload: *noDownload, Progress: stderr, BaseURL: *baseURL, Source: src})
 	if err == nil && !*noVerify {
-		err = dataset.Verify(found)
+		err = src.Verify(found)
 	}
 	if errors.Is(err, dataset.ErrNotFound) {
 		cli.Exit(stderr, "fetchdata", err)

@@ -49,6 +49,9 @@ func TestRun(t *testing.T) {
 		{"missing -data folder", []string{"-data", missing}, 3, "", "does not exist"},
 		{"fake data, verified", []string{"-data", data}, 1, "", "SHA-256 digest mismatch"},
 		{"fake data, not verified", []string{"-data", data, "-no-verify"}, 0, data + "\n", ""},
+		{"fake data as MNIST, verified", []string{"-dataset", "mnist", "-data", data}, 1, "", "want ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"},
+		{"unknown data set", []string{"-dataset", "svhn"}, 2, "", `-dataset: unknown data set "svhn"`},
+		{"help names MNIST's places", []string{"-h"}, 0, "", "or MNIST (-data DIR, $MNIST_DIR, ./data/mnist, the user cache dir)"},
 	}
 	for i, tc := range cases {
 		var stdout, stderr bytes.Buffer
