@@ -77,14 +77,18 @@ func newFixture(seed uint64, nTrain, nTest, rows, cols int) *fixture {
 
 // useDigests makes the package accept the fixture's files as the published
 // ones for the duration of the test.
-func (f *fixture) useDigests(t *testing.T) {
+func (f *fixture) useDigests(t *testing.T) { f.replaceDigests(t, &digests) }
+
+// replaceDigests makes *table hold the fixture's digests for the duration of the
+// test.
+func (f *fixture) replaceDigests(t *testing.T, table *map[string]fileSpec) {
 	t.Helper()
-	old := digests
-	digests = map[string]fileSpec{}
+	old := *table
+	*table = map[string]fileSpec{}
 	for name, b := range f.raw {
-		digests[name] = fileSpec{int64(len(b)), sha(b)}
+		(*table)[name] = fileSpec{int64(len(b)), sha(b)}
 	}
-	t.Cleanup(func() { digests = old })
+	t.Cleanup(func() { *table = old })
 }
 
 // write stores the named files (all four when names is empty) in dir, gzipped

@@ -12,15 +12,7 @@ import (
 
 // useMNISTDigests makes the package accept the fixture's files as the published
 // MNIST ones for the duration of the test.
-func (f *fixture) useMNISTDigests(t *testing.T) {
-	t.Helper()
-	old := mnistDigests
-	mnistDigests = map[string]fileSpec{}
-	for name, b := range f.raw {
-		mnistDigests[name] = fileSpec{int64(len(b)), sha(b)}
-	}
-	t.Cleanup(func() { mnistDigests = old })
-}
+func (f *fixture) useMNISTDigests(t *testing.T) { f.replaceDigests(t, &mnistDigests) }
 
 func TestParseSource(t *testing.T) {
 	for _, s := range Sources() {

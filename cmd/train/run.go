@@ -18,6 +18,7 @@ import (
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/explore"
+	"github.com/d2l-go/convnets/internal/progress"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -229,7 +230,7 @@ func (r *runner) progress(b lenet.BatchInfo) {
 		return
 	}
 	if r.bar == nil {
-		r.bar = newBar(r.stderr, b.Batches, fmt.Sprintf("epoch %d/%d", b.Epoch, r.o.epochs))
+		r.bar = progress.NewBar(r.stderr, b.Batches, fmt.Sprintf("epoch %d/%d", b.Epoch, r.o.epochs))
 	}
 	r.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.3f %6.0f ex/s", b.Epoch, r.o.epochs, b.Loss, b.ExamplesPerSec))
 	r.bar.Set(b.Batch)
@@ -304,15 +305,4 @@ func (r *runner) interrupted(res *lenet.Result) error {
 		msg += "; no checkpoint, as -save was not given"
 	}
 	return &interruption{msg}
-}
-
-func newBar(w io.Writer, n int, desc string) *progressbar.ProgressBar {
-	return progressbar.NewOptions(n,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
 }

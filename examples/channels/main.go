@@ -15,27 +15,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-func main() {
-	do := run
-	switch {
-	case len(os.Args) == 2 && os.Args[1] == "exercises":
-		do = exercises
-	case len(os.Args) > 1:
-		fmt.Fprintln(os.Stderr, "usage: channels [exercises]")
-		os.Exit(2)
-	}
-	if err := do(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "channels:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplemain.Main("channels", run, exercises) }
 
 // node puts a float32 tensor of the given shape and values into g as node name.
 func node(g *gorgonia.ExprGraph, name string, vals []float32, shape ...int) *gorgonia.Node {

@@ -14,27 +14,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-func main() {
-	do := run
-	switch {
-	case len(os.Args) == 2 && os.Args[1] == "exercises":
-		do = exercises
-	case len(os.Args) > 1:
-		fmt.Fprintln(os.Stderr, "usage: corr2d [exercises]")
-		os.Exit(2)
-	}
-	if err := do(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "corr2d:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplemain.Main("corr2d", run, exercises) }
 
 // matrix puts a rows×cols float32 matrix with the given values into g as node name.
 func matrix(g *gorgonia.ExprGraph, name string, rows, cols int, vals ...float32) *gorgonia.Node {

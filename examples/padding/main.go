@@ -11,27 +11,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-func main() {
-	do := run
-	switch {
-	case len(os.Args) == 2 && os.Args[1] == "exercises":
-		do = exercises
-	case len(os.Args) > 1:
-		fmt.Fprintln(os.Stderr, "usage: padding [exercises]")
-		os.Exit(2)
-	}
-	if err := do(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "padding:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplemain.Main("padding", run, exercises) }
 
 // shapeCase is one row of the chapter's table.
 type shapeCase struct {

@@ -14,28 +14,15 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/examplemain"
 	"github.com/d2l-go/convnets/layers"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-func main() {
-	do := run
-	switch {
-	case len(os.Args) == 2 && os.Args[1] == "exercises":
-		do = exercises
-	case len(os.Args) > 1:
-		fmt.Fprintln(os.Stderr, "usage: pooling [exercises]")
-		os.Exit(2)
-	}
-	if err := do(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "pooling:", err)
-		os.Exit(1)
-	}
-}
+func main() { examplemain.Main("pooling", run, exercises) }
 
 // arange returns 0, 1, ..., n-1 as a float32 tensor of the given shape.
 func arange(shape ...int) *tensor.Dense {

@@ -1,21 +1,14 @@
-// Package progress draws the progress bars of the project's commands: on a
-// terminal only, so that pipes, logs and CI stay quiet.
+// Package progress draws the progress bars of the project's commands; they draw
+// them only when cli.IsTerminal says stderr is a terminal, so that pipes, logs and
+// CI stay quiet.
 package progress
 
 import (
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
-
-// IsTerminal reports whether w is a terminal.
-func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
 
 // NewBar returns a bar of n steps with a description, drawn on w at most ten
 // times a second and cleared when finished.
