@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // TestExercises checks the answers: the diagonal edge found by [1, -1], by it on the
@@ -19,16 +21,7 @@ func TestExercises(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Split(out.String(), "\n")
-	lines := strings.Split(string(want), "\n")
-	if len(got) != len(lines) {
-		t.Fatalf("%d lines, want %d:\n%s", len(got), len(lines), out.String())
-	}
-	for i := range lines {
-		if got[i] != lines[i] {
-			t.Errorf("line %d:\n got %q\nwant %q", i+1, got[i], lines[i])
-		}
-	}
+	linestest.Equal(t, out.String(), strings.Split(strings.TrimSuffix(string(want), "\n"), "\n"))
 	for _, claim := range []string{"h^2/6 = 1.67e-03: true", "h^2/12 = 8.33e-04: true", "4h^3/12 = 3.33e-04: true",
 		"[24, 24, 24, 24, 24, 24]"} {
 		if !strings.Contains(out.String(), claim) {

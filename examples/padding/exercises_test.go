@@ -2,8 +2,9 @@ package main
 
 import (
 	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // TestExercises checks every printed shape against floor((n - k + 2p) / s) + 1 worked by
@@ -36,13 +37,5 @@ func TestExercises(t *testing.T) {
 		"  stride 3: 10x10 output,  900 multiply-adds, 0.128 of stride 1's (1/s^2 = 0.111)",
 		"  stride 4:  7x7  output,  441 multiply-adds, 0.062 of stride 1's (1/s^2 = 0.062)",
 	}
-	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(got) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want), out.String())
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("line %d:\n got %q\nwant %q", i+1, got[i], want[i])
-		}
-	}
+	linestest.Equal(t, out.String(), want)
 }
