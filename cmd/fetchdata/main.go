@@ -52,8 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	src, err := dataset.ParseSource(*name)
 	if err != nil {
-		fmt.Fprintf(stderr, "fetchdata: -dataset: %v\n", err)
-		return 2
+		return cli.Exit(stderr, "fetchdata", cli.Usagef("-dataset: %w", err))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

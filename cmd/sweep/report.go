@@ -11,7 +11,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
-	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/internal/atomicfile"
 	"github.com/d2l-go/convnets/plotting"
 )
 
@@ -41,10 +41,10 @@ type report struct {
 
 // save rewrites sweep.md, sweep.json and sweep.png, each atomically.
 func (r *report) save(dir string) error {
-	if err := lenet.WriteFileAtomic(filepath.Join(dir, "sweep.md"), r.writeTable); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "sweep.md"), r.writeTable); err != nil {
 		return err
 	}
-	if err := lenet.WriteFileAtomic(filepath.Join(dir, "sweep.json"), func(w io.Writer) error {
+	if err := atomicfile.Write(filepath.Join(dir, "sweep.json"), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r.rows)

@@ -9,23 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/progress"
 	"github.com/d2l-go/convnets/lenet"
 )
 
-// Exit statuses.
-const (
-	exitOK          = 0
-	exitFailure     = 1
-	exitUsage       = 2
-	exitInterrupted = 130
-)
+// exitInterrupted is the exit status after Ctrl-C.
+const exitInterrupted = 130
 
 // options are the parsed flags.
 type options struct {
@@ -50,7 +45,10 @@ Flags:
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported in one line by run
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText)
+		fs.PrintDefaults()
+	}
 	var variants, source string
 	fs.StringVar(&o.outDir, "out", "out/sweep", "folder for sweep.md, sweep.png and sweep.json")
 	fs.IntVar(&o.epochs, "epochs", 0, "epochs per variant (default: each variant's own, 10 unless its spec says epochsN)")
@@ -62,35 +60,27 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.dataDir, "data", "", "folder holding the four IDX files (only that folder is searched); default: the data set's usual places, then a download")
 	fs.BoolVar(&o.noVerify, "no-verify", false, "skip the SHA-256 check of the four files (other IDX data under the same names)")
 	fs.BoolVar(&o.listOnly, "list", false, "print the built-in variants and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usageText)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-		}
+	if err := cli.Parse(fs, args, stdout); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}
 	switch {
 	case o.epochs < 0:
-		return nil, fmt.Errorf("-epochs %d: must be 0 (each variant's own) or positive", o.epochs)
+		return nil, cli.Usagef("-epochs %d: must be 0 (each variant's own) or positive", o.epochs)
 	case o.limit < 0:
-		return nil, fmt.Errorf("-limit %d: must be 0 (all) or positive", o.limit)
+		return nil, cli.Usagef("-limit %d: must be 0 (all) or positive", o.limit)
 	case o.batch < 1:
-		return nil, fmt.Errorf("-batch %d: must be at least 1", o.batch)
+		return nil, cli.Usagef("-batch %d: must be at least 1", o.batch)
 	case o.outDir == "":
-		return nil, errors.New("-out: must name a folder")
+		return nil, cli.Usagef("-out: must name a folder")
 	}
 	var err error
 	if o.source, err = dataset.ParseSource(source); err != nil {
-		return nil, fmt.Errorf("-dataset: %w", err)
+		return nil, cli.Usagef("-dataset: %w", err)
 	}
 	o.variants = defaultVariants()
 	if variants != "" {
 		if o.variants, err = parseVariants(variants); err != nil {
-			return nil, fmt.Errorf("-variants: %w", err)
+			return nil, cli.Usagef("-variants: %w", err)
 		}
 	}
 	return o, nil
@@ -100,33 +90,22 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // stops the variant in training, keeping the finished ones.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "sweep: %v (run 'sweep -h' for the flags)\n", oneLine(err))
-		return exitUsage
+		return cli.Exit(stderr, "sweep", err)
 	}
 	if o.listOnly {
 		for _, s := range o.variants {
 			fmt.Fprintf(stdout, "%-22s %s\n", s.Label(), s)
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	done, err := sweep(ctx, o, stdout, stderr)
-	switch {
-	case err != nil:
-		fmt.Fprintf(stderr, "sweep: %v\n", oneLine(err))
-		return exitFailure
-	case done < len(o.variants):
+	if err == nil && done < len(o.variants) {
 		fmt.Fprintf(stderr, "sweep: interrupted; the %d finished variants are in %s\n", done, filepath.Join(o.outDir, "sweep.md"))
 		return exitInterrupted
 	}
-	return exitOK
+	return cli.Exit(stderr, "sweep", err)
 }
-
-// oneLine keeps an error message on one line.
-func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
 // sweep trains every variant and rewrites the report after each; it returns how
 // many variants finished.
@@ -194,7 +173,7 @@ func trainVariant(ctx context.Context, o *options, s lenet.Spec, title string, t
 			bar.Describe(fmt.Sprintf("%s epoch %d/%d loss %.3f %5.0f ex/s", title, b.Epoch, epochs, b.Loss, b.ExamplesPerSec))
 			bar.Add(1)
 		},
-		OnEpoch: func(e lenet.EpochInfo, _ lenet.History) error {
+		OnEpoch: func(e lenet.EpochInfo, _ lenet.TrainState) error {
 			if bar != nil {
 				bar.Finish()
 				bar = nil

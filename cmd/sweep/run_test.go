@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 )
 
@@ -40,7 +41,7 @@ func TestBadFlagsOneLine(t *testing.T) {
 	}
 	for want, args := range cases {
 		code, stdout, stderr := runSweep(t, context.Background(), args...)
-		if code != exitUsage || stdout != "" {
+		if code != cli.ExitUsage || stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing", args, code, stdout)
 		}
 		if n := strings.Count(stderr, "\n"); n != 1 || !strings.HasPrefix(stderr, "sweep: ") || !strings.Contains(stderr, want) {
@@ -51,12 +52,12 @@ func TestBadFlagsOneLine(t *testing.T) {
 
 func TestHelpAndList(t *testing.T) {
 	code, stdout, stderr := runSweep(t, context.Background(), "-h")
-	if code != exitOK || stderr != "" || !strings.Contains(stdout, "Usage: sweep [flags]") || !strings.Contains(stdout, "-variants") {
+	if code != cli.ExitOK || stderr != "" || !strings.Contains(stdout, "Usage: sweep [flags]") || !strings.Contains(stdout, "-variants") {
 		t.Errorf("-h: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, stdout, _ = runSweep(t, context.Background(), "-list")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if code != exitOK || len(lines) != len(defaultVariants()) {
+	if code != cli.ExitOK || len(lines) != len(defaultVariants()) {
 		t.Fatalf("-list: exit %d, %d lines:\n%s", code, len(lines), stdout)
 	}
 	for _, want := range []string{"classic", "max pooling", "ReLU everywhere", "3x3 kernels", "wider convolutions",
@@ -104,7 +105,7 @@ func TestSweepWritesReport(t *testing.T) {
 	data := fashiontest.Dir(t)
 	out := filepath.Join(t.TempDir(), "sweep")
 	code, stdout, stderr := runSweep(t, context.Background(), "-data", data, "-out", out, "-limit", "300", "-epochs", "2", "-variants", tinyVariants)
-	if code != exitOK || stderr != "" {
+	if code != cli.ExitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{"2 LeNet variants on Fashion-MNIST: 300 training and 10000 test images",
@@ -224,12 +225,12 @@ func TestMNISTDataset(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	args := []string{"-dataset", "mnist", "-out", out, "-epochs", "1", "-variants", "tiny1=conv2k5-relu-max2-dense8-relu"}
 	code, _, stderr := runSweep(t, context.Background(), append(args, "-data", dir)...)
-	if code != exitFailure || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db") {
+	if code != cli.ExitFailure || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db") {
 		t.Errorf("generated files as MNIST: exit %d, stderr %q; want one line naming MNIST's published digest", code, stderr)
 	}
 	t.Setenv("MNIST_DIR", dir)
 	code, stdout, stderr := runSweep(t, context.Background(), append(args, "-no-verify")...)
-	if code != exitOK || !strings.Contains(stdout, "1 LeNet variants on MNIST: 40 training and 20 test images") {
+	if code != cli.ExitOK || !strings.Contains(stdout, "1 LeNet variants on MNIST: 40 training and 20 test images") {
 		t.Errorf("-no-verify with $MNIST_DIR: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	md, _ := os.ReadFile(filepath.Join(out, "sweep.md"))
