@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // exercises answers the section's exercises whose answer is a computation:
@@ -123,13 +124,13 @@ func newConvCase(name string, n, ci, co, h, k, p int) convCase {
 // timer times one forward pass of a case; the minimum over rounds is used.
 type timer func(c convCase, rounds int) (time.Duration, error)
 
-// timeConv times graph.FusedConv2D (the convolution LeNet trains with) on random
+// timeConv times nn.FusedConv2D (the convolution LeNet trains with) on random
 // float32 values.
 func timeConv(c convCase, rounds int) (time.Duration, error) {
 	g := gorgonia.NewGraph()
 	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(c.n, c.ci, c.h, c.h), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Uniform(-1, 1)))
 	k := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(c.co, c.ci, c.k, c.k), gorgonia.WithName("w"), gorgonia.WithInit(gorgonia.Uniform(-1, 1)))
-	if _, err := graph.FusedConv2D(x, k, nil, [2]int{c.p, c.p}, [2]int{1, 1}); err != nil {
+	if _, err := nn.FusedConv2D(x, k, nil, [2]int{c.p, c.p}, [2]int{1, 1}); err != nil {
 		return 0, err
 	}
 	m := gorgonia.NewTapeMachine(g)
@@ -172,7 +173,7 @@ func costs(w io.Writer, clock timer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "  timed (graph.FusedConv2D, best of 5 forward passes): 3x3 %v, 1x1 %v, ratio %.1f against %.0f counted;\n",
+	fmt.Fprintf(w, "  timed (nn.FusedConv2D, best of 5 forward passes): 3x3 %v, 1x1 %v, ratio %.1f against %.0f counted;\n",
 		ta.Round(10*time.Microsecond), tb.Round(10*time.Microsecond), float64(ta)/float64(tb), float64(a.macs)/float64(b.macs))
 	fmt.Fprintln(w, "  the 1x1 convolution is a plain matrix product; the 3x3 one also unfolds its input (im2col),")
 	fmt.Fprintln(w, "  so the times follow the counts only roughly (and vary with the machine's load).")

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gradcheck"
 )
 
@@ -145,7 +146,7 @@ func (net reluMaxNet) pool(x *gorgonia.Node) (*gorgonia.Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			if y, err = graph.ReLU(y); err != nil {
+			if y, err = nn.ReLU(y); err != nil {
 				return nil, err
 			}
 			in = net.channels[l]
