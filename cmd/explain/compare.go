@@ -106,7 +106,7 @@ func compare(c *lenet.Classifier, ck *lenet.Checkpoint, a, b input, outDir strin
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "LeNet (%s), %s\n", ck.Variant, trainedFor(ck.CheckpointHeader))
+	fmt.Fprintf(stdout, "LeNet (%s), %s\n", ck.Variant, ck.TrainedFor())
 	fmt.Fprintf(stdout, "A: %s\nB: %s\n\n", a.describe(ia), b.describe(ib))
 	fmt.Fprintf(stdout, "%-34s %8s %8s %8s\n", "layer output", "mean A", "mean B", "cos(A,B)")
 	for i, la := range ia.Layers {

@@ -114,7 +114,7 @@ func sweep(ctx context.Context, o *options, stdout, stderr io.Writer) (int, erro
 		return 0, fmt.Errorf("-out: %w", err)
 	}
 	var dlProgress io.Writer
-	if progress.IsTerminal(stderr) {
+	if cli.IsTerminal(stderr) {
 		dlProgress = stderr
 	}
 	train, test, err := dataset.LoadContext(ctx, dataset.Options{Dir: o.dataDir, Source: o.source, SkipVerify: o.noVerify, Progress: dlProgress})
@@ -160,7 +160,7 @@ func trainVariant(ctx context.Context, o *options, s lenet.Spec, title string, t
 	}
 	defer c.Close()
 	r := &row{Name: s.Label(), Spec: s.String(), Params: s.Params(), Epochs: epochs}
-	tty := progress.IsTerminal(stderr)
+	tty := cli.IsTerminal(stderr)
 	var bar *progressbar.ProgressBar
 	cfg := lenet.TrainConfig{Epochs: epochs, LR: s.LearningRate(), Seed: o.seed,
 		OnBatch: func(b lenet.BatchInfo) {
