@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/lenet"
 )
 
 func TestDatasetFlag(t *testing.T) {
@@ -35,4 +39,40 @@ func TestFashionFilesAreNotMNIST(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	oneLine(t, stderr, "want ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db (the published file)")
+}
+
+// -resume takes the data set from the checkpoint; a -dataset given otherwise is named
+// on the resuming line.
+func TestResumeTakesTheDataset(t *testing.T) {
+	c, err := lenet.New(lenet.Config{BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ck := filepath.Join(t.TempDir(), "ck.bin")
+	h := lenet.CheckpointHeader{Dataset: "mnist", Epochs: 2, BatchSize: 4, Seed: 1, TrainExamples: 64,
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: 1}}
+	if err := lenet.Snapshot(c, h).Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want *dataset.Source
+		note string
+	}{
+		{nil, dataset.MNIST, ""},
+		{[]string{"-dataset", "fashion-mnist"}, dataset.FashionMNIST, "-dataset Fashion-MNIST (the checkpoint's: MNIST)"},
+	} {
+		o, err := parseFlags(append([]string{"-resume", ck}, tc.args...), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &runner{o: o}
+		if err := r.loadResume(); err != nil {
+			t.Fatal(err)
+		}
+		if o.source != tc.want || strings.Join(r.notes, "; ") != tc.note {
+			t.Errorf("%v: data %v, notes %q; want %v and %q", tc.args, o.source, r.notes, tc.want, tc.note)
+		}
+	}
 }
