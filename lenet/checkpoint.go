@@ -1,6 +1,7 @@
 package lenet
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -15,7 +16,9 @@ import (
 	"github.com/d2l-go/convnets/internal/atomicfile"
 )
 
-// Checkpoint file layout (version 2), all integers little-endian:
+// Checkpoints are safetensors files (see safetensors.go). Earlier versions wrote their own
+// LENETCKP format, which still loads; its layout (version 2), all integers
+// little-endian:
 //
 //	magic    8 bytes  "LENETCKP"
 //	version  uint32   2
@@ -28,15 +31,15 @@ import (
 // is read as a checkpoint taken at an epoch boundary. A version-1 reader refuses
 // version 2, whose mid-epoch position it would ignore.
 const (
-	checkpointMagic   = "LENETCKP"
-	checkpointVersion = 2
-	maxHeaderBytes    = 16 << 20
-	maxWeights        = 64 << 20
+	legacyMagic    = "LENETCKP"
+	legacyVersion  = 2
+	maxHeaderBytes = 16 << 20
+	maxWeights     = 64 << 20
 )
 
 // Sentinel errors of checkpoint loading, for errors.Is.
 var (
-	ErrNotCheckpoint  = errors.New("not a LeNet checkpoint")
+	ErrNotCheckpoint  = errors.New("not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)")
 	ErrCorrupt        = errors.New("checkpoint is corrupt")
 	ErrVersion        = errors.New("unsupported checkpoint version")
 	ErrWrongVariant   = errors.New("checkpoint is of another model variant")
@@ -62,7 +65,8 @@ type CheckpointHeader struct {
 	TrainExamples int       `json:"train_examples,omitempty"` // training-set size (0: not recorded, version 1)
 	Optimizer     Optimizer `json:"optimizer"`
 	TrainState
-	Params []ParamInfo `json:"params"`
+	// Params has this project's names and shapes; a safetensors file's tensors say them.
+	Params []ParamInfo `json:"params,omitempty"`
 }
 
 // Optimizer is the optimizer's state. Plain SGD keeps only its learning rate.
@@ -71,10 +75,14 @@ type Optimizer struct {
 	LR   float64 `json:"lr"`
 }
 
-// Checkpoint is a header plus the parameter values.
+// Checkpoint is a header plus the parameter values, in this project's layouts.
 type Checkpoint struct {
 	CheckpointHeader
 	Weights [][]float32
+	// WeightsOnly: the file held the weights and no training state (a safetensors file
+	// written by PyTorch, say). Only Variant may be set in the header, when the file
+	// names it. Such a checkpoint is saved the same way, without a state.
+	WeightsOnly bool
 }
 
 // Snapshot captures c's parameters with the given metadata (h.Params and h.Variant are
@@ -94,6 +102,9 @@ func Snapshot(c *Classifier, h CheckpointHeader) *Checkpoint {
 // Restore copies the checkpoint's weights into c, after checking the variant and every
 // parameter's name and shape.
 func (ck *Checkpoint) Restore(c *Classifier) error {
+	if ck.Variant == "" {
+		return fmt.Errorf("%w: the file does not say which variant it holds (classic and modern have the same tensors); choose one with SettleVariant", ErrWrongVariant)
+	}
 	if ck.Variant != c.Variant() {
 		return fmt.Errorf("%w: the file holds %q, the network is %q", ErrWrongVariant, ck.Variant, c.Variant())
 	}
@@ -112,30 +123,19 @@ func (ck *Checkpoint) Restore(c *Classifier) error {
 	return nil
 }
 
-// WriteTo writes the checkpoint in the version-1 format.
+// WriteTo writes the checkpoint as a safetensors file (see safetensors.go). It refuses
+// weights that are not finite: no run can continue from them.
 func (ck *Checkpoint) WriteTo(w io.Writer) (int64, error) {
-	hdr, err := json.Marshal(ck.CheckpointHeader)
-	if err != nil {
-		return 0, fmt.Errorf("lenet: encoding checkpoint header: %w", err)
-	}
-	var buf bytes.Buffer
-	buf.WriteString(checkpointMagic)
-	binary.Write(&buf, binary.LittleEndian, uint32(checkpointVersion))
-	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
-	buf.Write(hdr)
 	for i, wv := range ck.Weights {
-		if want := numel(ck.Params[i].Shape); want != len(wv) {
-			return 0, fmt.Errorf("lenet: parameter %s has %d values for shape %v", ck.Params[i].Name, len(wv), ck.Params[i].Shape)
-		}
-		if j := firstNonFinite(wv); j >= 0 {
+		if j := firstNonFinite(wv); j >= 0 && i < len(ck.Params) {
 			return 0, fmt.Errorf("lenet: %s[%d] is %v: a checkpoint holds only finite weights, which a run can continue from", ck.Params[i].Name, j, wv[j])
 		}
-		binary.Write(&buf, binary.LittleEndian, wv)
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	buf.Write(sum[:])
-	n, err := w.Write(buf.Bytes())
-	return int64(n), err
+	f, err := ck.toSafetensors()
+	if err != nil {
+		return 0, err
+	}
+	return f.WriteTo(w)
 }
 
 // Save writes the checkpoint to path atomically: a temporary file in the same folder,
@@ -147,26 +147,50 @@ func (ck *Checkpoint) Save(path string) error {
 	})
 }
 
-// ReadCheckpoint decodes a checkpoint, verifying its magic, version and digest.
+// ReadCheckpoint decodes a checkpoint: a safetensors file (a checkpoint of this
+// project, its digest verified, or the ten tensors of LeNet's PyTorch state_dict alone)
+// or the older LENETCKP format, told apart by their first bytes.
 func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
+	br := bufio.NewReader(r)
+	head, err := br.Peek(len(legacyMagic) + 1)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("reading checkpoint: %w", err)
+	}
+	var ck *Checkpoint
+	switch {
+	case string(head[:min(len(head), len(legacyMagic))]) == legacyMagic:
+		ck, err = readLegacy(br)
+	case len(head) > len(legacyMagic) && head[8] == '{': // after safetensors' 8-byte length, its JSON header
+		ck, err = readSafetensors(br)
+	default:
+		return nil, ErrNotCheckpoint
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ck.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return ck, nil
+}
+
+// readLegacy decodes the LENETCKP format, verifying its version and digest.
+func readLegacy(r io.Reader) (*Checkpoint, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxHeaderBytes+4*maxWeights+64))
 	if err != nil {
 		return nil, fmt.Errorf("reading checkpoint: %w", err)
 	}
-	if len(data) < len(checkpointMagic) || string(data[:len(checkpointMagic)]) != checkpointMagic {
-		return nil, ErrNotCheckpoint
-	}
-	if len(data) < len(checkpointMagic)+8+sha256.Size {
+	if len(data) < len(legacyMagic)+8+sha256.Size {
 		return nil, fmt.Errorf("%w: only %d bytes", ErrCorrupt, len(data))
 	}
 	body, digest := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], digest) {
 		return nil, fmt.Errorf("%w: SHA-256 mismatch (the file was truncated or altered)", ErrCorrupt)
 	}
-	p := body[len(checkpointMagic):]
+	p := body[len(legacyMagic):]
 	version := binary.LittleEndian.Uint32(p)
-	if version != 1 && version != checkpointVersion {
-		return nil, fmt.Errorf("%w %d (this program reads versions 1 to %d)", ErrVersion, version, checkpointVersion)
+	if version != 1 && version != legacyVersion {
+		return nil, fmt.Errorf("%w %d (this program reads versions 1 to %d)", ErrVersion, version, legacyVersion)
 	}
 	hlen := int(binary.LittleEndian.Uint32(p[4:]))
 	p = p[8:]
@@ -193,15 +217,15 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	if len(p) != 0 {
 		return nil, fmt.Errorf("%w: %d bytes after the last parameter", ErrCorrupt, len(p))
 	}
-	if err := ck.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
 	return ck, nil
 }
 
 // validate checks what the digest cannot: that the values make sense, so a forged or
 // hand-edited checkpoint is refused on loading rather than trained from.
 func (ck *Checkpoint) validate() error {
+	if ck.WeightsOnly {
+		return ck.validateWeights()
+	}
 	h := ck.CheckpointHeader
 	s := h.TrainState
 	switch {
@@ -217,6 +241,11 @@ func (ck *Checkpoint) validate() error {
 		!(s.Partial.LossSum >= 0) || math.IsInf(s.Partial.LossSum, 0):
 		return fmt.Errorf("running totals %+v for %d examples", s.Partial, s.Examples)
 	}
+	return ck.validateWeights()
+}
+
+// validateWeights checks that every weight is finite.
+func (ck *Checkpoint) validateWeights() error {
 	for i, w := range ck.Weights {
 		if j := firstNonFinite(w); j >= 0 {
 			return fmt.Errorf("%s[%d] is %v: it was saved from a run whose weights had already diverged; use an earlier checkpoint", ck.Params[i].Name, j, w[j])
