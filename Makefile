@@ -1,12 +1,13 @@
 # Targets: test (vet + tests), lint, data (make Fashion-MNIST available), train (the
-# full default LeNet run), bench (training throughput and the hot ops' benchmarks),
-# bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
-# README.md.
+# full default LeNet run), interop (weights both ways with PyTorch), bench (training
+# throughput and the hot ops' benchmarks), bench-compare (the same training work against
+# PyTorch), cuda (bin/train-cuda and bin/gpucheck-cuda, built with -tags cuda),
+# explore-png (docs/explore.png). See README.md.
 GO ?= go
 OUT ?= out
+EPOCHS ?= 10
 
-.PHONY: test lint data train bench bench-compare cuda explore-png
+.PHONY: test lint data train interop bench bench-compare cuda explore-png
 
 test:
 	$(GO) vet ./...
@@ -22,6 +23,13 @@ data:
 
 train: data
 	$(GO) run ./cmd/train -out $(OUT)
+
+# Weights both ways with PyTorch as safetensors (scripts/interop.sh): a checkpoint of
+# cmd/train (EPOCHS, default 10) evaluated in PyTorch, PyTorch's 1-epoch weights
+# evaluated by cmd/evaluate; each must match the other side's test accuracy within
+# 0.002. Needs python3-torch and python3-numpy (installs nothing). Not part of CI.
+interop:
+	EPOCHS=$(EPOCHS) OUT=$(OUT) ./scripts/interop.sh
 
 # Training throughput (examples/sec over 40 timed steps after 5 warm-up steps, batch 256,
 # classic LeNet) and peak RSS, then the Go benchmarks of the hot ops. Not part of CI.

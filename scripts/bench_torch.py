@@ -5,8 +5,6 @@ optimizer and step count as cmd/lenetbench, timed the same way (training steps o
 Prints one line: `torch <examples/sec> examples/sec, peak RSS <MiB> MiB`.
 """
 import argparse
-import gzip
-import os
 import resource
 import time
 
@@ -14,28 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def read_images(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    n, rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
-    return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(n, 1, rows, cols)
-
-
-def read_labels(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
-
-
-def find(folder, name):
-    for candidate in (name + ".gz", name):
-        p = os.path.join(folder, candidate)
-        if os.path.exists(p):
-            return p
-    raise SystemExit(f"bench_torch: {name} not found in {folder}")
+from lenet_torch import lenet, load_split, xavier_init
 
 
 def main():
@@ -49,20 +26,9 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
 
-    x = read_images(find(args.data, "train-images-idx3-ubyte"))
-    y = read_labels(find(args.data, "train-labels-idx1-ubyte"))
-    net = nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
-    for m in net.modules():
-        if isinstance(m, (nn.Linear, nn.Conv2d)):
-            nn.init.xavier_uniform_(m.weight)
+    x, y = load_split(args.data, "train", "bench_torch")
+    net = lenet("classic")
+    xavier_init(net)
     opt = torch.optim.SGD(net.parameters(), lr=0.9)
     loss_fn = nn.CrossEntropyLoss()
     rng = np.random.default_rng(1)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"math"
 	"path/filepath"
 
 	"github.com/d2l-go/convnets/dataset"
@@ -30,31 +28,5 @@ func writeConfusion(outDir string, c *lenet.Classifier, test *dataset.Set, names
 	if err := plotting.SaveConfusion(filepath.Join(outDir, confusionFile), counts, names); err != nil {
 		return err
 	}
-	return printPerClass(stdout, counts, names)
-}
-
-// printPerClass writes the per-class accuracy table of a confusion matrix.
-func printPerClass(w io.Writer, counts [][]int, names []string) error {
-	width := 0
-	for _, n := range names {
-		width = max(width, len(n))
-	}
-	acc := lenet.PerClassAccuracy(counts)
-	if _, err := fmt.Fprintln(w, "per-class test accuracy:"); err != nil {
-		return err
-	}
-	for i, row := range counts {
-		total := 0
-		for _, v := range row {
-			total += v
-		}
-		a := "  n/a"
-		if !math.IsNaN(acc[i]) {
-			a = fmt.Sprintf("%.3f", acc[i])
-		}
-		if _, err := fmt.Fprintf(w, "  %-*s  %s  (%d of %d)\n", width, names[i], a, row[i], total); err != nil {
-			return err
-		}
-	}
-	return nil
+	return lenet.WritePerClass(stdout, counts, names)
 }

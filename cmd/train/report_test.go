@@ -115,18 +115,6 @@ func TestWriteConfusion(t *testing.T) {
 	}
 }
 
-func TestPrintPerClassAligned(t *testing.T) {
-	var out bytes.Buffer
-	counts := [][]int{{7, 1}, {2, 2}}
-	if err := printPerClass(&out, counts, []string{"a", "longer"}); err != nil {
-		t.Fatal(err)
-	}
-	want := "per-class test accuracy:\n  a       0.875  (7 of 8)\n  longer  0.500  (2 of 4)\n"
-	if out.String() != want {
-		t.Errorf("got %q, want %q", out.String(), want)
-	}
-}
-
 func TestWriteConfusionErrors(t *testing.T) {
 	s := reportSet(t)
 	c := reportClassifier(t, 0)

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// options are the parsed flags.
+type options struct {
+	model, dataDir, save string
+	variant              lenet.Variant // "" when -variant is not given
+}
+
+func newFlagSet(o *options, variant *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints errors itself, on one line
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: evaluate -model FILE [-data DIR] [-variant classic|modern] [-save FILE]\n\n"+
+			"Evaluates LeNet weights on the Fashion-MNIST test set and prints the accuracy of\n"+
+			"every class, then \"test acc A\". FILE is a checkpoint written by 'train -save'\n"+
+			"(safetensors, or the older LENETCKP format) or a safetensors file with only the\n"+
+			"ten tensors of the d2l LeNet's PyTorch state_dict: 0.weight (6,1,5,5), 0.bias,\n"+
+			"3.weight (16,6,5,5), 3.bias, 7.weight (120,400), 7.bias, 9.weight (84,120),\n"+
+			"9.bias, 11.weight (10,84), 11.bias, in F32, F64, F16 or BF16.\n\n"+
+			"Classic and modern LeNet have the same tensors, so the variant cannot be read\n"+
+			"from the weights: it is the file's lenet.variant metadata when it has one (every\n"+
+			"file written here does), else -variant, else classic.\n\n"+
+			"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.model, "model", "", "the weights: a checkpoint or a PyTorch state_dict as safetensors (required)")
+	fs.StringVar(&o.dataDir, "data", "", "folder holding the Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	fs.StringVar(variant, "variant", "", "classic or modern, for a file that does not name its variant (default: the file's, else classic)")
+	fs.StringVar(&o.save, "save", "", "also write the weights to this file as a safetensors checkpoint (converts a LENETCKP file, or F16/BF16/F64 weights to F32)")
+	return fs
+}
+
+// parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o := &options{}
+	var variant string
+	fs := newFlagSet(o, &variant)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+		}
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	case o.model == "":
+		return nil, errors.New("-model is required: pass a checkpoint (train -save) or a PyTorch state_dict as safetensors")
+	}
+	if variant != "" {
+		v, err := lenet.ParseVariant(variant)
+		if err != nil {
+			return nil, fmt.Errorf("-variant: %w", err)
+		}
+		o.variant = v
+	}
+	return o, nil
+}
+
+// run parses args, evaluates and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "evaluate: %v (run 'evaluate -h' for the flags)\n", err)
+		return exitUsage
+	}
+	if err := evaluate(o, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "evaluate: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
+// -data when empty). Tests replace it with a generated set.
+var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
+	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
+}
+
+// evaluate does the work.
+func evaluate(o *options, stdout, stderr io.Writer) error {
+	ck, err := lenet.LoadCheckpoint(o.model)
+	if err != nil {
+		return fmt.Errorf("-model: %w", err)
+	}
+	assumed, err := ck.SettleVariant(o.variant)
+	if err != nil {
+		return fmt.Errorf("-variant %s: %s: %w", o.variant, o.model, err)
+	}
+	test, err := loadTest(o.dataDir, stderr)
+	if err != nil {
+		return err
+	}
+	c, err := lenet.New(lenet.Config{Variant: ck.Variant, BatchSize: 1})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := ck.Restore(c); err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	counts, err := lenet.Confusion(c, test)
+	if err != nil {
+		return err
+	}
+	if o.save != "" {
+		if err := save(ck, assumed, o.save); err != nil {
+			return fmt.Errorf("-save: %w", err)
+		}
+	}
+
+	variant := string(ck.Variant)
+	if assumed {
+		variant += ", assumed: the file does not name its variant; -variant chooses"
+	}
+	trained := ck.TrainedFor()
+	if ck.WeightsOnly {
+		trained = "weights only, no training state"
+	}
+	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", variant, o.model, trained)
+	if o.save != "" {
+		fmt.Fprintf(stdout, "wrote %s\n", o.save)
+	}
+	if err := lenet.WritePerClass(stdout, counts, dataset.LabelNames[:]); err != nil {
+		return err
+	}
+	correct := 0
+	for i := range counts {
+		correct += counts[i][i]
+	}
+	fmt.Fprintf(stdout, "test acc %.4f\n", float64(correct)/float64(test.N))
+	return nil
+}
+
+// save writes the checkpoint as safetensors, leaving out a variant that was only
+// assumed: the new file should not claim more than the old one said.
+func save(ck *lenet.Checkpoint, assumed bool, path string) error {
+	out := *ck
+	if assumed {
+		out.Variant = ""
+	}
+	return out.Save(path)
+}

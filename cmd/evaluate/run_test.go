@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/safetensors"
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// fixture is LeNet's state_dict after one epoch of PyTorch training, written in F16 by
+// scripts/torch_check.py train, which recorded the test accuracy PyTorch computes for
+// the weights as stored in its metadata (torch_check.test_acc).
+const fixture = "testdata/torch-lenet-1epoch-f16.safetensors"
+
+// genSet is n generated images with labels 0..9 in turn.
+func genSet(t *testing.T, n int) *dataset.Set {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(4, 2))
+	px := make([]uint8, n*28*28)
+	for i := range px {
+		px[i] = uint8(rng.IntN(256))
+	}
+	labels := make([]uint8, n)
+	for i := range labels {
+		labels[i] = uint8(i % 10)
+	}
+	s, err := dataset.NewSet(px, labels, n, 28, 28)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// useSet makes run evaluate on s instead of Fashion-MNIST for the rest of the test.
+func useSet(t *testing.T, s *dataset.Set) {
+	t.Helper()
+	old := loadTest
+	loadTest = func(string, io.Writer) (*dataset.Set, error) { return s, nil }
+	t.Cleanup(func() { loadTest = old })
+}
+
+func runEval(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// oneLine checks that stderr is exactly one line containing want.
+func oneLine(t *testing.T, stderr, want string) {
+	t.Helper()
+	if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") || !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q; want one line containing %q", stderr, want)
+	}
+}
+
+// classifier is a classic or modern LeNet with random weights and biases.
+func classifier(t *testing.T, v lenet.Variant, seed uint64) *lenet.Classifier {
+	t.Helper()
+	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for _, p := range c.Params() {
+		if strings.HasSuffix(p.Name(), ".bias") {
+			for i, d := 0, p.Value().Data().([]float32); i < len(d); i++ {
+				d[i] = float32(rng.NormFloat64())
+			}
+		}
+	}
+	return c
+}
+
+// expected is what evaluate prints after its first line for c on s.
+func expected(t *testing.T, c *lenet.Classifier, s *dataset.Set) string {
+	t.Helper()
+	counts, err := lenet.Confusion(c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	lenet.WritePerClass(&b, counts, dataset.LabelNames[:])
+	acc, err := lenet.Evaluate(c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "test acc %.4f\n", acc)
+	return b.String()
+}
+
+// A checkpoint of either variant: the per-class table and the accuracy are those of the
+// network that was saved, and the first line says what the file holds.
+func TestEvaluateCheckpoint(t *testing.T) {
+	s := genSet(t, 60)
+	useSet(t, s)
+	for i, v := range lenet.Variants {
+		c := classifier(t, v, uint64(i+1))
+		path := filepath.Join(t.TempDir(), "ck.safetensors")
+		h := lenet.CheckpointHeader{Epoch: 2, History: lenet.History{{Epoch: 2, TestAcc: ptr(0.5)}}}
+		if err := lenet.Snapshot(c, h).Save(path); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runEval(t, "-model", path)
+		if code != exitOK || stderr != "" {
+			t.Fatalf("%s: exit %d, stderr %q", v, code, stderr)
+		}
+		want := fmt.Sprintf("LeNet (%s) from %s, trained 2 epochs, test acc 0.500\n", v, path) + expected(t, c, s)
+		if stdout != want {
+			t.Errorf("%s: stdout\n%s\nwant\n%s", v, stdout, want)
+		}
+	}
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// Weights without a variant are classic unless -variant says otherwise; -save writes
+// them as a checkpoint that evaluates the same and claims no more than the input did.
+func TestEvaluateWeightsOnly(t *testing.T) {
+	s := genSet(t, 40)
+	useSet(t, s)
+	dir := t.TempDir()
+	c := classifier(t, lenet.Modern, 3)
+	full := filepath.Join(dir, "full.safetensors")
+	if err := lenet.Snapshot(c, lenet.CheckpointHeader{}).Save(full); err != nil {
+		t.Fatal(err)
+	}
+	// Strip the metadata, as PyTorch's save_file(net.state_dict()) would have it.
+	data, _ := os.ReadFile(full)
+	f, err := safetensors.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Metadata = nil
+	bare := filepath.Join(dir, "bare.safetensors")
+	var buf bytes.Buffer
+	f.WriteTo(&buf)
+	os.WriteFile(bare, buf.Bytes(), 0o644)
+
+	code, stdout, _ := runEval(t, "-model", bare)
+	if code != exitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its variant; -variant chooses) from "+bare+", weights only, no training state\n") {
+		t.Errorf("no -variant: exit %d, stdout\n%s", code, stdout)
+	}
+	saved := filepath.Join(dir, "saved.safetensors")
+	code, stdout, stderr := runEval(t, "-model", bare, "-variant", "modern", "-save", saved)
+	want := "LeNet (modern) from " + bare + ", weights only, no training state\nwrote " + saved + "\n" + expected(t, c, s)
+	if code != exitOK || stdout != want {
+		t.Errorf("-variant modern: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, stderr, stdout, want)
+	}
+	// The saved file names its variant now, so -variant is not needed and a wrong one
+	// is refused.
+	code, stdout, _ = runEval(t, "-model", saved)
+	if code != exitOK || !strings.HasSuffix(stdout, expected(t, c, s)) || !strings.HasPrefix(stdout, "LeNet (modern) from") {
+		t.Errorf("saved file: exit %d, stdout\n%s", code, stdout)
+	}
+	code, _, stderr = runEval(t, "-model", saved, "-variant", "classic")
+	if code != exitFailure {
+		t.Errorf("contradicting -variant: exit %d", code)
+	}
+	oneLine(t, stderr, `-variant classic: `+saved+`: checkpoint is of another model variant: the file holds "modern", not "classic"`)
+	// An assumed variant is not written into a saved file.
+	assumed := filepath.Join(dir, "assumed.safetensors")
+	if code, _, stderr := runEval(t, "-model", bare, "-save", assumed); code != exitOK {
+		t.Fatalf("-save without -variant: exit %d, %s", code, stderr)
+	}
+	ck, err := lenet.LoadCheckpoint(assumed)
+	if err != nil || ck.Variant != "" || !ck.WeightsOnly {
+		t.Errorf("file saved with an assumed variant: %v, variant %q, weights only %v", err, ck.Variant, ck.WeightsOnly)
+	}
+}
+
+func TestEvaluateUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{nil, "-model is required"},
+		{[]string{"-model", "x", "extra"}, `unexpected argument "extra"`},
+		{[]string{"-model", "x", "-variant", "resnet"}, `-variant: unknown model "resnet": choose one of classic, modern`},
+		{[]string{"-model", "x", "-nope"}, "flag provided but not defined: -nope"},
+	}
+	for _, tc := range cases {
+		code, stdout, stderr := runEval(t, tc.args...)
+		if code != exitUsage || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q", tc.args, code, stdout)
+		}
+		oneLine(t, stderr, tc.want)
+	}
+	code, stdout, stderr := runEval(t, "-h")
+	if code != exitOK || stderr != "" || !strings.Contains(stdout, "else -variant, else classic") || !strings.Contains(stdout, "-data string") {
+		t.Errorf("-h: exit %d, stderr %q, stdout\n%s", code, stderr, stdout)
+	}
+}
+
+// Missing, foreign, truncated and altered files: exit 1, one line.
+func TestEvaluateBadFiles(t *testing.T) {
+	useSet(t, genSet(t, 10))
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.safetensors")
+	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), lenet.CheckpointHeader{Epoch: 1}).Save(good); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(good)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		return p
+	}
+	altered := bytes.Clone(data)
+	altered[len(altered)-5] ^= 0x10
+	cases := []struct {
+		path, want string
+	}{
+		{filepath.Join(dir, "missing"), "no such file or directory"},
+		{write("junk", []byte("hello")), "not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)"},
+		{write("cut", data[:len(data)-1000]), "checkpoint is corrupt: safetensors file is truncated: the header announces 246824 bytes of tensor data, the file holds 245824"},
+		{write("altered", altered), "checkpoint is corrupt: SHA-256 mismatch (the file was altered)"},
+	}
+	for _, tc := range cases {
+		code, stdout, stderr := runEval(t, "-model", tc.path)
+		if code != exitFailure || stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q", tc.path, code, stdout)
+		}
+		oneLine(t, stderr, tc.want)
+	}
+}
+
+var testAccLine = regexp.MustCompile(`(?m)^test acc (\d\.\d{4})\n\z`)
+
+// PyTorch's weights, as the committed fixture holds them, give here the test accuracy
+// PyTorch computed for them, within 0.002, on the real test set.
+func TestPyTorchFixture(t *testing.T) {
+	dir := fashiontest.Dir(t)
+	data, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := f.Tensor("0.weight"); w == nil || w.DType != safetensors.F16 {
+		t.Fatalf("the fixture's 0.weight is %v, want F16", w)
+	}
+	want, err := strconv.ParseFloat(f.Metadata["torch_check.test_acc"], 64)
+	if err != nil {
+		t.Fatalf("the fixture records no accuracy: %v", err)
+	}
+	code, stdout, stderr := runEval(t, "-model", fixture, "-data", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m := testAccLine.FindStringSubmatch(stdout)
+	if m == nil || strings.Count(stdout, "\n") != 13 {
+		t.Fatalf("stdout does not end with the test acc line after a 10-class table:\n%s", stdout)
+	}
+	got, _ := strconv.ParseFloat(m[1], 64)
+	if math.Abs(got-want) > 0.002 {
+		t.Errorf("test acc %.4f here, %.4f in PyTorch", got, want)
+	}
+	t.Logf("test acc %.4f here, %.4f in PyTorch", got, want)
+}

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""The PyTorch half of the safetensors interop check (README: "Weights for PyTorch").
+
+  torch_check.py eval FILE [--data DIR] [--variant classic|modern] [--tolerance 0.002]
+      Loads FILE (a checkpoint of cmd/train -save, or any safetensors file holding the ten
+      tensors of LeNet's state_dict) into the d2l LeNet with load_state_dict(strict=True)
+      and prints `test acc A`. When FILE records a test accuracy (cmd/train's last one,
+      or this script's own), it compares and exits 1 if they differ by more than the
+      tolerance.
+
+  torch_check.py train OUT [--data DIR] [--epochs 1] [--seed 1] [--lr 0.9] [--batch 256]
+                           [--variant classic] [--dtype F32|F16|BF16]
+      Trains the d2l LeNet (Xavier-uniform weights, SGD, cross-entropy), prints its test
+      accuracy, and writes its state_dict to OUT as safetensors in dtype, with that
+      accuracy of the weights as stored in the metadata (torch_check.test_acc), for
+      cmd/evaluate.
+
+Needs numpy and PyTorch (Debian: sudo apt-get install python3-numpy python3-torch). The
+safetensors format is read and written here with numpy and json: the safetensors package
+is not packaged for Debian's PyTorch 1.13.
+"""
+import argparse
+import json
+import os
+import sys
+
+PROG = "torch_check"
+
+try:
+    import numpy as np
+    import torch
+    from torch import nn
+except ImportError as e:
+    sys.exit(f"{PROG}: {e.name} is missing: sudo apt-get install python3-numpy python3-torch (for /usr/bin/python3)")
+
+from lenet_torch import VARIANTS, lenet, load_split, xavier_init
+
+DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2"}  # BF16 is converted by hand
+ACC_KEY = "torch_check.test_acc"
+
+
+def fail(msg):
+    sys.exit(f"{PROG}: {msg}")
+
+
+def read_safetensors(path):
+    """The tensors (name -> float32 ndarray) and metadata of a safetensors file, with the
+    format's checks: header length, contiguous offsets, sizes, nothing after the data."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8:
+        fail(f"{path}: {len(data)} bytes; not a safetensors file")
+    n = int.from_bytes(data[:8], "little")
+    if n > 100_000_000 or 8 + n > len(data) or data[8:9] != b"{":
+        fail(f"{path}: not a safetensors file, or cut short (header length {n}, file {len(data)} bytes)")
+    try:
+        header = json.loads(data[8:8 + n].decode("utf-8"),
+                            object_pairs_hook=lambda kv: _no_duplicates(path, kv))
+    except (UnicodeDecodeError, ValueError) as e:
+        fail(f"{path}: bad header: {e}")
+    meta = header.pop("__metadata__", {}) or {}
+    body = memoryview(data)[8 + n:]
+    tensors, pos = {}, 0
+    for name, info in sorted(header.items(), key=lambda kv: tuple(kv[1]["data_offsets"])):
+        begin, end = info["data_offsets"]
+        dtype, shape = info["dtype"], info["shape"]
+        if begin != pos or end < begin or end > len(body):
+            fail(f"{path}: tensor {name}: data_offsets [{begin}, {end}] do not follow byte {pos} within {len(body)}")
+        count = int(np.prod(shape, dtype=np.int64))
+        if dtype == "BF16":
+            raw = np.frombuffer(body[begin:end], dtype="<u2")
+            arr = (raw.astype(np.uint32) << 16).view(np.float32)
+        elif dtype in DTYPES:
+            arr = np.frombuffer(body[begin:end], dtype=DTYPES[dtype]).astype(np.float32)
+        else:
+            fail(f"{path}: tensor {name} is {dtype}; this script reads F32, F64, F16 and BF16")
+        if arr.size != count:
+            fail(f"{path}: tensor {name}: {end - begin} bytes for {dtype} {shape}")
+        tensors[name] = arr.reshape(shape)
+        pos = end
+    if pos != len(body):
+        fail(f"{path}: {len(body) - pos} bytes after the last tensor")
+    return tensors, meta
+
+
+def _no_duplicates(path, pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        fail(f"{path}: a key appears twice in the header")
+    return dict(pairs)
+
+
+def to_dtype(arr, dtype):
+    """arr (float32) as the little-endian bytes of dtype; BF16 rounds to nearest even."""
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if dtype == "BF16":
+        bits = arr.view(np.uint32).astype(np.uint64)
+        bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+        return bits.astype("<u2").tobytes()
+    return arr.astype(DTYPES[dtype]).tobytes()
+
+
+def write_safetensors(path, tensors, dtype, metadata):
+    """Writes tensors (name -> float32 ndarray, in order) as dtype, atomically."""
+    header = {"__metadata__": metadata}
+    blobs, pos = [], 0
+    for name, arr in tensors.items():
+        blob = to_dtype(arr, dtype)
+        header[name] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [pos, pos + len(blob)]}
+        blobs.append(blob)
+        pos += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-(8 + len(text)) % 8)  # the data starts on an 8-byte boundary
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(len(text).to_bytes(8, "little"))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def pixels(x):
+    return torch.from_numpy(x.astype(np.float32) / 255)
+
+
+def accuracy(net, x, y, batch=1000):
+    net.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            pred = net(pixels(x[i:i + batch])).argmax(dim=1)
+            correct += int((pred == torch.from_numpy(y[i:i + batch])).sum())
+    return correct / len(x)
+
+
+def load_into(net, tensors, path):
+    try:
+        net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in tensors.items()}, strict=True)
+    except RuntimeError as e:
+        fail(f"{path}: not LeNet's state_dict: {' '.join(str(e).split())}")
+
+
+def recorded_acc(meta):
+    """The test accuracy a file records, and who recorded it."""
+    if ACC_KEY in meta:
+        return float(meta[ACC_KEY]), "PyTorch (torch_check.py train)"
+    if "lenet.state" in meta:
+        for point in reversed(json.loads(meta["lenet.state"]).get("history") or []):
+            if point.get("test_acc") is not None:
+                return float(point["test_acc"]), "cmd/train"
+    return None, None
+
+
+def cmd_eval(args):
+    tensors, meta = read_safetensors(args.file)
+    variant = meta.get("lenet.variant") or args.variant
+    if args.variant and meta.get("lenet.variant") and args.variant != meta["lenet.variant"]:
+        fail(f"{args.file} holds the {meta['lenet.variant']} variant, not {args.variant}")
+    net = lenet(variant or "classic")
+    load_into(net, tensors, args.file)
+    x, y = load_split(args.data, "t10k", PROG)
+    acc = accuracy(net, x, y)
+    print(f"PyTorch {torch.__version__}: LeNet ({variant or 'classic, assumed'}) from {args.file}")
+    want, source = recorded_acc(meta)
+    if want is not None:
+        diff = abs(acc - want)
+        verdict = "ok" if diff <= args.tolerance else "MISMATCH"
+        print(f"{source} recorded test acc {want:.4f}; PyTorch computes {acc:.4f}: "
+              f"difference {diff:.4f}, tolerance {args.tolerance} ({verdict})")
+    print(f"test acc {acc:.4f}")
+    if want is not None and abs(acc - want) > args.tolerance:
+        sys.exit(1)
+
+
+def cmd_train(args):
+    torch.manual_seed(args.seed)
+    net = lenet(args.variant)
+    xavier_init(net)
+    x, y = load_split(args.data, "train", PROG)
+    xt, yt = load_split(args.data, "t10k", PROG)
+    opt = torch.optim.SGD(net.parameters(), lr=args.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(args.seed)
+    for epoch in range(1, args.epochs + 1):
+        net.train()
+        loss_sum, correct = 0.0, 0
+        perm = torch.randperm(len(x), generator=gen).numpy()
+        for i in range(0, len(x), args.batch):
+            idx = perm[i:i + args.batch]
+            xb, yb = pixels(x[idx]), torch.from_numpy(y[idx])
+            opt.zero_grad()
+            out = net(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            opt.step()
+            loss_sum += float(loss) * len(idx)
+            correct += int((out.argmax(dim=1) == yb).sum())
+        print(f"epoch {epoch}/{args.epochs}: loss {loss_sum / len(x):.3f}, train acc {correct / len(x):.3f}, "
+              f"test acc {accuracy(net, xt, yt):.4f}")
+    tensors = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+    # The accuracy of the weights as stored: F16 and BF16 round them.
+    stored = {}
+    for k, v in tensors.items():
+        raw = to_dtype(v, args.dtype)
+        if args.dtype == "BF16":
+            stored[k] = (np.frombuffer(raw, "<u2").astype(np.uint32) << 16).view(np.float32).reshape(v.shape)
+        else:
+            stored[k] = np.frombuffer(raw, DTYPES[args.dtype]).astype(np.float32).reshape(v.shape)
+    check = lenet(args.variant)
+    load_into(check, stored, args.out)
+    acc = accuracy(check, xt, yt)
+    meta = {"format": "pt", "lenet.variant": args.variant, ACC_KEY: repr(acc),
+            "torch_check.torch_version": torch.__version__, "torch_check.seed": str(args.seed),
+            "torch_check.epochs": str(args.epochs), "torch_check.lr": repr(args.lr),
+            "torch_check.batch": str(args.batch)}
+    write_safetensors(args.out, tensors, args.dtype, meta)
+    print(f"wrote {args.out} ({args.dtype}, the ten tensors of LeNet's state_dict)")
+    print(f"test acc {acc:.4f}")
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="torch_check.py", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    data = "/usr/share/datasets/fashion-mnist"
+    ev = sub.add_parser("eval", help="evaluate a safetensors file in PyTorch")
+    ev.add_argument("file")
+    ev.add_argument("--data", default=data)
+    ev.add_argument("--variant", choices=VARIANTS, help="for a file that does not name it (default classic)")
+    ev.add_argument("--tolerance", type=float, default=0.002)
+    tr = sub.add_parser("train", help="train in PyTorch and write safetensors")
+    tr.add_argument("out")
+    tr.add_argument("--data", default=data)
+    tr.add_argument("--variant", choices=VARIANTS, default="classic")
+    tr.add_argument("--epochs", type=int, default=1)
+    tr.add_argument("--seed", type=int, default=1)
+    tr.add_argument("--lr", type=float, default=0.9)
+    tr.add_argument("--batch", type=int, default=256)
+    tr.add_argument("--dtype", choices=("F32", "F16", "BF16"), default="F32")
+    tr.add_argument("--threads", type=int, default=2, help="PyTorch's CPU threads")
+    args = ap.parse_args()
+    torch.set_num_threads(getattr(args, "threads", 2))
+    (cmd_eval if args.cmd == "eval" else cmd_train)(args)
+
+
+if __name__ == "__main__":
+    main()
