@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -44,10 +45,11 @@ func testCheckpoint(t *testing.T) (*Checkpoint, *Classifier) {
 	return Snapshot(c, CheckpointHeader{Epoch: 1, Epochs: 4, BatchSize: 4, Seed: 3, Optimizer: Optimizer{Name: "sgd", LR: 0.9}, History: h}), c
 }
 
-func encodeCheckpoint(t *testing.T, ck *Checkpoint) []byte {
+// written is what w writes.
+func written(t *testing.T, w io.WriterTo) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := ck.WriteTo(&buf); err != nil {
+	if _, err := w.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -57,7 +59,7 @@ func encodeCheckpoint(t *testing.T, ck *Checkpoint) []byte {
 func TestCheckpointFormats(t *testing.T) {
 	ck, _ := testCheckpoint(t)
 	for _, format := range []string{"safetensors", "LENETCKP"} {
-		data := encodeCheckpoint(t, ck)
+		data := written(t, ck)
 		if format == "LENETCKP" {
 			data = writeLegacy(t, ck)
 		}
@@ -70,7 +72,7 @@ func TestCheckpointFormats(t *testing.T) {
 		}
 	}
 	// The state is one JSON value of the header, without the parameter list.
-	f, err := safetensors.Decode(encodeCheckpoint(t, ck))
+	f, err := safetensors.Decode(written(t, ck))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func TestCheckpointFormats(t *testing.T) {
 // refused with one line: no change to a checkpoint goes unnoticed.
 func TestCheckpointRefusesEveryCorruption(t *testing.T) {
 	ck, _ := testCheckpoint(t)
-	good := encodeCheckpoint(t, ck)
+	good := written(t, ck)
 	hlen := 8 + int(binary.LittleEndian.Uint64(good))
 	check := func(what string, data []byte) {
 		t.Helper()
@@ -153,15 +155,6 @@ func torchFile(t *testing.T, ck *Checkpoint, dtype safetensors.DType) *safetenso
 	return f
 }
 
-func fileBytes(t *testing.T, f *safetensors.File) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // PyTorch's weights alone load, in F32, F64 or BF16, as weights only; the variant comes
 // from the lenet.variant metadata when present, else Restore asks for it.
 func TestWeightsOnly(t *testing.T) {
@@ -175,7 +168,7 @@ func TestWeightsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dt := range []safetensors.DType{safetensors.F32, safetensors.F64, safetensors.BF16} {
-		got, err := ReadCheckpoint(bytes.NewReader(fileBytes(t, torchFile(t, ck, dt))))
+		got, err := ReadCheckpoint(bytes.NewReader(written(t, torchFile(t, ck, dt))))
 		if err != nil {
 			t.Fatalf("%s: %v", dt, err)
 		}
@@ -204,7 +197,7 @@ func TestWeightsOnly(t *testing.T) {
 	// Named variant; saved again, the file stays weights only (no state, no digest).
 	f := torchFile(t, ck, safetensors.F32)
 	f.Metadata = map[string]string{"lenet.variant": "modern"}
-	got, err := ReadCheckpoint(bytes.NewReader(fileBytes(t, f)))
+	got, err := ReadCheckpoint(bytes.NewReader(written(t, f)))
 	if err != nil || got.Variant != Modern || !got.WeightsOnly {
 		t.Fatalf("with lenet.variant: %v, %+v", err, got)
 	}
@@ -243,7 +236,7 @@ func TestForeignSafetensors(t *testing.T) {
 	for i, tc := range cases {
 		f := torchFile(t, ck, safetensors.F32)
 		tc.change(f)
-		_, err := ReadCheckpoint(bytes.NewReader(fileBytes(t, f)))
+		_, err := ReadCheckpoint(bytes.NewReader(written(t, f)))
 		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("case %d %s: %v; want %v containing %q", i, tc.name, err, tc.want, tc.msg)
 		}
@@ -271,7 +264,7 @@ func TestForeignSafetensors(t *testing.T) {
 			sum := f.Sum(metaDigest)
 			f.Metadata[metaDigest] = fmt.Sprintf("%x", sum)
 		}
-		_, err := ReadCheckpoint(bytes.NewReader(fileBytes(t, &f)))
+		_, err := ReadCheckpoint(bytes.NewReader(written(t, &f)))
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("meta case %d %s: %v; want ErrCorrupt containing %q", i, tc.name, err, tc.msg)
 		}

@@ -3,7 +3,6 @@ package lenet_test
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -11,25 +10,6 @@ import (
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 )
-
-// genSet is n generated 28x28 images with labels 0,1,...,9,0,1,... and varied pixels.
-func genSet(t *testing.T, n int, seed uint64) *dataset.Set {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 1))
-	px := make([]uint8, n*28*28)
-	for i := range px {
-		px[i] = uint8(rng.IntN(256))
-	}
-	labels := make([]uint8, n)
-	for i := range labels {
-		labels[i] = uint8(i % 10)
-	}
-	s, err := dataset.NewSet(px, labels, n, 28, 28)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func checkConfusion(t *testing.T, what string, c *lenet.Classifier, s *dataset.Set, counts [][]int) {
 	t.Helper()
@@ -77,7 +57,7 @@ func checkConfusion(t *testing.T, what string, c *lenet.Classifier, s *dataset.S
 // With every weight zero and fc3.bias one-hot at class k, every image is predicted as
 // k: column k holds the label counts and everything else is zero.
 func TestConfusionConstantPrediction(t *testing.T) {
-	s := genSet(t, 23, 2) // labels 0..9, 0..9, 0,1,2: three classes have 3 examples
+	s := fashiontest.Random(t, 23, 2) // labels 0..9, 0..9, 0,1,2: three classes have 3 examples
 	for _, k := range []int{0, 2, 7} {
 		c, err := lenet.New(lenet.Config{BatchSize: 4, EvalBatch: 5})
 		if err != nil {
@@ -112,7 +92,7 @@ func TestConfusionConstantPrediction(t *testing.T) {
 }
 
 func TestConfusionRandomWeights(t *testing.T) {
-	s := genSet(t, 57, 3)
+	s := fashiontest.Random(t, 57, 3)
 	for seed := range uint64(3) {
 		c, err := lenet.New(lenet.Config{BatchSize: 4, EvalBatch: 8, Seed: seed})
 		if err != nil {

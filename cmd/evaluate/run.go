@@ -77,6 +77,14 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 
 // run parses args, evaluates and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(args, stdout, stderr, loadTest)
+}
+
+// testLoader reads the test set from a folder ("" to search for it).
+type testLoader func(dir string, progress io.Writer) (*dataset.Set, error)
+
+// runWith is run with the test set read by load.
+func runWith(args []string, stdout, stderr io.Writer, load testLoader) int {
 	o, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -85,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "evaluate: %v (run 'evaluate -h' for the flags)\n", err)
 		return exitUsage
 	}
-	if err := evaluate(o, stdout, stderr); err != nil {
+	if err := evaluate(o, load, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "evaluate: %v\n", err)
 		return exitFailure
 	}
@@ -93,13 +101,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
-// -data when empty). Tests replace it with a generated set.
-var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
+// -data when empty).
+func loadTest(dir string, progress io.Writer) (*dataset.Set, error) {
 	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
 }
 
 // evaluate does the work.
-func evaluate(o *options, stdout, stderr io.Writer) error {
+func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 	ck, err := lenet.LoadCheckpoint(o.model)
 	if err != nil {
 		return fmt.Errorf("-model: %w", err)
@@ -108,7 +116,7 @@ func evaluate(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-variant %s: %s: %w", o.variant, o.model, err)
 	}
-	test, err := loadTest(o.dataDir, stderr)
+	test, err := load(o.dataDir, stderr)
 	if err != nil {
 		return err
 	}

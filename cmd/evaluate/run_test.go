@@ -24,37 +24,15 @@ import (
 // the weights as stored in its metadata (torch_check.test_acc).
 const fixture = "testdata/torch-lenet-1epoch-f16.safetensors"
 
-// genSet is n generated images with labels 0..9 in turn.
-func genSet(t *testing.T, n int) *dataset.Set {
+// runEval runs the command on s instead of Fashion-MNIST (nil: the real loader).
+func runEval(t *testing.T, s *dataset.Set, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(4, 2))
-	px := make([]uint8, n*28*28)
-	for i := range px {
-		px[i] = uint8(rng.IntN(256))
+	load := loadTest
+	if s != nil {
+		load = func(string, io.Writer) (*dataset.Set, error) { return s, nil }
 	}
-	labels := make([]uint8, n)
-	for i := range labels {
-		labels[i] = uint8(i % 10)
-	}
-	s, err := dataset.NewSet(px, labels, n, 28, 28)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// useSet makes run evaluate on s instead of Fashion-MNIST for the rest of the test.
-func useSet(t *testing.T, s *dataset.Set) {
-	t.Helper()
-	old := loadTest
-	loadTest = func(string, io.Writer) (*dataset.Set, error) { return s, nil }
-	t.Cleanup(func() { loadTest = old })
-}
-
-func runEval(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
+	code = runWith(args, &out, &errb, load)
 	return code, out.String(), errb.String()
 }
 
@@ -105,8 +83,7 @@ func expected(t *testing.T, c *lenet.Classifier, s *dataset.Set) string {
 // A checkpoint of either variant: the per-class table and the accuracy are those of the
 // network that was saved, and the first line says what the file holds.
 func TestEvaluateCheckpoint(t *testing.T) {
-	s := genSet(t, 60)
-	useSet(t, s)
+	s := fashiontest.Random(t, 60, 4)
 	for i, v := range lenet.Variants {
 		c := classifier(t, v, uint64(i+1))
 		path := filepath.Join(t.TempDir(), "ck.safetensors")
@@ -114,7 +91,7 @@ func TestEvaluateCheckpoint(t *testing.T) {
 		if err := lenet.Snapshot(c, h).Save(path); err != nil {
 			t.Fatal(err)
 		}
-		code, stdout, stderr := runEval(t, "-model", path)
+		code, stdout, stderr := runEval(t, s, "-model", path)
 		if code != exitOK || stderr != "" {
 			t.Fatalf("%s: exit %d, stderr %q", v, code, stderr)
 		}
@@ -130,8 +107,7 @@ func ptr(v float64) *float64 { return &v }
 // Weights without a variant are classic unless -variant says otherwise; -save writes
 // them as a checkpoint that evaluates the same and claims no more than the input did.
 func TestEvaluateWeightsOnly(t *testing.T) {
-	s := genSet(t, 40)
-	useSet(t, s)
+	s := fashiontest.Random(t, 40, 4)
 	dir := t.TempDir()
 	c := classifier(t, lenet.Modern, 3)
 	full := filepath.Join(dir, "full.safetensors")
@@ -150,30 +126,30 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 	f.WriteTo(&buf)
 	os.WriteFile(bare, buf.Bytes(), 0o644)
 
-	code, stdout, _ := runEval(t, "-model", bare)
+	code, stdout, _ := runEval(t, s, "-model", bare)
 	if code != exitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its variant; -variant chooses) from "+bare+", weights only, no training state\n") {
 		t.Errorf("no -variant: exit %d, stdout\n%s", code, stdout)
 	}
 	saved := filepath.Join(dir, "saved.safetensors")
-	code, stdout, stderr := runEval(t, "-model", bare, "-variant", "modern", "-save", saved)
+	code, stdout, stderr := runEval(t, s, "-model", bare, "-variant", "modern", "-save", saved)
 	want := "LeNet (modern) from " + bare + ", weights only, no training state\nwrote " + saved + "\n" + expected(t, c, s)
 	if code != exitOK || stdout != want {
 		t.Errorf("-variant modern: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, stderr, stdout, want)
 	}
 	// The saved file names its variant now, so -variant is not needed and a wrong one
 	// is refused.
-	code, stdout, _ = runEval(t, "-model", saved)
+	code, stdout, _ = runEval(t, s, "-model", saved)
 	if code != exitOK || !strings.HasSuffix(stdout, expected(t, c, s)) || !strings.HasPrefix(stdout, "LeNet (modern) from") {
 		t.Errorf("saved file: exit %d, stdout\n%s", code, stdout)
 	}
-	code, _, stderr = runEval(t, "-model", saved, "-variant", "classic")
+	code, _, stderr = runEval(t, s, "-model", saved, "-variant", "classic")
 	if code != exitFailure {
 		t.Errorf("contradicting -variant: exit %d", code)
 	}
 	oneLine(t, stderr, `-variant classic: `+saved+`: checkpoint is of another model variant: the file holds "modern", not "classic"`)
 	// An assumed variant is not written into a saved file.
 	assumed := filepath.Join(dir, "assumed.safetensors")
-	if code, _, stderr := runEval(t, "-model", bare, "-save", assumed); code != exitOK {
+	if code, _, stderr := runEval(t, s, "-model", bare, "-save", assumed); code != exitOK {
 		t.Fatalf("-save without -variant: exit %d, %s", code, stderr)
 	}
 	ck, err := lenet.LoadCheckpoint(assumed)
@@ -193,13 +169,13 @@ func TestEvaluateUsage(t *testing.T) {
 		{[]string{"-model", "x", "-nope"}, "flag provided but not defined: -nope"},
 	}
 	for _, tc := range cases {
-		code, stdout, stderr := runEval(t, tc.args...)
+		code, stdout, stderr := runEval(t, nil, tc.args...)
 		if code != exitUsage || stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q", tc.args, code, stdout)
 		}
 		oneLine(t, stderr, tc.want)
 	}
-	code, stdout, stderr := runEval(t, "-h")
+	code, stdout, stderr := runEval(t, nil, "-h")
 	if code != exitOK || stderr != "" || !strings.Contains(stdout, "else -variant, else classic") || !strings.Contains(stdout, "-data string") {
 		t.Errorf("-h: exit %d, stderr %q, stdout\n%s", code, stderr, stdout)
 	}
@@ -207,7 +183,7 @@ func TestEvaluateUsage(t *testing.T) {
 
 // Missing, foreign, truncated and altered files: exit 1, one line.
 func TestEvaluateBadFiles(t *testing.T) {
-	useSet(t, genSet(t, 10))
+	s := fashiontest.Random(t, 10, 4)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.safetensors")
 	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), lenet.CheckpointHeader{Epoch: 1}).Save(good); err != nil {
@@ -230,7 +206,7 @@ func TestEvaluateBadFiles(t *testing.T) {
 		{write("altered", altered), "checkpoint is corrupt: SHA-256 mismatch (the file was altered)"},
 	}
 	for _, tc := range cases {
-		code, stdout, stderr := runEval(t, "-model", tc.path)
+		code, stdout, stderr := runEval(t, s, "-model", tc.path)
 		if code != exitFailure || stdout != "" {
 			t.Errorf("%s: exit %d, stdout %q", tc.path, code, stdout)
 		}
@@ -259,7 +235,7 @@ func TestPyTorchFixture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the fixture records no accuracy: %v", err)
 	}
-	code, stdout, stderr := runEval(t, "-model", fixture, "-data", dir)
+	code, stdout, stderr := runEval(t, nil, "-model", fixture, "-data", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -5,6 +5,7 @@
 package fashiontest
 
 import (
+	"math/rand/v2"
 	"os"
 	"sync"
 	"testing"
@@ -43,4 +44,25 @@ func Load(tb testing.TB) (train, test *dataset.Set) {
 		tb.Fatal(loadErr)
 	}
 	return loadedTrain, loadedT
+}
+
+// Random returns n generated 28x28 images with uniformly random pixels (seeded) and the
+// labels 0, 1, ..., 9, 0, 1, ... in turn: a stand-in test set for code that needs no
+// real data.
+func Random(tb testing.TB, n int, seed uint64) *dataset.Set {
+	tb.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	px := make([]uint8, n*28*28)
+	for i := range px {
+		px[i] = uint8(rng.IntN(256))
+	}
+	labels := make([]uint8, n)
+	for i := range labels {
+		labels[i] = uint8(i % 10)
+	}
+	s, err := dataset.NewSet(px, labels, n, 28, 28)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }
