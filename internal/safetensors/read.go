@@ -71,7 +71,11 @@ func Read(r io.Reader) (*File, error) {
 		return nil, fmt.Errorf("safetensors: reading: %w", err)
 	}
 	if extra > 0 {
-		return nil, formatErr(ErrTrailingData, "%d bytes follow the %d bytes of tensor data the header announces", extra, dataLen)
+		follow := "bytes follow"
+		if extra == 1 {
+			follow = "byte follows"
+		}
+		return nil, formatErr(ErrTrailingData, "%d %s the %d bytes of tensor data the header announces", extra, follow, dataLen)
 	}
 	for i, s := range spans {
 		f.Tensors[i].Data = data[s.begin:s.end:s.end]
@@ -147,6 +151,8 @@ func parseHeader(hdr []byte) (*File, []span, int, error) {
 			return nil, nil, 0, formatErr(ErrHeader, "tensor %q: data_offsets [%d, %d] overlap the previous tensor, which ends at %d", t.Name, s.begin, s.end, pos)
 		case s.begin > pos:
 			return nil, nil, 0, formatErr(ErrHeader, "tensor %q: data_offsets [%d, %d] leave a gap after byte %d", t.Name, s.begin, s.end, pos)
+		case s.end > uint64(maxInt):
+			return nil, nil, 0, formatErr(ErrHeader, "tensor %q: data_offsets [%d, %d] lie beyond what this machine can address", t.Name, s.begin, s.end)
 		}
 		size, err := t.byteSize()
 		if err != nil {

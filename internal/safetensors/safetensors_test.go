@@ -179,7 +179,9 @@ func TestMalformed(t *testing.T) {
 		{"shape overflow", raw(t1(`{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}`), data8...), ErrHeader, "negative or too large"},
 		{"offset overflow", raw(t1(`{"dtype":"F32","shape":[2],"data_offsets":[0,18446744073709551616]}`), data8...), ErrHeader, "not a non-negative integer"},
 		{"data cut short", raw(t1(good), 1, 2, 3), ErrTruncated, "the header announces 8 bytes of tensor data, the file holds 3"},
-		{"a byte too many", raw(t1(good), make([]byte, 9)...), ErrTrailingData, "1 bytes follow the 8 bytes of tensor data"},
+		{"a byte too many", raw(t1(good), make([]byte, 9)...), ErrTrailingData, "1 byte follows the 8 bytes of tensor data"},
+		{"two bytes too many", raw(t1(good), make([]byte, 10)...), ErrTrailingData, "2 bytes follow the 8 bytes of tensor data"},
+		{"offsets beyond int", raw(`{"a":{"dtype":"U8","shape":[9223372036854775807],"data_offsets":[0,9223372036854775807]},"b":{"dtype":"U8","shape":[2],"data_offsets":[9223372036854775807,9223372036854775809]}}`), ErrHeader, `tensor "b": data_offsets [9223372036854775807, 9223372036854775809] lie beyond what this machine can address`},
 	}
 	for i, tc := range cases {
 		_, err := Decode(tc.data)
