@@ -59,3 +59,17 @@ func (ck *Checkpoint) SettleVariant(want Variant) (assumed bool, err error) {
 	ck.Variant = Classic
 	return true, nil
 }
+
+// About describes the checkpoint for a heading: its variant, with a note when
+// SettleVariant assumed it, and how it was trained (TrainedFor, or that the file holds
+// weights only).
+func (ck *Checkpoint) About(assumed bool) (variant, trained string) {
+	variant, trained = string(ck.Variant), ck.TrainedFor()
+	if assumed {
+		variant += ", assumed: the file does not name its variant"
+	}
+	if ck.WeightsOnly {
+		trained = "weights only, no training state"
+	}
+	return variant, trained
+}

@@ -41,3 +41,15 @@ func TestSettleVariant(t *testing.T) {
 		}
 	}
 }
+
+func TestAbout(t *testing.T) {
+	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Variant: Modern, Epoch: 2}}
+	if v, tr := ck.About(false); v != "modern" || tr != "trained 2 epochs" {
+		t.Errorf("checkpoint: %q, %q", v, tr)
+	}
+	ck = &Checkpoint{WeightsOnly: true}
+	assumed, _ := ck.SettleVariant("")
+	if v, tr := ck.About(assumed); v != "classic, assumed: the file does not name its variant" || tr != "weights only, no training state" {
+		t.Errorf("weights only: %q, %q", v, tr)
+	}
+}

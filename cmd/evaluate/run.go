@@ -138,13 +138,9 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 		}
 	}
 
-	variant := string(ck.Variant)
+	variant, trained := ck.About(assumed)
 	if assumed {
-		variant += ", assumed: the file does not name its variant; -variant chooses"
-	}
-	trained := ck.TrainedFor()
-	if ck.WeightsOnly {
-		trained = "weights only, no training state"
+		variant += "; -variant chooses"
 	}
 	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", variant, o.model, trained)
 	if o.save != "" {

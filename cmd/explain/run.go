@@ -95,6 +95,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-model: %w", err)
 	}
+	assumed, _ := ck.SettleVariant("") // PyTorch's weights may not name their variant
 	test, err := loadTest(o.dataDir, stderr)
 	if err != nil {
 		return err
@@ -141,7 +142,8 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", ck.Variant, o.model, ck.TrainedFor())
+	variant, trained := ck.About(assumed)
+	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", variant, o.model, trained)
 	fmt.Fprintf(stdout, "test image %d: true %s, predicted %s (p = %.2f)\n\n", o.index,
 		dataset.LabelNames[label], dataset.LabelNames[insp.Predicted], insp.Probs[insp.Predicted])
 	fmt.Fprint(stdout, summary.String())
