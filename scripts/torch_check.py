@@ -4,9 +4,10 @@
   torch_check.py eval FILE [--data DIR] [--variant classic|modern] [--tolerance 0.002]
       Loads FILE (a checkpoint of cmd/train -save, or any safetensors file holding the ten
       tensors of LeNet's state_dict) into the d2l LeNet with load_state_dict(strict=True)
-      and prints `test acc A`. When FILE records a test accuracy (cmd/train's last one,
-      or this script's own), it compares and exits 1 if they differ by more than the
-      tolerance.
+      and prints `test acc A`. A file with a lenet.sha256 digest (every file written
+      here) is refused when altered. When FILE records a test accuracy (cmd/train's
+      last one, or this script's own), it compares and exits 1 if they differ by more
+      than the tolerance.
 
   torch_check.py train OUT [--data DIR] [--epochs 1] [--seed 1] [--lr 0.9] [--batch 256]
                            [--variant classic] [--dtype F32|F16|BF16]
@@ -20,6 +21,7 @@ safetensors format is read and written here with numpy and json: the safetensors
 is not packaged for Debian's PyTorch 1.13.
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -37,6 +39,7 @@ from lenet_torch import VARIANTS, lenet, load_split, xavier_init
 
 DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2"}  # BF16 is converted by hand
 ACC_KEY = "torch_check.test_acc"
+DIGEST_KEY = "lenet.sha256"
 
 
 def fail(msg):
@@ -45,14 +48,17 @@ def fail(msg):
 
 def read_safetensors(path):
     """The tensors (name -> float32 ndarray) and metadata of a safetensors file, with the
-    format's checks: header length, contiguous offsets, sizes, nothing after the data."""
+    format's checks (header length, contiguous offsets, sizes, nothing after the data)
+    and, when the file has one, its lenet.sha256 digest checked."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 8:
         fail(f"{path}: {len(data)} bytes; not a safetensors file")
     n = int.from_bytes(data[:8], "little")
-    if n > 100_000_000 or 8 + n > len(data) or data[8:9] != b"{":
-        fail(f"{path}: not a safetensors file, or cut short (header length {n}, file {len(data)} bytes)")
+    if n > 100_000_000 or data[8:9] != b"{":
+        fail(f"{path}: not a safetensors file (header length {n}, byte 8 {data[8:9]!r})")
+    if 8 + n > len(data):
+        fail(f"{path}: cut short: the header is {n} bytes, the file holds {len(data) - 8} after the length")
     try:
         header = json.loads(data[8:8 + n].decode("utf-8"),
                             object_pairs_hook=lambda kv: _no_duplicates(path, kv))
@@ -60,16 +66,17 @@ def read_safetensors(path):
         fail(f"{path}: bad header: {e}")
     meta = header.pop("__metadata__", {}) or {}
     body = memoryview(data)[8 + n:]
-    tensors, pos = {}, 0
+    tensors, raw, pos = {}, {}, 0
     for name, info in sorted(header.items(), key=lambda kv: tuple(kv[1]["data_offsets"])):
         begin, end = info["data_offsets"]
         dtype, shape = info["dtype"], info["shape"]
-        if begin != pos or end < begin or end > len(body):
-            fail(f"{path}: tensor {name}: data_offsets [{begin}, {end}] do not follow byte {pos} within {len(body)}")
+        if end > len(body):
+            fail(f"{path}: cut short: tensor {name} ends at byte {end} of the data, the file holds {len(body)}")
+        if begin != pos or end < begin:
+            fail(f"{path}: tensor {name}: data_offsets [{begin}, {end}] do not start where the previous tensor ends ({pos})")
         count = int(np.prod(shape, dtype=np.int64))
         if dtype == "BF16":
-            raw = np.frombuffer(body[begin:end], dtype="<u2")
-            arr = (raw.astype(np.uint32) << 16).view(np.float32)
+            arr = (np.frombuffer(body[begin:end], dtype="<u2").astype(np.uint32) << 16).view(np.float32)
         elif dtype in DTYPES:
             arr = np.frombuffer(body[begin:end], dtype=DTYPES[dtype]).astype(np.float32)
         else:
@@ -77,10 +84,43 @@ def read_safetensors(path):
         if arr.size != count:
             fail(f"{path}: tensor {name}: {end - begin} bytes for {dtype} {shape}")
         tensors[name] = arr.reshape(shape)
+        raw[name] = (dtype, shape, bytes(body[begin:end]))
         pos = end
     if pos != len(body):
         fail(f"{path}: {len(body) - pos} bytes after the last tensor")
+    if DIGEST_KEY in meta and content_sum(raw, meta) != meta[DIGEST_KEY]:
+        fail(f"{path}: SHA-256 mismatch (the file was altered)")
     return tensors, meta
+
+
+def content_sum(raw, meta):
+    """The digest lenet.sha256 holds (Go: safetensors.File.Sum): SHA-256 over the tensors
+    in name order (name, dtype, shape, bytes) and the metadata in key order but the digest,
+    every string and list preceded by its length as 8 little-endian bytes."""
+    h = hashlib.sha256()
+
+    def put_int(v):
+        h.update(int(v).to_bytes(8, "little"))
+
+    def put_bytes(b):
+        put_int(len(b))
+        h.update(b)
+
+    put_int(len(raw))
+    for name in sorted(raw):
+        dtype, shape, data = raw[name]
+        put_bytes(name.encode())
+        put_bytes(dtype.encode())
+        put_int(len(shape))
+        for d in shape:
+            put_int(d)
+        put_bytes(data)
+    keys = sorted(k for k in meta if k != DIGEST_KEY)
+    put_int(len(keys))
+    for k in keys:
+        put_bytes(k.encode())
+        put_bytes(meta[k].encode())
+    return h.hexdigest()
 
 
 def _no_duplicates(path, pairs):

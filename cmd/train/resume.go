@@ -17,6 +17,9 @@ func (r *runner) loadResume() error {
 	if err != nil {
 		return fmt.Errorf("-resume: %w", err)
 	}
+	if ck.WeightsOnly {
+		return fmt.Errorf("-resume %s: the file holds weights only, no training state (PyTorch's, say); -resume takes a checkpoint written by -save", o.resume)
+	}
 	if o.given["model"] && ck.Variant != o.model {
 		return fmt.Errorf("-resume %s: %w: it holds %q but -model is %q", o.resume, lenet.ErrWrongVariant, ck.Variant, o.model)
 	}
