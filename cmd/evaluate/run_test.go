@@ -201,6 +201,7 @@ func TestEvaluateBadFiles(t *testing.T) {
 		path, want string
 	}{
 		{filepath.Join(dir, "missing"), "no such file or directory"},
+		{dir, "reading checkpoint: read " + dir + ": is a directory"},
 		{write("junk", []byte("hello")), "not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)"},
 		{write("cut", data[:len(data)-1000]), "checkpoint is corrupt: safetensors file is truncated: the header announces 246824 bytes of tensor data, the file holds 245824"},
 		{write("altered", altered), "checkpoint is corrupt: SHA-256 mismatch (the file was altered)"},
