@@ -52,6 +52,15 @@
 // continues from exactly: the run ends with the same weights and numbers as one never
 // stopped.
 //
+// # Checkpoints
+//
+// Snapshot and Save write a checkpoint as a safetensors file whose tensors are the d2l
+// LeNet's PyTorch state_dict (keys "0.weight" ... "11.bias", see StateDictKeys; linear
+// weights transposed to PyTorch's (out, in)), so PyTorch's load_state_dict takes it as
+// it is; the training state and a SHA-256 digest sit in its metadata. LoadCheckpoint
+// reads those, the older LENETCKP files, and bare state_dicts written by PyTorch
+// (Checkpoint.WeightsOnly), telling them apart by their first bytes.
+//
 // # Errors
 //
 // Constructors and Train return errors (never panic) for bad configuration, bad data and
