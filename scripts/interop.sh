@@ -33,8 +33,10 @@ bin/train -data "$data" -epochs "$epochs" -out "$out" -save "$out/lenet.safetens
 "$py" scripts/torch_check.py eval "$out/lenet.safetensors" --data "$data" --tolerance "$tolerance"
 
 echo "== 2. PyTorch -> this project: PyTorch trains 1 epoch, then cmd/evaluate evaluates the file"
-torch_acc=$("$py" scripts/torch_check.py train "$out/torch.safetensors" --data "$data" | tee /dev/stderr | awk '/^test acc/ {print $3}')
-go_acc=$(bin/evaluate -model "$out/torch.safetensors" -data "$data" | tee /dev/stderr | awk '/^test acc/ {print $3}')
+"$py" scripts/torch_check.py train "$out/torch.safetensors" --data "$data" | tee "$out/torch_train.log"
+bin/evaluate -model "$out/torch.safetensors" -data "$data" | tee "$out/evaluate.log"
+torch_acc=$(awk '/^test acc/ {print $3}' "$out/torch_train.log")
+go_acc=$(awk '/^test acc/ {print $3}' "$out/evaluate.log")
 awk -v a="$go_acc" -v b="$torch_acc" -v tol="$tolerance" 'BEGIN {
 	d = a - b; if (d < 0) d = -d
 	printf "PyTorch computed test acc %s; cmd/evaluate computes %s: difference %.4f, tolerance %s (%s)\n", b, a, d, tol, (d <= tol ? "ok" : "MISMATCH")
