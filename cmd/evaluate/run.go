@@ -120,6 +120,9 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if test.Rows != lenet.Height || test.Cols != lenet.Width {
+		return fmt.Errorf("test images are %dx%d; LeNet takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
+	}
 	c, err := lenet.New(lenet.Config{Variant: ck.Variant, BatchSize: 1})
 	if err != nil {
 		return err

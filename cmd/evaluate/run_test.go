@@ -215,6 +215,23 @@ func TestEvaluateBadFiles(t *testing.T) {
 	}
 }
 
+// Images of another size are refused before any work.
+func TestEvaluateImageSize(t *testing.T) {
+	small, err := dataset.NewSet(make([]uint8, 2*20*20), []uint8{1, 2}, 2, 20, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ck.safetensors")
+	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), lenet.CheckpointHeader{}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runEval(t, small, "-model", path)
+	if code != exitFailure {
+		t.Errorf("exit %d", code)
+	}
+	oneLine(t, stderr, "test images are 20x20; LeNet takes 28x28")
+}
+
 var testAccLine = regexp.MustCompile(`(?m)^test acc (\d\.\d{4})\n\z`)
 
 // PyTorch's weights, as the committed fixture holds them, give here the test accuracy
