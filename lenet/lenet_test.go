@@ -459,13 +459,14 @@ func TestStepUsesReadGradients(t *testing.T) {
 	}
 }
 
-// forge encodes a checkpoint the way WriteTo does, with a correct digest, but without
-// WriteTo's checks: what a hand-edited or hostile file looks like.
+// forge encodes a checkpoint in the LENETCKP format of earlier versions, as their
+// WriteTo did, with a correct digest but without WriteTo's checks: what an old,
+// hand-edited or hostile file looks like.
 func forge(h CheckpointHeader, weights [][]float32) []byte {
 	hdr, _ := json.Marshal(h)
 	var b bytes.Buffer
-	b.WriteString(checkpointMagic)
-	binary.Write(&b, binary.LittleEndian, uint32(checkpointVersion))
+	b.WriteString(legacyMagic)
+	binary.Write(&b, binary.LittleEndian, uint32(legacyVersion))
 	binary.Write(&b, binary.LittleEndian, uint32(len(hdr)))
 	b.Write(hdr)
 	for _, w := range weights {
@@ -476,9 +477,26 @@ func forge(h CheckpointHeader, weights [][]float32) []byte {
 	return b.Bytes()
 }
 
+// forgeSafetensors is forge for the safetensors format.
+func forgeSafetensors(h CheckpointHeader, weights [][]float32) []byte {
+	f, err := (&Checkpoint{CheckpointHeader: h, Weights: weights}).toSafetensors()
+	if err != nil {
+		panic(err) // the parameters are a classifier's own
+	}
+	var b bytes.Buffer
+	f.WriteTo(&b)
+	return b.Bytes()
+}
+
 // A checkpoint with a correct digest but values no run could continue from is refused
 // on loading, with one message naming the value; the writer never makes one.
 func TestCheckpointInvalidValues(t *testing.T) {
+	for name, forge := range map[string]func(CheckpointHeader, [][]float32) []byte{"LENETCKP": forge, "safetensors": forgeSafetensors} {
+		t.Run(name, func(t *testing.T) { testInvalidValues(t, forge) })
+	}
+}
+
+func testInvalidValues(t *testing.T, forge func(CheckpointHeader, [][]float32) []byte) {
 	c := newClassifier(t, Config{BatchSize: 4})
 	ck := Snapshot(c, header(TrainState{Epoch: 1}, 2))
 	if _, err := ReadCheckpoint(bytes.NewReader(forge(ck.CheckpointHeader, ck.Weights))); err != nil {
@@ -532,7 +550,7 @@ func TestCheckpointVersions(t *testing.T) {
 		want    error
 	}{{1, nil}, {2, nil}, {3, ErrVersion}} {
 		b := forge(ck.CheckpointHeader, ck.Weights)
-		binary.LittleEndian.PutUint32(b[len(checkpointMagic):], tc.version)
+		binary.LittleEndian.PutUint32(b[len(legacyMagic):], tc.version)
 		sum := sha256.Sum256(b[:len(b)-sha256.Size])
 		copy(b[len(b)-sha256.Size:], sum[:])
 		got, err := ReadCheckpoint(bytes.NewReader(b))

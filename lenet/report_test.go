@@ -43,7 +43,7 @@ func TestSettleVariant(t *testing.T) {
 }
 
 func TestAbout(t *testing.T) {
-	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Variant: Modern, Epoch: 2}}
+	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Variant: Modern, TrainState: TrainState{Epoch: 2}}}
 	if v, tr := ck.About(false); v != "modern" || tr != "trained 2 epochs" {
 		t.Errorf("checkpoint: %q, %q", v, tr)
 	}

@@ -1,20 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
-)
-
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
 )
 
 // options are the parsed flags.
@@ -25,7 +18,6 @@ type options struct {
 
 func newFlagSet(o *options, variant *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // run prints errors itself, on one line
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: evaluate -model FILE [-data DIR] [-variant classic|modern] [-save FILE]\n\n"+
 			"Evaluates LeNet weights on the Fashion-MNIST test set and prints the accuracy of\n"+
@@ -48,27 +40,20 @@ func newFlagSet(o *options, variant *string) *flag.FlagSet {
 }
 
 // parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
+// Every error is a *cli.UsageError.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
 	var variant string
-	fs := newFlagSet(o, &variant)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-		}
+	if err := cli.Parse(newFlagSet(o, &variant), args, stdout); err != nil {
 		return nil, err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
-	case o.model == "":
-		return nil, errors.New("-model is required: pass a checkpoint (train -save) or a PyTorch state_dict as safetensors")
+	if o.model == "" {
+		return nil, cli.Usagef("-model is required: pass a checkpoint (train -save) or a PyTorch state_dict as safetensors")
 	}
 	if variant != "" {
 		v, err := lenet.ParseVariant(variant)
 		if err != nil {
-			return nil, fmt.Errorf("-variant: %w", err)
+			return nil, cli.Usagef("-variant: %w", err)
 		}
 		o.variant = v
 	}
@@ -86,18 +71,10 @@ type testLoader func(dir string, progress io.Writer) (*dataset.Set, error)
 // runWith is run with the test set read by load.
 func runWith(args []string, stdout, stderr io.Writer, load testLoader) int {
 	o, err := parseFlags(args, stdout)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	if err == nil {
+		err = evaluate(o, load, stdout, stderr)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "evaluate: %v (run 'evaluate -h' for the flags)\n", err)
-		return exitUsage
-	}
-	if err := evaluate(o, load, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "evaluate: %v\n", err)
-		return exitFailure
-	}
-	return exitOK
+	return cli.Exit(stderr, "evaluate", err)
 }
 
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/safetensors"
 	"github.com/d2l-go/convnets/lenet"
@@ -87,12 +88,12 @@ func TestEvaluateCheckpoint(t *testing.T) {
 	for i, v := range lenet.Variants {
 		c := classifier(t, v, uint64(i+1))
 		path := filepath.Join(t.TempDir(), "ck.safetensors")
-		h := lenet.CheckpointHeader{Epoch: 2, History: lenet.History{{Epoch: 2, TestAcc: ptr(0.5)}}}
+		h := header(lenet.TrainState{Epoch: 2, History: lenet.History{{Epoch: 2, TestAcc: ptr(0.5)}}})
 		if err := lenet.Snapshot(c, h).Save(path); err != nil {
 			t.Fatal(err)
 		}
 		code, stdout, stderr := runEval(t, s, "-model", path)
-		if code != exitOK || stderr != "" {
+		if code != cli.ExitOK || stderr != "" {
 			t.Fatalf("%s: exit %d, stderr %q", v, code, stderr)
 		}
 		want := fmt.Sprintf("LeNet (%s) from %s, trained 2 epochs, test acc 0.500\n", v, path) + expected(t, c, s)
@@ -104,6 +105,11 @@ func TestEvaluateCheckpoint(t *testing.T) {
 
 func ptr(v float64) *float64 { return &v }
 
+// header is a valid checkpoint header (one a run of cmd/train could write) with state st.
+func header(st lenet.TrainState) lenet.CheckpointHeader {
+	return lenet.CheckpointHeader{Epochs: max(st.Epoch, 1), BatchSize: 8, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.9}, TrainState: st}
+}
+
 // Weights without a variant are classic unless -variant says otherwise; -save writes
 // them as a checkpoint that evaluates the same and claims no more than the input did.
 func TestEvaluateWeightsOnly(t *testing.T) {
@@ -111,7 +117,7 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 	dir := t.TempDir()
 	c := classifier(t, lenet.Modern, 3)
 	full := filepath.Join(dir, "full.safetensors")
-	if err := lenet.Snapshot(c, lenet.CheckpointHeader{}).Save(full); err != nil {
+	if err := lenet.Snapshot(c, header(lenet.TrainState{})).Save(full); err != nil {
 		t.Fatal(err)
 	}
 	// Strip the metadata, as PyTorch's save_file(net.state_dict()) would have it.
@@ -127,29 +133,29 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 	os.WriteFile(bare, buf.Bytes(), 0o644)
 
 	code, stdout, _ := runEval(t, s, "-model", bare)
-	if code != exitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its variant; -variant chooses) from "+bare+", weights only, no training state\n") {
+	if code != cli.ExitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its variant; -variant chooses) from "+bare+", weights only, no training state\n") {
 		t.Errorf("no -variant: exit %d, stdout\n%s", code, stdout)
 	}
 	saved := filepath.Join(dir, "saved.safetensors")
 	code, stdout, stderr := runEval(t, s, "-model", bare, "-variant", "modern", "-save", saved)
 	want := "LeNet (modern) from " + bare + ", weights only, no training state\nwrote " + saved + "\n" + expected(t, c, s)
-	if code != exitOK || stdout != want {
+	if code != cli.ExitOK || stdout != want {
 		t.Errorf("-variant modern: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, stderr, stdout, want)
 	}
 	// The saved file names its variant now, so -variant is not needed and a wrong one
 	// is refused.
 	code, stdout, _ = runEval(t, s, "-model", saved)
-	if code != exitOK || !strings.HasSuffix(stdout, expected(t, c, s)) || !strings.HasPrefix(stdout, "LeNet (modern) from") {
+	if code != cli.ExitOK || !strings.HasSuffix(stdout, expected(t, c, s)) || !strings.HasPrefix(stdout, "LeNet (modern) from") {
 		t.Errorf("saved file: exit %d, stdout\n%s", code, stdout)
 	}
 	code, _, stderr = runEval(t, s, "-model", saved, "-variant", "classic")
-	if code != exitFailure {
+	if code != cli.ExitFailure {
 		t.Errorf("contradicting -variant: exit %d", code)
 	}
 	oneLine(t, stderr, `-variant classic: `+saved+`: checkpoint is of another model variant: the file holds "modern", not "classic"`)
 	// An assumed variant is not written into a saved file.
 	assumed := filepath.Join(dir, "assumed.safetensors")
-	if code, _, stderr := runEval(t, s, "-model", bare, "-save", assumed); code != exitOK {
+	if code, _, stderr := runEval(t, s, "-model", bare, "-save", assumed); code != cli.ExitOK {
 		t.Fatalf("-save without -variant: exit %d, %s", code, stderr)
 	}
 	ck, err := lenet.LoadCheckpoint(assumed)
@@ -170,13 +176,13 @@ func TestEvaluateUsage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		code, stdout, stderr := runEval(t, nil, tc.args...)
-		if code != exitUsage || stdout != "" {
+		if code != cli.ExitUsage || stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q", tc.args, code, stdout)
 		}
 		oneLine(t, stderr, tc.want)
 	}
 	code, stdout, stderr := runEval(t, nil, "-h")
-	if code != exitOK || stderr != "" || !strings.Contains(stdout, "else -variant, else classic") || !strings.Contains(stdout, "-data string") {
+	if code != cli.ExitOK || stderr != "" || !strings.Contains(stdout, "else -variant, else classic") || !strings.Contains(stdout, "-data string") {
 		t.Errorf("-h: exit %d, stderr %q, stdout\n%s", code, stderr, stdout)
 	}
 }
@@ -186,7 +192,7 @@ func TestEvaluateBadFiles(t *testing.T) {
 	s := fashiontest.Random(t, 10, 4)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.safetensors")
-	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), lenet.CheckpointHeader{Epoch: 1}).Save(good); err != nil {
+	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), header(lenet.TrainState{Epoch: 1})).Save(good); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(good)
@@ -208,7 +214,7 @@ func TestEvaluateBadFiles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		code, stdout, stderr := runEval(t, s, "-model", tc.path)
-		if code != exitFailure || stdout != "" {
+		if code != cli.ExitFailure || stdout != "" {
 			t.Errorf("%s: exit %d, stdout %q", tc.path, code, stdout)
 		}
 		oneLine(t, stderr, tc.want)
@@ -222,11 +228,11 @@ func TestEvaluateImageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "ck.safetensors")
-	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), lenet.CheckpointHeader{}).Save(path); err != nil {
+	if err := lenet.Snapshot(classifier(t, lenet.Classic, 1), header(lenet.TrainState{})).Save(path); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runEval(t, small, "-model", path)
-	if code != exitFailure {
+	if code != cli.ExitFailure {
 		t.Errorf("exit %d", code)
 	}
 	oneLine(t, stderr, "test images are 20x20; LeNet takes 28x28")
@@ -254,7 +260,7 @@ func TestPyTorchFixture(t *testing.T) {
 		t.Fatalf("the fixture records no accuracy: %v", err)
 	}
 	code, stdout, stderr := runEval(t, nil, "-model", fixture, "-data", dir)
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	m := testAccLine.FindStringSubmatch(stdout)

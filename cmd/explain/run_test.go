@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/png"
@@ -15,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
@@ -296,12 +295,7 @@ func TestExitCodes(t *testing.T) {
 	notCk := write("notes.txt", []byte("hello"))
 	// A checkpoint whose first weight is NaN, with its digest made to match: what a
 	// diverged run would have saved if the writer let it.
-	nan := append([]byte(nil), good...)
-	hlen := binary.LittleEndian.Uint32(nan[12:])
-	binary.LittleEndian.PutUint32(nan[16+hlen:], 0x7fc00000)
-	sum := sha256.Sum256(nan[:len(nan)-sha256.Size])
-	copy(nan[len(nan)-sha256.Size:], sum[:])
-	nanCk := write("nan.bin", nan)
+	nanCk := write("nan.bin", checkpointtest.NaNFirstWeight(t, good))
 	var zero bytes.Buffer
 	c0, _ := lenet.New(lenet.Config{BatchSize: 2, EvalBatch: 2})
 	defer c0.Close()

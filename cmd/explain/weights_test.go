@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -24,7 +25,7 @@ func TestWeightsOnlyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-model", bare, "-out", t.TempDir()}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"-model", bare, "-out", t.TempDir()}, &stdout, &stderr); code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	want := "LeNet (classic, assumed: the file does not name its variant) from " + bare + ", weights only, no training state\n"

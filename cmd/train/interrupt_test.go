@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"io"
 	"io/fs"
 	"os"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -265,13 +264,8 @@ func TestRefusedBeforeTraining(t *testing.T) {
 // forgeNaN writes a copy of a valid checkpoint whose first weight is NaN, with its
 // digest made to match: what a diverged run would have saved if the writer let it.
 func forgeNaN(t *testing.T, dir string, good []byte) string {
-	b := bytes.Clone(good)
-	hlen := binary.LittleEndian.Uint32(b[12:])
-	binary.LittleEndian.PutUint32(b[16+hlen:], 0x7fc00000)
-	sum := sha256.Sum256(b[:len(b)-sha256.Size])
-	copy(b[len(b)-sha256.Size:], sum[:])
 	path := filepath.Join(dir, "nan.bin")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := os.WriteFile(path, checkpointtest.NaNFirstWeight(t, good), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -24,7 +25,7 @@ func TestResumeRefusesWeightsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr := runTrain(t, context.Background(), "-resume", path, "-data", filepath.Join(dir, "no-data"), "-out", filepath.Join(dir, "out"))
-	if code != exitFailure {
+	if code != cli.ExitFailure {
 		t.Errorf("exit %d, want 1", code)
 	}
 	oneLine(t, stderr, "-resume "+path+": the file holds weights only, no training state (PyTorch's, say); -resume takes a checkpoint written by -save")
