@@ -16,6 +16,7 @@ type options struct {
 	variant              lenet.Variant // "" when -variant is not given
 }
 
+// newFlagSet declares the flags into o, and -variant into variant (parsed later).
 func newFlagSet(o *options, variant *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.Usage = func() {
