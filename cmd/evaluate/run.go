@@ -34,7 +34,7 @@ func newFlagSet(o *options, variant *string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.model, "model", "", "the weights: a checkpoint or a PyTorch state_dict as safetensors (required)")
-	fs.StringVar(&o.dataDir, "data", "", "folder holding the Fashion-MNIST files (only that folder is searched);\ndefault: $FASHION_MNIST_DIR, ./data/fashion-mnist, the user cache, /usr/share/datasets/fashion-mnist, then a download")
+	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	fs.StringVar(variant, "variant", "", "classic or modern, for a file that does not name its variant (default: the file's, else classic)")
 	fs.StringVar(&o.save, "save", "", "also write the weights to this file as a safetensors checkpoint (converts a LENETCKP file, or F16/BF16/F64 weights to F32)")
 	return fs

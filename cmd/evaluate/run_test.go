@@ -15,6 +15,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/safetensors"
 	"github.com/d2l-go/convnets/lenet"
@@ -37,12 +38,10 @@ func runEval(t *testing.T, s *dataset.Set, args ...string) (code int, stdout, st
 	return code, out.String(), errb.String()
 }
 
-// oneLine checks that stderr is exactly one line containing want.
+// oneLine checks that stderr is one "evaluate: ..." line containing want.
 func oneLine(t *testing.T, stderr, want string) {
 	t.Helper()
-	if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") || !strings.Contains(stderr, want) {
-		t.Errorf("stderr %q; want one line containing %q", stderr, want)
-	}
+	cmdtest.OneLine(t, "evaluate", stderr, want)
 }
 
 // classifier is a classic or modern LeNet with random weights and biases.

@@ -6,14 +6,17 @@
 //
 // Usage:
 //
-//	go run ./cmd/explore [-model CKPT] [-addr 127.0.0.1:8080] [-data DIR]
+//	go run ./cmd/explore [-model FILE] [-addr 127.0.0.1:8080] [-data DIR]
 //
-// CKPT is a checkpoint written by cmd/train -save (its variant, classic or modern, is
-// read from it). Without -model, explore uses out/lenet.ckpt when there is one, and
-// otherwise first trains a quick model (the classic LeNet, 2 epochs, about 20 s on two
-// cores) and says so. It prints the page's address and serves until interrupted. The
-// page's files are in the binary: it works offline and fetches nothing from elsewhere.
-// The JSON API it serves is described in internal/explore.
+// FILE is a checkpoint written by cmd/train -save (its variant, classic or modern, is
+// read from it), or a safetensors file with only the d2l LeNet's PyTorch state_dict
+// (taken as classic LeNet unless it names its variant, and the output says so).
+// Without -model, explore uses out/lenet.safetensors when there is one, else
+// out/lenet.ckpt (a checkpoint saved under its older name), and otherwise first trains
+// a quick model (the classic LeNet, 2 epochs, about 20 s on two cores) and says so. It
+// prints the page's address and serves until interrupted. The page's files are in the
+// binary: it works offline and fetches nothing from elsewhere. The JSON API it serves
+// is described in internal/explore.
 //
 // Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure (a
 // missing or corrupt checkpoint, missing data, an address in use), each failure with

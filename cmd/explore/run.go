@@ -15,9 +15,14 @@ import (
 	"github.com/d2l-go/convnets/lenet"
 )
 
-// defaultModel is the checkpoint used without -model, where the README's cmd/train
-// command writes it.
-const defaultModel = "out/lenet.ckpt"
+// defaultModels are the checkpoints tried, in order, without -model: where the README's
+// cmd/train command writes one, then where it did before checkpoints were safetensors.
+var defaultModels = []string{"out/lenet.safetensors", "out/lenet.ckpt"}
+
+// defaultModelsText names defaultModels for messages: "A (or B)".
+func defaultModelsText() string {
+	return defaultModels[0] + " (or " + defaultModels[1] + ")"
+}
 
 // quick is the model trained when there is no checkpoint: the chapter's network, long
 // enough to get most test images right (about 0.75 after 2 epochs), short enough to
@@ -41,14 +46,14 @@ type options struct {
 func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: explore [-model CKPT] [-addr HOST:PORT] [-data DIR]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]\n\n"+
 			"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
 			"unit the window, kernels, products, sum and activation that make its value.\n"+
 			"Without -model it uses %s, or else trains a quick model first.\n\n"+
-			"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModel)
+			"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModelsText())
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save (default "+defaultModel+" if it exists, else a quick model trained at start)")
+	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save, or PyTorch's LeNet state_dict as safetensors\n(default "+defaultModelsText()+" if it exists, else a quick model trained at start)")
 	fs.StringVar(&o.addr, "addr", explore.DefaultAddr, "address to listen on; the default serves this machine only")
 	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	return fs
@@ -101,7 +106,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	if ck == nil {
 		fmt.Fprintf(stdout, "no -model and no %s: training a quick model first (%s LeNet, %s on %d images);\n"+
-			"for a better one: go run ./cmd/train -save %s\n", defaultModel, quick.Variant, epochs(quick.Epochs), train.Head(quick.Limit).N, defaultModel)
+			"for a better one: go run ./cmd/train -save %s\n", defaultModelsText(), quick.Variant, epochs(quick.Epochs), train.Head(quick.Limit).N, defaultModels[0])
 		start := time.Now()
 		if ck, err = trainQuick(ctx, quick, train, test, progress); err != nil {
 			return err
@@ -118,13 +123,29 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "LeNet explorer (%s LeNet, %s) at %s  (Ctrl-C to stop)\n", ck.Variant, ck.TrainedFor(), explore.URL(ln))
+	_, trained := ck.About(false)
+	fmt.Fprintf(stdout, "LeNet explorer (%s LeNet, %s) at %s  (Ctrl-C to stop)\n", ck.Variant, trained, explore.URL(ln))
 	return srv.Serve(ctx, ln)
 }
 
-// chooseModel loads -model, else defaultModel when it exists; a nil checkpoint means
-// neither: train a quick one.
+// chooseModel loads -model, else the first of defaultModels that exists; a nil
+// checkpoint means neither: train a quick one. Weights that do not name their variant
+// (PyTorch's) are taken as classic, and the first line says so.
 func chooseModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, error) {
+	ck, source, err := loadModel(path, stdout)
+	if ck == nil || err != nil {
+		return nil, "", err
+	}
+	if assumed, _ := ck.SettleVariant(""); assumed {
+		variant, _ := ck.About(assumed)
+		fmt.Fprintf(stdout, "%s: LeNet %s\n", source, variant)
+	}
+	return ck, source, nil
+}
+
+// loadModel loads -model, else the first of defaultModels that exists (nil when none
+// does).
+func loadModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, error) {
 	if path != "" {
 		ck, err := lenet.LoadCheckpoint(path)
 		if err != nil {
@@ -132,15 +153,18 @@ func chooseModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, erro
 		}
 		return ck, path, nil
 	}
-	ck, err := lenet.LoadCheckpoint(defaultModel)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", nil
+	for _, path := range defaultModels {
+		ck, err := lenet.LoadCheckpoint(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("%w (pass -model FILE to use another checkpoint)", err)
+		}
+		fmt.Fprintf(stdout, "using %s (pass -model FILE for another checkpoint)\n", path)
+		return ck, path, nil
 	}
-	if err != nil {
-		return nil, "", fmt.Errorf("%w (pass -model FILE to use another checkpoint)", err)
-	}
-	fmt.Fprintf(stdout, "using %s (pass -model FILE for another checkpoint)\n", defaultModel)
-	return ck, defaultModel, nil
+	return nil, "", nil
 }
 
 // loadData reads the test split, and the training split too when withTrain; ctx

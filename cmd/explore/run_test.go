@@ -59,7 +59,7 @@ func TestHelp(t *testing.T) {
 	if code != cli.ExitOK || stderr != "" {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"Usage: explore [-model CKPT] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.ckpt"} {
+	for _, want := range []string{"Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.safetensors (or out/lenet.ckpt)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("-h output lacks %q:\n%s", want, stdout)
 		}
@@ -126,7 +126,7 @@ func TestServesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	path := filepath.Join(t.TempDir(), "m.ckpt")
+	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := lenet.Snapshot(c, savedHeader(1)).Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -172,8 +172,8 @@ func TestServesCheckpoint(t *testing.T) {
 	}
 }
 
-// Without -model, explore uses out/lenet.ckpt, and without that trains a quick model
-// first and says so.
+// Without -model, explore uses out/lenet.safetensors, else out/lenet.ckpt, and without
+// either trains a quick model first and says so.
 func TestDefaultModel(t *testing.T) {
 	data := fashiontest.Dir(t)
 	t.Chdir(t.TempDir())
@@ -184,7 +184,8 @@ func TestDefaultModel(t *testing.T) {
 	url, p := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
 	out := p.Stdout.String()
 	for _, want := range []string{
-		"no -model and no out/lenet.ckpt: training a quick model first (classic LeNet, 1 epoch on 1280 images);\nfor a better one: go run ./cmd/train -save out/lenet.ckpt\n",
+		"no -model and no out/lenet.safetensors (or out/lenet.ckpt): training a quick model first (classic LeNet, 1 epoch on 1280 images);\n" +
+			"for a better one: go run ./cmd/train -save out/lenet.safetensors\n",
 		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test acc 0.",
 	} {
 		if !strings.Contains(out, want) {
@@ -202,7 +203,7 @@ func TestDefaultModel(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, p.Stderr.String())
 	}
 
-	// out/lenet.ckpt, when there is one, is used as it is.
+	// A checkpoint saved under the older name, out/lenet.ckpt, is used as it is.
 	if err := os.Mkdir("out", 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestDefaultModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := lenet.Snapshot(c, savedHeader(0)).Save(defaultModel); err != nil {
+	if err := lenet.Snapshot(c, savedHeader(0)).Save("out/lenet.ckpt"); err != nil {
 		t.Fatal(err)
 	}
 	_, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
@@ -220,14 +221,43 @@ func TestDefaultModel(t *testing.T) {
 	}
 	p.Stop(t)
 
-	if err := os.WriteFile(defaultModel, []byte("LENETCKP garbage"), 0o644); err != nil {
+	// out/lenet.safetensors comes first; weights alone (PyTorch's) that do not name
+	// their variant are explored as classic, and the output says so.
+	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
+	ck.Variant, ck.WeightsOnly = "", true
+	var file bytes.Buffer
+	if _, err := ck.WriteTo(&file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("out/lenet.safetensors", file.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
+	if out, want := p.Stdout.String(), "using out/lenet.safetensors (pass -model FILE for another checkpoint)\n"+
+		"out/lenet.safetensors: LeNet classic, assumed: the file does not name its variant\n"+
+		"LeNet explorer (classic LeNet, weights only, no training state) at "; !strings.HasPrefix(out, want) {
+		t.Errorf("stdout %q\nwant it to start with %q", out, want)
+	}
+	var model struct {
+		Variant     string `json:"variant"`
+		Source      string `json:"source"`
+		WeightsOnly bool   `json:"weights_only"`
+	}
+	getJSON(t, url+"api/model", &model)
+	if model.Variant != "classic" || model.Source != "out/lenet.safetensors" || !model.WeightsOnly {
+		t.Errorf("/api/model of weights alone: %+v", model)
+	}
+	p.Stop(t)
+
+	// A damaged default is refused, not passed over for the next one.
+	if err := os.WriteFile("out/lenet.safetensors", file.Bytes()[:file.Len()-1000], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runExplore(t, context.Background(), "-addr", "127.0.0.1:0", "-data", data)
 	if code != cli.ExitFailure {
-		t.Errorf("a corrupt out/lenet.ckpt: exit %d", code)
+		t.Errorf("a cut out/lenet.safetensors: exit %d", code)
 	}
-	oneLine(t, stderr, "out/lenet.ckpt: checkpoint is corrupt")
+	oneLine(t, stderr, "out/lenet.safetensors: checkpoint is corrupt: safetensors file is truncated")
 }
 
 func TestLoadDataOnlyTestSplit(t *testing.T) {

@@ -60,7 +60,7 @@ func trainServing(t *testing.T, args ...string) (*cmdtest.Process, string) {
 func TestServe(t *testing.T) {
 	needData(t)
 	dir := t.TempDir()
-	ck := filepath.Join(dir, "lenet.ckpt")
+	ck := filepath.Join(dir, "lenet.safetensors")
 	p, url := trainServing(t, "-epochs", "1", "-limit", "1000", "-batch", "250", "-save", ck, "-out", dir)
 	// While an epoch is evaluated (about a second on the 10,000 test images), its four
 	// training points are on the page already: they arrive one by one, not with the

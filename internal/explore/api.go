@@ -238,6 +238,9 @@ type modelResponse struct {
 	TestSize int               `json:"test_size"`
 	Layers   []lenet.LayerSpec `json:"layers"`
 	Params   []paramValues     `json:"params"`
+	// WeightsOnly says the weights came without a training state (PyTorch's, say): Epoch
+	// and Epochs are 0 then, not because the weights are untrained.
+	WeightsOnly bool `json:"weights_only,omitempty"`
 	// Kernels holds the first layer's kernels after every epoch the server has seen
 	// (the first and the latest 99 at most): how they change while training.
 	Kernels []kernelSnapshot `json:"kernels"`
@@ -250,7 +253,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, errClosed.Error())
 		return
 	}
-	resp := modelResponse{Variant: s.variant, Source: s.source, Live: s.live, Epoch: s.header.Epoch,
+	resp := modelResponse{Variant: s.variant, Source: s.source, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
 		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: dataset.LabelNames[:],
 		TestSize: s.test.N, Layers: s.specs, Kernels: slices.Clone(s.kernels)}
 	for _, p := range s.c.Params() {

@@ -48,17 +48,18 @@ type Server struct {
 	live    bool
 	assets  map[string]asset
 
-	mu         sync.Mutex // guards everything below, and the machines of c and insp
-	c          *lenet.Classifier
-	insp       *lenet.Inspector
-	header     lenet.CheckpointHeader // of the current weights; History grows with AddPoint
-	version    int                    // counts SetWeights calls
-	mistakes   *mistakesResponse      // for version mistakesOf, computed on demand
-	mistakesOf int
-	kernels    []kernelSnapshot // the first layer's kernels after every epoch seen
-	batch      lenet.BatchInfo  // the trainer's latest batch
-	batches    int              // counts the Progress calls that woke the streams
-	woke       time.Time        // when Progress last woke them
+	mu          sync.Mutex // guards everything below, and the machines of c and insp
+	c           *lenet.Classifier
+	insp        *lenet.Inspector
+	header      lenet.CheckpointHeader // of the current weights; History grows with AddPoint
+	weightsOnly bool                   // the current weights came without a training state
+	version     int                    // counts SetWeights calls
+	mistakes    *mistakesResponse      // for version mistakesOf, computed on demand
+	mistakesOf  int
+	kernels     []kernelSnapshot // the first layer's kernels after every epoch seen
+	batch       lenet.BatchInfo  // the trainer's latest batch
+	batches     int              // counts the Progress calls that woke the streams
+	woke        time.Time        // when Progress last woke them
 
 	// The evaluator classifies the whole test set for /api/mistakes (about a second):
 	// a network of its own, given a snapshot of the weights, so that the forward
@@ -111,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		variant: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live,
-		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, done: make(chan struct{}),
+		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, weightsOnly: cfg.Weights.WeightsOnly, done: make(chan struct{}),
 	}
 	s.header.History = slices.Clone(s.header.History)
 	s.recordKernels(cfg.Weights)
@@ -191,7 +192,7 @@ func (s *Server) SetWeights(ck *lenet.Checkpoint) error {
 		return fmt.Errorf("explore: SetWeights: %w", err)
 	}
 	history := s.header.History
-	s.header = ck.CheckpointHeader
+	s.header, s.weightsOnly = ck.CheckpointHeader, ck.WeightsOnly
 	if len(ck.History) >= len(history) {
 		history = slices.Clone(ck.History)
 	}

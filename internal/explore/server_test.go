@@ -2,6 +2,7 @@ package explore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -278,6 +279,44 @@ func TestModel(t *testing.T) {
 				!slices.ContainsFunc(m.Params, func(p paramValues) bool { return p.Name == l.Bias }) {
 				t.Errorf("layer %d (%s) names parameters %q, %q that /api/model does not list", i, l.Name, l.Weight, l.Bias)
 			}
+		}
+	}
+}
+
+// Weights read back from a safetensors file, checkpoint or PyTorch's weights alone,
+// are served under the parameter names of lenet.Layout, with the values written, and
+// conv1's kernels; weights without a training state say so.
+func TestModelFromSafetensors(t *testing.T) {
+	ck := weights(t, lenet.Classic, 6)
+	for _, weightsOnly := range []bool{false, true} {
+		saved := *ck
+		saved.WeightsOnly = weightsOnly
+		saved.BatchSize, saved.Optimizer = 64, lenet.Optimizer{Name: "sgd", LR: 0.1} // what a file's state must hold
+		var buf bytes.Buffer
+		if _, err := saved.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		read, err := lenet.ReadCheckpoint(&buf)
+		if err != nil {
+			t.Fatalf("weights only %v: %v", weightsOnly, err)
+		}
+		s := newServer(t, Config{Weights: read, Test: testSet(t, 10)})
+		_, _, body := do(t, s.Handler(), "GET", "/api/model", "")
+		var m modelResponse
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]int{false: 1, true: 0}[weightsOnly]
+		if m.WeightsOnly != weightsOnly || m.Epoch != want || len(m.Params) != len(ck.Params) {
+			t.Fatalf("weights only %v: weights_only %v, epoch %d, %d params", weightsOnly, m.WeightsOnly, m.Epoch, len(m.Params))
+		}
+		for i, p := range m.Params {
+			if p.Name != ck.Params[i].Name || !slices.Equal(p.Values, ck.Weights[i]) {
+				t.Errorf("weights only %v: param %d is %s; want %s with the values written", weightsOnly, i, p.Name, ck.Params[i].Name)
+			}
+		}
+		if m.Layers[0].Weight != "conv1.weight" || len(m.Kernels) != 1 || !slices.Equal(m.Kernels[0].Values, ck.Weights[0]) {
+			t.Errorf("weights only %v: layer 0 weight %q, %d kernel snapshots; want conv1.weight's values once", weightsOnly, m.Layers[0].Weight, len(m.Kernels))
 		}
 	}
 }

@@ -412,7 +412,7 @@ function renderConfusion() {
   const M = S.mistakes;
   if (!M) return;
   $('mistakes-what').textContent = `${M.mistakes.length} of ${M.total} test images wrong, accuracy ${dec(M.accuracy, 3)} ` +
-    `(weights after epoch ${M.epoch}); rows: true class, columns: predicted; click a cell to step through its images`;
+    `(${S.model.weights_only ? 'the loaded weights' : `weights after epoch ${M.epoch}`}); rows: true class, columns: predicted; click a cell to step through its images`;
   let top = 1;
   M.confusion.forEach((row, i) => row.forEach((v, j) => { if (i !== j) top = Math.max(top, v); }));
   const off = sequential(top), diag = new Scale('sequential', 0, M.total / 10, [[247, 247, 247], [146, 197, 222], [33, 102, 172]]);
@@ -917,7 +917,9 @@ function renderPinned() {
 
 function renderHeader() {
   const M = S.model, last = [...S.metrics].reverse().find(p => p.test_acc !== undefined);
-  const parts = [`${M.variant} LeNet`, M.epoch ? `trained ${M.epoch} epoch${M.epoch === 1 ? '' : 's'}` : 'untrained (initial weights)'];
+  const trained = M.weights_only ? 'weights only, no training state' :
+    M.epoch ? `trained ${M.epoch} epoch${M.epoch === 1 ? '' : 's'}` : 'untrained (initial weights)';
+  const parts = [`${M.variant} LeNet`, trained];
   if (last) parts.push(`test accuracy ${dec(last.test_acc, 3)}`);
   if (M.source) parts.push(`weights: ${M.source}`);
   $('model-info').textContent = parts.join(' · ');
@@ -988,7 +990,7 @@ function renderKernels() {
   if (ks.length > 12) ks = [ks[0], ...ks.slice(-11)];
   const scale = diverging(Math.max(...ks.flatMap(k => k.values.map(Math.abs))));
   const [C, I, kh, kw] = ks[0].shape, n = I * kh * kw;
-  $('kernel-history').replaceChildren(...ks.map(k => h('div', {class: 'krow'}, h('span', {text: k.epoch ? `epoch ${k.epoch}` : 'initial'}),
+  $('kernel-history').replaceChildren(...ks.map(k => h('div', {class: 'krow'}, h('span', {text: k.epoch ? `epoch ${k.epoch}` : S.model.weights_only ? 'loaded' : 'initial'}),
     Array.from({length: C}, (_, c) => mini(k.values.slice(c * n, (c + 1) * n), I * kh, kw, scale, 8)))), legend(scale));
 }
 
