@@ -355,3 +355,30 @@ func TestBrowserLive(t *testing.T) {
 		t.Errorf("console: %s", m)
 	}
 }
+
+// Weights without a training state (PyTorch's) are not called untrained: the heading
+// and the kernels' row say what they are.
+func TestBrowserWeightsOnly(t *testing.T) {
+	ctx, consoleMsgs := browser(t)
+	_, test := fashiontest.Load(t)
+	c, err := lenet.New(lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
+	ck.WeightsOnly = true
+	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: "torch.safetensors"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serveTest(t, srv)
+
+	do(t, ctx, "loading the page", chromedp.Navigate(base), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+	waitFor(t, ctx, "the heading and the kernels' row", `document.getElementById('model-info').textContent === `+
+		`'classic LeNet · weights only, no training state · weights: torch.safetensors' && `+
+		`document.querySelector('#kernel-history .krow span').textContent === 'loaded'`)
+	for _, m := range consoleMsgs() {
+		t.Errorf("console: %s", m)
+	}
+}
