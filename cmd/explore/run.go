@@ -49,7 +49,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		fmt.Fprintf(fs.Output(), "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]\n\n"+
 			"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
 			"unit the window, kernels, products, sum and activation that make its value.\n"+
-			"Without -model it uses %s, or else trains a quick model first.\n\n"+
+			"Without -model it uses %s,\nor else trains a quick model first.\n\n"+
 			"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModelsText())
 		fs.PrintDefaults()
 	}
