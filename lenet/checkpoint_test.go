@@ -66,6 +66,39 @@ func TestCheckpointFormats(t *testing.T) {
 
 // Truncations, and altered bits in every header byte and in a sample of the data, are
 // refused with one line: no change to a checkpoint goes unnoticed.
+// A network built from a Spec is saved under its spec string: one with LeNet's tensors
+// (other activations and pooling) reads back and restores; one with other shapes has no
+// place in LeNet's state_dict and is refused on saving, naming the parameter.
+func TestCheckpointOfSpec(t *testing.T) {
+	same, err := ParseSpec("conv6k5p2-sigmoid-max2-conv16k5-relu-avg2-dense120-relu-dense84-sigmoid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClassifier(t, Config{Spec: &same, BatchSize: 4, Seed: 2})
+	ck := Snapshot(c, header(TrainState{Epoch: 1}, 2))
+	got, err := ReadCheckpoint(bytes.NewReader(written(t, ck)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Variant != Variant(same.Arch()) || !reflect.DeepEqual(got.Weights, ck.Weights) {
+		t.Errorf("read back variant %q; want %q and the weights written", got.Variant, same.Arch())
+	}
+	back := newClassifier(t, Config{Variant: got.Variant, BatchSize: 4, Seed: 9})
+	if err := got.Restore(back); err != nil {
+		t.Errorf("restoring into the spec's network: %v", err)
+	}
+
+	other, err := ParseSpec("conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = newClassifier(t, Config{Spec: &other, BatchSize: 4})
+	_, err = Snapshot(c, header(TrainState{}, 1)).WriteTo(io.Discard)
+	if want := "parameter 0 is conv1.weight [8 1 5 5] with 200 values; want conv1.weight [6 1 5 5]"; !errors.Is(err, ErrParamsMismatch) || !strings.Contains(fmt.Sprint(err), want) {
+		t.Errorf("saving another shape: %v; want ErrParamsMismatch with %q", err, want)
+	}
+}
+
 func TestCheckpointRefusesEveryCorruption(t *testing.T) {
 	ck, _ := testCheckpoint(t)
 	good := written(t, ck)

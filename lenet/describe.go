@@ -3,6 +3,8 @@ package lenet
 import (
 	"fmt"
 	"math"
+
+	"github.com/d2l-go/convnets/dataset"
 )
 
 // TrainedFor describes how long the checkpoint's weights were trained, for people:
@@ -39,4 +41,14 @@ func ordinal(n int) string {
 		}
 	}
 	return fmt.Sprint(n) + suffix
+}
+
+// Source is the data set the checkpoint's weights were trained on: the one Dataset
+// names, or Fashion-MNIST when it names none (a Fashion-MNIST run, an older
+// checkpoint, PyTorch's weights).
+func (h CheckpointHeader) Source() (*dataset.Source, error) {
+	if h.Dataset == "" {
+		return dataset.FashionMNIST, nil
+	}
+	return dataset.ParseSource(h.Dataset)
 }

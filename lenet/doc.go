@@ -59,7 +59,9 @@
 // weights transposed to PyTorch's (out, in)), so PyTorch's load_state_dict takes it as
 // it is; the training state and a SHA-256 digest sit in its metadata. LoadCheckpoint
 // reads those, the older LENETCKP files, and bare state_dicts written by PyTorch
-// (Checkpoint.WeightsOnly), telling them apart by their first bytes.
+// (Checkpoint.WeightsOnly), telling them apart by their first bytes. A network built
+// from a Spec has a checkpoint when its tensors are LeNet's (the same layer sizes);
+// saving one with other sizes is ErrParamsMismatch.
 //
 // # Errors
 //

@@ -77,14 +77,17 @@ func fromSafetensors(f *safetensors.File) (*Checkpoint, error) {
 			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, metaState, err)
 		}
 		ck.Params = nil
-		if _, err := ParseVariant(string(ck.Variant)); err != nil {
+		if _, err := SpecOf(ck.Variant); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, metaState, err)
 		}
 	} else {
 		ck.WeightsOnly = true
 	}
 	if name, ok := f.Metadata[metaVariant]; ok {
-		v, err := ParseVariant(name)
+		// A preset or the spec string of a network with LeNet's tensors (Spec.Variant);
+		// the tensors' shapes are checked below.
+		v := Variant(name)
+		_, err := SpecOf(v)
 		switch {
 		case err != nil:
 			return nil, fmt.Errorf("metadata %s: %w", metaVariant, err)

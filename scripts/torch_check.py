@@ -7,7 +7,8 @@
       and prints `test acc A`. A file with a lenet.sha256 digest (every file written
       here) is refused when altered. When FILE records a test accuracy (cmd/train's
       last one, or this script's own), it compares and exits 1 if they differ by more
-      than the tolerance.
+      than the tolerance. --data defaults to Debian's Fashion-MNIST folder; a checkpoint
+      of a run on MNIST (cmd/train -dataset mnist) needs --data with MNIST's files.
 
   torch_check.py train OUT [--data DIR] [--epochs 1] [--seed 1] [--lr 0.9] [--batch 256]
                            [--variant classic] [--dtype F32|F16|BF16]
@@ -39,6 +40,8 @@ from lenet_torch import VARIANTS, lenet, load_split, xavier_init
 
 DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2"}  # BF16 is converted by hand
 ACC_KEY = "torch_check.test_acc"
+FASHION = "fashion-mnist"  # the data set of a checkpoint that names none (lenet.state's "dataset")
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"  # Debian's dataset-fashion-mnist
 DIGEST_KEY = "lenet.sha256"
 
 
@@ -199,9 +202,14 @@ def cmd_eval(args):
     variant = meta.get("lenet.variant") or args.variant
     if args.variant and meta.get("lenet.variant") and args.variant != meta["lenet.variant"]:
         fail(f"{args.file} holds the {meta['lenet.variant']} variant, not {args.variant}")
+    if variant and variant not in VARIANTS:
+        fail(f"{args.file} holds the network {variant} (a lenet.Spec); this script builds the d2l LeNet, classic or modern")
+    trained_on = json.loads(meta.get("lenet.state", "{}")).get("dataset") or FASHION
+    if trained_on != FASHION and args.data is None:
+        fail(f"{args.file} was trained on {trained_on}: pass --data DIR, the folder of its test files")
     net = lenet(variant or "classic")
     load_into(net, tensors, args.file)
-    x, y = load_split(args.data, "t10k", PROG)
+    x, y = load_split(args.data or FASHION_DIR, "t10k", PROG)
     acc = accuracy(net, x, y)
     print(f"PyTorch {torch.__version__}: LeNet ({variant or 'classic, assumed'}) from {args.file}")
     want, source = recorded_acc(meta)
@@ -264,15 +272,14 @@ def cmd_train(args):
 def main():
     ap = argparse.ArgumentParser(prog="torch_check.py", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    data = "/usr/share/datasets/fashion-mnist"
     ev = sub.add_parser("eval", help="evaluate a safetensors file in PyTorch")
     ev.add_argument("file")
-    ev.add_argument("--data", default=data)
+    ev.add_argument("--data", help=f"the test files' folder (default {FASHION_DIR}; needed for a run on MNIST)")
     ev.add_argument("--variant", choices=VARIANTS, help="for a file that does not name it (default classic)")
     ev.add_argument("--tolerance", type=float, default=0.002)
     tr = sub.add_parser("train", help="train in PyTorch and write safetensors")
     tr.add_argument("out")
-    tr.add_argument("--data", default=data)
+    tr.add_argument("--data", default=FASHION_DIR)
     tr.add_argument("--variant", choices=VARIANTS, default="classic")
     tr.add_argument("--epochs", type=int, default=1)
     tr.add_argument("--seed", type=int, default=1)

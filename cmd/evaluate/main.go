@@ -1,7 +1,8 @@
 // Command evaluate runs LeNet weights on the Fashion-MNIST test set: a checkpoint written
 // by cmd/train -save, or a safetensors file holding only the ten tensors of the d2l
 // LeNet's PyTorch state_dict (0.weight, 0.bias, 3.weight, ..., 11.bias), such as one
-// written by scripts/torch_check.py.
+// written by scripts/torch_check.py. A checkpoint of a run on MNIST (cmd/train -dataset
+// mnist) is run on MNIST's test set.
 //
 // Usage:
 //

@@ -21,12 +21,14 @@ func newFlagSet(o *options, variant *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: evaluate -model FILE [-data DIR] [-variant classic|modern] [-save FILE]\n\n"+
-			"Evaluates LeNet weights on the Fashion-MNIST test set and prints the accuracy of\n"+
-			"every class, then \"test acc A\". FILE is a checkpoint written by 'train -save'\n"+
-			"(safetensors, or the older LENETCKP format) or a safetensors file with only the\n"+
-			"ten tensors of the d2l LeNet's PyTorch state_dict: 0.weight (6,1,5,5), 0.bias,\n"+
-			"3.weight (16,6,5,5), 3.bias, 7.weight (120,400), 7.bias, 9.weight (84,120),\n"+
-			"9.bias, 11.weight (10,84), 11.bias, in F32, F64, F16 or BF16.\n\n"+
+			"Evaluates LeNet weights on the test set of the data they were trained on\n"+
+			"(Fashion-MNIST, or MNIST for a checkpoint of 'train -dataset mnist') and prints\n"+
+			"the accuracy of every class, then \"test acc A\". FILE is a checkpoint written\n"+
+			"by 'train -save' (safetensors, or the older LENETCKP format) or a safetensors\n"+
+			"file with only the ten tensors of the d2l LeNet's PyTorch state_dict (taken as\n"+
+			"trained on Fashion-MNIST): 0.weight (6,1,5,5), 0.bias, 3.weight (16,6,5,5),\n"+
+			"3.bias, 7.weight (120,400), 7.bias, 9.weight (84,120), 9.bias, 11.weight\n"+
+			"(10,84), 11.bias, in F32, F64, F16 or BF16.\n\n"+
 			"Classic and modern LeNet have the same tensors, so the variant cannot be read\n"+
 			"from the weights: it is the file's lenet.variant metadata when it has one (every\n"+
 			"file written here does), else -variant, else classic.\n\n"+
@@ -66,8 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runWith(args, stdout, stderr, loadTest)
 }
 
-// testLoader reads the test set from a folder ("" to search for it).
-type testLoader func(dir string, progress io.Writer) (*dataset.Set, error)
+// testLoader reads the test split of src from a folder ("" to search for it).
+type testLoader func(dir string, src *dataset.Source, progress io.Writer) (*dataset.Set, error)
 
 // runWith is run with the test set read by load.
 func runWith(args []string, stdout, stderr io.Writer, load testLoader) int {
@@ -78,10 +80,10 @@ func runWith(args []string, stdout, stderr io.Writer, load testLoader) int {
 	return cli.Exit(stderr, "evaluate", err)
 }
 
-// loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
-// -data when empty).
-func loadTest(dir string, progress io.Writer) (*dataset.Set, error) {
-	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
+// loadTest reads the test split of src from dir (searched for like cmd/train's -data
+// when empty).
+func loadTest(dir string, src *dataset.Source, progress io.Writer) (*dataset.Set, error) {
+	return dataset.LoadTest(dataset.Options{Dir: dir, Source: src, Progress: progress})
 }
 
 // evaluate does the work.
@@ -94,7 +96,11 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-variant %s: %s: %w", o.variant, o.model, err)
 	}
-	test, err := load(o.dataDir, stderr)
+	src, err := ck.Source()
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	test, err := load(o.dataDir, src, stderr)
 	if err != nil {
 		return err
 	}
@@ -123,11 +129,15 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 	if assumed {
 		variant += "; -variant chooses"
 	}
+	if src != dataset.FashionMNIST {
+		trained += fmt.Sprintf("; on the %s test set", src)
+	}
 	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", variant, o.model, trained)
 	if o.save != "" {
 		fmt.Fprintf(stdout, "wrote %s\n", o.save)
 	}
-	if err := lenet.WritePerClass(stdout, counts, dataset.LabelNames[:]); err != nil {
+	names := src.LabelNames()
+	if err := lenet.WritePerClass(stdout, counts, names[:]); err != nil {
 		return err
 	}
 	correct := 0

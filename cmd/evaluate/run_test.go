@@ -31,7 +31,7 @@ func runEval(t *testing.T, s *dataset.Set, args ...string) (code int, stdout, st
 	t.Helper()
 	load := loadTest
 	if s != nil {
-		load = func(string, io.Writer) (*dataset.Set, error) { return s, nil }
+		load = func(string, *dataset.Source, io.Writer) (*dataset.Set, error) { return s, nil }
 	}
 	var out, errb bytes.Buffer
 	code = runWith(args, &out, &errb, load)
@@ -99,6 +99,35 @@ func TestEvaluateCheckpoint(t *testing.T) {
 		if stdout != want {
 			t.Errorf("%s: stdout\n%s\nwant\n%s", v, stdout, want)
 		}
+	}
+}
+
+// A checkpoint of a run on MNIST is evaluated on MNIST's test set, with its class
+// names, and the first line says so.
+func TestEvaluateMNISTCheckpoint(t *testing.T) {
+	s := fashiontest.Random(t, 30, 4)
+	c := classifier(t, lenet.Modern, 7)
+	path := filepath.Join(t.TempDir(), "mnist.safetensors")
+	h := header(lenet.TrainState{Epoch: 1})
+	h.Dataset = "mnist"
+	if err := lenet.Snapshot(c, h).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	var asked *dataset.Source
+	load := func(_ string, src *dataset.Source, _ io.Writer) (*dataset.Set, error) {
+		asked = src
+		return s, nil
+	}
+	var out, errb bytes.Buffer
+	if code := runWith([]string{"-model", path}, &out, &errb, load); code != cli.ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	if asked != dataset.MNIST {
+		t.Errorf("the test set asked for is %v; want MNIST", asked)
+	}
+	want := "LeNet (modern) from " + path + ", trained 1 epoch; on the MNIST test set\nper-class test accuracy:\n  0  "
+	if !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "\n  9  ") {
+		t.Errorf("stdout\n%s\nwant it to start with\n%s\nand name the digits", out.String(), want)
 	}
 }
 

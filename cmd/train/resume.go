@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -31,11 +30,9 @@ func (r *runner) loadResume() error {
 	} else if o.epochs == ck.Epoch && ck.Examples > 0 {
 		return cli.Usagef("-resume %s: it is inside epoch %d; pass -epochs %d or more", o.resume, ck.Epoch+1, ck.Epoch+1)
 	}
-	saved := dataset.FashionMNIST
-	if ck.Dataset != "" {
-		if saved, err = dataset.ParseSource(ck.Dataset); err != nil {
-			return fmt.Errorf("-resume %s: %w", o.resume, err)
-		}
+	saved, err := ck.Source()
+	if err != nil {
+		return fmt.Errorf("-resume %s: %w", o.resume, err)
 	}
 	adopt(r, "dataset", &o.source, saved)
 	adopt(r, "batch", &o.batch, ck.BatchSize)
