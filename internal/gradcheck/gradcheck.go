@@ -9,7 +9,9 @@
 //
 //	(L(x + h·e_i) - L(x - h·e_i)) / 2h
 //
-// computed by gonum's diff/fd package. Inputs are float64 so that h can be small.
+// computed by gonum's diff/fd package. Inputs are float64 so that h can be small. A NaN
+// or an infinity on either side fails the check: a comparison with NaN is never "too
+// far", so without that rule an expression whose value is NaN would pass.
 package gradcheck
 
 import (
@@ -28,7 +30,8 @@ type Func func(g *gorgonia.ExprGraph, inputs []*gorgonia.Node) (*gorgonia.Node, 
 
 // Check builds f on fresh Float64 nodes holding copies of inputs and returns an error
 // naming the first input and element whose symbolic gradient differs from the central
-// finite difference by more than tol·max(1, |fd|). seed fixes the reduction weights.
+// finite difference by more than tol·max(1, |fd|), or where either is NaN or infinite.
+// seed fixes the reduction weights.
 func Check(inputs []*tensor.Dense, f Func, tol float64, seed uint64) error {
 	if len(inputs) == 0 {
 		return errors.New("gradcheck: no inputs")
@@ -48,21 +51,9 @@ func Check(inputs []*tensor.Dense, f Func, tol float64, seed uint64) error {
 	if err != nil {
 		return fmt.Errorf("gradcheck: building the expression: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	loss := y
-	if !y.IsScalar() {
-		w := tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.Of(tensor.Float64))
-		for j, wd := 0, w.Data().([]float64); j < len(wd); j++ {
-			wd[j] = rng.Float64()*2 - 1
-		}
-		wn := gorgonia.NodeFromAny(g, w, gorgonia.WithName("gradcheck_weights"))
-		prod, err := gorgonia.HadamardProd(y, wn)
-		if err != nil {
-			return fmt.Errorf("gradcheck: weighting the output: %w", err)
-		}
-		if loss, err = gorgonia.Sum(prod); err != nil {
-			return fmt.Errorf("gradcheck: summing the output: %w", err)
-		}
+	loss, err := weightedSum(g, y, seed)
+	if err != nil {
+		return err
 	}
 	grads, err := gorgonia.Grad(loss, nodes...)
 	if err != nil {
@@ -75,48 +66,104 @@ func Check(inputs []*tensor.Dense, f Func, tol float64, seed uint64) error {
 	if err := m.RunAll(); err != nil {
 		return fmt.Errorf("gradcheck: running the graph: %w", err)
 	}
-	symbolic := make([][]float64, len(nodes))
-	for i, gn := range grads {
-		v, ok := gn.Value().Data().([]float64)
-		if !ok {
-			if s, isScalar := gn.Value().Data().(float64); isScalar {
-				v = []float64{s}
-			} else {
-				return fmt.Errorf("gradcheck: gradient %d has data %T", i, gn.Value().Data())
-			}
-		}
-		symbolic[i] = append([]float64(nil), v...)
+	symbolic, err := gradValues(grads)
+	if err != nil {
+		return err
 	}
-
-	var runErr error
 	for i := range nodes {
-		x0 := append([]float64(nil), data[i]...)
-		eval := func(x []float64) float64 {
-			copy(data[i], x)
-			m.Reset()
-			if err := m.RunAll(); err != nil && runErr == nil {
-				runErr = err
-			}
-			return lossVal.Data().(float64)
+		numeric, err := finiteDifference(m, data[i], &lossVal)
+		if err != nil {
+			return err
 		}
-		numeric := fd.Gradient(nil, eval, x0, &fd.Settings{Formula: fd.Central, Step: 1e-6})
-		copy(data[i], x0)
-		if runErr != nil {
-			return fmt.Errorf("gradcheck: re-running the graph: %w", runErr)
-		}
-		if len(numeric) != len(symbolic[i]) {
-			return fmt.Errorf("gradcheck: input %d: %d symbolic gradient entries, %d inputs", i, len(symbolic[i]), len(numeric))
-		}
-		for j := range numeric {
-			diff := math.Abs(numeric[j] - symbolic[i][j])
-			if diff > tol*math.Max(1, math.Abs(numeric[j])) || math.IsNaN(symbolic[i][j]) {
-				return fmt.Errorf("gradcheck: input %d element %d: symbolic %.9g, finite difference %.9g (|diff| %.3g > tol %.3g)",
-					i, j, symbolic[i][j], numeric[j], diff, tol)
-			}
+		if err := compare(i, symbolic[i], numeric, tol); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// weightedSum returns sum(w ⊙ y) with w uniform in [-1, 1) drawn from seed, or y itself
+// when it is already a scalar.
+func weightedSum(g *gorgonia.ExprGraph, y *gorgonia.Node, seed uint64) (*gorgonia.Node, error) {
+	if y.IsScalar() {
+		return y, nil
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	w := tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.Of(tensor.Float64))
+	for j, wd := 0, w.Data().([]float64); j < len(wd); j++ {
+		wd[j] = rng.Float64()*2 - 1
+	}
+	wn := gorgonia.NodeFromAny(g, w, gorgonia.WithName("gradcheck_weights"))
+	prod, err := gorgonia.HadamardProd(y, wn)
+	if err != nil {
+		return nil, fmt.Errorf("gradcheck: weighting the output: %w", err)
+	}
+	loss, err := gorgonia.Sum(prod)
+	if err != nil {
+		return nil, fmt.Errorf("gradcheck: summing the output: %w", err)
+	}
+	return loss, nil
+}
+
+// gradValues copies the gradient nodes' values out of the machine, which reuses them on
+// the next run.
+func gradValues(grads gorgonia.Nodes) ([][]float64, error) {
+	out := make([][]float64, len(grads))
+	for i, gn := range grads {
+		switch v := gn.Value().Data().(type) {
+		case []float64:
+			out[i] = append([]float64(nil), v...)
+		case float64:
+			out[i] = []float64{v}
+		default:
+			return nil, fmt.Errorf("gradcheck: gradient %d has data %T", i, v)
+		}
+	}
+	return out, nil
+}
+
+// finiteDifference re-runs m with each element of x moved by ±h and returns the central
+// differences of the loss read into lossVal; x holds its original values afterwards.
+func finiteDifference(m gorgonia.VM, x []float64, lossVal *gorgonia.Value) ([]float64, error) {
+	x0 := append([]float64(nil), x...)
+	var runErr error
+	eval := func(at []float64) float64 {
+		copy(x, at)
+		m.Reset()
+		if err := m.RunAll(); err != nil && runErr == nil {
+			runErr = err
+		}
+		return (*lossVal).Data().(float64)
+	}
+	numeric := fd.Gradient(nil, eval, x0, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+	copy(x, x0)
+	if runErr != nil {
+		return nil, fmt.Errorf("gradcheck: re-running the graph: %w", runErr)
+	}
+	return numeric, nil
+}
+
+// compare returns an error naming the first element of input i where the symbolic and
+// numeric gradients are not both finite or differ by more than tol·max(1, |numeric|).
+func compare(i int, symbolic, numeric []float64, tol float64) error {
+	if len(numeric) != len(symbolic) {
+		return fmt.Errorf("gradcheck: input %d: %d symbolic gradient entries, %d inputs", i, len(symbolic), len(numeric))
+	}
+	for j, n := range numeric {
+		s := symbolic[j]
+		if !finite(s) || !finite(n) {
+			return fmt.Errorf("gradcheck: input %d element %d: symbolic %.9g, finite difference %.9g: not finite (is the expression defined at this input?)",
+				i, j, s, n)
+		}
+		if diff := math.Abs(n - s); diff > tol*math.Max(1, math.Abs(n)) {
+			return fmt.Errorf("gradcheck: input %d element %d: symbolic %.9g, finite difference %.9g (|diff| %.3g > tol %.3g)",
+				i, j, s, n, diff, tol)
+		}
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Random returns a Float64 tensor of the given shape with entries uniform in [-1, 1),
 // drawn from a generator seeded with seed.
