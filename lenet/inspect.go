@@ -86,16 +86,16 @@ type Inspector struct {
 	x      *gorgonia.Node
 	params []*gorgonia.Node
 	rows   []layers.ShapeRow
-	vals   []gorgonia.Value
 	vm     gorgonia.VM
 }
 
 // NewInspector builds the batch-1 graph for c's variant.
 //
-// Every layer output is read with gorgonia.Read: after a TapeMachine run the value of
-// a node that an in-place operation consumed (a convolution followed by ReLU, whose
-// Rectify overwrites its input) holds the consumer's result, not its own, so
-// ShapeRow.Output.Value() cannot be trusted for the layers before an activation.
+// Inspect reads each layer's output from its node's value after the run. That holds the
+// layer's own result because the network is built from the project's ops
+// (graph.ImplFast), none of which works in place; a Gorgonia op that does, such as
+// Rectify, would leave its result in the node it consumed (docs/gorgonia.md, "In-place
+// ops").
 func NewInspector(c *Classifier) (*Inspector, error) {
 	if c == nil {
 		return nil, errors.New("lenet: NewInspector: nil Classifier")
@@ -120,10 +120,6 @@ func NewInspector(c *Classifier) (*Inspector, error) {
 		}
 	}
 	in.rows = net.Summary()
-	in.vals = make([]gorgonia.Value, len(in.rows))
-	for i, r := range in.rows {
-		gorgonia.Read(r.Output, &in.vals[i])
-	}
 	if in.vm, err = graph.NewMachine(in.g, graph.CPU); err != nil {
 		return nil, fmt.Errorf("lenet: NewInspector: %w", err)
 	}
@@ -159,7 +155,7 @@ func (in *Inspector) Inspect(image []float32) (*Inspection, error) {
 		return nil, fmt.Errorf("lenet: Inspect: forward pass: %w", err)
 	}
 	for i, r := range in.rows {
-		v := in.vals[i]
+		v := r.Output.Value()
 		if v == nil {
 			return nil, fmt.Errorf("lenet: Inspect: no value for layer %d (%s)", i, r.Layer)
 		}
