@@ -189,8 +189,8 @@ func Inspect(c *Classifier, image []float32) (*Inspection, error) {
 }
 
 // Summary returns the layer-by-layer output shapes of variant v for a (1,1,28,28)
-// input: CHAPTER.md section 6's table. The rows' Output nodes belong to a throwaway
-// graph and carry no values.
+// input: docs/chapter.md section 6's table. The rows' Output nodes belong to a
+// throwaway graph and carry no values.
 func Summary(v Variant) ([]layers.ShapeRow, error) {
 	net, err := summaryNet(v)
 	if err != nil {

@@ -234,8 +234,8 @@ func equal32(a, b []float32) bool {
 	return true
 }
 
-// CHAPTER.md section 6's table, one row per layer (the chapter folds each Linear's
-// sigmoid into its row).
+// docs/chapter.md section 6's table, one row per layer (the chapter folds each
+// Linear's sigmoid into its row).
 var chapterTable = []struct{ layer, shape string }{
 	{"Conv2d(1->6, 5x5, padding 2)", "(1,6,28,28)"},
 	{"ReLU", "(1,6,28,28)"},

@@ -1,6 +1,6 @@
 // Command explain shows what a trained LeNet does with one Fashion-MNIST test image, in
-// the spirit of CNN Explainer (CHAPTER.md section 7): one PNG that walks through the
-// network.
+// the spirit of CNN Explainer (docs/chapter.md section 7): one PNG that walks through
+// the network.
 //
 // Usage:
 //

@@ -1,4 +1,5 @@
-// Command channels shows CHAPTER.md section 4, "Multiple input and output channels":
+// Command channels shows docs/chapter.md section 4, "Multiple input and output
+// channels":
 //
 //   - multi-input: the sum over channels of corr2d(X_c, K_c), [[56,72],[104,120]];
 //   - multi-output: the kernels K, K+1, K+2 stacked into (3, 2, 2, 2) give a (3, 2, 2)

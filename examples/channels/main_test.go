@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestRun checks every printed number against CHAPTER.md section 4 (the values of
+// TestRun checks every printed number against docs/chapter.md section 4 (the values of
 // output channels 1 and 2 follow from the definition: e.g. channel 1 at (0, 0) is
 // (0·1 + 1·2 + 3·3 + 4·4) + (1·2 + 2·3 + 4·4 + 5·5) = 27 + 49 = 76) and LeNet's layers
 // (conv1: 1·6·5·5·28·28 = 117600, conv2: 6·16·5·5·10·10 = 240000).

@@ -1,4 +1,4 @@
-// Command convmatmul shows CHAPTER.md section 2's "convolution as matrix
+// Command convmatmul shows docs/chapter.md section 2's "convolution as matrix
 // multiplication": every kh×kw window of X is unrolled into one row of a matrix
 // (im2col), the matrix times the flattened kernel gives every output at once, and a
 // reshape restores the 2-D layout. It prints the unrolled 3x3 example, checks that

@@ -1,4 +1,4 @@
-// Command corr2d shows CHAPTER.md section 2, "Convolutions for images", with the
+// Command corr2d shows docs/chapter.md section 2, "Convolutions for images", with the
 // project's custom Corr2D op:
 //
 //   - corr2d(X, K) for X = [[0,1,2],[3,4,5],[6,7,8]] and K = [[0,1],[2,3]];

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestRun checks every number the program prints against CHAPTER.md section 2.
+// TestRun checks every number the program prints against docs/chapter.md section 2.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(&out); err != nil {

@@ -1,5 +1,5 @@
-// Command edgekernel learns the edge-detection kernel [1, -1] from examples, CHAPTER.md
-// section 2 ("Learning a kernel"):
+// Command edgekernel learns the edge-detection kernel [1, -1] from examples,
+// docs/chapter.md section 2 ("Learning the kernel"):
 //
 //	X = ones(6, 8) with columns 2..5 set to 0
 //	Y = corr2d(X, [[1, -1]])                      (1 at column 1, -1 at column 5)

@@ -25,7 +25,7 @@ type kernel struct {
 	K    [9]float64
 }
 
-// kernels are CHAPTER.md section 2's common image kernels.
+// kernels are docs/chapter.md section 2's common image kernels.
 var kernels = []kernel{
 	{"identity", [9]float64{0, 0, 0, 0, 1, 0, 0, 0, 0}},
 	{"box blur", [9]float64{1. / 9, 1. / 9, 1. / 9, 1. / 9, 1. / 9, 1. / 9, 1. / 9, 1. / 9, 1. / 9}},

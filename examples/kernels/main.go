@@ -1,6 +1,7 @@
-// Command kernels applies the common image kernels of CHAPTER.md section 2 to a real
-// Fashion-MNIST image with the project's own cross-correlation, graph.Corr2D, and saves
-// the results as one PNG grid: each kernel with its numbers above the image it makes.
+// Command kernels applies the common image kernels of docs/chapter.md section 2 to a
+// real Fashion-MNIST image with the project's own cross-correlation, graph.Corr2D, and
+// saves the results as one PNG grid: each kernel with its numbers above the image it
+// makes.
 //
 // Usage:
 //

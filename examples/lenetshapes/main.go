@@ -1,5 +1,5 @@
 // Command lenetshapes prints LeNet's layer-by-layer table for one (1,1,28,28) image,
-// classic and modern variants (CHAPTER.md sections 6 and 7): every layer's output
+// classic and modern variants (docs/chapter.md sections 6 and 7): every layer's output
 // shape, its receptive field and its parameter count.
 //
 // Usage:

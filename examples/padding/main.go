@@ -1,5 +1,5 @@
-// Command padding shows CHAPTER.md section 3: how padding and stride set the output size
-// of a convolution. For each of the chapter's four cases on an 8x8 input (one channel in
+// Command padding shows docs/chapter.md section 3: how padding and stride set the
+// output size of a convolution. For each of the chapter's four cases on an 8x8 input (one channel in
 // and out) it runs graph.Conv2D and prints the output shape next to the formula
 //
 //	floor((n - k + 2p) / s) + 1

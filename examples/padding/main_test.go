@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestRun checks the printed shapes against CHAPTER.md section 3's table.
+// TestRun checks the printed shapes against docs/chapter.md section 3's table.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(&out); err != nil {

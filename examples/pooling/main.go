@@ -1,4 +1,4 @@
-// Command pooling prints every pooling case of CHAPTER.md section 5:
+// Command pooling prints every pooling case of docs/chapter.md section 5:
 //
 //   - the chapter's pool2d (graph.Pool2D: stride 1, no padding), max and average, on
 //     X = [[0,1,2],[3,4,5],[6,7,8]] with a 2x2 window;

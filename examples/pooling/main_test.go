@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// want is the chapter's pooling output (CHAPTER.md section 5): pool2d max [[4,5],[7,8]]
-// and avg [[2,3],[5,6]]; framework max pooling [[[[10]]]], [[[[5,7],[13,15]]]] twice;
-// per channel, channel 1 = channel 0 + 1; min pooling = -maxpool(-X).
+// want is the chapter's pooling output (docs/chapter.md section 5): pool2d max
+// [[4,5],[7,8]] and avg [[2,3],[5,6]]; framework max pooling [[[[10]]]],
+// [[[[5,7],[13,15]]]] twice; per channel, channel 1 = channel 0 + 1; min pooling =
+// -maxpool(-X).
 const want = `X:
 [[0, 1, 2],
  [3, 4, 5],

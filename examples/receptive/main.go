@@ -1,7 +1,8 @@
-// Command receptive shows the receptive-field arithmetic of CHAPTER.md section 2: the
-// receptive field of an output is the input window that can affect it. Stacking stride-1
-// kh×kw layers grows it by k-1 per layer, so two 3x3 layers see 5x5 and three see 7x7,
-// with fewer weights than one 5x5 (18 vs 25) or 7x7 (27 vs 49) kernel per channel pair.
+// Command receptive shows the receptive-field arithmetic of docs/chapter.md section 2:
+// the receptive field of an output is the input window that can affect it. Stacking
+// stride-1 kh×kw layers grows it by k-1 per layer, so two 3x3 layers see 5x5 and three
+// see 7x7, with fewer weights than one 5x5 (18 vs 25) or 7x7 (27 vs 49) kernel per
+// channel pair.
 //
 // The field is computed by receptiveField and also measured: the gradient of one output
 // of stacked graph.Corr2D layers with respect to the input is nonzero exactly on the

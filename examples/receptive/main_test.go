@@ -41,8 +41,8 @@ func TestMeasured(t *testing.T) {
 	}
 }
 
-// TestRun checks the printed fields and weight counts (CHAPTER.md section 2: 18 vs 25,
-// 27 vs 49).
+// TestRun checks the printed fields and weight counts (docs/chapter.md section 2: 18
+// vs 25, 27 vs 49).
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(&out); err != nil {
