@@ -109,19 +109,7 @@ func TestConfusionRandomWeights(t *testing.T) {
 
 // On the real test set: 10000 examples, and the diagonal matches Evaluate.
 func TestConfusionRealData(t *testing.T) {
-	fashiontest.Dir(t)
-	dir, err := dataset.Find(dataset.Options{Dir: dataset.SystemDir, NoDownload: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths, err := dataset.Paths(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	test, err := dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, test := fashiontest.Load(t)
 	c, err := lenet.New(lenet.Config{BatchSize: 4, Seed: 4})
 	if err != nil {
 		t.Fatal(err)

@@ -15,10 +15,11 @@ func ExampleAnimator_Series() {
 		XLabel: "epoch", XMin: 1, XMax: 2,
 		Legend: []string{"train loss", "test acc"},
 	})
-	_ = a.Add(0.5, 2.1, math.NaN())
-	_ = a.Add(1, 1.3, 0.71)
-	_ = a.Add(1.5, 0.9, math.NaN())
-	_ = a.Add(2, 0.7, 0.78)
+	for _, p := range [][3]float64{{0.5, 2.1, math.NaN()}, {1, 1.3, 0.71}, {1.5, 0.9, math.NaN()}, {2, 0.7, 0.78}} {
+		if err := a.Add(p[0], p[1], p[2]); err != nil {
+			fmt.Println(err)
+		}
+	}
 	fmt.Println(a.Series(0))
 	fmt.Println(a.Series(1))
 	fmt.Println(a.Add(2.5, 0.6)) // one value for two series

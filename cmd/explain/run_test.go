@@ -337,7 +337,11 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("case %d %s: stderr is not one line starting with explain: %q", i, c.name, msg)
 		}
 	}
-	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
 		t.Errorf("failed runs left %d files in -out", len(entries))
 	}
 
@@ -359,11 +363,11 @@ func TestMissingData(t *testing.T) {
 
 // On the real test set: image 0 is an ankle boot.
 func TestRealData(t *testing.T) {
-	fashiontest.Dir(t)
+	dir := fashiontest.Dir(t)
 	ck, _ := saveCheckpoint(t, lenet.Modern, 3)
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-model", ck, "-data", dataset.SystemDir, "-index", "0", "-out", out}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"-model", ck, "-data", dir, "-index", "0", "-out", out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "test image 0: true ankle boot") {

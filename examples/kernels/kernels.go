@@ -189,15 +189,7 @@ func render(path, title string, img []float64, h, w int, inputTitle string) (out
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
 // -data when empty).
 var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
-	found, err := dataset.Find(dataset.Options{Dir: dir, Progress: progress})
-	if err != nil {
-		return nil, err
-	}
-	paths, err := dataset.Paths(found)
-	if err != nil {
-		return nil, err
-	}
-	return dataset.LoadFiles(paths[2], paths[3], dataset.Options{})
+	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
 }
 
 // run parses args, draws the picture and returns the exit status.

@@ -164,8 +164,14 @@ func TestRender(t *testing.T) {
 		t.Errorf("PNG %dx%d, render says %dx%d, layout %dx%d", cfg.Width, cfg.Height, wPx, hPx, ew, eh)
 	}
 	// Rows 1 and 2 are equally wide, so the outputs line up under the kernels.
-	w1, _, _ := plotting.FigureSize("", rows[1:2])
-	w2, _, _ := plotting.FigureSize("", rows[2:3])
+	w1, _, err := plotting.FigureSize("", rows[1:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, _, err := plotting.FigureSize("", rows[2:3])
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d := w1 - w2; d < -1 || d > 1 {
 		t.Errorf("kernel row %d px, output row %d px: not aligned", w1, w2)
 	}
@@ -240,8 +246,8 @@ func TestExitCodes(t *testing.T) {
 // On the real test image 0 (an ankle boot): the identity output is the image's centre
 // and the picture is written.
 func TestRealImage(t *testing.T) {
-	fashiontest.Dir(t)
-	test, err := loadTest(dataset.SystemDir, nil)
+	dir := fashiontest.Dir(t)
+	test, err := loadTest(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +270,7 @@ func TestRealImage(t *testing.T) {
 	}
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"-data", dataset.SystemDir, "-out", out}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"-data", dir, "-out", out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "test image 0 (ankle boot)") {

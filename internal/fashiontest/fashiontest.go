@@ -1,29 +1,68 @@
-// Package fashiontest gives tests the real Fashion-MNIST from Debian's
-// dataset-fashion-mnist package, the same way everywhere: a test skips when the
-// package is absent on a developer's machine, and fails when CI is set (CI installs it,
-// so a missing folder there is a broken install, not a reason to skip).
+// Package fashiontest gives tests the real Fashion-MNIST, found the way cmd/train finds
+// it (dataset.Find without a download): $FASHION_MNIST_DIR alone when set, else
+// data/fashion-mnist at the module's root, the user cache folder that `make data`
+// downloads into, and /usr/share/datasets/fashion-mnist (Debian's
+// dataset-fashion-mnist). A test skips when none holds the four files on a developer's
+// machine, and fails when CI is set: CI installs the package, so missing data there is
+// a broken install, not a reason to skip.
 package fashiontest
 
 import (
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
 )
 
-// Dir returns dataset.SystemDir, skipping or failing tb when it is absent (see the
-// package doc).
+// Dir returns the folder that holds the four files, skipping or failing tb when there
+// is none (see the package doc).
 func Dir(tb testing.TB) string {
 	tb.Helper()
-	if _, err := os.Stat(dataset.SystemDir); err != nil {
+	dir, err := find()
+	if err != nil {
 		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			tb.Fatalf("CI=%s but %s is missing (%v): install dataset-fashion-mnist", ci, dataset.SystemDir, err)
+			tb.Fatalf("CI=%s but no Fashion-MNIST: %v", ci, err)
 		}
-		tb.Skipf("%s is absent (sudo apt-get install dataset-fashion-mnist); CI requires it", dataset.SystemDir)
+		tb.Skipf("no Fashion-MNIST (run make data; CI=true makes this a failure): %v", err)
 	}
-	return dataset.SystemDir
+	return dir
+}
+
+// find is dataset.Find without a download, with the project-local folder taken at the
+// module's root rather than at the test's working directory (its package's folder), so
+// that it is the folder `go run ./cmd/train` sees from the root.
+func find() (string, error) {
+	if os.Getenv(dataset.EnvDir) == "" {
+		if root, ok := moduleRoot(); ok {
+			local := filepath.Join(root, dataset.LocalDir)
+			if dir, err := dataset.Find(dataset.Options{Dir: local, NoDownload: true}); err == nil {
+				return dir, nil
+			}
+		}
+	}
+	return dataset.Find(dataset.Options{NoDownload: true})
+}
+
+// moduleRoot returns the nearest folder at or above the working directory that holds
+// go.mod.
+func moduleRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
 }
 
 var (
@@ -32,8 +71,8 @@ var (
 	loadErr              error
 )
 
-// Load returns both splits, loaded once per test binary and shared: callers must not
-// modify them.
+// Load returns both splits from Dir, loaded once per test binary and shared: callers
+// must not modify them.
 func Load(tb testing.TB) (train, test *dataset.Set) {
 	tb.Helper()
 	dir := Dir(tb)
