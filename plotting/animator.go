@@ -245,7 +245,27 @@ func (a *Animator) build() (*plot.Plot, *legendBox, error) {
 	if a.cfgErr != nil {
 		return nil, nil, a.cfgErr
 	}
-	cfg := a.cfg
+	p := newAnimatorPlot(a.cfg)
+	xmin, xmax := a.xAxisRange()
+	ymin, ymax := a.yAxisRange()
+	leg := &legendBox{}
+	for s := range a.n {
+		if err := a.addSeries(p, leg, s, xmin, xmax); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	// Adding plotters widened the axes to their data; set the ranges.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
+	if len(leg.entries) == 0 {
+		return p, nil, nil
+	}
+	p.Add(leg) // last, so that it is drawn over the lines
+	return p, leg, nil
+}
+
+// newAnimatorPlot returns an empty plot with cfg's labels, the grid and the frame.
+func newAnimatorPlot(cfg AnimatorConfig) *plot.Plot {
 	p := plot.New()
 	styleSans(p)
 	p.Title.Text = cfg.Title
@@ -259,29 +279,36 @@ func (a *Animator) build() (*plot.Plot, *legendBox, error) {
 	p.X.LineStyle.Width, p.Y.LineStyle.Width = 0, 0 // the frame draws them
 	p.X.Tick.Marker = niceTicks{Target: 6}
 	p.Y.Tick.Marker = niceTicks{Target: 6}
+	return p
+}
 
-	// Data ranges over finite values.
+// xAxisRange is the configured x range, or the data's (widened to XMin when XMin ==
+// XMax names one value to include). The caller holds a.mu.
+func (a *Animator) xAxisRange() (xmin, xmax float64) {
+	cfg := a.cfg
 	xlo, xhi := math.Inf(1), math.Inf(-1)
 	for _, x := range a.xs {
 		xlo, xhi = min(xlo, x), max(xhi, x)
 	}
-	ylo, yhi, anyY := a.yRange()
-
-	var xmin, xmax, ymin, ymax float64
-	// Axis ranges: fixed, or the data's (with matplotlib's 5% y margin).
 	if cfg.XMin == cfg.XMax && cfg.XMin != 0 {
 		xlo, xhi = min(xlo, cfg.XMin), max(xhi, cfg.XMax)
 	}
 	switch {
 	case cfg.XMin < cfg.XMax:
-		xmin, xmax = cfg.XMin, cfg.XMax
+		return cfg.XMin, cfg.XMax
 	case math.IsInf(xlo, 0):
-		xmin, xmax = 0, 1
+		return 0, 1
 	case xlo == xhi:
-		xmin, xmax = xlo-0.5, xhi+0.5
-	default:
-		xmin, xmax = xlo, xhi
+		return xlo - 0.5, xhi + 0.5
 	}
+	return xlo, xhi
+}
+
+// yAxisRange is the configured y range, or the finite data's with matplotlib's 5%
+// margin. The caller holds a.mu.
+func (a *Animator) yAxisRange() (ymin, ymax float64) {
+	cfg := a.cfg
+	ylo, yhi, anyY := a.yRange()
 	if anyY {
 		m := 0.05 * (yhi - ylo)
 		ylo, yhi = ylo-m, yhi+m
@@ -291,59 +318,55 @@ func (a *Animator) build() (*plot.Plot, *legendBox, error) {
 	}
 	switch {
 	case cfg.YMin < cfg.YMax:
-		ymin, ymax = cfg.YMin, cfg.YMax
+		return cfg.YMin, cfg.YMax
 	case !anyY:
-		ymin, ymax = 0, 1
+		return 0, 1
 	case ylo == yhi:
 		d := max(0.5, math.Abs(ylo)*0.1)
-		ymin, ymax = ylo-d, yhi+d
-	default:
-		ymin, ymax = ylo, yhi
+		return ylo - d, yhi + d
 	}
-	leg := &legendBox{}
-	for s := range a.n {
-		sty := lineStyle(s)
-		segs, divergedUp, divergedDown := splitSeries(a.xs, a.ys[s])
-		for _, seg := range segs {
-			if dot, ok := loneVisible(seg, xmin, xmax); ok {
-				sc, err := plotter.NewScatter(plotter.XYs{dot})
-				if err != nil {
-					return nil, nil, err
-				}
-				sc.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: 2.5, Shape: draw.CircleGlyph{}}
-				p.Add(sc)
-			}
-			if len(seg) == 1 {
-				leg.lines = append(leg.lines, seg)
-				continue
-			}
-			l, err := plotter.NewLine(seg)
-			if err != nil {
-				return nil, nil, err
-			}
-			l.LineStyle = sty
-			p.Add(l)
-			leg.lines = append(leg.lines, l.XYs)
-		}
-		if len(divergedUp)+len(divergedDown) > 0 {
-			p.Add(&edgeMarks{up: divergedUp, down: divergedDown, color: sty.Color})
-		}
-		if s < len(cfg.Legend) {
-			name := cfg.Legend[s]
-			if len(divergedUp)+len(divergedDown) > 0 {
-				name += " (diverged)"
-			}
-			leg.entries = append(leg.entries, legendEntry{name: name, style: sty})
-		}
-	}
+	return ylo, yhi
+}
 
-	// Adding plotters widened the axes to their data; set the ranges.
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
-	if len(leg.entries) == 0 {
-		return p, nil, nil
+// addSeries adds series s to p, as lines between its NaN gaps, dots where a lone point
+// would not show as a line, and marks at the edge where it diverged, and its entry and
+// line pieces to leg. The caller holds a.mu.
+func (a *Animator) addSeries(p *plot.Plot, leg *legendBox, s int, xmin, xmax float64) error {
+	sty := lineStyle(s)
+	segs, divergedUp, divergedDown := splitSeries(a.xs, a.ys[s])
+	for _, seg := range segs {
+		if dot, ok := loneVisible(seg, xmin, xmax); ok {
+			sc, err := plotter.NewScatter(plotter.XYs{dot})
+			if err != nil {
+				return err
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: 2.5, Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+		}
+		if len(seg) == 1 {
+			leg.lines = append(leg.lines, seg)
+			continue
+		}
+		l, err := plotter.NewLine(seg)
+		if err != nil {
+			return err
+		}
+		l.LineStyle = sty
+		p.Add(l)
+		leg.lines = append(leg.lines, l.XYs)
 	}
-	p.Add(leg) // last, so that it is drawn over the lines
-	return p, leg, nil
+	diverged := len(divergedUp)+len(divergedDown) > 0
+	if diverged {
+		p.Add(&edgeMarks{up: divergedUp, down: divergedDown, color: sty.Color})
+	}
+	if s < len(a.cfg.Legend) {
+		name := a.cfg.Legend[s]
+		if diverged {
+			name += " (diverged)"
+		}
+		leg.entries = append(leg.entries, legendEntry{name: name, style: sty})
+	}
+	return nil
 }
 
 // yRange returns the range of the finite values whose x lies in the fixed

@@ -122,7 +122,23 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 	if b.Mark >= 0 {
 		c.Max.Y -= b.drawLegend(c) + 4
 	}
+	p := b.newPlot(c)
+	lo, hi, format := b.yRange()
+	p.X.Min, p.X.Max = -0.5, float64(len(b.Values))-0.5
+	p.Y.Min, p.Y.Max = lo, hi
+	if err := b.addBars(p, c, lo >= 0, format); err != nil {
+		return err
+	}
+	// Adding plotters may have widened the axes to their data; reset them.
+	p.X.Min, p.X.Max = -0.5, float64(len(b.Values))-0.5
+	p.Y.Min, p.Y.Max = lo, hi
+	p.Draw(c)
+	return nil
+}
 
+// newPlot returns the chart's empty plot for canvas c: the bars' names on the x axis
+// (rotated when they do not fit under their bars) and horizontal grid lines.
+func (b *BarChart) newPlot(c draw.Canvas) *plot.Plot {
 	p := plot.New()
 	styleSans(p)
 	p.Y.Label.Text = b.YLabel
@@ -130,7 +146,6 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 	names := b.names()
 	p.NominalX(names...)
 	p.X.Padding, p.Y.Padding = 0, 0
-	// Rotate the names when they do not fit under their bars.
 	slot := (c.Size().X - 50) / vg.Length(len(b.Values))
 	for _, n := range names {
 		if p.X.Tick.Label.Width(n) > 0.95*slot {
@@ -144,12 +159,16 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 	grid.Vertical.Color = nil // only horizontal lines
 	grid.Horizontal.Color = colorFrame
 	p.Add(grid)
+	return p
+}
 
-	lo, hi := 0.0, 0.0
+// yRange returns the y axis range, from 0 or below to the values' maximum (1 for
+// probabilities) with headroom for the value labels, and how to format a value.
+func (b *BarChart) yRange() (lo, hi float64, format func(float64) string) {
 	for _, v := range b.Values {
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	format := formatValue
+	format = formatValue
 	if probabilities(b.Values) {
 		hi = 1
 		format = func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
@@ -158,16 +177,18 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 		hi = lo + 1
 	}
 	span := hi - lo
-	// Headroom for the value labels.
 	if hi > 0 {
 		hi += 0.12 * span
 	}
 	if lo < 0 {
 		lo -= 0.12 * span
 	}
-	p.X.Min, p.X.Max = -0.5, float64(len(b.Values))-0.5
-	p.Y.Min, p.Y.Max = lo, hi
+	return lo, hi, format
+}
 
+// addBars adds one bar per value to p, whose axis ranges are set, with its value
+// written above it (below a negative one); nonNegative lifts the labels off the bars.
+func (b *BarChart) addBars(p *plot.Plot, c draw.Canvas, nonNegative bool, format func(float64) string) error {
 	// The bar width is an absolute length in gonum: take 70% of a slot of
 	// the data area.
 	dataW := p.DataCanvas(c).Size().X
@@ -189,10 +210,9 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 		labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: v})
 		labels.Labels = append(labels.Labels, format(v))
 		sty := textStyle(sans(tickLabelSize-1, i == b.Mark), colorBlack)
+		sty.YAlign = draw.YBottom
 		if v < 0 {
 			sty.YAlign = draw.YTop
-		} else {
-			sty.YAlign = draw.YBottom
 		}
 		styles = append(styles, sty)
 	}
@@ -201,14 +221,10 @@ func (b *BarChart) Draw(c draw.Canvas) error {
 		return err
 	}
 	l.TextStyle = styles
-	if lo >= 0 {
+	if nonNegative {
 		l.Offset = vg.Point{Y: 2} // a little air between a bar and its value
 	}
 	p.Add(l)
-	// Adding plotters may have widened the axes to their data; reset them.
-	p.X.Min, p.X.Max = -0.5, float64(len(b.Values))-0.5
-	p.Y.Min, p.Y.Max = lo, hi
-	p.Draw(c)
 	return nil
 }
 

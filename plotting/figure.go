@@ -89,55 +89,11 @@ func figureTitleStyle() text.Style {
 // layoutFigure computes the size of the figure and the place of every panel.
 func layoutFigure(title string, rows [][]Panel) (figureLayout, error) {
 	var lay figureLayout
-	type sized struct {
-		p    Panel
-		row  int // in rows, counting empty rows
-		w, h vg.Length
+	grid, err := sizePanels(rows)
+	if err != nil {
+		return lay, err
 	}
-	var grid [][]sized
-	count := 0
-	for r, row := range rows {
-		var sr []sized
-		for i, p := range row {
-			if p == nil {
-				return lay, invalidf("figure row %d panel %d is nil", r, i)
-			}
-			w, h, err := p.Size()
-			if err != nil {
-				return lay, &panelError{row: r, col: i, err: err}
-			}
-			if !(w > 0 && h > 0) {
-				return lay, invalidf("figure row %d panel %d has size %v x %v: both must be positive", r, i, w, h)
-			}
-			sr = append(sr, sized{p, r, w, h})
-			count++
-		}
-		if len(sr) > 0 {
-			grid = append(grid, sr)
-		}
-	}
-	if count == 0 {
-		return lay, invalidf("figure has no panels")
-	}
-
-	// Row sizes and the figure's width.
-	rowW := make([]vg.Length, len(grid))
-	rowH := make([]vg.Length, len(grid))
-	var contentW, contentH vg.Length
-	for r, row := range grid {
-		for i, s := range row {
-			rowW[r] += s.w
-			if i > 0 {
-				rowW[r] += panelGapX
-			}
-			rowH[r] = max(rowH[r], s.h)
-		}
-		contentW = max(contentW, rowW[r])
-		contentH += rowH[r]
-		if r > 0 {
-			contentH += panelGapY
-		}
-	}
+	rowW, rowH, contentW, contentH := rowSizes(grid)
 	var titleW, titleH vg.Length
 	if title != "" {
 		titleW, titleH = textSize(figureTitleStyle(), title)
@@ -173,6 +129,64 @@ func layoutFigure(title string, rows [][]Panel) (figureLayout, error) {
 		top -= rowH[r] + panelGapY
 	}
 	return lay, nil
+}
+
+// sizedPanel is a panel with its size and its row in the caller's rows.
+type sizedPanel struct {
+	p    Panel
+	row  int // in rows, counting empty rows
+	w, h vg.Length
+}
+
+// sizePanels asks every panel its size, dropping empty rows; it fails on a nil panel,
+// a panel whose Size fails or is not positive, and a figure with no panels.
+func sizePanels(rows [][]Panel) ([][]sizedPanel, error) {
+	var grid [][]sizedPanel
+	for r, row := range rows {
+		var sr []sizedPanel
+		for i, p := range row {
+			if p == nil {
+				return nil, invalidf("figure row %d panel %d is nil", r, i)
+			}
+			w, h, err := p.Size()
+			if err != nil {
+				return nil, &panelError{row: r, col: i, err: err}
+			}
+			if !(w > 0 && h > 0) {
+				return nil, invalidf("figure row %d panel %d has size %v x %v: both must be positive", r, i, w, h)
+			}
+			sr = append(sr, sizedPanel{p, r, w, h})
+		}
+		if len(sr) > 0 {
+			grid = append(grid, sr)
+		}
+	}
+	if len(grid) == 0 {
+		return nil, invalidf("figure has no panels")
+	}
+	return grid, nil
+}
+
+// rowSizes returns each row's width (its panels and the gaps between them) and height
+// (its tallest panel), and the size of all the rows stacked with gaps.
+func rowSizes(grid [][]sizedPanel) (rowW, rowH []vg.Length, contentW, contentH vg.Length) {
+	rowW = make([]vg.Length, len(grid))
+	rowH = make([]vg.Length, len(grid))
+	for r, row := range grid {
+		for i, s := range row {
+			rowW[r] += s.w
+			if i > 0 {
+				rowW[r] += panelGapX
+			}
+			rowH[r] = max(rowH[r], s.h)
+		}
+		contentW = max(contentW, rowW[r])
+		contentH += rowH[r]
+		if r > 0 {
+			contentH += panelGapY
+		}
+	}
+	return rowW, rowH, contentW, contentH
 }
 
 // drawFigure draws a laid-out figure.
