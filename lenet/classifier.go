@@ -111,8 +111,8 @@ func New(cfg Config) (*Classifier, error) {
 	}
 	// The step reads the loss (computed on the host on every device), and host copies
 	// of the logits and of the parameters' gradients. (Gradients bound as dual values
-	// come back zero from Gorgonia's CUDA machine; see graph's package doc.) Only what
-	// these need is compiled: Grad also built dL/dinput, which nothing needs.
+	// come back zero from Gorgonia's CUDA machine: docs/gorgonia.md, BindDualValues.)
+	// Only what these need is compiled: Grad also built dL/dinput, which nothing needs.
 	if c.hostLogits, err = graph.ToHost(c.logits); err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}

@@ -82,7 +82,6 @@ func NewAnimator(cfg AnimatorConfig) *Animator {
 	return a
 }
 
-// check validates a configuration.
 func (cfg AnimatorConfig) check() error {
 	if err := checkRange("x", cfg.XMin, cfg.XMax); err != nil {
 		return err
@@ -168,7 +167,6 @@ func (a *Animator) Series(i int) plotter.XYs {
 	return out
 }
 
-// size returns the PNG size.
 func (cfg AnimatorConfig) size() (w, h vg.Length) {
 	w, h = cfg.Width, cfg.Height
 	if w == 0 {
@@ -222,10 +220,8 @@ var seriesStyles = []seriesStyle{
 // lineWidth is the width of every series' line (matplotlib's 1.5 points).
 const lineWidth = vg.Length(1.5)
 
-// style returns the style of series i.
 func style(i int) seriesStyle { return seriesStyles[i%len(seriesStyles)] }
 
-// lineStyle returns the line style of series i.
 func lineStyle(i int) draw.LineStyle {
 	s := style(i)
 	return draw.LineStyle{Color: s.color, Width: lineWidth, Dashes: s.dashes}

@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 var trainLegend = []string{"train loss", "train acc", "test acc"}
@@ -183,7 +185,7 @@ func TestAnimatorSaveDefaultSizeAndColours(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNoTemp(t, dir, "curves.png")
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	checkSize(t, "curves", img, 720, 540) // 6 x 4.5 in at 120 dpi
 	for s, name := range trainLegend {
 		if n := countNear(img, style(s).color, 40); n < 150 {
@@ -209,7 +211,7 @@ func TestAnimatorAllNaNSeriesDrawsNothing(t *testing.T) {
 	if err := renderPNG(path, 4*vg.Inch, 3*vg.Inch, func(c draw.Canvas) error { p.Draw(c); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	checkSize(t, "nan", img, 480, 360)
 	if n := countNear(img, style(1).color, 40); n > 120 {
 		t.Errorf("all-NaN series: %d pixels of its colour, want only its legend sample (<= 120)", n)
@@ -236,7 +238,7 @@ func TestAnimatorDivergedRun(t *testing.T) {
 	if err := a.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	// Triangles at the top edge: blue pixels in the top band of the axes.
 	blueTop := 0
 	for y := 0; y < 60; y++ {

@@ -50,7 +50,6 @@ func SaveBars(path string, values []float64, names []string, mark int, title str
 	return savePanel(path, &BarChart{Values: values, Names: names, Mark: mark, Title: title})
 }
 
-// validate checks the chart's data.
 func (b *BarChart) validate() error {
 	if len(b.Values) == 0 {
 		return invalidf("bar chart has no values")
@@ -87,7 +86,6 @@ func (b *BarChart) Size() (w, h vg.Length, err error) {
 	return w, h, nil
 }
 
-// names returns the bar names.
 func (b *BarChart) names() []string {
 	if b.Names != nil {
 		return b.Names

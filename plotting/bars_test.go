@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 func TestSaveBarsErrors(t *testing.T) {
@@ -42,7 +44,7 @@ func TestSaveBarsMarksOneBar(t *testing.T) {
 		if err := SaveBars(path, probs, names, mark, "Probabilities"); err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		img := decodePNG(t, path)
+		img := cmdtest.DecodePNG(t, path)
 		// 4.5 x 3.2 inches plus two 9-point margins.
 		checkSize(t, "bars", img, 570, 414)
 		orange := countNear(img, colorBarMark, 20)

@@ -148,12 +148,10 @@ const (
 	colorBarLabel = vg.Length(3) // between a tick and its label
 )
 
-// ticks returns the labelled ticks of the scale.
 func (s colorScale) ticks() []plot.Tick {
 	return niceTicks{Target: 4}.Ticks(s.lo, s.hi)
 }
 
-// tickStyle is the style of the colour bar's labels.
 func colorBarLabelStyle() text.Style {
 	sty := textStyle(sans(tickLabelSize-1, false), colorBlack)
 	sty.XAlign = draw.XLeft

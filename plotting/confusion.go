@@ -42,7 +42,6 @@ func SaveConfusion(path string, counts [][]int, names []string) error {
 	return savePanel(path, &Confusion{Counts: counts, Names: names})
 }
 
-// validate checks the matrix.
 func (m *Confusion) validate() error {
 	n := len(m.Counts)
 	if n == 0 {
@@ -87,7 +86,6 @@ func (g confusionGrid) X(c int) float64 { return float64(c) }
 // Y implements plotter.GridXYZ.
 func (g confusionGrid) Y(r int) float64 { return float64(r) }
 
-// title returns the chart's title.
 func (m *Confusion) title() string {
 	if m.Title != "" {
 		return m.Title
@@ -181,7 +179,6 @@ func (m *Confusion) plot(s colorScale) (*plot.Plot, error) {
 	return p, nil
 }
 
-// cellSize returns the side of a cell.
 func (m *Confusion) cellSize() vg.Length {
 	if m.CellSize > 0 {
 		return m.CellSize

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 func TestSaveConfusionErrors(t *testing.T) {
@@ -85,7 +87,7 @@ func TestSaveConfusionPicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNoTemp(t, dir, "confusion.png")
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	w, h, err := FigureSize("", [][]Panel{{&Confusion{Counts: counts, Names: names}}})
 	if err != nil {
 		t.Fatal(err)

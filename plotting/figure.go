@@ -81,7 +81,6 @@ func FigureSize(title string, rows [][]Panel) (wPx, hPx int, err error) {
 	return pixels(lay.w), pixels(lay.h), nil
 }
 
-// figureTitleStyle is the style of a figure's title.
 func figureTitleStyle() text.Style {
 	return textStyle(sans(figureTitleSize, true), colorBlack)
 }
@@ -239,7 +238,6 @@ type Text struct {
 
 var _ Panel = (*Text)(nil)
 
-// style returns the text's style.
 func (t *Text) style() text.Style {
 	size := t.FontSize
 	if size <= 0 {

@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 // block is a Panel of one colour and a fixed size.
@@ -33,7 +35,7 @@ func TestSaveFigureLayout(t *testing.T) {
 	if err := SaveFigure(path, "", rows); err != nil {
 		t.Fatal(err)
 	}
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	// Width 9 + 72 + 18 + 36 + 9 = 144 pt = 240 px;
 	// height 9 + 72 + 16 + 36 + 9 = 142 pt = 236.67 -> 237 px.
 	checkSize(t, "layout", img, 240, 237)
@@ -122,7 +124,7 @@ func TestTextAndPlotPanels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	checkSize(t, "text and plot", img, w, h)
 	if countNear(img, color.Black, 60) < 200 {
 		t.Error("the text and the plot should draw dark pixels")

@@ -90,7 +90,6 @@ func (g *HeatMapGrid) validate() error {
 	return nil
 }
 
-// scale returns the grid's colour scale.
 func (g *HeatMapGrid) scale() (colorScale, error) {
 	if g.Min != 0 || g.Max != 0 {
 		return newColorScale(g.Min, g.Max, paletteAuto)
@@ -120,7 +119,6 @@ func (g *HeatMapGrid) boxSize() vg.Length {
 	return s
 }
 
-// mapTitleStyle is the style of a heat map's title.
 func mapTitleStyle() text.Style {
 	return textStyle(sans(cellTitleSize, false), colorBlack)
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 func TestColorScale(t *testing.T) {
@@ -137,7 +139,7 @@ func TestSaveHeatMapGridCells(t *testing.T) {
 	if err := SaveFigure(path, "", [][]Panel{{g}}); err != nil {
 		t.Fatal(err)
 	}
-	img := decodePNG(t, path)
+	img := cmdtest.DecodePNG(t, path)
 	w, h, err := FigureSize("", [][]Panel{{g}})
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +182,7 @@ func TestHeatMapShowValuesDrawsText(t *testing.T) {
 		if err := SaveFigure(path, "", [][]Panel{{g}}); err != nil {
 			t.Fatal(err)
 		}
-		counts[i] = countNear(decodePNG(t, path), color.Black, 60)
+		counts[i] = countNear(cmdtest.DecodePNG(t, path), color.Black, 60)
 	}
 	if counts[1] < counts[0]+80 {
 		t.Errorf("dark pixels without values %d, with values %d: want the numbers visible", counts[0], counts[1])

@@ -3,29 +3,12 @@ package plotting
 import (
 	"image"
 	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// decodePNG opens and decodes a PNG written by the package.
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return img
-}
-
-// checkSize fails unless img is w x h pixels.
 func checkSize(t *testing.T, name string, img image.Image, w, h int) {
 	t.Helper()
 	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {

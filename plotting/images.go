@@ -124,7 +124,6 @@ func newGridGeometry(n, cols int, boxW, boxH vg.Length, titles []string, titleSt
 	return g
 }
 
-// gridTitleStyle is the style of a grid's (panel's) title.
 func gridTitleStyle() text.Style {
 	return textStyle(sans(panelTitleSize, true), colorBlack)
 }
@@ -137,7 +136,6 @@ func cellSize(s vg.Length) vg.Length {
 	return s
 }
 
-// imageTitleStyle returns the title style of an image.
 func imageTitleStyle(im Image) text.Style {
 	if im.Highlight {
 		return textStyle(sans(cellTitleSize, true), colorHighlight)
@@ -145,7 +143,6 @@ func imageTitleStyle(im Image) text.Style {
 	return textStyle(sans(cellTitleSize, false), colorBlack)
 }
 
-// validate checks every image.
 func (g *ImageGrid) validate() error {
 	if len(g.Images) == 0 {
 		return invalidf("image grid has no images")

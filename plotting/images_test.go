@@ -9,9 +9,10 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
-// constImage returns a w x h image of one value.
 func constImage(w, h int, v float64) Image {
 	pix := make([]float64, w*h)
 	for i := range pix {
@@ -38,7 +39,7 @@ func TestSaveImageGridPixels(t *testing.T) {
 		if err := SaveFigure(path, "", [][]Panel{{g}}); err != nil {
 			t.Fatalf("case %d (%s): %v", i, c.name, err)
 		}
-		img := decodePNG(t, path)
+		img := cmdtest.DecodePNG(t, path)
 		// 9 pt margin + 1 inch cell + 9 pt margin = 150 px; the cell is
 		// pixels 15..135, its centre 75.
 		checkSize(t, c.name, img, 150, 150)
@@ -81,7 +82,7 @@ func TestImageGridHighlightIsRed(t *testing.T) {
 		if err := SaveImageGrid(path, []Image{im, constImage(28, 28, 1)}, 2, "Predictions"); err != nil {
 			t.Fatal(err)
 		}
-		red := countNear(decodePNG(t, path), colorHighlight, 30)
+		red := countNear(cmdtest.DecodePNG(t, path), colorHighlight, 30)
 		if hl && red < 400 {
 			t.Errorf("case %d: highlighted image has %d red pixels, want a red frame and title (>= 400)", i, red)
 		}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 // -samples DIR keeps the sample pictures of TestSamples for a person to look
@@ -318,7 +320,7 @@ func TestSamples(t *testing.T) {
 	figure("bars.png", "", [][]Panel{{&BarChart{Values: probs, Names: fashionNames, Mark: 4, Title: "Predicted class probabilities"}}})
 
 	for _, s := range samples {
-		img := decodePNG(t, filepath.Join(dir, s.name))
+		img := cmdtest.DecodePNG(t, filepath.Join(dir, s.name))
 		checkSize(t, s.name, img, s.w, s.h)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 // tinyGrid is a valid one-image panel.
@@ -53,7 +55,7 @@ func TestSaveLeavesNoTemporaryFiles(t *testing.T) {
 		t.Errorf("file mode %v, want 0644", perm)
 	}
 	// 1 inch cell + 2 x 9 pt margin = 90 pt = 1.25 in = 150 px.
-	checkSize(t, "grid", decodePNG(t, path), 150, 150)
+	checkSize(t, "grid", cmdtest.DecodePNG(t, path), 150, 150)
 }
 
 func TestSaveOverDirectoryFailsAndCleansUp(t *testing.T) {

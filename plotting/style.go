@@ -128,14 +128,12 @@ func wholePixels(l vg.Length) vg.Length {
 	return vg.Length(math.Ceil(l.Dots(DPI)-1e-9)) * vg.Inch / DPI
 }
 
-// strokeRect draws the outline of r.
 func strokeRect(c draw.Canvas, r vg.Rectangle, sty draw.LineStyle) {
 	c.StrokeLines(sty, []vg.Point{
 		r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min,
 	})
 }
 
-// fillRect fills r with col.
 func fillRect(c draw.Canvas, r vg.Rectangle, col color.Color) {
 	c.SetColor(col)
 	c.Fill(r.Path())

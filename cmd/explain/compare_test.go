@@ -10,6 +10,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -47,7 +48,7 @@ func TestCompareTwoImages(t *testing.T) {
 	if strings.Contains(text, "Flatten") {
 		t.Error("the Flatten layer (the pooling's values again) is listed")
 	}
-	img := decodePNG(t, filepath.Join(out, "compare-1-4.png"))
+	img := cmdtest.DecodePNG(t, filepath.Join(out, "compare-1-4.png"))
 	if b := img.Bounds(); b.Dx() < 1500 || b.Dy() < 1000 {
 		t.Errorf("picture is %v; want two columns of panels", b)
 	}

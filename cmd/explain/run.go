@@ -59,7 +59,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	case o.model == "":
 		return nil, cli.Usagef("-model is required: pass the checkpoint written by cmd/train -save")
 	case o.index < 0:
-		return nil, cli.Usagef("-index %d: must be 0 or more", o.index)
+		return nil, cli.AtLeast("-index", o.index, 0)
 	case o.class != "" && o.index != 0:
 		return nil, cli.Usagef("-class and -index both choose the image; give one")
 	case o.outDir == "":
@@ -71,11 +71,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // run parses args, writes the picture and returns the exit status. Every failure is
 // one line on stderr.
 func run(args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stdout)
-	if err == nil {
-		err = explain(o, stdout, stderr)
-	}
-	return cli.Exit(stderr, "explain", err)
+	return cli.Run("explain", args, stdout, stderr, parseFlags, func(o *options) error { return explain(o, stdout, stderr) })
 }
 
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
@@ -89,7 +85,8 @@ func outputPath(outDir string, index int) string {
 	return filepath.Join(outDir, fmt.Sprintf("explain-%d.png", index))
 }
 
-// explain does the work.
+// explain restores the checkpoint o.model, runs test image o.index through it and
+// writes the picture; a missing image is bad usage.
 func explain(o *options, stdout, stderr io.Writer) error {
 	ck, err := lenet.LoadCheckpoint(o.model)
 	if err != nil {

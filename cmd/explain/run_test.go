@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
 	"math"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/checkpointtest"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
@@ -76,20 +76,6 @@ func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.
 	return path, c
 }
 
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s does not decode: %v", path, err)
-	}
-	return img
-}
-
 // The command writes DIR/explain-N.png, and that picture is exactly the figure built
 // from lenet.Inspect of image N with the checkpoint's weights, pixel for pixel.
 func TestRunWritesTheInspectionsPicture(t *testing.T) {
@@ -106,7 +92,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 			t.Errorf("case %d %s: stderr %q", vi, v, stderr.String())
 		}
 		path := filepath.Join(out, "explain-2.png")
-		got := decodePNG(t, path)
+		got := cmdtest.DecodePNG(t, path)
 
 		// The same figure, built here from Inspect.
 		insp, err := lenet.Inspect(c, pixels(set.Image(2)))
@@ -136,7 +122,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 		if err := plotting.SaveFigure(ref, fig.Title, fig.rows()); err != nil {
 			t.Fatal(err)
 		}
-		if !samePixels(got, decodePNG(t, ref)) {
+		if !samePixels(got, cmdtest.DecodePNG(t, ref)) {
 			t.Errorf("case %d %s: the picture differs from the figure built from lenet.Inspect", vi, v)
 		}
 
@@ -373,7 +359,7 @@ func TestRealData(t *testing.T) {
 	if !strings.Contains(stdout.String(), "test image 0: true ankle boot") {
 		t.Errorf("stdout %q", stdout.String())
 	}
-	img := decodePNG(t, filepath.Join(out, "explain-0.png"))
+	img := cmdtest.DecodePNG(t, filepath.Join(out, "explain-0.png"))
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 800 {
 		t.Errorf("picture is %dx%d", b.Dx(), b.Dy())
 	}

@@ -34,11 +34,30 @@ import (
 
 func main() {
 	runtime.LockOSThread() // the CUDA context belongs to the thread that made it
-	os.Exit(cli.Exit(os.Stderr, "gpucheck", run(os.Args[1:], os.Stdout)))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, w io.Writer) error {
+// options are the parsed flags.
+type options struct {
+	data       string
+	variant    lenet.Variant
+	steps      int
+	batch      int
+	tol        float64
+	bench      int
+	benchSizes []int
+}
+
+// parseFlags parses and checks args; -h prints the usage to stdout and returns
+// flag.ErrHelp.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("gpucheck", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gpucheck [-data DIR] [-model classic|modern] [-steps N] [-tol T] [-bench N]\n\n"+
+			"Compares LeNet's training step and evaluation on the GPU with the CPU's\n"+
+			"(a binary built with `make cuda`, on a machine with an NVIDIA GPU).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
 	model := fs.String("model", "classic", "network variant: classic or modern")
 	steps := fs.Int("steps", 3, "SGD steps to compare")
@@ -46,25 +65,41 @@ func run(args []string, w io.Writer) error {
 	tol := fs.Float64("tol", 1e-4, "largest difference allowed, relative to the largest magnitude (at least 1)")
 	bench := fs.Int("bench", 0, "then time this many training steps per batch size and device")
 	benchBatches := fs.String("bench-batches", "64,256,1024", "batch sizes for -bench")
-	if err := cli.Parse(fs, args, w); err != nil {
-		return err
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return nil, err
 	}
-	v, err := lenet.ParseVariant(*model)
-	if err != nil {
-		return &cli.UsageError{Err: err}
+	o := &options{data: *data, steps: *steps, batch: *batch, tol: *tol, bench: *bench}
+	var err error
+	if o.variant, err = lenet.ParseVariant(*model); err != nil {
+		return nil, &cli.UsageError{Err: err}
 	}
-	sizes, err := parseBatches(*benchBatches)
-	if err != nil {
-		return &cli.UsageError{Err: err}
+	if o.benchSizes, err = parseBatches(*benchBatches); err != nil {
+		return nil, &cli.UsageError{Err: err}
 	}
+	if !(o.tol > 0) || math.IsInf(o.tol, 0) {
+		return nil, cli.Usagef("-tol %v: must be a positive number", o.tol)
+	}
+	if err := cli.First(cli.AtLeast("-steps", o.steps, 1), cli.AtLeast("-batch", o.batch, 1), cli.AtLeast("-bench", o.bench, 0)); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// run parses args, compares the GPU with the CPU and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	return cli.Run("gpucheck", args, stdout, stderr, parseFlags, func(o *options) error { return check(o, stdout) })
+}
+
+// check compares a GPU Classifier with a CPU one, then times them with -bench.
+func check(o *options, w io.Writer) error {
 	if graph.NumGPUs() == 0 {
 		return errors.New("no CUDA device (build with `make cuda` and run on a machine with an NVIDIA GPU)")
 	}
-	train, test, err := dataset.Load(dataset.Options{Dir: *data})
+	train, test, err := dataset.Load(dataset.Options{Dir: o.data})
 	if err != nil {
 		return err
 	}
-	cfg := lenet.Config{Variant: v, BatchSize: *batch, Seed: 1}
+	cfg := lenet.Config{Variant: o.variant, BatchSize: o.batch, Seed: 1}
 	cpu, err := lenet.New(cfg)
 	if err != nil {
 		return err
@@ -76,21 +111,45 @@ func run(args []string, w io.Writer) error {
 		return err
 	}
 	defer gpu.Close()
-
-	worst := 0.0
-	check := func(what string, got, want []float32) {
-		d, scale := maxDiff(got, want)
-		rel := d / math.Max(1, scale)
-		worst = math.Max(worst, rel)
-		status := "ok"
-		if !(rel <= *tol) {
-			status = "DIFFERS"
-		}
-		fmt.Fprintf(w, "  %-22s max |gpu-cpu| %.2e (largest |cpu| %.3g) %s\n", what, d, scale, status)
+	if err := compare(w, gpu, cpu, train, test, o.steps, o.tol); err != nil {
+		return err
 	}
-	it := train.Batches(*batch, true, 7)
-	lr := v.DefaultLR()
-	for s := 1; s <= *steps && it.Next(); s++ {
+	if o.bench > 0 {
+		return timeSteps(w, train, o.variant, o.bench, o.benchSizes)
+	}
+	return nil
+}
+
+// comparison prints how far got is from want, quantity by quantity, and keeps the
+// worst relative difference.
+type comparison struct {
+	w     io.Writer
+	tol   float64
+	worst float64
+}
+
+// add compares one quantity; the difference is relative to want's largest magnitude
+// (at least 1).
+func (c *comparison) add(what string, got, want []float32) {
+	d, scale := maxDiff(got, want)
+	rel := d / math.Max(1, scale)
+	c.worst = math.Max(c.worst, rel)
+	status := "ok"
+	if !(rel <= c.tol) {
+		status = "DIFFERS"
+	}
+	fmt.Fprintf(c.w, "  %-22s max |gpu-cpu| %.2e (largest |cpu| %.3g) %s\n", what, d, scale, status)
+}
+
+// compare trains gpu and cpu, which start from the same weights, on the same steps
+// batches, comparing the loss, the gradients and the updated weights after each step,
+// then their logits on (at most) the first 2000 test images. It fails when any
+// differs by more than tol.
+func compare(w io.Writer, gpu, cpu *lenet.Classifier, train, test *dataset.Set, steps int, tol float64) error {
+	cmp := &comparison{w: w, tol: tol}
+	it := train.Batches(cpu.BatchSize(), true, 7)
+	lr := cpu.Variant().DefaultLR()
+	for s := 1; s <= steps && it.Next(); s++ {
 		x, labels := it.Float32(), it.Labels()
 		t0 := time.Now()
 		lc, cc, err := cpu.TrainBatch(x, labels, lr)
@@ -105,17 +164,17 @@ func run(args []string, w io.Writer) error {
 		}
 		tg := time.Since(t0)
 		fmt.Fprintf(w, "step %d: loss cpu %.6f gpu %.6f, correct cpu %d gpu %d (cpu %v, gpu %v)\n", s, lc, lg, cc, cg, tc.Round(time.Microsecond), tg.Round(time.Microsecond))
-		check("loss", []float32{float32(lg)}, []float32{float32(lc)})
+		cmp.add("loss", []float32{float32(lg)}, []float32{float32(lc)})
 		gg, gc := gpu.Gradients(), cpu.Gradients()
 		for i, p := range cpu.Params() {
-			check("d/d "+p.Name(), gg[i], gc[i])
+			cmp.add("d/d "+p.Name(), gg[i], gc[i])
 		}
 		for i, p := range cpu.Params() {
-			check(p.Name()+" after step", gpu.Params()[i].Value().Data().([]float32), p.Value().Data().([]float32))
+			cmp.add(p.Name()+" after step", gpu.Params()[i].Value().Data().([]float32), p.Value().Data().([]float32))
 		}
 	}
-	px := test.Rows * test.Cols
-	x := make([]float32, 2000*px)
+	n := min(2000, test.N)
+	x := make([]float32, n*test.Rows*test.Cols)
 	for i := range x {
 		x[i] = float32(test.Images[i]) / 255
 	}
@@ -127,15 +186,12 @@ func run(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "evaluation, 2000 test images:")
-	check("logits", lg, lc)
-	if !(worst <= *tol) {
-		return fmt.Errorf("the GPU differs from the CPU by %.2e (tolerance %g)", worst, *tol)
+	fmt.Fprintf(w, "evaluation, %d test images:\n", n)
+	cmp.add("logits", lg, lc)
+	if !(cmp.worst <= tol) {
+		return fmt.Errorf("the GPU differs from the CPU by %.2e (tolerance %g)", cmp.worst, tol)
 	}
-	fmt.Fprintf(w, "PASS: GPU matches CPU within %.2e (tolerance %g)\n", worst, *tol)
-	if *bench > 0 {
-		return timeSteps(w, train, v, *bench, sizes)
-	}
+	fmt.Fprintf(w, "PASS: GPU matches CPU within %.2e (tolerance %g)\n", cmp.worst, tol)
 	return nil
 }
 

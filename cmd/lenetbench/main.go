@@ -29,64 +29,91 @@ func main() {
 	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
 	// GEMM.
 	graph.UseBLAS()
-	os.Exit(cli.Exit(os.Stderr, "lenetbench", run(os.Args[1:], os.Stdout)))
-}
-
-func run(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("lenetbench", flag.ContinueOnError)
-	batch := fs.Int("batch", 256, "mini-batch size")
-	steps := fs.Int("steps", 40, "timed training steps")
-	warmup := fs.Int("warmup", 5, "untimed training steps first")
-	model := fs.String("model", "classic", "network variant: classic or modern")
-	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
-	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
-	if err := cli.Parse(fs, args, stdout); err != nil {
-		return err
-	}
-	v, err := lenet.ParseVariant(*model)
-	if err != nil {
-		return &cli.UsageError{Err: err}
-	}
-	ops, err := graph.ParseImpl(*opsName)
-	if err != nil {
-		return &cli.UsageError{Err: err}
-	}
-	if *batch < 1 || *steps < 1 || *warmup < 0 {
-		return cli.Usagef("-batch, -steps must be positive and -warmup non-negative")
-	}
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
 		// 25% growth target costs no measurable time and keeps the RSS near the live data.
 		debug.SetGCPercent(25)
 	}
-	train, _, err := dataset.Load(dataset.Options{Dir: *data})
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the parsed flags.
+type options struct {
+	batch, steps, warmup int
+	variant              lenet.Variant
+	ops                  graph.Impl
+	data, cpuprofile     string
+}
+
+// parseFlags parses and checks args; -h prints the usage to stdout and returns
+// flag.ErrHelp.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("lenetbench", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-batch N] [-steps N] [-warmup N] [-model classic|modern] [-ops fast|gorgonia]\n\n"+
+			"Prints LeNet's training throughput (examples/sec over the timed steps) and the\n"+
+			"process's peak resident memory.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	o := &options{}
+	fs.IntVar(&o.batch, "batch", 256, "mini-batch size")
+	fs.IntVar(&o.steps, "steps", 40, "timed training steps")
+	fs.IntVar(&o.warmup, "warmup", 5, "untimed training steps first")
+	model := fs.String("model", "classic", "network variant: classic or modern")
+	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
+	fs.StringVar(&o.data, "data", "", "Fashion-MNIST folder (default: the usual search)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to this file")
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.variant, err = lenet.ParseVariant(*model); err != nil {
+		return nil, &cli.UsageError{Err: err}
+	}
+	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
+		return nil, &cli.UsageError{Err: err}
+	}
+	if err := cli.First(cli.AtLeast("-batch", o.batch, 1), cli.AtLeast("-steps", o.steps, 1), cli.AtLeast("-warmup", o.warmup, 0)); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// run parses args, measures and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	return cli.Run("lenetbench", args, stdout, stderr, parseFlags, func(o *options) error { return bench(o, stdout) })
+}
+
+// bench trains o.warmup steps, then o.steps timed ones, and prints the throughput and
+// the peak RSS.
+func bench(o *options, stdout io.Writer) error {
+	train, _, err := dataset.Load(dataset.Options{Dir: o.data})
 	if err != nil {
 		return err
 	}
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: *batch, Seed: 1, Ops: ops})
+	c, err := lenet.New(lenet.Config{Variant: o.variant, BatchSize: o.batch, Seed: 1, Ops: o.ops})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	it := train.Batches(*batch, true, 1)
+	it := train.Batches(o.batch, true, 1)
 	step := func() error {
 		if !it.Next() {
 			it.Reset(2)
 			it.Next()
 		}
-		_, _, err := c.TrainBatch(it.Float32(), it.Labels(), v.DefaultLR())
+		_, _, err := c.TrainBatch(it.Float32(), it.Labels(), o.variant.DefaultLR())
 		return err
 	}
-	for i := 0; i < *warmup; i++ {
+	for range o.warmup {
 		if err := step(); err != nil {
 			return err
 		}
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
 		if err != nil {
-			return err
+			return fmt.Errorf("-cpuprofile: %w", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
@@ -96,7 +123,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	var elapsed time.Duration
 	examples := 0
-	for i := 0; i < *steps; i++ {
+	for range o.steps {
 		start := time.Now()
 		if err := step(); err != nil {
 			return err

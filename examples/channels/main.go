@@ -17,43 +17,31 @@ import (
 	"io"
 	"math/rand/v2"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 func main() { examplemain.Main("channels", run, exercises) }
 
-// node puts a float32 tensor of the given shape and values into g as node name.
-func node(g *gorgonia.ExprGraph, name string, vals []float32, shape ...int) *gorgonia.Node {
-	return gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), gorgonia.WithName(name))
-}
-
 // run prints the section's computations.
-func run(w io.Writer) error {
-	if err := multiChannel(w); err != nil {
-		return err
-	}
-	if err := oneByOne(w); err != nil {
-		return err
-	}
-	return cost(w)
-}
+func run(w io.Writer) error { return cli.Steps(w, multiChannel, oneByOne, cost) }
 
 // multiChannel prints the chapter's multi-input and multi-output examples.
 func multiChannel(w io.Writer) error {
 	g := gorgonia.NewGraph()
-	x := node(g, "X", []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 2, 3, 3)
+	x := exgraph.Node(g, "X", []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 2, 3, 3)
 	base := []float32{0, 1, 2, 3, 1, 2, 3, 4}
-	k := node(g, "K", base, 2, 2, 2)
+	k := exgraph.Node(g, "K", base, 2, 2, 2)
 	var stacked []float32
 	for add := range 3 {
 		for _, v := range base {
 			stacked = append(stacked, v+float32(add))
 		}
 	}
-	k3 := node(g, "K3", stacked, 3, 2, 2, 2)
+	k3 := exgraph.Node(g, "K3", stacked, 3, 2, 2, 2)
 	in, err := graph.Corr2DMultiIn(x, k)
 	if err != nil {
 		return err
@@ -62,9 +50,7 @@ func multiChannel(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "multi-input: X %v, K %v; the sum over channels of corr2d(X[c], K[c]):\n%s\n", x.Shape(), k.Shape(), graph.Format(in.Value()))
@@ -86,21 +72,19 @@ func oneByOne(w io.Writer) error {
 	}
 	g := gorgonia.NewGraph()
 	xv, kv := ints(ci*h*wd), ints(co*ci)
-	x := node(g, "X", xv, ci, h, wd)
-	k := node(g, "K", kv, co, ci, 1, 1)
+	x := exgraph.Node(g, "X", xv, ci, h, wd)
+	k := exgraph.Node(g, "K", kv, co, ci, 1, 1)
 	conv, err := graph.Corr2DMultiInOut(x, k)
 	if err != nil {
 		return err
 	}
-	xm := node(g, "Xmat", append([]float32(nil), xv...), ci, h*wd)
-	km := node(g, "Kmat", append([]float32(nil), kv...), co, ci)
+	xm := exgraph.Node(g, "Xmat", append([]float32(nil), xv...), ci, h*wd)
+	km := exgraph.Node(g, "Kmat", append([]float32(nil), kv...), co, ci)
 	prod, err := gorgonia.Mul(km, xm)
 	if err != nil {
 		return err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return err
 	}
 	a, b := conv.Value().Data().([]float32), prod.Value().Data().([]float32)

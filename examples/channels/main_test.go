@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // TestRun checks every printed number against docs/chapter.md section 4 (the values of
@@ -11,11 +12,7 @@ import (
 // (0·1 + 1·2 + 3·3 + 4·4) + (1·2 + 2·3 + 4·4 + 5·5) = 27 + 49 = 76) and LeNet's layers
 // (conv1: 1·6·5·5·28·28 = 117600, conv2: 6·16·5·5·10·10 = 240000).
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
+	linestest.Equal(t, cmdtest.Output(t, run), []string{
 		"multi-input: X (2, 3, 3), K (2, 2, 2); the sum over channels of corr2d(X[c], K[c]):",
 		"[[ 56,  72],",
 		" [104, 120]]",
@@ -38,14 +35,5 @@ func TestRun(t *testing.T) {
 		"  1*6*5*5*28*28 = 117600 multiply-adds per image; 150 weights + 6 biases",
 		"LeNet conv2: 14x14 input, ci=6, co=16, 5x5 kernel, padding 0 -> 10x10 output:",
 		"  6*16*5*5*10*10 = 240000 multiply-adds per image; 2400 weights + 16 biases",
-	}
-	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(got) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want), out.String())
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("line %d:\n got %q\nwant %q", i, got[i], want[i])
-		}
-	}
+	})
 }

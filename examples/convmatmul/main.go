@@ -17,7 +17,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -31,40 +33,18 @@ const (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: convmatmul (no arguments)")
-		os.Exit(2)
-	}
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "convmatmul:", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.NoArgs("convmatmul", os.Args[1:], os.Stdout, os.Stderr, run))
 }
 
 // run prints the example, the equality checks and the timings.
-func run(w io.Writer) error {
-	if err := unrolled(w); err != nil {
-		return err
-	}
-	if err := equality(w); err != nil {
-		return err
-	}
-	return timing(w)
-}
-
-// runGraph runs g once on a TapeMachine.
-func runGraph(g *gorgonia.ExprGraph) error {
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	return m.RunAll()
-}
+func run(w io.Writer) error { return cli.Steps(w, unrolled, equality, timing) }
 
 // unrolled prints im2col of the chapter's 3x3 X for a 2x2 window, the product with
 // vec(K), and Corr2DMatMul's result.
 func unrolled(w io.Writer) error {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(3, 3), tensor.WithBacking([]float32{0, 1, 2, 3, 4, 5, 6, 7, 8})), gorgonia.WithName("X"))
-	k := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{0, 1, 2, 3})), gorgonia.WithName("K"))
+	x := exgraph.Node(g, "X", []float32{0, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3)
+	k := exgraph.Node(g, "K", []float32{0, 1, 2, 3}, 2, 2)
 	// Gorgonia's Im2Col works on (n, c, h, w) batches; graph's tests check that it
 	// unrolls exactly like Corr2DMatMul's own im2col.
 	x4, err := gorgonia.Reshape(x, tensor.Shape{1, 1, 3, 3})
@@ -87,18 +67,7 @@ func unrolled(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("matrix product: %w", err)
 	}
-	y, err := graph.Corr2DMatMul(x, k)
-	if err != nil {
-		return err
-	}
-	direct, err := graph.Corr2D(x, k)
-	if err != nil {
-		return err
-	}
-	if err := runGraph(g); err != nil {
-		return err
-	}
-	same, err := maxAbsDiff(y.Value(), direct.Value())
+	y, same, err := methodsDiff(g, x, k)
 	if err != nil {
 		return err
 	}
@@ -107,6 +76,24 @@ func unrolled(w io.Writer) error {
 	fmt.Fprintf(w, "reshaped to 2x2 (Corr2DMatMul):\n%s\n", graph.Format(y.Value()))
 	fmt.Fprintf(w, "equal to Corr2D: %v\n\n", same == 0)
 	return nil
+}
+
+// methodsDiff adds Corr2D and Corr2DMatMul of x and k to g, runs g and returns
+// Corr2DMatMul's node and the largest |Corr2D - Corr2DMatMul|.
+func methodsDiff(g *gorgonia.ExprGraph, x, k *gorgonia.Node) (*gorgonia.Node, float64, error) {
+	direct, err := graph.Corr2D(x, k)
+	if err != nil {
+		return nil, 0, err
+	}
+	mm, err := graph.Corr2DMatMul(x, k)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := exgraph.Run(g); err != nil {
+		return nil, 0, err
+	}
+	d, err := maxAbsDiff(direct.Value(), mm.Value())
+	return mm, d, err
 }
 
 // equality compares the two methods on random 256x256 inputs: small integers, where
@@ -133,20 +120,9 @@ func equality(w io.Writer) error {
 		gen  func(int) []float64
 	}{{"integers in [-9, 9]", ints}, {"floats in [-1, 1)", floats}} {
 		g := gorgonia.NewGraph()
-		x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(side, side), tensor.WithBacking(c.gen(side*side))), gorgonia.WithName("X"))
-		k := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(ksize, ksize), tensor.WithBacking(c.gen(ksize*ksize))), gorgonia.WithName("K"))
-		direct, err := graph.Corr2D(x, k)
-		if err != nil {
-			return err
-		}
-		mm, err := graph.Corr2DMatMul(x, k)
-		if err != nil {
-			return err
-		}
-		if err := runGraph(g); err != nil {
-			return err
-		}
-		d, err := maxAbsDiff(direct.Value(), mm.Value())
+		x := exgraph.Node(g, "X", c.gen(side*side), side, side)
+		k := exgraph.Node(g, "K", c.gen(ksize*ksize), ksize, ksize)
+		_, d, err := methodsDiff(g, x, k)
 		if err != nil {
 			return err
 		}
@@ -170,8 +146,8 @@ func timing(w io.Writer) error {
 		build func(x, k *gorgonia.Node) (*gorgonia.Node, error)
 	}{{"Corr2D (direct loops)", graph.Corr2D}, {"Corr2DMatMul (im2col + gemv)", graph.Corr2DMatMul}} {
 		g := gorgonia.NewGraph()
-		x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(side, side), tensor.WithBacking(append([]float32(nil), xs...))), gorgonia.WithName("X"))
-		k := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(ksize, ksize), tensor.WithBacking([]float32{1, 0, -1, 2, 0, -2, 1, 0, -1})), gorgonia.WithName("K"))
+		x := exgraph.Node(g, "X", append([]float32(nil), xs...), side, side)
+		k := exgraph.Node(g, "K", []float32{1, 0, -1, 2, 0, -2, 1, 0, -1}, ksize, ksize)
 		if _, err := c.build(x, k); err != nil {
 			return err
 		}

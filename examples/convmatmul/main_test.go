@@ -1,22 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 // TestRun checks the printed im2col example and the equality checks exactly, the
 // float comparison against the rounding bound, and that both timings are durations.
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out); err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	out := cmdtest.Output(t, run)
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	exact := map[int]string{
 		0:  "im2col(X) for X = 0..8 as 3x3 and a 2x2 window: one row per window",
 		1:  "[[0, 1, 3, 4],",
@@ -37,7 +35,7 @@ func TestRun(t *testing.T) {
 		19: "where one large matrix product replaces many small loops.",
 	}
 	if len(got) != 20 {
-		t.Fatalf("%d lines, want 20:\n%s", len(got), out.String())
+		t.Fatalf("%d lines, want 20:\n%s", len(got), out)
 	}
 	for i, want := range exact {
 		if got[i] != want {

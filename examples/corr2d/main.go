@@ -15,19 +15,13 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 func main() { examplemain.Main("corr2d", run, exercises) }
-
-// matrix puts a rows×cols float32 matrix with the given values into g as node name.
-func matrix(g *gorgonia.ExprGraph, name string, rows, cols int, vals ...float32) *gorgonia.Node {
-	t := tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(vals))
-	return gorgonia.NodeFromAny(g, t, gorgonia.WithName(name))
-}
 
 // edgeImage is the chapter's 6x8 image: ones, with a black band in columns 2..5.
 func edgeImage() []float32 {
@@ -49,13 +43,13 @@ type results struct {
 func build(g *gorgonia.ExprGraph) (*results, error) {
 	var r results
 	var err error
-	r.x = matrix(g, "X", 3, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8)
-	r.k = matrix(g, "K", 2, 2, 0, 1, 2, 3)
+	r.x = exgraph.Node(g, "X", []float32{0, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3)
+	r.k = exgraph.Node(g, "K", []float32{0, 1, 2, 3}, 2, 2)
 	if r.y, err = graph.Corr2D(r.x, r.k); err != nil {
 		return nil, fmt.Errorf("corr2d(X, K): %w", err)
 	}
-	r.edges = matrix(g, "edges", 6, 8, edgeImage()...)
-	edgeK := matrix(g, "edgeK", 1, 2, 1, -1)
+	r.edges = exgraph.Node(g, "edges", edgeImage(), 6, 8)
+	edgeK := exgraph.Node(g, "edgeK", []float32{1, -1}, 1, 2)
 	if r.y0, err = graph.Corr2D(r.edges, edgeK); err != nil {
 		return nil, fmt.Errorf("edge detection: %w", err)
 	}
@@ -67,7 +61,7 @@ func build(g *gorgonia.ExprGraph) (*results, error) {
 		return nil, fmt.Errorf("corr2d(X^T, K): %w", err)
 	}
 	// A convolution flips the kernel in both directions; [[1, -1]] becomes [[-1, 1]].
-	r.flippedK = matrix(g, "flippedK", 1, 2, -1, 1)
+	r.flippedK = exgraph.Node(g, "flippedK", []float32{-1, 1}, 1, 2)
 	if r.convolved, err = graph.Corr2D(r.edges, r.flippedK); err != nil {
 		return nil, fmt.Errorf("convolution: %w", err)
 	}
@@ -81,9 +75,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return fmt.Errorf("running the graph: %w", err)
 	}
 	negated, err := isNegation(r.convolved.Value(), r.y0.Value())

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // TestRun checks every number the program prints against docs/chapter.md section 2.
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out); err != nil {
-		t.Fatal(err)
-	}
+	out := cmdtest.Output(t, run)
 	edgeRow := "[1, 1, 0, 0, 0, 0, 1, 1]"
 	yRow := "[ 0,  1,  0,  0,  0, -1,  0]"
 	zeroRow := "[0, 0, 0, 0, 0]"
@@ -32,13 +30,5 @@ func TestRun(t *testing.T) {
 		"and gives -Y here (checked: true). A learned kernel absorbs the flip, so deep",
 		"learning frameworks compute cross-correlation and call it convolution.",
 	}
-	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(got) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want), out.String())
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("line %d:\n got %q\nwant %q", i, got[i], want[i])
-		}
-	}
+	linestest.Equal(t, out, want)
 }

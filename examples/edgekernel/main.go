@@ -18,10 +18,12 @@ import (
 	"os"
 
 	"github.com/d2l-go/convnets/graph"
-	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/layers"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
+	"github.com/d2l-go/convnets/internal/cli"
 )
 
 const (
@@ -30,13 +32,17 @@ const (
 )
 
 func main() {
+	os.Exit(runArgs(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runArgs parses the command line and runs; it returns the exit status.
+func runArgs(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("edgekernel", flag.ContinueOnError)
 	seed := fs.Uint64("seed", 1, "seed of the random initial kernel")
-	err := cli.Parse(fs, os.Args[1:], os.Stdout)
-	if err == nil {
-		err = run(os.Stdout, *seed)
+	if err := cli.Parse(fs, args, stdout); err != nil {
+		return cli.Exit(stderr, "edgekernel", err)
 	}
-	os.Exit(cli.Exit(os.Stderr, "edgekernel", err))
+	return cli.Exit(stderr, "edgekernel", run(stdout, *seed))
 }
 
 // edgeImage is the chapter's X: a 6x8 image of ones with a black band in columns 2..5.
@@ -54,14 +60,12 @@ func edgeImage() *tensor.Dense {
 func edgeTarget(x *tensor.Dense) (*tensor.Dense, error) {
 	g := gorgonia.NewGraph()
 	xn := gorgonia.NodeFromAny(g, x.Clone().(*tensor.Dense), gorgonia.WithName("X"))
-	k := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, -1})), gorgonia.WithName("K"))
+	k := exgraph.Node(g, "K", []float32{1, -1}, 1, 2)
 	y, err := graph.Corr2D(xn, k)
 	if err != nil {
 		return nil, err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return nil, fmt.Errorf("computing Y: %w", err)
 	}
 	return y.Value().(*tensor.Dense).Clone().(*tensor.Dense), nil

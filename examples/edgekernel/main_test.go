@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 // TestEdgeTarget checks the chapter's Y: 1 at column 1, -1 at column 5, 0 elsewhere.
@@ -65,5 +67,17 @@ func TestLearnsEdgeKernel(t *testing.T) {
 		if math.Abs(k0-1) > 0.15 || math.Abs(k1+1) > 0.15 {
 			t.Errorf("seed %d: learned kernel [%v, %v], want within 0.15 of [1, -1]", seed, k0, k1)
 		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	cmdtest.BadUsage(t, "edgekernel", runArgs, []cmdtest.Usage{
+		{Args: []string{"-seed", "x"}, Want: `invalid value "x" for flag -seed`},
+		{Args: []string{"extra"}, Want: `unexpected argument "extra"`},
+	})
+	cmdtest.Help(t, runArgs, "-seed")
+	var stdout, stderr bytes.Buffer
+	if code := runArgs([]string{"-seed", "3"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "learned kernel [[") {
+		t.Errorf("-seed 3: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
 	}
 }

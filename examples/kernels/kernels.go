@@ -11,12 +11,13 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
-	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/plotting"
+
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
+	"github.com/d2l-go/convnets/internal/cli"
 )
 
 // kernel is a named 3x3 image kernel, row-major.
@@ -44,11 +45,10 @@ func applyKernels(img []float64, h, w int) ([][]float64, error) {
 		return nil, fmt.Errorf("image of %d pixels as %dx%d: need h*w pixels and both sides at least 3", len(img), h, w)
 	}
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(h, w), tensor.WithBacking(append([]float64(nil), img...))), gorgonia.WithName("image"))
+	x := exgraph.Node(g, "image", append([]float64(nil), img...), h, w)
 	ys := make([]*gorgonia.Node, len(kernels))
 	for i, k := range kernels {
-		kn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(3, 3), tensor.WithBacking(append([]float64(nil), k.K[:]...))),
-			gorgonia.WithName(fmt.Sprintf("kernel_%d", i)))
+		kn := exgraph.Node(g, fmt.Sprintf("kernel_%d", i), append([]float64(nil), k.K[:]...), 3, 3)
 		y, err := graph.Corr2D(x, kn)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k.Name, err)
@@ -78,7 +78,6 @@ func applyKernels(img []float64, h, w int) ([][]float64, error) {
 	return outs, nil
 }
 
-// valueRange returns the smallest and largest value.
 func valueRange(v []float64) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, x := range v {
@@ -208,7 +207,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err != nil:
 	case *index < 0:
-		err = cli.Usagef("-index %d: must be 0 or more", *index)
+		err = cli.AtLeast("-index", *index, 0)
 	case *outDir == "":
 		err = cli.Usagef("-out: must name a folder")
 	default:

@@ -2,15 +2,14 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/plotting"
 )
@@ -27,7 +26,6 @@ func ramp(h, w int) []float64 {
 	return img
 }
 
-// kernelIndex returns the position of the named kernel.
 func kernelIndex(t *testing.T, name string) int {
 	t.Helper()
 	for i, k := range kernels {
@@ -143,15 +141,7 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	if err != nil {
-		t.Fatalf("the PNG does not decode: %v", err)
-	}
+	cfg := cmdtest.DecodePNG(t, path).Bounds().Size()
 	rows, err := figureRows(img, h, w, "ramp", outs)
 	if err != nil {
 		t.Fatal(err)
@@ -160,8 +150,8 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Width != ew || cfg.Height != eh || wPx != ew || hPx != eh {
-		t.Errorf("PNG %dx%d, render says %dx%d, layout %dx%d", cfg.Width, cfg.Height, wPx, hPx, ew, eh)
+	if cfg.X != ew || cfg.Y != eh || wPx != ew || hPx != eh {
+		t.Errorf("PNG %dx%d, render says %dx%d, layout %dx%d", cfg.X, cfg.Y, wPx, hPx, ew, eh)
 	}
 	// Rows 1 and 2 are equally wide, so the outputs line up under the kernels.
 	w1, _, err := plotting.FigureSize("", rows[1:2])
@@ -276,12 +266,7 @@ func TestRealImage(t *testing.T) {
 	if !strings.Contains(stdout.String(), "test image 0 (ankle boot)") {
 		t.Errorf("stdout %q", stdout.String())
 	}
-	f, err := os.Open(filepath.Join(out, "kernels.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if cfg, err := png.DecodeConfig(f); err != nil || cfg.Width < 1000 || cfg.Height < 600 {
-		t.Errorf("kernels.png: %v, %dx%d", err, cfg.Width, cfg.Height)
+	if size := cmdtest.DecodePNG(t, filepath.Join(out, "kernels.png")).Bounds().Size(); size.X < 1000 || size.Y < 600 {
+		t.Errorf("kernels.png is %v", size)
 	}
 }

@@ -22,17 +22,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/d2l-go/convnets/internal/cli"
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "lenetshapes: takes no arguments; usage: go run ./examples/lenetshapes")
-		os.Exit(2)
-	}
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "lenetshapes:", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.NoArgs("lenetshapes", os.Args[1:], os.Stdout, os.Stderr, run))
 }
 
 // run prints the tables of both variants.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
@@ -47,9 +48,7 @@ func convShape(c shapeCase) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return 0, 0, err
 	}
 	s := y.Value().Shape()

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // TestRun checks the printed shapes against docs/chapter.md section 3's table.
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out); err != nil {
-		t.Fatal(err)
-	}
+	out := cmdtest.Output(t, run)
 	want := []string{
 		"input 8x8, one channel in and out; output = floor((n - k + 2p) / s) + 1",
 		"kernel 3x3, padding (1,1), stride (1,1): Conv2D output 8x8; formula floor((8-3+2*1)/1)+1 = 8, floor((8-3+2*1)/1)+1 = 8",
@@ -20,13 +18,5 @@ func TestRun(t *testing.T) {
 		"kernel 3x5, padding (0,1), stride (3,4): Conv2D output 2x2; formula floor((8-3+2*0)/3)+1 = 2, floor((8-5+2*1)/4)+1 = 2",
 		"padding keeps the size; a stride of s divides it by about s",
 	}
-	got := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(got) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want), out.String())
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("line %d:\n got %s\nwant %s", i, got[i], want[i])
-		}
-	}
+	linestest.Equal(t, out, want)
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/examplemain"
 	"github.com/d2l-go/convnets/layers"
@@ -42,9 +43,7 @@ func eval(x *tensor.Dense, f func(x *gorgonia.Node) (*gorgonia.Node, error)) (st
 	if err != nil {
 		return "", err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return "", err
 	}
 	return graph.Format(y.Value()), nil
@@ -100,7 +99,7 @@ func run(w io.Writer) error {
 	}
 	pool3p1s2 := pool(layers.PoolConfig{Kernel: [2]int{3, 3}, Padding: [2]int{1, 1}, Stride: [2]int{2, 2}})
 	// R = relu(X - 4), computed here: Gorgonia's Rectify returns -0 for negative
-	// inputs, which would print as "-0".
+	// inputs, which would print as "-0" (docs/gorgonia.md, Rectify).
 	r := arange(3, 3)
 	for i, v := range r.Data().([]float32) {
 		r.Data().([]float32)[i] = max(v-4, 0)

@@ -1,9 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // want is the chapter's pooling output (docs/chapter.md section 5): pool2d max
@@ -68,17 +70,6 @@ pool2d(R, (2, 2), min):
 `
 
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out); err != nil {
-		t.Fatal(err)
-	}
-	got, wantLines := strings.Split(out.String(), "\n"), strings.Split(want, "\n")
-	if len(got) != len(wantLines) {
-		t.Fatalf("%d lines, want %d; output:\n%s", len(got), len(wantLines), out.String())
-	}
-	for i := range wantLines {
-		if got[i] != wantLines[i] {
-			t.Errorf("line %d:\n got %q\nwant %q", i+1, got[i], wantLines[i])
-		}
-	}
+	out := cmdtest.Output(t, run)
+	linestest.Equal(t, out, strings.Split(strings.TrimSuffix(want, "\n"), "\n"))
 }

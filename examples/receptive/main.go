@@ -14,20 +14,14 @@ import (
 	"io"
 	"os"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 	"gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		fmt.Fprintln(os.Stderr, "usage: receptive (no arguments)")
-		os.Exit(2)
-	}
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "receptive:", err)
-		os.Exit(1)
-	}
+	os.Exit(cli.NoArgs("receptive", os.Args[1:], os.Stdout, os.Stderr, run))
 }
 
 // window is a convolution or pooling layer along one dimension: kernel size and stride.
@@ -60,10 +54,10 @@ func stack(n, k int) []window {
 // of the central output with respect to the input is nonzero.
 func measured(n, side int) (int, int, error) {
 	g := gorgonia.NewGraph()
-	x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(side, side), tensor.WithBacking(ones(side*side))), gorgonia.WithName("X"))
+	x := exgraph.Node(g, "X", ones(side*side), side, side)
 	y := x
 	for i := range n {
-		k := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(3, 3), tensor.WithBacking(ones(9))), gorgonia.WithName(fmt.Sprintf("K%d", i)))
+		k := exgraph.Node(g, fmt.Sprintf("K%d", i), ones(9), 3, 3)
 		var err error
 		if y, err = graph.Corr2D(y, k); err != nil {
 			return 0, 0, fmt.Errorf("layer %d: %w", i+1, err)
@@ -73,7 +67,7 @@ func measured(n, side int) (int, int, error) {
 	s := y.Shape()
 	mask := make([]float64, s.TotalSize())
 	mask[(s[0]/2)*s[1]+s[1]/2] = 1
-	mn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(s...), tensor.WithBacking(mask)), gorgonia.WithName("mask"))
+	mn := exgraph.Node(g, "mask", mask, s...)
 	picked, err := gorgonia.HadamardProd(y, mn)
 	if err != nil {
 		return 0, 0, err
@@ -85,9 +79,7 @@ func measured(n, side int) (int, int, error) {
 	if _, err := gorgonia.Grad(out, x); err != nil {
 		return 0, 0, err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return 0, 0, err
 	}
 	d, err := x.Grad()

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 func TestReceptiveField(t *testing.T) {
@@ -44,10 +45,7 @@ func TestMeasured(t *testing.T) {
 // TestRun checks the printed fields and weight counts (docs/chapter.md section 2: 18
 // vs 25, 27 vs 49).
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out); err != nil {
-		t.Fatal(err)
-	}
+	out := cmdtest.Output(t, run)
 	want := []string{
 		"n stacked 3x3 convolutions, stride 1: receptive field 1 + n*(3-1)",
 		"(measured: where the gradient of one output with respect to the input is nonzero)",
@@ -57,13 +55,5 @@ func TestRun(t *testing.T) {
 		"with strides: after LeNet's conv 5x5, pool 2x2/2, conv 5x5, pool 2x2/2 each output sees 16x16",
 		"deeper stacks of small kernels see as far with fewer weights and more nonlinearities.",
 	}
-	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	if len(got) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(got), len(want), out.String())
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("line %d:\n got %q\nwant %q", i, got[i], want[i])
-		}
-	}
+	linestest.Equal(t, out, want)
 }

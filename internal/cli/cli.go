@@ -86,3 +86,52 @@ func Exit(stderr io.Writer, name string, err error) int {
 	fmt.Fprintf(stderr, "%s: %s\n", name, msg)
 	return ExitFailure
 }
+
+// Run is a command's body: parse turns args into options (printing -h's usage on
+// stdout), work does the job, and the result is Exit's status.
+func Run[O any](name string, args []string, stdout, stderr io.Writer, parse func([]string, io.Writer) (O, error), work func(O) error) int {
+	o, err := parse(args, stdout)
+	if err == nil {
+		err = work(o)
+	}
+	return Exit(stderr, name, err)
+}
+
+// NoArgs runs a command that takes no arguments: run writes to stdout, and any
+// argument is bad usage.
+func NoArgs(name string, args []string, stdout, stderr io.Writer, run func(io.Writer) error) int {
+	if len(args) > 0 {
+		return Exit(stderr, name, Usagef("takes no arguments, got %q", args[0]))
+	}
+	return Exit(stderr, name, run(stdout))
+}
+
+// AtLeast returns a *UsageError unless flag's value v is min or more.
+func AtLeast(flag string, v, min int) error {
+	if v < min {
+		return Usagef("%s %d: must be %d or more", flag, v, min)
+	}
+	return nil
+}
+
+// First returns the first error that is not nil, or nil: flag checks in the order the
+// flags are listed.
+func First(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Steps runs each step on w in turn and stops at the first error: a command that prints
+// several parts.
+func Steps(w io.Writer, steps ...func(io.Writer) error) error {
+	for _, step := range steps {
+		if err := step(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -74,5 +75,80 @@ func TestExitFailureIsOneLine(t *testing.T) {
 	}
 	if code := Exit(&stderr, "tool", flag.ErrHelp); code != ExitOK {
 		t.Errorf("ErrHelp: exit %d", code)
+	}
+}
+
+func TestNoArgs(t *testing.T) {
+	hello := func(w io.Writer) error { _, err := io.WriteString(w, "hello\n"); return err }
+	fail := func(io.Writer) error { return errors.New("broken") }
+	cases := []struct {
+		args           []string
+		run            func(io.Writer) error
+		code           int
+		stdout, stderr string
+	}{
+		{nil, hello, ExitOK, "hello\n", ""},
+		{[]string{"-v"}, hello, ExitUsage, "", "demo: takes no arguments, got \"-v\" (run 'demo -h' for the flags)\n"},
+		{nil, fail, ExitFailure, "", "demo: broken\n"},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		code := NoArgs("demo", c.args, &stdout, &stderr, c.run)
+		if code != c.code || stdout.String() != c.stdout || stderr.String() != c.stderr {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want %d, %q, %q", c.args, code, stdout.String(), stderr.String(), c.code, c.stdout, c.stderr)
+		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	parse := func(args []string, _ io.Writer) (int, error) {
+		if len(args) > 0 {
+			return 0, Usagef("bad %s", args[0])
+		}
+		return 7, nil
+	}
+	var got int
+	work := func(n int) error {
+		got = n
+		if n != 7 {
+			return errors.New("wrong n")
+		}
+		return nil
+	}
+	var stderr bytes.Buffer
+	if code := Run("demo", nil, io.Discard, &stderr, parse, work); code != ExitOK || got != 7 || stderr.Len() != 0 {
+		t.Errorf("exit %d, work saw %d, stderr %q", code, got, stderr.String())
+	}
+	got = 0
+	if code := Run("demo", []string{"-x"}, io.Discard, &stderr, parse, work); code != ExitUsage || got != 0 {
+		t.Errorf("bad usage: exit %d, work ran with %d", code, got)
+	}
+}
+
+func TestAtLeastAndFirst(t *testing.T) {
+	if err := First(AtLeast("-a", 1, 1), AtLeast("-b", 0, 1), AtLeast("-c", -5, 0)); err == nil || err.Error() != "-b 0: must be 1 or more" {
+		t.Errorf("got %v, want -b's error", err)
+	}
+	var ue *UsageError
+	if err := AtLeast("-c", -5, 0); !errors.As(err, &ue) {
+		t.Errorf("%v is not a UsageError", err)
+	}
+	if err := First(nil, AtLeast("-a", 3, 1)); err != nil {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestSteps(t *testing.T) {
+	var out bytes.Buffer
+	say := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	fail := func(io.Writer) error { return errors.New("step 2 failed") }
+	if err := Steps(&out, say("a"), say("b")); err != nil || out.String() != "ab" {
+		t.Errorf("got %q, %v", out.String(), err)
+	}
+	out.Reset()
+	if err := Steps(&out, say("a"), fail, say("c")); err == nil || err.Error() != "step 2 failed" || out.String() != "a" {
+		t.Errorf("got %q, %v; want the first error and nothing after it", out.String(), err)
 	}
 }

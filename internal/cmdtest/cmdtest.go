@@ -1,7 +1,7 @@
 // Package cmdtest runs the project's commands inside their tests, the same way for
 // every command: their run function with a command line, in the foreground or in the
-// background like a server, and checks the one-line failures that internal/cli
-// promises.
+// background like a server, and checks what they write: the one-line failures that
+// internal/cli promises, -h, output line by line, and the pictures they save.
 package cmdtest
 
 import (
