@@ -15,19 +15,52 @@ func FromFloat32s(name string, shape []int, v []float32) Tensor {
 	return Tensor{Name: name, DType: F32, Shape: slices.Clone(shape), Data: data}
 }
 
+// FromFloat64s returns an F64 tensor holding v (copied) with the given shape.
+func FromFloat64s(name string, shape []int, v []float64) Tensor {
+	data := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(data[8*i:], math.Float64bits(x))
+	}
+	return Tensor{Name: name, DType: F64, Shape: slices.Clone(shape), Data: data}
+}
+
+// Float64s returns the tensor's values as float64, all exactly: F64 as stored, F32, F16
+// and BF16 widened. Other dtypes are an ErrDType error.
+func (t *Tensor) Float64s() ([]float64, error) {
+	switch t.DType {
+	case F64:
+	case F32, F16, BF16:
+		v, err := t.Float32s()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out, nil
+	default:
+		return nil, formatErr(ErrDType, "tensor %q is %s; only F32, F64, F16 and BF16 convert to float64", t.Name, t.DType)
+	}
+	if err := t.checkSize(); err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(t.Data)/8)
+	for i := range out {
+		out[i] = math.Float64frombits(binary.LittleEndian.Uint64(t.Data[8*i:]))
+	}
+	return out, nil
+}
+
 // Float32s returns the tensor's values as float32: F32 as stored, F16 and BF16 exactly
 // (every value of theirs is a float32), F64 rounded to the nearest float32 (beyond
 // float32's range, to ±Inf). Other dtypes are an ErrDType error.
 func (t *Tensor) Float32s() ([]float32, error) {
-	size, err := t.byteSize()
-	if err != nil {
+	if err := t.checkSize(); err != nil {
 		return nil, err
 	}
-	if len(t.Data) != size {
-		return nil, formatErr(ErrHeader, "tensor %q holds %d bytes; %s %v needs %d", t.Name, len(t.Data), t.DType, t.Shape, size)
-	}
 	d := t.Data
-	out := make([]float32, size/max(t.DType.Size(), 1))
+	out := make([]float32, len(d)/max(t.DType.Size(), 1))
 	switch t.DType {
 	case F32:
 		for i := range out {
@@ -49,6 +82,19 @@ func (t *Tensor) Float32s() ([]float32, error) {
 		return nil, formatErr(ErrDType, "tensor %q is %s; only F32, F64, F16 and BF16 convert to float32", t.Name, t.DType)
 	}
 	return out, nil
+}
+
+// checkSize returns an error unless the tensor holds as many bytes as its dtype and
+// shape say.
+func (t *Tensor) checkSize() error {
+	size, err := t.byteSize()
+	if err != nil {
+		return err
+	}
+	if len(t.Data) != size {
+		return formatErr(ErrHeader, "tensor %q holds %d bytes; %s %v needs %d", t.Name, len(t.Data), t.DType, t.Shape, size)
+	}
+	return nil
 }
 
 // halfToFloat32 widens an IEEE 754 binary16 value: 1 sign bit, 5 exponent bits (bias 15),

@@ -29,8 +29,9 @@
 // ErrNotSafetensors, ErrTruncated, ErrTrailingData, ErrHeader or ErrDType, with a
 // one-line message.
 //
-// Tensor.Float32s converts F32, F64, F16 and BF16 tensors to float32; other dtypes are
-// read and written as bytes.
+// Tensor.Float32s converts F32, F64, F16 and BF16 tensors to float32, Tensor.Float64s to
+// float64 (exactly); FromFloat32s and FromFloat64s make F32 and F64 tensors. Other dtypes
+// are read and written as bytes.
 //
 // # Writing
 //

@@ -372,3 +372,45 @@ func TestReadOneByteAtATime(t *testing.T) {
 		t.Error("one-byte reads give another file")
 	}
 }
+
+// Float64s gives every float dtype exactly, F64 written by FromFloat64s bit for bit.
+func TestFloat64s(t *testing.T) {
+	tiny := math.Float64frombits(1) // the smallest subnormal, not a float32
+	cases := []struct {
+		name string
+		t    Tensor
+		want []float64
+	}{
+		{"F64", FromFloat64s("x", []int{2, 2}, []float64{0.1, -1e300, tiny, math.Copysign(0, -1)}), []float64{0.1, -1e300, tiny, math.Copysign(0, -1)}},
+		{"F32", FromFloat32s("x", []int{2}, []float32{0.1, -3}), []float64{float64(float32(0.1)), -3}},
+		{"BF16", Tensor{Name: "x", DType: BF16, Shape: []int{1}, Data: []byte{0x40, 0xc0}}, []float64{-3}},
+		{"scalar", FromFloat64s("s", []int{}, []float64{7}), []float64{7}},
+	}
+	for i, tc := range cases {
+		got, err := tc.t.Float64s()
+		if err != nil {
+			t.Fatalf("case %d %s: %v", i, tc.name, err)
+		}
+		if len(got) != len(tc.want) {
+			t.Fatalf("case %d %s: %d values, want %d", i, tc.name, len(got), len(tc.want))
+		}
+		for j := range tc.want {
+			if math.Float64bits(got[j]) != math.Float64bits(tc.want[j]) {
+				t.Errorf("case %d %s: element %d = %v, want %v", i, tc.name, j, got[j], tc.want[j])
+			}
+		}
+	}
+	bad := []struct {
+		t    Tensor
+		want error
+		msg  string
+	}{
+		{Tensor{Name: "i", DType: I64, Shape: []int{1}, Data: make([]byte, 8)}, ErrDType, `tensor "i" is I64; only F32, F64, F16 and BF16 convert to float64`},
+		{Tensor{Name: "s", DType: F64, Shape: []int{2}, Data: make([]byte, 8)}, ErrHeader, `tensor "s" holds 8 bytes; F64 [2] needs 16`},
+	}
+	for i, tc := range bad {
+		if _, err := tc.t.Float64s(); !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("bad case %d: %v", i, err)
+		}
+	}
+}
