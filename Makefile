@@ -8,7 +8,7 @@ GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda data train interop bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda data train interop torch-ops bench bench-compare cuda explore-png
 
 test:
 	$(GO) vet ./...
@@ -36,6 +36,19 @@ train: data
 # 0.002. Needs python3-torch and python3-numpy (installs nothing). Not part of CI.
 interop:
 	EPOCHS=$(EPOCHS) OUT=$(OUT) ./scripts/interop.sh
+
+# Every op against PyTorch: internal/torchcheck runs each op of graph and graph/nn, and
+# the whole LeNet, on seeded inputs and writes OUT/torch_ops.safetensors;
+# scripts/torch_ops_check.py recomputes every value and gradient with
+# torch.nn.functional and prints one line per case (relative tolerance 1e-10 in float64,
+# 1e-5 in float32; exit 1 on any FAIL). Needs python3-torch and python3-numpy (installs
+# nothing). Not part of CI (make test checks the Go half's file).
+torch-ops:
+	@/usr/bin/python3 -c 'import numpy, torch' 2>/dev/null || { \
+		echo "torch-ops: PyTorch and numpy are missing for /usr/bin/python3: sudo apt-get install python3-torch python3-numpy" >&2; exit 1; }
+	mkdir -p $(OUT)
+	$(GO) test ./internal/torchcheck -run '^TestDump$$' -count=1 -v -args -out $(abspath $(OUT))/torch_ops.safetensors
+	/usr/bin/python3 scripts/torch_ops_check.py $(OUT)/torch_ops.safetensors
 
 # Training throughput (examples/sec over 40 timed steps after 5 warm-up steps, batch 256,
 # classic LeNet) and peak RSS, then the Go benchmarks of the hot ops. Not part of CI.

@@ -49,10 +49,15 @@ def fail(msg):
     sys.exit(f"{PROG}: {msg}")
 
 
-def read_safetensors(path):
-    """The tensors (name -> float32 ndarray) and metadata of a safetensors file, with the
-    format's checks (header length, contiguous offsets, sizes, nothing after the data)
-    and, when the file has one, its lenet.sha256 digest checked."""
+def read_safetensors(path, keep_dtype=False, prog=PROG):
+    """The tensors (name -> float32 ndarray, or F64 and F32 as stored with keep_dtype) and
+    metadata of a safetensors file, with the format's checks (header length, contiguous
+    offsets, sizes, nothing after the data) and, when the file has one, its lenet.sha256
+    digest checked. A bad file exits with one line that starts with prog."""
+
+    def fail(msg):
+        sys.exit(f"{prog}: {msg}")
+
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 8:
@@ -64,7 +69,7 @@ def read_safetensors(path):
         fail(f"{path}: cut short: the header is {n} bytes, the file holds {len(data) - 8} after the length")
     try:
         header = json.loads(data[8:8 + n].decode("utf-8"),
-                            object_pairs_hook=lambda kv: _no_duplicates(path, kv))
+                            object_pairs_hook=lambda kv: _no_duplicates(path, kv, fail))
     except (UnicodeDecodeError, ValueError) as e:
         fail(f"{path}: bad header: {e}")
     meta = header.pop("__metadata__", {}) or {}
@@ -81,7 +86,9 @@ def read_safetensors(path):
         if dtype == "BF16":
             arr = (np.frombuffer(body[begin:end], dtype="<u2").astype(np.uint32) << 16).view(np.float32)
         elif dtype in DTYPES:
-            arr = np.frombuffer(body[begin:end], dtype=DTYPES[dtype]).astype(np.float32)
+            arr = np.frombuffer(body[begin:end], dtype=DTYPES[dtype])
+            if not (keep_dtype and dtype in ("F32", "F64")):
+                arr = arr.astype(np.float32)
         else:
             fail(f"{path}: tensor {name} is {dtype}; this script reads F32, F64, F16 and BF16")
         if arr.size != count:
@@ -126,7 +133,7 @@ def content_sum(raw, meta):
     return h.hexdigest()
 
 
-def _no_duplicates(path, pairs):
+def _no_duplicates(path, pairs, fail):
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
         fail(f"{path}: a key appears twice in the header")

@@ -268,6 +268,8 @@ type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errDisk }
 
+// Float32s converts every float dtype; it and Float64s refuse other dtypes and sizes that
+// do not fit the shape.
 func TestFloat32s(t *testing.T) {
 	le16 := func(v ...uint16) []byte {
 		var b []byte
@@ -313,16 +315,27 @@ func TestFloat32s(t *testing.T) {
 	if !math.IsNaN(float64(nan[0])) {
 		t.Errorf("F16 0x7e00 = %v, want NaN", nan[0])
 	}
+	// Float32s's errors, and Float64s's (f64).
 	bad := []struct {
 		t    Tensor
+		f64  bool
 		want error
 		msg  string
 	}{
-		{Tensor{Name: "i", DType: I32, Shape: []int{1}, Data: make([]byte, 4)}, ErrDType, `tensor "i" is I32; only F32, F64, F16 and BF16 convert to float32`},
-		{Tensor{Name: "s", DType: F32, Shape: []int{2}, Data: make([]byte, 4)}, ErrHeader, `tensor "s" holds 4 bytes; F32 [2] needs 8`},
+		{Tensor{Name: "i", DType: I32, Shape: []int{1}, Data: make([]byte, 4)}, false, ErrDType, `tensor "i" is I32; only F32, F64, F16 and BF16 convert to float32`},
+		{Tensor{Name: "s", DType: F32, Shape: []int{2}, Data: make([]byte, 4)}, false, ErrHeader, `tensor "s" holds 4 bytes; F32 [2] needs 8`},
+		{Tensor{Name: "i", DType: I64, Shape: []int{1}, Data: make([]byte, 8)}, true, ErrDType, `tensor "i" is I64; only F32, F64, F16 and BF16 convert to float64`},
+		{Tensor{Name: "s", DType: F64, Shape: []int{2}, Data: make([]byte, 8)}, true, ErrHeader, `tensor "s" holds 8 bytes; F64 [2] needs 16`},
+		{Tensor{Name: "h", DType: F16, Shape: []int{2}, Data: make([]byte, 2)}, true, ErrHeader, `tensor "h" holds 2 bytes; F16 [2] needs 4`},
 	}
 	for i, tc := range bad {
-		if _, err := tc.t.Float32s(); !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+		var err error
+		if tc.f64 {
+			_, err = tc.t.Float64s()
+		} else {
+			_, err = tc.t.Float32s()
+		}
+		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("bad case %d: %v", i, err)
 		}
 	}
@@ -398,19 +411,6 @@ func TestFloat64s(t *testing.T) {
 			if math.Float64bits(got[j]) != math.Float64bits(tc.want[j]) {
 				t.Errorf("case %d %s: element %d = %v, want %v", i, tc.name, j, got[j], tc.want[j])
 			}
-		}
-	}
-	bad := []struct {
-		t    Tensor
-		want error
-		msg  string
-	}{
-		{Tensor{Name: "i", DType: I64, Shape: []int{1}, Data: make([]byte, 8)}, ErrDType, `tensor "i" is I64; only F32, F64, F16 and BF16 convert to float64`},
-		{Tensor{Name: "s", DType: F64, Shape: []int{2}, Data: make([]byte, 8)}, ErrHeader, `tensor "s" holds 8 bytes; F64 [2] needs 16`},
-	}
-	for i, tc := range bad {
-		if _, err := tc.t.Float64s(); !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("bad case %d: %v", i, err)
 		}
 	}
 }
