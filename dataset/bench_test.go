@@ -5,32 +5,6 @@ import (
 	"testing"
 )
 
-// BenchmarkLoad reads both splits of the real data (skipped when absent),
-// with and without the SHA-256 verification.
-func BenchmarkLoad(b *testing.B) {
-	if !hasRealData() {
-		b.Skip("no " + SystemDir)
-	}
-	for _, c := range []struct {
-		name string
-		skip bool
-	}{{"verify", false}, {"noverify", true}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, _, err := Load(Options{Dir: SystemDir, SkipVerify: c.skip}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-func hasRealData() bool {
-	_, missing, ok := resolve(SystemDir)
-	return ok && len(missing) == 0
-}
-
 // BenchmarkEpoch iterates one shuffled epoch of a 60000 x 28 x 28 set in
 // batches of 256, converting every batch to float32 with labels.
 func BenchmarkEpoch(b *testing.B) {

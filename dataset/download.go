@@ -64,7 +64,6 @@ func download(ctx context.Context, dir string, names []string, opts Options) err
 // dir/name.gz (or dir/name if the server sent it uncompressed). On any
 // failure the temp file is removed.
 func downloadOne(ctx context.Context, client *http.Client, url, dir, name string, opts Options) (err error) {
-	progress := opts.Progress
 	want, ok := opts.source().knownFile(name)
 	if !ok {
 		return &FormatError{File: url, Err: fmt.Errorf("%w: no published digest for %s", ErrDownload, name)}
@@ -76,18 +75,11 @@ func downloadOne(ctx context.Context, client *http.Client, url, dir, name string
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fail(err)
-	}
-	resp, err := client.Do(req)
+	resp, err := get(ctx, client, url)
 	if err != nil {
 		return fail(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fail(fmt.Errorf("HTTP status %s", resp.Status))
-	}
 
 	tmp, err := atomicfile.CreateTemp(dir, name)
 	if err != nil {
@@ -99,11 +91,41 @@ func downloadOne(ctx context.Context, client *http.Client, url, dir, name string
 			os.Remove(tmp.Name())
 		}
 	}()
+	bar, done := newProgress(opts.Progress, url, resp.ContentLength)
+	defer func() { done(err == nil) }()
+	if err := copyBody(ctx, cancel, tmp, resp, bar); err != nil {
+		return fail(err)
+	}
+	if err := install(tmp, dir, name, want.sha256); err != nil {
+		return fail(err)
+	}
+	return nil
+}
 
+// get sends the GET request and returns the response of a 200 OK.
+func get(ctx context.Context, client *http.Client, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("HTTP status %s", resp.Status)
+	}
+	return resp, nil
+}
+
+// copyBody copies the response body into tmp, counting it on bar when bar is not nil.
+// A body that sends nothing for stallTimeout cancels ctx (through cancel) with
+// errStalled, which is then the error returned; a body shorter than its announced
+// length is an error too.
+func copyBody(ctx context.Context, cancel context.CancelCauseFunc, tmp io.Writer, resp *http.Response, bar io.Writer) error {
 	sr := &stallReader{r: resp.Body, timer: time.AfterFunc(stallTimeout, func() { cancel(errStalled) })}
 	var body io.Reader = sr
-	bar, done := newProgress(progress, url, resp.ContentLength)
-	defer func() { done(err == nil) }()
 	if bar != nil {
 		body = io.TeeReader(body, bar)
 	}
@@ -116,33 +138,35 @@ func downloadOne(ctx context.Context, client *http.Client, url, dir, name string
 		if cause := context.Cause(ctx); errors.Is(cause, errStalled) {
 			err = cause
 		}
-		return fail(fmt.Errorf("after %d bytes: %w", n, err))
+		return fmt.Errorf("after %d bytes: %w", n, err)
 	}
+	return nil
+}
 
-	if _, err = tmp.Seek(0, io.SeekStart); err != nil {
-		return fail(err)
+// install checks that the decompressed bytes of the downloaded tmp hash to sha256, then
+// syncs, closes and renames it to dir/name.gz (dir/name when it is not gzipped).
+func install(tmp *os.File, dir, name, sha256 string) error {
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
 	}
 	got, _, err := hashStream(tmp)
 	if err != nil {
-		return fail(unwrapFormat(err))
+		return unwrapFormat(err)
 	}
-	if got != want.sha256 {
-		return fail(fmt.Errorf("%w: SHA-256 of the decompressed data is %s, want %s", ErrDigest, got, want.sha256))
+	if got != sha256 {
+		return fmt.Errorf("%w: SHA-256 of the decompressed data is %s, want %s", ErrDigest, got, sha256)
 	}
-	if err = tmp.Sync(); err != nil {
-		return fail(err)
+	if err := tmp.Sync(); err != nil {
+		return err
 	}
-	if err = tmp.Close(); err != nil {
-		return fail(err)
+	if err := tmp.Close(); err != nil {
+		return err
 	}
 	final := filepath.Join(dir, name)
 	if gz, _ := isGzipFile(tmp.Name()); gz {
 		final += ".gz"
 	}
-	if err = os.Rename(tmp.Name(), final); err != nil {
-		return fail(err)
-	}
-	return nil
+	return os.Rename(tmp.Name(), final)
 }
 
 // unwrapFormat returns the cause inside a *FormatError without a file name.

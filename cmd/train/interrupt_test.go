@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -33,9 +33,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// small is the run the interruption tests share: 4 batches and one evaluation per
-// epoch, 2 epochs.
-var small = []string{"-data", dataset.SystemDir, "-limit", "256", "-batch", "64", "-epochs", "2", "-seed", "5", "-device", "cpu"}
+// small returns the run the interruption tests share: 4 batches and one evaluation per
+// epoch, 2 epochs, on the data internal/fashiontest finds (skipping t without it).
+func small(t *testing.T, args ...string) []string {
+	t.Helper()
+	return append([]string{"-data", fashiontest.Dir(t), "-limit", "256", "-batch", "64", "-epochs", "2", "-seed", "5", "-device", "cpu"}, args...)
+}
 
 var (
 	refOnce sync.Once
@@ -45,9 +48,9 @@ var (
 // reference is the closing line of the small run, never interrupted.
 func reference(t *testing.T) string {
 	t.Helper()
-	needData(t)
+	args := small(t, "-out", t.TempDir())
 	refOnce.Do(func() {
-		code, stdout, stderr := runTrain(t, context.Background(), append(small, "-out", t.TempDir())...)
+		code, stdout, stderr := runTrain(t, context.Background(), args...)
 		if code != cli.ExitOK {
 			t.Fatalf("reference run: exit %d: %s", code, stderr)
 		}
@@ -94,7 +97,7 @@ func TestInterruptSaysWhatWasSavedAndResumes(t *testing.T) {
 	for _, tc := range cases {
 		dir := t.TempDir()
 		out, ck := filepath.Join(dir, "out"), filepath.Join(dir, "ck.bin")
-		args := append(small, "-out", out)
+		args := small(t, "-out", out)
 		if tc.save {
 			args = append(args, "-save", ck)
 		}
@@ -113,7 +116,7 @@ func TestInterruptSaysWhatWasSavedAndResumes(t *testing.T) {
 		if !slices.Contains(tc.files, "ck.bin") {
 			continue
 		}
-		code, got, errs := runTrain(t, context.Background(), "-data", dataset.SystemDir, "-resume", ck, "-out", filepath.Join(dir, "out2"))
+		code, got, errs := runTrain(t, context.Background(), "-data", fashiontest.Dir(t), "-resume", ck, "-out", filepath.Join(dir, "out2"))
 		if code != cli.ExitOK || closingLine(got) != want {
 			t.Errorf("resumed after Ctrl-C at %q: exit %d (%s), closing line %q, want %q", tc.at, code, errs, closingLine(got), want)
 		}
@@ -166,7 +169,7 @@ func TestSignalThenResumeEndsLikeTheUninterruptedRun(t *testing.T) {
 	want := reference(t)
 	dir := t.TempDir()
 	ck := filepath.Join(dir, "ck.bin")
-	cmd, pipe, stderr := start(t, exec.Command(os.Args[0], append(small, "-out", filepath.Join(dir, "out"), "-save", ck)...))
+	cmd, pipe, stderr := start(t, exec.Command(os.Args[0], small(t, "-out", filepath.Join(dir, "out"), "-save", ck)...))
 	lines := bufio.NewScanner(pipe)
 	for lines.Scan() && !strings.HasPrefix(lines.Text(), "epoch  1/2") {
 	}
@@ -179,7 +182,7 @@ func TestSignalThenResumeEndsLikeTheUninterruptedRun(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 130 and one line", code, msg)
 	}
 	t.Log(strings.TrimSpace(msg))
-	code, got, errs := runTrain(t, context.Background(), "-data", dataset.SystemDir, "-resume", ck, "-out", filepath.Join(dir, "out2"))
+	code, got, errs := runTrain(t, context.Background(), "-data", fashiontest.Dir(t), "-resume", ck, "-out", filepath.Join(dir, "out2"))
 	if code != cli.ExitOK || closingLine(got) != want {
 		t.Errorf("resumed run: exit %d (%s), closing line %q, want %q", code, errs, closingLine(got), want)
 	}
@@ -193,10 +196,9 @@ func TestHugeBatchIsCappedAndBounded(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("needs ulimit -v and Linux's ru_maxrss")
 	}
-	needData(t)
 	dir := t.TempDir()
 	cmd := exec.Command("sh", "-c", `ulimit -v 8000000 && exec "$0" "$@"`, os.Args[0],
-		"-data", dataset.SystemDir, "-limit", "512", "-batch", "100000", "-epochs", "1", "-device", "cpu", "-out", dir)
+		"-data", fashiontest.Dir(t), "-limit", "512", "-batch", "100000", "-epochs", "1", "-device", "cpu", "-out", dir)
 	cmd, pipe, stderr := start(t, cmd)
 	var out strings.Builder
 	for lines := bufio.NewScanner(pipe); lines.Scan(); {
@@ -223,7 +225,6 @@ func TestHugeBatchIsCappedAndBounded(t *testing.T) {
 // a checkpoint that no run can continue from is refused with one line that does not
 // blame the learning rate.
 func TestRefusedBeforeTraining(t *testing.T) {
-	needData(t)
 	dir := t.TempDir()
 	aFile := filepath.Join(dir, "file")
 	os.WriteFile(aFile, nil, 0o644)

@@ -22,9 +22,6 @@ func runTrain(t *testing.T, ctx context.Context, args ...string) (code int, stdo
 	return cmdtest.Run(ctx, run, args...)
 }
 
-// needData skips or fails as internal/fashiontest decides when the data is absent.
-func needData(t *testing.T) { fashiontest.Dir(t) }
-
 // oneLine checks that stderr is exactly one "train: ..." line containing want.
 func oneLine(t *testing.T, stderr, want string) {
 	t.Helper()
@@ -164,10 +161,10 @@ var closing = regexp.MustCompile(`(?m)^loss \d+\.\d{3}, train acc \d\.\d{3}, tes
 // writes every output and removes what killed runs left, then resuming continues the
 // epoch count; a checkpoint of the other variant, or of more epochs, is refused.
 func TestTrainSaveResume(t *testing.T) {
-	needData(t)
+	dataDir := fashiontest.Dir(t)
 	dir := t.TempDir()
 	out, ck := filepath.Join(dir, "out"), filepath.Join(dir, "ck.bin")
-	common := []string{"-data", dataset.SystemDir, "-limit", "512", "-batch", "128", "-out", out, "-save", ck, "-device", "cpu"}
+	common := []string{"-data", dataDir, "-limit", "512", "-batch", "128", "-out", out, "-save", ck, "-device", "cpu"}
 	// Temporary files of writers killed in an earlier run (their process, an id above
 	// Linux's largest, 2^22, is gone): this run removes them.
 	os.Mkdir(out, 0o755)
@@ -190,14 +187,7 @@ func TestTrainSaveResume(t *testing.T) {
 		}
 		f.Close()
 	}
-	var m metrics
-	data, err := os.ReadFile(filepath.Join(out, "metrics.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := readMetrics(t, filepath.Join(out, "metrics.json"))
 	if m.Epochs != 1 || len(m.Points) != 5 || m.TrainExamples != 512 || m.Device != "cpu" || m.Variant != "classic" {
 		t.Errorf("metrics.json: %+v", m)
 	}
@@ -209,9 +199,7 @@ func TestTrainSaveResume(t *testing.T) {
 	if !strings.Contains(stdout2, "resuming from "+ck+" after epoch 1\n") || !strings.Contains(stdout2, "epoch  2/2: loss ") || strings.Contains(stdout2, "epoch  1/2") {
 		t.Errorf("resumed stdout:\n%s", stdout2)
 	}
-	data, _ = os.ReadFile(filepath.Join(out, "metrics.json"))
-	m = metrics{}
-	json.Unmarshal(data, &m)
+	m = readMetrics(t, filepath.Join(out, "metrics.json"))
 	if m.Epochs != 2 || len(m.Points) != 10 || m.Points[4].TestAcc == nil || m.Points[9].Epoch != 2 {
 		t.Errorf("resumed metrics: %d epochs, %d points", m.Epochs, len(m.Points))
 	}
@@ -231,7 +219,7 @@ func TestTrainSaveResume(t *testing.T) {
 	// A finished run resumed with its own target (taken from the checkpoint) trains
 	// nothing and writes the outputs again, ending with the same numbers.
 	closed := closingLine(stdout2)
-	code, stdout, stderr = runTrain(t, context.Background(), "-data", dataset.SystemDir, "-out", out, "-resume", ck)
+	code, stdout, stderr = runTrain(t, context.Background(), "-data", dataDir, "-out", out, "-resume", ck)
 	if code != cli.ExitOK || stderr != "" {
 		t.Fatalf("resume a finished run: exit %d: %s", code, stderr)
 	}
@@ -245,6 +233,20 @@ func TestTrainSaveResume(t *testing.T) {
 	if names := dirNames(t, out); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
 		t.Errorf("-out holds %v; the killed writer's temporary file should be gone", names)
 	}
+}
+
+// readMetrics decodes a metrics.json file.
+func readMetrics(t *testing.T, path string) metrics {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m metrics
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // dirNames lists a folder, sorted.

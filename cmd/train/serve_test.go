@@ -13,6 +13,7 @@ import (
 
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/fashiontest"
 )
 
 // liveModel is what the test reads of GET /api/model.
@@ -58,10 +59,10 @@ func trainServing(t *testing.T, args ...string) (*cmdtest.Process, string) {
 // Ctrl-C. -resume never takes -serve from the checkpoint, and a resumed run's page
 // starts with the checkpoint's curves.
 func TestServe(t *testing.T) {
-	needData(t)
+	data := fashiontest.Dir(t)
 	dir := t.TempDir()
 	ck := filepath.Join(dir, "lenet.safetensors")
-	p, url := trainServing(t, "-epochs", "1", "-limit", "1000", "-batch", "250", "-save", ck, "-out", dir)
+	p, url := trainServing(t, "-data", data, "-epochs", "1", "-limit", "1000", "-batch", "250", "-save", ck, "-out", dir)
 	// While an epoch is evaluated (about a second on the 10,000 test images), its four
 	// training points are on the page already: they arrive one by one, not with the
 	// epoch's weights.
@@ -93,11 +94,11 @@ func TestServe(t *testing.T) {
 	}
 
 	// Without -serve, the resumed run serves nothing and ends by itself.
-	code, stdout, stderr := runTrain(t, context.Background(), "-resume", ck, "-epochs", "2", "-out", dir)
+	code, stdout, stderr := runTrain(t, context.Background(), "-data", data, "-resume", ck, "-epochs", "2", "-out", dir)
 	if code != cli.ExitOK || strings.Contains(stdout, "explorer") || stderr != "" {
 		t.Errorf("-resume without -serve: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	p, url = trainServing(t, "-resume", ck, "-epochs", "2", "-out", dir)
+	p, url = trainServing(t, "-data", data, "-resume", ck, "-epochs", "2", "-out", dir)
 	p.Await(t, &p.Stderr, regexp.MustCompile(`train: (done)`))
 	if err := getJSON(url+"api/model", &model); err != nil {
 		t.Fatal(err)
