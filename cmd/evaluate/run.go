@@ -18,23 +18,19 @@ type options struct {
 
 // newFlagSet declares the flags into o, and -variant into variant (parsed later).
 func newFlagSet(o *options, variant *string) *flag.FlagSet {
-	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: evaluate -model FILE [-data DIR] [-variant classic|modern] [-save FILE]\n\n"+
-			"Evaluates LeNet weights on the test set of the data they were trained on\n"+
-			"(Fashion-MNIST, or MNIST for a checkpoint of 'train -dataset mnist') and prints\n"+
-			"the accuracy of every class, then \"test acc A\". FILE is a checkpoint written\n"+
-			"by 'train -save' (safetensors, or the older LENETCKP format) or a safetensors\n"+
-			"file with only the ten tensors of the d2l LeNet's PyTorch state_dict (taken as\n"+
-			"trained on Fashion-MNIST): 0.weight (6,1,5,5), 0.bias, 3.weight (16,6,5,5),\n"+
-			"3.bias, 7.weight (120,400), 7.bias, 9.weight (84,120), 9.bias, 11.weight\n"+
-			"(10,84), 11.bias, in F32, F64, F16 or BF16.\n\n"+
-			"Classic and modern LeNet have the same tensors, so the variant cannot be read\n"+
-			"from the weights: it is the file's lenet.variant metadata when it has one (every\n"+
-			"file written here does), else -variant, else classic.\n\n"+
-			"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("evaluate", "Usage: evaluate -model FILE [-data DIR] [-variant classic|modern] [-save FILE]\n\n"+
+		"Evaluates LeNet weights on the test set of the data they were trained on\n"+
+		"(Fashion-MNIST, or MNIST for a checkpoint of 'train -dataset mnist') and prints\n"+
+		"the accuracy of every class, then \"test acc A\". FILE is a checkpoint written\n"+
+		"by 'train -save' (safetensors, or the older LENETCKP format) or a safetensors\n"+
+		"file with only the ten tensors of the d2l LeNet's PyTorch state_dict (taken as\n"+
+		"trained on Fashion-MNIST): 0.weight (6,1,5,5), 0.bias, 3.weight (16,6,5,5),\n"+
+		"3.bias, 7.weight (120,400), 7.bias, 9.weight (84,120), 9.bias, 11.weight\n"+
+		"(10,84), 11.bias, in F32, F64, F16 or BF16.\n\n"+
+		"Classic and modern LeNet have the same tensors, so the variant cannot be read\n"+
+		"from the weights: it is the file's lenet.variant metadata when it has one (every\n"+
+		"file written here does), else -variant, else classic.\n\n"+
+		"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
 	fs.StringVar(&o.model, "model", "", "the weights: a checkpoint or a PyTorch state_dict as safetensors (required)")
 	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
 	fs.StringVar(variant, "variant", "", "classic or modern, for a file that does not name its variant (default: the file's, else classic)")

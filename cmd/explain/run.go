@@ -27,18 +27,14 @@ type options struct {
 
 // newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: explain -model FILE [-index N | -class NAME] [-compare N|NAME|noise] [-out DIR] [-data DIR]\n\n"+
-			"Runs Fashion-MNIST test image N through the LeNet saved in FILE (cmd/train -save)\n"+
-			"and writes DIR/explain-N.png: the input, every convolution layer's feature maps\n"+
-			"after activation and pooling, the first layer's kernels and the class\n"+
-			"probabilities. Prints the layer-by-layer shape summary. With -compare, draws\n"+
-			"two inputs side by side on shared colour scales (DIR/compare-N-M.png) and\n"+
-			"prints each layer's mean activation for both and their cosine similarity.\n\n"+
-			"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("explain", "Usage: explain -model FILE [-index N | -class NAME] [-compare N|NAME|noise] [-out DIR] [-data DIR]\n\n"+
+		"Runs Fashion-MNIST test image N through the LeNet saved in FILE (cmd/train -save)\n"+
+		"and writes DIR/explain-N.png: the input, every convolution layer's feature maps\n"+
+		"after activation and pooling, the first layer's kernels and the class\n"+
+		"probabilities. Prints the layer-by-layer shape summary. With -compare, draws\n"+
+		"two inputs side by side on shared colour scales (DIR/compare-N-M.png) and\n"+
+		"prints each layer's mean activation for both and their cosine similarity.\n\n"+
+		"Exit status: 0 on success, 2 on bad usage, 1 on any other failure.\n\nFlags:\n")
 	fs.StringVar(&o.model, "model", "", "checkpoint file written by cmd/train -save (required)")
 	fs.IntVar(&o.index, "index", 0, "which test image to explain, 0..9999")
 	fs.StringVar(&o.class, "class", "", "explain the first test image of this class instead of -index (e.g. pullover, or sweater)")

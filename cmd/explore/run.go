@@ -44,15 +44,11 @@ type options struct {
 
 // newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
-	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]\n\n"+
-			"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
-			"unit the window, kernels, products, sum and activation that make its value.\n"+
-			"Without -model it uses %s,\nor else trains a quick model first.\n\n"+
-			"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModelsText())
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("explore", fmt.Sprintf("Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]\n\n"+
+		"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
+		"unit the window, kernels, products, sum and activation that make its value.\n"+
+		"Without -model it uses %s,\nor else trains a quick model first.\n\n"+
+		"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModelsText()))
 	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save, or PyTorch's LeNet state_dict as safetensors\n(default "+defaultModelsText()+" if it exists, else a quick model trained at start)")
 	fs.StringVar(&o.addr, "addr", explore.DefaultAddr, "address to listen on; the default serves this machine only")
 	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)

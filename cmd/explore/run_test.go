@@ -17,6 +17,7 @@ import (
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/linestest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -59,11 +60,7 @@ func TestHelp(t *testing.T) {
 	if code != cli.ExitOK || stderr != "" {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.safetensors (or out/lenet.ckpt)"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("-h output lacks %q:\n%s", want, stdout)
-		}
-	}
+	linestest.Contains(t, "-h output", stdout, "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.safetensors (or out/lenet.ckpt)")
 }
 
 func TestFailuresExit1(t *testing.T) {
@@ -183,15 +180,11 @@ func TestDefaultModel(t *testing.T) {
 
 	url, p := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
 	out := p.Stdout.String()
-	for _, want := range []string{
-		"no -model and no out/lenet.safetensors (or out/lenet.ckpt): training a quick model first (classic LeNet, 1 epoch on 1280 images);\n" +
+	linestest.Contains(t, "stdout", out,
+		"no -model and no out/lenet.safetensors (or out/lenet.ckpt): training a quick model first (classic LeNet, 1 epoch on 1280 images);\n"+
 			"for a better one: go run ./cmd/train -save out/lenet.safetensors\n",
 		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test acc 0.",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	var metrics struct {
 		Points []lenet.Point `json:"points"`
 	}

@@ -14,7 +14,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,20 +32,16 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fetchdata", flag.ContinueOnError)
+	fs := cli.NewFlagSet("fetchdata", fmt.Sprintf("usage: fetchdata [-dataset mnist] [-data DIR] [-no-download] [-no-verify] [-base-url URL]\n\n"+
+		"Finds Fashion-MNIST (-data DIR, $%s, ./%s, the user cache dir, %s)\n"+
+		"or MNIST (-data DIR, $%s, ./%s, the user cache dir), downloads it into the\n"+
+		"cache dir when missing, and prints the folder.\n\n", dataset.EnvDir, dataset.LocalDir, dataset.SystemDir,
+		dataset.MNIST.EnvDir(), dataset.MNIST.LocalDir()))
 	dir := fs.String("data", "", "use only this `DIR` (no search, no download)")
 	noDownload := fs.Bool("no-download", false, "never download; fail if the data is not found")
 	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the four files")
 	baseURL := fs.String("base-url", "", "download from this mirror `URL` (the four .gz names are appended); default: the data set's")
 	name := fs.String("dataset", "fashion-mnist", "the data: fashion-mnist or mnist")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: fetchdata [-dataset mnist] [-data DIR] [-no-download] [-no-verify] [-base-url URL]\n\n"+
-			"Finds Fashion-MNIST (-data DIR, $%s, ./%s, the user cache dir, %s)\n"+
-			"or MNIST (-data DIR, $%s, ./%s, the user cache dir), downloads it into the\n"+
-			"cache dir when missing, and prints the folder.\n\n", dataset.EnvDir, dataset.LocalDir, dataset.SystemDir,
-			dataset.MNIST.EnvDir(), dataset.MNIST.LocalDir())
-		fs.PrintDefaults()
-	}
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return cli.Exit(stderr, "fetchdata", err)
 	}

@@ -16,7 +16,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -51,13 +50,9 @@ type options struct {
 // parseFlags parses and checks args; -h prints the usage to stdout and returns
 // flag.ErrHelp.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
-	fs := flag.NewFlagSet("gpucheck", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gpucheck [-data DIR] [-model classic|modern] [-steps N] [-tol T] [-bench N]\n\n"+
-			"Compares LeNet's training step and evaluation on the GPU with the CPU's\n"+
-			"(a binary built with `make cuda`, on a machine with an NVIDIA GPU).\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("gpucheck", "Usage: gpucheck [-data DIR] [-model classic|modern] [-steps N] [-tol T] [-bench N]\n\n"+
+		"Compares LeNet's training step and evaluation on the GPU with the CPU's\n"+
+		"(a binary built with `make cuda`, on a machine with an NVIDIA GPU).\n\nFlags:\n")
 	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
 	model := fs.String("model", "classic", "network variant: classic or modern")
 	steps := fs.Int("steps", 3, "SGD steps to compare")

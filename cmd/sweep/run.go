@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,11 +43,7 @@ Flags:
 
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageText)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("sweep", usageText)
 	var variants, source string
 	fs.StringVar(&o.outDir, "out", "out/sweep", "folder for sweep.md, sweep.png and sweep.json")
 	fs.IntVar(&o.epochs, "epochs", 0, "epochs per variant (default: each variant's own, 10 unless its spec says epochsN)")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"math"
 
@@ -34,14 +33,10 @@ type options struct {
 // newFlagSet declares every flag into o; model and ops receive the names that
 // parseFlags checks.
 func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: train [flags]\n\nTrains LeNet on Fashion-MNIST (or MNIST, -dataset mnist) and writes curves.png,\n"+
-			"predictions.png, confusion.png and metrics.json to -out. With -resume, -epochs, -batch,\n"+
-			"-lr, -seed, -limit and -dataset default to the checkpoint's, and the run ends exactly where the\n"+
-			"interrupted one would have.\n\nExit status: 0 on success, 2 on bad usage, 130 when interrupted, 1 on any other failure.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("train", "Usage: train [flags]\n\nTrains LeNet on Fashion-MNIST (or MNIST, -dataset mnist) and writes curves.png,\n"+
+		"predictions.png, confusion.png and metrics.json to -out. With -resume, -epochs, -batch,\n"+
+		"-lr, -seed, -limit and -dataset default to the checkpoint's, and the run ends exactly where the\n"+
+		"interrupted one would have.\n\nExit status: 0 on success, 2 on bad usage, 130 when interrupted, 1 on any other failure.\n\nFlags:\n")
 	fs.IntVar(&o.epochs, "epochs", 10, "train until this many epochs are done, counting resumed ones (with -resume: the checkpoint's target)")
 	fs.IntVar(&o.batch, "batch", 256, "mini-batch size, at most the training set's (with -resume: the checkpoint's)")
 	// -lr's default depends on -model (and on -resume's checkpoint), so the flag's own

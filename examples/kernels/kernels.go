@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -193,16 +192,12 @@ var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
 
 // run parses args, draws the picture and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kernels", flag.ContinueOnError)
+	fs := cli.NewFlagSet("kernels", "Usage: kernels [-index N] [-data DIR] [-out DIR]\n\n"+
+		"Applies the common image kernels of the chapter to a Fashion-MNIST test image\n"+
+		"with graph.Corr2D and writes DIR/kernels.png.\n\nFlags:\n")
 	index := fs.Int("index", 0, "which test image to use, 0..9999")
 	dataDir := fs.String("data", "", "folder holding the Fashion-MNIST files (default: searched for like cmd/train)")
 	outDir := fs.String("out", "out", "folder for kernels.png")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: kernels [-index N] [-data DIR] [-out DIR]\n\n"+
-			"Applies the common image kernels of the chapter to a Fashion-MNIST test image\n"+
-			"with graph.Corr2D and writes DIR/kernels.png.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	err := cli.Parse(fs, args, stdout)
 	switch {
 	case err != nil:

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/linestest"
 )
 
@@ -11,10 +11,6 @@ import (
 // hand, the aliasing of a 3000 Hz tone to 1000 Hz (4000 - 3000) at half of 8 kHz and
 // its damping by [1/2, 1/2] to |cos(3π/8)| = 0.38, and the 1/s^2 cost of a stride.
 func TestExercises(t *testing.T) {
-	var out bytes.Buffer
-	if err := exercises(&out); err != nil {
-		t.Fatal(err)
-	}
 	want := []string{
 		"Exercise 2: other padding and stride combinations on the 8x8 input",
 		"  kernel 2x2, padding (0,0), stride (2,2): Conv2D 4x4, formula 4x4",
@@ -37,5 +33,5 @@ func TestExercises(t *testing.T) {
 		"  stride 3: 10x10 output,  900 multiply-adds, 0.128 of stride 1's (1/s^2 = 0.111)",
 		"  stride 4:  7x7  output,  441 multiply-adds, 0.062 of stride 1's (1/s^2 = 0.062)",
 	}
-	linestest.Equal(t, out.String(), want)
+	linestest.Equal(t, cmdtest.Output(t, exercises), want)
 }

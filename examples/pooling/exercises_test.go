@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/linestest"
 )
 
 // TestExercises checks every comparison line: the construction equals the pooling op
@@ -18,11 +18,7 @@ import (
 // finite-difference check; the channel counts of the ReLU networks; LeNet's pooling
 // costs (6*14*14*4 = 4704, 16*5*5*4 = 1600).
 func TestExercises(t *testing.T) {
-	var out bytes.Buffer
-	if err := exercises(&out); err != nil {
-		t.Fatal(err)
-	}
-	text := out.String()
+	text := cmdtest.Output(t, exercises)
 	line := regexp.MustCompile(`(?m)^  (\d)x(\d), .*: +(\d+) outputs: \|values - op\| <= (\S+), \|gradient - op's\| <= (\S+), finite differences: (.*)$`)
 	matches := line.FindAllStringSubmatch(text, -1)
 	if len(matches) != 6 {
@@ -39,17 +35,13 @@ func TestExercises(t *testing.T) {
 			t.Errorf("line %q: want %s outputs and ok", m[0], wantOutputs[i])
 		}
 	}
-	for _, want := range []string{
+	linestest.Contains(t, "output", text,
 		"  windows a = [1, 0], b = [0, 1]: max(a + b) = 1, max(a) + max(b) = 2",
 		"  a 2x2 window needs 2 ReLU layers of [6 3] channels (a 2x2 convolution, then 1x1 ones)",
 		"  a 3x3 window needs 4 ReLU layers of [14 8 5 3] channels (a 3x3 convolution, then 1x1 ones)",
 		"  2x2 stride 2 on (6, 28, 28): 6*14*14*2*2 = 4704",
 		"  2x2 stride 2 on (16, 10, 10): 16*5*5*2*2 = 1600",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("output lacks %q", want)
-		}
-	}
+	)
 }
 
 // TestReluMaxNetDetectsWrongKernel makes sure the comparison can fail: a network with

@@ -3,7 +3,7 @@
 // other failure is one line and exit status 1.
 //
 //	func run(args []string, stdout, stderr io.Writer) int {
-//		fs := flag.NewFlagSet("name", flag.ContinueOnError)
+//		fs := cli.NewFlagSet("name", "Usage: name [-n N]\n\nDoes the work.\n\nFlags:\n")
 //		n := fs.Int("n", 1, "how many")
 //		if err := cli.Parse(fs, args, stdout); err != nil {
 //			return cli.Exit(stderr, "name", err)
@@ -40,6 +40,17 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Usagef returns a *UsageError with a formatted message.
 func Usagef(format string, args ...any) error {
 	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// NewFlagSet returns a flag set for the command name whose usage (-h) is the text usage
+// followed by the flags' defaults. Its errors are returned, for Parse to report.
+func NewFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
 // Parse parses args into fs. The flag package's own printing is turned off: it would

@@ -11,8 +11,7 @@ import (
 )
 
 func newFlags() (*flag.FlagSet, *int, *uint64) {
-	fs := flag.NewFlagSet("tool", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprintln(fs.Output(), "Usage: tool [-n N] [-seed S]") }
+	fs := NewFlagSet("tool", "Usage: tool [-n N] [-seed S]\n")
 	return fs, fs.Int("n", 1, "how many"), fs.Uint64("seed", 1, "seed")
 }
 
@@ -26,7 +25,7 @@ func TestParseAndExit(t *testing.T) {
 		stderrLine string
 	}{
 		{[]string{"-n", "3"}, ExitOK, "", ""},
-		{[]string{"-h"}, ExitOK, "Usage: tool [-n N] [-seed S]\n", ""},
+		{[]string{"-h"}, ExitOK, "Usage: tool [-n N] [-seed S]\n  -n int\n    \thow many (default 1)\n  -seed uint\n    \tseed (default 1)\n", ""},
 		{[]string{"-bogus"}, ExitUsage, "", "tool: flag provided but not defined: -bogus (run 'tool -h' for the flags)"},
 		{[]string{"-seed", "-1"}, ExitUsage, "", `tool: invalid value "-1" for flag -seed: parse error (run 'tool -h' for the flags)`},
 		{[]string{"-n", "ten"}, ExitUsage, "", `tool: invalid value "ten" for flag -n: parse error (run 'tool -h' for the flags)`},
