@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 )
@@ -54,9 +55,7 @@ func corrChain(x, a, b, ab []float64, n, ka, kb int) (twice, once []float64, err
 	if err != nil {
 		return nil, nil, err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return nil, nil, err
 	}
 	return y2.Value().Data().([]float64), y3.Value().Data().([]float64), nil

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 )
 
@@ -39,9 +40,7 @@ func corr(x []float64, xr, xc int, k []float64, kr, kc int) (*tensor.Dense, erro
 	if err != nil {
 		return nil, err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return nil, err
 	}
 	return y.Value().(*tensor.Dense), nil

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 )
 
@@ -58,9 +59,7 @@ func conv1d(x, k []float64, stride int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return nil, err
 	}
 	return y.Value().Data().([]float64), nil

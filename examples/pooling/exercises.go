@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gradcheck"
@@ -179,9 +180,7 @@ func valueAndGrad(x *tensor.Dense, f poolFunc) (y, dx []float64, err error) {
 	}
 	var yv gorgonia.Value
 	gorgonia.Read(out, &yv)
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
+	if err := exgraph.Run(g); err != nil {
 		return nil, nil, err
 	}
 	return append([]float64(nil), yv.Data().([]float64)...), append([]float64(nil), grads[0].Value().Data().([]float64)...), nil
