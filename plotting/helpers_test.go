@@ -3,10 +3,11 @@ package plotting
 import (
 	"image"
 	"image/color"
-	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
+
+	"github.com/d2l-go/convnets/internal/cmdtest"
 )
 
 func checkSize(t *testing.T, name string, img image.Image, w, h int) {
@@ -46,15 +47,7 @@ func countNear(img image.Image, c color.Color, tol int) int {
 // temporary file, say).
 func checkNoTemp(t *testing.T, dir string, want ...string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
+	if got := cmdtest.DirNames(t, dir); !slices.Equal(got, want) {
 		t.Errorf("directory %s holds %q, want exactly %q", filepath.Base(dir), got, want)
 	}
 }

@@ -323,12 +323,8 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("case %d %s: stderr is not one line starting with explain: %q", i, c.name, msg)
 		}
 	}
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != 0 {
-		t.Errorf("failed runs left %d files in -out", len(entries))
+	if names := cmdtest.DirNames(t, out); len(names) != 0 {
+		t.Errorf("failed runs left %q in -out", names)
 	}
 
 	var stdout, stderr bytes.Buffer

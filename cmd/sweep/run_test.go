@@ -8,11 +8,13 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/linestest"
 )
@@ -175,8 +177,8 @@ func TestInterruptKeepsFinishedRows(t *testing.T) {
 	if !strings.Contains(string(md), "| tiny1 |") || strings.Contains(string(md), "tiny2") {
 		t.Errorf("sweep.md after the interrupt:\n%s", md)
 	}
-	if ents, _ := os.ReadDir(out); len(ents) != 3 {
-		t.Errorf("%s holds %d entries, want sweep.md, sweep.json and sweep.png only", out, len(ents))
+	if names := cmdtest.DirNames(t, out); !slices.Equal(names, []string{"sweep.json", "sweep.md", "sweep.png"}) {
+		t.Errorf("%s holds %q, want sweep.md, sweep.json and sweep.png only", out, names)
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -178,14 +177,7 @@ func TestTrainSaveResume(t *testing.T) {
 		t.Errorf("stdout lacks the epoch line or the closing lines:\n%s", stdout)
 	}
 	for _, name := range []string{"curves.png", "predictions.png"} {
-		f, err := os.Open(filepath.Join(out, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := png.Decode(f); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
-		f.Close()
+		cmdtest.DecodePNG(t, filepath.Join(out, name))
 	}
 	m := readMetrics(t, filepath.Join(out, "metrics.json"))
 	if m.Epochs != 1 || len(m.Points) != 5 || m.TrainExamples != 512 || m.Device != "cpu" || m.Variant != "classic" {
@@ -227,10 +219,10 @@ func TestTrainSaveResume(t *testing.T) {
 		closingLine(stdout) != closed || !strings.HasSuffix(stdout, "no training steps in this run, on cpu\n") {
 		t.Errorf("resumed finished run, want %q closing:\n%s", closed, stdout)
 	}
-	if names := dirNames(t, dir); !slices.Equal(names, []string{"ck.bin", "out"}) {
+	if names := cmdtest.DirNames(t, dir); !slices.Equal(names, []string{"ck.bin", "out"}) {
 		t.Errorf("the checkpoint's folder holds %v; the killed writer's temporary file should be gone", names)
 	}
-	if names := dirNames(t, out); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
+	if names := cmdtest.DirNames(t, out); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
 		t.Errorf("-out holds %v; the killed writer's temporary file should be gone", names)
 	}
 }
@@ -247,21 +239,6 @@ func readMetrics(t *testing.T, path string) metrics {
 		t.Fatal(err)
 	}
 	return m
-}
-
-// dirNames lists a folder, sorted.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	slices.Sort(names)
-	return names
 }
 
 // closingLine is the "loss ..., train acc ..., test acc ..." line of a run's stdout.

@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
 )
@@ -106,12 +108,8 @@ func TestWriteConfusion(t *testing.T) {
 	if w < 500 || h < 500 {
 		t.Errorf("confusion.png is only %dx%d", w, h)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != 1 {
-		t.Errorf("the folder holds %d entries, want only confusion.png (no temporary files)", len(entries))
+	if names := cmdtest.DirNames(t, dir); !slices.Equal(names, []string{"confusion.png"}) {
+		t.Errorf("the folder holds %q, want only confusion.png (no temporary files)", names)
 	}
 }
 

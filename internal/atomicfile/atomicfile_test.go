@@ -12,22 +12,9 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-)
 
-// names lists the entries of dir, sorted.
-func names(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	slices.Sort(out)
-	return out
-}
+	"github.com/d2l-go/convnets/internal/cmdtest"
+)
 
 func TestWriteReplacesAtomically(t *testing.T) {
 	dir := t.TempDir()
@@ -40,7 +27,7 @@ func TestWriteReplacesAtomically(t *testing.T) {
 			t.Errorf("file holds %q, want %q", b, content)
 		}
 	}
-	if got := names(t, dir); !slices.Equal(got, []string{"a.bin"}) {
+	if got := cmdtest.DirNames(t, dir); !slices.Equal(got, []string{"a.bin"}) {
 		t.Errorf("folder holds %v, want only a.bin", got)
 	}
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
@@ -60,7 +47,7 @@ func TestWriteErrorKeepsOldFile(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != "old" {
 		t.Errorf("old file changed to %q", b)
 	}
-	if got := names(t, dir); !slices.Equal(got, []string{"keep"}) {
+	if got := cmdtest.DirNames(t, dir); !slices.Equal(got, []string{"keep"}) {
 		t.Errorf("folder holds %v", got)
 	}
 	err = Write(filepath.Join(dir, "missing", "x"), func(io.Writer) error { return nil })
@@ -141,7 +128,7 @@ func TestKilledWriterLeavesNothingForLong(t *testing.T) {
 		live.Close()
 		other := ".ck.bin.tmp-" + strconv.Itoa(os.Getpid()+1<<22) + "x-1" // not ours: bad pid
 		os.WriteFile(filepath.Join(dir, other), nil, 0o644)
-		if got := names(t, dir); len(got) != 3 || !slices.Contains(got, stale) {
+		if got := cmdtest.DirNames(t, dir); len(got) != 3 || !slices.Contains(got, stale) {
 			t.Fatalf("%s: before cleaning the folder holds %v, want the killed writer's %s", cleaner, got, stale)
 		}
 		switch cleaner {
@@ -154,7 +141,7 @@ func TestKilledWriterLeavesNothingForLong(t *testing.T) {
 				t.Errorf("RemoveStale removed %d files, want 1", n)
 			}
 		}
-		got := names(t, dir)
+		got := cmdtest.DirNames(t, dir)
 		if slices.Contains(got, stale) {
 			t.Errorf("%s: the killed writer's %s survived: %v", cleaner, stale, got)
 		}

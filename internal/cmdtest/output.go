@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,4 +76,20 @@ func DecodePNG(tb testing.TB, path string) image.Image {
 		tb.Fatalf("%s does not decode: %v", path, err)
 	}
 	return img
+}
+
+// DirNames returns the names in the folder dir, sorted, failing tb when it cannot be
+// read: what a run left behind (its outputs, and no temporary file).
+func DirNames(tb testing.TB, dir string) []string {
+	tb.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatalf("%v", err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return names
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,28 @@ func TestDecodePNG(t *testing.T) {
 		if !r.fatal {
 			t.Errorf("%s: no failure", path)
 		}
+	}
+}
+
+func TestDirNames(t *testing.T) {
+	dir := t.TempDir()
+	if got := DirNames(t, dir); len(got) != 0 {
+		t.Errorf("empty folder: %q", got)
+	}
+	for _, name := range []string{"b.png", "a.json", ".a.png.tmp-1-2"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "c"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := DirNames(t, dir), []string{".a.png.tmp-1-2", "a.json", "b.png", "c"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	r := &recorder{TB: t}
+	call(func() { DirNames(r, filepath.Join(dir, "missing")) })
+	if !r.fatal {
+		t.Error("missing folder: no failure")
 	}
 }
