@@ -8,6 +8,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -59,15 +60,8 @@ func checkConfusion(t *testing.T, what string, c *lenet.Classifier, s *dataset.S
 func TestConfusionConstantPrediction(t *testing.T) {
 	s := fashiontest.Random(t, 23, 2) // labels 0..9, 0..9, 0,1,2: three classes have 3 examples
 	for _, k := range []int{0, 2, 7} {
-		c, err := lenet.New(lenet.Config{BatchSize: 4, EvalBatch: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ps := c.Params()
-		for _, p := range ps {
-			clear(p.Value().Data().([]float32))
-		}
-		ps[len(ps)-1].Value().Data().([]float32)[k] = 1
+		c := lenettest.New(t, lenet.Config{BatchSize: 4, EvalBatch: 5})
+		lenettest.Predict(c, k)
 		counts, err := lenet.Confusion(c, s)
 		if err != nil {
 			t.Fatal(err)
@@ -94,10 +88,7 @@ func TestConfusionConstantPrediction(t *testing.T) {
 func TestConfusionRandomWeights(t *testing.T) {
 	s := fashiontest.Random(t, 57, 3)
 	for seed := range uint64(3) {
-		c, err := lenet.New(lenet.Config{BatchSize: 4, EvalBatch: 8, Seed: seed})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := lenettest.New(t, lenet.Config{BatchSize: 4, EvalBatch: 8, Seed: seed})
 		counts, err := lenet.Confusion(c, s)
 		if err != nil {
 			t.Fatal(err)
@@ -110,11 +101,7 @@ func TestConfusionRandomWeights(t *testing.T) {
 // On the real test set: 10000 examples, and the diagonal matches Evaluate.
 func TestConfusionRealData(t *testing.T) {
 	_, test := fashiontest.Load(t)
-	c, err := lenet.New(lenet.Config{BatchSize: 4, Seed: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 4, Seed: 4})
 	counts, err := lenet.Confusion(c, test)
 	if err != nil {
 		t.Fatal(err)
@@ -126,11 +113,7 @@ func TestConfusionRealData(t *testing.T) {
 }
 
 func TestConfusionErrors(t *testing.T) {
-	c, err := lenet.New(lenet.Config{BatchSize: 2, EvalBatch: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 2, EvalBatch: 2})
 	small, err := dataset.NewSet(make([]uint8, 2*8*8), []uint8{1, 2}, 2, 8, 8)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -17,19 +18,9 @@ import (
 // fresh one has zero biases, which would hide a bias that is added wrongly).
 func inspectClassifier(t *testing.T, v lenet.Variant, seed uint64) *lenet.Classifier {
 	t.Helper()
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 3, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 3, Seed: seed})
 	rng := rand.New(rand.NewPCG(seed, 99))
-	for _, p := range c.Params() {
-		if strings.HasSuffix(p.Name(), ".bias") {
-			for i, d := 0, p.Value().Data().([]float32); i < len(d); i++ {
-				d[i] = float32(rng.Float64() - 0.5)
-			}
-		}
-	}
+	lenettest.SetBiases(c, func(int) float32 { return float32(rng.Float64() - 0.5) })
 	return c
 }
 

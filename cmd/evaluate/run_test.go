@@ -17,6 +17,7 @@ import (
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/internal/safetensors"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -47,19 +48,9 @@ func oneLine(t *testing.T, stderr, want string) {
 // classifier is a classic or modern LeNet with random weights and biases.
 func classifier(t *testing.T, v lenet.Variant, seed uint64) *lenet.Classifier {
 	t.Helper()
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 1, Seed: seed})
 	rng := rand.New(rand.NewPCG(seed, 1))
-	for _, p := range c.Params() {
-		if strings.HasSuffix(p.Name(), ".bias") {
-			for i, d := 0, p.Value().Data().([]float32); i < len(d); i++ {
-				d[i] = float32(rng.NormFloat64())
-			}
-		}
-	}
+	lenettest.SetBiases(c, func(int) float32 { return float32(rng.NormFloat64()) })
 	return c
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
 )
@@ -56,19 +57,8 @@ func header(lr float64) lenet.CheckpointHeader {
 // biases, to a file and returns its path and the Classifier.
 func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.Classifier) {
 	t.Helper()
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 2, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	for _, p := range c.Params() {
-		if strings.HasSuffix(p.Name(), ".bias") {
-			d := p.Value().Data().([]float32)
-			for i := range d {
-				d[i] = float32(math.Sin(float64(i+int(seed)))) / 2
-			}
-		}
-	}
+	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 2, Seed: seed})
+	lenettest.SetBiases(c, func(i int) float32 { return float32(math.Sin(float64(i+int(seed)))) / 2 })
 	path := filepath.Join(t.TempDir(), "ck.bin")
 	if err := lenet.Snapshot(c, header(0.9)).Save(path); err != nil {
 		t.Fatal(err)
@@ -283,8 +273,7 @@ func TestExitCodes(t *testing.T) {
 	// diverged run would have saved if the writer let it.
 	nanCk := write("nan.bin", checkpointtest.NaNFirstWeight(t, good))
 	var zero bytes.Buffer
-	c0, _ := lenet.New(lenet.Config{BatchSize: 2, EvalBatch: 2})
-	defer c0.Close()
+	c0 := lenettest.New(t, lenet.Config{BatchSize: 2, EvalBatch: 2})
 	if _, err := lenet.Snapshot(c0, header(0)).WriteTo(&zero); err != nil {
 		t.Fatal(err)
 	}

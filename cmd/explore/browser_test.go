@@ -24,6 +24,7 @@ import (
 	"github.com/d2l-go/convnets/internal/atomicfile"
 	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -318,11 +319,7 @@ func writePicture(t *testing.T, ctx context.Context) {
 func TestBrowserLive(t *testing.T) {
 	ctx, consoleMsgs := browser(t)
 	_, test := fashiontest.Load(t)
-	c, err := lenet.New(lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 3})
 	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, lenet.CheckpointHeader{Epochs: 3}), Test: test, Live: true, Source: "cmd/train"})
 	if err != nil {
 		t.Fatal(err)
@@ -361,11 +358,7 @@ func TestBrowserLive(t *testing.T) {
 func TestBrowserWeightsOnly(t *testing.T) {
 	ctx, consoleMsgs := browser(t)
 	_, test := fashiontest.Load(t)
-	c, err := lenet.New(lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 5})
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
 	ck.WeightsOnly = true
 	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: "torch.safetensors"})

@@ -17,6 +17,7 @@ import (
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/internal/linestest"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -118,11 +119,7 @@ func getJSON(t *testing.T, url string, v any) {
 // /api/forward?index=42 returned gives the same probabilities.
 func TestServesCheckpoint(t *testing.T) {
 	data := fashiontest.Dir(t)
-	c, err := lenet.New(lenet.Config{Variant: lenet.Modern, BatchSize: 1, EvalBatch: 1, Seed: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{Variant: lenet.Modern, BatchSize: 1, EvalBatch: 1, Seed: 4})
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := lenet.Snapshot(c, savedHeader(1)).Save(path); err != nil {
 		t.Fatal(err)
@@ -200,11 +197,7 @@ func TestDefaultModel(t *testing.T) {
 	if err := os.Mkdir("out", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c, err := lenet.New(lenet.Config{BatchSize: 1, EvalBatch: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 1, EvalBatch: 1})
 	if err := lenet.Snapshot(c, savedHeader(0)).Save("out/lenet.ckpt"); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -48,12 +49,7 @@ func TestNoGPU(t *testing.T) {
 
 func newClassifier(t *testing.T) *lenet.Classifier {
 	t.Helper()
-	c, err := lenet.New(lenet.Config{BatchSize: 16, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return lenettest.New(t, lenet.Config{BatchSize: 16, Seed: 1})
 }
 
 // compare on two CPU Classifiers with the same weights: every quantity agrees exactly.

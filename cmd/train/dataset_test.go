@@ -10,6 +10,7 @@ import (
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -44,11 +45,7 @@ func TestFashionFilesAreNotMNIST(t *testing.T) {
 // -resume takes the data set from the checkpoint; a -dataset given otherwise is named
 // on the resuming line.
 func TestResumeTakesTheDataset(t *testing.T) {
-	c, err := lenet.New(lenet.Config{BatchSize: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 4})
 	ck := filepath.Join(t.TempDir(), "ck.bin")
 	h := lenet.CheckpointHeader{Dataset: "mnist", Epochs: 2, BatchSize: 4, Seed: 1, TrainExamples: 64,
 		Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: 1}}

@@ -20,6 +20,7 @@ import (
 	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -228,11 +229,7 @@ func TestRefusedBeforeTraining(t *testing.T) {
 	dir := t.TempDir()
 	aFile := filepath.Join(dir, "file")
 	os.WriteFile(aFile, nil, 0o644)
-	c, err := lenet.New(lenet.Config{BatchSize: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 4})
 	h := lenet.CheckpointHeader{Epochs: 2, BatchSize: 4, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0}, TrainState: lenet.TrainState{Epoch: 1}}
 	var lr0, nan bytes.Buffer
 	if _, err := lenet.Snapshot(c, h).WriteTo(&lr0); err != nil {
@@ -276,11 +273,7 @@ func forgeNaN(t *testing.T, dir string, good []byte) string {
 // resuming line names the given ones that differ and what becomes of the interrupted
 // epoch.
 func TestResumeTakesTheCheckpointsSettings(t *testing.T) {
-	c, err := lenet.New(lenet.Config{BatchSize: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 4})
 	loss, acc := 2.0, 0.5
 	st := lenet.TrainState{Epoch: 1, Examples: 192, Partial: lenet.Accumulator{LossSum: 400, Correct: 90, N: 192},
 		History: lenet.History{{Epoch: 1, TestAcc: &acc}, {Epoch: 1.25, TrainLoss: &loss, TrainAcc: &acc}}}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cmdtest"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
 )
@@ -41,16 +42,8 @@ func reportSet(t *testing.T) *dataset.Set {
 // fc3.bias is one-hot at k.
 func reportClassifier(t *testing.T, k int) *lenet.Classifier {
 	t.Helper()
-	c, err := lenet.New(lenet.Config{BatchSize: 4, EvalBatch: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	ps := c.Params()
-	for _, p := range ps {
-		clear(p.Value().Data().([]float32))
-	}
-	ps[len(ps)-1].Value().Data().([]float32)[k] = 1
+	c := lenettest.New(t, lenet.Config{BatchSize: 4, EvalBatch: 7})
+	lenettest.Predict(c, k)
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -13,11 +14,7 @@ import (
 // one line, before any data is read.
 func TestResumeRefusesWeightsOnly(t *testing.T) {
 	dir := t.TempDir()
-	c, err := lenet.New(lenet.Config{BatchSize: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{BatchSize: 1})
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
 	ck.WeightsOnly = true
 	path := filepath.Join(dir, "torch.safetensors")

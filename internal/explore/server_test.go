@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -53,19 +54,9 @@ func testSet(t testing.TB, n int) *dataset.Set {
 // too (zero biases would hide a bias added wrongly).
 func weights(t testing.TB, v lenet.Variant, seed uint64) *lenet.Checkpoint {
 	t.Helper()
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1, Seed: seed})
 	rng := rand.New(rand.NewPCG(seed, 3))
-	for _, p := range c.Params() {
-		if strings.HasSuffix(p.Name(), ".bias") {
-			for i, d := 0, p.Value().Data().([]float32); i < len(d); i++ {
-				d[i] = float32(rng.Float64() - 0.5)
-			}
-		}
-	}
+	lenettest.SetBiases(c, func(int) float32 { return float32(rng.Float64() - 0.5) })
 	one := 0.5
 	h := lenet.CheckpointHeader{Epochs: 3}
 	h.Epoch, h.History = 1, lenet.History{{Epoch: 1, TestAcc: &one}}
@@ -130,11 +121,7 @@ func TestForwardIndex(t *testing.T) {
 		s := newServer(t, Config{Weights: ck, Test: test})
 		a := getForward(t, s.Handler(), "GET", "/api/forward?index=13", "")
 
-		c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1})
 		if err := ck.Restore(c); err != nil {
 			t.Fatal(err)
 		}
@@ -332,11 +319,7 @@ func TestLabelsAndMistakes(t *testing.T) {
 		t.Errorf("labels %s (%v)", body, err)
 	}
 
-	c, err := lenet.New(lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 7})
 	if err := ck.Restore(c); err != nil {
 		t.Fatal(err)
 	}
