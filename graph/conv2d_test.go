@@ -194,25 +194,14 @@ func BenchmarkConv2DForwardBackward(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s, err := gorgonia.Sum(y)
-			if err != nil {
-				b.Fatal(err)
-			}
 			wrt := []*gorgonia.Node{w}
 			if c.wrtX {
 				wrt = append(wrt, x)
 			}
-			if _, err := gorgonia.Grad(s, wrt...); err != nil {
-				b.Fatal(err)
-			}
+			optest.SumGrad(b, y, wrt...)
 			m := gorgonia.NewTapeMachine(g)
 			defer m.Close()
-			for b.Loop() {
-				if err := m.RunAll(); err != nil {
-					b.Fatal(err)
-				}
-				m.Reset()
-			}
+			optest.Loop(b, m)
 		})
 	}
 }

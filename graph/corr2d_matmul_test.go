@@ -155,12 +155,7 @@ func benchCorr(b *testing.B, build func(x, k *gorgonia.Node) (*gorgonia.Node, er
 			}
 			m := gorgonia.NewTapeMachine(g)
 			defer m.Close()
-			for b.Loop() {
-				if err := m.RunAll(); err != nil {
-					b.Fatal(err)
-				}
-				m.Reset()
-			}
+			optest.Loop(b, m)
 		})
 	}
 }

@@ -163,11 +163,7 @@ func TestCorr2DNodesStayDistinct(t *testing.T) {
 	if y1 == y2 {
 		t.Fatal("Corr2D with two different kernels returned one node")
 	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	optest.RunGraph(t, g)
 	optest.Close(t, "y1", optest.Floats(t, y1.Value()), []float64{19, 25, 37, 43}, 0)
 	optest.Close(t, "y2", optest.Floats(t, y2.Value()), []float64{-4, -4, -4, -4}, 0)
 
@@ -272,27 +268,9 @@ func TestGorgoniaNestedGradDefect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := gorgonia.Sum(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := gorgonia.Grad(s, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2, err := gorgonia.Sum(first[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := gorgonia.Grad(s2, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	_, first := optest.SumGrad(t, y, x)
+	_, second := optest.SumGrad(t, first[0], x)
+	optest.RunGraph(t, g)
 	optest.Close(t, "first derivative 3x²", optest.Floats(t, first[0].Value()), []float64{12, 27}, 1e-12)
 	if got := optest.Floats(t, second[0].Value()); got[0] == 12 && got[1] == 18 {
 		t.Errorf("nested Grad now gives the right 6x = %v: Gorgonia's defect is gone, update the docs", got)

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 // BenchmarkLinearLeNet times LeNet's three dense layers at batch 256 (float32), forward
@@ -55,12 +56,7 @@ func BenchmarkLinearLeNet(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer m.Close()
-				for b.Loop() {
-					if err := m.RunAll(); err != nil {
-						b.Fatal(err)
-					}
-					m.Reset()
-				}
+				optest.Loop(b, m)
 			})
 		}
 	}

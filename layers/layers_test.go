@@ -11,6 +11,7 @@ import (
 
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gradcheck"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -36,15 +37,6 @@ func values64(t *testing.T, v gorgonia.Value) []float64 {
 	}
 	t.Fatalf("unexpected data %T", v.Data())
 	return nil
-}
-
-func run(t *testing.T, g *gorgonia.ExprGraph) {
-	t.Helper()
-	m := gorgonia.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatalf("running the graph: %v", err)
-	}
 }
 
 func input(g *gorgonia.ExprGraph, name string, vals []float64, shape ...int) *gorgonia.Node {
@@ -150,7 +142,7 @@ func TestConv2DLayerValues(t *testing.T) {
 		if !y.Shape().Eq(c.out) {
 			t.Fatalf("case %d: shape %v, want %v", i, y.Shape(), c.out)
 		}
-		run(t, g)
+		optest.RunGraph(t, g)
 		ws := l.Weight().Shape()
 		want := refConv(xv, c.x, values64(t, l.Weight().Value()), [4]int{ws[0], ws[1], ws[2], ws[3]}, bias, c.cfg.Padding, c.stride)
 		got := values64(t, y.Value())
@@ -230,15 +222,8 @@ func TestCorr2DLayerBiasGradient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := gorgonia.Sum(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grads, err := gorgonia.Grad(s, l.Params()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run(t, g)
+	_, grads := optest.SumGrad(t, y, l.Params()...)
+	optest.RunGraph(t, g)
 	if got := values64(t, grads[1].Value()); len(got) != 1 || got[0] != 6*7 {
 		t.Errorf("d sum / d bias = %v, want 42", got)
 	}
@@ -266,7 +251,7 @@ func TestCorr2DLayerValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, g)
+	optest.RunGraph(t, g)
 	want := []float64{19.5, 25.5, 37.5, 43.5}
 	if got := values64(t, y.Value()); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("corr2d + 0.5 = %v, want %v", got, want)
@@ -289,7 +274,7 @@ func TestLinearValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, g)
+	optest.RunGraph(t, g)
 	got := values64(t, y.Value())
 	for r := range 2 {
 		for c := range 2 {
@@ -316,7 +301,7 @@ func TestActivationValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, g)
+	optest.RunGraph(t, g)
 	r, s := values64(t, relu.Value()), values64(t, sig.Value())
 	for i, v := range xv {
 		if r[i] != math.Max(v, 0) {
@@ -373,7 +358,7 @@ func TestPoolLayers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		run(t, g)
+		optest.RunGraph(t, g)
 		if got := values64(t, y.Value()); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("case %d: %v, want %v", i, got, c.want)
 		}
@@ -413,14 +398,8 @@ func TestSeparateWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sa, err := gorgonia.Sum(ya)
-	if err != nil {
-		t.Fatal(err)
-	}
+	optest.SumGrad(t, ya, a.Params()...)
 	if _, err := gorgonia.Sum(yb); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gorgonia.Grad(sa, a.Params()...); err != nil {
 		t.Fatal(err)
 	}
 	m := gorgonia.NewTapeMachine(g, gorgonia.BindDualValues(a.Params()...))
@@ -788,7 +767,7 @@ func TestLeNetSummary(t *testing.T) {
 	if n := len(net.Params()); n != 10 {
 		t.Errorf("%d parameter nodes, want 10 (5 weights, 5 biases)", n)
 	}
-	run(t, g)
+	optest.RunGraph(t, g)
 	if !y.Value().Shape().Eq(tensor.Shape{1, 10}) {
 		t.Errorf("output value shape %v", y.Value().Shape())
 	}

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 // linearRun builds a float32 Linear layer (in -> out) on an (n, in) input, takes the
@@ -41,7 +42,7 @@ func linearRun(t *testing.T, n, in, out int) [4][]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, g)
+	optest.RunGraph(t, g)
 	return [4][]float64{values64(t, y.Value()), values64(t, grads[0].Value()), values64(t, grads[1].Value()), values64(t, grads[2].Value())}
 }
 

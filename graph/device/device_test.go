@@ -9,6 +9,7 @@ import (
 
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 func TestDeviceNames(t *testing.T) {
@@ -38,13 +39,7 @@ func TestNewMachine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := gorgonia.Sum(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gorgonia.Grad(s, x); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := optest.SumGrad(t, y, x)
 	m, err := device.NewMachine(g, device.TryGPU(0), gorgonia.BindDualValues(x))
 	if err != nil {
 		t.Fatal(err)

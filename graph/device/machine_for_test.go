@@ -23,14 +23,7 @@ func TestNewMachineForSkipsUnneededNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loss, err := gorgonia.Sum(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grads, err := gorgonia.Grad(loss, w)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loss, grads := optest.SumGrad(t, y, w)
 	var dx *gorgonia.Node // the dL/dx node Grad built for the data
 	for _, n := range g.AllNodes() {
 		if op, ok := n.Op().(*opkit.Op); ok && op.Spec().Name == "FusedConv2DGradX" {

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
 // The benchmarks of the hot ops at LeNet's shapes (batch 256, float32), each with the
@@ -58,12 +59,7 @@ func benchRun(b *testing.B, backward bool, build func(g *gorgonia.ExprGraph, rng
 		b.Fatal(err)
 	}
 	defer m.Close()
-	for b.Loop() {
-		if err := m.RunAll(); err != nil {
-			b.Fatal(err)
-		}
-		m.Reset()
-	}
+	optest.Loop(b, m)
 }
 
 func benchPasses(b *testing.B, name string, run func(b *testing.B, backward bool)) {

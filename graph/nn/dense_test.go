@@ -65,11 +65,7 @@ func TestDenseMatchesMulAdd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := gorgonia.NewTapeMachine(g)
-		if err := m.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		m.Close()
+		optest.RunGraph(t, g)
 		gd, wd := optest.Floats(t, got.Value()), optest.Floats(t, want.Value())
 		if !got.Shape().Eq(tensor.Shape{6, 4}) {
 			t.Errorf("%v: shape %v, want (6, 4)", dt, got.Shape())

@@ -36,15 +36,11 @@ func TestSoftmaxCrossEntropyValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := gorgonia.NewTapeMachine(g)
-		if err := m.RunAll(); err != nil {
-			t.Fatal(err)
-		}
+		optest.RunGraph(t, g)
 		got := optest.Floats(t, loss.Value())[0]
 		if math.Abs(got-want) > 1e-6 {
 			t.Errorf("%v: loss %v, want %v", dt, got, want)
 		}
-		m.Close()
 	}
 }
 
