@@ -1,12 +1,12 @@
 package lenet_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/safetensors"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
@@ -100,7 +100,7 @@ func TestCheckpointComputesLikePyTorch(t *testing.T) {
 		if err := lenet.Snapshot(c, lenet.CheckpointHeader{}).Save(path); err != nil {
 			t.Fatal(err)
 		}
-		f := readFile(t, path)
+		f := checkpointtest.ReadFile(t, path)
 		if names := f.Names(); !slices.Equal(names, lenet.StateDictKeys()) {
 			t.Errorf("%s: tensors %v, want %v", v, names, lenet.StateDictKeys())
 		}
@@ -121,17 +121,4 @@ func TestCheckpointComputesLikePyTorch(t *testing.T) {
 			assertClose(t, string(v)+" logits", got, torchForward(t, f, v, x), 1e-5)
 		}
 	}
-}
-
-func readFile(t *testing.T, path string) *safetensors.File {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := safetensors.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
@@ -140,16 +141,10 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Strip the metadata, as PyTorch's save_file(net.state_dict()) would have it.
-	data, _ := os.ReadFile(full)
-	f, err := safetensors.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := checkpointtest.ReadFile(t, full)
 	f.Metadata = nil
 	bare := filepath.Join(dir, "bare.safetensors")
-	var buf bytes.Buffer
-	f.WriteTo(&buf)
-	os.WriteFile(bare, buf.Bytes(), 0o644)
+	checkpointtest.WriteFile(t, bare, f)
 
 	code, stdout, _ := runEval(t, s, "-model", bare)
 	if code != cli.ExitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its variant; -variant chooses) from "+bare+", weights only, no training state\n") {
@@ -263,14 +258,7 @@ var testAccLine = regexp.MustCompile(`(?m)^test acc (\d\.\d{4})\n\z`)
 // PyTorch computed for them, within 0.002, on the real test set.
 func TestPyTorchFixture(t *testing.T) {
 	dir := fashiontest.Dir(t)
-	data, err := os.ReadFile(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := safetensors.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := checkpointtest.ReadFile(t, fixture)
 	if w, _ := f.Tensor("0.weight"); w == nil || w.DType != safetensors.F16 {
 		t.Fatalf("the fixture's 0.weight is %v, want F16", w)
 	}

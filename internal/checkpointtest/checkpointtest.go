@@ -1,12 +1,13 @@
-// Package checkpointtest makes damaged LeNet checkpoints for tests: files that a
-// checkpoint's own checks (the safetensors structure, the lenet.sha256 digest) accept,
-// but whose values no run should continue from.
+// Package checkpointtest reads and writes safetensors files for tests, and makes damaged
+// LeNet checkpoints: files that a checkpoint's own checks (the safetensors structure,
+// the lenet.sha256 digest) accept, but whose values no run should continue from.
 package checkpointtest
 
 import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"os"
 	"testing"
 
 	"github.com/d2l-go/convnets/internal/safetensors"
@@ -35,4 +36,30 @@ func NaNFirstWeight(tb testing.TB, good []byte) []byte {
 		tb.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// ReadFile reads and checks the safetensors file at path, failing tb on an error.
+func ReadFile(tb testing.TB, path string) *safetensors.File {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := safetensors.Decode(data)
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return f
+}
+
+// WriteFile writes f to path as a safetensors file, failing tb on an error.
+func WriteFile(tb testing.TB, path string, f *safetensors.File) {
+	tb.Helper()
+	var b bytes.Buffer
+	if _, err := f.WriteTo(&b); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
 }
