@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/graph/nn"
+	"github.com/d2l-go/convnets/internal/chaptertest"
 	"github.com/d2l-go/convnets/internal/gradcheck"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"gorgonia.org/gorgonia"
@@ -731,20 +732,7 @@ func TestLeNetSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ layer, shape string }{
-		{"Conv2d(1->6, 5x5, padding 2)", "(1,6,28,28)"},
-		{"ReLU", "(1,6,28,28)"},
-		{"AvgPool 2x2 stride 2", "(1,6,14,14)"},
-		{"Conv2d(6->16, 5x5)", "(1,16,10,10)"},
-		{"Sigmoid", "(1,16,10,10)"},
-		{"AvgPool 2x2 stride 2", "(1,16,5,5)"},
-		{"Flatten", "(1,400)"},
-		{"Linear 400->120", "(1,120)"},
-		{"Sigmoid", "(1,120)"},
-		{"Linear 120->84", "(1,84)"},
-		{"Sigmoid", "(1,84)"},
-		{"Linear 84->10", "(1,10)"},
-	}
+	want := chaptertest.LeNet
 	rows := net.Summary()
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(rows), len(want))
@@ -752,10 +740,10 @@ func TestLeNetSummary(t *testing.T) {
 	var text strings.Builder
 	text.WriteString("layer                          output shape\n")
 	for i, w := range want {
-		if rows[i].Layer != w.layer || FormatShape(rows[i].Shape) != w.shape {
-			t.Errorf("row %d: %s %s, want %s %s", i, rows[i].Layer, FormatShape(rows[i].Shape), w.layer, w.shape)
+		if rows[i].Layer != w.Layer || FormatShape(rows[i].Shape) != w.Shape {
+			t.Errorf("row %d: %s %s, want %s %s", i, rows[i].Layer, FormatShape(rows[i].Shape), w.Layer, w.Shape)
 		}
-		fmt.Fprintf(&text, "%-31s%s\n", w.layer, w.shape)
+		fmt.Fprintf(&text, "%-31s%s\n", w.Layer, w.Shape)
 	}
 	var buf bytes.Buffer
 	if err := net.WriteSummary(&buf); err != nil {

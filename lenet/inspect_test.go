@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/chaptertest"
 	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
@@ -225,43 +226,26 @@ func equal32(a, b []float32) bool {
 	return true
 }
 
-// docs/chapter.md section 6's table, one row per layer (the chapter folds each
-// Linear's sigmoid into its row).
-var chapterTable = []struct{ layer, shape string }{
-	{"Conv2d(1->6, 5x5, padding 2)", "(1,6,28,28)"},
-	{"ReLU", "(1,6,28,28)"},
-	{"AvgPool 2x2 stride 2", "(1,6,14,14)"},
-	{"Conv2d(6->16, 5x5)", "(1,16,10,10)"},
-	{"Sigmoid", "(1,16,10,10)"},
-	{"AvgPool 2x2 stride 2", "(1,16,5,5)"},
-	{"Flatten", "(1,400)"},
-	{"Linear 400->120", "(1,120)"},
-	{"Sigmoid", "(1,120)"},
-	{"Linear 120->84", "(1,84)"},
-	{"Sigmoid", "(1,84)"},
-	{"Linear 84->10", "(1,10)"},
-}
-
 func TestSummaryMatchesChapter(t *testing.T) {
 	rows, err := lenet.Summary(lenet.Classic)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(chapterTable) {
-		t.Fatalf("%d rows, want %d", len(rows), len(chapterTable))
+	if len(rows) != len(chaptertest.LeNet) {
+		t.Fatalf("%d rows, want %d", len(rows), len(chaptertest.LeNet))
 	}
 	c := inspectClassifier(t, lenet.Classic, 3)
 	insp, err := lenet.Inspect(c, testImage(3))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range chapterTable {
-		if rows[i].Layer != want.layer || layers.FormatShape(rows[i].Shape) != want.shape {
-			t.Errorf("row %d: %s %s, want %s %s", i, rows[i].Layer, layers.FormatShape(rows[i].Shape), want.layer, want.shape)
+	for i, want := range chaptertest.LeNet {
+		if rows[i].Layer != want.Layer || layers.FormatShape(rows[i].Shape) != want.Shape {
+			t.Errorf("row %d: %s %s, want %s %s", i, rows[i].Layer, layers.FormatShape(rows[i].Shape), want.Layer, want.Shape)
 		}
 		l := insp.Layers[i]
-		if l.Layer != want.layer || layers.FormatShape(l.Shape) != want.shape || l.Index != i {
-			t.Errorf("Inspect layer %d: %d %s %v, want %s %s", i, l.Index, l.Layer, l.Shape, want.layer, want.shape)
+		if l.Layer != want.Layer || layers.FormatShape(l.Shape) != want.Shape || l.Index != i {
+			t.Errorf("Inspect layer %d: %d %s %v, want %s %s", i, l.Index, l.Layer, l.Shape, want.Layer, want.Shape)
 		}
 		n := 1
 		for _, d := range l.Shape {
@@ -278,13 +262,13 @@ func TestSummaryMatchesChapter(t *testing.T) {
 		t.Fatal(err)
 	}
 	modern := map[string]string{"Sigmoid": "ReLU", "AvgPool 2x2 stride 2": "MaxPool 2x2 stride 2"}
-	for i, want := range chapterTable {
-		name := want.layer
+	for i, want := range chaptertest.LeNet {
+		name := want.Layer
 		if m, ok := modern[name]; ok {
 			name = m
 		}
-		if mrows[i].Layer != name || layers.FormatShape(mrows[i].Shape) != want.shape {
-			t.Errorf("modern row %d: %s %s, want %s %s", i, mrows[i].Layer, layers.FormatShape(mrows[i].Shape), name, want.shape)
+		if mrows[i].Layer != name || layers.FormatShape(mrows[i].Shape) != want.Shape {
+			t.Errorf("modern row %d: %s %s, want %s %s", i, mrows[i].Layer, layers.FormatShape(mrows[i].Shape), name, want.Shape)
 		}
 	}
 
