@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -45,13 +43,8 @@ func TestFashionFilesAreNotMNIST(t *testing.T) {
 // -resume takes the data set from the checkpoint; a -dataset given otherwise is named
 // on the resuming line.
 func TestResumeTakesTheDataset(t *testing.T) {
-	c := lenettest.New(t, lenet.Config{BatchSize: 4})
-	ck := filepath.Join(t.TempDir(), "ck.bin")
-	h := lenet.CheckpointHeader{Dataset: "mnist", Epochs: 2, BatchSize: 4, Seed: 1, TrainExamples: 64,
-		Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: 1}}
-	if err := lenet.Snapshot(c, h).Save(ck); err != nil {
-		t.Fatal(err)
-	}
+	ck := saveCheckpoint(t, lenet.CheckpointHeader{Dataset: "mnist", Epochs: 2, BatchSize: 4, Seed: 1, TrainExamples: 64,
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: 1}})
 	for _, tc := range []struct {
 		args []string
 		want *dataset.Source
@@ -60,16 +53,9 @@ func TestResumeTakesTheDataset(t *testing.T) {
 		{nil, dataset.MNIST, ""},
 		{[]string{"-dataset", "fashion-mnist"}, dataset.FashionMNIST, "-dataset Fashion-MNIST (the checkpoint's: MNIST)"},
 	} {
-		o, err := parseFlags(append([]string{"-resume", ck}, tc.args...), io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := &runner{o: o}
-		if err := r.loadResume(); err != nil {
-			t.Fatal(err)
-		}
-		if o.source != tc.want || strings.Join(r.notes, "; ") != tc.note {
-			t.Errorf("%v: data %v, notes %q; want %v and %q", tc.args, o.source, r.notes, tc.want, tc.note)
+		r := resumed(t, ck, tc.args...)
+		if r.o.source != tc.want || strings.Join(r.notes, "; ") != tc.note {
+			t.Errorf("%v: data %v, notes %q; want %v and %q", tc.args, r.o.source, r.notes, tc.want, tc.note)
 		}
 	}
 }

@@ -273,15 +273,10 @@ func forgeNaN(t *testing.T, dir string, good []byte) string {
 // resuming line names the given ones that differ and what becomes of the interrupted
 // epoch.
 func TestResumeTakesTheCheckpointsSettings(t *testing.T) {
-	c := lenettest.New(t, lenet.Config{BatchSize: 4})
 	loss, acc := 2.0, 0.5
 	st := lenet.TrainState{Epoch: 1, Examples: 192, Partial: lenet.Accumulator{LossSum: 400, Correct: 90, N: 192},
 		History: lenet.History{{Epoch: 1, TestAcc: &acc}, {Epoch: 1.25, TrainLoss: &loss, TrainAcc: &acc}}}
-	ck := filepath.Join(t.TempDir(), "ck.bin")
-	h := lenet.CheckpointHeader{Epochs: 3, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.25}, TrainState: st}
-	if err := lenet.Snapshot(c, h).Save(ck); err != nil {
-		t.Fatal(err)
-	}
+	ck := saveCheckpoint(t, lenet.CheckpointHeader{Epochs: 3, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.25}, TrainState: st})
 	head := "resuming from " + ck + " after 192 of the 512 examples of epoch 2"
 	for _, tc := range []struct {
 		args     []string
@@ -295,14 +290,8 @@ func TestResumeTakesTheCheckpointsSettings(t *testing.T) {
 		{[]string{"-seed", "7"}, 512, head + "; with another training set or seed, epoch 2 restarts from its first example (the weights keep what it taught them); given: -seed 7 (the checkpoint's: 5)", 0, 1},
 		{[]string{"-limit", "300"}, 300, head + "; with another training set or seed, epoch 2 restarts from its first example (the weights keep what it taught them); given: -limit 300: 300 training examples (the checkpoint's: 512)", 0, 1},
 	} {
-		o, err := parseFlags(append([]string{"-resume", ck}, tc.args...), io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := &runner{o: o}
-		if err := r.loadResume(); err != nil {
-			t.Fatal(err)
-		}
+		r := resumed(t, ck, tc.args...)
+		o := r.o
 		if !slices.Contains(tc.args, "-limit") && o.limit != 512 || o.epochs != 3 || (tc.args == nil && (o.seed != 5 || o.batch != 64 || o.lr != 0.25)) {
 			t.Errorf("%v: settings %+v, want the checkpoint's", tc.args, *o)
 		}
@@ -311,4 +300,30 @@ func TestResumeTakesTheCheckpointsSettings(t *testing.T) {
 			t.Errorf("%v:\nline %q\nwant %q\nresumes at example %d with %d points, want %d and %d", tc.args, line, tc.line, start.Examples, len(start.History), tc.examples, tc.points)
 		}
 	}
+}
+
+// saveCheckpoint saves a fresh batch-4 LeNet with header h to a file and returns its
+// path.
+func saveCheckpoint(t *testing.T, h lenet.CheckpointHeader) string {
+	t.Helper()
+	ck := filepath.Join(t.TempDir(), "ck.bin")
+	if err := lenet.Snapshot(lenettest.New(t, lenet.Config{BatchSize: 4}), h).Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	return ck
+}
+
+// resumed returns the runner of 'train -resume ck args...' once it has read the
+// checkpoint.
+func resumed(t *testing.T, ck string, args ...string) *runner {
+	t.Helper()
+	o, err := parseFlags(append([]string{"-resume", ck}, args...), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runner{o: o}
+	if err := r.loadResume(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
