@@ -105,8 +105,12 @@ func (m *Confusion) title() string {
 	return fmt.Sprintf("Confusion matrix (%d examples, accuracy %.1f%%)", total, 100*float64(correct)/float64(total))
 }
 
-// scale returns the colour scale: 0 (white) to the largest count (dark blue).
+// scale checks the matrix (validate) and returns its colour scale: 0 (white) to the
+// largest count (dark blue).
 func (m *Confusion) scale() (colorScale, error) {
+	if err := m.validate(); err != nil {
+		return colorScale{}, err
+	}
 	hi := 0
 	for _, row := range m.Counts {
 		for _, v := range row {
@@ -201,9 +205,6 @@ func (m *Confusion) plotSize(p *plot.Plot) (w, h vg.Length) {
 
 // Size implements Panel.
 func (m *Confusion) Size() (w, h vg.Length, err error) {
-	if err := m.validate(); err != nil {
-		return 0, 0, err
-	}
 	s, err := m.scale()
 	if err != nil {
 		return 0, 0, err
@@ -219,9 +220,6 @@ func (m *Confusion) Size() (w, h vg.Length, err error) {
 
 // Draw implements Panel.
 func (m *Confusion) Draw(c draw.Canvas) error {
-	if err := m.validate(); err != nil {
-		return err
-	}
 	s, err := m.scale()
 	if err != nil {
 		return err

@@ -66,14 +66,8 @@ func SaveHeatMapGrid(path string, maps []HeatMap, cols int, title string) error 
 
 // validate checks the grid's settings and every map.
 func (g *HeatMapGrid) validate() error {
-	if len(g.Maps) == 0 {
-		return invalidf("heat map grid has no maps")
-	}
-	if g.Cols < 0 {
-		return invalidf("heat map grid has %d columns: use 0 for automatic or a positive number", g.Cols)
-	}
-	if g.CellSize < 0 {
-		return invalidf("heat map grid cell size %v is negative", g.CellSize)
+	if err := validateGrid("heat map grid", "maps", len(g.Maps), g.Cols, g.CellSize); err != nil {
+		return err
 	}
 	if math.IsNaN(g.Min) || math.IsNaN(g.Max) || math.IsInf(g.Min, 0) || math.IsInf(g.Max, 0) ||
 		(g.Min != 0 || g.Max != 0) && !(g.Min < g.Max) {
@@ -90,7 +84,12 @@ func (g *HeatMapGrid) validate() error {
 	return nil
 }
 
+// scale checks the grid (validate) and returns its colour scale: Min to Max, or else
+// the range of the maps' finite values.
 func (g *HeatMapGrid) scale() (colorScale, error) {
+	if err := g.validate(); err != nil {
+		return colorScale{}, err
+	}
 	if g.Min != 0 || g.Max != 0 {
 		return newColorScale(g.Min, g.Max, paletteAuto)
 	}
@@ -136,9 +135,6 @@ func (g *HeatMapGrid) geometry() gridGeometry {
 
 // Size implements Panel.
 func (g *HeatMapGrid) Size() (w, h vg.Length, err error) {
-	if err := g.validate(); err != nil {
-		return 0, 0, err
-	}
 	s, err := g.scale()
 	if err != nil {
 		return 0, 0, err
@@ -155,9 +151,6 @@ func (g *HeatMapGrid) Size() (w, h vg.Length, err error) {
 
 // Draw implements Panel.
 func (g *HeatMapGrid) Draw(c draw.Canvas) error {
-	if err := g.validate(); err != nil {
-		return err
-	}
 	s, err := g.scale()
 	if err != nil {
 		return err

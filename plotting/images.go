@@ -143,15 +143,23 @@ func imageTitleStyle(im Image) text.Style {
 	return textStyle(sans(cellTitleSize, false), colorBlack)
 }
 
+// validateGrid checks what every grid of cells shares: n cells (items, "maps" or
+// "images"), cols columns and the cell size, the grid called what in the messages.
+func validateGrid(what, items string, n, cols int, cell vg.Length) error {
+	switch {
+	case n == 0:
+		return invalidf("%s has no %s", what, items)
+	case cols < 0:
+		return invalidf("%s has %d columns: use 0 for automatic or a positive number", what, cols)
+	case cell < 0:
+		return invalidf("%s cell size %v is negative", what, cell)
+	}
+	return nil
+}
+
 func (g *ImageGrid) validate() error {
-	if len(g.Images) == 0 {
-		return invalidf("image grid has no images")
-	}
-	if g.Cols < 0 {
-		return invalidf("image grid has %d columns: use 0 for automatic or a positive number", g.Cols)
-	}
-	if g.CellSize < 0 {
-		return invalidf("image grid cell size %v is negative", g.CellSize)
+	if err := validateGrid("image grid", "images", len(g.Images), g.Cols, g.CellSize); err != nil {
+		return err
 	}
 	for i, im := range g.Images {
 		if im.W <= 0 || im.H <= 0 || im.W > maxPixels || im.H > maxPixels {
