@@ -40,7 +40,7 @@ func TestConv2DMatchesNaiveLoops(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			xv := randomValues(rng, c.x[0]*c.x[1]*c.x[2]*c.x[3])
 			wv := randomValues(rng, c.w[0]*c.w[1]*c.w[2]*c.w[3])
-			want, wantShape := optest.Conv2D(xv, c.x, wv, c.w, c.pad, c.stride)
+			want, wantShape := optest.Conv2D(xv, c.x, wv, c.w, nil, c.pad, c.stride)
 			got, gotShape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 				return Conv2D(in[0], in[1], c.pad, c.stride)
 			}, optest.Dense(dt, xv, c.x[:]...), optest.Dense(dt, wv, c.w[:]...))

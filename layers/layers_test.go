@@ -52,35 +52,6 @@ func uniform(rng *rand.Rand, n int) []float64 {
 	return v
 }
 
-// refConv is a direct loop over the definition of a padded, strided convolution + bias.
-func refConv(x []float64, xs [4]int, w []float64, ws [4]int, b []float64, pad, stride [2]int) []float64 {
-	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
-	co, kh, kw := ws[0], ws[2], ws[3]
-	oh, ow := (h-kh+2*pad[0])/stride[0]+1, (wd-kw+2*pad[1])/stride[1]+1
-	out := make([]float64, 0, n*co*oh*ow)
-	for bi := range n {
-		for o := range co {
-			for i := range oh {
-				for j := range ow {
-					s := b[o]
-					for ci := range c {
-						for u := range kh {
-							for v := range kw {
-								r, q := i*stride[0]+u-pad[0], j*stride[1]+v-pad[1]
-								if r >= 0 && r < h && q >= 0 && q < wd {
-									s += x[((bi*c+ci)*h+r)*wd+q] * w[((o*c+ci)*kh+u)*kw+v]
-								}
-							}
-						}
-					}
-					out = append(out, s)
-				}
-			}
-		}
-	}
-	return out
-}
-
 func TestConv2DLayerValues(t *testing.T) {
 	cases := []struct {
 		cfg    Conv2DConfig
@@ -145,7 +116,7 @@ func TestConv2DLayerValues(t *testing.T) {
 		}
 		optest.RunGraph(t, g)
 		ws := l.Weight().Shape()
-		want := refConv(xv, c.x, values64(t, l.Weight().Value()), [4]int{ws[0], ws[1], ws[2], ws[3]}, bias, c.cfg.Padding, c.stride)
+		want, _ := optest.Conv2D(xv, c.x, values64(t, l.Weight().Value()), [4]int{ws[0], ws[1], ws[2], ws[3]}, bias, c.cfg.Padding, c.stride)
 		got := values64(t, y.Value())
 		for j := range want {
 			if math.Abs(got[j]-want[j]) > 1e-5 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/d2l-go/convnets/internal/chaptertest"
 	"github.com/d2l-go/convnets/internal/lenettest"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -62,30 +63,10 @@ func f64(x []float32) []float64 {
 	return out
 }
 
-// refConv is a direct multi-channel convolution with zero padding, stride 1:
+// refConv is optest's direct convolution of one image with zero padding p, stride 1:
 // x (ci,h,w), w (co,ci,k,k), b (co) -> (co, h+2p-k+1, w+2p-k+1).
 func refConv(x []float64, ci, h, wd int, w, b []float64, co, k, p int) []float64 {
-	oh, ow := h+2*p-k+1, wd+2*p-k+1
-	y := make([]float64, co*oh*ow)
-	for o := range co {
-		for i := range oh {
-			for j := range ow {
-				s := b[o]
-				for c := range ci {
-					for a := range k {
-						for bb := range k {
-							r, q := i+a-p, j+bb-p
-							if r < 0 || r >= h || q < 0 || q >= wd {
-								continue
-							}
-							s += x[(c*h+r)*wd+q] * w[((o*ci+c)*k+a)*k+bb]
-						}
-					}
-				}
-				y[(o*oh+i)*ow+j] = s
-			}
-		}
-	}
+	y, _ := optest.Conv2D(x, [4]int{1, ci, h, wd}, w, [4]int{co, ci, k, k}, b, [2]int{p, p}, [2]int{1, 1})
 	return y
 }
 

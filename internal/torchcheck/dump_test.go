@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/internal/atomicfile"
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/safetensors"
 )
 
@@ -173,14 +173,7 @@ func TestDump(t *testing.T) {
 // metadata exactly.
 func checkReadBack(t *testing.T, path string, want *safetensors.File) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := safetensors.Decode(data)
-	if err != nil {
-		t.Fatalf("reading the dump back: %v", err)
-	}
+	got := checkpointtest.ReadFile(t, path)
 	if len(got.Tensors) != len(want.Tensors) {
 		t.Fatalf("read back %d tensors, wrote %d", len(got.Tensors), len(want.Tensors))
 	}

@@ -2,19 +2,22 @@ package optest
 
 // Conv2D is the textbook definition of a padded, strided, multi-channel
 // cross-correlation, written as plain loops: the reference the convolutions are tested
-// against. x is (n, c, h, w), w is (co, c, kh, kw); it returns the (n, co, oh, ow)
-// result and its shape.
-func Conv2D(x []float64, xs [4]int, w []float64, ws [4]int, pad, stride [2]int) ([]float64, [4]int) {
+// against. x is (n, c, h, w), w is (co, c, kh, kw), b is nil or the (co) bias every
+// output of its channel starts from; it returns the (n, co, oh, ow) result and its shape.
+func Conv2D(x []float64, xs [4]int, w []float64, ws [4]int, b []float64, pad, stride [2]int) ([]float64, [4]int) {
 	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
 	co, kh, kw := ws[0], ws[2], ws[3]
 	oh := (h-kh+2*pad[0])/stride[0] + 1
 	ow := (wd-kw+2*pad[1])/stride[1] + 1
 	out := make([]float64, n*co*oh*ow)
-	for b := range n {
+	for bi := range n {
 		for o := range co {
 			for i := range oh {
 				for j := range ow {
 					var s float64
+					if b != nil {
+						s = b[o]
+					}
 					for ci := range c {
 						for u := range kh {
 							for v := range kw {
@@ -22,11 +25,11 @@ func Conv2D(x []float64, xs [4]int, w []float64, ws [4]int, pad, stride [2]int) 
 								if r < 0 || r >= h || q < 0 || q >= wd {
 									continue
 								}
-								s += x[((b*c+ci)*h+r)*wd+q] * w[((o*c+ci)*kh+u)*kw+v]
+								s += x[((bi*c+ci)*h+r)*wd+q] * w[((o*c+ci)*kh+u)*kw+v]
 							}
 						}
 					}
-					out[((b*co+o)*oh+i)*ow+j] = s
+					out[((bi*co+o)*oh+i)*ow+j] = s
 				}
 			}
 		}
