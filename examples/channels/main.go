@@ -63,15 +63,8 @@ func multiChannel(w io.Writer) error {
 func oneByOne(w io.Writer) error {
 	const ci, co, h, wd = 3, 2, 3, 3
 	rng := rand.New(rand.NewPCG(7, 7))
-	ints := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.IntN(9) - 4)
-		}
-		return v
-	}
 	g := gorgonia.NewGraph()
-	xv, kv := ints(ci*h*wd), ints(co*ci)
+	xv, kv := exgraph.Ints[float32](rng, ci*h*wd, 4), exgraph.Ints[float32](rng, co*ci, 4)
 	x := exgraph.Node(g, "X", xv, ci, h, wd)
 	k := exgraph.Node(g, "K", kv, co, ci, 1, 1)
 	conv, err := graph.Corr2DMultiInOut(x, k)

@@ -101,13 +101,7 @@ func methodsDiff(g *gorgonia.ExprGraph, x, k *gorgonia.Node) (*gorgonia.Node, fl
 // where BLAS's summation order may change the last bits.
 func equality(w io.Writer) error {
 	rng := rand.New(rand.NewPCG(1, 2))
-	ints := func(n int) []float64 {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = float64(rng.IntN(19) - 9)
-		}
-		return v
-	}
+	ints := func(n int) []float64 { return exgraph.Ints[float64](rng, n, 9) }
 	floats := func(n int) []float64 {
 		v := make([]float64, n)
 		for i := range v {

@@ -1,6 +1,7 @@
 package exgraph
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -27,5 +28,23 @@ func TestNodeAndRun(t *testing.T) {
 	f := Node(g, "f", []float32{1.5}, 1)
 	if f.Dtype().String() != "float32" {
 		t.Errorf("float32 values give a %v node", f.Dtype())
+	}
+}
+
+// Ints covers [-max, max] and nothing else, the same for both types and the same seed.
+func TestInts(t *testing.T) {
+	v := Ints[float64](rand.New(rand.NewPCG(1, 2)), 2000, 4)
+	seen := map[float64]bool{}
+	for _, x := range v {
+		seen[x] = true
+	}
+	if len(v) != 2000 || len(seen) != 9 || slices.Min(v) != -4 || slices.Max(v) != 4 {
+		t.Errorf("%d values, %d distinct, in [%v, %v]; want 2000 in all of [-4, 4]", len(v), len(seen), slices.Min(v), slices.Max(v))
+	}
+	w := Ints[float32](rand.New(rand.NewPCG(1, 2)), 2000, 4)
+	for i := range v {
+		if float64(w[i]) != v[i] {
+			t.Fatalf("value %d: float32 %v, float64 %v", i, w[i], v[i])
+		}
 	}
 }
