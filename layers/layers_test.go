@@ -40,6 +40,16 @@ func values64(t *testing.T, v gorgonia.Value) []float64 {
 	return nil
 }
 
+// forward returns l.Forward(x), failing t on an error.
+func forward(t *testing.T, l Layer, x *gorgonia.Node) *gorgonia.Node {
+	t.Helper()
+	y, err := l.Forward(x)
+	if err != nil {
+		t.Fatalf("%v: %v", l, err)
+	}
+	return y
+}
+
 func input(g *gorgonia.ExprGraph, name string, vals []float64, shape ...int) *gorgonia.Node {
 	return gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), gorgonia.WithName(name))
 }
@@ -107,10 +117,7 @@ func TestConv2DLayerValues(t *testing.T) {
 				}
 			}
 		}
-		y, err := l.Forward(x)
-		if err != nil {
-			t.Fatalf("case %d: %v", i, err)
-		}
+		y := forward(t, l, x)
 		if !y.Shape().Eq(c.out) {
 			t.Fatalf("case %d: shape %v, want %v", i, y.Shape(), c.out)
 		}
@@ -190,10 +197,7 @@ func TestCorr2DLayerBiasGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := input(g, "x", uniform(seeded(4), 6*8), 6, 8)
-	y, err := l.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
+	y := forward(t, l, x)
 	_, grads := optest.SumGrad(t, y, l.Params()...)
 	optest.RunGraph(t, g)
 	if got := values64(t, grads[1].Value()); len(got) != 1 || got[0] != 6*7 {
@@ -219,10 +223,7 @@ func TestCorr2DLayerValues(t *testing.T) {
 	if err := gorgonia.Let(l.Bias(), 0.5); err != nil {
 		t.Fatal(err)
 	}
-	y, err := l.Forward(input(g, "x", []float64{0, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3))
-	if err != nil {
-		t.Fatal(err)
-	}
+	y := forward(t, l, input(g, "x", []float64{0, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3))
 	optest.RunGraph(t, g)
 	want := []float64{19.5, 25.5, 37.5, 43.5}
 	if got := values64(t, y.Value()); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -242,10 +243,7 @@ func TestLinearValues(t *testing.T) {
 	w := values64(t, l.Weight().Value())
 	copy(l.Bias().Value().Data().([]float64), []float64{10, 20})
 	xv := []float64{1, 2, 3, -1, 0, 4}
-	y, err := l.Forward(input(g, "x", xv, 2, 3))
-	if err != nil {
-		t.Fatal(err)
-	}
+	y := forward(t, l, input(g, "x", xv, 2, 3))
 	optest.RunGraph(t, g)
 	got := values64(t, y.Value())
 	for r := range 2 {
@@ -326,10 +324,7 @@ func TestPoolLayers(t *testing.T) {
 			t.Errorf("case %d: stride %v and %d params, want %v and none", i, stride, len(l.Params()), c.stride)
 		}
 		g := gorgonia.NewGraph()
-		y, err := l.Forward(input(g, "x", append([]float64(nil), arange...), 1, 1, 4, 4))
-		if err != nil {
-			t.Fatalf("case %d: %v", i, err)
-		}
+		y := forward(t, l, input(g, "x", append([]float64(nil), arange...), 1, 1, 4, 4))
 		optest.RunGraph(t, g)
 		if got := values64(t, y.Value()); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("case %d: %v, want %v", i, got, c.want)
@@ -362,14 +357,8 @@ func TestSeparateWeights(t *testing.T) {
 		}
 	}
 	x := input(g, "x", uniform(seeded(6), 9), 1, 1, 3, 3)
-	ya, err := a.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	yb, err := b.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ya := forward(t, a, x)
+	yb := forward(t, b, x)
 	optest.SumGrad(t, ya, a.Params()...)
 	if _, err := gorgonia.Sum(yb); err != nil {
 		t.Fatal(err)
@@ -699,10 +688,7 @@ func TestLeNetSummary(t *testing.T) {
 		t.Error("WriteSummary before Forward: no error")
 	}
 	x := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(1, 1, 28, 28), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Uniform(0, 1)))
-	y, err := net.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
+	y := forward(t, net, x)
 	want := chaptertest.LeNet
 	rows := net.Summary()
 	if len(rows) != len(want) {

@@ -25,10 +25,7 @@ func linearRun(t *testing.T, n, in, out int) [4][]float64 {
 	rng := seeded(6)
 	copy(l.Bias().Value().Data().([]float32), f32s(uniform(rng, out)))
 	x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(n, in), tensor.WithBacking(f32s(uniform(rng, n*in)))), gorgonia.WithName("x"))
-	y, err := l.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
+	y := forward(t, l, x)
 	r := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(n, out), tensor.WithBacking(f32s(uniform(rng, n*out)))), gorgonia.WithName("r"))
 	prod, err := gorgonia.HadamardProd(y, r)
 	if err != nil {
