@@ -22,28 +22,15 @@ func randomValues(rng *rand.Rand, n int) []float64 {
 }
 
 func TestConv2DMatchesNaiveLoops(t *testing.T) {
-	cases := []struct {
-		x, w        [4]int
-		pad, stride [2]int
-	}{
-		{[4]int{1, 1, 3, 3}, [4]int{1, 1, 2, 2}, [2]int{0, 0}, [2]int{1, 1}},
-		{[4]int{2, 3, 7, 6}, [4]int{4, 3, 3, 3}, [2]int{1, 1}, [2]int{1, 1}},
-		{[4]int{2, 2, 8, 8}, [4]int{3, 2, 5, 3}, [2]int{2, 1}, [2]int{1, 1}},
-		{[4]int{1, 2, 8, 8}, [4]int{2, 2, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
-		{[4]int{3, 1, 9, 7}, [4]int{2, 1, 3, 2}, [2]int{1, 0}, [2]int{2, 1}},
-		{[4]int{1, 4, 5, 5}, [4]int{2, 4, 1, 1}, [2]int{0, 0}, [2]int{1, 1}},
-		{[4]int{2, 1, 6, 5}, [4]int{1, 1, 6, 5}, [2]int{0, 0}, [2]int{1, 1}},
-		{[4]int{1, 1, 4, 4}, [4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{2, 3}},
-	}
-	for i, c := range cases {
+	for i, c := range optest.ConvCases {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
-			xv := randomValues(rng, c.x[0]*c.x[1]*c.x[2]*c.x[3])
-			wv := randomValues(rng, c.w[0]*c.w[1]*c.w[2]*c.w[3])
-			want, wantShape := optest.Conv2D(xv, c.x, wv, c.w, nil, c.pad, c.stride)
+			xv := randomValues(rng, c.X[0]*c.X[1]*c.X[2]*c.X[3])
+			wv := randomValues(rng, c.W[0]*c.W[1]*c.W[2]*c.W[3])
+			want, wantShape := optest.Conv2D(xv, c.X, wv, c.W, nil, c.Pad, c.Stride)
 			got, gotShape := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-				return Conv2D(in[0], in[1], c.pad, c.stride)
-			}, optest.Dense(dt, xv, c.x[:]...), optest.Dense(dt, wv, c.w[:]...))
+				return Conv2D(in[0], in[1], c.Pad, c.Stride)
+			}, optest.Dense(dt, xv, c.X[:]...), optest.Dense(dt, wv, c.W[:]...))
 			if !gotShape.Eq(tensor.Shape(wantShape[:])) {
 				t.Fatalf("case %d %v: shape %v, want %v", i, dt, gotShape, wantShape)
 			}

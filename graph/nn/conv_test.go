@@ -14,25 +14,6 @@ import (
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
-// fcCases are convolution configurations for the FusedConv2D tests: LeNet's two layers
-// (small batches), padding, strides, non-square kernels, a 1×1 kernel (the direct path),
-// a kernel as large as the padded input, and odd batch sizes that split unevenly.
-var fcCases = []struct {
-	x, w        [4]int
-	pad, stride [2]int
-}{
-	{[4]int{3, 1, 28, 28}, [4]int{6, 1, 5, 5}, [2]int{2, 2}, [2]int{1, 1}},
-	{[4]int{5, 6, 14, 14}, [4]int{16, 6, 5, 5}, [2]int{0, 0}, [2]int{1, 1}},
-	{[4]int{2, 3, 7, 6}, [4]int{4, 3, 3, 3}, [2]int{1, 1}, [2]int{1, 1}},
-	{[4]int{2, 2, 8, 8}, [4]int{3, 2, 5, 3}, [2]int{2, 1}, [2]int{1, 1}},
-	{[4]int{1, 2, 8, 8}, [4]int{2, 2, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
-	{[4]int{3, 1, 9, 7}, [4]int{2, 1, 3, 2}, [2]int{1, 0}, [2]int{2, 1}},
-	{[4]int{7, 4, 5, 5}, [4]int{2, 4, 1, 1}, [2]int{0, 0}, [2]int{1, 1}},
-	{[4]int{2, 3, 5, 5}, [4]int{2, 3, 1, 1}, [2]int{1, 0}, [2]int{2, 2}},
-	{[4]int{2, 1, 6, 5}, [4]int{1, 1, 6, 5}, [2]int{0, 0}, [2]int{1, 1}},
-	{[4]int{1, 1, 4, 4}, [4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{2, 3}},
-}
-
 // fcBiasShapes are the bias layouts FusedConv2D takes: none, (co) and (1, co, 1, 1).
 var fcBiasShapes = []string{"none", "(co)", "(1,co,1,1)"}
 
@@ -89,18 +70,18 @@ func fcGorgonia(pad, stride [2]int) optest.Func {
 func TestFusedConv2DMatchesGorgonia(t *testing.T) {
 	defer gorgonia.Use(gorgonia.WhichBLAS())
 	device.UseBLAS()
-	for i, c := range fcCases {
+	for i, c := range optest.ConvCases {
 		for _, dt := range optest.Dtypes {
 			for bi, bias := range fcBiasShapes {
-				name := fmt.Sprintf("case %d %v x%v w%v pad%v stride%v bias %s", i, dt, c.x, c.w, c.pad, c.stride, bias)
+				name := fmt.Sprintf("case %d %v x%v w%v pad%v stride%v bias %s", i, dt, c.X, c.W, c.Pad, c.Stride, bias)
 				seed := uint64(100 + 10*i + bi)
-				in := fcInputs(dt, c.x, c.w, bias, seed)
+				in := fcInputs(dt, c.X, c.W, bias, seed)
 				tol := 1e-12
 				if dt == tensor.Float32 {
 					tol = 2e-5
 				}
-				got, gotShape := optest.Run(t, fcFused(c.pad, c.stride), in...)
-				want, wantShape := optest.Run(t, fcGorgonia(c.pad, c.stride), in...)
+				got, gotShape := optest.Run(t, fcFused(c.Pad, c.Stride), in...)
+				want, wantShape := optest.Run(t, fcGorgonia(c.Pad, c.Stride), in...)
 				if !gotShape.Eq(wantShape) {
 					t.Fatalf("%s: shape %v, Gorgonia's %v", name, gotShape, wantShape)
 				}
@@ -109,10 +90,10 @@ func TestFusedConv2DMatchesGorgonia(t *testing.T) {
 				if bias != "none" {
 					bv = optest.Floats(t, in[2])
 				}
-				naive, _ := optest.Conv2D(optest.Random(seed, len(optest.Floats(t, in[0]))), c.x, optest.Random(seed+1, len(optest.Floats(t, in[1]))), c.w, bv, c.pad, c.stride)
+				naive, _ := optest.Conv2D(optest.Random(seed, len(optest.Floats(t, in[0]))), c.X, optest.Random(seed+1, len(optest.Floats(t, in[1]))), c.W, bv, c.Pad, c.Stride)
 				optest.Close(t, name+": output vs naive loops", got, naive, 10*tol)
-				gf := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), seed, in...)
-				gg := optest.Grads(t, optest.Tape, fcGorgonia(c.pad, c.stride), seed, in...)
+				gf := optest.Grads(t, optest.Tape, fcFused(c.Pad, c.Stride), seed, in...)
+				gg := optest.Grads(t, optest.Tape, fcGorgonia(c.Pad, c.Stride), seed, in...)
 				for k, what := range []string{"dx", "dw", "db"}[:len(in)] {
 					optest.Close(t, name+": "+what, gf[k], gg[k], 10*tol)
 				}
@@ -123,16 +104,16 @@ func TestFusedConv2DMatchesGorgonia(t *testing.T) {
 
 // TestFusedConv2DGradients checks the fused op's gradients against finite differences.
 func TestFusedConv2DGradients(t *testing.T) {
-	for i, c := range fcCases {
-		if c.x[2]*c.x[3] > 100 {
+	for i, c := range optest.ConvCases {
+		if c.X[2]*c.X[3] > 100 {
 			continue // LeNet's sizes: covered by the comparison with Gorgonia
 		}
 		for bi, bias := range fcBiasShapes {
 			if bi != 2 && i != 2 {
 				continue // every bias layout on one case; LeNet's (1, co, 1, 1) on all
 			}
-			in := fcInputs(tensor.Float64, c.x, c.w, bias, uint64(200+10*i+bi))
-			if err := optest.GradCheck(in, fcFused(c.pad, c.stride), 1e-6, uint64(i)); err != nil {
+			in := fcInputs(tensor.Float64, c.X, c.W, bias, uint64(200+10*i+bi))
+			if err := optest.GradCheck(in, fcFused(c.Pad, c.Stride), 1e-6, uint64(i)); err != nil {
 				t.Errorf("case %d bias %s: %v", i, bias, err)
 			}
 		}
@@ -142,11 +123,11 @@ func TestFusedConv2DGradients(t *testing.T) {
 // TestFusedConv2DLispMachine: DoDiff (the LispMachine's backward pass) gives the
 // TapeMachine's gradients.
 func TestFusedConv2DLispMachine(t *testing.T) {
-	for i, c := range fcCases[2:6] {
+	for i, c := range optest.ConvCases[2:6] {
 		for _, dt := range optest.Dtypes {
-			in := fcInputs(dt, c.x, c.w, "(1,co,1,1)", uint64(300+i))
-			tape := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), 9, in...)
-			lisp := optest.Grads(t, optest.Lisp, fcFused(c.pad, c.stride), 9, in...)
+			in := fcInputs(dt, c.X, c.W, "(1,co,1,1)", uint64(300+i))
+			tape := optest.Grads(t, optest.Tape, fcFused(c.Pad, c.Stride), 9, in...)
+			lisp := optest.Grads(t, optest.Lisp, fcFused(c.Pad, c.Stride), 9, in...)
 			for k, what := range []string{"dx", "dw", "db"} {
 				optest.Close(t, fmt.Sprintf("case %d %v %s", i, dt, what), lisp[k], tape[k], 1e-5)
 			}
@@ -159,12 +140,12 @@ func TestFusedConv2DLispMachine(t *testing.T) {
 // product, beyond float rounding.
 func TestFusedConv2DThreads(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	c := fcCases[2]
-	x := [4]int{5, c.x[1], c.x[2], c.x[3]}
-	in := fcInputs(tensor.Float64, x, c.w, "(co)", 400)
+	c := optest.ConvCases[2]
+	x := [4]int{5, c.X[1], c.X[2], c.X[3]}
+	in := fcInputs(tensor.Float64, x, c.W, "(co)", 400)
 	runtime.GOMAXPROCS(1)
-	want := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), 4, in...)
-	wantY, _ := optest.Run(t, fcFused(c.pad, c.stride), in...)
+	want := optest.Grads(t, optest.Tape, fcFused(c.Pad, c.Stride), 4, in...)
+	wantY, _ := optest.Run(t, fcFused(c.Pad, c.Stride), in...)
 	defer func(v int) { convWideBytes = v }(convWideBytes)
 	// The working-set bound sets how many images share a product on the stride-1 path:
 	// 1 byte gives one image per product; 30000 bytes two (this case needs 13.8 KB per
@@ -174,8 +155,8 @@ func TestFusedConv2DThreads(t *testing.T) {
 		for _, procs := range []int{2, 3, 8} {
 			runtime.GOMAXPROCS(procs)
 			name := fmt.Sprintf("GOMAXPROCS %d, group bound %d bytes", procs, bytes)
-			got := optest.Grads(t, optest.Tape, fcFused(c.pad, c.stride), 4, in...)
-			gotY, _ := optest.Run(t, fcFused(c.pad, c.stride), in...)
+			got := optest.Grads(t, optest.Tape, fcFused(c.Pad, c.Stride), 4, in...)
+			gotY, _ := optest.Run(t, fcFused(c.Pad, c.Stride), in...)
 			optest.Close(t, name+": output", gotY, wantY, 1e-12)
 			for k, what := range []string{"dx", "dw", "db"} {
 				optest.Close(t, name+": "+what, got[k], want[k], 1e-12)
@@ -187,10 +168,10 @@ func TestFusedConv2DThreads(t *testing.T) {
 // TestFusedConv2DPrealloc: the ops write into a fitting preallocated value and reject
 // one of the wrong shape or dtype, so that Gorgonia falls back to a new value.
 func TestFusedConv2DPrealloc(t *testing.T) {
-	c := fcCases[2]
-	in := fcInputs(tensor.Float32, c.x, c.w, "(1,co,1,1)", 500)
+	c := optest.ConvCases[2]
+	in := fcInputs(tensor.Float32, c.X, c.W, "(1,co,1,1)", 500)
 	vals := []gorgonia.Value{in[0], in[1], in[2]}
-	fc := fusedConv{win: opkit.Window{Kernel: [2]int{c.w[2], c.w[3]}, Pad: c.pad, Stride: c.stride}, biasDims: 4}
+	fc := fusedConv{win: opkit.Window{Kernel: [2]int{c.W[2], c.W[3]}, Pad: c.Pad, Stride: c.Stride}, biasDims: 4}
 	op := opkit.New(fc.spec())
 	fresh, err := op.Do(vals...)
 	if err != nil {
@@ -223,7 +204,7 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 		op *opkit.Op
 		in []gorgonia.Value
 	}{
-		{opkit.New(fc.dataGrad(tensor.Shape(c.x[:]))), []gorgonia.Value{in[1], dy}},
+		{opkit.New(fc.dataGrad(tensor.Shape(c.X[:]))), []gorgonia.Value{in[1], dy}},
 		{opkit.New(fc.filterGrad()), []gorgonia.Value{in[0], dy}},
 		{opkit.New(biasGrad(4)), []gorgonia.Value{dy}},
 	}
@@ -247,7 +228,7 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 			t.Errorf("grad op %d: a wrong-shaped prealloc was accepted", i)
 		}
 	}
-	if _, err := opkit.New(fc.dataGrad(tensor.Shape(c.x[:]))).Do(in[1], in[0]); err == nil || !strings.Contains(err.Error(), "output gradient") {
+	if _, err := opkit.New(fc.dataGrad(tensor.Shape(c.X[:]))).Do(in[1], in[0]); err == nil || !strings.Contains(err.Error(), "output gradient") {
 		t.Errorf("dL/dx op: an output gradient of the wrong shape gave error %v", err)
 	}
 }

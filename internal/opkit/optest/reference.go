@@ -1,5 +1,30 @@
 package optest
 
+// ConvCase is one convolution configuration: input x (n, c, h, w), kernel w (co, c, kh,
+// kw), padding and stride.
+type ConvCase struct {
+	X, W        [4]int
+	Pad, Stride [2]int
+}
+
+// ConvCases are the configurations every convolution is tested on: LeNet's two layers
+// (small batches), padding, strides, non-square kernels, 1×1 kernels (a direct path),
+// a kernel as large as the (padded) input, and odd batch sizes that split unevenly.
+var ConvCases = []ConvCase{
+	{[4]int{3, 1, 28, 28}, [4]int{6, 1, 5, 5}, [2]int{2, 2}, [2]int{1, 1}},
+	{[4]int{5, 6, 14, 14}, [4]int{16, 6, 5, 5}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{2, 3, 7, 6}, [4]int{4, 3, 3, 3}, [2]int{1, 1}, [2]int{1, 1}},
+	{[4]int{2, 2, 8, 8}, [4]int{3, 2, 5, 3}, [2]int{2, 1}, [2]int{1, 1}},
+	{[4]int{1, 2, 8, 8}, [4]int{2, 2, 3, 5}, [2]int{0, 1}, [2]int{3, 4}},
+	{[4]int{3, 1, 9, 7}, [4]int{2, 1, 3, 2}, [2]int{1, 0}, [2]int{2, 1}},
+	{[4]int{7, 4, 5, 5}, [4]int{2, 4, 1, 1}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{2, 3, 5, 5}, [4]int{2, 3, 1, 1}, [2]int{1, 0}, [2]int{2, 2}},
+	{[4]int{2, 1, 6, 5}, [4]int{1, 1, 6, 5}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{1, 1, 4, 4}, [4]int{1, 1, 3, 3}, [2]int{2, 2}, [2]int{2, 3}},
+	{[4]int{1, 1, 3, 3}, [4]int{1, 1, 2, 2}, [2]int{0, 0}, [2]int{1, 1}},
+	{[4]int{1, 4, 5, 5}, [4]int{2, 4, 1, 1}, [2]int{0, 0}, [2]int{1, 1}},
+}
+
 // Conv2D is the textbook definition of a padded, strided, multi-channel
 // cross-correlation, written as plain loops: the reference the convolutions are tested
 // against. x is (n, c, h, w), w is (co, c, kh, kw), b is nil or the (co) bias every
