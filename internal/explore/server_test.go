@@ -85,18 +85,7 @@ func do(t testing.TB, h http.Handler, method, target, body string) (int, http.He
 	return rec.Code, rec.Header(), rec.Body.Bytes()
 }
 
-// forwardAnswer mirrors forwardResponse with pointers where absence matters.
-type forwardAnswer struct {
-	Index         *int          `json:"index"`
-	Label         *int          `json:"label"`
-	Pixels        []float64     `json:"pixels"`
-	Predicted     int           `json:"predicted"`
-	Probabilities []float64     `json:"probabilities"`
-	Epoch         int           `json:"epoch"`
-	Layers        []layerValues `json:"layers"`
-}
-
-func getForward(t testing.TB, h http.Handler, method, target, body string) forwardAnswer {
+func getForward(t testing.TB, h http.Handler, method, target, body string) forwardResponse {
 	t.Helper()
 	code, hdr, b := do(t, h, method, target, body)
 	if code != http.StatusOK {
@@ -105,7 +94,7 @@ func getForward(t testing.TB, h http.Handler, method, target, body string) forwa
 	if ct := hdr.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q", method, target, ct)
 	}
-	var a forwardAnswer
+	var a forwardResponse
 	if err := json.Unmarshal(b, &a); err != nil {
 		t.Fatalf("%s %s: %v", method, target, err)
 	}
@@ -137,7 +126,7 @@ func TestForwardIndex(t *testing.T) {
 			t.Fatalf("%s: %d pixels", v, len(a.Pixels))
 		}
 		for k, px := range test.Image(13) {
-			if float32(a.Pixels[k]) != float32(px)/255 {
+			if a.Pixels[k] != float32(px)/255 {
 				t.Fatalf("%s: pixel %d is %v; want %d/255", v, k, a.Pixels[k], px)
 			}
 		}
@@ -506,7 +495,7 @@ func TestConcurrentForwardAndSetWeights(t *testing.T) {
 		wg.Go(func() {
 			for range 15 {
 				code, _, body := do(t, h, "GET", "/api/forward?index=5", "")
-				var ans forwardAnswer
+				var ans forwardResponse
 				if err := json.Unmarshal(body, &ans); code != 200 || err != nil {
 					errs <- fmt.Sprintf("goroutine %d: %d %s", g, code, body)
 					return
