@@ -497,77 +497,34 @@ func TestConfigErrors(t *testing.T) {
 	k5 := [2]int{5, 5}
 	cases := []struct {
 		name string
-		err  func() error
+		err  error
 		want string
 	}{
-		{"zero in", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{Out: 6, Kernel: k5}, seeded(1))
-			return err
-		}, "0 input and 6 output channels"},
-		{"zero out", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Kernel: k5}, seeded(1))
-			return err
-		}, "both must be at least 1"},
-		{"zero kernel", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: [2]int{5, 0}}, seeded(1))
-			return err
-		}, "kernel 5x0"},
-		{"negative padding", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Padding: [2]int{-1, 0}}, seeded(1))
-			return err
-		}, "padding (-1,0) must not be negative"},
-		{"negative stride", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Stride: [2]int{1, -1}}, seeded(1))
-			return err
-		}, "stride (1,-1) must not be negative"},
-		{"int dtype", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Dtype: tensor.Int}, seeded(1))
-			return err
-		}, "dtype int is not supported"},
-		{"nil rng", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, nil)
-			return err
-		}, "nil rng"},
-		{"unknown impl", func() error {
-			_, err := NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Ops: nn.Impl(9)}, seeded(1))
-			return err
-		}, "unknown ops Impl(9); use nn.ImplFast or nn.ImplGorgonia"},
-		{"nil graph", func() error {
-			_, err := NewConv2D(nil, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, seeded(1))
-			return err
-		}, "nil graph"},
-		{"empty name", func() error {
-			_, err := NewLinear(g, " ", 3, 4, tensor.Float32, seeded(1))
-			return err
-		}, "empty layer name"},
-		{"linear zero", func() error {
-			_, err := NewLinear(g, "fc", 0, 4, tensor.Float32, seeded(1))
-			return err
-		}, "0 inputs and 4 outputs"},
-		{"corr zero kernel", func() error {
-			_, err := NewCorr2DLayer(g, "corr", 0, 2, tensor.Float32, seeded(1))
-			return err
-		}, "kernel 0x2"},
-		{"pool zero kernel", func() error {
-			_, err := NewMaxPool2D(PoolConfig{Kernel: [2]int{0, 2}})
-			return err
-		}, "kernel 0x2"},
-		{"pool padding over half", func() error {
-			_, err := NewAvgPool2D(PoolConfig{Kernel: [2]int{2, 2}, Padding: [2]int{2, 1}})
-			return err
-		}, "at most half the kernel"},
-		{"pool negative stride", func() error {
-			_, err := NewAvgPool2D(PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{-1, 1}})
-			return err
-		}, "stride (-1,1) must not be negative"},
+		{"zero in", errOf(NewConv2D(g, "c", Conv2DConfig{Out: 6, Kernel: k5}, seeded(1))), "0 input and 6 output channels"},
+		{"zero out", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Kernel: k5}, seeded(1))), "both must be at least 1"},
+		{"zero kernel", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: [2]int{5, 0}}, seeded(1))), "kernel 5x0"},
+		{"negative padding", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Padding: [2]int{-1, 0}}, seeded(1))), "padding (-1,0) must not be negative"},
+		{"negative stride", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Stride: [2]int{1, -1}}, seeded(1))), "stride (1,-1) must not be negative"},
+		{"int dtype", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Dtype: tensor.Int}, seeded(1))), "dtype int is not supported"},
+		{"unknown impl", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Ops: nn.Impl(9)}, seeded(1))), "unknown ops Impl(9); use nn.ImplFast or nn.ImplGorgonia"},
+		{"nil rng", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, nil)), "nil rng"},
+		{"nil graph", errOf(NewConv2D(nil, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, seeded(1))), "nil graph"},
+		{"empty name", errOf(NewLinear(g, " ", 3, 4, tensor.Float32, seeded(1))), "empty layer name"},
+		{"linear zero", errOf(NewLinear(g, "fc", 0, 4, tensor.Float32, seeded(1))), "0 inputs and 4 outputs"},
+		{"corr zero kernel", errOf(NewCorr2DLayer(g, "corr", 0, 2, tensor.Float32, seeded(1))), "kernel 0x2"},
+		{"pool zero kernel", errOf(NewMaxPool2D(PoolConfig{Kernel: [2]int{0, 2}})), "kernel 0x2"},
+		{"pool padding over half", errOf(NewAvgPool2D(PoolConfig{Kernel: [2]int{2, 2}, Padding: [2]int{2, 1}})), "at most half the kernel"},
+		{"pool negative stride", errOf(NewAvgPool2D(PoolConfig{Kernel: [2]int{2, 2}, Stride: [2]int{-1, 1}})), "stride (-1,1) must not be negative"},
 	}
 	for _, c := range cases {
-		err := c.err()
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, c.err, c.want)
 		}
 	}
 }
+
+// errOf returns the error of a constructor's results.
+func errOf[L any](_ L, err error) error { return err }
 
 func TestForwardErrors(t *testing.T) {
 	g := gorgonia.NewGraph()
