@@ -43,12 +43,7 @@ func param(t *testing.T, c *lenet.Classifier, name string) []float64 {
 	t.Helper()
 	for _, p := range c.Params() {
 		if p.Name() == name {
-			d := p.Value().Data().([]float32)
-			out := make([]float64, len(d))
-			for i, v := range d {
-				out[i] = float64(v)
-			}
-			return out
+			return optest.Floats(t, p.Value())
 		}
 	}
 	t.Fatalf("no parameter %q", name)
