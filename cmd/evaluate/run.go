@@ -82,7 +82,9 @@ func loadTest(dir string, src *dataset.Source, progress io.Writer) (*dataset.Set
 	return dataset.LoadTest(dataset.Options{Dir: dir, Source: src, Progress: progress})
 }
 
-// evaluate does the work.
+// evaluate restores the checkpoint o.model into a LeNet, classifies the test split
+// of the data set it was trained on (load reads it), writes -save's copy first, then
+// prints the per-class accuracy and the test accuracy.
 func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 	ck, err := lenet.LoadCheckpoint(o.model)
 	if err != nil {
