@@ -13,9 +13,7 @@ import (
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
-func corr2dMatMulFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-	return Corr2DMatMul(in[0], in[1])
-}
+var corr2dMatMulFunc = optest.Binary(Corr2DMatMul)
 
 // The unrolled matrix of the chapter's 3x3 input and a 2x2 window, row by row.
 func TestCorr2DIm2ColLayout(t *testing.T) {

@@ -10,13 +10,10 @@ import (
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
-func corr2dMultiInFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-	return Corr2DMultiIn(in[0], in[1])
-}
-
-func corr2dMultiInOutFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-	return Corr2DMultiInOut(in[0], in[1])
-}
+var (
+	corr2dMultiInFunc    = optest.Binary(Corr2DMultiIn)
+	corr2dMultiInOutFunc = optest.Binary(Corr2DMultiInOut)
+)
 
 // ctRefMultiInOut is the definition written out with the reference corr2d:
 // y[o] = Σ_c corr2d(x[c], k[o][c]) for x (c, h, w), k (co, c, kh, kw).

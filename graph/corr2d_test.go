@@ -31,9 +31,7 @@ func ctRefCorr2D(x []float64, h, w int, k []float64, kh, kw int) []float64 {
 	return y
 }
 
-func corr2dFunc(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-	return Corr2D(in[0], in[1])
-}
+var corr2dFunc = optest.Binary(Corr2D)
 
 // ctEdgeInput is the chapter's 6x8 image: ones with columns 2..5 set to zero.
 func ctEdgeInput() []float64 {

@@ -44,9 +44,7 @@ func TestActivationValues(t *testing.T) {
 			}
 			for _, dt := range optest.Dtypes {
 				name := fmt.Sprintf("%s case %d %v %v", f.name, i, shape, dt)
-				got, gs := optest.Run(t, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-					return f.fast(in[0])
-				}, optest.Dense(dt, vals, shape...))
+				got, gs := optest.Run(t, optest.Unary(f.fast), optest.Dense(dt, vals, shape...))
 				if !gs.Eq(tensor.Shape(shape)) {
 					t.Fatalf("%s: shape %v", name, gs)
 				}
@@ -134,9 +132,7 @@ func TestActivationGradients(t *testing.T) {
 	for _, f := range actFuncs {
 		for i, shape := range actShapes[:4] {
 			x := optest.RandomTensor(uint64(900+i), shape...)
-			err := optest.GradCheck([]*tensor.Dense{x}, func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-				return f.fast(in[0])
-			}, 1e-6, uint64(i))
+			err := optest.GradCheck([]*tensor.Dense{x}, optest.Unary(f.fast), 1e-6, uint64(i))
 			if err != nil {
 				t.Errorf("%s case %d: %v", f.name, i, err)
 			}

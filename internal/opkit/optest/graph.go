@@ -6,6 +6,16 @@ import (
 	"gorgonia.org/gorgonia"
 )
 
+// Unary is the op f as a Func of its one input node.
+func Unary(f func(x *gorgonia.Node) (*gorgonia.Node, error)) Func {
+	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return f(in[0]) }
+}
+
+// Binary is the op f as a Func of its two input nodes.
+func Binary(f func(a, b *gorgonia.Node) (*gorgonia.Node, error)) Func {
+	return func(_ *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) { return f(in[0], in[1]) }
+}
+
 // RunGraph computes every node of g once on a TapeMachine, failing tb on an error;
 // the nodes keep their values.
 func RunGraph(tb testing.TB, g *gorgonia.ExprGraph) {

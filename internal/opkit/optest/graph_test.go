@@ -32,3 +32,12 @@ func TestSumGradRunGraphLoop(t *testing.T) {
 	}
 	Close(t, "sum after the loop", Floats(t, sum.Value()), []float64{14}, 0)
 }
+
+// Unary and Binary hand the op their input nodes in order.
+func TestUnaryBinary(t *testing.T) {
+	a, b := Dense(tensor.Float64, []float64{1, 2}, 2), Dense(tensor.Float64, []float64{10, 20}, 2)
+	got, _ := Run(t, Binary(gorgonia.Sub), a, b)
+	Close(t, "a - b", got, []float64{-9, -18}, 0)
+	got, _ = Run(t, Unary(gorgonia.Neg), a)
+	Close(t, "-a", got, []float64{-1, -2}, 0)
+}
