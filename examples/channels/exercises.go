@@ -39,9 +39,7 @@ func randoms(rng *rand.Rand, n int) []float64 {
 // convolution of the two kernels, in one graph.
 func corrChain(x, a, b, ab []float64, n, ka, kb int) (twice, once []float64, err error) {
 	g := gorgonia.NewGraph()
-	mk := func(name string, v []float64, s int) *gorgonia.Node {
-		return gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(s, s), tensor.WithBacking(v)), gorgonia.WithName(name))
-	}
+	mk := func(name string, v []float64, s int) *gorgonia.Node { return exgraph.Node(g, name, v, s, s) }
 	xn := mk("X", x, n)
 	y1, err := graph.Corr2D(xn, mk("A", a, ka))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/internal/cli"
 )
 
 // The exercises of section 2 whose answer is a computation:
@@ -22,20 +23,14 @@ import (
 //
 // (Exercise 4, cross-correlation as a matrix product, is examples/convmatmul.)
 func exercises(w io.Writer) error {
-	if err := diagonal(w); err != nil {
-		return err
-	}
-	if err := derivatives(w); err != nil {
-		return err
-	}
-	return orders(w)
+	return cli.Steps(w, diagonal, derivatives, orders)
 }
 
 // corr runs graph.Corr2D on float64 matrices and returns the result's values.
 func corr(x []float64, xr, xc int, k []float64, kr, kc int) (*tensor.Dense, error) {
 	g := gorgonia.NewGraph()
-	xn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(xr, xc), tensor.WithBacking(x)), gorgonia.WithName("X"))
-	kn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(kr, kc), tensor.WithBacking(k)), gorgonia.WithName("K"))
+	xn := exgraph.Node(g, "X", x, xr, xc)
+	kn := exgraph.Node(g, "K", k, kr, kc)
 	y, err := graph.Corr2D(xn, kn)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"math/cmplx"
 
 	"gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
@@ -53,8 +52,8 @@ func exercises(w io.Writer) error {
 // and a stride along the signal.
 func conv1d(x, k []float64, stride int) ([]float64, error) {
 	g := gorgonia.NewGraph()
-	xn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(1, 1, 1, len(x)), tensor.WithBacking(x)), gorgonia.WithName("x"))
-	kn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(1, 1, 1, len(k)), tensor.WithBacking(k)), gorgonia.WithName("k"))
+	xn := exgraph.Node(g, "x", x, 1, 1, 1, len(x))
+	kn := exgraph.Node(g, "k", k, 1, 1, 1, len(k))
 	y, err := graph.Conv2D(xn, kn, [2]int{0, 0}, [2]int{1, stride})
 	if err != nil {
 		return nil, err

@@ -33,11 +33,6 @@ func perChannel(x *gorgonia.Node, f func(*gorgonia.Node) (*gorgonia.Node, error)
 	return gorgonia.Reshape(y, tensor.Shape{s[0], s[1], ys[2], ys[3]})
 }
 
-// constant puts a float64 kernel of the given shape into g.
-func constant(g *gorgonia.ExprGraph, name string, v []float64, shape ...int) *gorgonia.Node {
-	return gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)), gorgonia.WithName(name))
-}
-
 // avgPoolConv is exercise 1: average pooling as a convolution with a kxk kernel of
 // 1/k^2, applied to each channel (zero padding counted, like AvgPool2D).
 func avgPoolConv(k, pad, stride int) poolFunc {
@@ -46,7 +41,7 @@ func avgPoolConv(k, pad, stride int) poolFunc {
 		for i := range ones {
 			ones[i] = 1 / float64(k*k)
 		}
-		kernel := constant(x.Graph(), fmt.Sprintf("avg_kernel_%d_%d_%d", k, pad, stride), ones, 1, 1, k, k)
+		kernel := exgraph.Node(x.Graph(), fmt.Sprintf("avg_kernel_%d_%d_%d", k, pad, stride), ones, 1, 1, k, k)
 		return perChannel(x, func(x *gorgonia.Node) (*gorgonia.Node, error) {
 			return graph.Conv2D(x, kernel, [2]int{pad, pad}, [2]int{stride, stride})
 		})
@@ -138,10 +133,10 @@ func (net reluMaxNet) pool(x *gorgonia.Node) (*gorgonia.Node, error) {
 			var kernel *gorgonia.Node
 			var err error
 			if l == 0 {
-				kernel = constant(g, fmt.Sprintf("%s_k%d", id, l), kv, net.channels[l], 1, net.k, net.k)
+				kernel = exgraph.Node(g, fmt.Sprintf("%s_k%d", id, l), kv, net.channels[l], 1, net.k, net.k)
 				y, err = graph.Conv2D(y, kernel, [2]int{}, [2]int{net.stride, net.stride})
 			} else {
-				kernel = constant(g, fmt.Sprintf("%s_k%d", id, l), kv, net.channels[l], in, 1, 1)
+				kernel = exgraph.Node(g, fmt.Sprintf("%s_k%d", id, l), kv, net.channels[l], in, 1, 1)
 				y, err = graph.Conv2D(y, kernel, [2]int{}, [2]int{1, 1})
 			}
 			if err != nil {
@@ -152,7 +147,7 @@ func (net reluMaxNet) pool(x *gorgonia.Node) (*gorgonia.Node, error) {
 			}
 			in = net.channels[l]
 		}
-		return graph.Conv2D(y, constant(g, id+"_final", net.final, 1, in, 1, 1), [2]int{}, [2]int{1, 1})
+		return graph.Conv2D(y, exgraph.Node(g, id+"_final", net.final, 1, in, 1, 1), [2]int{}, [2]int{1, 1})
 	})
 }
 
