@@ -35,6 +35,13 @@ func NumGPUs() int { return device.NumGPUs() }
 // SetDevice says where the ops built in g from now on run: device.SetDevice.
 func SetDevice(g *gorgonia.ExprGraph, dev Device) { device.SetDevice(g, dev) }
 
+// SetWorkers says how many goroutines the ops built in g from now on may use:
+// device.SetWorkers.
+func SetWorkers(g *gorgonia.ExprGraph, n int) { device.SetWorkers(g, n) }
+
+// WorkersOf returns the setting SetWorkers gave g: device.WorkersOf.
+func WorkersOf(g *gorgonia.ExprGraph) int { return device.WorkersOf(g) }
+
 // DeviceOf returns the device given to SetDevice for g: device.DeviceOf.
 func DeviceOf(g *gorgonia.ExprGraph) Device { return device.DeviceOf(g) }
 

@@ -65,13 +65,15 @@ func (k pool4DKind) String() string {
 type pool4DGeom struct {
 	kh, kw, ph, pw, sh, sw int
 	h, w, oh, ow           int
+	workers                int // the op's setting, which the planes are shared out by (opkit.For)
 }
 
-func newPool4DGeom(win opkit.Window, xs tensor.Shape) pool4DGeom {
+func newPool4DGeom(win opkit.Window, xs tensor.Shape, workers int) pool4DGeom {
 	oh, ow := win.Out(xs[2], xs[3])
 	return pool4DGeom{
 		kh: win.Kernel[0], kw: win.Kernel[1], ph: win.Pad[0], pw: win.Pad[1], sh: win.Stride[0], sw: win.Stride[1],
 		h: xs[2], w: xs[3], oh: oh, ow: ow,
+		workers: workers,
 	}
 }
 
@@ -91,14 +93,18 @@ func pool4D(kind pool4DKind, win opkit.Window) *opkit.Spec {
 		Out:    4,
 		Shape:  func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { pool4DForward(kind, newPool4DGeom(win, a.Shapes[0]), a.In[0], a.Out) },
-			func(a opkit.Args[float64]) { pool4DForward(kind, newPool4DGeom(win, a.Shapes[0]), a.In[0], a.Out) }),
+			func(a opkit.Args[float32]) {
+				pool4DForward(kind, newPool4DGeom(win, a.Shapes[0], a.Workers), a.In[0], a.Out)
+			},
+			func(a opkit.Args[float64]) {
+				pool4DForward(kind, newPool4DGeom(win, a.Shapes[0], a.Workers), a.In[0], a.Out)
+			}),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool4DGrad(kind, win), in[0], dy)
 			return gorgonia.Nodes{dx}, err
 		},
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return newPool4DGeom(win, in[0]).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.Out)
+			return newPool4DGeom(win, in[0], 0).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.Out)
 		},
 	}
 }
@@ -115,13 +121,13 @@ func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
 		Shape:  opkit.GradShape(win.PoolShape),
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out)
+				pool4DBackward(kind, newPool4DGeom(win, a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				pool4DBackward(kind, newPool4DGeom(win, a.Shape), a.In[0], a.In[1], a.Out)
+				pool4DBackward(kind, newPool4DGeom(win, a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
 			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return newPool4DGeom(win, in[0]).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
+			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
 		},
 	}
 }
@@ -152,7 +158,7 @@ func pool4DForward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, y []T) {
 	}
 	rows, cols := g.spans()
 	scale := 1 / T(g.kh*g.kw)
-	opkit.For(planes, in, func(_, lo, hi int) {
+	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*in:(p+1)*in], y[p*out:(p+1)*out]
 			o := 0
@@ -186,7 +192,7 @@ func pool4DBackward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, gy, dx []T)
 	}
 	rows, cols := g.spans()
 	scale := 1 / T(g.kh*g.kw)
-	opkit.For(planes, in, func(_, lo, hi int) {
+	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, gp, dp := x[p*in:(p+1)*in], gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
 			clear(dp)
@@ -245,7 +251,7 @@ func (g *pool4DGeom) avg2x2() bool {
 // sums in the same order, so the same results (up to the sign of a zero sum).
 func avgPool2x2Forward[T opkit.Float](g *pool4DGeom, planes int, x, y []T) {
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
-	opkit.For(planes, in, func(_, lo, hi int) {
+	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
 			xp, yp := x[p*in:(p+1)*in], y[p*out:(p+1)*out]
 			for i := 0; i < g.oh; i++ {
@@ -265,7 +271,7 @@ func avgPool2x2Forward[T opkit.Float](g *pool4DGeom, planes int, x, y []T) {
 // covers (odd h or w) gets zero.
 func avgPool2x2Backward[T opkit.Float](g *pool4DGeom, planes int, gy, dx []T) {
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
-	opkit.For(planes, in, func(_, lo, hi int) {
+	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
 			gp, dp := gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
 			if 2*g.oh < g.h || 2*ow < w {

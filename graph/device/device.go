@@ -94,6 +94,23 @@ func SetDevice(g *gorgonia.ExprGraph, dev Device) {
 	opkit.SetPlace(g, opkit.Place{GPU: dev.gpu, Index: dev.index})
 }
 
+// SetWorkers says how many goroutines each of the project's ops built in g from now on
+// (and the gradient ops that gorgonia.Grad builds from them) may use for one run: n >= 1,
+// or n <= 0 for the default, GOMAXPROCS as it is when the op runs. Call it right after
+// gorgonia.NewGraph. The record lasts as long as g: it does not keep g alive.
+//
+// With n = 1 every op runs on the goroutine of the machine that runs it. That is what a
+// caller wants that runs several machines at once, one per core (lenet's classifier runs
+// each shard of a batch on a machine of its own): the ops then do not compete with the
+// other machines for the cores, and the result of every op is the same whatever the
+// number of cores. With n > 1 the ops that sum partial results (the filter and bias
+// gradients of nn.FusedConv2D, nn.Dense's weight gradient) may round differently for
+// different n.
+func SetWorkers(g *gorgonia.ExprGraph, n int) { opkit.SetWorkers(g, n) }
+
+// WorkersOf returns the setting SetWorkers gave g: 0 (GOMAXPROCS) if none was.
+func WorkersOf(g *gorgonia.ExprGraph) int { return opkit.WorkersOf(g) }
+
 // DeviceOf returns the device given to SetDevice for g: the CPU if none was.
 func DeviceOf(g *gorgonia.ExprGraph) Device {
 	p := opkit.PlaceOf(g)

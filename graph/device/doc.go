@@ -1,7 +1,8 @@
 // Package device chooses where and how a Gorgonia graph runs: the CPU or a CUDA GPU
-// (Device, TryGPU, SetDevice), the TapeMachine that runs it (NewMachine, and
-// NewMachineFor for the part of a graph some outputs need), reading results back from
-// the device (ToHost), and the BLAS of Gorgonia's own matrix products (UseBLAS).
+// (Device, TryGPU, SetDevice), on how many goroutines each op (SetWorkers), the
+// TapeMachine that runs it (NewMachine, and NewMachineFor for the part of a graph some
+// outputs need), reading results back from the device (ToHost), and the BLAS of
+// Gorgonia's own matrix products (UseBLAS).
 //
 // Package graph re-exports these names, so that a program built on the chapter's ops
 // needs one import.

@@ -91,7 +91,7 @@ func perElement(f32 func(out []float32, in [][]float32), f64 func(out []float64,
 
 func elementRanges[T opkit.Float](a opkit.Args[T], f func(out []T, in [][]T)) {
 	n := len(a.Out)
-	opkit.For((n+15)/16, 16, func(_, lo, hi int) {
+	opkit.For(a.Workers, (n+15)/16, 16, func(_, lo, hi int) {
 		lo, hi = lo*16, min(hi*16, n)
 		in := make([][]T, len(a.In))
 		for k, s := range a.In {

@@ -20,10 +20,11 @@ import (
 //
 // The forward pass unrolls the padded windows of each image into an im2col matrix in a
 // buffer of its goroutine and multiplies the (co, c·kh·kw) weight matrix by it, writing
-// the product into the NCHW output; the images are shared out over GOMAXPROCS
-// goroutines. With stride 1 (LeNet's) the matrix is laid out on the padded grid, which
-// makes every row one contiguous copy and lets several images share one product (see
-// conv_wide.go). The backward pass is three ops, also parallel over the batch:
+// the product into the NCHW output; the images are shared out over the graph's workers
+// (device.SetWorkers; GOMAXPROCS by default). With stride 1 (LeNet's) the matrix is
+// laid out on the padded grid, which makes every row one contiguous copy and lets
+// several images share one product (see conv_wide.go). The backward pass is three ops,
+// also parallel over the batch:
 //
 //	dL/dw = Σ_b dY_b · cols_bᵀ        (im2col again; per-goroutine sums, added in order)
 //	dL/dx = col2im(wᵀ · dY_b)         per image
@@ -53,21 +54,23 @@ type fusedConv struct {
 	biasDims int // 0: no bias; 1: (co); 4: (1, co, 1, 1)
 }
 
-// geom is the geometry of the convolution of x (xs) with w (ws).
-func (c fusedConv) geom(xs, ws tensor.Shape) *convGeom {
+// geom is the geometry of the convolution of x (xs) with w (ws), computed on up to
+// opkit.Workers(workers) goroutines.
+func (c fusedConv) geom(xs, ws tensor.Shape, workers int) *convGeom {
 	oh, ow := c.win.Out(xs[2], xs[3])
 	return &convGeom{
 		n: xs[0], c: xs[1], h: xs[2], w: xs[3],
 		co: ws[0], kh: ws[2], kw: ws[3],
 		ph: c.win.Pad[0], pw: c.win.Pad[1], sh: c.win.Stride[0], sw: c.win.Stride[1],
 		oh: oh, ow: ow,
+		workers: workers,
 	}
 }
 
 // launch is the GPU kernel call of the convolution of x (xs) with w (ws): the pointers
 // the kernel takes first, the geometry after.
 func (c fusedConv) launch(kernel string, grid [2]int, xs, ws tensor.Shape, ptrs ...any) opkit.Launch {
-	g := c.geom(xs, ws)
+	g := c.geom(xs, ws, 0)
 	args := append(ptrs, g.n, g.c, g.h, g.w, g.co, g.kh, g.kw, g.oh, g.ow, g.ph, g.pw, g.sh, g.sw)
 	return opkit.Launch{Kernel: kernel, Grid: grid, Block: opkit.Threads256, Args: args}
 }
@@ -97,10 +100,10 @@ func (c fusedConv) spec() *opkit.Spec {
 		},
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				convForward(c.geom(a.Shapes[0], a.Shapes[1]), a.In[0], a.In[1], bias(a), a.Out)
+				convForward(c.geom(a.Shapes[0], a.Shapes[1], a.Workers), a.In[0], a.In[1], bias(a), a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				convForward(c.geom(a.Shapes[0], a.Shapes[1]), a.In[0], a.In[1], bias(a), a.Out)
+				convForward(c.geom(a.Shapes[0], a.Shapes[1], a.Workers), a.In[0], a.In[1], bias(a), a.Out)
 			}),
 		Grad: c.grad,
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
@@ -177,8 +180,8 @@ func (c fusedConv) dataGrad(xs tensor.Shape) *opkit.Spec {
 			return xs.Clone(), c.checkOutGrad(xs, s[0], s[1])
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { convDataGrad(c.geom(xs, a.Shapes[0]), a.In[0], a.In[1], a.Out) },
-			func(a opkit.Args[float64]) { convDataGrad(c.geom(xs, a.Shapes[0]), a.In[0], a.In[1], a.Out) }),
+			func(a opkit.Args[float32]) { convDataGrad(c.geom(xs, a.Shapes[0], a.Workers), a.In[0], a.In[1], a.Out) },
+			func(a opkit.Args[float64]) { convDataGrad(c.geom(xs, a.Shapes[0], a.Workers), a.In[0], a.In[1], a.Out) }),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return c.launch("conv_bwd_data", opkit.Elems(out.TotalSize()), xs, in[0], opkit.In(1), opkit.In(0), opkit.Out)
 		},
@@ -198,8 +201,12 @@ func (c fusedConv) filterGrad() *opkit.Spec {
 			return ws(s), c.checkOutGrad(s[0], ws(s), s[1])
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { convFilterGrad(c.geom(a.Shapes[0], a.Shape), a.In[0], a.In[1], a.Out) },
-			func(a opkit.Args[float64]) { convFilterGrad(c.geom(a.Shapes[0], a.Shape), a.In[0], a.In[1], a.Out) }),
+			func(a opkit.Args[float32]) {
+				convFilterGrad(c.geom(a.Shapes[0], a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
+			},
+			func(a opkit.Args[float64]) {
+				convFilterGrad(c.geom(a.Shapes[0], a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
+			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return c.launch("conv_bwd_filter", [2]int{out.TotalSize(), 1}, in[0], out, opkit.In(0), opkit.In(1), opkit.Out)
 		},
@@ -221,8 +228,8 @@ func biasGrad(dims int) *opkit.Spec {
 			return tensor.Shape{1, s[0][1], 1, 1}, nil
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { convBiasGrad(a.Shapes[0], a.In[0], a.Out) },
-			func(a opkit.Args[float64]) { convBiasGrad(a.Shapes[0], a.In[0], a.Out) }),
+			func(a opkit.Args[float32]) { convBiasGrad(a.Workers, a.Shapes[0], a.In[0], a.Out) },
+			func(a opkit.Args[float64]) { convBiasGrad(a.Workers, a.Shapes[0], a.In[0], a.Out) }),
 		GPU: func(in []tensor.Shape, _ tensor.Shape) opkit.Launch {
 			s := in[0]
 			return opkit.Launch{Kernel: "conv_bwd_bias", Grid: [2]int{s[1], 1}, Block: opkit.Threads256,
@@ -232,12 +239,14 @@ func biasGrad(dims int) *opkit.Spec {
 }
 
 // convGeom is the geometry of one convolution: input (n, c, h, w), filters (co, c, kh,
-// kw), padding, stride and output plane (oh, ow).
+// kw), padding, stride and output plane (oh, ow); and the op's workers setting, which
+// the kernels share the images out by (opkit.For).
 type convGeom struct {
 	n, c, h, w     int
 	co, kh, kw     int
 	ph, pw, sh, sw int
 	oh, ow         int
+	workers        int
 }
 
 // cols is the number of rows of an im2col matrix, c·kh·kw (its columns are oh·ow).

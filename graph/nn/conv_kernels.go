@@ -45,7 +45,7 @@ func scratchPool[T opkit.Float]() *sync.Pool {
 func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
 	K, P := g.cols(), g.plane()
 	in, out := g.c*g.h*g.w, g.co*P
-	opkit.For(g.n, g.cost(), func(_, lo, hi int) {
+	opkit.For(g.workers, g.n, g.cost(), func(_, lo, hi int) {
 		if g.wide() {
 			wideForward(g, x, w, b, y, lo, hi)
 			return
@@ -81,10 +81,10 @@ func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
 func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 	K, P := g.cols(), g.plane()
 	in, out, wn := g.c*g.h*g.w, g.co*P, g.co*K
-	parts := opkit.Parts(g.n, g.cost())
+	parts := opkit.Parts(g.workers, g.n, g.cost())
 	partial := getScratch[T]((parts - 1) * wn)
 	defer putScratch(partial)
-	opkit.For(g.n, g.cost(), func(part, lo, hi int) {
+	opkit.For(g.workers, g.n, g.cost(), func(part, lo, hi int) {
 		acc := dw
 		if part > 0 {
 			acc = (*partial)[(part-1)*wn : part*wn]
@@ -124,7 +124,7 @@ func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 func convDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T) {
 	K, P := g.cols(), g.plane()
 	in, out := g.c*g.h*g.w, g.co*P
-	opkit.For(g.n, g.cost(), func(_, lo, hi int) {
+	opkit.For(g.workers, g.n, g.cost(), func(_, lo, hi int) {
 		if g.wide() {
 			wideDataGrad(g, w, dy, dx, lo, hi)
 			return
@@ -148,13 +148,14 @@ func convDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T) {
 }
 
 // convBiasGrad computes db[o] = Σ_b Σ_p dy[b, o, p] for dy of shape (n, co, oh, ow).
-// Parts sum their images separately; the partial sums are added in part order.
-func convBiasGrad[T opkit.Float](s tensor.Shape, dy, db []T) {
+// Parts (on up to opkit.Workers(workers) goroutines) sum their images separately; the
+// partial sums are added in part order.
+func convBiasGrad[T opkit.Float](workers int, s tensor.Shape, dy, db []T) {
 	n, co, p := s[0], s[1], s[2]*s[3]
-	parts := opkit.Parts(n, co*p)
+	parts := opkit.Parts(workers, n, co*p)
 	partial := getScratch[T](parts * co)
 	defer putScratch(partial)
-	opkit.For(n, co*p, func(part, lo, hi int) {
+	opkit.For(workers, n, co*p, func(part, lo, hi int) {
 		acc := (*partial)[part*co : (part+1)*co]
 		clear(acc)
 		for i := lo; i < hi; i++ {

@@ -81,7 +81,7 @@ func dense(bias bool) *opkit.Spec {
 func denseForward[T opkit.Float](a opkit.Args[T]) {
 	n, in, out := a.Shapes[0][0], a.Shapes[0][1], a.Shape[1]
 	y := a.Out
-	matmul(false, false, n, out, in, a.In[0], a.In[1], y)
+	matmul(a.Workers, false, false, n, out, in, a.In[0], a.In[1], y)
 	if len(a.In) < 3 {
 		return
 	}
@@ -158,9 +158,9 @@ func denseBackward[T opkit.Float](which denseGradKind, a opkit.Args[T]) {
 	n, out := gs[0], gs[1]
 	switch which {
 	case denseGradX: // (n, out) · (in, out)ᵀ
-		matmul(false, true, n, a.Shapes[0][0], out, dy, a.In[0], r)
+		matmul(a.Workers, false, true, n, a.Shapes[0][0], out, dy, a.In[0], r)
 	case denseGradW: // (n, in)ᵀ · (n, out)
-		matmul(true, false, a.Shapes[0][1], out, n, a.In[0], dy, r)
+		matmul(a.Workers, true, false, a.Shapes[0][1], out, n, a.In[0], dy, r)
 	default:
 		clear(r)
 		for i := range n {

@@ -11,7 +11,8 @@ import (
 // gradient is dL/dy where x > 0 and 0 where x <= 0, PyTorch's convention (Gorgonia's
 // Rectify passes the gradient at x == 0 too, and gives -0 for negative x where this
 // gives +0). A NaN stays NaN. x is any float32 or float64 tensor; the work is shared
-// out over GOMAXPROCS goroutines on large tensors.
+// out over the graph's workers (device.SetWorkers; GOMAXPROCS by default) on large
+// tensors.
 func ReLU(x *gorgonia.Node) (*gorgonia.Node, error) { return relu.apply(x) }
 
 var relu = &activation{

@@ -11,7 +11,7 @@ import (
 // float32 exponential (a degree-6 polynomial after range reduction, within 2 ulp of
 // the exact exponential) and float64 values math.Exp; the results are those of
 // gorgonia.Sigmoid within 1e-6 (float32) and 1e-15 (float64). Large tensors are shared
-// out over GOMAXPROCS goroutines.
+// out over the graph's workers (device.SetWorkers; GOMAXPROCS by default).
 func Sigmoid(x *gorgonia.Node) (*gorgonia.Node, error) { return sigmoid.apply(x) }
 
 var sigmoid = &activation{

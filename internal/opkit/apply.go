@@ -9,7 +9,8 @@ import (
 
 // Apply checks nodes against spec (Check, then the shape rule) and returns the node of
 // a new op computing spec on them, the GPU version of the op where the graph is placed
-// on a GPU and spec has one. Nothing is added to the graph when a check fails.
+// on a GPU and spec has one; the op takes the graph's SetWorkers setting. Nothing is
+// added to the graph when a check fails.
 func Apply(spec *Spec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) {
 	if err := Check(spec.Name, spec.In, nodes...); err != nil {
 		return nil, err
@@ -22,7 +23,10 @@ func Apply(spec *Spec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) 
 		return nil, fmt.Errorf("graph: %s: %w", spec.Name, err)
 	}
 	defer Recover(spec.Name, &err)
-	if out, err = gorgonia.ApplyOp(place(nodes[0].Graph(), New(spec)), nodes...); err != nil {
+	g := nodes[0].Graph()
+	op := New(spec)
+	op.workers = WorkersOf(g)
+	if out, err = gorgonia.ApplyOp(place(g, op), nodes...); err != nil {
 		return nil, fmt.Errorf("graph: %s: %w", spec.Name, err)
 	}
 	return out, nil

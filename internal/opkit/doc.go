@@ -29,7 +29,8 @@
 //     device memory Gorgonia's TapeMachine hands it.
 //
 // For runs the loops of an op over goroutines; it is the one place that decides how
-// many an op uses.
+// many an op uses: up to GOMAXPROCS, or as many as SetWorkers gave the op's graph
+// (Args.Workers), one for a graph whose machine runs beside others on their own cores.
 //
 // # Results
 //

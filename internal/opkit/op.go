@@ -15,9 +15,10 @@ import (
 // ADOp (LispMachine) and UsePreallocDoer. Make one per node with Apply (or New): it
 // holds the memory of that node's result.
 type Op struct {
-	spec  *Spec
-	cache resultCache
-	id    uint64 // distinguishes the nodes of a Unique spec
+	spec    *Spec
+	cache   resultCache
+	id      uint64 // distinguishes the nodes of a Unique spec
+	workers int    // the graph's SetWorkers setting when Apply made the op
 }
 
 var (
@@ -40,6 +41,9 @@ func New(spec *Spec) *Op {
 
 // Spec returns the op's description.
 func (op *Op) Spec() *Spec { return op.spec }
+
+// Workers returns the op's workers setting (see SetWorkers), which Forward gets in Args.
+func (op *Op) Workers() int { return op.workers }
 
 // Arity is the number of operands.
 func (op *Op) Arity() int { return len(op.spec.In) }
@@ -143,9 +147,9 @@ func (op *Op) run(prealloc gorgonia.Value, vals []gorgonia.Value) (gorgonia.Valu
 		dense = tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(out))
 	}
 	if dt == tensor.Float32 {
-		compute(op.spec, op.spec.Forward.f32, in, shapes, out.([]float32), s)
+		compute(op, op.spec.Forward.f32, in, shapes, out.([]float32), s)
 	} else {
-		compute(op.spec, op.spec.Forward.f64, in, shapes, out.([]float64), s)
+		compute(op, op.spec.Forward.f64, in, shapes, out.([]float64), s)
 	}
 	if op.spec.Out == 0 {
 		if dt == tensor.Float32 {
@@ -157,12 +161,12 @@ func (op *Op) run(prealloc gorgonia.Value, vals []gorgonia.Value) (gorgonia.Valu
 }
 
 // compute runs the typed forward function.
-func compute[T Float](spec *Spec, f func(Args[T]), in []operand, shapes []tensor.Shape, out []T, s tensor.Shape) {
-	a := Args[T]{In: make([][]T, len(in)), Shapes: shapes, Out: out, Shape: s}
+func compute[T Float](op *Op, f func(Args[T]), in []operand, shapes []tensor.Shape, out []T, s tensor.Shape) {
+	a := Args[T]{In: make([][]T, len(in)), Shapes: shapes, Out: out, Shape: s, Workers: op.workers}
 	for i, o := range in {
 		a.In[i] = o.data.([]T)
 	}
-	if spec.Zeroed {
+	if op.spec.Zeroed {
 		clear(out)
 	}
 	f(a)

@@ -10,27 +10,36 @@ import (
 const minParallelWork = 1 << 14
 
 // Parts is the number of contiguous ranges For cuts n items of cost units of work each
-// into: one when the work is small, else up to GOMAXPROCS, every range holding at least
-// one item. It depends only on n, cost and GOMAXPROCS, so that ops that keep one partial
-// result per range can size them first.
+// into: one when the work is small, else up to Workers(workers), every range holding at
+// least one item. It depends only on its arguments (and GOMAXPROCS when workers <= 0),
+// so that ops that keep one partial result per range can size them first.
 //
-// This is the one place that decides how many goroutines an op's own loops use. (The
-// float32 matrix products of nn.Dense run on internal/gemm's workers, which that package
-// counts itself: gemm.SetThreads.)
-func Parts(n, cost int) int {
+// This is the one place that decides how many goroutines an op's own loops use; an op
+// passes its Args.Workers. (The float32 matrix products of nn.Dense run on
+// internal/gemm's workers, as many as Args.Workers too.)
+func Parts(workers, n, cost int) int {
 	if n <= 1 || n*cost < minParallelWork {
 		return 1
 	}
-	parts := min(runtime.GOMAXPROCS(0), n)
+	parts := min(Workers(workers), n)
 	chunk := (n + parts - 1) / parts
 	return (n + chunk - 1) / chunk
 }
 
-// For calls fn(part, lo, hi) for the Parts(n, cost) contiguous ranges [lo, hi) that
-// cover [0, n), part numbering them from 0, each on a goroutine of its own but the last,
-// which runs on the calling goroutine. It returns when all are done.
-func For(n, cost int, fn func(part, lo, hi int)) {
-	parts := Parts(n, cost)
+// Workers resolves a workers setting (see SetWorkers) to a goroutine count: workers
+// itself when positive, else GOMAXPROCS.
+func Workers(workers int) int {
+	if workers > 0 {
+		return workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// For calls fn(part, lo, hi) for the Parts(workers, n, cost) contiguous ranges [lo, hi)
+// that cover [0, n), part numbering them from 0, each on a goroutine of its own but the
+// last, which runs on the calling goroutine. It returns when all are done.
+func For(workers, n, cost int, fn func(part, lo, hi int)) {
+	parts := Parts(workers, n, cost)
 	if parts == 1 {
 		fn(0, 0, n)
 		return

@@ -61,12 +61,14 @@ func (s *Spec) String() string {
 }
 
 // Args are what Forward computes on: the operands' data (row-major, contiguous) and
-// shapes, and the result's. A scalar has one element and the shape ().
+// shapes, and the result's. A scalar has one element and the shape (). Workers is the
+// setting of the op's graph (SetWorkers) that Forward passes on to For and Parts.
 type Args[T Float] struct {
-	In     [][]T
-	Shapes []tensor.Shape
-	Out    []T
-	Shape  tensor.Shape
+	In      [][]T
+	Shapes  []tensor.Shape
+	Out     []T
+	Shape   tensor.Shape
+	Workers int
 }
 
 // Fn is one computation instantiated for both float dtypes.
