@@ -17,7 +17,7 @@ func ReLU(x *gorgonia.Node) (*gorgonia.Node, error) { return relu.apply(x) }
 
 var relu = &activation{
 	name:     "ReLU",
-	forward:  perElement(reluForward[float32], reluForward[float64]),
+	forward:  perElement(relu32, reluForward[float64]),
 	backward: perElement(reluGrad32, reluGrad64),
 	kernel:   0,
 }
@@ -29,9 +29,25 @@ func reluForward[T float32 | float64](y []T, in [][]T) {
 	}
 }
 
-// reluGrad32 and reluGrad64 write dx = dy where y > 0, else +0, without branches.
+// relu32 is reluForward, eight floats at a time on a CPU with AVX2 (to the same bits).
+func relu32(y []float32, in [][]float32) {
+	x := in[0][:len(y)]
+	for i := reluVector(x, y); i < len(y); i++ {
+		y[i] = max(x[i], 0)
+	}
+}
+
+// reluGrad32 and reluGrad64 write dx = dy where y > 0, else +0, without branches;
+// reluGrad32 eight floats at a time on a CPU with AVX2 (to the same bits).
 func reluGrad32(dx []float32, in [][]float32) {
 	y, dy := in[0][:len(dx)], in[1][:len(dx)]
+	done := reluGradVector(y, dy, dx)
+	reluGrad32Go(dx[done:], y[done:], dy[done:])
+}
+
+// reluGrad32Go is reluGrad32 in Go alone.
+func reluGrad32Go(dx, y, dy []float32) {
+	y, dy = y[:len(dx)], dy[:len(dx)]
 	for i, v := range y {
 		var m uint32
 		if v > 0 {

@@ -1,0 +1,93 @@
+//go:build amd64 && !purego
+
+package nn
+
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+// haveAVX2 says whether the vector kernels can run: sigmoid8 needs AVX2 for its integer
+// vector ops.
+var haveAVX2 = cpu.X86.HasAVX2
+
+// sigmoidConsts are sigmoid8's constants, each eight times: -0 (to flip signs), the
+// clamp of -x to [-87.3, 88], expReduced32's constants, 1, and the exponent bias 127.
+type sigmoidConsts [15][8]uint32
+
+var sigmoidTable = func() *sigmoidConsts {
+	var c sigmoidConsts
+	f := []float32{float32(math.Copysign(0, -1)), -87.3, 88, exp32Log2e, exp32Round, exp32Ln2Hi, exp32Ln2Lo,
+		exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5, 1}
+	for i, v := range f {
+		for j := range c[i] {
+			c[i][j] = math.Float32bits(v)
+		}
+	}
+	for j := range c[14] {
+		c[14][j] = 127
+	}
+	return &c
+}()
+
+// sigmoid8 is implemented in sigmoid_amd64.s: sigmoid32 of blocks·8 floats.
+//
+//go:noescape
+func sigmoid8(x, y *float32, blocks int, c *sigmoidConsts)
+
+// sigmoidVector computes sigmoid32 of the longest prefix of x that this CPU's vector
+// unit takes, into y, and returns its length.
+func sigmoidVector(x, y []float32) int {
+	blocks := len(x) / 8
+	if !haveAVX2 || blocks == 0 {
+		return 0
+	}
+	sigmoid8(&x[0], &y[0], blocks, sigmoidTable)
+	return blocks * 8
+}
+
+// relu8, reluGrad8 and sigmoidGrad8 are implemented in vector_amd64.s: ReLU, its
+// gradient and the sigmoid's gradient, to the bits of the Go loops, for blocks·8 floats.
+//
+//go:noescape
+func relu8(x, y *float32, blocks int)
+
+//go:noescape
+func reluGrad8(y, dy, dx *float32, blocks int)
+
+// reluVector computes max(x, 0) of the longest prefix of x that this CPU's vector unit
+// takes, into y, and returns its length.
+func reluVector(x, y []float32) int {
+	blocks := len(x) / 8
+	if !haveAVX2 || blocks == 0 {
+		return 0
+	}
+	relu8(&x[0], &y[0], blocks)
+	return blocks * 8
+}
+
+// reluGradVector computes reluGrad32 of the longest prefix of y that this CPU's vector
+// unit takes, into dx, and returns its length.
+func reluGradVector(y, dy, dx []float32) int {
+	blocks := len(y) / 8
+	if !haveAVX2 || blocks == 0 {
+		return 0
+	}
+	reluGrad8(&y[0], &dy[0], &dx[0], blocks)
+	return blocks * 8
+}
+
+//go:noescape
+func sigmoidGrad8(y, dy, dx *float32, blocks int)
+
+// sigmoidGradVector computes sigmoidGrad of the longest prefix of y that this CPU's
+// vector unit takes, into dx, and returns its length.
+func sigmoidGradVector(y, dy, dx []float32) int {
+	blocks := len(y) / 8
+	if !haveAVX2 || blocks == 0 {
+		return 0
+	}
+	sigmoidGrad8(&y[0], &dy[0], &dx[0], blocks)
+	return blocks * 8
+}

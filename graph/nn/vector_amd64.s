@@ -1,0 +1,146 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func sigmoid8(x, y *float32, blocks int, c *sigmoidConsts)
+//
+// sigmoid32 for blocks·8 floats, eight at a time: the same operations in the same order,
+// each rounded to float32 (multiplies and adds, no fused multiply-add), so that every
+// result is the Go loop's to the bit. c holds each constant eight times (see
+// sigmoidConsts for the offsets).
+TEXT ·sigmoid8(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ blocks+16(FP), CX
+	MOVQ c+24(FP), AX
+	TESTQ CX, CX
+	JZ   done
+
+loop:
+	VMOVUPS (SI), Y0
+	VXORPS  0(AX), Y0, Y0     // -x
+	VMOVUPS 32(AX), Y1
+	VMAXPS  Y0, Y1, Y0        // z = max(-87.3, -x), -x when NaN
+	VMOVUPS 64(AX), Y1
+	VMINPS  Y0, Y1, Y0        // z = min(88, z), z when NaN
+	VMULPS  96(AX), Y0, Y1    // z·log2e
+	VADDPS  128(AX), Y1, Y1   // + 1.5·2^23
+	VSUBPS  128(AX), Y1, Y1   // n = round(z·log2e)
+	VMULPS  160(AX), Y1, Y2
+	VSUBPS  Y2, Y0, Y2        // r = z - n·ln2hi
+	VMULPS  192(AX), Y1, Y3
+	VSUBPS  Y3, Y2, Y2        // r -= n·ln2lo
+	VMOVUPS 224(AX), Y3       // p = P0
+	VMULPS  Y2, Y3, Y3
+	VADDPS  256(AX), Y3, Y3   // p = p·r + P1
+	VMULPS  Y2, Y3, Y3
+	VADDPS  288(AX), Y3, Y3   // + P2
+	VMULPS  Y2, Y3, Y3
+	VADDPS  320(AX), Y3, Y3   // + P3
+	VMULPS  Y2, Y3, Y3
+	VADDPS  352(AX), Y3, Y3   // + P4
+	VMULPS  Y2, Y3, Y3
+	VADDPS  384(AX), Y3, Y3   // + P5
+	VMULPS  Y2, Y3, Y3
+	VMULPS  Y2, Y3, Y3        // p·r·r
+	VADDPS  Y2, Y3, Y3        // + r
+	VMOVUPS 416(AX), Y4       // 1
+	VADDPS  Y4, Y3, Y3        // + 1
+	VCVTTPS2DQ Y1, Y1         // int32(n)
+	VPADDD  448(AX), Y1, Y1   // + 127
+	VPSLLD  $23, Y1, Y1       // 2^n
+	VMULPS  Y1, Y3, Y3        // exp(-x)
+	VADDPS  Y3, Y4, Y3        // 1 + exp(-x)
+	VDIVPS  Y3, Y4, Y3        // 1 / (1 + exp(-x))
+	VMOVUPS Y3, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func relu8(x, y *float32, blocks int)
+//
+// y = max(x, 0) for blocks·8 floats, with Go's max: +0 for -0, NaN for NaN.
+TEXT ·relu8(SB), NOSPLIT, $0-24
+	MOVQ   x+0(FP), SI
+	MOVQ   y+8(FP), DI
+	MOVQ   blocks+16(FP), CX
+	TESTQ  CX, CX
+	JZ     reludone
+	VXORPS Y7, Y7, Y7
+
+reluloop:
+	VMOVUPS   (SI), Y0
+	VMAXPS    Y7, Y0, Y1        // max(x, +0): +0 for ±0, and for NaN
+	VCMPPS    $3, Y0, Y0, Y2    // x is NaN
+	VBLENDVPS Y2, Y0, Y1, Y1    // NaN where x is
+	VMOVUPS   Y1, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       reluloop
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluGrad8(y, dy, dx *float32, blocks int)
+//
+// dx = dy where y > 0, else +0, for blocks·8 floats (reluGrad32's bits).
+TEXT ·reluGrad8(SB), NOSPLIT, $0-32
+	MOVQ   y+0(FP), SI
+	MOVQ   dy+8(FP), DX
+	MOVQ   dx+16(FP), DI
+	MOVQ   blocks+24(FP), CX
+	TESTQ  CX, CX
+	JZ     graddone
+	VXORPS Y7, Y7, Y7
+
+gradloop:
+	VMOVUPS (SI), Y0
+	VCMPPS  $0x1e, Y7, Y0, Y1 // y > 0 (false for NaN)
+	VANDPS  (DX), Y1, Y1      // dy there, +0 elsewhere
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     gradloop
+
+graddone:
+	VZEROUPPER
+	RET
+
+// func sigmoidGrad8(y, dy, dx *float32, blocks int)
+//
+// dx = (dy·y)·(1 - y) for blocks·8 floats (sigmoidGrad's bits).
+TEXT ·sigmoidGrad8(SB), NOSPLIT, $0-32
+	MOVQ         y+0(FP), SI
+	MOVQ         dy+8(FP), DX
+	MOVQ         dx+16(FP), DI
+	MOVQ         blocks+24(FP), CX
+	TESTQ        CX, CX
+	JZ           sgdone
+	MOVL         $0x3f800000, AX // 1 as a float32
+	VMOVD        AX, X7
+	VBROADCASTSS X7, Y7
+
+sgloop:
+	VMOVUPS (SI), Y0
+	VMULPS  (DX), Y0, Y1 // dy·y
+	VSUBPS  Y0, Y7, Y2   // 1 - y
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sgloop
+
+sgdone:
+	VZEROUPPER
+	RET
