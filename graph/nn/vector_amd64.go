@@ -31,7 +31,7 @@ var sigmoidTable = func() *sigmoidConsts {
 	return &c
 }()
 
-// sigmoid8 is implemented in sigmoid_amd64.s: sigmoid32 of blocks·8 floats.
+// sigmoid8 is implemented in vector_amd64.s: sigmoid32 of blocks·8 floats.
 //
 //go:noescape
 func sigmoid8(x, y *float32, blocks int, c *sigmoidConsts)
