@@ -154,14 +154,21 @@ func (it *Iterator) Float32() []float32 {
 	out := it.f32[:it.n*px]
 	if it.have&haveF32 == 0 {
 		for k, idx := range it.Indices() {
-			dst := out[k*px : (k+1)*px]
-			for j, p := range it.set.Images[idx*px : (idx+1)*px] {
-				dst[j] = scale32[p]
-			}
+			scaleImage(out[k*px:(k+1)*px], it.set.Images[idx*px:(idx+1)*px])
 		}
 		it.have |= haveF32
 	}
 	return out
+}
+
+// scaleImage writes src's pixels divided by 255 to dst, eight at a time on a CPU with
+// AVX2 (to the same bits).
+func scaleImage(dst []float32, src []uint8) {
+	done := scaleVector(dst, src)
+	dst = dst[done:len(src)]
+	for j, p := range src[done:] {
+		dst[j] = scale32[p]
+	}
 }
 
 // Float64 is Float32 in float64 (its own reused buffer).

@@ -257,3 +257,20 @@ func TestSeekResumesTheEpoch(t *testing.T) {
 		}
 	}
 }
+
+// Every byte value converts to float32(p)/255 to the bit, on the vector path (AVX2,
+// whole blocks of 8) and on the Go tail alike.
+func TestScaleImageEveryByte(t *testing.T) {
+	src := make([]uint8, 3*256+5)
+	for i := range src {
+		src[i] = uint8(i * 7)
+	}
+	dst := make([]float32, len(src))
+	scaleImage(dst, src)
+	for i, p := range src {
+		if want := float32(p) / 255; math.Float32bits(dst[i]) != math.Float32bits(want) {
+			t.Fatalf("pixel %d (%d): %v, want %v", i, p, dst[i], want)
+		}
+	}
+	t.Logf("the vector code converts %d of %d pixels on this CPU", scaleVector(make([]float32, len(src)), src), len(src))
+}
