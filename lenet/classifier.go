@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
+	"slices"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -25,6 +25,14 @@ type Config struct {
 	// Ops computes the convolutions and activations: graph.ImplFast (the default, the
 	// project's own ops) or graph.ImplGorgonia (the Gorgonia primitives they replace).
 	Ops graph.Impl
+	// Shards is how many parts each batch is cut into on the CPU; each part runs the
+	// whole forward and backward pass on a machine of its own, the parts in parallel on
+	// up to GOMAXPROCS cores (each part's ops sharing the cores left over, if any), and
+	// their gradients are summed in part order. 0 means the default: 4 parts of 64
+	// examples for a batch of 256 (parts of at least 64 examples, at most 16 parts).
+	// The results depend on the batch size and Shards, never on the number of cores. A
+	// GPU computes a batch in one part.
+	Shards int
 }
 
 func (c Config) withDefaults() Config {
@@ -37,36 +45,37 @@ func (c Config) withDefaults() Config {
 	if c.EvalBatch == 0 {
 		c.EvalBatch = 1000
 	}
+	if c.Device.IsGPU() {
+		c.Shards = 1
+	}
 	return c
 }
 
 // Classifier is LeNet with its training and evaluation graphs and machines, built once
 // and reused for every batch. It is not safe for concurrent use.
+//
+// Training cuts each batch into shards (see Config.Shards): one graph of the whole
+// network per shard, every shard's parameters bound to the same tensors, the shards'
+// gradients summed in a fixed order into one SGD step. Evaluation cuts its batches the
+// same way, on graphs of its own that hold a copy of the parameters.
 type Classifier struct {
 	cfg Config
 
-	// Training graph: input x (B,1,28,28), one-hot targets (B,10), row weights (B).
-	g       *gorgonia.ExprGraph
-	net     *layers.Sequential
-	x, y, w *gorgonia.Node
-	logits  *gorgonia.Node
-	loss    *gorgonia.Node
-	params  []*gorgonia.Node
-	vm      gorgonia.VM
-	// Host copies of the step's results (graph.ToHost): on a GPU the nodes' own values
-	// live in device memory.
-	hostLogits *gorgonia.Node
-	hostGrads  []*gorgonia.Node
+	shards     []*shard // training
+	size       int      // examples per training shard
+	params     []*gorgonia.Node
+	weights    [][]float32   // the parameters' values, read at each step
+	grads      [][]float32   // the last step's gradients, summed over the shards
+	shardGrads [][][]float32 // each shard's gradients, read at each step
+	chunks     []paramChunk  // how the sum is shared out over goroutines
+	stepped    bool          // grads holds a step's gradients
 
-	// Evaluation graph: forward only, its own copy of the parameters.
-	eg      *gorgonia.ExprGraph
-	enet    *layers.Sequential
-	ex      *gorgonia.Node
-	elogits *gorgonia.Node
-	ehost   *gorgonia.Node
+	eshards []*shard // evaluation
+	esize   int
 	eparams []*gorgonia.Node
-	evm     gorgonia.VM
 	stale   bool // the evaluation parameters lag the training ones
+
+	errs []error // forShards' per-shard errors
 }
 
 // New builds a Classifier.
@@ -80,79 +89,68 @@ func New(cfg Config) (*Classifier, error) {
 	if cfg.BatchSize < 1 || cfg.EvalBatch < 1 {
 		return nil, fmt.Errorf("lenet: batch sizes must be positive, got %d and %d", cfg.BatchSize, cfg.EvalBatch)
 	}
-	c := &Classifier{cfg: cfg, stale: true}
-	dt := tensor.Float32
-	B := cfg.BatchSize
-
+	if cfg.Shards < 0 {
+		return nil, fmt.Errorf("lenet: %d shards; want 0 (the default) or more", cfg.Shards)
+	}
 	if cfg.Ops == graph.ImplGorgonia && graph.CUDABuild {
 		return nil, fmt.Errorf("lenet: the Gorgonia primitives (-ops gorgonia) need a build without the cuda tag: Gorgonia places its own ops on the GPU by type, whatever the device")
 	}
-	c.g = gorgonia.NewGraph()
-	graph.SetDevice(c.g, cfg.Device)
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))
-	net, err := NewNetSpec(c.g, "", spec, dt, cfg.Ops, rng)
-	if err != nil {
-		return nil, fmt.Errorf("lenet: building the network: %w", err)
-	}
-	c.net = net
-	c.x = gorgonia.NewTensor(c.g, dt, 4, gorgonia.WithShape(B, 1, Height, Width), gorgonia.WithName("input"), gorgonia.WithInit(gorgonia.Zeroes()))
-	c.y = gorgonia.NewMatrix(c.g, dt, gorgonia.WithShape(B, Classes), gorgonia.WithName("targets"), gorgonia.WithInit(gorgonia.Zeroes()))
-	c.w = gorgonia.NewVector(c.g, dt, gorgonia.WithShape(B), gorgonia.WithName("row_weights"), gorgonia.WithInit(gorgonia.Zeroes()))
-	if c.logits, err = net.Forward(c.x); err != nil {
-		return nil, fmt.Errorf("lenet: forward pass: %w", err)
-	}
-	if c.loss, err = graph.SoftmaxCrossEntropy(c.logits, c.y, c.w); err != nil {
-		return nil, fmt.Errorf("lenet: loss: %w", err)
-	}
-	c.params = net.Params()
-	grads, err := gorgonia.Grad(c.loss, c.params...)
-	if err != nil {
-		return nil, fmt.Errorf("lenet: gradients: %w", err)
-	}
-	// The step reads the loss (computed on the host on every device), and host copies
-	// of the logits and of the parameters' gradients. (Gradients bound as dual values
-	// come back zero from Gorgonia's CUDA machine: docs/gorgonia.md, BindDualValues.)
-	// Only what these need is compiled: Grad also built dL/dinput, which nothing needs.
-	if c.hostLogits, err = graph.ToHost(c.logits); err != nil {
+	c := &Classifier{cfg: cfg, stale: true}
+	if c.shards, c.size, err = newShards(cfg, cfg.BatchSize, true, ""); err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}
-	outputs := []*gorgonia.Node{c.loss, c.hostLogits}
-	c.hostGrads = make([]*gorgonia.Node, len(grads))
-	for i, gn := range grads {
-		if c.hostGrads[i], err = graph.ToHost(gn); err != nil {
-			return nil, fmt.Errorf("lenet: %w", err)
-		}
-		outputs = append(outputs, c.hostGrads[i])
+	c.params = c.shards[0].params
+	if c.eshards, c.esize, err = newShards(cfg, cfg.EvalBatch, false, "eval_"); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("lenet: evaluation: %w", err)
 	}
-	if c.vm, err = graph.NewMachineFor(outputs, cfg.Device); err != nil {
-		return nil, fmt.Errorf("lenet: %w", err)
-	}
-
-	c.eg = gorgonia.NewGraph()
-	graph.SetDevice(c.eg, cfg.Device)
-	if c.enet, err = NewNetSpec(c.eg, "eval_", spec, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
-		return nil, fmt.Errorf("lenet: building the evaluation network: %w", err)
-	}
-	c.ex = gorgonia.NewTensor(c.eg, dt, 4, gorgonia.WithShape(cfg.EvalBatch, 1, Height, Width), gorgonia.WithName("eval_input"), gorgonia.WithInit(gorgonia.Zeroes()))
-	if c.elogits, err = c.enet.Forward(c.ex); err != nil {
-		return nil, fmt.Errorf("lenet: evaluation forward pass: %w", err)
-	}
-	c.eparams = c.enet.Params()
+	c.eparams = c.eshards[0].params
 	if len(c.eparams) != len(c.params) {
+		c.Close()
 		return nil, fmt.Errorf("lenet: evaluation network has %d parameters, training network %d", len(c.eparams), len(c.params))
 	}
-	if c.ehost, err = graph.ToHost(c.elogits); err != nil {
-		return nil, fmt.Errorf("lenet: %w", err)
+	c.grads = make([][]float32, len(c.params))
+	c.weights = make([][]float32, len(c.params))
+	for i, p := range c.params {
+		c.grads[i] = make([]float32, p.Shape().TotalSize())
 	}
-	if c.evm, err = graph.NewMachineFor([]*gorgonia.Node{c.ehost}, cfg.Device); err != nil {
-		return nil, fmt.Errorf("lenet: %w", err)
+	c.shardGrads = make([][][]float32, len(c.shards))
+	for k := range c.shardGrads {
+		c.shardGrads[k] = make([][]float32, len(c.params))
 	}
+	c.chunks = paramChunks(c.grads)
+	c.errs = make([]error, max(len(c.shards), len(c.eshards), len(c.chunks)))
 	return c, nil
+}
+
+// newShards builds the shards of batches of b examples (see Config.Shards), the first
+// one's parameters shared by the others, and returns them with their size.
+func newShards(cfg Config, b int, train bool, prefix string) ([]*shard, int, error) {
+	n, size := shardPlan(b, cfg.Shards)
+	shards := make([]*shard, 0, n)
+	for k := range n {
+		s, err := newShard(cfg, size, train, prefix)
+		if err == nil && k > 0 {
+			err = s.share(shards[0].params)
+		}
+		if err != nil {
+			for _, s := range shards {
+				s.close()
+			}
+			return nil, 0, err
+		}
+		shards = append(shards, s)
+	}
+	return shards, size, nil
 }
 
 // Close releases the machines.
 func (c *Classifier) Close() error {
-	return errors.Join(c.vm.Close(), c.evm.Close())
+	var errs []error
+	for _, s := range append(c.shards[:len(c.shards):len(c.shards)], c.eshards...) {
+		errs = append(errs, s.close())
+	}
+	return errors.Join(errs...)
 }
 
 // Variant returns the architecture.
@@ -164,14 +162,24 @@ func (c *Classifier) BatchSize() int { return c.cfg.BatchSize }
 // Device returns where the machines run.
 func (c *Classifier) Device() graph.Device { return c.cfg.Device }
 
-// Net returns the training network, for its shape summary.
-func (c *Classifier) Net() *layers.Sequential { return c.net }
+// Shards returns how many parts each training batch is cut into (see Config.Shards).
+func (c *Classifier) Shards() int { return len(c.shards) }
+
+// Net returns the training network of the first shard, for its layers and shape summary
+// (its batch dimension is a shard's, a BatchSize/Shards share of the batch).
+func (c *Classifier) Net() *layers.Sequential { return c.shards[0].net }
 
 // Params returns the trainable parameters in a fixed order (layer by layer, weight
 // before bias).
 func (c *Classifier) Params() []*gorgonia.Node { return c.params }
 
-func f32(n *gorgonia.Node) []float32 { return n.Value().Data().([]float32) }
+// f32 returns the float32 values of a tensor node, without the allocation of Data.
+func f32(n *gorgonia.Node) []float32 {
+	if d, ok := n.Value().(*tensor.Dense); ok && d.Dtype() == tensor.Float32 {
+		return d.Float32s()
+	}
+	return n.Value().Data().([]float32)
+}
 
 // TrainBatch runs one SGD step on n examples: x holds n images as (n,1,28,28) pixels in
 // [0,1] and labels their classes. n may be smaller than the batch size. It returns the
@@ -183,61 +191,45 @@ func (c *Classifier) TrainBatch(x []float32, labels []int, lr float64) (loss flo
 	if n < 1 || n > B {
 		return 0, 0, fmt.Errorf("lenet: batch of %d examples; want 1 to %d", n, B)
 	}
-	if len(x) != n*Height*Width {
-		return 0, 0, fmt.Errorf("lenet: batch of %d labels holds %d pixels; want %d", n, len(x), n*Height*Width)
+	px := Height * Width
+	if len(x) != n*px {
+		return 0, 0, fmt.Errorf("lenet: batch of %d labels holds %d pixels; want %d", n, len(x), n*px)
 	}
-	xd, yd, wd := f32(c.x), f32(c.y), f32(c.w)
-	copy(xd, x)
-	clear(xd[len(x):])
-	clear(yd)
-	clear(wd)
-	inv := float32(1) / float32(n)
 	for i, l := range labels {
 		if l < 0 || l >= Classes {
 			return 0, 0, fmt.Errorf("lenet: label %d of example %d is outside 0..%d", l, i, Classes-1)
 		}
-		yd[i*Classes+l] = 1
-		wd[i] = inv
 	}
-	c.vm.Reset()
-	if err := c.vm.RunAll(); err != nil {
+	// Every example weighs 1/n, so that the shards' losses and gradients add up to the
+	// batch's means; a shard left without examples does not run.
+	inv := float32(1) / float32(n)
+	active := (n + c.size - 1) / c.size
+	err = forShards(active, c.errs, func(k int) error {
+		lo, hi := k*c.size, min((k+1)*c.size, n)
+		return c.shards[k].run(x[lo*px:hi*px], labels[lo:hi], inv)
+	})
+	if err != nil {
 		return 0, 0, fmt.Errorf("lenet: training step: %w", err)
 	}
-	lv, ok := c.loss.Value().(*gorgonia.F32)
-	if !ok {
-		return 0, 0, fmt.Errorf("lenet: the loss is %T, want a float32 scalar", c.loss.Value())
+	for k, s := range c.shards[:active] {
+		lv, ok := s.loss.Value().(*gorgonia.F32)
+		if !ok {
+			return 0, 0, fmt.Errorf("lenet: the loss is %T, want a float32 scalar", s.loss.Value())
+		}
+		loss += float64(*lv)
+		lo, hi := k*c.size, min((k+1)*c.size, n)
+		correct += countCorrect(f32(s.logits)[:(hi-lo)*Classes], labels[lo:hi])
 	}
-	loss = float64(*lv)
-	correct = countCorrect(f32(c.hostLogits)[:n*Classes], labels)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, correct, nil // the caller reports divergence with its context
-	}
-	if err := c.step(float32(lr)); err != nil {
+	// A loss that is not finite takes no step: the caller reports divergence with its
+	// context.
+	finite := !math.IsNaN(loss) && !math.IsInf(loss, 0)
+	if err := c.reduce(active, float32(lr), finite); err != nil {
 		return 0, 0, err
 	}
 	return loss, correct, nil
 }
 
-// step applies w ← w − lr·g to every parameter, g being the gradient the last run read.
-func (c *Classifier) step(lr float32) error {
-	for i, p := range c.params {
-		gv := c.hostGrads[i].Value()
-		if gv == nil {
-			return fmt.Errorf("lenet: no gradient of %s was computed", p.Name())
-		}
-		w, g := f32(p), gv.Data().([]float32)
-		if len(g) != len(w) {
-			return fmt.Errorf("lenet: gradient of %s holds %d values for %d weights", p.Name(), len(g), len(w))
-		}
-		for j, gj := range g {
-			w[j] -= lr * gj
-		}
-	}
-	c.stale = true
-	return nil
-}
-
-// sync copies the training parameters into the evaluation graph.
+// sync copies the training parameters into the evaluation graphs.
 func (c *Classifier) sync() {
 	if !c.stale {
 		return
@@ -248,7 +240,7 @@ func (c *Classifier) sync() {
 	c.stale = false
 }
 
-// Logits runs the evaluation graph on n images (n*784 pixels) and appends the (n,10)
+// Logits runs the evaluation graphs on n images (n*784 pixels) and appends the (n,10)
 // logits to dst.
 func (c *Classifier) Logits(dst []float32, x []float32) ([]float32, error) {
 	px := Height * Width
@@ -256,17 +248,21 @@ func (c *Classifier) Logits(dst []float32, x []float32) ([]float32, error) {
 		return dst, fmt.Errorf("lenet: %d pixels is not a whole number of %dx%d images", len(x), Height, Width)
 	}
 	c.sync()
-	E := c.cfg.EvalBatch
-	xd := f32(c.ex)
-	for start := 0; start < len(x); start += E * px {
-		end := min(start+E*px, len(x))
-		copy(xd, x[start:end])
-		clear(xd[end-start:])
-		c.evm.Reset()
-		if err := c.evm.RunAll(); err != nil {
+	for len(x) > 0 {
+		n := min(len(x)/px, c.cfg.EvalBatch)
+		active := (n + c.esize - 1) / c.esize
+		err := forShards(active, c.errs, func(k int) error {
+			lo, hi := k*c.esize, min((k+1)*c.esize, n)
+			return c.eshards[k].run(x[lo*px:hi*px], nil, 0)
+		})
+		if err != nil {
 			return dst, fmt.Errorf("lenet: evaluation: %w", err)
 		}
-		dst = append(dst, f32(c.ehost)[:(end-start)/px*Classes]...)
+		for k, s := range c.eshards[:active] {
+			rows := min((k+1)*c.esize, n) - k*c.esize
+			dst = append(dst, f32(s.logits)[:rows*Classes]...)
+		}
+		x = x[n*px:]
 	}
 	return dst, nil
 }
@@ -312,15 +308,16 @@ func Softmax(logits []float32) []float64 {
 }
 
 // Gradients returns copies of the gradients of the last TrainBatch's loss with respect
-// to the parameters, in Params order (nil before the first step). They are read back to
-// the host on every device, so the CPU and GPU builds of one graph can be compared.
+// to the parameters, in Params order (nil before the first step): the sums over the
+// shards, which the step applied. They are read back to the host on every device, so the
+// CPU and GPU builds of one graph can be compared.
 func (c *Classifier) Gradients() [][]float32 {
-	out := make([][]float32, len(c.hostGrads))
-	for i, n := range c.hostGrads {
-		if n.Value() == nil {
-			return nil
-		}
-		out[i] = append([]float32(nil), f32(n)...)
+	if !c.stepped {
+		return nil
+	}
+	out := make([][]float32, len(c.grads))
+	for i, g := range c.grads {
+		out[i] = slices.Clone(g)
 	}
 	return out
 }

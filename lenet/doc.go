@@ -28,17 +28,25 @@
 //
 // # Training
 //
-// A Classifier holds two graphs built once: a training graph of a fixed batch size whose
-// TapeMachine computes the loss and every gradient, and a forward-only evaluation graph.
-// A smaller last batch is padded to the fixed size and its padding rows get zero weight
-// in the loss, so one graph and one machine serve every batch. The loss is the
-// numerically stable softmax cross-entropy (log-sum-exp) averaged over the real rows:
+// A Classifier holds graphs built once: training graphs whose TapeMachines compute the
+// loss and every gradient, and forward-only evaluation graphs. A batch is cut into
+// shards (Config.Shards; 16 shards of 16 examples for a batch of 256), each a graph of
+// the whole network for its share of the batch, on a machine of its own. The shards run
+// in parallel, each on one goroutine (its ops are told to use no other, see
+// graph.SetWorkers), on up to GOMAXPROCS cores; their parameter nodes are bound to one
+// set of tensors. A smaller last batch fills the first shards, its padding rows get zero
+// weight in the loss, and shards left empty do not run. The loss is the numerically
+// stable softmax cross-entropy (log-sum-exp) averaged over the real rows:
 //
 //	loss = (1/n) Σ_i ( logsumexp(z_i) − z_i[y_i] )
 //
-// and SGD updates every parameter in place: w ← w − lr · ∂loss/∂w.
+// each shard computing its rows' share; the shards' losses and gradients are summed in
+// shard order, and SGD updates every parameter in place: w ← w − lr · ∂loss/∂w. Every
+// result is therefore the same on 1, 2 or 16 cores: it depends on the seed, the batch
+// size and the shard count, not on the machine's cores or on which core ran which
+// shard. (Cutting a batch differently changes the results only by float rounding.)
 //
-// The training machine compiles only what a step reads (graph.NewMachineFor): the loss,
+// The training machines compile only what a step reads (graph.NewMachineFor): the loss,
 // the logits and the parameters' gradients, not the gradient with respect to the input
 // images that Gorgonia's Grad also builds. Config.Ops chooses the project's fast ops
 // (the default) or the Gorgonia primitives they replace for the convolutions and

@@ -76,31 +76,3 @@ func TestOpsImplsTrainAlike(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkTrainStep times one SGD step of the classic LeNet at batch 256 (synthetic
-// images) with the project's ops and with Gorgonia's primitives, and reports examples
-// per second:
-//
-//	go test -run '^$' -bench TrainStep -benchtime 20x ./lenet/
-func BenchmarkTrainStep(b *testing.B) {
-	x, labels := syntheticBatch(1, 256)
-	for _, ops := range graph.Impls {
-		b.Run(ops.String(), func(b *testing.B) {
-			c, err := New(Config{BatchSize: 256, Seed: 1, Ops: ops})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close()
-			if _, _, err := c.TrainBatch(x, labels, 0.1); err != nil { // warm up: buffers, pools
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, _, err := c.TrainBatch(x, labels, 0.1); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(256*b.N)/b.Elapsed().Seconds(), "examples/s")
-		})
-	}
-}
