@@ -50,16 +50,20 @@ torch-ops:
 	$(GO) test ./internal/torchcheck -run '^TestDump$$' -count=1 -v -args -out $(abspath $(OUT))/torch_ops.safetensors
 	/usr/bin/python3 scripts/torch_ops_check.py $(OUT)/torch_ops.safetensors
 
-# Training throughput (examples/sec over 40 timed steps after 5 warm-up steps, batch 256,
-# classic LeNet) and peak RSS, then the Go benchmarks of the hot ops. Not part of CI.
+# Training throughput of one whole epoch through lenet.Train (examples/sec by the wall
+# clock, batch 256, classic LeNet) and peak RSS, then the Go benchmarks: a training step
+# and a step of the training loop with their allocations (allocs/op), and the hot ops.
+# Not part of CI.
 bench: data
 	mkdir -p bin
 	$(GO) build -o bin/lenetbench ./cmd/lenetbench
-	bin/lenetbench -steps 40
-	$(GO) test -run '^$$' -bench . -benchtime 200ms ./graph/ ./internal/gemm/ ./layers/ ./lenet/ ./dataset/ ./internal/explore/
+	bin/lenetbench -epochs 1
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./lenet/ ./dataset/ ./graph/... ./internal/gemm/ ./layers/ ./internal/explore/
 
-# The same training work in PyTorch (installs Debian's python3-torch), interleaved with
-# ours for ROUNDS rounds (default 3); prints the median ratio. Not part of CI.
+# The same training in PyTorch (installs Debian's python3-torch), a whole epoch each side
+# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all);
+# prints every round, min / median / max, the ratio of medians and peak RSS. See
+# scripts/bench-compare.sh. Not part of CI.
 bench-compare: data
 	./scripts/bench-compare.sh
 

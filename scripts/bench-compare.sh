@@ -1,41 +1,94 @@
 #!/usr/bin/env bash
 # make bench-compare: LeNet training throughput of this project against PyTorch on the
-# same CPU, same data, same network and step count, interleaved round by round so that
-# both see the same machine load. Prints each round and the median ratio go/torch.
+# same CPU cores. Each round trains one whole epoch on each side (60,000 Fashion-MNIST
+# images, batch 256, classic LeNet, SGD lr 0.9, Xavier init; cmd/lenetbench through
+# lenet.Train against scripts/bench_torch.py, the textbook's train_ch6), the two sides
+# taking turns so that both see the same machine load. It prints every round, then min /
+# median / max per side, the ratio of the medians, the project's slowest round against
+# PyTorch's fastest, and each side's peak RSS.
+#
+# Environment: ROUNDS (default 5); THREADS, the cores each side may use (default: all,
+# nproc): GOMAXPROCS for Go, torch.set_num_threads and OMP_NUM_THREADS/MKL_NUM_THREADS
+# for PyTorch, and both pinned with taskset to cores 0..THREADS-1 when taskset exists and
+# THREADS <= nproc; EPOCHS per round (default 1); LIMIT, training images per epoch
+# (default all); DATA, the Fashion-MNIST folder (default: found by scripts/data.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${ROUNDS:-3}
-steps=${STEPS:-40}
+rounds=${ROUNDS:-5}
+cores=$(nproc)
+threads=${THREADS:-$cores}
+epochs=${EPOCHS:-1}
+limit=${LIMIT:-0}
 py=/usr/bin/python3 # Debian's python3-torch installs for the system interpreter
 
-if ! "$py" -c 'import torch' 2>/dev/null; then
+for v in "rounds:$rounds" "threads:$threads" "epochs:$epochs"; do
+	if ! [[ ${v#*:} =~ ^[1-9][0-9]*$ ]]; then
+		echo "bench-compare: ${v%%:*} must be a positive integer, got '${v#*:}'" >&2
+		exit 2
+	fi
+done
+if ! [[ $limit =~ ^[0-9]+$ ]]; then
+	echo "bench-compare: LIMIT must be 0 (all) or a positive integer, got '$limit'" >&2
+	exit 2
+fi
+
+if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
 	echo "installing Debian's python3-torch (PyTorch, the reference)..." >&2
 	if [ "$(id -u)" = 0 ]; then
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
 	elif sudo -n true 2>/dev/null; then
 		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
 	else
-		echo "bench-compare: PyTorch is missing; run 'sudo apt-get install python3-torch' first" >&2
+		echo "bench-compare: PyTorch is missing; run 'sudo apt-get install python3-torch python3-numpy' first" >&2
 		exit 1
 	fi
 fi
 
-data=$(./scripts/data.sh | tail -n 1)
-data=${data##* }
+data=${DATA:-}
+if [ -z "$data" ]; then
+	data=$(./scripts/data.sh | tail -n 1)
+	data=${data##* }
+fi
 mkdir -p bin
 go build -o bin/lenetbench ./cmd/lenetbench
 
-printf '%-6s %14s %14s %8s %12s %12s\n' round "go ex/s" "torch ex/s" ratio "go RSS MiB" "torch RSS"
-ratios=()
+pin=()
+if command -v taskset >/dev/null && [ "$threads" -le "$cores" ]; then
+	pin=(taskset -c "0-$((threads - 1))")
+fi
+export GOMAXPROCS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+
+# field NAME LINE prints the value after NAME in a line of names and values.
+field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) {print $(i + 1); exit}}' <<<"$2"; }
+
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+echo "bench-compare: $rounds rounds of $epochs epoch(s), classic LeNet, batch 256, $threads of $cores cores${pin:+ (pinned: ${pin[*]})}"
+echo "machine: ${cpu:-unknown CPU}, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %12s %12s %8s %10s %10s %9s %9s\n' round "go ex/s" "torch ex/s" ratio "go loss" "torch loss" "go MiB" "torch MiB"
+gx=() tx=() grss=0 trss=0
 for r in $(seq 1 "$rounds"); do
-	g=$(bin/lenetbench -data "$data" -steps "$steps")
-	t=$(OMP_NUM_THREADS=2 "$py" scripts/bench_torch.py --data "$data" --steps "$steps" --threads 2)
-	gx=$(awk '{print $2}' <<<"$g"); gm=$(awk '{print $6}' <<<"$g")
-	tx=$(awk '{print $2}' <<<"$t"); tm=$(awk '{print $6}' <<<"$t")
-	ratio=$(awk -v a="$gx" -v b="$tx" 'BEGIN{printf "%.2f", a/b}')
-	ratios+=("$ratio")
-	printf '%-6s %14s %14s %8s %12s %12s\n' "$r" "$gx" "$tx" "$ratio" "$gm" "$tm"
+	g=$("${pin[@]}" bin/lenetbench -data "$data" -epochs "$epochs" -limit "$limit")
+	t=$("${pin[@]}" "$py" scripts/bench_torch.py --data "$data" --epochs "$epochs" --limit "$limit" --threads "$threads")
+	gx+=("$(field examples/sec "$g")") tx+=("$(field examples/sec "$t")")
+	gm=$(field peak_rss_mib "$g") tm=$(field peak_rss_mib "$t")
+	grss=$((gm > grss ? gm : grss)) trss=$((tm > trss ? tm : trss))
+	printf '%-6s %12.0f %12.0f %8.2f %10s %10s %9s %9s\n' "$r" "${gx[-1]}" "${tx[-1]}" \
+		"$(awk -v a="${gx[-1]}" -v b="${tx[-1]}" 'BEGIN {print a / b}')" \
+		"$(field loss "$g")" "$(field loss "$t")" "$gm" "$tm"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-echo "median ratio go/torch over $rounds rounds: $median"
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# stats prints min, median and max of its arguments.
+stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print a[1], m, a[NR]}'; }
+read -r gmin gmed gmax <<<"$(stats "${gx[@]}")"
+read -r tmin tmed tmax <<<"$(stats "${tx[@]}")"
+printf 'examples/sec   %10s %10s %10s\n' min median max
+printf 'project        %10.0f %10.0f %10.0f\n' "$gmin" "$gmed" "$gmax"
+printf 'PyTorch        %10.0f %10.0f %10.0f\n' "$tmin" "$tmed" "$tmax"
+awk -v gmed="$gmed" -v tmed="$tmed" -v gmin="$gmin" -v tmax="$tmax" 'BEGIN {
+	printf "ratio of medians (project / PyTorch): %.2fx\n", gmed / tmed
+	printf "project slowest / PyTorch fastest:    %.2fx\n", gmin / tmax
+}'
+echo "peak RSS: project $grss MiB, PyTorch $trss MiB"

@@ -1,58 +1,120 @@
 #!/usr/bin/env python3
-"""The PyTorch reference for `make bench-compare`: the same classic LeNet, batch, data,
-optimizer and step count as cmd/lenetbench, timed the same way (training steps only).
+"""PyTorch's side of `make bench-compare`: the textbook's train_ch6 on the classic LeNet
+(ReLU after the first convolution, sigmoid elsewhere, average pooling; lenet_torch.py),
+d2l's Xavier-uniform init, SGD at lr 0.9, batch 256, whole shuffled epochs of
+Fashion-MNIST, the same work cmd/lenetbench times on the project's side:
 
-Prints one line: `torch <examples/sec> examples/sec, peak RSS <MiB> MiB`.
+- the images stay in memory as bytes, as the Go side keeps them; each batch is gathered
+  and scaled to [0, 1] floats when it is used;
+- each step is zero_grad, forward, cross-entropy, backward, SGD step, then the batch's
+  loss and correct count are read back (as d2l's Accumulator does, and as lenet.Train
+  does);
+- an epoch is timed by the wall clock from its shuffle to the end of its last step; the
+  evaluation on the test set after each epoch runs but is not timed.
+
+With --device cuda everything lives on the GPU and the timed region starts and ends with
+torch.cuda.synchronize(), so that it holds all the GPU's work.
+
+Prints one line of space-separated names and values, the names cmd/lenetbench prints:
+
+  torch examples/sec 9622.0 seconds 6.236 examples 60000 loss 1.2340 train_acc 0.5120 test_acc 0.6340 peak_rss_mib 336 threads 2
 """
 import argparse
 import resource
+import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
 from lenet_torch import lenet, load_split, xavier_init
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    ap.add_argument("--batch", type=int, default=256)
-    ap.add_argument("--steps", type=int, default=40)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
+def load(folder, split):
+    """The images of one split as a (n, 1, 28, 28) uint8 tensor, and the labels."""
+    x, y = load_split(folder, split, "bench_torch")
+    return torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
 
-    x, y = load_split(args.data, "train", "bench_torch")
-    net = lenet("classic")
-    xavier_init(net)
-    opt = torch.optim.SGD(net.parameters(), lr=0.9)
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def train_epoch(net, opt, x, y, batch, gen, device):
+    """One shuffled epoch; returns (seconds, examples, mean loss, accuracy)."""
     loss_fn = nn.CrossEntropyLoss()
-    rng = np.random.default_rng(1)
-    perm = rng.permutation(len(x))
-    b = args.batch
-
-    def step(i):
-        idx = perm[(i * b) % (len(x) - b):][:b]
-        xb = torch.from_numpy(x[idx].astype(np.float32) / 255)
-        yb = torch.from_numpy(y[idx])
+    net.train()
+    sync(device)
+    start = time.perf_counter()
+    perm = torch.randperm(len(x), generator=gen).to(device)
+    loss_sum, correct = 0.0, 0
+    for i in range(0, len(x), batch):
+        idx = perm[i:i + batch]
+        xb = x[idx].float().div_(255)
+        yb = y[idx]
         opt.zero_grad()
-        loss = loss_fn(net(xb), yb)
+        out = net(xb)
+        loss = loss_fn(out, yb)
         loss.backward()
         opt.step()
+        loss_sum += loss.item() * len(idx)
+        correct += (out.argmax(dim=1) == yb).sum().item()
+    sync(device)
+    return time.perf_counter() - start, len(x), loss_sum / len(x), correct / len(x)
 
-    for i in range(args.warmup):
-        step(i)
-    elapsed = 0.0
-    for i in range(args.steps):
-        start = time.perf_counter()
-        step(args.warmup + i)
-        elapsed += time.perf_counter() - start
+
+def accuracy(net, x, y, batch=1000):
+    net.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            out = net(x[i:i + batch].float().div_(255))
+            correct += (out.argmax(dim=1) == y[i:i + batch]).sum().item()
+    return correct / len(x)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST folder")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where to train")
+    ap.add_argument("--threads", type=int, default=0, help="intra-op threads on the CPU (0: PyTorch's default)")
+    ap.add_argument("--epochs", type=int, default=1, help="timed training epochs")
+    ap.add_argument("--batch", type=int, default=256, help="mini-batch size")
+    ap.add_argument("--lr", type=float, default=0.9, help="SGD learning rate")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training images (0: all)")
+    ap.add_argument("--seed", type=int, default=1, help="seeds the weights and the shuffling")
+    args = ap.parse_args()
+    if args.epochs < 1 or args.batch < 1 or args.limit < 0 or args.threads < 0:
+        ap.error("--epochs and --batch must be positive, --limit and --threads non-negative")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("bench_torch: --device cuda, but this PyTorch sees no CUDA device")
+    device = torch.device(args.device)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+
+    x, y = load(args.data, "train")
+    if args.limit:
+        x, y = x[:args.limit], y[:args.limit]
+    tx, ty = load(args.data, "t10k")
+    x, y, tx, ty = x.to(device), y.to(device), tx.to(device), ty.to(device)
+    net = lenet("classic")
+    xavier_init(net)
+    net = net.to(device)
+    opt = torch.optim.SGD(net.parameters(), lr=args.lr)
+
+    seconds, examples = 0.0, 0
+    for _ in range(args.epochs):
+        s, n, loss, train_acc = train_epoch(net, opt, x, y, args.batch, gen, device)
+        seconds += s
+        examples += n
+        test_acc = accuracy(net, tx, ty)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"torch {args.steps * b / elapsed:.1f} examples/sec, peak RSS {rss:.0f} MiB")
+    print(f"torch examples/sec {examples / seconds:.1f} seconds {seconds:.3f} examples {examples} "
+          f"loss {loss:.4f} train_acc {train_acc:.4f} test_acc {test_acc:.4f} "
+          f"peak_rss_mib {rss:.0f} threads {torch.get_num_threads()}")
 
 
 if __name__ == "__main__":

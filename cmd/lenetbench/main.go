@@ -1,19 +1,28 @@
-// Command lenetbench measures LeNet training throughput: examples per second over
-// training steps only (after a warm-up), and the process's peak resident memory. It is
-// what `make bench` runs; scripts/bench_torch.py does the same work in PyTorch for
-// `make bench-compare`.
+// Command lenetbench measures what a user of cmd/train waits for: LeNet trained on
+// Fashion-MNIST by lenet.Train, whole epochs of it (shuffling, batch assembly, the SGD
+// steps, the loss and accuracy bookkeeping), timed by the wall clock from the start of
+// each epoch to the end of its last batch. The evaluation on the test set after each
+// epoch runs, as in cmd/train, but is not timed. It is what `make bench` runs, and the
+// project's side of `make bench-compare` (scripts/bench_torch.py is PyTorch's).
 //
-//	go run ./cmd/lenetbench [-batch 256] [-steps 40] [-warmup 5] [-model classic] [-ops fast]
+//	lenetbench [-epochs 1] [-batch 256] [-model classic] [-ops fast] [-shards N] [-limit N] [-data DIR]
 //
-// It prints one line: `go <examples/sec> examples/sec, peak RSS <MiB> MiB`. Like
-// cmd/train it sets the garbage collector's target to 25% unless GOGC is set.
+// It prints one line of space-separated names and values, the same names as
+// bench_torch.py's, so that scripts read both alike:
+//
+//	go examples/sec 14563.2 seconds 4.120 examples 60000 loss 1.2340 train_acc 0.5120 test_acc 0.6340 peak_rss_mib 105 threads 2
+//
+// threads is GOMAXPROCS. Like cmd/train it sets the garbage collector's target to 25%
+// unless GOGC is set. Bad flags exit 2, other failures 1, each with one line on stderr.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
@@ -27,7 +36,7 @@ import (
 
 func main() {
 	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
-	// GEMM.
+	// GEMM, as in cmd/train.
 	graph.UseBLAS()
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
@@ -39,10 +48,11 @@ func main() {
 
 // options are the parsed flags.
 type options struct {
-	batch, steps, warmup int
-	variant              lenet.Variant
-	ops                  graph.Impl
-	data, cpuprofile     string
+	epochs, batch, limit, shards int
+	variant                      lenet.Variant
+	ops                          graph.Impl
+	data, cpuprofile             string
+	seed                         uint64
 }
 
 // parseFlags parses and checks args; -h prints the usage to stdout and returns
@@ -50,19 +60,21 @@ type options struct {
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("lenetbench", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-batch N] [-steps N] [-warmup N] [-model classic|modern] [-ops fast|gorgonia]\n\n"+
-			"Prints LeNet's training throughput (examples/sec over the timed steps) and the\n"+
-			"process's peak resident memory.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-epochs N] [-batch N] [-model classic|modern] [-ops fast|gorgonia] [-shards N] [-limit N]\n\n"+
+			"Times whole epochs of LeNet training on Fashion-MNIST through lenet.Train and prints\n"+
+			"one line: examples/sec, seconds, examples, loss, accuracies, peak RSS, threads.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	o := &options{}
+	fs.IntVar(&o.epochs, "epochs", 1, "timed training epochs")
 	fs.IntVar(&o.batch, "batch", 256, "mini-batch size")
-	fs.IntVar(&o.steps, "steps", 40, "timed training steps")
-	fs.IntVar(&o.warmup, "warmup", 5, "untimed training steps first")
+	fs.IntVar(&o.limit, "limit", 0, "use only the first N training images (0 = all 60000)")
+	fs.IntVar(&o.shards, "shards", 0, "cut each batch into this many parts (0: the default, see lenet.Config.Shards)")
 	model := fs.String("model", "classic", "network variant: classic or modern")
 	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
-	fs.StringVar(&o.data, "data", "", "Fashion-MNIST folder (default: the usual search)")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to this file")
+	fs.StringVar(&o.data, "data", "", dataset.DirFlagUsage)
+	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the training to this file")
 	if err := cli.Parse(fs, args, stdout); err != nil {
 		return nil, err
 	}
@@ -73,7 +85,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
-	if err := cli.First(cli.AtLeast("-batch", o.batch, 1), cli.AtLeast("-steps", o.steps, 1), cli.AtLeast("-warmup", o.warmup, 0)); err != nil {
+	if err := cli.First(cli.AtLeast("-epochs", o.epochs, 1), cli.AtLeast("-batch", o.batch, 1),
+		cli.AtLeast("-limit", o.limit, 0), cli.AtLeast("-shards", o.shards, 0)); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -84,32 +97,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return cli.Run("lenetbench", args, stdout, stderr, parseFlags, func(o *options) error { return bench(o, stdout) })
 }
 
-// bench trains o.warmup steps, then o.steps timed ones, and prints the throughput and
-// the peak RSS.
+// result is one run's measurement.
+type result struct {
+	examples int
+	train    time.Duration // wall time of the epochs' training loops, evaluation excluded
+	last     lenet.EpochInfo
+}
+
+// bench trains o.epochs epochs and prints the line.
 func bench(o *options, stdout io.Writer) error {
-	train, _, err := dataset.Load(dataset.Options{Dir: o.data})
+	train, test, err := dataset.Load(dataset.Options{Dir: o.data})
 	if err != nil {
 		return err
 	}
-	c, err := lenet.New(lenet.Config{Variant: o.variant, BatchSize: o.batch, Seed: 1, Ops: o.ops})
+	train = train.Head(o.limit)
+	c, err := lenet.New(lenet.Config{Variant: o.variant, BatchSize: o.batch, Seed: o.seed, Ops: o.ops, Shards: o.shards})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	it := train.Batches(o.batch, true, 1)
-	step := func() error {
-		if !it.Next() {
-			it.Reset(2)
-			it.Next()
-		}
-		_, _, err := c.TrainBatch(it.Float32(), it.Labels(), o.variant.DefaultLR())
-		return err
-	}
-	for range o.warmup {
-		if err := step(); err != nil {
-			return err
-		}
-	}
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {
@@ -121,20 +127,44 @@ func bench(o *options, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var elapsed time.Duration
-	examples := 0
-	for range o.steps {
-		start := time.Now()
-		if err := step(); err != nil {
-			return err
-		}
-		elapsed += time.Since(start)
-		examples += it.Len()
+	r, err := measure(c, train, test, o)
+	if err != nil {
+		return err
 	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return err
+		return fmt.Errorf("reading the peak RSS: %w", err)
 	}
-	fmt.Fprintf(stdout, "go %.1f examples/sec, peak RSS %.0f MiB\n", float64(examples)/elapsed.Seconds(), float64(ru.Maxrss)/1024)
-	return nil
+	s := r.train.Seconds()
+	_, err = fmt.Fprintf(stdout, "go examples/sec %.1f seconds %.3f examples %d loss %.4f train_acc %.4f test_acc %.4f peak_rss_mib %.0f threads %d\n",
+		float64(r.examples)/s, s, r.examples, r.last.TrainLoss, r.last.TrainAcc, r.last.TestAcc,
+		float64(ru.Maxrss)/1024, runtime.GOMAXPROCS(0))
+	return err
+}
+
+// measure trains c for o.epochs epochs through lenet.Train and times each epoch's
+// training loop: from the epoch's start (Train's call, or the end of the previous epoch's
+// evaluation) to the end of its last batch.
+func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result, error) {
+	r := &result{}
+	start := time.Now()
+	cfg := lenet.TrainConfig{
+		Epochs: o.epochs,
+		Seed:   o.seed,
+		OnBatch: func(b lenet.BatchInfo) {
+			r.examples += b.Examples
+			if b.Batch == b.Batches {
+				r.train += time.Since(start)
+			}
+		},
+		OnEpoch: func(e lenet.EpochInfo, _ lenet.TrainState) error {
+			r.last = e
+			start = time.Now()
+			return nil
+		},
+	}
+	if _, err := lenet.Train(context.Background(), c, train, test, cfg); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

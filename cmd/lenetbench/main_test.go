@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,19 +14,20 @@ import (
 
 func TestBadFlags(t *testing.T) {
 	cmdtest.BadUsage(t, "lenetbench", run, []cmdtest.Usage{
+		{Args: []string{"-epochs", "0"}, Want: "-epochs 0: must be 1 or more"},
 		{Args: []string{"-batch", "0"}, Want: "-batch 0: must be 1 or more"},
-		{Args: []string{"-steps", "0"}, Want: "-steps 0: must be 1 or more"},
-		{Args: []string{"-warmup", "-1"}, Want: "-warmup -1: must be 0 or more"},
+		{Args: []string{"-limit", "-1"}, Want: "-limit -1: must be 0 or more"},
+		{Args: []string{"-shards", "-2"}, Want: "-shards -2: must be 0 or more"},
 		{Args: []string{"-model", "alexnet"}, Want: `unknown model "alexnet"`},
 		{Args: []string{"-ops", "cudnn"}, Want: `unknown implementation "cudnn": choose one of fast, gorgonia`},
-		{Args: []string{"-steps", "many"}, Want: `invalid value "many" for flag -steps`},
+		{Args: []string{"-epochs", "many"}, Want: `invalid value "many" for flag -epochs`},
 		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},
 		{Args: []string{"extra"}, Want: `unexpected argument "extra"`},
 	})
 }
 
 func TestHelp(t *testing.T) {
-	cmdtest.Help(t, run, "-batch", "-steps", "-warmup", "-model", "-ops", "-data", "-cpuprofile")
+	cmdtest.Help(t, run, "-epochs", "-batch", "-limit", "-shards", "-model", "-ops", "-data", "-seed", "-cpuprofile")
 }
 
 func TestMissingData(t *testing.T) {
@@ -38,23 +39,50 @@ func TestMissingData(t *testing.T) {
 	}
 }
 
-// A tiny real run prints the one line the README's figures come from, and writes the
-// CPU profile it was asked for.
-func TestTinyRun(t *testing.T) {
+// A short run prints the one line of names and values that scripts/bench-compare.sh
+// reads (the examples trained, a rate that is examples over seconds, a loss and
+// accuracies, the peak RSS and the threads), and writes the CPU profile it was asked for.
+func TestMeasuresTraining(t *testing.T) {
 	dir := fashiontest.Dir(t)
 	prof := filepath.Join(t.TempDir(), "cpu.prof")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-data", dir, "-batch", "16", "-steps", "2", "-warmup", "1", "-model", "modern", "-cpuprofile", prof}, &stdout, &stderr)
+	code := run([]string{"-data", dir, "-limit", "600", "-epochs", "2", "-batch", "100", "-cpuprofile", prof}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if !regexp.MustCompile(`^go [0-9]+\.[0-9] examples/sec, peak RSS [0-9]+ MiB\n$`).MatchString(stdout.String()) {
-		t.Errorf("stdout %q", stdout.String())
+	f := strings.Fields(stdout.String())
+	if len(f) != 17 || f[0] != "go" || strings.Count(stdout.String(), "\n") != 1 {
+		t.Fatalf("output %q: want one line of \"go\" and 8 names and values", stdout.String())
+	}
+	vals := map[string]float64{}
+	for i := 1; i+1 < len(f); i += 2 {
+		v, err := strconv.ParseFloat(f[i+1], 64)
+		if err != nil {
+			t.Fatalf("%s = %q: %v", f[i], f[i+1], err)
+		}
+		vals[f[i]] = v
+	}
+	if vals["examples"] != 1200 {
+		t.Errorf("examples %v, want 2 epochs of 600", vals["examples"])
+	}
+	if s, r := vals["seconds"], vals["examples/sec"]; !(s > 0) || r < 0.99*1200/s || r > 1.01*1200/s {
+		t.Errorf("seconds %v, examples/sec %v: want examples/seconds", s, r)
+	}
+	if l := vals["loss"]; !(l > 0.5 && l < 3) {
+		t.Errorf("loss %v", l)
+	}
+	for _, k := range []string{"train_acc", "test_acc"} {
+		if a := vals[k]; !(a > 0.05 && a <= 1) {
+			t.Errorf("%s %v", k, a)
+		}
+	}
+	if vals["peak_rss_mib"] < 10 || vals["threads"] < 1 {
+		t.Errorf("peak_rss_mib %v, threads %v", vals["peak_rss_mib"], vals["threads"])
 	}
 	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
 		t.Errorf("profile: %v", err)
 	}
-	code = run([]string{"-data", dir, "-steps", "1", "-warmup", "0", "-cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "p")}, &stdout, &stderr)
+	code = run([]string{"-data", dir, "-limit", "100", "-cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "p")}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "lenetbench: -cpuprofile: ") {
 		t.Errorf("unwritable profile: exit %d, stderr %q", code, stderr.String())
 	}
