@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -187,6 +188,9 @@ func forShards(n int, errs []error, fn func(k int) error) error {
 	return nil
 }
 
+// blas32 is gonum's BLAS, for its vectorised float32 axpy.
+var blas32 gonum.Implementation
+
 // paramChunk is a range [lo, hi) of parameter p's values: a part of the gradients' sum
 // that one goroutine computes.
 type paramChunk struct{ p, lo, hi int }
@@ -229,16 +233,13 @@ func (c *Classifier) reduce(active int, lr float32, apply bool) error {
 		ch := c.chunks[t]
 		sum := c.grads[ch.p][ch.lo:ch.hi]
 		copy(sum, c.shardGrads[0][ch.p][ch.lo:ch.hi])
+		// gonum's axpy, vectorised, multiplies and adds without fusing: sum + 1·g is
+		// sum + g, and w + (-lr)·g is w - lr·g, to the bit.
 		for _, g := range c.shardGrads[1:active] {
-			for j, v := range g[ch.p][ch.lo:ch.hi] {
-				sum[j] += v
-			}
+			blas32.Saxpy(len(sum), 1, g[ch.p][ch.lo:ch.hi], 1, sum, 1)
 		}
 		if apply {
-			w := c.weights[ch.p][ch.lo:ch.hi]
-			for j, g := range sum {
-				w[j] -= lr * g
-			}
+			blas32.Saxpy(len(sum), -lr, sum, 1, c.weights[ch.p][ch.lo:ch.hi], 1)
 		}
 		return nil
 	})
