@@ -26,13 +26,14 @@ import (
 // several images share one product (see conv_wide.go). The backward pass is three ops,
 // also parallel over the batch:
 //
-//	dL/dw = Σ_b dY_b · cols_bᵀ        (im2col again; per-goroutine sums, added in order)
+//	dL/dw = Σ_b dY_b · cols_bᵀ        (im2col again; one sum per chunk, added in order)
 //	dL/dx = col2im(wᵀ · dY_b)         per image
 //	dL/db = Σ_b Σ_ij dY[b, o, i, j]
 //
 // where dY_b is image b's (co, oh·ow) slice of dL/dout. float32 products use the
-// project's AVX2/FMA GEMM, float64 ones gonum's. The results do not depend on how the
-// batch is split beyond float rounding. Every shape is checked first; a bad one returns
+// project's AVX2/FMA GEMM, float64 ones gonum's. The batch is computed in fixed chunks
+// of 8 images that the workers share out, so the results are the same to the bit for
+// any number of workers or cores. Every shape is checked first; a bad one returns
 // an error and builds nothing. The op keeps its result's memory between runs (see the
 // package doc).
 func FusedConv2D(x, w, b *gorgonia.Node, pad, stride [2]int) (*gorgonia.Node, error) {

@@ -41,11 +41,31 @@ func scratchPool[T opkit.Float]() *sync.Pool {
 	return &scratch64
 }
 
+// convChunk is the number of images the kernels compute as one unit: the batch is cut
+// into chunks of convChunk images (the last one shorter), whatever the number of
+// workers, and the workers share out whole chunks. Each chunk is computed the same way
+// on any goroutine, and sums over the batch add the chunks' sums in chunk order, so
+// every result is the same to the bit for any number of workers.
+const convChunk = 8
+
+// forChunks calls fn(c, lo, hi) for every chunk c of the n images, [lo, hi) its
+// images, sharing the chunks out over up to opkit.Workers(workers) goroutines; cost is
+// the work of one image. It returns the number of chunks.
+func forChunks(workers, n, cost int, fn func(c, lo, hi int)) int {
+	chunks := (n + convChunk - 1) / convChunk
+	opkit.For(workers, chunks, cost*convChunk, func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			fn(c, c*convChunk, min((c+1)*convChunk, n))
+		}
+	})
+	return chunks
+}
+
 // convForward computes y = conv(x, w) + b (b nil: no bias) for the whole batch.
 func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
 	K, P := g.cols(), g.plane()
 	in, out := g.c*g.h*g.w, g.co*P
-	opkit.For(g.workers, g.n, g.cost(), func(_, lo, hi int) {
+	forChunks(g.workers, g.n, g.cost(), func(_, lo, hi int) {
 		if g.wide() {
 			wideForward(g, x, w, b, y, lo, hi)
 			return
@@ -75,19 +95,19 @@ func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
 	})
 }
 
-// convFilterGrad computes dw = Σ_b dY_b · cols_bᵀ. Each part sums its images into its
-// own (co, c·kh·kw) matrix (part 0 into dw itself); the others are added to dw in part
-// order, so the result does not depend on scheduling.
+// convFilterGrad computes dw = Σ_b dY_b · cols_bᵀ. Each chunk of images sums into its
+// own (co, c·kh·kw) matrix (chunk 0 into dw itself); the others are added to dw in chunk
+// order, so the result does not depend on the workers or on scheduling.
 func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 	K, P := g.cols(), g.plane()
 	in, out, wn := g.c*g.h*g.w, g.co*P, g.co*K
-	parts := opkit.Parts(g.workers, g.n, g.cost())
-	partial := getScratch[T]((parts - 1) * wn)
+	chunks := (g.n + convChunk - 1) / convChunk
+	partial := getScratch[T]((chunks - 1) * wn)
 	defer putScratch(partial)
-	opkit.For(g.workers, g.n, g.cost(), func(part, lo, hi int) {
+	forChunks(g.workers, g.n, g.cost(), func(c, lo, hi int) {
 		acc := dw
-		if part > 0 {
-			acc = (*partial)[(part-1)*wn : part*wn]
+		if c > 0 {
+			acc = (*partial)[(c-1)*wn : c*wn]
 		}
 		if g.wide() {
 			wideFilterGrad(g, x, dy, acc, lo, hi)
@@ -112,8 +132,8 @@ func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 			gemmSerial(false, true, g.co, K, P, dy[i*out:(i+1)*out], P, cols, P, beta, acc, K)
 		}
 	})
-	for p := 1; p < parts; p++ {
-		src := (*partial)[(p-1)*wn : p*wn]
+	for c := 1; c < chunks; c++ {
+		src := (*partial)[(c-1)*wn : c*wn]
 		for j, v := range src {
 			dw[j] += v
 		}
@@ -124,7 +144,7 @@ func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 func convDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T) {
 	K, P := g.cols(), g.plane()
 	in, out := g.c*g.h*g.w, g.co*P
-	opkit.For(g.workers, g.n, g.cost(), func(_, lo, hi int) {
+	forChunks(g.workers, g.n, g.cost(), func(_, lo, hi int) {
 		if g.wide() {
 			wideDataGrad(g, w, dy, dx, lo, hi)
 			return
@@ -148,14 +168,14 @@ func convDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T) {
 }
 
 // convBiasGrad computes db[o] = Σ_b Σ_p dy[b, o, p] for dy of shape (n, co, oh, ow).
-// Parts (on up to opkit.Workers(workers) goroutines) sum their images separately; the
-// partial sums are added in part order.
+// Chunks of images (on up to opkit.Workers(workers) goroutines) sum their images
+// separately; the partial sums are added in chunk order, the same for any workers.
 func convBiasGrad[T opkit.Float](workers int, s tensor.Shape, dy, db []T) {
 	n, co, p := s[0], s[1], s[2]*s[3]
-	parts := opkit.Parts(workers, n, co*p)
-	partial := getScratch[T](parts * co)
+	chunks := (n + convChunk - 1) / convChunk
+	partial := getScratch[T](chunks * co)
 	defer putScratch(partial)
-	opkit.For(workers, n, co*p, func(part, lo, hi int) {
+	forChunks(workers, n, co*p, func(part, lo, hi int) {
 		acc := (*partial)[part*co : (part+1)*co]
 		clear(acc)
 		for i := lo; i < hi; i++ {
@@ -165,7 +185,7 @@ func convBiasGrad[T opkit.Float](workers int, s tensor.Shape, dy, db []T) {
 		}
 	})
 	clear(db)
-	for part := range parts {
+	for part := range chunks {
 		for o, v := range (*partial)[part*co : (part+1)*co] {
 			db[o] += v
 		}

@@ -73,11 +73,12 @@ var parMinWork = 1 << 19
 // and, when m and n are non-zero, a, b or c shorter than (rows-1)*ld+cols
 // of the stored matrix (a and b are not checked when k == 0).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemm(Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemm(Threads(), true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// sgemm is Sgemm on up to nw goroutines.
-func sgemm(nw int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// sgemm is Sgemm on up to nw goroutines, splitting the k dimension only when kSplit
+// allows it.
+func sgemm(nw int, kSplit, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(errNegDim)
 	}
@@ -116,7 +117,7 @@ func sgemm(nw int, transA, transB bool, m, n, k int, alpha float32, a []float32,
 	asm := useAsm.Load()
 	dot := useDot(transA, transB, m, n, k)
 	if nw > 1 && m*n*k >= parMinWork {
-		if parallel(nw, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm, dot) {
+		if parallel(nw, kSplit, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm, dot) {
 			return
 		}
 	}
@@ -169,8 +170,9 @@ const kSplitMaxFloats = 4 << 20
 // smaller operand is the one every part packs again. The dot path, and
 // shapes whose C has too few panels to share, cut k instead: part 0 works
 // on C, the others on private partial products that are then added to C in
-// part order, so the result is the same for any scheduling.
-func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm, dot bool) bool {
+// part order, so the result is the same for any scheduling (but not for
+// any nw). Without allowK those shapes are not split at all.
+func parallel(nw int, allowK, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, asm, dot bool) bool {
 	mPanels := (m + mr - 1) / mr
 	nPanels := (n + nr - 1) / nr
 	want := nw * partsPerThread
@@ -181,6 +183,8 @@ func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float
 		split, step = 'k', roundUp((k+parts-1)/max(parts, 1), 8)
 	}
 	switch {
+	case dot && !allowK:
+		return false
 	case dot && k >= 2*dotMinK:
 		kSplit(dotMinK)
 	case m <= n && nPanels >= nw:
@@ -189,7 +193,7 @@ func parallel(nw int, transA, transB bool, m, n, k int, alpha float32, a []float
 		split, step = 'm', (mPanels+want-1)/want*mr
 	case nPanels >= nw:
 		split, step = 'n', (nPanels+want-1)/want*nr
-	case k >= 2*blockK:
+	case allowK && k >= 2*blockK:
 		kSplit(blockK)
 	default:
 		return false
