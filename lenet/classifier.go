@@ -129,7 +129,7 @@ func newShards(cfg Config, b int, train bool, prefix string) ([]*shard, int, err
 	n, size := shardPlan(b, cfg.Shards)
 	shards := make([]*shard, 0, n)
 	for k := range n {
-		s, err := newShard(cfg, size, train, prefix)
+		s, err := newShard(cfg, size, shardWorkers(n), train, prefix)
 		if err == nil && k > 0 {
 			err = s.share(shards[0].params)
 		}

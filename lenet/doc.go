@@ -30,21 +30,23 @@
 //
 // A Classifier holds graphs built once: training graphs whose TapeMachines compute the
 // loss and every gradient, and forward-only evaluation graphs. A batch is cut into
-// shards (Config.Shards; 16 shards of 16 examples for a batch of 256), each a graph of
+// shards (Config.Shards; 4 shards of 64 examples for a batch of 256), each a graph of
 // the whole network for its share of the batch, on a machine of its own. The shards run
-// in parallel, each on one goroutine (its ops are told to use no other, see
-// graph.SetWorkers), on up to GOMAXPROCS cores; their parameter nodes are bound to one
-// set of tensors. A smaller last batch fills the first shards, its padding rows get zero
-// weight in the loss, and shards left empty do not run. The loss is the numerically
-// stable softmax cross-entropy (log-sum-exp) averaged over the real rows:
+// in parallel on up to GOMAXPROCS cores; with more cores than shards, each shard's ops
+// share out their work over the cores left over (graph.SetWorkers). Their parameter
+// nodes are bound to one set of tensors. A smaller last batch fills the first shards,
+// its padding rows get zero weight in the loss, and shards left empty do not run. The
+// loss is the numerically stable softmax cross-entropy (log-sum-exp) averaged over the
+// real rows:
 //
 //	loss = (1/n) Σ_i ( logsumexp(z_i) − z_i[y_i] )
 //
 // each shard computing its rows' share; the shards' losses and gradients are summed in
-// shard order, and SGD updates every parameter in place: w ← w − lr · ∂loss/∂w. Every
-// result is therefore the same on 1, 2 or 16 cores: it depends on the seed, the batch
-// size and the shard count, not on the machine's cores or on which core ran which
-// shard. (Cutting a batch differently changes the results only by float rounding.)
+// shard order, and SGD updates every parameter in place: w ← w − lr · ∂loss/∂w. Each op
+// gives the same result on any number of goroutines, so every result is the same on 1,
+// 2 or 16 cores: it depends on the seed, the batch size and the shard count, not on the
+// machine's cores or on which core ran which shard. (Cutting a batch differently
+// changes the results only by float rounding.)
 //
 // The training machines compile only what a step reads (graph.NewMachineFor): the loss,
 // the logits and the parameters' gradients, not the gradient with respect to the input

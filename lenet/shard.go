@@ -16,12 +16,13 @@ import (
 )
 
 // How a batch is cut into shards (see Config.Shards): into at most maxShards shards of
-// at least minShard examples each, whatever the number of cores. LeNet's step costs
-// about as much per example at 16 examples a pass as at 256 (the products stay large
-// enough for the GEMM kernel), and 16 shards keep 16 cores busy.
+// at least minShard examples each, whatever the number of cores. Every pass through a
+// graph has a fixed cost (Gorgonia's machine, each op's bookkeeping), which shards of 16
+// examples pay so often that they train 10 to 25% slower than shards of 64 on one or two
+// cores; more cores than shards share out each op's work instead (shardWorkers).
 const (
 	maxShards = 16
-	minShard  = 16
+	minShard  = 64
 )
 
 // shardPlan returns how many shards of how many examples a batch of b examples is cut
@@ -35,6 +36,14 @@ func shardPlan(b, want int) (shards, size int) {
 	shards = min(shards, b)
 	size = (b + shards - 1) / shards
 	return (b + size - 1) / size, size
+}
+
+// shardWorkers is how many goroutines each op of a shard's graph may use when shards
+// machines run at once: the cores left over from one per shard, shared evenly. Every op
+// gives the same result for any number of workers (graph.SetWorkers), so this changes
+// the speed alone.
+func shardWorkers(shards int) int {
+	return max(1, (runtime.GOMAXPROCS(0)+shards-1)/shards)
 }
 
 // shard is one part of a batch: a graph of the whole network for size examples, with
@@ -56,16 +65,15 @@ type shard struct {
 	grads []*gorgonia.Node
 }
 
-// newShard builds a shard for size examples: for training (the loss and the parameters'
-// gradients) or, when !train, the forward pass alone. Its parameters are initialised from
-// cfg.Seed; bind them to shared tensors with share. prefix starts every node's name.
-func newShard(cfg Config, size int, train bool, prefix string) (*shard, error) {
+// newShard builds a shard for size examples whose ops use up to workers goroutines: for
+// training (the loss and the parameters' gradients) or, when !train, the forward pass
+// alone. Its parameters are initialised from cfg.Seed; bind them to shared tensors with
+// share. prefix starts every node's name.
+func newShard(cfg Config, size, workers int, train bool, prefix string) (*shard, error) {
 	dt := tensor.Float32
 	s := &shard{g: gorgonia.NewGraph()}
 	graph.SetDevice(s.g, cfg.Device)
-	// The classifier runs its shards in parallel; each op runs on its shard's goroutine,
-	// which also makes every result independent of the number of cores.
-	graph.SetWorkers(s.g, 1)
+	graph.SetWorkers(s.g, workers)
 	var err error
 	if s.net, err = NewNetSpec(s.g, prefix, *cfg.Spec, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("building the network: %w", err)

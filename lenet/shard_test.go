@@ -16,15 +16,17 @@ func TestShardPlan(t *testing.T) {
 		batch, want       int
 		shards, size, all int // all: shards·size, the examples the shards hold
 	}{
-		{256, 0, 16, 16, 256},
-		{1000, 0, 16, 63, 1008},
-		{64, 0, 4, 16, 64},
-		{100, 0, 6, 17, 102},
-		{31, 0, 1, 31, 31},
+		{256, 0, 4, 64, 256},
+		{1000, 0, 15, 67, 1005},
+		{64, 0, 1, 64, 64},
+		{100, 0, 1, 100, 100},
+		{127, 0, 1, 127, 127},
+		{128, 0, 2, 64, 128},
 		{8, 0, 1, 8, 8},
 		{1, 0, 1, 1, 1},
 		{4096, 0, 16, 256, 4096},
 		{256, 1, 1, 256, 256},
+		{256, 16, 16, 16, 256},
 		{256, 3, 3, 86, 258},
 		{10, 4, 4, 3, 12},
 		{3, 8, 3, 1, 3},
@@ -36,6 +38,17 @@ func TestShardPlan(t *testing.T) {
 		}
 		if (shards-1)*size >= c.batch {
 			t.Errorf("shardPlan(%d, %d): the last of %d shards of %d is empty", c.batch, c.want, shards, size)
+		}
+	}
+}
+
+// Each shard's ops get the cores left over from one per shard.
+func TestShardWorkers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct{ procs, shards, want int }{{1, 4, 1}, {2, 4, 1}, {4, 4, 1}, {16, 4, 4}, {16, 16, 1}, {6, 4, 2}, {2, 1, 2}} {
+		runtime.GOMAXPROCS(c.procs)
+		if got := shardWorkers(c.shards); got != c.want {
+			t.Errorf("GOMAXPROCS %d, %d shards: %d workers each, want %d", c.procs, c.shards, got, c.want)
 		}
 	}
 }
@@ -131,25 +144,30 @@ func TestShardsTrainAsOneBatch(t *testing.T) {
 }
 
 // The results do not depend on the number of cores: every bit of the losses, the
-// parameters and the logits is the same at GOMAXPROCS 1, 2 and 7.
+// parameters and the logits is the same at GOMAXPROCS 1, 2 and 7, with one shard (whose
+// ops share out their work over the cores) and with three (run side by side, their ops
+// on one core each, or on two at GOMAXPROCS 7).
 func TestShardsIndependentOfCores(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	runtime.GOMAXPROCS(1)
-	cfg := Config{BatchSize: 64, EvalBatch: 20, Seed: 5}
-	l1, c1, p1, g1 := trainSteps(t, cfg)
-	for _, procs := range []int{2, 7} {
-		runtime.GOMAXPROCS(procs)
-		l, k, p, g := trainSteps(t, cfg)
-		if !slices.Equal(l, l1) || !slices.Equal(k, c1) {
-			t.Errorf("GOMAXPROCS %d: losses %v, correct %v; at 1: %v, %v", procs, l, k, l1, c1)
-		}
-		for i := range p {
-			if !slices.Equal(p[i], p1[i]) {
-				t.Errorf("GOMAXPROCS %d: parameter %d differs from GOMAXPROCS 1's by %.2g", procs, i, maxAbsDiff(p[i], p1[i]))
+	for _, shards := range []int{0, 3} {
+		runtime.GOMAXPROCS(1)
+		cfg := Config{BatchSize: 64, EvalBatch: 20, Seed: 5, Shards: shards}
+		l1, c1, p1, g1 := trainSteps(t, cfg)
+		for _, procs := range []int{2, 7} {
+			runtime.GOMAXPROCS(procs)
+			name := fmt.Sprintf("%d shards, GOMAXPROCS %d", shards, procs)
+			l, k, p, g := trainSteps(t, cfg)
+			if !slices.Equal(l, l1) || !slices.Equal(k, c1) {
+				t.Errorf("%s: losses %v, correct %v; at 1: %v, %v", name, l, k, l1, c1)
 			}
-		}
-		if !slices.Equal(g, g1) {
-			t.Errorf("GOMAXPROCS %d: logits differ from GOMAXPROCS 1's by %.2g", procs, maxAbsDiff(g, g1))
+			for i := range p {
+				if !slices.Equal(p[i], p1[i]) {
+					t.Errorf("%s: parameter %d differs from GOMAXPROCS 1's by %.2g", name, i, maxAbsDiff(p[i], p1[i]))
+				}
+			}
+			if !slices.Equal(g, g1) {
+				t.Errorf("%s: logits differ from GOMAXPROCS 1's by %.2g", name, maxAbsDiff(g, g1))
+			}
 		}
 	}
 }
@@ -157,7 +175,7 @@ func TestShardsIndependentOfCores(t *testing.T) {
 // Every shard computes with the one set of weights: a change made through Params is seen
 // by all, and a step moves all.
 func TestShardsShareWeights(t *testing.T) {
-	c := newClassifier(t, Config{BatchSize: 48, Seed: 6})
+	c := newClassifier(t, Config{BatchSize: 48, Seed: 6, Shards: 3})
 	if c.Shards() != 3 {
 		t.Fatalf("%d shards for a batch of 48; want 3", c.Shards())
 	}
@@ -176,7 +194,7 @@ func TestShardsShareWeights(t *testing.T) {
 
 // A shard whose machine fails makes TrainBatch fail with its error, and no step is taken.
 func TestShardErrorStopsTheStep(t *testing.T) {
-	c := newClassifier(t, Config{BatchSize: 32, Seed: 7})
+	c := newClassifier(t, Config{BatchSize: 32, Seed: 7, Shards: 2})
 	before := slices.Clone(f32(c.Params()[0]))
 	c.shards[1].vm = failingVM{c.shards[1].vm}
 	x, labels := syntheticBatch(1, 32)
