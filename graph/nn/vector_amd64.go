@@ -67,27 +67,21 @@ func reluVector(x, y []float32) int {
 	return blocks * 8
 }
 
-// reluGradVector computes reluGrad32 of the longest prefix of y that this CPU's vector
-// unit takes, into dx, and returns its length.
-func reluGradVector(y, dy, dx []float32) int {
-	blocks := len(y) / 8
-	if !haveAVX2 || blocks == 0 {
-		return 0
-	}
-	reluGrad8(&y[0], &dy[0], &dx[0], blocks)
-	return blocks * 8
-}
-
 //go:noescape
 func sigmoidGrad8(y, dy, dx *float32, blocks int)
 
-// sigmoidGradVector computes sigmoidGrad of the longest prefix of y that this CPU's
-// vector unit takes, into dx, and returns its length.
-func sigmoidGradVector(y, dy, dx []float32) int {
+// reluGradVector and sigmoidGradVector compute reluGrad32 and sigmoidGrad of the
+// longest prefix of y that this CPU's vector unit takes, into dx, and return its length.
+func reluGradVector(y, dy, dx []float32) int { return gradVector(reluGrad8, y, dy, dx) }
+
+func sigmoidGradVector(y, dy, dx []float32) int { return gradVector(sigmoidGrad8, y, dy, dx) }
+
+// gradVector runs the gradient kernel k on the whole blocks of 8 of y, dy and dx.
+func gradVector(k func(y, dy, dx *float32, blocks int), y, dy, dx []float32) int {
 	blocks := len(y) / 8
 	if !haveAVX2 || blocks == 0 {
 		return 0
 	}
-	sigmoidGrad8(&y[0], &dy[0], &dx[0], blocks)
+	k(&y[0], &dy[0], &dx[0], blocks)
 	return blocks * 8
 }

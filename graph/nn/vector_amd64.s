@@ -2,6 +2,25 @@
 
 #include "textflag.h"
 
+// GRADARGS loads the arguments of a gradient kernel, func(y, dy, dx *float32, blocks
+// int): y into SI, dy into DX, dx into DI, blocks into CX, and jumps to done when
+// blocks is 0.
+#define GRADARGS(done) \
+	MOVQ  y+0(FP), SI;      \
+	MOVQ  dy+8(FP), DX;     \
+	MOVQ  dx+16(FP), DI;    \
+	MOVQ  blocks+24(FP), CX; \
+	TESTQ CX, CX;           \
+	JZ    done
+
+// NEXT3 steps the three pointers a block on and loops to loop while blocks remain.
+#define NEXT3(loop) \
+	ADDQ $32, SI; \
+	ADDQ $32, DX; \
+	ADDQ $32, DI; \
+	DECQ CX;      \
+	JNZ  loop
+
 // func sigmoid8(x, y *float32, blocks int, c *sigmoidConsts)
 //
 // sigmoid32 for blocks·8 floats, eight at a time: the same operations in the same order,
@@ -92,12 +111,7 @@ reludone:
 //
 // dx = dy where y > 0, else +0, for blocks·8 floats (reluGrad32's bits).
 TEXT ·reluGrad8(SB), NOSPLIT, $0-32
-	MOVQ   y+0(FP), SI
-	MOVQ   dy+8(FP), DX
-	MOVQ   dx+16(FP), DI
-	MOVQ   blocks+24(FP), CX
-	TESTQ  CX, CX
-	JZ     graddone
+	GRADARGS(graddone)
 	VXORPS Y7, Y7, Y7
 
 gradloop:
@@ -105,11 +119,7 @@ gradloop:
 	VCMPPS  $0x1e, Y7, Y0, Y1 // y > 0 (false for NaN)
 	VANDPS  (DX), Y1, Y1      // dy there, +0 elsewhere
 	VMOVUPS Y1, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     gradloop
+	NEXT3(gradloop)
 
 graddone:
 	VZEROUPPER
@@ -119,12 +129,7 @@ graddone:
 //
 // dx = (dy·y)·(1 - y) for blocks·8 floats (sigmoidGrad's bits).
 TEXT ·sigmoidGrad8(SB), NOSPLIT, $0-32
-	MOVQ         y+0(FP), SI
-	MOVQ         dy+8(FP), DX
-	MOVQ         dx+16(FP), DI
-	MOVQ         blocks+24(FP), CX
-	TESTQ        CX, CX
-	JZ           sgdone
+	GRADARGS(sgdone)
 	MOVL         $0x3f800000, AX // 1 as a float32
 	VMOVD        AX, X7
 	VBROADCASTSS X7, Y7
@@ -135,11 +140,7 @@ sgloop:
 	VSUBPS  Y0, Y7, Y2   // 1 - y
 	VMULPS  Y2, Y1, Y1
 	VMOVUPS Y1, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     sgloop
+	NEXT3(sgloop)
 
 sgdone:
 	VZEROUPPER

@@ -385,43 +385,6 @@ func TestSgemmDeterministic(t *testing.T) {
 	}
 }
 
-// TestSgemmExactAnyThreads: SgemmExact gives SgemmSerial's bits for every thread
-// count, on shapes that Sgemm would split by rows, by columns or along k.
-func TestSgemmExactAnyThreads(t *testing.T) {
-	prev := parMinWork
-	parMinWork = 1
-	defer func() { parMinWork = prev }()
-	rng := rand.New(rand.NewPCG(27, 28))
-	for _, asm := range kernels() {
-		withKernel(t, asm, func() {
-			for i, s := range []shape{{6, 200, 25}, {200, 20, 30}, {7, 9, 1500}, {5, 40, 2000}, {100, 30, 1030}, {64, 700, 300}} {
-				for combo := range 4 {
-					tA, tB := combo&1 != 0, combo&2 != 0
-					lda, ldb := s.k, s.n
-					if tA {
-						lda = s.m
-					}
-					if tB {
-						ldb = s.k
-					}
-					a, b := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n)
-					want := make([]float32, s.m*s.n)
-					SgemmSerial(tA, tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, want, s.n)
-					for _, nw := range []int{2, 3, 8} {
-						got := make([]float32, s.m*s.n)
-						SgemmExact(nw, tA, tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, got, s.n)
-						for x := range want {
-							if math.Float32bits(got[x]) != math.Float32bits(want[x]) {
-								t.Fatalf("%s case %d %v tA=%v tB=%v, %d threads: element %d = %v, serial %v", kernelName(asm), i, s, tA, tB, nw, x, got[x], want[x])
-							}
-						}
-					}
-				}
-			}
-		})
-	}
-}
-
 // TestSgemmAlphaZeroIgnoresAB: with alpha == 0, NaN in A and B must not
 // reach C (BLAS semantics).
 func TestSgemmAlphaZeroIgnoresAB(t *testing.T) {

@@ -1,20 +1,22 @@
 package gemm
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
 
-// TestSgemmSerial: SgemmSerial gives bit for bit what Sgemm gives on one thread, even
-// when Threads() and the split threshold would make Sgemm split the product (a k-split
-// would change the rounding), for every transpose combination.
+// TestSgemmSerial: SgemmSerial, and SgemmExact on any number of threads, give bit for
+// bit what Sgemm gives on one thread, even when Threads() and the split threshold would
+// make Sgemm split the product (a k-split would change the rounding), for every
+// transpose combination.
 func TestSgemmSerial(t *testing.T) {
 	defer SetThreads(0)
 	prev := parMinWork
 	parMinWork = 1
 	defer func() { parMinWork = prev }()
 	rng := rand.New(rand.NewPCG(21, 22))
-	for i, s := range []shape{{7, 9, 1500}, {6, 200, 25}, {200, 20, 30}, {16, 150, 600}, {3, 3, 3}} {
+	for i, s := range []shape{{7, 9, 1500}, {6, 200, 25}, {200, 20, 30}, {16, 150, 600}, {3, 3, 3}, {5, 40, 2000}, {64, 700, 300}} {
 		for combo := range 4 {
 			tA, tB := combo&1 != 0, combo&2 != 0
 			lda, ldb := s.k, s.n
@@ -35,6 +37,15 @@ func TestSgemmSerial(t *testing.T) {
 			for j := range got {
 				if got[j] != want[j] {
 					t.Fatalf("case %d %v trans (%v,%v): C[%d] = %v, one-thread Sgemm gives %v", i, s, tA, tB, j, got[j], want[j])
+				}
+			}
+			for _, nw := range []int{2, 3, 8} {
+				got := append([]float32(nil), c0...)
+				SgemmExact(nw, tA, tB, s.m, s.n, s.k, 0.75, a, lda, b, ldb, 0.5, got, s.n)
+				for j := range got {
+					if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+						t.Fatalf("case %d %v trans (%v,%v), SgemmExact on %d threads: C[%d] = %v, one-thread Sgemm gives %v", i, s, tA, tB, nw, j, got[j], want[j])
+					}
 				}
 			}
 		}
