@@ -18,7 +18,7 @@ import (
 // How a batch is cut into shards (see Config.Shards): into at most maxShards shards of
 // at least minShard examples each, whatever the number of cores. Every pass through a
 // graph has a fixed cost (Gorgonia's machine, each op's bookkeeping), which shards of 16
-// examples pay so often that they train 10 to 25% slower than shards of 64 on one or two
+// examples pay so often that they train 8 to 30% slower than shards of 64 on one or two
 // cores; more cores than shards share out each op's work instead (shardWorkers).
 const (
 	maxShards = 16
@@ -120,9 +120,10 @@ func (s *shard) addLoss(logits *gorgonia.Node, size int, dev graph.Device, outpu
 	s.grads = grads
 	if dev.IsGPU() {
 		// A gradient's own value lives in device memory, and gradients bound as dual
-		// values come back zero from Gorgonia's CUDA machine (see graph's package doc):
-		// the step reads host copies. On the CPU the values are the host's already, and
-		// Gorgonia keeps the memory of a parameter's gradient to the end of the run.
+		// values come back zero from Gorgonia's CUDA machine (docs/gorgonia.md,
+		// BindDualValues): the step reads host copies. On the CPU the values are the
+		// host's already, and Gorgonia keeps the memory of a parameter's gradient to the
+		// end of the run.
 		s.grads = make([]*gorgonia.Node, len(grads))
 		for i, gn := range grads {
 			if s.grads[i], err = graph.ToHost(gn); err != nil {
