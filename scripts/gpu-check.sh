@@ -6,10 +6,16 @@
 #      every gradient, the updated weights, evaluation logits; within 1e-4),
 #   4. trains LeNet on the GPU for EPOCHS epochs (default 2) and prints examples/sec,
 #   5. with CPU_EPOCHS > 0, trains as long on the CPU with the same binary, for the
-#      same-machine comparison.
+#      same-machine comparison,
+#   6. with TORCH=1 (the default) and a python3 whose PyTorch sees the GPU, trains the
+#      same LeNet for EPOCHS epochs in PyTorch on the same GPU (scripts/bench_torch.py
+#      --device cuda: the data on the device, training steps timed, as the project's
+#      examples/sec counts them) and prints both examples/sec, both test accuracies and
+#      the ratio project / PyTorch.
 # Needs no Go. Env: BIN (bin), DATA (Fashion-MNIST folder; default: the usual search),
 # CUDA_HOME (/usr/local/cuda), CUDNN_LIB (cuDNN's lib folder; default: searched),
-# EPOCHS (2), CPU_EPOCHS (0), MODEL (classic), OUT (where curves and logs go).
+# EPOCHS (2), CPU_EPOCHS (0), MODEL (classic), OUT (where curves and logs go), TORCH (1),
+# PYTHON (python3).
 # Binaries may come compressed as NAME.xz.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -61,5 +67,28 @@ if [ "$CPU_EPOCHS" -gt 0 ]; then
 	echo "== 5. train on cpu ($(nproc) cores), $CPU_EPOCHS epochs, same binary"
 	timeout -k 5 300 "$WORK/train-cuda" "${DATA_FLAG[@]}" -model "$MODEL" -device cpu -epochs "$CPU_EPOCHS" -out "$OUT/cpu" > "$OUT/cpu.log" 2>&1
 	grep 'epoch\|examples/sec\|^loss' "$OUT/cpu.log"
+fi
+if [ "${TORCH:-1}" = 1 ]; then
+	PYTHON="${PYTHON:-python3}"
+	echo "== 6. the same LeNet in PyTorch on cuda:0, $EPOCHS epochs"
+	if [ "$MODEL" != classic ]; then
+		echo "skipped: scripts/bench_torch.py trains the classic LeNet only"
+	elif ! "$PYTHON" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+		echo "skipped: $PYTHON has no PyTorch that sees a GPU"
+	else
+		TORCH_DATA=()
+		[ -n "${DATA:-}" ] && TORCH_DATA=(--data "$DATA")
+		timeout -k 5 400 "$PYTHON" scripts/bench_torch.py "${TORCH_DATA[@]}" --device cuda --epochs "$EPOCHS" > "$OUT/torch.log" 2>&1
+		rc=$?
+		cat "$OUT/torch.log"
+		[ $rc -eq 0 ] || { echo "gpu-check: FAIL (PyTorch on the GPU exited $rc)"; exit 1; }
+		ours=$(awk '/examples\/sec on cuda/ {print $1}' "$OUT/gpu.log")
+		our_acc=$(awk '/^loss .*test acc/ {print $NF}' "$OUT/gpu.log")
+		theirs=$(awk '{for (i = 1; i < NF; i++) if ($i == "examples/sec") print $(i+1)}' "$OUT/torch.log")
+		their_acc=$(awk '{for (i = 1; i < NF; i++) if ($i == "test_acc") print $(i+1)}' "$OUT/torch.log")
+		printf '%-10s %14s %9s\n' side "examples/sec" "test acc"
+		printf '%-10s %14s %9s\n' project "$ours" "$our_acc" PyTorch "$theirs" "$their_acc"
+		awk -v a="$ours" -v b="$theirs" 'BEGIN { if (a > 0 && b > 0) printf "project / PyTorch on the same GPU: %.2fx\n", a / b }'
+	fi
 fi
 echo "gpu-check: PASS"
