@@ -4,34 +4,49 @@
 
 #define PFDIST 256
 
+// Load the argument arg, a stride counted in floats, into r as bytes.
+#define BYTESTRIDE(arg, r) \
+	MOVQ arg, r; \
+	SHLQ $2, r
+
+// Clear the twelve accumulators Y0..Y11 that both kernels sum into.
+#define ZERO12 \
+	VXORPS Y0, Y0, Y0;   \
+	VXORPS Y1, Y1, Y1;   \
+	VXORPS Y2, Y2, Y2;   \
+	VXORPS Y3, Y3, Y3;   \
+	VXORPS Y4, Y4, Y4;   \
+	VXORPS Y5, Y5, Y5;   \
+	VXORPS Y6, Y6, Y6;   \
+	VXORPS Y7, Y7, Y7;   \
+	VXORPS Y8, Y8, Y8;   \
+	VXORPS Y9, Y9, Y9;   \
+	VXORPS Y10, Y10, Y10; \
+	VXORPS Y11, Y11, Y11
+
+// Two rows of one step: broadcast A values oa(AX) and ob(AX) and accumulate
+// them times the B row in Y12:Y13 into c0:c1 and c2:c3.
+#define FMA2ROWS(oa, ob, c0, c1, c2, c3) \
+	VBROADCASTSS oa(AX), Y14;  \
+	VBROADCASTSS ob(AX), Y15;  \
+	VFMADD231PS  Y12, Y14, c0; \
+	VFMADD231PS  Y13, Y14, c1; \
+	VFMADD231PS  Y12, Y15, c2; \
+	VFMADD231PS  Y13, Y15, c3
+
 // One step of the 6x16 micro-kernel: load a 16-wide row of the B panel into
 // Y12:Y13, broadcast the six A values of this k index in turn and accumulate
 // into the twelve accumulators Y0..Y11 (row i uses Y(2i) and Y(2i+1)).
 // AX walks the packed A panel (6 floats per step), BX the B panel (R8 bytes
 // per step).
 #define STEP \
-	VMOVUPS      (BX), Y12;        \
-	VMOVUPS      32(BX), Y13;      \
-	VBROADCASTSS (AX), Y14;        \
-	VBROADCASTSS 4(AX), Y15;       \
-	VFMADD231PS  Y12, Y14, Y0;     \
-	VFMADD231PS  Y13, Y14, Y1;     \
-	VFMADD231PS  Y12, Y15, Y2;     \
-	VFMADD231PS  Y13, Y15, Y3;     \
-	VBROADCASTSS 8(AX), Y14;       \
-	VBROADCASTSS 12(AX), Y15;      \
-	VFMADD231PS  Y12, Y14, Y4;     \
-	VFMADD231PS  Y13, Y14, Y5;     \
-	VFMADD231PS  Y12, Y15, Y6;     \
-	VFMADD231PS  Y13, Y15, Y7;     \
-	VBROADCASTSS 16(AX), Y14;      \
-	VBROADCASTSS 20(AX), Y15;      \
-	VFMADD231PS  Y12, Y14, Y8;     \
-	VFMADD231PS  Y13, Y14, Y9;     \
-	VFMADD231PS  Y12, Y15, Y10;    \
-	VFMADD231PS  Y13, Y15, Y11;    \
-	ADDQ         $24, AX;          \
-	ADDQ         R8, BX
+	VMOVUPS (BX), Y12;                   \
+	VMOVUPS 32(BX), Y13;                 \
+	FMA2ROWS(0, 4, Y0, Y1, Y2, Y3);      \
+	FMA2ROWS(8, 12, Y4, Y5, Y6, Y7);     \
+	FMA2ROWS(16, 20, Y8, Y9, Y10, Y11);  \
+	ADDQ    $24, AX;                     \
+	ADDQ    R8, BX
 
 // STEPPF is STEP plus a prefetch into L2 of the same B row PFDIST bytes
 // ahead (the panel the kernel will read a few calls later). It is used when
@@ -39,6 +54,13 @@
 #define STEPPF \
 	PREFETCHT1 PFDIST(BX); \
 	STEP
+
+// Move R10 to the next C row (R9 bytes on) and prefetch the cache lines
+// holding its 16 floats.
+#define WARMNEXTROW \
+	ADDQ       R9, R10;   \
+	PREFETCHT0 (R10);     \
+	PREFETCHT0 63(R10)
 
 // Store row accumulators ra:rb to (DI), reading C first when beta != 0.
 #define STOREROW(ra, rb) \
@@ -69,11 +91,9 @@
 TEXT ·kernel6x16(SB), NOSPLIT, $0-88
 	MOVQ a+8(FP), R12
 	MOVQ b+16(FP), R13
-	MOVQ bstride+24(FP), R8
-	SHLQ $2, R8
+	BYTESTRIDE(bstride+24(FP), R8)
 	MOVQ c+32(FP), SI
-	MOVQ ldc+40(FP), R9
-	SHLQ $2, R9
+	BYTESTRIDE(ldc+40(FP), R9)
 	MOVQ tiles+56(FP), R11
 
 tileloop:
@@ -85,34 +105,13 @@ tileloop:
 	MOVQ       DI, R10
 	PREFETCHT0 (R10)
 	PREFETCHT0 63(R10)
-	ADDQ       R9, R10
-	PREFETCHT0 (R10)
-	PREFETCHT0 63(R10)
-	ADDQ       R9, R10
-	PREFETCHT0 (R10)
-	PREFETCHT0 63(R10)
-	ADDQ       R9, R10
-	PREFETCHT0 (R10)
-	PREFETCHT0 63(R10)
-	ADDQ       R9, R10
-	PREFETCHT0 (R10)
-	PREFETCHT0 63(R10)
-	ADDQ       R9, R10
-	PREFETCHT0 (R10)
-	PREFETCHT0 63(R10)
+	WARMNEXTROW
+	WARMNEXTROW
+	WARMNEXTROW
+	WARMNEXTROW
+	WARMNEXTROW
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO12
 
 	MOVQ k+0(FP), CX
 	MOVQ CX, DX
@@ -184,31 +183,27 @@ next:
 	VZEROUPPER
 	RET
 
+// One row of B (at b) against the three rows of A in Y12..Y14, summed into
+// c0..c2.
+#define DOTCOL(b, c0, c1, c2) \
+	VMOVUPS     (b)(R11*1), Y15; \
+	VFMADD231PS Y15, Y12, c0;    \
+	VFMADD231PS Y15, Y13, c1;    \
+	VFMADD231PS Y15, Y14, c2
+
 // Dot-product kernel for C = A * B^T when both operands are read along
 // their rows (the contraction index is contiguous in both): three rows of A
 // against four rows of B, with twelve 8-wide partial sums. R11 is the byte
 // offset along the rows, shared by all seven row pointers.
 #define DOTSTEP \
-	VMOVUPS     (AX)(R11*1), Y12; \
-	VMOVUPS     (BX)(R11*1), Y13; \
-	VMOVUPS     (CX)(R11*1), Y14; \
-	VMOVUPS     (DX)(R11*1), Y15; \
-	VFMADD231PS Y15, Y12, Y0;     \
-	VFMADD231PS Y15, Y13, Y4;     \
-	VFMADD231PS Y15, Y14, Y8;     \
-	VMOVUPS     (SI)(R11*1), Y15; \
-	VFMADD231PS Y15, Y12, Y1;     \
-	VFMADD231PS Y15, Y13, Y5;     \
-	VFMADD231PS Y15, Y14, Y9;     \
-	VMOVUPS     (DI)(R11*1), Y15; \
-	VFMADD231PS Y15, Y12, Y2;     \
-	VFMADD231PS Y15, Y13, Y6;     \
-	VFMADD231PS Y15, Y14, Y10;    \
-	VMOVUPS     (R8)(R11*1), Y15; \
-	VFMADD231PS Y15, Y12, Y3;     \
-	VFMADD231PS Y15, Y13, Y7;     \
-	VFMADD231PS Y15, Y14, Y11;    \
-	ADDQ        $32, R11
+	VMOVUPS (AX)(R11*1), Y12;  \
+	VMOVUPS (BX)(R11*1), Y13;  \
+	VMOVUPS (CX)(R11*1), Y14;  \
+	DOTCOL(DX, Y0, Y4, Y8);    \
+	DOTCOL(SI, Y1, Y5, Y9);    \
+	DOTCOL(DI, Y2, Y6, Y10);   \
+	DOTCOL(R8, Y3, Y7, Y11);   \
+	ADDQ    $32, R11
 
 // Reduce the four accumulators ra..rd (one row of A against four rows of
 // B) to four sums and store them at off(R10).
@@ -235,18 +230,7 @@ TEXT ·dot3x4(SB), NOSPLIT, $0-72
 	MOVQ out+64(FP), R10
 	XORQ R11, R11
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO12
 
 	MOVQ R9, R12
 	SHRQ $1, R12
@@ -279,8 +263,7 @@ dotdone:
 TEXT ·transpose8(SB), NOSPLIT, $0-32
 	MOVQ groups+0(FP), CX
 	MOVQ src+8(FP), SI
-	MOVQ ld+16(FP), R8
-	SHLQ $2, R8
+	BYTESTRIDE(ld+16(FP), R8)
 	MOVQ dst+24(FP), DI
 	LEAQ (R8)(R8*2), R9 // 3 rows
 	LEAQ (SI)(R8*4), DX // row 4
