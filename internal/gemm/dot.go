@@ -98,19 +98,7 @@ func dotBlock(i0, j0, pc, kc, m, n int, alpha float32, a []float32, lda int, b [
 			}
 		}
 	}
-	for i := range rows {
-		ci := c[(i0+i)*ldc+j0:][:cols]
-		oi := out[i*4 : i*4+cols]
-		if beta == 0 {
-			for j := range ci {
-				ci[j] = alpha * oi[j]
-			}
-		} else {
-			for j := range ci {
-				ci[j] = alpha*oi[j] + beta*ci[j]
-			}
-		}
-	}
+	mergeTile(c[i0*ldc+j0:], ldc, rows, cols, out[:], 4, alpha, beta)
 }
 
 // dotGeneric is the portable dot kernel: out[i*4+j] = sum_{p<k} ar[i][p]*br[j][p].

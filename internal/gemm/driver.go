@@ -171,15 +171,15 @@ func (ws *workspace) macroKernel(mc, nc, kc int, direct bool, bBlock []float32, 
 func (ws *workspace) edgeTile(ir, jr, mc, nc, kc int, direct bool, bBlock []float32, ldb int, cBlock []float32, ldc int, alpha, beta float32, asm bool) {
 	bp, bstride, _ := ws.bPanel(jr, nc, kc, direct, bBlock, ldb)
 	microKernel(kc, ws.abuf[ir*kc:], bp, bstride, ws.tile[:], nr, 1, 0, 1, 0, 0, 0, asm)
-	mergeTile(cBlock[ir*ldc+jr:], ldc, min(mr, mc-ir), min(nr, nc-jr), &ws.tile, alpha, beta)
+	mergeTile(cBlock[ir*ldc+jr:], ldc, min(mr, mc-ir), min(nr, nc-jr), ws.tile[:], nr, alpha, beta)
 }
 
-// mergeTile writes the top-left rows x cols of an unscaled tile into C:
-// c = alpha*t + beta*c, not reading c when beta == 0.
-func mergeTile(c []float32, ldc, rows, cols int, t *[mr * nr]float32, alpha, beta float32) {
+// mergeTile writes the top-left rows x cols of an unscaled tile t (rows ldt
+// apart) into C: c = alpha*t + beta*c, not reading c when beta == 0.
+func mergeTile(c []float32, ldc, rows, cols int, t []float32, ldt int, alpha, beta float32) {
 	for i := range rows {
 		ci := c[i*ldc : i*ldc+cols]
-		ti := t[i*nr : i*nr+cols]
+		ti := t[i*ldt : i*ldt+cols]
 		if beta == 0 {
 			for j := range ci {
 				ci[j] = alpha * ti[j]

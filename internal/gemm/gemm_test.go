@@ -49,6 +49,31 @@ func withConfig(cfg config, f func()) {
 	f()
 }
 
+// eachSetting runs f under every kernel and config, stopping at the first
+// setting that fails.
+func eachSetting(t *testing.T, f func()) {
+	t.Helper()
+	for _, asm := range kernels() {
+		for _, cfg := range configs {
+			withKernel(t, asm, func() { withConfig(cfg, f) })
+			if t.Failed() {
+				t.Fatalf("kernel %s, config %s failed", kernelName(asm), cfg.name)
+			}
+		}
+	}
+}
+
+// splitEverything lets every product split across threads (parMinWork 1)
+// until t ends, and then restores the default threads and threshold.
+func splitEverything(t *testing.T) {
+	prev := parMinWork
+	parMinWork = 1
+	t.Cleanup(func() {
+		parMinWork = prev
+		SetThreads(0)
+	})
+}
+
 func kernelName(asm bool) string {
 	if asm {
 		return "avx2-fma"
@@ -194,36 +219,27 @@ var smallShapes = []shape{
 func TestSgemmAllCombos(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, asm := range kernels() {
-		for _, cfg := range configs {
-			withKernel(t, asm, func() {
-				withConfig(cfg, func() {
-					SetThreads(1)
-					for _, s := range smallShapes {
-						for _, tA := range []bool{false, true} {
-							for _, tB := range []bool{false, true} {
-								for _, alpha := range []float32{0, 1, -1.5} {
-									for _, beta := range []float32{0, 1, 0.75} {
-										for _, pad := range []int{0, 3} {
-											check(t, rng, problem{
-												transA: tA, transB: tB, m: s.m, n: s.n, k: s.k,
-												alpha: alpha, beta: beta,
-												padA: pad, padB: 2 * pad, padC: pad + pad/2,
-												offA: pad, offB: 1 + pad, offC: 2 * pad,
-											})
-										}
-									}
-								}
+	eachSetting(t, func() {
+		SetThreads(1)
+		for _, s := range smallShapes {
+			for _, tA := range []bool{false, true} {
+				for _, tB := range []bool{false, true} {
+					for _, alpha := range []float32{0, 1, -1.5} {
+						for _, beta := range []float32{0, 1, 0.75} {
+							for _, pad := range []int{0, 3} {
+								check(t, rng, problem{
+									transA: tA, transB: tB, m: s.m, n: s.n, k: s.k,
+									alpha: alpha, beta: beta,
+									padA: pad, padB: 2 * pad, padC: pad + pad/2,
+									offA: pad, offB: 1 + pad, offC: 2 * pad,
+								})
 							}
 						}
 					}
-				})
-			})
-			if t.Failed() {
-				t.Fatalf("kernel %s, config %s failed", kernelName(asm), cfg.name)
+				}
 			}
 		}
-	}
+	})
 }
 
 // TestSgemmBlockEdges crosses the cache-block boundaries (kc = 256,
@@ -236,26 +252,17 @@ func TestSgemmBlockEdges(t *testing.T) {
 		{2*blockM + 5, 20, 2*blockK + 3}, {7, blockN + 1, 9}, {13, blockN - 1, blockK + 7},
 		{6, 2*blockN + 16, 3}, {5, blockN + 20, 2},
 	}
-	for _, asm := range kernels() {
-		for _, cfg := range configs {
-			withKernel(t, asm, func() {
-				withConfig(cfg, func() {
-					SetThreads(1)
-					for i, s := range shapes {
-						for combo := range 4 {
-							check(t, rng, problem{
-								transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
-								alpha: 0.5, beta: float32(i%3) * 0.5, padA: i % 2, padB: 1, padC: 2,
-							})
-						}
-					}
+	eachSetting(t, func() {
+		SetThreads(1)
+		for i, s := range shapes {
+			for combo := range 4 {
+				check(t, rng, problem{
+					transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
+					alpha: 0.5, beta: float32(i%3) * 0.5, padA: i % 2, padB: 1, padC: 2,
 				})
-			})
-			if t.Failed() {
-				t.Fatalf("kernel %s, config %s failed", kernelName(asm), cfg.name)
 			}
 		}
-	}
+	})
 }
 
 // lenetCase is one product of LeNet training (batch 256, im2col layout).
@@ -311,10 +318,7 @@ func TestSgemmLeNet(t *testing.T) {
 // TestSgemmParallel forces the parallel paths (splits along n, m and k)
 // with small thresholds and odd thread counts.
 func TestSgemmParallel(t *testing.T) {
-	defer SetThreads(0)
-	prev := parMinWork
-	parMinWork = 1
-	defer func() { parMinWork = prev }()
+	splitEverything(t)
 	rng := rand.New(rand.NewPCG(7, 8))
 	shapes := []shape{
 		{6, 200, 25},    // split n
@@ -326,34 +330,25 @@ func TestSgemmParallel(t *testing.T) {
 		{100, 30, 1030}, // dot path (NT), split k
 		{3, 3, 3},       // too small to split
 	}
-	for _, asm := range kernels() {
-		for _, cfg := range configs {
-			withKernel(t, asm, func() {
-				withConfig(cfg, func() {
-					for _, nw := range []int{2, 3, 5} {
-						SetThreads(nw)
-						for i, s := range shapes {
-							for combo := range 4 {
-								check(t, rng, problem{
-									transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
-									alpha: 1.25, beta: []float32{0, 1, -0.5}[i%3], padA: 1, padB: 2, padC: 3,
-								})
-							}
-						}
-					}
-				})
-			})
+	eachSetting(t, func() {
+		for _, nw := range []int{2, 3, 5} {
+			SetThreads(nw)
+			for i, s := range shapes {
+				for combo := range 4 {
+					check(t, rng, problem{
+						transA: combo&1 != 0, transB: combo&2 != 0, m: s.m, n: s.n, k: s.k,
+						alpha: 1.25, beta: []float32{0, 1, -0.5}[i%3], padA: 1, padB: 2, padC: 3,
+					})
+				}
+			}
 		}
-	}
+	})
 }
 
 // TestSgemmDeterministic: with a fixed thread count, repeated parallel
 // calls give bit-identical results however the parts are scheduled.
 func TestSgemmDeterministic(t *testing.T) {
-	defer SetThreads(0)
-	prev := parMinWork
-	parMinWork = 1
-	defer func() { parMinWork = prev }()
+	splitEverything(t)
 	rng := rand.New(rand.NewPCG(17, 18))
 	for i, s := range []struct {
 		shape

@@ -11,10 +11,7 @@ import (
 // make Sgemm split the product (a k-split would change the rounding), for every
 // transpose combination.
 func TestSgemmSerial(t *testing.T) {
-	defer SetThreads(0)
-	prev := parMinWork
-	parMinWork = 1
-	defer func() { parMinWork = prev }()
+	splitEverything(t)
 	rng := rand.New(rand.NewPCG(21, 22))
 	for i, s := range []shape{{7, 9, 1500}, {6, 200, 25}, {200, 20, 30}, {16, 150, 600}, {3, 3, 3}, {5, 40, 2000}, {64, 700, 300}} {
 		for combo := range 4 {
