@@ -60,18 +60,7 @@ func sigmoid32(y []float32, in [][]float32) {
 func sigmoid32Go(x, y []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
-		// expReduced32(z), written out: the call would not be inlined.
-		z := min(max(-v, -87.3), 88)
-		n := float32(float32(z*exp32Log2e+exp32Round) - exp32Round)
-		r := z - n*exp32Ln2Hi - n*exp32Ln2Lo
-		p := float32(exp32P0)
-		p = p*r + exp32P1
-		p = p*r + exp32P2
-		p = p*r + exp32P3
-		p = p*r + exp32P4
-		p = p*r + exp32P5
-		p = p*r*r + r + 1
-		y[i] = 1 / (1 + p*math.Float32frombits(uint32(int32(n)+127)<<23))
+		y[i] = 1 / (1 + expReduced32(min(max(-v, -87.3), 88)))
 	}
 }
 
@@ -97,14 +86,8 @@ func exp32(x float32) float32 {
 func expReduced32(x float32) float32 {
 	n := float32(float32(x*exp32Log2e+exp32Round) - exp32Round)
 	r := x - n*exp32Ln2Hi - n*exp32Ln2Lo
-	p := float32(exp32P0)
-	p = p*r + exp32P1
-	p = p*r + exp32P2
-	p = p*r + exp32P3
-	p = p*r + exp32P4
-	p = p*r + exp32P5
-	p = p*r*r + r + 1
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+	p := ((((exp32P0*r+exp32P1)*r+exp32P2)*r+exp32P3)*r+exp32P4)*r + exp32P5
+	return (p*r*r + r + 1) * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // The constants of expReduced32: log2(e); ln 2 split in two (Cody and Waite) so that
