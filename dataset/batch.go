@@ -147,16 +147,23 @@ var scale32, scale64 = func() (a [256]float32, b [256]float64) {
 // row-major (NCHW) order, each pixel divided by 255 so it lies in [0, 1].
 // The buffer is reused by the next batch.
 func (it *Iterator) Float32() []float32 {
+	return batchImages(it, &it.f32, haveF32, scaleImage)
+}
+
+// batchImages returns the current batch's images, each pixel turned to T by scale,
+// in *buf (made on the first call, reused after), filling it only once per batch:
+// bit of it.have says it holds the current batch.
+func batchImages[T float32 | float64](it *Iterator, buf *[]T, bit uint8, scale func(dst []T, src []uint8)) []T {
 	px := it.set.Rows * it.set.Cols
-	if it.f32 == nil {
-		it.f32 = make([]float32, it.batch*px)
+	if *buf == nil {
+		*buf = make([]T, it.batch*px)
 	}
-	out := it.f32[:it.n*px]
-	if it.have&haveF32 == 0 {
+	out := (*buf)[:it.n*px]
+	if it.have&bit == 0 {
 		for k, idx := range it.Indices() {
-			scaleImage(out[k*px:(k+1)*px], it.set.Images[idx*px:(idx+1)*px])
+			scale(out[k*px:(k+1)*px], it.set.Images[idx*px:(idx+1)*px])
 		}
-		it.have |= haveF32
+		it.have |= bit
 	}
 	return out
 }
@@ -173,21 +180,11 @@ func scaleImage(dst []float32, src []uint8) {
 
 // Float64 is Float32 in float64 (its own reused buffer).
 func (it *Iterator) Float64() []float64 {
-	px := it.set.Rows * it.set.Cols
-	if it.f64 == nil {
-		it.f64 = make([]float64, it.batch*px)
-	}
-	out := it.f64[:it.n*px]
-	if it.have&haveF64 == 0 {
-		for k, idx := range it.Indices() {
-			dst := out[k*px : (k+1)*px]
-			for j, p := range it.set.Images[idx*px : (idx+1)*px] {
-				dst[j] = scale64[p]
-			}
+	return batchImages(it, &it.f64, haveF64, func(dst []float64, src []uint8) {
+		for j, p := range src {
+			dst[j] = scale64[p]
 		}
-		it.have |= haveF64
-	}
-	return out
+	})
 }
 
 // Labels returns the class indices of the current batch (reused buffer).
