@@ -151,71 +151,78 @@ func pool4DSpans(out, n, k, p, s int) []int {
 
 // pool4DForward pools the (h, w) planes of x into the (oh, ow) planes of y.
 func pool4DForward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, y []T) {
-	planes, in, out, w := len(x)/(g.h*g.w), g.h*g.w, g.oh*g.ow, g.w
 	if kind == pool4DAvg && g.avg2x2() {
-		avgPool2x2Forward(&g, planes, x, y)
+		avgPool2x2Forward(&g, len(x)/(g.h*g.w), x, y)
 		return
 	}
+	pool4DWindows(kind, &g, false, x, nil, y)
+}
+
+// pool4DBackward writes dL/dx for every plane of x given x and dL/dy.
+func pool4DBackward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, gy, dx []T) {
+	if kind == pool4DAvg && g.avg2x2() {
+		avgPool2x2Backward(&g, len(x)/(g.h*g.w), gy, dx)
+		return
+	}
+	pool4DWindows(kind, &g, true, x, gy, dx)
+}
+
+// pool4DWindows is both passes over general windows, one walk over every window of every
+// plane of x, the planes shared out over the workers. The forward pass (gy unused) writes
+// each window's maximum or average to out. The backward pass zeroes out, the size of x,
+// then sends each entry of gy to its window's first maximum or spreads it evenly over the
+// window's input pixels.
+func pool4DWindows[T opkit.Float](kind pool4DKind, g *pool4DGeom, backward bool, x, gy, out []T) {
+	in, on, w := g.h*g.w, g.oh*g.ow, g.w
 	rows, cols := g.spans()
 	scale := 1 / T(g.kh*g.kw)
-	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
+	opkit.For(g.workers, len(x)/in, in, func(_, lo, hi int) {
 		for p := lo; p < hi; p++ {
-			xp, yp := x[p*in:(p+1)*in], y[p*out:(p+1)*out]
+			xp := x[p*in : (p+1)*in]
+			var yp, gp, dp []T
+			if !backward {
+				yp = out[p*on : (p+1)*on]
+			} else {
+				gp, dp = gy[p*on:(p+1)*on], out[p*in:(p+1)*in]
+				clear(dp)
+			}
 			o := 0
 			for i := 0; i < len(rows); i += 2 {
 				r0, r1 := rows[i], rows[i+1]
 				for j := 0; j < len(cols); j, o = j+2, o+1 {
 					c0, c1 := cols[j], cols[j+1]
-					if kind == pool4DMax {
+					switch {
+					case kind == pool4DMax && !backward:
 						yp[o] = xp[pool4DArgMax(xp, w, r0, r1, c0, c1)]
-						continue
-					}
-					var s T
-					for r := r0; r < r1; r++ {
-						for _, v := range xp[r*w+c0 : r*w+c1] {
-							s += v
+					case kind == pool4DMax:
+						dp[pool4DArgMax(xp, w, r0, r1, c0, c1)] += gp[o]
+					case !backward:
+						yp[o] = pool4DSum(xp, w, r0, r1, c0, c1) * scale
+					default:
+						d := gp[o] * scale
+						for r := r0; r < r1; r++ {
+							row := dp[r*w+c0 : r*w+c1]
+							for k := range row {
+								row[k] += d
+							}
 						}
 					}
-					yp[o] = s * scale
 				}
 			}
 		}
 	})
 }
 
-// pool4DBackward writes dL/dx for every plane of x given x and dL/dy.
-func pool4DBackward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, gy, dx []T) {
-	planes, in, out, w := len(x)/(g.h*g.w), g.h*g.w, g.oh*g.ow, g.w
-	if kind == pool4DAvg && g.avg2x2() {
-		avgPool2x2Backward(&g, planes, gy, dx)
-		return
-	}
-	rows, cols := g.spans()
-	scale := 1 / T(g.kh*g.kw)
-	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
-		for p := lo; p < hi; p++ {
-			xp, gp, dp := x[p*in:(p+1)*in], gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
-			clear(dp)
-			o := 0
-			for i := 0; i < len(rows); i += 2 {
-				r0, r1 := rows[i], rows[i+1]
-				for j := 0; j < len(cols); j, o = j+2, o+1 {
-					c0, c1 := cols[j], cols[j+1]
-					if kind == pool4DMax {
-						dp[pool4DArgMax(xp, w, r0, r1, c0, c1)] += gp[o]
-						continue
-					}
-					d := gp[o] * scale
-					for r := r0; r < r1; r++ {
-						row := dp[r*w+c0 : r*w+c1]
-						for k := range row {
-							row[k] += d
-						}
-					}
-				}
-			}
+// pool4DSum returns the sum of rows [r0, r1) and columns [c0, c1) of the plane xp (row
+// length w), row by row.
+func pool4DSum[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) T {
+	var s T
+	for r := r0; r < r1; r++ {
+		for _, v := range xp[r*w+c0 : r*w+c1] {
+			s += v
 		}
-	})
+	}
+	return s
 }
 
 // pool4DArgMax returns the index in the plane xp (row length w) of the first maximum of
