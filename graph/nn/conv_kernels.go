@@ -31,7 +31,31 @@ func getScratch[T opkit.Float](n int) *[]T {
 	return &s
 }
 
-func putScratch[T opkit.Float](s *[]T) { scratchPool[T]().Put(s) }
+// putScratch returns s, from getScratch or nil, to its pool.
+func putScratch[T opkit.Float](s *[]T) {
+	if s != nil {
+		scratchPool[T]().Put(s)
+	}
+}
+
+// colsScratch takes the buffer windowsOf needs from the pool: nil where im2col is the
+// identity, else room for one image's window matrix.
+func colsScratch[T opkit.Float](g *convGeom) *[]T {
+	if g.direct() {
+		return nil
+	}
+	return getScratch[T](g.cols() * g.plane())
+}
+
+// windowsOf returns the (c·kh·kw, oh·ow) window matrix of the image xi: xi itself where
+// im2col is the identity (buf nil), else its im2col in buf, valid until the next call.
+func windowsOf[T opkit.Float](g *convGeom, xi []T, buf *[]T) []T {
+	if buf == nil {
+		return xi
+	}
+	im2col(g, xi, *buf)
+	return *buf
+}
 
 func scratchPool[T opkit.Float]() *sync.Pool {
 	var zero T
@@ -70,19 +94,11 @@ func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
 			wideForward(g, x, w, b, y, lo, hi)
 			return
 		}
-		var buf *[]T
-		if !g.direct() {
-			buf = getScratch[T](K * P)
-			defer putScratch(buf)
-		}
+		buf := colsScratch[T](g)
+		defer putScratch(buf)
 		for i := lo; i < hi; i++ {
-			xi, yi := x[i*in:(i+1)*in], y[i*out:(i+1)*out]
-			cols := xi
-			if buf != nil {
-				cols = *buf
-				im2col(g, xi, cols)
-			}
-			gemmSerial(false, false, g.co, P, K, w, K, cols, P, 0, yi, P)
+			yi := y[i*out : (i+1)*out]
+			gemmSerial(false, false, g.co, P, K, w, K, windowsOf(g, x[i*in:(i+1)*in], buf), P, 0, yi, P)
 			if b != nil {
 				for o, bo := range b {
 					row := yi[o*P : (o+1)*P]
@@ -113,18 +129,10 @@ func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 			wideFilterGrad(g, x, dy, acc, lo, hi)
 			return
 		}
-		var buf *[]T
-		if !g.direct() {
-			buf = getScratch[T](K * P)
-			defer putScratch(buf)
-		}
+		buf := colsScratch[T](g)
+		defer putScratch(buf)
 		for i := lo; i < hi; i++ {
-			xi := x[i*in : (i+1)*in]
-			cols := xi
-			if buf != nil {
-				cols = *buf
-				im2col(g, xi, cols)
-			}
+			cols := windowsOf(g, x[i*in:(i+1)*in], buf)
 			beta := T(1)
 			if i == lo {
 				beta = 0
@@ -222,9 +230,11 @@ func convSpan(out, n, off, p, s int) (lo, hi int) {
 	return lo, hi
 }
 
-// im2col writes the (c·kh·kw, oh·ow) window matrix of one (c, h, w) image x to cols;
-// positions in the padding are zero.
-func im2col[T opkit.Float](g *convGeom, x, cols []T) {
+// convColRows calls f for each stretch of ow entries of the (c·kh·kw, oh·ow) im2col
+// matrix cols of the (c, h, w) image x: d is the stretch of matrix row (c, u, v) for
+// output row i. Its windows read the image row xr (nil where that row lies in the
+// padding): entries [j0, j1) of d are xr[q], xr[q+sw], ..., the others are padding.
+func convColRows[T opkit.Float](g *convGeom, x, cols []T, f func(d, xr []T, j0, j1, q int)) {
 	P, hw := g.plane(), g.h*g.w
 	row := 0
 	for ci := 0; ci < g.c; ci++ {
@@ -233,59 +243,53 @@ func im2col[T opkit.Float](g *convGeom, x, cols []T) {
 			i0, i1 := convSpan(g.oh, g.h, u, g.ph, g.sh)
 			for v := 0; v < g.kw; v++ {
 				j0, j1 := convSpan(g.ow, g.w, v, g.pw, g.sw)
-				dst := cols[row*P : (row+1)*P]
-				row++
-				clear(dst[:i0*g.ow])
-				clear(dst[i1*g.ow:])
-				for i := i0; i < i1; i++ {
-					d := dst[i*g.ow : (i+1)*g.ow]
-					src := xc[(i*g.sh+u-g.ph)*g.w : (i*g.sh+u-g.ph+1)*g.w]
-					clear(d[:j0])
-					clear(d[j1:])
-					q := j0*g.sw + v - g.pw
-					if g.sw == 1 {
-						copy(d[j0:j1], src[q:q+j1-j0])
-						continue
+				q := j0*g.sw + v - g.pw
+				for i := range g.oh {
+					var xr []T
+					if i >= i0 && i < i1 {
+						xr = xc[(i*g.sh+u-g.ph)*g.w : (i*g.sh+u-g.ph+1)*g.w]
 					}
-					for j := j0; j < j1; j, q = j+1, q+g.sw {
-						d[j] = src[q]
-					}
+					f(cols[row*P+i*g.ow:row*P+(i+1)*g.ow], xr, j0, j1, q)
 				}
+				row++
 			}
 		}
 	}
 }
 
+// im2col writes the (c·kh·kw, oh·ow) window matrix of one (c, h, w) image x to cols;
+// positions in the padding are zero.
+func im2col[T opkit.Float](g *convGeom, x, cols []T) {
+	convColRows(g, x, cols, func(d, xr []T, j0, j1, q int) {
+		if xr == nil {
+			clear(d)
+			return
+		}
+		clear(d[:j0])
+		clear(d[j1:])
+		if g.sw == 1 {
+			copy(d[j0:j1], xr[q:q+j1-j0])
+			return
+		}
+		for j := j0; j < j1; j, q = j+1, q+g.sw {
+			d[j] = xr[q]
+		}
+	})
+}
+
 // col2im adds every entry of the (c·kh·kw, oh·ow) matrix cols to the pixel of the
 // (c, h, w) image x it was taken from by im2col; entries in the padding are dropped.
 func col2im[T opkit.Float](g *convGeom, cols, x []T) {
-	P, hw := g.plane(), g.h*g.w
-	row := 0
-	for ci := 0; ci < g.c; ci++ {
-		xc := x[ci*hw : (ci+1)*hw]
-		for u := 0; u < g.kh; u++ {
-			i0, i1 := convSpan(g.oh, g.h, u, g.ph, g.sh)
-			for v := 0; v < g.kw; v++ {
-				j0, j1 := convSpan(g.ow, g.w, v, g.pw, g.sw)
-				src := cols[row*P : (row+1)*P]
-				row++
-				for i := i0; i < i1; i++ {
-					s := src[i*g.ow : (i+1)*g.ow]
-					d := xc[(i*g.sh+u-g.ph)*g.w : (i*g.sh+u-g.ph+1)*g.w]
-					q := j0*g.sw + v - g.pw
-					if g.sw == 1 {
-						d = d[q : q+j1-j0]
-						s = s[j0:j1]
-						for j := range d {
-							d[j] += s[j]
-						}
-						continue
-					}
-					for j := j0; j < j1; j, q = j+1, q+g.sw {
-						d[q] += s[j]
-					}
-				}
-			}
+	convColRows(g, x, cols, func(s, xr []T, j0, j1, q int) {
+		if xr == nil {
+			return
 		}
-	}
+		if g.sw == 1 {
+			opkit.AddTo(xr[q:q+j1-j0], s[j0:j1])
+			return
+		}
+		for j := j0; j < j1; j, q = j+1, q+g.sw {
+			xr[q] += s[j]
+		}
+	})
 }
