@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/d2l-go/convnets/internal/opkit"
+import (
+	"iter"
+
+	"github.com/d2l-go/convnets/internal/opkit"
+)
 
 // The stride-1 path of FusedConv2D ("wide" im2col).
 //
@@ -76,6 +80,49 @@ func wideSource[T opkit.Float](g *convGeom, d *convWide, x, xp []T) []T {
 	return xp
 }
 
+// widePass is what one pass over a run of images on the stride-1 path works with: the
+// layout and scratch space cut from one pooled buffer (putScratch(buf) when done).
+type widePass[T opkit.Float] struct {
+	convWide
+	in, out int // values of one image's input and output
+	buf     *[]T
+	xp      []T // the padded image (empty without padding)
+	cols    []T // the wide matrix of the windows
+	wide    []T // a wide matrix of co rows: the product, or the output gradient
+	rest    []T // what the caller asked for beyond them
+}
+
+// newWidePass lays out a pass whose window matrix has rows rows and takes its scratch
+// space, with extra more values in rest. xp and wide start zeroed: only the padded
+// image's interior and the wide grid's real columns are ever written.
+func newWidePass[T opkit.Float](g *convGeom, rows, extra int) widePass[T] {
+	d := widePass[T]{convWide: newConvWide[T](g, rows), in: g.c * g.h * g.w, out: g.co * g.plane()}
+	padLen := 0
+	if d.pad {
+		padLen = g.c * d.hp * d.wp
+	}
+	d.buf = getScratch[T](padLen + rows*d.ld + g.co*d.ld + extra)
+	s := *d.buf
+	d.xp, s = s[:padLen], s[padLen:]
+	d.cols, s = s[:rows*d.ld], s[rows*d.ld:]
+	d.wide, d.rest = s[:g.co*d.ld], s[g.co*d.ld:]
+	clear(d.xp)
+	clear(d.wide)
+	return d
+}
+
+// groups yields the groups of images of [lo, hi) that share one product: the first
+// image of each and how many it holds (d.group, fewer for the last).
+func (d *convWide) groups(lo, hi int) iter.Seq2[int, int] {
+	return func(yield func(i0, gn int) bool) {
+		for i0 := lo; i0 < hi; i0 += d.group {
+			if !yield(i0, min(d.group, hi-i0)) {
+				return
+			}
+		}
+	}
+}
+
 // wideCols copies the wide im2col rows of the padded image src into columns
 // [col, col+l) of cols (row length ld).
 func wideCols[T opkit.Float](g *convGeom, d *convWide, src, cols []T, col int) {
@@ -110,19 +157,9 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 	if b != nil {
 		kk++
 	}
-	d := newConvWide[T](g, kk)
-	in, out := g.c*g.h*g.w, g.co*P
-	padLen := 0
-	if d.pad {
-		padLen = g.c * d.hp * d.wp
-	}
-	buf := getScratch[T](padLen + kk*d.ld + g.co*d.ld + g.co*kk)
-	defer putScratch(buf)
-	s := *buf
-	xp, s := s[:padLen], s[padLen:]
-	cols, s := s[:kk*d.ld], s[kk*d.ld:]
-	prod, wk := s[:g.co*d.ld], s[g.co*d.ld:]
-	clear(xp)
+	d := newWidePass[T](g, kk, g.co*kk)
+	defer putScratch(d.buf)
+	cols, prod, wk := d.cols, d.wide, d.rest
 	wmat := w
 	if b != nil {
 		ones := cols[K*d.ld : kk*d.ld]
@@ -135,15 +172,14 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 		}
 		wmat = wk
 	}
-	for i0 := lo; i0 < hi; i0 += d.group {
-		gn := min(d.group, hi-i0)
+	for i0, gn := range d.groups(lo, hi) {
 		for gi := 0; gi < gn; gi++ {
-			src := wideSource(g, &d, x[(i0+gi)*in:(i0+gi+1)*in], xp)
-			wideCols(g, &d, src, cols, gi*d.l)
+			src := wideSource(g, &d.convWide, x[(i0+gi)*d.in:(i0+gi+1)*d.in], d.xp)
+			wideCols(g, &d.convWide, src, cols, gi*d.l)
 		}
 		gemmSerial(false, false, g.co, gn*d.l, kk, wmat, kk, cols, d.ld, 0, prod, d.ld)
 		for gi := 0; gi < gn; gi++ {
-			yi := y[(i0+gi)*out : (i0+gi+1)*out]
+			yi := y[(i0+gi)*d.out : (i0+gi+1)*d.out]
 			for o := 0; o < g.co; o++ {
 				for i := 0; i < g.oh; i++ {
 					copy(yi[o*P+i*g.ow:][:g.ow], prod[o*d.ld+gi*d.l+i*d.wp:][:g.ow])
@@ -156,26 +192,15 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 // wideFilterGrad sums dY_b · cols_bᵀ over images [lo, hi) into acc (co, c·kh·kw),
 // overwriting it.
 func wideFilterGrad[T opkit.Float](g *convGeom, x, dy, acc []T, lo, hi int) {
-	K, P := g.cols(), g.plane()
-	d := newConvWide[T](g, K)
-	in, out := g.c*g.h*g.w, g.co*P
-	padLen := 0
-	if d.pad {
-		padLen = g.c * d.hp * d.wp
-	}
-	buf := getScratch[T](padLen + K*d.ld + g.co*d.ld)
-	defer putScratch(buf)
-	s := *buf
-	xp, s := s[:padLen], s[padLen:]
-	cols, dyw := s[:K*d.ld], s[K*d.ld:]
-	clear(xp)
-	clear(dyw)
-	for i0 := lo; i0 < hi; i0 += d.group {
-		gn := min(d.group, hi-i0)
+	K := g.cols()
+	d := newWidePass[T](g, K, 0)
+	defer putScratch(d.buf)
+	cols, dyw := d.cols, d.wide
+	for i0, gn := range d.groups(lo, hi) {
 		for gi := 0; gi < gn; gi++ {
-			src := wideSource(g, &d, x[(i0+gi)*in:(i0+gi+1)*in], xp)
-			wideCols(g, &d, src, cols, gi*d.l)
-			wideSpread(g, &d, dy[(i0+gi)*out:(i0+gi+1)*out], dyw, gi*d.l)
+			src := wideSource(g, &d.convWide, x[(i0+gi)*d.in:(i0+gi+1)*d.in], d.xp)
+			wideCols(g, &d.convWide, src, cols, gi*d.l)
+			wideSpread(g, &d.convWide, dy[(i0+gi)*d.out:(i0+gi+1)*d.out], dyw, gi*d.l)
 		}
 		beta := T(1)
 		if i0 == lo {
@@ -187,28 +212,17 @@ func wideFilterGrad[T opkit.Float](g *convGeom, x, dy, acc []T, lo, hi int) {
 
 // wideDataGrad writes dL/dx for images [lo, hi).
 func wideDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T, lo, hi int) {
-	K, P := g.cols(), g.plane()
-	d := newConvWide[T](g, K)
-	in, out := g.c*g.h*g.w, g.co*P
-	hpwp := d.hp * d.wp
-	padLen := 0
-	if d.pad {
-		padLen = g.c * hpwp
-	}
-	buf := getScratch[T](padLen + K*d.ld + g.co*d.ld)
-	defer putScratch(buf)
-	s := *buf
-	dxp, s := s[:padLen], s[padLen:]
-	dcols, dyw := s[:K*d.ld], s[K*d.ld:]
-	clear(dyw)
-	for i0 := lo; i0 < hi; i0 += d.group {
-		gn := min(d.group, hi-i0)
+	K := g.cols()
+	d := newWidePass[T](g, K, 0)
+	defer putScratch(d.buf)
+	hpwp, dxp, dcols, dyw := d.hp*d.wp, d.xp, d.cols, d.wide
+	for i0, gn := range d.groups(lo, hi) {
 		for gi := 0; gi < gn; gi++ {
-			wideSpread(g, &d, dy[(i0+gi)*out:(i0+gi+1)*out], dyw, gi*d.l)
+			wideSpread(g, &d.convWide, dy[(i0+gi)*d.out:(i0+gi+1)*d.out], dyw, gi*d.l)
 		}
 		gemmSerial(true, false, K, gn*d.l, g.co, w, K, dyw, d.ld, 0, dcols, d.ld)
 		for gi := 0; gi < gn; gi++ {
-			dxi := dx[(i0+gi)*in : (i0+gi+1)*in]
+			dxi := dx[(i0+gi)*d.in : (i0+gi+1)*d.in]
 			dst := dxi
 			if d.pad {
 				dst = dxp
