@@ -96,17 +96,27 @@ func corr2d() *opkit.Spec {
 // 1), ...; the loops run along output rows so the innermost loop is a contiguous axpy.
 func corr2dForward[T opkit.Float](a opkit.Args[T]) {
 	x, k, out := a.In[0], a.In[1], a.Out
-	w, kh, kw := a.Shapes[0][1], a.Shapes[1][0], a.Shapes[1][1]
-	oh, ow := a.Shape[0], a.Shape[1]
+	corrRows(out, x, k, a.Shape, a.Shapes[0][1], a.Shapes[1], func(orow, xs []T, kv T) {
+		xs = xs[:len(orow)]
+		for j := range orow {
+			orow[j] += xs[j] * kv
+		}
+	})
+}
+
+// corrRows calls f for every row i of the plane small, of the given shape (oh, ow), and
+// every entry kv = k[u, v] of the kernel, of shape kshape (kh, kw), in row-major kernel
+// order: f gets the row and the stretch big[(i+u)·w+v:][:ow] of the (oh+kh-1, w) plane
+// big that the row's windows cover at that entry. Correlation adds the stretch times kv
+// to the row; its gradient, the full correlation, adds the row times kv to the stretch.
+func corrRows[T opkit.Float](small, big, k []T, shape tensor.Shape, w int, kshape tensor.Shape, f func(row, stretch []T, kv T)) {
+	oh, ow, kh, kw := shape[0], shape[1], kshape[0], kshape[1]
 	for i := 0; i < oh; i++ {
-		orow := out[i*ow : (i+1)*ow]
+		row := small[i*ow : (i+1)*ow]
 		for u := 0; u < kh; u++ {
-			xrow := x[(i+u)*w : (i+u+1)*w]
+			brow := big[(i+u)*w : (i+u+1)*w]
 			for v, kv := range k[u*kw : (u+1)*kw] {
-				xs := xrow[v : v+ow]
-				for j := range orow {
-					orow[j] += xs[j] * kv
-				}
+				f(row, brow[v:v+ow], kv)
 			}
 		}
 	}
@@ -149,18 +159,10 @@ func corr2dFull() *opkit.Spec {
 // weighted by k.
 func corr2dFullForward[T opkit.Float](a opkit.Args[T]) {
 	k, dy, out := a.In[0], a.In[1], a.Out
-	kh, kw, oh, ow := a.Shapes[0][0], a.Shapes[0][1], a.Shapes[1][0], a.Shapes[1][1]
-	w := a.Shape[1]
-	for i := 0; i < oh; i++ {
-		grow := dy[i*ow : (i+1)*ow]
-		for u := 0; u < kh; u++ {
-			orow := out[(i+u)*w : (i+u+1)*w]
-			for v, kv := range k[u*kw : (u+1)*kw] {
-				os := orow[v : v+ow]
-				for j := range grow {
-					os[j] += grow[j] * kv
-				}
-			}
+	corrRows(dy, out, k, a.Shapes[1], a.Shape[1], a.Shapes[0], func(grow, os []T, kv T) {
+		os = os[:len(grow)]
+		for j := range grow {
+			os[j] += grow[j] * kv
 		}
-	}
+	})
 }
