@@ -47,21 +47,19 @@ func newFlagSet(o *options) *flag.FlagSet {
 // parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
 // Every error is a *cli.UsageError.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
-	o := &options{}
-	if err := cli.Parse(newFlagSet(o), args, stdout); err != nil {
-		return nil, err
-	}
-	switch {
-	case o.model == "":
-		return nil, cli.Usagef("-model is required: pass the checkpoint written by cmd/train -save")
-	case o.index < 0:
-		return nil, cli.AtLeast("-index", o.index, 0)
-	case o.class != "" && o.index != 0:
-		return nil, cli.Usagef("-class and -index both choose the image; give one")
-	case o.outDir == "":
-		return nil, cli.Usagef("-out: must name a folder")
-	}
-	return o, nil
+	return cli.ParseOptions(args, stdout, newFlagSet, func(o *options) error {
+		switch {
+		case o.model == "":
+			return cli.Usagef("-model is required: pass the checkpoint written by cmd/train -save")
+		case o.index < 0:
+			return cli.AtLeast("-index", o.index, 0)
+		case o.class != "" && o.index != 0:
+			return cli.Usagef("-class and -index both choose the image; give one")
+		case o.outDir == "":
+			return cli.Usagef("-out: must name a folder")
+		}
+		return nil
+	})
 }
 
 // run parses args, writes the picture and returns the exit status. Every failure is

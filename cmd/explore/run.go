@@ -58,14 +58,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 // parseFlags parses args; -h prints the usage to stdout and returns flag.ErrHelp.
 // Every error is a *cli.UsageError.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
-	o := &options{}
-	if err := cli.Parse(newFlagSet(o), args, stdout); err != nil {
-		return nil, err
-	}
-	if o.addr == "" {
-		return nil, cli.Usagef("-addr: must be HOST:PORT, e.g. %s", explore.DefaultAddr)
-	}
-	return o, nil
+	return cli.ParseOptions(args, stdout, newFlagSet, func(o *options) error {
+		if o.addr == "" {
+			return cli.Usagef("-addr: must be HOST:PORT, e.g. %s", explore.DefaultAddr)
+		}
+		return nil
+	})
 }
 
 // run parses args, serves until ctx is done, and returns the exit status. Every

@@ -72,6 +72,20 @@ func Parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	return nil
 }
 
+// ParseOptions parses args into a new O through the flag set that declare sets up on
+// it, as Parse does, then checks the values with check: -h prints the usage to stdout
+// and returns flag.ErrHelp; every other error is Parse's or check's (a *UsageError).
+func ParseOptions[O any](args []string, stdout io.Writer, declare func(*O) *flag.FlagSet, check func(*O) error) (*O, error) {
+	o := new(O)
+	if err := Parse(declare(o), args, stdout); err != nil {
+		return nil, err
+	}
+	if err := check(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
 // Given returns the names of the flags that args set explicitly, for defaults that
 // depend on something else (a checkpoint, another flag). Call it after Parse.
 func Given(fs *flag.FlagSet) map[string]bool {

@@ -151,3 +151,35 @@ func TestSteps(t *testing.T) {
 		t.Errorf("got %q, %v; want the first error and nothing after it", out.String(), err)
 	}
 }
+
+func TestParseOptions(t *testing.T) {
+	type opts struct{ n int }
+	declare := func(o *opts) *flag.FlagSet {
+		fs := NewFlagSet("demo", "Usage: demo [-n N]\n")
+		fs.IntVar(&o.n, "n", 1, "how many")
+		return fs
+	}
+	check := func(o *opts) error { return AtLeast("-n", o.n, 1) }
+	o, err := ParseOptions([]string{"-n", "3"}, io.Discard, declare, check)
+	if err != nil || o.n != 3 {
+		t.Fatalf("-n 3: got %+v, %v", o, err)
+	}
+	var ue *UsageError
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-n", "0"}, "-n 0: must be 1 or more"},
+		{[]string{"-n", "x"}, `invalid value "x" for flag -n: parse error`},
+		{[]string{"extra"}, `unexpected argument "extra" (flags start with -)`},
+	} {
+		o, err := ParseOptions(c.args, io.Discard, declare, check)
+		if o != nil || !errors.As(err, &ue) || err.Error() != c.want {
+			t.Errorf("%q: got %+v, %v; want the usage error %q", c.args, o, err, c.want)
+		}
+	}
+	var stdout bytes.Buffer
+	if _, err := ParseOptions([]string{"-h"}, &stdout, declare, check); !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(stdout.String(), "Usage: demo [-n N]\n") {
+		t.Errorf("-h: error %v, stdout %q", err, stdout.String())
+	}
+}
