@@ -82,7 +82,7 @@ func constant(g *gorgonia.ExprGraph, name string, v gorgonia.Value, rank int) (*
 		}
 	}
 	if rank == 0 {
-		return gorgonia.NewScalar(g, dtypeOf(o.data), gorgonia.WithName(name), gorgonia.WithValue(val)), nil
+		return gorgonia.NewScalar(g, valueDtype(v), gorgonia.WithName(name), gorgonia.WithValue(val)), nil
 	}
 	return gorgonia.NodeFromAny(g, val, gorgonia.WithName(name)), nil
 }

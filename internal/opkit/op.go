@@ -16,7 +16,8 @@ import (
 // holds the memory of that node's result.
 type Op struct {
 	spec    *Spec
-	cache   resultCache
+	f32     runState[float32] // what float32 runs reuse, see runState
+	f64     runState[float64]
 	id      uint64 // distinguishes the nodes of a Unique spec
 	workers int    // the graph's SetWorkers setting when Apply made the op
 }
@@ -108,68 +109,52 @@ func (op *Op) UsePreallocDo(prealloc gorgonia.Value, in ...gorgonia.Value) (gorg
 	return op.run(prealloc, in)
 }
 
+// run computes the result, in the dtype of the first operand, into prealloc or the op's
+// memory.
 func (op *Op) run(prealloc gorgonia.Value, vals []gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != len(op.spec.In) {
 		return nil, op.errorf("want %d inputs, got %d", len(op.spec.In), len(vals))
 	}
-	in := make([]operand, len(vals))
-	shapes := make([]tensor.Shape, len(vals))
-	for i, v := range vals {
-		var err error
-		if in[i], err = operandOf(v, op.spec.In[i].Rank); err != nil {
-			return nil, op.errorf("%s: %w", op.spec.In[i].Name, err)
-		}
-		if dt, dt0 := dtypeOf(in[i].data), dtypeOf(in[0].data); dt != dt0 {
-			return nil, op.errorf("dtypes differ: %s is %v, %s is %v", op.spec.In[0].Name, dt0, op.spec.In[i].Name, dt)
-		}
-		shapes[i] = in[i].shape
+	// A first operand that is not float32 is run as float64, whose checks then name
+	// what it is.
+	if len(vals) > 0 && valueDtype(vals[0]) == tensor.Float32 {
+		return runAs(op, &op.f32, op.spec.Forward.f32, prealloc, vals)
 	}
-	s, err := op.shape(shapes)
+	return runAs(op, &op.f64, op.spec.Forward.f64, prealloc, vals)
+}
+
+// runAs is run on operands of dtype T, with st the op's state for T.
+func runAs[T Float](op *Op, st *runState[T], f func(Args[T]), prealloc gorgonia.Value, vals []gorgonia.Value) (gorgonia.Value, error) {
+	a := st.argsFor(len(vals))
+	defer clear(a.In) // hold no operand's memory between runs
+	for i, v := range vals {
+		in := op.spec.In[i]
+		data, shape, dt, err := view(v, in.Rank, st.scalars[i:i+1], &st.ones[i])
+		if err != nil {
+			return nil, op.errorf("%s: %w", in.Name, err)
+		}
+		if dt != dtypeOf[T]() {
+			return nil, op.errorf("dtypes differ: %s is %v, %s is %v", op.spec.In[0].Name, dtypeOf[T](), in.Name, dt)
+		}
+		a.In[i], a.Shapes[i] = data, shape
+	}
+	s, err := st.resultShape(op, a.Shapes)
 	if err != nil {
 		return nil, err
 	}
-	dt := tensor.Float64
-	if len(in) > 0 {
-		dt = dtypeOf(in[0].data)
+	res, out, err := st.result(op.spec.Out, prealloc, s)
+	if err != nil {
+		return nil, op.errorf("%w", err)
 	}
-	var out any
-	var dense *tensor.Dense
-	switch {
-	case op.spec.Out == 0:
-		out = op.cache.slice(dt, 1)
-	case prealloc != nil:
-		if dense, err = preallocated(prealloc, dt, s); err != nil {
-			return nil, op.errorf("%w", err)
-		}
-		out = dense.Data()
-	default:
-		out = op.cache.slice(dt, s.TotalSize())
-		dense = tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(out))
-	}
-	if dt == tensor.Float32 {
-		compute(op, op.spec.Forward.f32, in, shapes, out.([]float32), s)
-	} else {
-		compute(op, op.spec.Forward.f64, in, shapes, out.([]float64), s)
-	}
-	if op.spec.Out == 0 {
-		if dt == tensor.Float32 {
-			return gorgonia.NewF32(out.([]float32)[0]), nil
-		}
-		return gorgonia.NewF64(out.([]float64)[0]), nil
-	}
-	return dense, nil
-}
-
-// compute runs the typed forward function.
-func compute[T Float](op *Op, f func(Args[T]), in []operand, shapes []tensor.Shape, out []T, s tensor.Shape) {
-	a := Args[T]{In: make([][]T, len(in)), Shapes: shapes, Out: out, Shape: s, Workers: op.workers}
-	for i, o := range in {
-		a.In[i] = o.data.([]T)
-	}
+	a.Out, a.Shape, a.Workers = out, s, op.workers
 	if op.spec.Zeroed {
 		clear(out)
 	}
-	f(a)
+	f(*a)
+	if op.spec.Out == 0 {
+		return st.scalarOf(out[0]), nil
+	}
+	return res, nil
 }
 
 // ReturnsPtr is false: the result is the op's own memory or the preallocated value,

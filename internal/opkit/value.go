@@ -2,63 +2,96 @@ package opkit
 
 import (
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// operand is one run-time input: its data ([]float32 or []float64) and shape.
+// operand is one input of a cold path (DoDiff): its data ([]float32 or []float64) and
+// shape.
 type operand struct {
 	data  any
 	shape tensor.Shape
 }
 
-// operandOf returns v as the contiguous data of a value of the given rank. Gorgonia
-// hands over a one-element slice of a tensor (for example channel c of a (c, 1, 1)
-// tensor) as a scalar even where the node's shape is (1, 1): any one-element value
-// counts as a value of the rank asked for, every dimension 1.
+// operandOf returns v as the contiguous data of a value of the given rank, in a copy
+// where v is a scalar (see view).
 func operandOf(v gorgonia.Value, rank int) (operand, error) {
-	var data any
-	var shape tensor.Shape
+	if valueDtype(v) == tensor.Float32 {
+		return operandAs[float32](v, rank)
+	}
+	return operandAs[float64](v, rank)
+}
+
+func operandAs[T Float](v gorgonia.Value, rank int) (operand, error) {
+	data, shape, _, err := view(v, rank, make([]T, 1), new(tensor.Shape))
+	return operand{data: data, shape: shape}, err
+}
+
+// valueDtype is the dtype of a scalar or tensor value, or the zero Dtype for another
+// kind of value.
+func valueDtype(v gorgonia.Value) tensor.Dtype {
+	switch s := v.(type) {
+	case *gorgonia.F32:
+		return tensor.Float32
+	case *gorgonia.F64:
+		return tensor.Float64
+	case *tensor.Dense:
+		return s.Dtype()
+	}
+	return tensor.Dtype{}
+}
+
+// view returns v as the contiguous data of a value of the given rank, and its shape,
+// without copying a tensor. A scalar's value is written to one (one element) and
+// returned there. Gorgonia hands over a one-element slice of a tensor (for example
+// channel c of a (c, 1, 1) tensor) as a scalar even where the node's shape is (1, 1):
+// any one-element value counts as a value of the rank asked for, every dimension 1, its
+// shape kept in *ones. A value of the other float dtype comes back as its dtype alone,
+// for the caller to name both.
+func view[T Float](v gorgonia.Value, rank int, one []T, ones *tensor.Shape) (data []T, shape tensor.Shape, dt tensor.Dtype, err error) {
 	switch s := v.(type) {
 	case *gorgonia.F64:
-		data, shape = []float64{float64(*s)}, tensor.ScalarShape()
+		one[0], data, shape, dt = T(*s), one, tensor.ScalarShape(), tensor.Float64
 	case *gorgonia.F32:
-		data, shape = []float32{float32(*s)}, tensor.ScalarShape()
+		one[0], data, shape, dt = T(*s), one, tensor.ScalarShape(), tensor.Float32
 	case *tensor.Dense:
 		d := s
 		if d.IsMaterializable() || d.RequiresIterator() {
 			d = d.Materialize().(*tensor.Dense)
 		}
 		if d.DataSize() != d.Shape().TotalSize() && !d.Shape().IsScalar() {
-			return operand{}, fmt.Errorf("value of shape %v holds %d elements", d.Shape(), d.DataSize())
+			return nil, nil, dt, fmt.Errorf("value of shape %v holds %d elements", d.Shape(), d.DataSize())
 		}
-		switch x := d.Data().(type) {
-		case []float64, []float32:
-			data = x
-		case float64:
-			data = []float64{x}
-		case float32:
-			data = []float32{x}
-		default:
-			return operand{}, fmt.Errorf("value has dtype %v; want float32 or float64", d.Dtype())
+		if dt = d.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+			return nil, nil, dt, fmt.Errorf("value has dtype %v; want float32 or float64", dt)
+		}
+		if dt == dtypeOf[T]() {
+			data = floats[T](d)
 		}
 		shape = d.Shape()
 	default:
-		return operand{}, fmt.Errorf("want a tensor value, got %T", v)
+		return nil, nil, dt, fmt.Errorf("want a tensor value, got %T", v)
 	}
 	if shape.Dims() != rank {
 		if shape.TotalSize() != 1 {
-			return operand{}, fmt.Errorf("want a %d-D value, got shape %v", rank, shape)
+			return nil, nil, dt, fmt.Errorf("want a %d-D value, got shape %v", rank, shape)
 		}
-		shape = ones(rank)
+		if *ones == nil || len(*ones) != rank {
+			*ones = allOnes(rank)
+		}
+		shape = *ones
 	}
-	return operand{data: data, shape: shape}, nil
+	if dt != dtypeOf[T]() {
+		data = nil
+	}
+	return data, shape, dt, nil
 }
 
-// ones is the shape of rank dims whose every dimension is 1.
-func ones(dims int) tensor.Shape {
+// allOnes is the shape of rank dims whose every dimension is 1.
+func allOnes(dims int) tensor.Shape {
 	s := make(tensor.Shape, dims)
 	for i := range s {
 		s[i] = 1
@@ -66,40 +99,130 @@ func ones(dims int) tensor.Shape {
 	return s
 }
 
-// dtypeOf is the dtype of data.
-func dtypeOf(data any) tensor.Dtype {
-	if _, ok := data.([]float32); ok {
+// dtypeOf is the dtype of T.
+func dtypeOf[T Float]() tensor.Dtype {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
 		return tensor.Float32
 	}
 	return tensor.Float64
 }
 
-// resultCache keeps the memory of an op's result from one run to the next (see the
-// package doc, "Results").
-type resultCache struct {
-	data any // []float32 or []float64
-}
-
-// slice returns n elements of dtype dt on the cached memory (contents undefined),
-// growing it when needed.
-func (c *resultCache) slice(dt tensor.Dtype, n int) any {
-	if dt == tensor.Float32 {
-		return cachedSlice[float32](c, n)
+// floats returns the data of d, whose dtype is T's, as a []T (Dense.Data would box it
+// into a new interface value at every call).
+func floats[T Float](d *tensor.Dense) []T {
+	if dtypeOf[T]() == tensor.Float32 {
+		return any(d.Float32s()).([]T)
 	}
-	return cachedSlice[float64](c, n)
+	return any(d.Float64s()).([]T)
 }
 
-func cachedSlice[T Float](c *resultCache, n int) []T {
-	if d, ok := c.data.([]T); ok && cap(d) >= n {
-		return d[:n]
+// runState is what an op's runs on one dtype reuse from one run to the next, so that a
+// run allocates nothing (see the package doc, "Results"): the Args handed to Forward,
+// the shape rule's last answer with the operand shapes it was given, and the result's
+// memory, with its tensor header or scalar.
+type runState[T Float] struct {
+	args    Args[T]
+	scalars []T            // one element per operand, holding a scalar operand's value
+	ones    []tensor.Shape // per operand, the shape a one-element value takes (see view)
+
+	known bool           // seen and shape hold an answer of the shape rule
+	seen  []tensor.Shape // the operand shapes it was given
+	shape tensor.Shape   // and the result's shape
+
+	data   []T            // the result's memory
+	dense  *tensor.Dense  // a tensor result's header on data
+	scalar gorgonia.Value // a scalar result (*F32 or *F64)
+}
+
+// argsFor returns the Args of a run on n operands, sized for them.
+func (st *runState[T]) argsFor(n int) *Args[T] {
+	if len(st.args.In) != n {
+		st.args.In = make([][]T, n)
+		st.args.Shapes = make([]tensor.Shape, n)
+		st.scalars = make([]T, n)
+		st.ones = make([]tensor.Shape, n)
 	}
-	d := make([]T, n)
-	c.data = d
-	return d
+	return &st.args
 }
 
-// preallocated returns the data of prealloc when it can take a result of dtype dt
-// and shape s, and an error otherwise (Gorgonia then calls Do).
+// resultShape is op's shape rule on the operand shapes, answered again without calling
+// it when they are the last run's.
+func (st *runState[T]) resultShape(op *Op, shapes []tensor.Shape) (tensor.Shape, error) {
+	if st.known && slices.EqualFunc(st.seen, shapes, slices.Equal) {
+		return st.shape, nil
+	}
+	s, err := op.shape(shapes)
+	if err != nil {
+		return nil, err
+	}
+	st.seen = st.seen[:0]
+	for _, in := range shapes {
+		st.seen = append(st.seen, in.Clone())
+	}
+	st.shape, st.known = s.Clone(), true
+	return st.shape, nil
+}
+
+// result returns the value a run of an op with a result of rank out and shape s
+// returns, and the memory to compute it in: prealloc, when given, or the op's own
+// memory (one element for a scalar, whose value scalarOf returns).
+func (st *runState[T]) result(out int, prealloc gorgonia.Value, s tensor.Shape) (gorgonia.Value, []T, error) {
+	switch {
+	case out == 0:
+		return nil, st.memory(1), nil
+	case prealloc != nil:
+		d, err := preallocated(prealloc, dtypeOf[T](), s)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, floats[T](d), nil
+	}
+	data := st.memory(s.TotalSize())
+	if !st.denseOn(data, s) {
+		st.dense = tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(data))
+	}
+	return st.dense, data, nil
+}
+
+// denseOn reports whether the last run's tensor header still describes data as a
+// contiguous tensor of shape s (nothing changed it since).
+func (st *runState[T]) denseOn(data []T, s tensor.Shape) bool {
+	d := st.dense
+	if d == nil || len(data) == 0 || !slices.Equal(d.Shape(), s) || d.IsMaterializable() || d.RequiresIterator() || d.DataSize() != len(data) {
+		return false
+	}
+	return &floats[T](d)[0] == &data[0]
+}
+
+// memory returns n elements of the op's memory (contents undefined), growing it when
+// needed.
+func (st *runState[T]) memory(n int) []T {
+	if cap(st.data) < n {
+		st.data = make([]T, n)
+	}
+	return st.data[:n]
+}
+
+// scalarOf returns x as the op's scalar result.
+func (st *runState[T]) scalarOf(x T) gorgonia.Value {
+	switch p := st.scalar.(type) {
+	case *gorgonia.F32:
+		*p = gorgonia.F32(x)
+	case *gorgonia.F64:
+		*p = gorgonia.F64(x)
+	default:
+		if dtypeOf[T]() == tensor.Float32 {
+			st.scalar = gorgonia.NewF32(float32(x))
+		} else {
+			st.scalar = gorgonia.NewF64(float64(x))
+		}
+	}
+	return st.scalar
+}
+
+// preallocated returns prealloc when it can take a result of dtype dt and shape s, and
+// an error otherwise (Gorgonia then calls Do).
 func preallocated(prealloc gorgonia.Value, dt tensor.Dtype, s tensor.Shape) (*tensor.Dense, error) {
 	d, ok := prealloc.(*tensor.Dense)
 	if !ok || d.Dtype() != dt || !d.Shape().Eq(s) || d.RequiresIterator() || d.DataSize() != s.TotalSize() {
@@ -158,7 +281,7 @@ func addInto(dst, src gorgonia.Value) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("derivative is %v, gradient %v", d.Dtype(), dtypeOf(s.data))
+		return fmt.Errorf("derivative is %v, gradient %v", d.Dtype(), valueDtype(src))
 	}
 	return fmt.Errorf("derivative has unsupported type %T", dst)
 }
