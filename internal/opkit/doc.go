@@ -36,15 +36,18 @@
 //
 // Gorgonia's TapeMachine forgets every value at Reset, so an op that allocated its
 // result in Do would allocate, and the runtime zero, a new tensor at every training
-// step. An op made here writes each run's result into the same memory instead, and
-// returns the same value (tensor or scalar) each time. A node's value is therefore valid
-// until the node runs again, as with the values the TapeMachine writes in place
-// (UsePreallocDo) into reused registers. Read a value to keep with gorgonia.Read, which
-// copies. Like any Gorgonia node, a node is run by one machine at a time.
+// step. An op made here writes each run's result into the same memory instead (a
+// scalar result into the same scalar). A node's value is therefore valid until the node
+// runs again, as with the values the TapeMachine writes in place (UsePreallocDo) into
+// reused registers. Read a value to keep with gorgonia.Read, which copies. Like any
+// Gorgonia node, a node is run by one machine at a time.
 //
 // The rest of a run is kept too: the argument views handed to Forward, and the shape
 // rule's answer for the operands' shapes, asked again only when they change. A run
-// after the first allocates nothing (the kernels' own goroutines and scratch aside).
+// after the first allocates only a tensor result's header (three small objects), which
+// is new at every run because the header a node holds may be handed to the tensor
+// package's pool (gorgonia's UnbindAll) and on to another tensor; the kernels' own
+// goroutines and scratch aside.
 //
 // # Errors
 //

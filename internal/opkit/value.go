@@ -118,9 +118,9 @@ func floats[T Float](d *tensor.Dense) []T {
 }
 
 // runState is what an op's runs on one dtype reuse from one run to the next, so that a
-// run allocates nothing (see the package doc, "Results"): the Args handed to Forward,
+// run allocates little (see the package doc, "Results"): the Args handed to Forward,
 // the shape rule's last answer with the operand shapes it was given, and the result's
-// memory, with its tensor header or scalar.
+// memory, with the template of its tensor headers or its scalar.
 type runState[T Float] struct {
 	args    Args[T]
 	scalars []T            // one element per operand, holding a scalar operand's value
@@ -131,7 +131,7 @@ type runState[T Float] struct {
 	shape tensor.Shape   // and the result's shape
 
 	data   []T            // the result's memory
-	dense  *tensor.Dense  // a tensor result's header on data
+	dense  *tensor.Dense  // a header on data that no run returns, see result
 	scalar gorgonia.Value // a scalar result (*F32 or *F64)
 }
 
@@ -167,6 +167,13 @@ func (st *runState[T]) resultShape(op *Op, shapes []tensor.Shape) (tensor.Shape,
 // result returns the value a run of an op with a result of rank out and shape s
 // returns, and the memory to compute it in: prealloc, when given, or the op's own
 // memory (one element for a scalar, whose value scalarOf returns).
+//
+// A tensor result is a new header on the op's memory, a shallow copy of st.dense,
+// which the op keeps to itself. A header the op returned is the caller's: Gorgonia's
+// UnbindAll hands the values of a graph's nodes to the tensor package's pool
+// (tensor.ReturnTensor), which gives the header, and its shape, to the next tensor
+// made anywhere in the process, another shard's among them. An op that returned the
+// same header at every run would then share it with that tensor.
 func (st *runState[T]) result(out int, prealloc gorgonia.Value, s tensor.Shape) (gorgonia.Value, []T, error) {
 	switch {
 	case out == 0:
@@ -179,20 +186,15 @@ func (st *runState[T]) result(out int, prealloc gorgonia.Value, s tensor.Shape) 
 		return d, floats[T](d), nil
 	}
 	data := st.memory(s.TotalSize())
-	if !st.denseOn(data, s) {
+	if d := st.dense; d == nil || !slices.Equal(d.Shape(), s) || !sameMemory(floats[T](d), data) {
 		st.dense = tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(data))
 	}
-	return st.dense, data, nil
+	return st.dense.ShallowClone(), data, nil
 }
 
-// denseOn reports whether the last run's tensor header still describes data as a
-// contiguous tensor of shape s (nothing changed it since).
-func (st *runState[T]) denseOn(data []T, s tensor.Shape) bool {
-	d := st.dense
-	if d == nil || len(data) == 0 || !slices.Equal(d.Shape(), s) || d.IsMaterializable() || d.RequiresIterator() || d.DataSize() != len(data) {
-		return false
-	}
-	return &floats[T](d)[0] == &data[0]
+// sameMemory reports whether a and b are the same elements of the same memory.
+func sameMemory[T Float](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // memory returns n elements of the op's memory (contents undefined), growing it when
