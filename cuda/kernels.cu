@@ -7,15 +7,23 @@
 // check (scripts/gpu-check.sh) compares the two on a training step.
 //
 // The file builds with nvcc (-ptx) or, where no CUDA toolkit is installed, with clang
-// (--cuda-device-only -nocudainc -nocudalib): it includes no CUDA header.
+// (--cuda-device-only -nocudainc -nocudalib): it includes no CUDA header. With
+// KERNELS_HOST defined, g++ compiles the same source as host C++ (cuda/hostemu.h: each
+// block's threads are real threads, SYNC() a barrier), which internal/kernelhost runs
+// against the CPU ops without a GPU.
 
-#ifdef __NVCC__
+#if defined(KERNELS_HOST)
+#include "hostemu.h"
+#elif defined(__NVCC__)
 #define TID_X threadIdx.x
 #define TID_Y threadIdx.y
 #define BID_X blockIdx.x
 #define BID_Y blockIdx.y
 #define BDIM_X blockDim.x
 #define GDIM_X gridDim.x
+#define SYNC() asm volatile("bar.sync 0;" ::: "memory")
+// a*b rounded, never fused into an FMA with a following addition
+#define MUL_RN(a, b) __fmul_rn(a, b)
 #else
 #define __global__ __attribute__((global))
 #define __device__ __attribute__((device))
@@ -26,11 +34,11 @@
 #define BID_Y __nvvm_read_ptx_sreg_ctaid_y()
 #define BDIM_X __nvvm_read_ptx_sreg_ntid_x()
 #define GDIM_X __nvvm_read_ptx_sreg_nctaid_x()
+#define SYNC() asm volatile("bar.sync 0;" ::: "memory")
+#define MUL_RN(a, b) __nvvm_mul_rn_f(a, b)
 #endif
 
 typedef long long i64;
-
-#define SYNC() asm volatile("bar.sync 0;" ::: "memory")
 
 // grid-stride loop over [0, n)
 #define FOR_EACH(i, n) for (i64 i = (i64)BID_X * BDIM_X + TID_X; i < (n); i += (i64)GDIM_X * BDIM_X)
@@ -50,18 +58,44 @@ __device__ static float block_sum(float v, float* sh) {
 }
 
 __device__ static float exp_approx(float x) {
-	float r;
 	x *= 1.4426950408889634f; // log2(e)
+#ifdef KERNELS_HOST
+	// The host's exact 2^x; the GPU's ex2.approx differs from it by a few ulp (its
+	// maximum relative error is 2^-22), which the host tests' tolerances allow for.
+	return exp2f(x);
+#else
+	float r;
 	asm("ex2.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
 	return r;
+#endif
+}
+
+__device__ static float log_approx(float x) {
+#ifdef KERNELS_HOST
+	// as exp_approx: the GPU's lg2.approx differs from log2f by a few ulp
+	float r = log2f(x);
+#else
+	float r;
+	asm("lg2.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+#endif
+	return r * 0.6931471805599453f; // ln(2)
+}
+
+// act: kind 0 ReLU (a NaN stays NaN, as in graph/nn's ReLU), 1 Sigmoid, any other kind
+// the identity.
+__device__ static float act(float v, i64 kind) {
+	if (kind == 0) return v > 0.0f || v != v ? v : 0.0f;
+	if (kind != 1) return v;
+	float z = -v < -87.3f ? -87.3f : (-v > 88.0f ? 88.0f : -v);
+	return 1.0f / (1.0f + exp_approx(z));
 }
 
 // ---- convolution (cross-correlation, PyTorch's Conv2d) ----
 
 // y[n,k,oy,ox] = b[k] + sum_{c,r,s} x[n,c,oy*sh-ph+r, ox*sw-pw+s] * w[k,c,r,s]
-extern "C" __global__ void conv_fwd(const float* x, const float* w, const float* b, float* y,
+__device__ static void conv_fwd_body(const float* x, const float* w, const float* b, float* y,
 	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
-	i64 ph_, i64 pw_, i64 sh_, i64 sw_) {
+	i64 ph_, i64 pw_, i64 sh_, i64 sw_, i64 kind) {
 	// 32-bit index arithmetic: every LeNet-sized tensor has far fewer than 2^31 elements
 	// (the Go side checks), and 64-bit division is many times slower on the GPU.
 	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
@@ -85,8 +119,20 @@ extern "C" __global__ void conv_fwd(const float* x, const float* w, const float*
 				}
 			}
 		}
-		y[i] = acc;
+		y[i] = act(acc, kind);
 	}
+}
+
+extern "C" __global__ void conv_fwd(const float* x, const float* w, const float* b, float* y,
+	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW, i64 ph, i64 pw, i64 sh, i64 sw) {
+	conv_fwd_body(x, w, b, y, N, C, H, W, K, R, S, OH, OW, ph, pw, sh, sw, -1);
+}
+
+// conv_fwd followed by act_fwd's activation of the given kind, in one pass: LeNet's
+// convolution, bias and activation in one launch.
+extern "C" __global__ void conv_act_fwd(const float* x, const float* w, const float* b, float* y,
+	i64 N, i64 C, i64 H, i64 W, i64 K, i64 R, i64 S, i64 OH, i64 OW, i64 ph, i64 pw, i64 sh, i64 sw, i64 kind) {
+	conv_fwd_body(x, w, b, y, N, C, H, W, K, R, S, OH, OW, ph, pw, sh, sw, kind);
 }
 
 // dx[n,c,iy,ix] = sum over (k,r,s) with iy = oy*sh-ph+r, ix = ox*sw-pw+s of dy[n,k,oy,ox]*w[k,c,r,s]
@@ -172,15 +218,7 @@ extern "C" __global__ void conv_bwd_bias(const float* dy, float* db, i64 N_, i64
 // ---- activations: kind 0 ReLU, 1 Sigmoid ----
 
 extern "C" __global__ void act_fwd(const float* x, float* y, i64 n, i64 kind) {
-	FOR_EACH(i, n) {
-		float v = x[i];
-		if (kind == 0) {
-			y[i] = v > 0.0f ? v : 0.0f;
-		} else {
-			float z = -v < -87.3f ? -87.3f : (-v > 88.0f ? 88.0f : -v);
-			y[i] = 1.0f / (1.0f + exp_approx(z));
-		}
-	}
+	FOR_EACH(i, n) y[i] = act(x[i], kind);
 }
 
 // dx from the output y and dL/dy: ReLU dy where y > 0, Sigmoid dy*y*(1-y)
@@ -270,8 +308,8 @@ extern "C" __global__ void pool_bwd(const float* x, const float* dy, float* dx, 
 
 #define TILE 16
 
-extern "C" __global__ void gemm(const float* A, const float* B, const float* bias, float* Cm,
-	i64 M, i64 N, i64 K, i64 ta, i64 tb) {
+__device__ static void gemm_body(const float* A, const float* B, const float* bias, float* Cm,
+	i64 M, i64 N, i64 K, i64 ta, i64 tb, i64 kind) {
 	__shared__ float As[TILE][TILE + 1];
 	__shared__ float Bs[TILE][TILE + 1];
 	i64 row = (i64)BID_Y * TILE + TID_Y;
@@ -286,7 +324,19 @@ extern "C" __global__ void gemm(const float* A, const float* B, const float* bia
 		for (int k = 0; k < TILE; k++) acc += As[TID_Y][k] * Bs[k][TID_X];
 		SYNC();
 	}
-	if (row < M && col < N) Cm[row * N + col] = acc + (bias ? bias[col] : 0.0f);
+	if (row < M && col < N) Cm[row * N + col] = act(acc + (bias ? bias[col] : 0.0f), kind);
+}
+
+extern "C" __global__ void gemm(const float* A, const float* B, const float* bias, float* Cm,
+	i64 M, i64 N, i64 K, i64 ta, i64 tb) {
+	gemm_body(A, B, bias, Cm, M, N, K, ta, tb, -1);
+}
+
+// gemm followed by act_fwd's activation of the given kind: a dense layer, its bias and
+// its activation in one launch.
+extern "C" __global__ void gemm_act(const float* A, const float* B, const float* bias, float* Cm,
+	i64 M, i64 N, i64 K, i64 ta, i64 tb, i64 kind) {
+	gemm_body(A, B, bias, Cm, M, N, K, ta, tb, kind);
 }
 
 // db[j] = sum_i dy[i, j] for dy (M, N)
@@ -295,5 +345,84 @@ extern "C" __global__ void colsum(const float* dy, float* db, i64 M, i64 N) {
 		float acc = 0.0f;
 		for (i64 i = 0; i < M; i++) acc += dy[i * N + j];
 		db[j] = acc;
+	}
+}
+
+// ---- the device-resident training step (docs/gpu-step.md) ----
+
+// A training batch from the data set kept on the device: x (B, 1, rows, cols) gets the
+// pixels of images perm[start], ..., perm[start+n-1] (px bytes each) through scale, the
+// CPU's table of p/255 (so the values are the host's to the bit), t (B, k) their one-hot
+// targets and w (B) the weight of each row; rows n to B-1 are zeros, as the host's
+// batches pad a short last batch.
+extern "C" __global__ void gather_batch(const unsigned char* images, const unsigned char* labels,
+	const i64* perm, i64 start, const float* scale, float* x, float* t, float* w,
+	i64 n, i64 B, i64 px, i64 k, double weight) {
+	FOR_EACH(i, B * px) {
+		i64 r = i / px;
+		x[i] = r < n ? scale[images[perm[start + r] * px + i % px]] : 0.0f;
+	}
+	FOR_EACH(i, B * k) {
+		i64 r = i / k;
+		t[i] = r < n && labels[perm[start + r]] == i % k ? 1.0f : 0.0f;
+	}
+	FOR_EACH(i, B) w[i] = i < n ? (float)weight : 0.0f;
+}
+
+// The SGD step p <- p - lr*g over every parameter in one launch. table holds ntensors
+// rows of four words: the parameter's and its gradient's device addresses, the offset
+// of its first value among all total values, and its length. The product is rounded
+// before the subtraction (MUL_RN), as the host's axpy computes p + (-lr)*g.
+extern "C" __global__ void sgd_update(const i64* table, i64 ntensors, i64 total, double lr) {
+	float l = (float)lr;
+	i64 t = 0;
+	FOR_EACH(i, total) {
+		while (t + 1 < ntensors && i >= table[4 * (t + 1) + 2]) t++; // i only grows
+		float* p = (float*)table[4 * t];
+		const float* g = (const float*)table[4 * t + 1];
+		i64 j = i - table[4 * t + 2];
+		p[j] = p[j] - MUL_RN(l, g[j]);
+	}
+}
+
+// Softmax cross-entropy of logits z (n, k) against targets t (n, k) with row weights w
+// (n), as graph/nn's SoftmaxCrossEntropy, and its gradient dz = w_i (softmax(z_i) sum_j
+// t_ij - t_ij) when dz is not null. acc[0] += the loss, acc[1] += the rows of nonzero
+// weight whose first maximum is at their target's first maximum (the correct count), so
+// that the host reads both once per epoch. One block of RED_THREADS threads, a row per
+// thread: the sums are in a fixed order, so the result is the same at every run.
+extern "C" __global__ void xent_step(const float* z, const float* t, const float* w, float* dz, double* acc,
+	i64 n, i64 k) {
+	__shared__ float red[RED_THREADS];
+	float loss = 0.0f, correct = 0.0f;
+	for (i64 i = TID_X; i < n; i += RED_THREADS) {
+		const float* zi = z + i * k;
+		const float* ti = t + i * k;
+		i64 am = 0, at = 0;
+		for (i64 j = 1; j < k; j++) {
+			if (zi[j] > zi[am]) am = j;
+			if (ti[j] > ti[at]) at = j;
+		}
+		float m = zi[am], s = 0.0f, tsum = 0.0f, dot = 0.0f;
+		for (i64 j = 0; j < k; j++) {
+			s += exp_approx(zi[j] - m);
+			tsum += ti[j];
+			dot += ti[j] * zi[j];
+		}
+		float lse = m + log_approx(s);
+		if (w[i] != 0.0f) {
+			loss += w[i] * (lse * tsum - dot);
+			correct += am == at ? 1.0f : 0.0f;
+		}
+		if (dz)
+			for (i64 j = 0; j < k; j++)
+				dz[i * k + j] = w[i] == 0.0f ? 0.0f : w[i] * (exp_approx(zi[j] - lse) * tsum - ti[j]);
+	}
+	float ls = block_sum(loss, red);
+	SYNC(); // every thread has read red[0] before it is reused
+	float cs = block_sum(correct, red);
+	if (TID_X == 0) {
+		acc[0] += ls;
+		acc[1] += cs;
 	}
 }
