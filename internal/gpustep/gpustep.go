@@ -31,13 +31,13 @@ func ScaleTable() []float32 {
 
 // Gather operands, in the order GatherBatch's launch names them with opkit.In.
 const (
-	GatherImages = iota // the data set's pixels, uint8, px per image
-	GatherLabels        // its labels, uint8
-	GatherPerm          // the epoch's order of the examples, int64
-	GatherScale         // ScaleTable, 256 float32
-	GatherX             // out: (b, 1, rows, cols) float32
-	GatherTargets       // out: (b, k) one-hot float32
-	GatherWeights       // out: (b) float32
+	GatherImages  = iota // the data set's pixels, uint8, px per image
+	GatherLabels         // its labels, uint8
+	GatherPerm           // the epoch's order of the examples, int64
+	GatherScale          // ScaleTable, 256 float32
+	GatherX              // out: (b, 1, rows, cols) float32
+	GatherTargets        // out: (b, k) one-hot float32
+	GatherWeights        // out: (b) float32
 )
 
 // GatherBatch is the launch that fills a training batch of b rows (px pixels and k

@@ -8,11 +8,11 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	cgraph "github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/kernelhost"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/lenet"
-	cgraph "github.com/d2l-go/convnets/graph"
 )
 
 // Tolerances of the op kernels against the CPU ops, relative to the largest magnitude
@@ -69,12 +69,16 @@ func oddNet(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.Nod
 	w3, b3 := input(g, rng, "w3", 80, 19), input(g, rng, "b3", 19)
 	w4 := input(g, rng, "w4", 19, 5)
 	steps := []func(*gorgonia.Node) (*gorgonia.Node, error){
-		func(h *gorgonia.Node) (*gorgonia.Node, error) { return nn.FusedConv2D(h, w1, b1, [2]int{1, 2}, [2]int{2, 1}) },
+		func(h *gorgonia.Node) (*gorgonia.Node, error) {
+			return nn.FusedConv2D(h, w1, b1, [2]int{1, 2}, [2]int{2, 1})
+		},
 		nn.ReLU,
 		func(h *gorgonia.Node) (*gorgonia.Node, error) {
 			return cgraph.MaxPool2D(h, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2})
 		},
-		func(h *gorgonia.Node) (*gorgonia.Node, error) { return nn.FusedConv2D(h, w2, nil, [2]int{}, [2]int{1, 1}) },
+		func(h *gorgonia.Node) (*gorgonia.Node, error) {
+			return nn.FusedConv2D(h, w2, nil, [2]int{}, [2]int{1, 1})
+		},
 		nn.Sigmoid,
 		func(h *gorgonia.Node) (*gorgonia.Node, error) {
 			return cgraph.AvgPool2D(h, [2]int{2, 2}, [2]int{1, 1}, [2]int{1, 2})
