@@ -2,6 +2,7 @@ package kernelhost_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -227,3 +228,27 @@ func values(t *testing.T, n *gorgonia.Node) []float32 {
 	t.Fatalf("%v holds %T, want float32 values", n, n.Value())
 	return nil
 }
+
+// act_fwd's ReLU keeps a NaN and turns -0 into +0, as graph/nn's ReLU does.
+func TestReLUKernelSpecialValues(t *testing.T) {
+	driver(t)
+	x := []float32{float32(nan()), -1, 2, float32(negZero()), 0}
+	g := gorgonia.NewGraph()
+	y, err := nn.ReLU(gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(len(x)), tensor.WithBacking(x)), gorgonia.WithName("x")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(g, gorgonia.TraceExec())
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	l := y.Op().(*opkit.Op).Spec().GPU([]tensor.Shape{{len(x)}}, y.Shape())
+	mem := []kernelhost.Buffer{{Bytes: kernelhost.Bytes(x)}, nans(len(x))}
+	run(t, l, mem, 1)
+	if got, want := kernelhost.Float32s(mem[1].Bytes), values(t, y); !compare(got, want).same {
+		t.Errorf("ReLU of %v: kernel %v, CPU %v", x, got, want)
+	}
+}
+
+func negZero() float64 { return math.Copysign(0, -1) }
