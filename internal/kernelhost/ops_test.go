@@ -148,11 +148,7 @@ func TestOpKernelsMatchCPU(t *testing.T) {
 			if _, err := gorgonia.Grad(loss, wrt...); err != nil {
 				t.Fatal(err)
 			}
-			vm := gorgonia.NewTapeMachine(g, gorgonia.TraceExec())
-			defer vm.Close()
-			if err := vm.RunAll(); err != nil {
-				t.Fatal(err)
-			}
+			runCPU(t, g)
 			st := stats{}
 			for _, n := range g.AllNodes() {
 				op, ok := n.Op().(*opkit.Op)
@@ -185,23 +181,13 @@ func TestOpKernelsMatchCPU(t *testing.T) {
 // kernel).
 func checkNode(t *testing.T, g *gorgonia.ExprGraph, n *gorgonia.Node, op *opkit.Op) (string, diff) {
 	t.Helper()
-	var mem []kernelhost.Buffer
-	var shapes []tensor.Shape
-	for it := g.From(n.ID()); it.Next(); {
-		c := it.Node().(*gorgonia.Node)
-		mem = append(mem, kernelhost.Buffer{Bytes: kernelhost.Bytes(values(t, c))})
-		shapes = append(shapes, c.Shape())
-	}
+	mem, shapes := operands(t, g, n)
 	l := op.Spec().GPU(shapes, n.Shape())
 	if l.Copy {
 		return "", diff{}
 	}
 	want := values(t, n)
-	poison := make([]float32, len(want)) // NaN: an element the kernel leaves unwritten shows
-	for i := range poison {
-		poison[i] = float32(nan())
-	}
-	mem = append(mem, kernelhost.Buffer{Bytes: kernelhost.Bytes(poison)})
+	mem = append(mem, nans(len(want)))
 	run(t, l, mem, len(mem)-1)
 	d := compare(kernelhost.Float32s(mem[len(mem)-1].Bytes), want)
 	tol := opTolerance[l.Kernel]
@@ -214,6 +200,29 @@ func checkNode(t *testing.T, g *gorgonia.ExprGraph, n *gorgonia.Node, op *opkit.
 		t.Errorf("%v (%s): max |gpu-cpu| %.3g is %.3g of the largest value, over %.3g", n, l.Kernel, d.abs, d.rel, tol)
 	}
 	return l.Kernel, d
+}
+
+// runCPU runs g on the CPU, keeping every node's value (TraceExec).
+func runCPU(t *testing.T, g *gorgonia.ExprGraph) {
+	t.Helper()
+	vm := gorgonia.NewTapeMachine(g, gorgonia.TraceExec())
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// operands returns the CPU values of n's operands as buffers, and their shapes.
+func operands(t *testing.T, g *gorgonia.ExprGraph, n *gorgonia.Node) ([]kernelhost.Buffer, []tensor.Shape) {
+	t.Helper()
+	var mem []kernelhost.Buffer
+	var shapes []tensor.Shape
+	for it := g.From(n.ID()); it.Next(); {
+		c := it.Node().(*gorgonia.Node)
+		mem = append(mem, kernelhost.Buffer{Bytes: kernelhost.Bytes(values(t, c))})
+		shapes = append(shapes, c.Shape())
+	}
+	return mem, shapes
 }
 
 // values returns a node's float32 values.
@@ -238,11 +247,7 @@ func TestReLUKernelSpecialValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := gorgonia.NewTapeMachine(g, gorgonia.TraceExec())
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	runCPU(t, g)
 	l := y.Op().(*opkit.Op).Spec().GPU([]tensor.Shape{{len(x)}}, y.Shape())
 	mem := []kernelhost.Buffer{{Bytes: kernelhost.Bytes(x)}, nans(len(x))}
 	run(t, l, mem, 1)

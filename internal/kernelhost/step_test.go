@@ -193,11 +193,7 @@ func TestXentStepMatchesLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := gorgonia.NewTapeMachine(g, gorgonia.TraceExec())
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	runCPU(t, g)
 	wantLoss, wantDz := float64(values(t, loss)[0]), values(t, dz[0])
 	correct := 0
 	for i, l := range labels {
@@ -268,19 +264,9 @@ func TestFusedActivationMatchesOps(t *testing.T) {
 			}
 			outs = append(outs, a)
 		}
-		vm := gorgonia.NewTapeMachine(g, gorgonia.TraceExec())
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		vm.Close()
+		runCPU(t, g)
 		for i, n := range []*gorgonia.Node{conv, dense} {
-			var mem []kernelhost.Buffer
-			var shapes []tensor.Shape
-			for it := g.From(n.ID()); it.Next(); {
-				ch := it.Node().(*gorgonia.Node)
-				mem = append(mem, kernelhost.Buffer{Bytes: kernelhost.Bytes(values(t, ch))})
-				shapes = append(shapes, ch.Shape())
-			}
+			mem, shapes := operands(t, g, n)
 			l, err := gpustep.WithActivation(n.Op().(*opkit.Op).Spec().GPU(shapes, n.Shape()), c.kind)
 			if err != nil {
 				t.Fatal(err)
