@@ -9,8 +9,8 @@
 // The file builds with nvcc (-ptx) or, where no CUDA toolkit is installed, with clang
 // (--cuda-device-only -nocudainc -nocudalib): it includes no CUDA header. With
 // KERNELS_HOST defined, g++ compiles the same source as host C++ (cuda/hostemu.h: each
-// block's threads are real threads, SYNC() a barrier), which internal/kernelhost runs
-// against the CPU ops without a GPU.
+// block's threads are fibers run in a fixed order, SYNC() a barrier), which
+// internal/kernelhost runs against the CPU ops without a GPU.
 
 #if defined(KERNELS_HOST)
 #include "hostemu.h"

@@ -2,8 +2,10 @@
 // arithmetic can be tested against the CPU ops on a machine without a GPU.
 //
 // Build compiles the kernels' own source with g++ as host C++ (cuda/hostemu.h: every
-// thread of a block is a real thread, SYNC() a barrier, __shared__ memory one copy per
-// running block) together with the small driver cuda/hostemu_main.cc. Run then launches
+// thread of a block is a fiber on one OS thread, SYNC() a barrier the driver keeps by
+// running the block's threads in a fixed order, __shared__ memory one copy per running
+// block) together with the small driver cuda/hostemu_main.cc, so that a launch gives
+// the same result at every run. Run then launches
 // a kernel described by an opkit.Launch, the same description the cuda build hands to
 // the GPU, on buffers of bytes standing for device memory. What this cannot check is
 // listed in docs/gpu-step.md: timing, memory limits, the PTX the GPU runs, and the
@@ -28,18 +30,22 @@ import (
 var ErrNoCompiler = errors.New("kernelhost: g++ is not installed (sudo apt-get install g++)")
 
 // Driver is the compiled emulator of the kernels.
-type Driver struct{ bin string }
+type Driver struct {
+	bin   string
+	flags []string // given to every launch
+}
 
 // Build compiles cuda/hostemu_main.cc (which includes cuda/kernels.cu) from the
 // repository at root into dir with g++: C++20, optimised, and with -ffp-contract=off so
 // that no product is fused into an addition the GPU code rounds separately.
+
 func Build(root, dir string) (*Driver, error) {
 	gxx, err := exec.LookPath("g++")
 	if err != nil {
 		return nil, ErrNoCompiler
 	}
 	bin := filepath.Join(dir, "hostemu")
-	cmd := exec.Command(gxx, "-std=c++20", "-O2", "-ffp-contract=off", "-pthread", "-Wall", "-Werror",
+	cmd := exec.Command(gxx, "-std=c++20", "-O2", "-ffp-contract=off", "-Wall", "-Werror",
 		"-o", bin, filepath.Join(root, "cuda", "hostemu_main.cc"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("kernelhost: g++ cuda/hostemu_main.cc: %w\n%s", err, out)
@@ -69,7 +75,8 @@ type Buffer struct {
 func Ref(j int) int64 { return math.MinInt64 + int64(j) }
 
 // Run launches l on mem: opkit.In(i) is mem[i] and opkit.Out is mem[out]. Every buffer
-// but the tables holds, afterwards, what the kernel left in it.
+// but the tables holds, afterwards, what the kernel left in it. A block whose threads
+// do not all call SYNC() equally often (a hang or undefined on a GPU) is an error.
 func (d *Driver) Run(l opkit.Launch, mem []Buffer, out int) error {
 	dir, err := os.MkdirTemp("", "kernelhost")
 	if err != nil {
@@ -101,7 +108,7 @@ func (d *Driver) Run(l opkit.Launch, mem []Buffer, out int) error {
 	if err := os.WriteFile(file, spec.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("kernelhost: %w", err)
 	}
-	if msg, err := exec.Command(d.bin, file).CombinedOutput(); err != nil {
+	if msg, err := exec.Command(d.bin, append(d.flags, file)...).CombinedOutput(); err != nil {
 		return fmt.Errorf("kernelhost: %s: %w: %s", l.Kernel, err, bytes.TrimSpace(msg))
 	}
 	for j := range mem {

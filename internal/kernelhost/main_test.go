@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"slices"
@@ -118,13 +119,11 @@ func TestDriverListsEveryKernel(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	d := driver(t)
 	mem := []kernelhost.Buffer{{Bytes: make([]byte, 16)}, {Bytes: make([]byte, 16)}}
-	cases := []struct {
-		l    opkit.Launch
-		want string
-	}{
+	cases := []runError{
 		{opkit.Launch{Kernel: "nope", Grid: [2]int{1, 1}, Block: [2]int{1, 1}}, "hostemu: no kernel nope (hostemu -list names them)"},
 		{opkit.Launch{Kernel: "act_fwd", Grid: [2]int{1, 1}, Block: [2]int{4, 1}, Args: []any{opkit.In(0), opkit.In(1), 4}},
 			"hostemu: act_fwd takes 4 arguments, got 3"},
+		{opkit.Launch{Kernel: "gemm", Grid: [2]int{1, 1}, Block: [2]int{64, 32}}, "hostemu: a block of 64x32 threads: a GPU block has at most 1024"},
 	}
 	for _, c := range cases {
 		err := d.Run(c.l, mem, -1)
@@ -136,6 +135,75 @@ func TestRunErrors(t *testing.T) {
 	if err == nil || err.Error() != "kernelhost: act_fwd argument 1: the result names buffer 7 of 2" {
 		t.Errorf("result out of range: got %v", err)
 	}
+	checkSyncErrors(t, d)
+}
+
+// checkSyncErrors runs syncErrors on d: each must fail with exit status 1 and the
+// driver's one line.
+func checkSyncErrors(t *testing.T, d *kernelhost.Driver) {
+	t.Helper()
+	for _, c := range syncErrors {
+		err := d.Run(c.l, nil, -1)
+		if want := "kernelhost: " + c.l.Kernel + ": exit status 1: " + c.want; err == nil || err.Error() != want {
+			t.Errorf("%s: got error\n%v\nwant\n%s", c.l.Kernel, err, want)
+		}
+	}
+}
+
+// The fibers switched by glibc's swapcontext (the driver's way on hosts other than
+// x86-64) report the same errors, and a tiled product with several SYNC()s per block
+// gives, to the bit, what the default driver gives.
+func TestUcontextDriverAgrees(t *testing.T) {
+	d := driver(t)
+	ucDrv := kernelhost.Ucontext(d)
+	checkSyncErrors(t, ucDrv)
+	const m, n, k = 20, 33, 50 // 3x2 blocks of 16x16 threads, 4 tiles of K: 8 SYNC()s
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, b, bias := uniform(rng, m*k), uniform(rng, k*n), uniform(rng, n)
+	want := make([]float32, m*n)
+	for i := range m {
+		for j := range n {
+			acc := float64(bias[j])
+			for p := range k {
+				acc += float64(a[i*k+p]) * float64(b[p*n+j])
+			}
+			want[i*n+j] = float32(acc)
+		}
+	}
+	l := opkit.Launch{Kernel: "gemm", Grid: [2]int{3, 2}, Block: [2]int{16, 16},
+		Args: []any{opkit.In(0), opkit.In(1), opkit.In(2), opkit.Out, m, n, k, 0, 0}}
+	var got [2][]float32
+	for i, dr := range []*kernelhost.Driver{d, ucDrv} {
+		mem := []kernelhost.Buffer{{Bytes: kernelhost.Bytes(a)}, {Bytes: kernelhost.Bytes(b)}, {Bytes: kernelhost.Bytes(bias)}, nans(m * n)}
+		if err := dr.Run(l, mem, 3); err != nil {
+			t.Fatal(err)
+		}
+		got[i] = kernelhost.Float32s(mem[3].Bytes)
+	}
+	if diff := compare(got[0], want); !diff.ok || diff.rel > opTolerance["gemm"] {
+		t.Errorf("gemm differs from the float64 product by up to %.3g (%.3g of the largest)", diff.abs, diff.rel)
+	}
+	if !compare(got[1], got[0]).same {
+		t.Errorf("gemm: the swapcontext driver differs from the default one")
+	}
+}
+
+// runError is a launch the driver refuses, and the end of its message.
+type runError struct {
+	l    opkit.Launch
+	want string
+}
+
+// syncErrors are launches of the driver's kernels that break SYNC()'s rule, and the
+// driver's report of each: thread 0 returns while the others wait at a SYNC(); a
+// 3x2 block in which (x+y) even calls SYNC() three times, the others twice.
+var syncErrors = []runError{
+	{opkit.Launch{Kernel: "selftest_early_return", Grid: [2]int{2, 1}, Block: [2]int{4, 1}},
+		"hostemu: selftest_early_return block (0,0): thread (0,0) returned after 0 calls of SYNC() while thread (1,0) waits in call 1: " +
+			"every thread of a block must call SYNC() equally often (on a GPU this hangs or is undefined)"},
+	{opkit.Launch{Kernel: "selftest_uneven_sync", Grid: [2]int{1, 1}, Block: [2]int{3, 2}},
+		"hostemu: selftest_uneven_sync block (0,0): thread (1,0) returned after 2 calls of SYNC() while thread (0,0) waits in call 3: " +
+			"every thread of a block must call SYNC() equally often (on a GPU this hangs or is undefined)"},
 }
 
 // diff is the largest difference between two float32 slices, absolute and relative to
