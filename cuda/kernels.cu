@@ -43,6 +43,20 @@ typedef long long i64;
 // grid-stride loop over [0, n)
 #define FOR_EACH(i, n) for (i64 i = (i64)BID_X * BDIM_X + TID_X; i < (n); i += (i64)GDIM_X * BDIM_X)
 
+// the same with 32-bit indices, for the kernels whose sizes the Go side keeps below 2^31
+#define FOR_EACH32(i, n) for (int i = BID_X * BDIM_X + TID_X; i < (n); i += GDIM_X * BDIM_X)
+
+// unravel4 splits the flat index i of a row-major (., d1, d2, d3) array into its four
+// indices.
+__device__ static void unravel4(int i, int d1, int d2, int d3, int* i0, int* i1, int* i2, int* i3) {
+	*i3 = i % d3;
+	i /= d3;
+	*i2 = i % d2;
+	i /= d2;
+	*i1 = i % d1;
+	*i0 = i / d1;
+}
+
 // Reductions use blocks of exactly RED_THREADS threads.
 #define RED_THREADS 256
 
@@ -92,19 +106,26 @@ __device__ static float act(float v, i64 kind) {
 
 // ---- convolution (cross-correlation, PyTorch's Conv2d) ----
 
+// The geometry every convolution kernel takes: batch N, input channels C, input H x W,
+// output channels K, kernel R x S, output OH x OW, padding (ph, pw), stride (sh, sw);
+// 64-bit parameters (the file's rule), narrowed to 32-bit locals of the same names
+// without the underscore: every LeNet-sized tensor has far fewer than 2^31 elements (the
+// Go side checks), and 64-bit division is many times slower on the GPU.
+#define CONV_GEOMETRY \
+	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_, \
+	i64 ph_, i64 pw_, i64 sh_, i64 sw_
+#define CONV_NARROW \
+	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_; \
+	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
+
 // y[n,k,oy,ox] = b[k] + sum_{c,r,s} x[n,c,oy*sh-ph+r, ox*sw-pw+s] * w[k,c,r,s]
 __device__ static void conv_fwd_body(const float* x, const float* w, const float* b, float* y,
-	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
-	i64 ph_, i64 pw_, i64 sh_, i64 sw_, i64 kind) {
-	// 32-bit index arithmetic: every LeNet-sized tensor has far fewer than 2^31 elements
-	// (the Go side checks), and 64-bit division is many times slower on the GPU.
-	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
-	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
+	CONV_GEOMETRY, i64 kind) {
+	CONV_NARROW
 	int total = N * K * OH * OW;
-	for (int i = BID_X * BDIM_X + TID_X; i < total; i += GDIM_X * BDIM_X) {
-		int ox = i % OW, t = i / OW;
-		int oy = t % OH; t /= OH;
-		int k = t % K, n = t / K;
+	FOR_EACH32(i, total) {
+		int n, k, oy, ox;
+		unravel4(i, K, OH, OW, &n, &k, &oy, &ox);
 		float acc = b ? b[k] : 0.0f;
 		for (int c = 0; c < C; c++) {
 			const float* xp = x + (n * C + c) * H * W;
@@ -137,15 +158,12 @@ extern "C" __global__ void conv_act_fwd(const float* x, const float* w, const fl
 
 // dx[n,c,iy,ix] = sum over (k,r,s) with iy = oy*sh-ph+r, ix = ox*sw-pw+s of dy[n,k,oy,ox]*w[k,c,r,s]
 extern "C" __global__ void conv_bwd_data(const float* dy, const float* w, float* dx,
-	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
-	i64 ph_, i64 pw_, i64 sh_, i64 sw_) {
-	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
-	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
+	CONV_GEOMETRY) {
+	CONV_NARROW
 	int total = N * C * H * W;
-	for (int i = BID_X * BDIM_X + TID_X; i < total; i += GDIM_X * BDIM_X) {
-		int ix = i % W, t = i / W;
-		int iy = t % H; t /= H;
-		int c = t % C, n = t / C;
+	FOR_EACH32(i, total) {
+		int n, c, iy, ix;
+		unravel4(i, C, H, W, &n, &c, &iy, &ix);
 		float acc = 0.0f;
 		for (int k = 0; k < K; k++) {
 			const float* dyp = dy + (n * K + k) * OH * OW;
@@ -172,15 +190,11 @@ extern "C" __global__ void conv_bwd_data(const float* dy, const float* w, float*
 // Thread t visits j = t, t+256, ... of the N*OH*OW products, keeping (n, oy, ox) up to
 // date by additions instead of dividing j at every step.
 extern "C" __global__ void conv_bwd_filter(const float* x, const float* dy, float* dw,
-	i64 N_, i64 C_, i64 H_, i64 W_, i64 K_, i64 R_, i64 S_, i64 OH_, i64 OW_,
-	i64 ph_, i64 pw_, i64 sh_, i64 sw_) {
+	CONV_GEOMETRY) {
 	__shared__ float red[RED_THREADS];
-	int N = N_, C = C_, H = H_, W = W_, K = K_, R = R_, S = S_, OH = OH_, OW = OW_;
-	int ph = ph_, pw = pw_, sh = sh_, sw = sw_;
-	int wi = BID_X;
-	int s = wi % S, t = wi / S;
-	int r = t % R; t /= R;
-	int c = t % C, k = t / C;
+	CONV_NARROW
+	int k, c, r, s;
+	unravel4(BID_X, C, R, S, &k, &c, &r, &s);
 	int P = OH * OW;
 	int p = TID_X % P, n = TID_X / P;          // j = n*P + p
 	int oy = p / OW, ox = p % OW;
@@ -198,7 +212,7 @@ extern "C" __global__ void conv_bwd_filter(const float* x, const float* dy, floa
 		if (oy >= OH) { oy -= OH; n++; }
 	}
 	float tot = block_sum(acc, red);
-	if (TID_X == 0) dw[wi] = tot;
+	if (TID_X == 0) dw[BID_X] = tot;
 }
 
 // One block per channel: db[k] = sum_{n,p} dy[n,k,p]

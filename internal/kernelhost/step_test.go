@@ -14,6 +14,7 @@ import (
 	"github.com/d2l-go/convnets/internal/gpustep"
 	"github.com/d2l-go/convnets/internal/kernelhost"
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -182,14 +183,16 @@ func TestXentStepMatchesLoss(t *testing.T) {
 	tg[2*k+3] = 1
 
 	g := gorgonia.NewGraph()
-	zn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(b, k), tensor.WithBacking(slices.Clone(z))), gorgonia.WithName("z"))
-	tn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(b, k), tensor.WithBacking(tg)), gorgonia.WithName("t"))
-	wn := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(b), tensor.WithBacking(w)), gorgonia.WithName("w"))
-	loss, err := nn.SoftmaxCrossEntropy(zn, tn, wn)
+	in := optest.Nodes(g, []*tensor.Dense{
+		tensor.New(tensor.WithShape(b, k), tensor.WithBacking(z)),
+		tensor.New(tensor.WithShape(b, k), tensor.WithBacking(tg)),
+		tensor.New(tensor.WithShape(b), tensor.WithBacking(w)),
+	})
+	loss, err := nn.SoftmaxCrossEntropy(in[0], in[1], in[2])
 	if err != nil {
 		t.Fatal(err)
 	}
-	dz, err := gorgonia.Grad(loss, zn)
+	dz, err := gorgonia.Grad(loss, in[0])
 	if err != nil {
 		t.Fatal(err)
 	}
