@@ -189,7 +189,38 @@ func (st *runState[T]) result(out int, prealloc gorgonia.Value, s tensor.Shape) 
 	if d := st.dense; d == nil || !slices.Equal(d.Shape(), s) || !sameMemory(floats[T](d), data) {
 		st.dense = tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(data))
 	}
-	return st.dense.ShallowClone(), data, nil
+	return headerCopy(st.dense), data, nil
+}
+
+// maxHeaderDims is the largest rank whose header copies headerCopy makes in one
+// allocation.
+const maxHeaderDims = 4
+
+// header is a tensor header with room for its shape and strides, allocated as one.
+type header struct {
+	dense   tensor.Dense
+	shape   [maxHeaderDims]int
+	strides [maxHeaderDims]int
+}
+
+// headerCopy returns a new header equal to d (tensor.Dense.ShallowClone's copy: the
+// same memory, shape, strides and flags), whose shape and strides lie in the same
+// allocation: one allocation where ShallowClone makes three, the header and, appended,
+// its shape and strides. The tensor package's pool may later hand the header, its
+// shape and its strides to other tensors separately (ReturnTensor returns the ints to
+// its pool by capacity, hence the full slice expressions); nothing here touches them
+// again.
+func headerCopy(d *tensor.Dense) *tensor.Dense {
+	n := d.Dims()
+	if n == 0 || n > maxHeaderDims || len(d.Strides()) != n {
+		return d.ShallowClone()
+	}
+	h := new(header)
+	h.dense = *d
+	copy(h.shape[:], d.Shape())
+	copy(h.strides[:], d.Strides())
+	h.dense.AP.Init(h.shape[:n:n], h.strides[:n:n])
+	return &h.dense
 }
 
 // sameMemory reports whether a and b are the same elements of the same memory.
