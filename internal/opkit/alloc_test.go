@@ -130,3 +130,67 @@ func TestHeaderCopyIsAShallowClone(t *testing.T) {
 		}
 	}
 }
+
+// Scratch is the op's own for each dtype: the same *S at every run of one op, another
+// for another op of the same Spec (which may run at the same time) or dtype, and a new
+// one outside a run of an op.
+func TestScratchIsTheOpsOwn(t *testing.T) {
+	type box struct{ runs int }
+	var seen []*box
+	record := func(b *box) {
+		b.runs++
+		seen = append(seen, b)
+	}
+	spec := axpy(1)
+	spec.Forward = Floats(
+		func(a Args[float32]) { record(Scratch[box](a)) },
+		func(a Args[float64]) { record(Scratch[box](a)) })
+	x := value([]float64{1, 2, 3, 4}, 2, 2)
+	x32 := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))
+	one, other := New(spec), New(spec)
+	for _, run := range []func() (gorgonia.Value, error){
+		func() (gorgonia.Value, error) { return one.Do(x, x) },
+		func() (gorgonia.Value, error) { return one.Do(x, x) },
+		func() (gorgonia.Value, error) { return other.Do(x, x) },
+		func() (gorgonia.Value, error) { return one.Do(x32, x32) },
+		func() (gorgonia.Value, error) { return one.Do(x, x) },
+	} {
+		if _, err := run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := seen
+	if s[0] != s[1] || s[1] != s[4] || s[0].runs != 3 || s[2] == s[0] || s[3] == s[0] || s[3] == s[2] || s[2].runs != 1 || s[3].runs != 1 {
+		t.Errorf("scratch by run (one f64, one f64, other f64, one f32, one f64): %p %p %p %p %p with %d %d %d runs; want the first, second and last the same, with 3 runs, the others distinct, with 1",
+			s[0], s[1], s[2], s[3], s[4], s[0].runs, s[2].runs, s[3].runs)
+	}
+	var a Args[float64]
+	if p, q := Scratch[box](a), Scratch[box](a); p == nil || p == q {
+		t.Errorf("Scratch outside a run: %p, then %p; want two new values", p, q)
+	}
+}
+
+// A Body kept between runs costs ForBody no allocation when the loop runs in one part,
+// and every part covers its range once when it runs in several.
+func TestForBodyCoversTheRangeWithoutAllocating(t *testing.T) {
+	b := &countBody{hits: make([]int, 1<<16)}
+	if n := testing.AllocsPerRun(10, func() { ForBody(1, len(b.hits), 1, b) }); n != 0 {
+		t.Errorf("ForBody on one part: %v allocations per run, want 0", n)
+	}
+	clear(b.hits)
+	ForBody(4, len(b.hits), 1, b)
+	for i, h := range b.hits {
+		if h != 1 {
+			t.Fatalf("item %d computed %d times on 4 workers, want once", i, h)
+		}
+	}
+}
+
+// countBody counts how often each item is computed.
+type countBody struct{ hits []int }
+
+func (b *countBody) Range(_, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		b.hits[i]++
+	}
+}

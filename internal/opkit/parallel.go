@@ -38,18 +38,39 @@ func Workers(workers int) int {
 // For calls fn(part, lo, hi) for the Parts(workers, n, cost) contiguous ranges [lo, hi)
 // that cover [0, n), part numbering them from 0, each on a goroutine of its own but the
 // last, which runs on the calling goroutine. It returns when all are done.
+//
+// fn escapes to the heap, and with it every variable it captures: a loop on a hot path
+// runs a Body kept between runs with ForBody instead (see Scratch).
 func For(workers, n, cost int, fn func(part, lo, hi int)) {
+	ForBody(workers, n, cost, BodyFunc(fn))
+}
+
+// A Body is a loop that ForBody shares out: Range computes items [lo, hi), the
+// range numbered part.
+type Body interface {
+	Range(part, lo, hi int)
+}
+
+// BodyFunc is a function as a Body.
+type BodyFunc func(part, lo, hi int)
+
+// Range calls f.
+func (f BodyFunc) Range(part, lo, hi int) { f(part, lo, hi) }
+
+// ForBody is For on a Body: a pointer to a Body that lives between runs (an op's
+// Scratch) costs no allocation where a closure would, when the loop runs in one part.
+func ForBody(workers, n, cost int, b Body) {
 	parts := Parts(workers, n, cost)
 	if parts == 1 {
-		fn(0, 0, n)
+		b.Range(0, 0, n)
 		return
 	}
 	chunk := (n + parts - 1) / parts
 	var wg sync.WaitGroup
 	for p := 0; p < parts-1; p++ {
 		lo, hi := p*chunk, min((p+1)*chunk, n)
-		wg.Go(func() { fn(p, lo, hi) })
+		wg.Go(func() { b.Range(p, lo, hi) })
 	}
-	fn(parts-1, (parts-1)*chunk, n)
+	b.Range(parts-1, (parts-1)*chunk, n)
 	wg.Wait()
 }

@@ -69,6 +69,27 @@ type Args[T Float] struct {
 	Out     []T
 	Shape   tensor.Shape
 	Workers int
+
+	scratch *any // the op's Scratch for T, nil outside a run of an op
+}
+
+// Scratch returns the *S that the op running a keeps for its runs on T: made at the
+// first run, the same at every later one, for what Forward reuses from run to run (a
+// loop Body, per-part buffers) so that a run allocates nothing. An op runs on one
+// goroutine at a time, but one Spec (and Forward) may serve several ops that run at
+// once: per-run state belongs here, not in variables Forward captures. S must be the
+// same type at every run of an op. Outside a run of an op (Args made by hand), each
+// call returns a new *S.
+func Scratch[S any, T Float](a Args[T]) *S {
+	if a.scratch == nil {
+		return new(S)
+	}
+	if s, ok := (*a.scratch).(*S); ok {
+		return s
+	}
+	s := new(S)
+	*a.scratch = s
+	return s
 }
 
 // Fn is one computation instantiated for both float dtypes.

@@ -130,6 +130,8 @@ type runState[T Float] struct {
 	seen  []tensor.Shape // the operand shapes it was given
 	shape tensor.Shape   // and the result's shape
 
+	scratch any // the *S of Scratch[S]
+
 	data   []T            // the result's memory
 	dense  *tensor.Dense  // a header on data that no run returns, see result
 	scalar gorgonia.Value // a scalar result (*F32 or *F64)
@@ -143,6 +145,7 @@ func (st *runState[T]) argsFor(n int) *Args[T] {
 		st.scalars = make([]T, n)
 		st.ones = make([]tensor.Shape, n)
 	}
+	st.args.scratch = &st.scratch
 	return &st.args
 }
 
