@@ -91,12 +91,33 @@ func perElement(f32 func(out []float32, in [][]float32), f64 func(out []float64,
 
 func elementRanges[T opkit.Float](a opkit.Args[T], f func(out []T, in [][]T)) {
 	n := len(a.Out)
-	opkit.For(a.Workers, (n+15)/16, 16, func(_, lo, hi int) {
-		lo, hi = lo*16, min(hi*16, n)
-		in := make([][]T, len(a.In))
-		for k, s := range a.In {
-			in[k] = s[lo:hi]
-		}
-		f(a.Out[lo:hi], in)
-	})
+	r := opkit.Scratch[elementRun[T]](a)
+	*r = elementRun[T]{f: f, out: a.Out, in: a.In, parts: r.parts}
+	for len(r.parts) < opkit.Parts(a.Workers, (n+15)/16, 16) {
+		r.parts = append(r.parts, make([][]T, len(a.In))) // an op's operands are as many at every run
+	}
+	opkit.ForBody(a.Workers, (n+15)/16, 16, r)
+	*r = elementRun[T]{parts: r.parts} // hold no operand's memory between runs
+	for _, in := range r.parts {
+		clear(in)
+	}
+}
+
+// elementRun is one run of elementRanges, kept by the op between runs (opkit.Scratch):
+// f and its operands, and the slices of in that each part hands f.
+type elementRun[T opkit.Float] struct {
+	f     func(out []T, in [][]T)
+	out   []T
+	in    [][]T
+	parts [][][]T
+}
+
+// Range applies f to elements [16·lo, 16·hi).
+func (r *elementRun[T]) Range(part, lo, hi int) {
+	lo, hi = lo*16, min(hi*16, len(r.out))
+	in := r.parts[part]
+	for k, s := range r.in {
+		in[k] = s[lo:hi]
+	}
+	r.f(r.out[lo:hi], in)
 }
