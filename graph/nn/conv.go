@@ -57,9 +57,9 @@ type fusedConv struct {
 
 // geom is the geometry of the convolution of x (xs) with w (ws), computed on up to
 // opkit.Workers(workers) goroutines.
-func (c fusedConv) geom(xs, ws tensor.Shape, workers int) *convGeom {
+func (c fusedConv) geom(xs, ws tensor.Shape, workers int) convGeom {
 	oh, ow := c.win.Out(xs[2], xs[3])
-	return &convGeom{
+	return convGeom{
 		n: xs[0], c: xs[1], h: xs[2], w: xs[3],
 		co: ws[0], kh: ws[2], kw: ws[3],
 		ph: c.win.Pad[0], pw: c.win.Pad[1], sh: c.win.Stride[0], sw: c.win.Stride[1],
@@ -101,10 +101,10 @@ func (c fusedConv) spec() *opkit.Spec {
 		},
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				convForward(c.geom(a.Shapes[0], a.Shapes[1], a.Workers), a.In[0], a.In[1], bias(a), a.Out)
+				convForward(convRunOf(a, c.geom(a.Shapes[0], a.Shapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				convForward(c.geom(a.Shapes[0], a.Shapes[1], a.Workers), a.In[0], a.In[1], bias(a), a.Out)
+				convForward(convRunOf(a, c.geom(a.Shapes[0], a.Shapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
 			}),
 		Grad: c.grad,
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
@@ -181,8 +181,12 @@ func (c fusedConv) dataGrad(xs tensor.Shape) *opkit.Spec {
 			return xs.Clone(), c.checkOutGrad(xs, s[0], s[1])
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { convDataGrad(c.geom(xs, a.Shapes[0], a.Workers), a.In[0], a.In[1], a.Out) },
-			func(a opkit.Args[float64]) { convDataGrad(c.geom(xs, a.Shapes[0], a.Workers), a.In[0], a.In[1], a.Out) }),
+			func(a opkit.Args[float32]) {
+				convDataGrad(convRunOf(a, c.geom(xs, a.Shapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
+			},
+			func(a opkit.Args[float64]) {
+				convDataGrad(convRunOf(a, c.geom(xs, a.Shapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
+			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return c.launch("conv_bwd_data", opkit.Elems(out.TotalSize()), xs, in[0], opkit.In(1), opkit.In(0), opkit.Out)
 		},
@@ -203,10 +207,10 @@ func (c fusedConv) filterGrad() *opkit.Spec {
 		},
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				convFilterGrad(c.geom(a.Shapes[0], a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
+				convFilterGrad(convRunOf(a, c.geom(a.Shapes[0], a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				convFilterGrad(c.geom(a.Shapes[0], a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
+				convFilterGrad(convRunOf(a, c.geom(a.Shapes[0], a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
 			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return c.launch("conv_bwd_filter", [2]int{out.TotalSize(), 1}, in[0], out, opkit.In(0), opkit.In(1), opkit.Out)
@@ -229,14 +233,24 @@ func biasGrad(dims int) *opkit.Spec {
 			return tensor.Shape{1, s[0][1], 1, 1}, nil
 		},
 		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { convBiasGrad(a.Workers, a.Shapes[0], a.In[0], a.Out) },
-			func(a opkit.Args[float64]) { convBiasGrad(a.Workers, a.Shapes[0], a.In[0], a.Out) }),
+			func(a opkit.Args[float32]) {
+				convBiasGrad(convRunOf(a, biasGeom(a.Shapes[0], a.Workers)), a.In[0], a.Out)
+			},
+			func(a opkit.Args[float64]) {
+				convBiasGrad(convRunOf(a, biasGeom(a.Shapes[0], a.Workers)), a.In[0], a.Out)
+			}),
 		GPU: func(in []tensor.Shape, _ tensor.Shape) opkit.Launch {
 			s := in[0]
 			return opkit.Launch{Kernel: "conv_bwd_bias", Grid: [2]int{s[1], 1}, Block: opkit.Threads256,
 				Args: []any{opkit.In(0), opkit.Out, s[0], s[1], s[2] * s[3]}}
 		},
 	}
+}
+
+// biasGeom is the geometry convBiasGrad reads of an output gradient of shape (n, co,
+// oh, ow): n, co and the output plane.
+func biasGeom(s tensor.Shape, workers int) convGeom {
+	return convGeom{n: s[0], co: s[1], oh: s[2], ow: s[3], workers: workers}
 }
 
 // convGeom is the geometry of one convolution: input (n, c, h, w), filters (co, c, kh,

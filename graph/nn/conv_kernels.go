@@ -3,8 +3,6 @@ package nn
 import (
 	"sync"
 
-	"gorgonia.org/tensor"
-
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -72,74 +70,80 @@ func scratchPool[T opkit.Float]() *sync.Pool {
 // every result is the same to the bit for any number of workers.
 const convChunk = 8
 
-// forChunks calls fn(c, lo, hi) for every chunk c of the n images, [lo, hi) its
-// images, sharing the chunks out over up to opkit.Workers(workers) goroutines; cost is
-// the work of one image. It returns the number of chunks.
-func forChunks(workers, n, cost int, fn func(c, lo, hi int)) int {
-	chunks := (n + convChunk - 1) / convChunk
-	opkit.For(workers, chunks, cost*convChunk, func(_, lo, hi int) {
-		for c := lo; c < hi; c++ {
-			fn(c, c*convChunk, min((c+1)*convChunk, n))
-		}
-	})
+// convRun is one run of a convolution kernel, kept by the op between runs
+// (opkit.Scratch) so that a run allocates nothing: the geometry, the operands of the
+// pass, its per-chunk sums, and chunk, the pass on one chunk of images.
+type convRun[T opkit.Float] struct {
+	g          convGeom
+	x, w, b, y []T  // the forward pass's operands and result
+	dy, dx, dw []T  // the backward passes' output gradient and results
+	partial    *[]T // per-chunk sums of the filter and bias gradients
+	chunk      func(r *convRun[T], c, lo, hi int)
+}
+
+// convRunOf returns the op's convRun (a's scratch) for a run on the geometry g.
+func convRunOf[T opkit.Float](a opkit.Args[T], g convGeom) *convRun[T] {
+	r := opkit.Scratch[convRun[T]](a)
+	*r = convRun[T]{g: g}
+	return r
+}
+
+// forChunks runs chunk on every chunk of the n images, sharing the chunks out over up
+// to opkit.Workers(g.workers) goroutines (cost is the work of one image), then lets go
+// of the operands. It returns the number of chunks.
+func (r *convRun[T]) forChunks(cost int, chunk func(r *convRun[T], c, lo, hi int)) int {
+	r.chunk = chunk
+	chunks := (r.g.n + convChunk - 1) / convChunk
+	opkit.ForBody(r.g.workers, chunks, cost*convChunk, r)
+	*r = convRun[T]{}
 	return chunks
 }
 
+// Range runs the pass on chunks [lo, hi).
+func (r *convRun[T]) Range(_, lo, hi int) {
+	for c := lo; c < hi; c++ {
+		r.chunk(r, c, c*convChunk, min((c+1)*convChunk, r.g.n))
+	}
+}
+
 // convForward computes y = conv(x, w) + b (b nil: no bias) for the whole batch.
-func convForward[T opkit.Float](g *convGeom, x, w, b, y []T) {
+func convForward[T opkit.Float](r *convRun[T], x, w, b, y []T) {
+	r.x, r.w, r.b, r.y = x, w, b, y
+	r.forChunks(r.g.cost(), (*convRun[T]).forwardChunk)
+}
+
+func (r *convRun[T]) forwardChunk(_, lo, hi int) {
+	g := &r.g
+	if g.wide() {
+		wideForward(g, r.x, r.w, r.b, r.y, lo, hi)
+		return
+	}
 	K, P := g.cols(), g.plane()
 	in, out := g.c*g.h*g.w, g.co*P
-	forChunks(g.workers, g.n, g.cost(), func(_, lo, hi int) {
-		if g.wide() {
-			wideForward(g, x, w, b, y, lo, hi)
-			return
-		}
-		buf := colsScratch[T](g)
-		defer putScratch(buf)
-		for i := lo; i < hi; i++ {
-			yi := y[i*out : (i+1)*out]
-			gemmSerial(false, false, g.co, P, K, w, K, windowsOf(g, x[i*in:(i+1)*in], buf), P, 0, yi, P)
-			if b != nil {
-				for o, bo := range b {
-					row := yi[o*P : (o+1)*P]
-					for j := range row {
-						row[j] += bo
-					}
-				}
+	buf := colsScratch[T](g)
+	defer putScratch(buf)
+	for i := lo; i < hi; i++ {
+		yi := r.y[i*out : (i+1)*out]
+		gemmSerial(false, false, g.co, P, K, r.w, K, windowsOf(g, r.x[i*in:(i+1)*in], buf), P, 0, yi, P)
+		for o, bo := range r.b {
+			row := yi[o*P : (o+1)*P]
+			for j := range row {
+				row[j] += bo
 			}
 		}
-	})
+	}
 }
 
 // convFilterGrad computes dw = Σ_b dY_b · cols_bᵀ. Each chunk of images sums into its
 // own (co, c·kh·kw) matrix (chunk 0 into dw itself); the others are added to dw in chunk
 // order, so the result does not depend on the workers or on scheduling.
-func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
-	K, P := g.cols(), g.plane()
-	in, out, wn := g.c*g.h*g.w, g.co*P, g.co*K
-	chunks := (g.n + convChunk - 1) / convChunk
+func convFilterGrad[T opkit.Float](r *convRun[T], x, dy, dw []T) {
+	wn := r.g.co * r.g.cols()
+	chunks := (r.g.n + convChunk - 1) / convChunk
 	partial := getScratch[T]((chunks - 1) * wn)
 	defer putScratch(partial)
-	forChunks(g.workers, g.n, g.cost(), func(c, lo, hi int) {
-		acc := dw
-		if c > 0 {
-			acc = (*partial)[(c-1)*wn : c*wn]
-		}
-		if g.wide() {
-			wideFilterGrad(g, x, dy, acc, lo, hi)
-			return
-		}
-		buf := colsScratch[T](g)
-		defer putScratch(buf)
-		for i := lo; i < hi; i++ {
-			cols := windowsOf(g, x[i*in:(i+1)*in], buf)
-			beta := T(1)
-			if i == lo {
-				beta = 0
-			}
-			gemmSerial(false, true, g.co, K, P, dy[i*out:(i+1)*out], P, cols, P, beta, acc, K)
-		}
-	})
+	r.x, r.dy, r.dw, r.partial = x, dy, dw, partial
+	r.forChunks(r.g.cost(), (*convRun[T]).filterGradChunk)
 	for c := 1; c < chunks; c++ {
 		src := (*partial)[(c-1)*wn : c*wn]
 		for j, v := range src {
@@ -148,54 +152,88 @@ func convFilterGrad[T opkit.Float](g *convGeom, x, dy, dw []T) {
 	}
 }
 
-// convDataGrad computes dx_b = col2im(wᵀ · dY_b) for every image.
-func convDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T) {
+func (r *convRun[T]) filterGradChunk(c, lo, hi int) {
+	g := &r.g
 	K, P := g.cols(), g.plane()
-	in, out := g.c*g.h*g.w, g.co*P
-	forChunks(g.workers, g.n, g.cost(), func(_, lo, hi int) {
-		if g.wide() {
-			wideDataGrad(g, w, dy, dx, lo, hi)
-			return
+	in, out, wn := g.c*g.h*g.w, g.co*P, g.co*K
+	acc := r.dw
+	if c > 0 {
+		acc = (*r.partial)[(c-1)*wn : c*wn]
+	}
+	if g.wide() {
+		wideFilterGrad(g, r.x, r.dy, acc, lo, hi)
+		return
+	}
+	buf := colsScratch[T](g)
+	defer putScratch(buf)
+	for i := lo; i < hi; i++ {
+		cols := windowsOf(g, r.x[i*in:(i+1)*in], buf)
+		beta := T(1)
+		if i == lo {
+			beta = 0
 		}
-		if g.direct() {
-			for i := lo; i < hi; i++ {
-				gemmSerial(true, false, K, P, g.co, w, K, dy[i*out:(i+1)*out], P, 0, dx[i*in:(i+1)*in], P)
-			}
-			return
-		}
-		buf := getScratch[T](K * P)
-		defer putScratch(buf)
-		cols := *buf
-		for i := lo; i < hi; i++ {
-			gemmSerial(true, false, K, P, g.co, w, K, dy[i*out:(i+1)*out], P, 0, cols, P)
-			dxi := dx[i*in : (i+1)*in]
-			clear(dxi)
-			col2im(g, cols, dxi)
-		}
-	})
+		gemmSerial(false, true, g.co, K, P, r.dy[i*out:(i+1)*out], P, cols, P, beta, acc, K)
+	}
 }
 
-// convBiasGrad computes db[o] = Σ_b Σ_p dy[b, o, p] for dy of shape (n, co, oh, ow).
-// Chunks of images (on up to opkit.Workers(workers) goroutines) sum their images
-// separately; the partial sums are added in chunk order, the same for any workers.
-func convBiasGrad[T opkit.Float](workers int, s tensor.Shape, dy, db []T) {
-	n, co, p := s[0], s[1], s[2]*s[3]
-	chunks := (n + convChunk - 1) / convChunk
+// convDataGrad computes dx_b = col2im(wᵀ · dY_b) for every image.
+func convDataGrad[T opkit.Float](r *convRun[T], w, dy, dx []T) {
+	r.w, r.dy, r.dx = w, dy, dx
+	r.forChunks(r.g.cost(), (*convRun[T]).dataGradChunk)
+}
+
+func (r *convRun[T]) dataGradChunk(_, lo, hi int) {
+	g := &r.g
+	K, P := g.cols(), g.plane()
+	in, out := g.c*g.h*g.w, g.co*P
+	w, dy, dx := r.w, r.dy, r.dx
+	if g.wide() {
+		wideDataGrad(g, w, dy, dx, lo, hi)
+		return
+	}
+	if g.direct() {
+		for i := lo; i < hi; i++ {
+			gemmSerial(true, false, K, P, g.co, w, K, dy[i*out:(i+1)*out], P, 0, dx[i*in:(i+1)*in], P)
+		}
+		return
+	}
+	buf := getScratch[T](K * P)
+	defer putScratch(buf)
+	cols := *buf
+	for i := lo; i < hi; i++ {
+		gemmSerial(true, false, K, P, g.co, w, K, dy[i*out:(i+1)*out], P, 0, cols, P)
+		dxi := dx[i*in : (i+1)*in]
+		clear(dxi)
+		col2im(g, cols, dxi)
+	}
+}
+
+// convBiasGrad computes db[o] = Σ_b Σ_p dy[b, o, p] for dy of shape (n, co, oh, ow), on
+// r, whose geometry is that shape's and the op's workers. Chunks of images (on up to
+// opkit.Workers(workers) goroutines) sum their images separately; the partial sums are
+// added in chunk order, the same for any workers.
+func convBiasGrad[T opkit.Float](r *convRun[T], dy, db []T) {
+	co := r.g.co
+	chunks := (r.g.n + convChunk - 1) / convChunk
 	partial := getScratch[T](chunks * co)
 	defer putScratch(partial)
-	forChunks(workers, n, co*p, func(part, lo, hi int) {
-		acc := (*partial)[part*co : (part+1)*co]
-		clear(acc)
-		for i := lo; i < hi; i++ {
-			for o := range co {
-				acc[o] += sum4(dy[(i*co+o)*p : (i*co+o+1)*p])
-			}
-		}
-	})
+	r.dy, r.partial = dy, partial
+	r.forChunks(co*r.g.plane(), (*convRun[T]).biasGradChunk)
 	clear(db)
 	for part := range chunks {
 		for o, v := range (*partial)[part*co : (part+1)*co] {
 			db[o] += v
+		}
+	}
+}
+
+func (r *convRun[T]) biasGradChunk(c, lo, hi int) {
+	co, p := r.g.co, r.g.plane()
+	acc := (*r.partial)[c*co : (c+1)*co]
+	clear(acc)
+	for i := lo; i < hi; i++ {
+		for o := range co {
+			acc[o] += sum4(r.dy[(i*co+o)*p : (i*co+o+1)*p])
 		}
 	}
 }
