@@ -94,10 +94,10 @@ func pool4D(kind pool4DKind, win opkit.Window) *opkit.Spec {
 		Shape:  func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				pool4DForward(kind, newPool4DGeom(win, a.Shapes[0], a.Workers), a.In[0], a.Out)
+				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.Shapes[0], a.Workers)), a.In[0], a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				pool4DForward(kind, newPool4DGeom(win, a.Shapes[0], a.Workers), a.In[0], a.Out)
+				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.Shapes[0], a.Workers)), a.In[0], a.Out)
 			}),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool4DGrad(kind, win), in[0], dy)
@@ -121,10 +121,10 @@ func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
 		Shape:  opkit.GradShape(win.PoolShape),
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				pool4DBackward(kind, newPool4DGeom(win, a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
+				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				pool4DBackward(kind, newPool4DGeom(win, a.Shape, a.Workers), a.In[0], a.In[1], a.Out)
+				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
 			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
@@ -132,85 +132,116 @@ func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
 	}
 }
 
-// spans returns, for every output row and every output column, the input range
-// [lo, hi) its window covers, clipped to the input, as flat pairs.
-func (g *pool4DGeom) spans() (rows, cols []int) {
-	return pool4DSpans(g.oh, g.h, g.kh, g.ph, g.sh), pool4DSpans(g.ow, g.w, g.kw, g.pw, g.sw)
-}
-
 // pool4DSpans returns, for every output index along one dimension, the input range
-// [lo, hi) its window covers, clipped to the input of length n.
-func pool4DSpans(out, n, k, p, s int) []int {
-	spans := make([]int, 2*out)
+// [lo, hi) its window covers, clipped to the input of length n, as flat pairs in dst's
+// memory.
+func pool4DSpans(dst []int, out, n, k, p, s int) []int {
+	dst = dst[:0]
 	for i := range out {
 		lo := i*s - p
-		spans[2*i], spans[2*i+1] = max(lo, 0), min(lo+k, n)
+		dst = append(dst, max(lo, 0), min(lo+k, n))
 	}
-	return spans
+	return dst
+}
+
+// poolRun is one run of a pooling kernel, kept by the op between runs (opkit.Scratch)
+// so that a run allocates nothing: the geometry, the operands, the window spans of the
+// general pass (rows and cols: pool4DSpans of the output rows and columns), and pass,
+// the kernel on planes [lo, hi).
+type poolRun[T opkit.Float] struct {
+	kind       pool4DKind
+	g          pool4DGeom
+	backward   bool
+	x, gy, out []T
+	rows, cols []int
+	pass       func(r *poolRun[T], lo, hi int)
+}
+
+// poolRunOf returns the op's poolRun (a's scratch) for a run of kind on the geometry g.
+func poolRunOf[T opkit.Float](a opkit.Args[T], kind pool4DKind, g pool4DGeom) *poolRun[T] {
+	r := opkit.Scratch[poolRun[T]](a)
+	*r = poolRun[T]{kind: kind, g: g, rows: r.rows, cols: r.cols}
+	return r
 }
 
 // pool4DForward pools the (h, w) planes of x into the (oh, ow) planes of y.
-func pool4DForward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, y []T) {
-	if kind == pool4DAvg && g.avg2x2() {
-		avgPool2x2Forward(&g, len(x)/(g.h*g.w), x, y)
-		return
-	}
-	pool4DWindows(kind, &g, false, x, nil, y)
+func pool4DForward[T opkit.Float](r *poolRun[T], x, y []T) {
+	r.x, r.out = x, y
+	r.run()
 }
 
 // pool4DBackward writes dL/dx for every plane of x given x and dL/dy.
-func pool4DBackward[T opkit.Float](kind pool4DKind, g pool4DGeom, x, gy, dx []T) {
-	if kind == pool4DAvg && g.avg2x2() {
-		avgPool2x2Backward(&g, len(x)/(g.h*g.w), gy, dx)
-		return
-	}
-	pool4DWindows(kind, &g, true, x, gy, dx)
+func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
+	r.x, r.gy, r.out, r.backward = x, gy, dx, true
+	r.run()
 }
 
-// pool4DWindows is both passes over general windows, one walk over every window of every
-// plane of x, the planes shared out over the workers. The forward pass (gy unused) writes
-// each window's maximum or average to out. The backward pass zeroes out, the size of x,
-// then sends each entry of gy to its window's first maximum or spreads it evenly over the
-// window's input pixels.
-func pool4DWindows[T opkit.Float](kind pool4DKind, g *pool4DGeom, backward bool, x, gy, out []T) {
+// run computes the pass r holds the operands of, the planes shared out over the
+// workers, then lets go of the operands. LeNet's 2x2 average pooling has passes of its
+// own (see avg2x2).
+func (r *poolRun[T]) run() {
+	g := &r.g
+	switch {
+	case r.kind == pool4DAvg && g.avg2x2() && r.backward:
+		r.pass = (*poolRun[T]).avg2x2Backward
+	case r.kind == pool4DAvg && g.avg2x2():
+		r.pass = (*poolRun[T]).avg2x2Forward
+	default:
+		r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
+		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
+		r.pass = (*poolRun[T]).windows
+	}
+	in := g.h * g.w
+	opkit.ForBody(g.workers, len(r.x)/in, in, r)
+	*r = poolRun[T]{rows: r.rows, cols: r.cols}
+}
+
+// Range runs the pass on planes [lo, hi).
+func (r *poolRun[T]) Range(_, lo, hi int) { r.pass(r, lo, hi) }
+
+// windows is both passes over general windows on planes [lo, hi), one walk over every
+// window of every plane of x. The forward pass (gy unused) writes each window's maximum
+// or average to out. The backward pass zeroes out, the size of x, then sends each entry
+// of gy to its window's first maximum or spreads it evenly over the window's input
+// pixels.
+func (r *poolRun[T]) windows(lo, hi int) {
+	g, kind, backward := &r.g, r.kind, r.backward
 	in, on, w := g.h*g.w, g.oh*g.ow, g.w
-	rows, cols := g.spans()
+	rows, cols := r.rows, r.cols
 	scale := 1 / T(g.kh*g.kw)
-	opkit.For(g.workers, len(x)/in, in, func(_, lo, hi int) {
-		for p := lo; p < hi; p++ {
-			xp := x[p*in : (p+1)*in]
-			var yp, gp, dp []T
-			if !backward {
-				yp = out[p*on : (p+1)*on]
-			} else {
-				gp, dp = gy[p*on:(p+1)*on], out[p*in:(p+1)*in]
-				clear(dp)
-			}
-			o := 0
-			for i := 0; i < len(rows); i += 2 {
-				r0, r1 := rows[i], rows[i+1]
-				for j := 0; j < len(cols); j, o = j+2, o+1 {
-					c0, c1 := cols[j], cols[j+1]
-					switch {
-					case kind == pool4DMax && !backward:
-						yp[o] = xp[pool4DArgMax(xp, w, r0, r1, c0, c1)]
-					case kind == pool4DMax:
-						dp[pool4DArgMax(xp, w, r0, r1, c0, c1)] += gp[o]
-					case !backward:
-						yp[o] = pool4DSum(xp, w, r0, r1, c0, c1) * scale
-					default:
-						d := gp[o] * scale
-						for r := r0; r < r1; r++ {
-							row := dp[r*w+c0 : r*w+c1]
-							for k := range row {
-								row[k] += d
-							}
+	for p := lo; p < hi; p++ {
+		xp := r.x[p*in : (p+1)*in]
+		var yp, gp, dp []T
+		if !backward {
+			yp = r.out[p*on : (p+1)*on]
+		} else {
+			gp, dp = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
+			clear(dp)
+		}
+		o := 0
+		for i := 0; i < len(rows); i += 2 {
+			r0, r1 := rows[i], rows[i+1]
+			for j := 0; j < len(cols); j, o = j+2, o+1 {
+				c0, c1 := cols[j], cols[j+1]
+				switch {
+				case kind == pool4DMax && !backward:
+					yp[o] = xp[pool4DArgMax(xp, w, r0, r1, c0, c1)]
+				case kind == pool4DMax:
+					dp[pool4DArgMax(xp, w, r0, r1, c0, c1)] += gp[o]
+				case !backward:
+					yp[o] = pool4DSum(xp, w, r0, r1, c0, c1) * scale
+				default:
+					d := gp[o] * scale
+					for y := r0; y < r1; y++ {
+						row := dp[y*w+c0 : y*w+c1]
+						for k := range row {
+							row[k] += d
 						}
 					}
 				}
 			}
 		}
-	})
+	}
 }
 
 // pool4DSum returns the sum of rows [r0, r1) and columns [c0, c1) of the plane xp (row
@@ -248,52 +279,51 @@ func pool4DArgMax[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) int {
 }
 
 // avg2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
-// pooling), which avgPool2x2Forward and avgPool2x2Backward compute without the general
+// pooling), which avg2x2Forward and avg2x2Backward compute without the general
 // loops over window spans.
 func (g *pool4DGeom) avg2x2() bool {
 	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
 }
 
-// avgPool2x2Forward is pool4DForward for 2x2 windows, stride 2, no padding: the same
-// sums in the same order, so the same results (up to the sign of a zero sum).
-func avgPool2x2Forward[T opkit.Float](g *pool4DGeom, planes int, x, y []T) {
+// avg2x2Forward is the forward pass for 2x2 windows, stride 2, no padding, on planes
+// [lo, hi): the same sums in the same order as windows, so the same results (up to the
+// sign of a zero sum).
+func (r *poolRun[T]) avg2x2Forward(lo, hi int) {
+	g := &r.g
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
-	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
-		for p := lo; p < hi; p++ {
-			xp, yp := x[p*in:(p+1)*in], y[p*out:(p+1)*out]
-			for i := 0; i < g.oh; i++ {
-				r0 := xp[2*i*w : 2*i*w+2*ow]
-				r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
-				yr := yp[i*ow : (i+1)*ow]
-				for j := range yr {
-					yr[j] = (((r0[2*j] + r0[2*j+1]) + r1[2*j]) + r1[2*j+1]) * 0.25
-				}
+	for p := lo; p < hi; p++ {
+		xp, yp := r.x[p*in:(p+1)*in], r.out[p*out:(p+1)*out]
+		for i := 0; i < g.oh; i++ {
+			r0 := xp[2*i*w : 2*i*w+2*ow]
+			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			yr := yp[i*ow : (i+1)*ow]
+			for j := range yr {
+				yr[j] = (((r0[2*j] + r0[2*j+1]) + r1[2*j]) + r1[2*j+1]) * 0.25
 			}
 		}
-	})
+	}
 }
 
-// avgPool2x2Backward is pool4DBackward for avgPool2x2Forward: each output's gradient,
-// times 1/4, goes to the four pixels of its window; a last row or column that no window
-// covers (odd h or w) gets zero.
-func avgPool2x2Backward[T opkit.Float](g *pool4DGeom, planes int, gy, dx []T) {
+// avg2x2Backward is avg2x2Forward's backward pass on planes [lo, hi): each output's
+// gradient, times 1/4, goes to the four pixels of its window; a last row or column
+// that no window covers (odd h or w) gets zero.
+func (r *poolRun[T]) avg2x2Backward(lo, hi int) {
+	g := &r.g
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
-	opkit.For(g.workers, planes, in, func(_, lo, hi int) {
-		for p := lo; p < hi; p++ {
-			gp, dp := gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
-			if 2*g.oh < g.h || 2*ow < w {
-				clear(dp)
-			}
-			for i := 0; i < g.oh; i++ {
-				d0 := dp[2*i*w : 2*i*w+2*ow]
-				d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
-				gr := gp[i*ow : (i+1)*ow]
-				for j, v := range gr {
-					d := v * 0.25
-					d0[2*j], d0[2*j+1] = d, d
-					d1[2*j], d1[2*j+1] = d, d
-				}
+	for p := lo; p < hi; p++ {
+		gp, dp := r.gy[p*out:(p+1)*out], r.out[p*in:(p+1)*in]
+		if 2*g.oh < g.h || 2*ow < w {
+			clear(dp)
+		}
+		for i := 0; i < g.oh; i++ {
+			d0 := dp[2*i*w : 2*i*w+2*ow]
+			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			gr := gp[i*ow : (i+1)*ow]
+			for j, v := range gr {
+				d := v * 0.25
+				d0[2*j], d0[2*j+1] = d, d
+				d1[2*j], d1[2*j+1] = d, d
 			}
 		}
-	})
+	}
 }
