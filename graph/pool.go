@@ -145,16 +145,14 @@ func pool4DSpans(dst []int, out, n, k, p, s int) []int {
 }
 
 // poolRun is one run of a pooling kernel, kept by the op between runs (opkit.Scratch)
-// so that a run allocates nothing: the geometry, the operands, the window spans of the
-// general pass (rows and cols: pool4DSpans of the output rows and columns), and pass,
-// the kernel on planes [lo, hi).
+// so that a run allocates nothing: the geometry, the operands, and the window spans of
+// the general pass (rows and cols: pool4DSpans of the output rows and columns).
 type poolRun[T opkit.Float] struct {
 	kind       pool4DKind
 	g          pool4DGeom
 	backward   bool
 	x, gy, out []T
 	rows, cols []int
-	pass       func(r *poolRun[T], lo, hi int)
 }
 
 // poolRunOf returns the op's poolRun (a's scratch) for a run of kind on the geometry g.
@@ -177,27 +175,33 @@ func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
 }
 
 // run computes the pass r holds the operands of, the planes shared out over the
-// workers, then lets go of the operands. LeNet's 2x2 average pooling has passes of its
-// own (see avg2x2).
+// workers, then lets go of the operands.
 func (r *poolRun[T]) run() {
 	g := &r.g
-	switch {
-	case r.kind == pool4DAvg && g.avg2x2() && r.backward:
-		r.pass = (*poolRun[T]).avg2x2Backward
-	case r.kind == pool4DAvg && g.avg2x2():
-		r.pass = (*poolRun[T]).avg2x2Forward
-	default:
+	if !r.avg2x2() {
 		r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
 		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
-		r.pass = (*poolRun[T]).windows
 	}
 	in := g.h * g.w
 	opkit.ForBody(g.workers, len(r.x)/in, in, r)
 	*r = poolRun[T]{rows: r.rows, cols: r.cols}
 }
 
+// avg2x2 reports whether the pass is LeNet's 2x2 average pooling, which has passes of
+// its own (see pool4DGeom.avg2x2).
+func (r *poolRun[T]) avg2x2() bool { return r.kind == pool4DAvg && r.g.avg2x2() }
+
 // Range runs the pass on planes [lo, hi).
-func (r *poolRun[T]) Range(_, lo, hi int) { r.pass(r, lo, hi) }
+func (r *poolRun[T]) Range(_, lo, hi int) {
+	switch {
+	case r.avg2x2() && r.backward:
+		r.avg2x2Backward(lo, hi)
+	case r.avg2x2():
+		r.avg2x2Forward(lo, hi)
+	default:
+		r.windows(lo, hi)
+	}
+}
 
 // windows is both passes over general windows on planes [lo, hi), one walk over every
 // window of every plane of x. The forward pass (gy unused) writes each window's maximum

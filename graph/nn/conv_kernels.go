@@ -78,8 +78,18 @@ type convRun[T opkit.Float] struct {
 	x, w, b, y []T  // the forward pass's operands and result
 	dy, dx, dw []T  // the backward passes' output gradient and results
 	partial    *[]T // per-chunk sums of the filter and bias gradients
-	chunk      func(r *convRun[T], c, lo, hi int)
+	pass       convPass
 }
+
+// convPass names the pass a convRun computes.
+type convPass int
+
+const (
+	convForwardPass convPass = iota
+	convFilterGradPass
+	convDataGradPass
+	convBiasGradPass
+)
 
 // convRunOf returns the op's convRun (a's scratch) for a run on the geometry g.
 func convRunOf[T opkit.Float](a opkit.Args[T], g convGeom) *convRun[T] {
@@ -88,11 +98,11 @@ func convRunOf[T opkit.Float](a opkit.Args[T], g convGeom) *convRun[T] {
 	return r
 }
 
-// forChunks runs chunk on every chunk of the n images, sharing the chunks out over up
+// forChunks runs pass on every chunk of the n images, sharing the chunks out over up
 // to opkit.Workers(g.workers) goroutines (cost is the work of one image), then lets go
 // of the operands. It returns the number of chunks.
-func (r *convRun[T]) forChunks(cost int, chunk func(r *convRun[T], c, lo, hi int)) int {
-	r.chunk = chunk
+func (r *convRun[T]) forChunks(cost int, pass convPass) int {
+	r.pass = pass
 	chunks := (r.g.n + convChunk - 1) / convChunk
 	opkit.ForBody(r.g.workers, chunks, cost*convChunk, r)
 	*r = convRun[T]{}
@@ -102,17 +112,28 @@ func (r *convRun[T]) forChunks(cost int, chunk func(r *convRun[T], c, lo, hi int
 // Range runs the pass on chunks [lo, hi).
 func (r *convRun[T]) Range(_, lo, hi int) {
 	for c := lo; c < hi; c++ {
-		r.chunk(r, c, c*convChunk, min((c+1)*convChunk, r.g.n))
+		first, last := c*convChunk, min((c+1)*convChunk, r.g.n)
+		switch r.pass {
+		case convForwardPass:
+			r.forwardChunk(first, last)
+		case convFilterGradPass:
+			r.filterGradChunk(c, first, last)
+		case convDataGradPass:
+			r.dataGradChunk(first, last)
+		case convBiasGradPass:
+			r.biasGradChunk(c, first, last)
+		}
 	}
 }
 
 // convForward computes y = conv(x, w) + b (b nil: no bias) for the whole batch.
 func convForward[T opkit.Float](r *convRun[T], x, w, b, y []T) {
 	r.x, r.w, r.b, r.y = x, w, b, y
-	r.forChunks(r.g.cost(), (*convRun[T]).forwardChunk)
+	r.forChunks(r.g.cost(), convForwardPass)
 }
 
-func (r *convRun[T]) forwardChunk(_, lo, hi int) {
+// forwardChunk computes the outputs of images [lo, hi).
+func (r *convRun[T]) forwardChunk(lo, hi int) {
 	g := &r.g
 	if g.wide() {
 		wideForward(g, r.x, r.w, r.b, r.y, lo, hi)
@@ -143,7 +164,7 @@ func convFilterGrad[T opkit.Float](r *convRun[T], x, dy, dw []T) {
 	partial := getScratch[T]((chunks - 1) * wn)
 	defer putScratch(partial)
 	r.x, r.dy, r.dw, r.partial = x, dy, dw, partial
-	r.forChunks(r.g.cost(), (*convRun[T]).filterGradChunk)
+	r.forChunks(r.g.cost(), convFilterGradPass)
 	for c := 1; c < chunks; c++ {
 		src := (*partial)[(c-1)*wn : c*wn]
 		for j, v := range src {
@@ -152,6 +173,7 @@ func convFilterGrad[T opkit.Float](r *convRun[T], x, dy, dw []T) {
 	}
 }
 
+// filterGradChunk sums chunk c's images [lo, hi) into its filter gradient.
 func (r *convRun[T]) filterGradChunk(c, lo, hi int) {
 	g := &r.g
 	K, P := g.cols(), g.plane()
@@ -179,10 +201,11 @@ func (r *convRun[T]) filterGradChunk(c, lo, hi int) {
 // convDataGrad computes dx_b = col2im(wᵀ · dY_b) for every image.
 func convDataGrad[T opkit.Float](r *convRun[T], w, dy, dx []T) {
 	r.w, r.dy, r.dx = w, dy, dx
-	r.forChunks(r.g.cost(), (*convRun[T]).dataGradChunk)
+	r.forChunks(r.g.cost(), convDataGradPass)
 }
 
-func (r *convRun[T]) dataGradChunk(_, lo, hi int) {
+// dataGradChunk computes dL/dx of images [lo, hi).
+func (r *convRun[T]) dataGradChunk(lo, hi int) {
 	g := &r.g
 	K, P := g.cols(), g.plane()
 	in, out := g.c*g.h*g.w, g.co*P
@@ -218,7 +241,7 @@ func convBiasGrad[T opkit.Float](r *convRun[T], dy, db []T) {
 	partial := getScratch[T](chunks * co)
 	defer putScratch(partial)
 	r.dy, r.partial = dy, partial
-	r.forChunks(co*r.g.plane(), (*convRun[T]).biasGradChunk)
+	r.forChunks(co*r.g.plane(), convBiasGradPass)
 	clear(db)
 	for part := range chunks {
 		for o, v := range (*partial)[part*co : (part+1)*co] {
@@ -227,6 +250,7 @@ func convBiasGrad[T opkit.Float](r *convRun[T], dy, db []T) {
 	}
 }
 
+// biasGradChunk sums chunk c's images [lo, hi) into its bias gradient.
 func (r *convRun[T]) biasGradChunk(c, lo, hi int) {
 	co, p := r.g.co, r.g.plane()
 	acc := (*r.partial)[c*co : (c+1)*co]
