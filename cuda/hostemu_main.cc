@@ -1,7 +1,7 @@
 // hostemu_main.cc: runs one kernel of cuda/kernels.cu on the host (see hostemu.h), for
 // internal/kernelhost's tests. Build:
 //
-//	g++ -std=c++20 -O2 -ffp-contract=off -o hostemu cuda/hostemu_main.cc
+//	g++ -std=c++20 -O2 -ffp-contract=off -fcf-protection=none -o hostemu cuda/hostemu_main.cc
 //
 // Usage: hostemu LAUNCHFILE runs the launch the file describes, one directive a line:
 //
