@@ -29,6 +29,7 @@ type DivergedError struct {
 	Param string // set when a parameter, not the loss, turned NaN or infinite
 }
 
+// Error names the diverged quantity, the epoch, batch and learning rate, and what to try.
 func (e *DivergedError) Error() string {
 	where := fmt.Sprintf("at epoch %d, batch %d with learning rate %g", e.Epoch, e.Batch, e.LR)
 	switch {

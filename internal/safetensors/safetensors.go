@@ -39,6 +39,7 @@ type FormatError struct {
 	Detail string // what exactly, on one line
 }
 
+// Error is "SENTINEL: DETAIL".
 func (e *FormatError) Error() string { return e.Err.Error() + ": " + e.Detail }
 
 // Unwrap returns the sentinel.
