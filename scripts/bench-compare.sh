@@ -11,7 +11,10 @@
 # nproc): GOMAXPROCS for Go, torch.set_num_threads and OMP_NUM_THREADS/MKL_NUM_THREADS
 # for PyTorch, and both pinned with taskset to cores 0..THREADS-1 when taskset exists and
 # THREADS <= nproc; EPOCHS per round (default 1); LIMIT, training images per epoch
-# (default all); DATA, the Fashion-MNIST folder (default: found by scripts/data.sh).
+# (default all); DATA, the Fashion-MNIST folder (default: found by scripts/data.sh);
+# PYTHON, the interpreter with PyTorch (default /usr/bin/python3, where Debian's
+# python3-torch installs). Where there is no Go (the GPU machine), build bin/lenetbench
+# elsewhere and bring it along: the script then uses it as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +23,7 @@ cores=$(nproc)
 threads=${THREADS:-$cores}
 epochs=${EPOCHS:-1}
 limit=${LIMIT:-0}
-py=/usr/bin/python3 # Debian's python3-torch installs for the system interpreter
+py=${PYTHON:-/usr/bin/python3}
 
 for v in "rounds:$rounds" "threads:$threads" "epochs:$epochs"; do
 	if ! [[ ${v#*:} =~ ^[1-9][0-9]*$ ]]; then
@@ -34,6 +37,10 @@ if ! [[ $limit =~ ^[0-9]+$ ]]; then
 fi
 
 if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
+	if [ -n "${PYTHON:-}" ]; then
+		echo "bench-compare: $py cannot import torch and numpy; set PYTHON to an interpreter that can" >&2
+		exit 1
+	fi
 	echo "installing Debian's python3-torch (PyTorch, the reference)..." >&2
 	if [ "$(id -u)" = 0 ]; then
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
@@ -51,7 +58,14 @@ if [ -z "$data" ]; then
 	data=${data##* }
 fi
 mkdir -p bin
-go build -o bin/lenetbench ./cmd/lenetbench
+if command -v go >/dev/null; then
+	go build -o bin/lenetbench ./cmd/lenetbench
+elif [ -x bin/lenetbench ]; then
+	echo "bench-compare: no Go here; using the bin/lenetbench that is already built" >&2
+else
+	echo "bench-compare: no Go to build bin/lenetbench; build it elsewhere (go build -o bin/lenetbench ./cmd/lenetbench) and copy it here" >&2
+	exit 1
+fi
 
 pin=()
 if command -v taskset >/dev/null && [ "$threads" -le "$cores" ]; then
