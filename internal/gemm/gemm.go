@@ -39,7 +39,7 @@ func Threads() int {
 // "generic" (portable Go: other architectures, the purego build tag, or a
 // CPU without AVX2 and FMA).
 func Kernel() string {
-	if useAsm.Load() {
+	if useAsm() {
 		return "avx2-fma"
 	}
 	return "generic"
@@ -114,7 +114,7 @@ func sgemm(nw int, kSplit, transA, transB bool, m, n, k int, alpha float32, a []
 	}
 	checkAB(a, aRows, aCols, lda, b, bRows, bCols, ldb)
 
-	asm := useAsm.Load()
+	asm := useAsm()
 	dot := useDot(transA, transB, m, n, k)
 	if nw > 1 && m*n*k >= parMinWork {
 		if parallel(nw, kSplit, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm, dot) {

@@ -19,9 +19,9 @@ func kernels() []bool {
 // withKernel runs f with the assembly kernel switched on or off.
 func withKernel(t testing.TB, asm bool, f func()) {
 	t.Helper()
-	prev := useAsm.Load()
-	useAsm.Store(asm)
-	defer useAsm.Store(prev)
+	prev := portable.Load()
+	portable.Store(!asm)
+	defer portable.Store(prev)
 	f()
 }
 

@@ -8,11 +8,12 @@ const (
 	nr = 16
 )
 
-// useAsm selects the assembly micro-kernel. It starts as haveAsm and is
-// switched off by tests (see export_test.go) to run the portable path.
-var useAsm atomic.Bool
+// portable, when set, makes the products use the portable micro-kernel even where the
+// assembly one runs; tests set it to cover both paths.
+var portable atomic.Bool
 
-func init() { useAsm.Store(haveAsm) }
+// useAsm reports whether the products use the assembly micro-kernel.
+func useAsm() bool { return haveAsm && !portable.Load() }
 
 // microKernel computes tiles mr x nr tiles of C; tile t is
 //
