@@ -69,13 +69,10 @@ func (f *File) header() ([]byte, error) {
 			return nil, formatErr(ErrHeader, "two tensors are named %q", t.Name)
 		}
 		seen[t.Name] = true
-		size, err := t.byteSize()
-		if err != nil {
+		if err := t.checkSize(); err != nil {
 			return nil, err
 		}
-		if len(t.Data) != size {
-			return nil, formatErr(ErrHeader, "tensor %q holds %d bytes; %s %v needs %d", t.Name, len(t.Data), t.DType, t.Shape, size)
-		}
+		size := len(t.Data)
 		if b.Len() > 1 {
 			b.WriteByte(',')
 		}
