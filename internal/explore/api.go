@@ -105,8 +105,8 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	json.NewEncoder(w).Encode(errorResponse{Error: msg})
 }
 
-// layerValues is one layer of a forward answer.
-type layerValues struct {
+// namedValues is one layer of a forward answer, or one parameter in /api/model.
+type namedValues struct {
 	Name   string    `json:"name"`
 	Shape  []int     `json:"shape"`
 	Values []float32 `json:"values"`
@@ -120,7 +120,7 @@ type forwardResponse struct {
 	Predicted     int           `json:"predicted"`
 	Probabilities []float64     `json:"probabilities"`
 	Epoch         int           `json:"epoch"` // the weights are those after this many epochs
-	Layers        []layerValues `json:"layers"`
+	Layers        []namedValues `json:"layers"`
 }
 
 // handleForwardIndex runs test image ?index=N.
@@ -202,9 +202,9 @@ func (s *Server) answerForward(w http.ResponseWriter, pixels []float32, index, l
 		return
 	}
 	resp := forwardResponse{Index: index, Label: label, Pixels: in.Input, Predicted: in.Predicted,
-		Probabilities: in.Probs, Epoch: epoch, Layers: make([]layerValues, len(in.Layers))}
+		Probabilities: in.Probs, Epoch: epoch, Layers: make([]namedValues, len(in.Layers))}
 	for i, l := range in.Layers {
-		resp.Layers[i] = layerValues{Name: l.Layer, Shape: l.Shape, Values: l.Data}
+		resp.Layers[i] = namedValues{Name: l.Layer, Shape: l.Shape, Values: l.Data}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -216,13 +216,6 @@ func scale(px []uint8) []float32 {
 		x[i] = float32(v) / 255
 	}
 	return x
-}
-
-// paramValues is one parameter in /api/model.
-type paramValues struct {
-	Name   string    `json:"name"`
-	Shape  []int     `json:"shape"`
-	Values []float32 `json:"values"`
 }
 
 // modelResponse is the answer of /api/model.
@@ -237,7 +230,7 @@ type modelResponse struct {
 	Classes  []string          `json:"classes"`
 	TestSize int               `json:"test_size"`
 	Layers   []lenet.LayerSpec `json:"layers"`
-	Params   []paramValues     `json:"params"`
+	Params   []namedValues     `json:"params"`
 	// WeightsOnly says the weights came without a training state (PyTorch's, say): Epoch
 	// and Epochs are 0 then, not because the weights are untrained.
 	WeightsOnly bool `json:"weights_only,omitempty"`
@@ -257,7 +250,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: dataset.LabelNames[:],
 		TestSize: s.test.N, Layers: s.specs, Kernels: slices.Clone(s.kernels)}
 	for _, p := range s.c.Params() {
-		resp.Params = append(resp.Params, paramValues{Name: p.Name(), Shape: slices.Clone([]int(p.Shape())),
+		resp.Params = append(resp.Params, namedValues{Name: p.Name(), Shape: slices.Clone([]int(p.Shape())),
 			Values: slices.Clone(p.Value().Data().([]float32))})
 	}
 	s.mu.Unlock()

@@ -251,8 +251,8 @@ func TestModel(t *testing.T) {
 	}
 	for i, l := range m.Layers {
 		if l.Kind == lenet.KindConv || l.Kind == lenet.KindLinear {
-			if !slices.ContainsFunc(m.Params, func(p paramValues) bool { return p.Name == l.Weight }) ||
-				!slices.ContainsFunc(m.Params, func(p paramValues) bool { return p.Name == l.Bias }) {
+			if !slices.ContainsFunc(m.Params, func(p namedValues) bool { return p.Name == l.Weight }) ||
+				!slices.ContainsFunc(m.Params, func(p namedValues) bool { return p.Name == l.Bias }) {
 				t.Errorf("layer %d (%s) names parameters %q, %q that /api/model does not list", i, l.Name, l.Weight, l.Bias)
 			}
 		}
