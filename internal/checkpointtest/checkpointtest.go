@@ -31,11 +31,7 @@ func NaNFirstWeight(tb testing.TB, good []byte) []byte {
 	binary.LittleEndian.PutUint32(f.Tensors[0].Data, 0x7fc00000)
 	sum := f.Sum(digestKey)
 	f.Metadata[digestKey] = hex.EncodeToString(sum[:])
-	var b bytes.Buffer
-	if _, err := f.WriteTo(&b); err != nil {
-		tb.Fatal(err)
-	}
-	return b.Bytes()
+	return encode(tb, f)
 }
 
 // ReadFile reads and checks the safetensors file at path, failing tb on an error.
@@ -55,11 +51,17 @@ func ReadFile(tb testing.TB, path string) *safetensors.File {
 // WriteFile writes f to path as a safetensors file, failing tb on an error.
 func WriteFile(tb testing.TB, path string, f *safetensors.File) {
 	tb.Helper()
+	if err := os.WriteFile(path, encode(tb, f), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// encode returns f in the safetensors format, failing tb on an error.
+func encode(tb testing.TB, f *safetensors.File) []byte {
+	tb.Helper()
 	var b bytes.Buffer
 	if _, err := f.WriteTo(&b); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		tb.Fatal(err)
-	}
+	return b.Bytes()
 }
