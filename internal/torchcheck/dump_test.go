@@ -104,7 +104,7 @@ func (r *record) tensors() []safetensors.Tensor {
 	for _, n := range r.out {
 		add("out/", n)
 	}
-	add("", named{"r", r.r.shape, r.r.v})
+	add("", r.r) // named "r"
 	for _, n := range r.grad {
 		add("grad/", n)
 	}
