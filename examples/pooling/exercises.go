@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -91,7 +92,7 @@ func newReluMaxNet(k, stride int) reluMaxNet {
 		for i := range next { // pad every value to the layer's width
 			next[i] = append(next[i], make([]float64, c-len(next[i]))...)
 		}
-		net.kernels = append(net.kernels, flatten(rows))
+		net.kernels = append(net.kernels, slices.Concat(rows...))
 		net.channels = append(net.channels, c)
 		values = next
 	}
@@ -111,14 +112,6 @@ func add(a, b []float64) []float64 {
 	out := make([]float64, len(a))
 	for i := range a {
 		out[i] = a[i] + b[i]
-	}
-	return out
-}
-
-func flatten(rows [][]float64) []float64 {
-	var out []float64
-	for _, r := range rows {
-		out = append(out, r...)
 	}
 	return out
 }
