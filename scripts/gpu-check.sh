@@ -29,9 +29,17 @@ mkdir -p "$OUT" || exit 2
 DATA_FLAG=()
 [ -n "${DATA:-}" ] && DATA_FLAG=(-data "$DATA")
 WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
 
 for b in train-cuda gpucheck-cuda; do
-	if [ ! -x "$BIN/$b" ] && [ -f "$BIN/$b.xz" ]; then xz -dc "$BIN/$b.xz" > "$WORK/$b" && chmod +x "$WORK/$b"; else cp "$BIN/$b" "$WORK/$b"; fi
+	if [ -x "$BIN/$b" ]; then
+		cp "$BIN/$b" "$WORK/$b"
+	elif [ -f "$BIN/$b.xz" ]; then
+		xz -dc "$BIN/$b.xz" > "$WORK/$b" && chmod +x "$WORK/$b"
+	else
+		echo "gpu-check: $BIN/$b (or $BIN/$b.xz) not found: build it with 'make cuda' where Go is and bring bin/ along, or set BIN"
+		exit 2
+	fi
 done
 
 echo "== GPU"
