@@ -64,22 +64,6 @@ func sigmoid32Go(x, y []float32) {
 	}
 }
 
-// exp32 is exp(x) in float32, within 2 ulp: expReduced32 where it applies, +Inf above
-// 88.72, 0 below -103.97, math.Exp at the edges between, NaN for NaN. sigmoid32 uses expReduced32 directly; exp32 is its reference in the tests.
-func exp32(x float32) float32 {
-	switch {
-	case x != x:
-		return x
-	case x > 88.72283:
-		return float32(math.Inf(1))
-	case x > 88 || x < -87.33654 && x >= -103.97208:
-		return float32(math.Exp(float64(x))) // the edges: 2^128, subnormals
-	case x < -103.97208:
-		return 0
-	}
-	return expReduced32(x)
-}
-
 // expReduced32 is exp(x) for x in [-87.33, 88]: x = n·ln2 + r with |r| <= ln2/2 and
 // -126 <= n <= 127, exp(r) by a degree-6 polynomial (Cephes' expf coefficients), times
 // 2^n built from the exponent bits.
