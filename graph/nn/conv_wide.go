@@ -2,6 +2,7 @@ package nn
 
 import (
 	"iter"
+	"unsafe"
 
 	"github.com/d2l-go/convnets/internal/opkit"
 )
@@ -49,20 +50,12 @@ func (g *convGeom) wide() bool { return g.sh == 1 && g.sw == 1 && !g.direct() }
 
 func newConvWide[T opkit.Float](g *convGeom, rows int) convWide {
 	var zero T
-	size := int(unsafeSizeof(zero))
+	size := int(unsafe.Sizeof(zero))
 	hp, wp := g.h+2*g.ph, g.w+2*g.pw
 	l := (g.oh-1)*wp + g.ow
 	per := (rows + g.co) * l * size
 	group := max(1, min(convWideMaxGroup, convWideBytes/max(per, 1), g.n))
 	return convWide{hp: hp, wp: wp, pad: g.ph > 0 || g.pw > 0, l: l, group: group, ld: group * l}
-}
-
-// unsafeSizeof is the size in bytes of a float32 or float64.
-func unsafeSizeof[T opkit.Float](v T) int {
-	if _, ok := any(v).(float32); ok {
-		return 4
-	}
-	return 8
 }
 
 // wideSource returns the (c, hp, wp) padded image i of x: x itself without padding,
