@@ -235,13 +235,7 @@ func (r *poolRun[T]) windows(lo, hi int) {
 				case !backward:
 					yp[o] = pool4DSum(xp, w, r0, r1, c0, c1) * scale
 				default:
-					d := gp[o] * scale
-					for y := r0; y < r1; y++ {
-						row := dp[y*w+c0 : y*w+c1]
-						for k := range row {
-							row[k] += d
-						}
-					}
+					pool4DSpread(dp, w, r0, r1, c0, c1, gp[o]*scale)
 				}
 			}
 		}
@@ -258,6 +252,17 @@ func pool4DSum[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) T {
 		}
 	}
 	return s
+}
+
+// pool4DSpread adds d to rows [r0, r1) and columns [c0, c1) of the plane dp (row
+// length w): an average's gradient, spread over its window.
+func pool4DSpread[T opkit.Float](dp []T, w, r0, r1, c0, c1 int, d T) {
+	for r := r0; r < r1; r++ {
+		row := dp[r*w+c0 : r*w+c1]
+		for k := range row {
+			row[k] += d
+		}
+	}
 }
 
 // pool4DArgMax returns the index in the plane xp (row length w) of the first maximum of

@@ -142,13 +142,7 @@ func pool2dForward[T opkit.Float](p window2D, a opkit.Args[T]) {
 				out[i*ow+j] = x[pool2dPick(p, x, w, i, j)]
 				continue
 			}
-			var s T
-			for u := 0; u < p.ph; u++ {
-				for _, v := range x[(i+u)*w+j : (i+u)*w+j+p.pw] {
-					s += v
-				}
-			}
-			out[i*ow+j] = s / area
+			out[i*ow+j] = pool4DSum(x, w, i, i+p.ph, j, j+p.pw) / area
 		}
 	}
 }
@@ -164,13 +158,7 @@ func pool2dBackward[T opkit.Float](p window2D, a opkit.Args[T]) {
 				dx[pool2dPick(p, x, w, i, j)] += g
 				continue
 			}
-			g /= area
-			for u := 0; u < p.ph; u++ {
-				row := dx[(i+u)*w+j : (i+u)*w+j+p.pw]
-				for v := range row {
-					row[v] += g
-				}
-			}
+			pool4DSpread(dx, w, i, i+p.ph, j, j+p.pw, g/area)
 		}
 	}
 }
