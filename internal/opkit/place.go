@@ -84,26 +84,6 @@ func forget(k weak.Pointer[gorgonia.ExprGraph]) {
 	delete(records.m, k)
 }
 
-// placed is the number of graphs with a recorded Place, for the tests.
-func placed() int {
-	records.Lock()
-	defer records.Unlock()
-	n := 0
-	for _, r := range records.m {
-		if r.place != (Place{}) {
-			n++
-		}
-	}
-	return n
-}
-
-// recorded is the number of graphs with a record, for the tests.
-func recorded() int {
-	records.Lock()
-	defer records.Unlock()
-	return len(records.m)
-}
-
 // place returns op, or its GPU version when g is placed on a GPU, op's spec has a
 // kernel and the binary has CUDA support.
 func place(g *gorgonia.ExprGraph, op *Op) gorgonia.Op {
