@@ -2,6 +2,7 @@ package opkit
 
 import (
 	"fmt"
+	"slices"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -62,27 +63,23 @@ func (op *Op) DoDiff(_ gorgonia.ExecutionContext, inputs gorgonia.Nodes, output 
 }
 
 // constant returns a node of g holding a copy of v with the given rank (a one-element
-// value of another rank is reshaped, see operandOf).
+// value of another rank is reshaped, see view).
 func constant(g *gorgonia.ExprGraph, name string, v gorgonia.Value, rank int) (*gorgonia.Node, error) {
-	o, err := operandOf(v, rank)
+	if valueDtype(v) == tensor.Float32 {
+		return constantOf[float32](g, name, v, rank)
+	}
+	return constantOf[float64](g, name, v, rank)
+}
+
+// constantOf is constant for a value of dtype T.
+func constantOf[T Float](g *gorgonia.ExprGraph, name string, v gorgonia.Value, rank int) (*gorgonia.Node, error) {
+	data, shape, _, err := view(v, rank, make([]T, 1), new(tensor.Shape))
 	if err != nil {
 		return nil, err
 	}
-	var val any
-	switch d := o.data.(type) {
-	case []float32:
-		val = tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.WithBacking(append([]float32(nil), d...)))
-		if rank == 0 {
-			val = d[0]
-		}
-	case []float64:
-		val = tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.WithBacking(append([]float64(nil), d...)))
-		if rank == 0 {
-			val = d[0]
-		}
-	}
 	if rank == 0 {
-		return gorgonia.NewScalar(g, valueDtype(v), gorgonia.WithName(name), gorgonia.WithValue(val)), nil
+		return gorgonia.NewScalar(g, dtypeOf[T](), gorgonia.WithName(name), gorgonia.WithValue(data[0])), nil
 	}
+	val := tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(slices.Clone(data)))
 	return gorgonia.NodeFromAny(g, val, gorgonia.WithName(name)), nil
 }
