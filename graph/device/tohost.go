@@ -31,12 +31,10 @@ func ToHost(x *gorgonia.Node) (*gorgonia.Node, error) {
 		In:      []opkit.Input{{Name: "x", Rank: dims}},
 		Out:     dims,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return s[0].Clone(), nil },
-		Forward: opkit.Floats(copyTo[float32], copyTo[float64]),
+		Forward: opkit.Copy,
 		Grad: func(_ gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			return gorgonia.Nodes{dy}, nil
 		},
 		Unique: true,
 	}, x)
 }
-
-func copyTo[T opkit.Float](a opkit.Args[T]) { copy(a.Out, a.In[0]) }

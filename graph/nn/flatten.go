@@ -39,7 +39,7 @@ func reshape(from, to tensor.Shape) *opkit.Spec {
 			}
 			return to.Clone(), nil
 		},
-		Forward: opkit.Floats(copyForward[float32], copyForward[float64]),
+		Forward: opkit.Copy,
 		Grad: func(_ gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(reshape(to, from), dy)
 			return gorgonia.Nodes{dx}, err
@@ -47,5 +47,3 @@ func reshape(from, to tensor.Shape) *opkit.Spec {
 		GPU: func([]tensor.Shape, tensor.Shape) opkit.Launch { return opkit.Launch{Copy: true} },
 	}
 }
-
-func copyForward[T opkit.Float](a opkit.Args[T]) { copy(a.Out, a.In[0]) }
