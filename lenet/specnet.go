@@ -15,7 +15,7 @@ import (
 // NewNetSpec builds the layers of s in g, every parameter named with the prefix
 // (conv1, conv2, ..., fc1, fc2, ...) and initialised from rng, the convolutions and
 // activations computed by ops. The parameters are drawn layer by layer in network
-// order, so the presets build exactly the networks NewNetImpl always built.
+// order, so a preset's name and its spec string build the same initial weights.
 func NewNetSpec(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
 	s = s.withDefaults()
 	if err := s.Validate(); err != nil {
