@@ -16,7 +16,8 @@ import (
 // whose metadata holds:
 //
 //	format          "pt": the tensors are in PyTorch's layout (Hugging Face's convention)
-//	lenet.variant   "classic" or "modern"
+//	lenet.variant   "classic", "modern" or the spec string of another network with
+//	                LeNet's tensors (Spec.Variant)
 //	lenet.state     the CheckpointHeader as one JSON value (Params left out: the
 //	                tensors say them), so fields added to it are saved with no change here
 //	lenet.sha256    the hex SHA-256 of everything else (safetensors.File.Sum), which
