@@ -75,7 +75,7 @@ func ReadLabels(r io.Reader) ([]uint8, error) {
 // ReadImagesFile is ReadImages on the file at path; errors name the file.
 // Verification of the SHA-256 digest is done by Load and LoadFiles, not here.
 func ReadImagesFile(path string) (pixels []uint8, n, rows, cols int, err error) {
-	dims, data, err := readIDXFile(path, 3, false, nil)
+	dims, data, err := readIDXFile(path, 3, nil)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -84,7 +84,7 @@ func ReadImagesFile(path string) (pixels []uint8, n, rows, cols int, err error) 
 
 // ReadLabelsFile is ReadLabels on the file at path; errors name the file.
 func ReadLabelsFile(path string) ([]uint8, error) {
-	_, data, err := readIDXFile(path, 1, false, nil)
+	_, data, err := readIDXFile(path, 1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -104,9 +104,9 @@ func checkLabels(labels []uint8) error {
 }
 
 // readIDXFile opens path, reads an IDX file of the given rank and, when
-// verify is set and the base name is one of the four Fashion-MNIST files,
-// checks the SHA-256 of the decompressed bytes.
-func readIDXFile(path string, rank int, verify bool, src *Source) ([]int, []byte, error) {
+// verify is not nil and the base name is one of its four files, checks the
+// SHA-256 of the decompressed bytes against verify's published digest.
+func readIDXFile(path string, rank int, verify *Source) ([]int, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dataset: %w", err)
@@ -114,12 +114,11 @@ func readIDXFile(path string, rank int, verify bool, src *Source) ([]int, []byte
 	defer f.Close()
 	var h hash.Hash
 	var want fileSpec
-	var known bool
-	if src != nil {
-		want, known = src.knownFile(path)
-	}
-	if verify && known {
-		h = newHash()
+	if verify != nil {
+		var known bool
+		if want, known = verify.knownFile(path); known {
+			h = newHash()
+		}
 	}
 	dims, data, err := readIDX(f, rank, h, sizeHint(f))
 	if err != nil {

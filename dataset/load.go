@@ -63,15 +63,20 @@ func LoadTestContext(ctx context.Context, opts Options) (*Set, error) {
 }
 
 // LoadFiles reads one split from an images file and a labels file (plain or
-// .gz). Unless opts.SkipVerify, a file named like one of the four
-// Fashion-MNIST files must have its published SHA-256 (ErrDigest otherwise);
-// other names are not verified. Only opts.SkipVerify is used.
+// .gz). Unless opts.SkipVerify, a file named like one of the four files of
+// opts.Source (Fashion-MNIST when nil) must have its published SHA-256
+// (ErrDigest otherwise); other names are not verified. Only opts.SkipVerify
+// and opts.Source are used.
 func LoadFiles(imagesPath, labelsPath string, opts Options) (*Set, error) {
-	dims, pixels, err := readIDXFile(imagesPath, 3, !opts.SkipVerify, opts.source())
+	var verify *Source
+	if !opts.SkipVerify {
+		verify = opts.source()
+	}
+	dims, pixels, err := readIDXFile(imagesPath, 3, verify)
 	if err != nil {
 		return nil, err
 	}
-	_, labels, err := readIDXFile(labelsPath, 1, !opts.SkipVerify, opts.source())
+	_, labels, err := readIDXFile(labelsPath, 1, verify)
 	if err != nil {
 		return nil, err
 	}
