@@ -138,11 +138,8 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 	if err := lenet.WritePerClass(stdout, counts, names[:]); err != nil {
 		return err
 	}
-	correct := 0
-	for i := range counts {
-		correct += counts[i][i]
-	}
-	fmt.Fprintf(stdout, "test acc %.4f\n", float64(correct)/float64(test.N))
+	acc, _ := lenet.ConfusionAccuracy(counts)
+	fmt.Fprintf(stdout, "test acc %.4f\n", acc)
 	return nil
 }
 
