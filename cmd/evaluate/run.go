@@ -69,11 +69,7 @@ type testLoader func(dir string, src *dataset.Source, progress io.Writer) (*data
 
 // runWith is run with the test set read by load.
 func runWith(args []string, stdout, stderr io.Writer, load testLoader) int {
-	o, err := parseFlags(args, stdout)
-	if err == nil {
-		err = evaluate(o, load, stdout, stderr)
-	}
-	return cli.Exit(stderr, "evaluate", err)
+	return cli.Run("evaluate", args, stdout, stderr, parseFlags, func(o *options) error { return evaluate(o, load, stdout, stderr) })
 }
 
 // loadTest reads the test split of src from dir (searched for like cmd/train's -data

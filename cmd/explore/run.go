@@ -69,11 +69,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // run parses args, serves until ctx is done, and returns the exit status. Every
 // failure is one line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stdout)
-	if err == nil {
-		err = serve(ctx, o, stdout, stderr)
-	}
-	return cli.Exit(stderr, "explore", err)
+	return cli.Run("explore", args, stdout, stderr, parseFlags, func(o *options) error { return serve(ctx, o, stdout, stderr) })
 }
 
 // serve loads or trains the model, then serves the explorer until ctx is done.
