@@ -87,7 +87,13 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if cli.IsTerminal(stderr) {
 		progress = stderr
 	}
-	train, test, err := loadData(ctx, o.dataDir, ck == nil, progress)
+	src := dataset.FashionMNIST // the quick model's
+	if ck != nil {
+		if src, err = ck.Source(); err != nil {
+			return err
+		}
+	}
+	train, test, err := loadData(ctx, src, o.dataDir, ck == nil, progress)
 	if ctx.Err() != nil {
 		return nil // Ctrl-C during a download: stopped, as asked
 	}
@@ -157,10 +163,10 @@ func loadModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, error)
 	return nil, "", nil
 }
 
-// loadData reads the test split, and the training split too when withTrain; ctx
+// loadData reads src's test split, and the training split too when withTrain; ctx
 // cancels a download.
-func loadData(ctx context.Context, dir string, withTrain bool, progress io.Writer) (train, test *dataset.Set, err error) {
-	opts := dataset.Options{Dir: dir, Progress: progress}
+func loadData(ctx context.Context, src *dataset.Source, dir string, withTrain bool, progress io.Writer) (train, test *dataset.Set, err error) {
+	opts := dataset.Options{Source: src, Dir: dir, Progress: progress}
 	if withTrain {
 		return dataset.LoadContext(ctx, opts)
 	}

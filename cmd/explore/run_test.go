@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -248,11 +249,15 @@ func TestDefaultModel(t *testing.T) {
 
 func TestLoadDataOnlyTestSplit(t *testing.T) {
 	data := fashiontest.Dir(t)
-	train, test, err := loadData(context.Background(), data, false, nil)
+	train, test, err := loadData(context.Background(), dataset.FashionMNIST, data, false, nil)
 	if err != nil || train != nil || test == nil || test.N != 10000 {
 		t.Errorf("loadData(withTrain false): train %v, test %v, %v", train, test, err)
 	}
-	if _, _, err := loadData(context.Background(), t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
+	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
 		t.Errorf("loadData(empty folder): %v", err)
+	}
+	// The source is the checkpoint's: MNIST's digests refuse Fashion-MNIST's files.
+	if _, _, err := loadData(context.Background(), dataset.MNIST, data, false, nil); !errors.Is(err, dataset.ErrDigest) {
+		t.Errorf("loadData(MNIST from the Fashion-MNIST folder): %v, want %v", err, dataset.ErrDigest)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -247,7 +246,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := modelResponse{Variant: s.variant, Source: s.source, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
-		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: dataset.LabelNames[:],
+		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: s.classes,
 		TestSize: s.test.N, Layers: s.specs, Kernels: slices.Clone(s.kernels)}
 	for _, p := range s.c.Params() {
 		resp.Params = append(resp.Params, namedValues{Name: p.Name(), Shape: slices.Clone([]int(p.Shape())),
@@ -279,7 +278,7 @@ type labelsResponse struct {
 }
 
 func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
-	resp := labelsResponse{Classes: dataset.LabelNames[:], Labels: make([]int, s.test.N)}
+	resp := labelsResponse{Classes: s.classes, Labels: make([]int, s.test.N)}
 	for i, l := range s.test.Labels {
 		resp.Labels[i] = int(l)
 	}

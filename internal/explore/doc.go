@@ -3,15 +3,15 @@
 // with an image, layer by layer, with the network's own numbers, and a JSON API that the
 // page uses and that works on its own.
 //
-// A Server holds a copy of the network's weights and the Fashion-MNIST test set. It runs
-// every forward pass through lenet.Inspector (a batch-1 copy of the network) under one
-// mutex, because a Gorgonia machine is not safe for concurrent use; one forward takes
-// well under a millisecond, so requests wait for each other only briefly. The
-// mistakes on the whole test set (a second or so) are found by a second network of
-// its own, from a snapshot of the weights, so forward passes go on meanwhile. A trainer
-// hands it new weights with SetWeights (a lenet.Snapshot, taken on the training
-// goroutine between batches) and new points of its history with AddPoint; the page
-// follows both through server-sent events.
+// A Server holds a copy of the network's weights and the test set of the data set they
+// were trained on (Fashion-MNIST or MNIST). It runs every forward pass through
+// lenet.Inspector (a batch-1 copy of the network) under one mutex, because a Gorgonia
+// machine is not safe for concurrent use; one forward takes well under a millisecond, so
+// requests wait for each other only briefly. The mistakes on the whole test set (a
+// second or so) are found by a second network of its own, from a snapshot of the
+// weights, so forward passes go on meanwhile. A trainer hands it new weights with
+// SetWeights (a lenet.Snapshot, taken on the training goroutine between batches) and new
+// points of its history with AddPoint; the page follows both through server-sent events.
 //
 // # API
 //

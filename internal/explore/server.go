@@ -28,7 +28,9 @@ type Config struct {
 	// lenet.Snapshot of a Classifier being trained). Their variant is the network's;
 	// their history is what GET /api/metrics answers until AddPoint adds to it.
 	Weights *lenet.Checkpoint
-	// Test is the test set the page picks images from (28x28, labels 0..9).
+	// Test is the test set the page picks images from (28x28, labels 0..9): that of the
+	// data set the weights were trained on (Weights.Source()), whose class names the
+	// page shows.
 	Test *dataset.Set
 	// Source says where the weights come from, for the page: a file name, "a quick
 	// model trained at start-up", "cmd/train".
@@ -44,6 +46,7 @@ type Server struct {
 	variant lenet.Variant
 	specs   []lenet.LayerSpec
 	test    *dataset.Set
+	classes []string // the class names of the data set the weights were trained on
 	source  string
 	live    bool
 	assets  map[string]asset
@@ -93,6 +96,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	v := cfg.Weights.Variant
+	src, err := cfg.Weights.Source()
+	if err != nil {
+		return nil, fmt.Errorf("explore: %w", err)
+	}
 	specs, err := lenet.Layout(v)
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
@@ -111,7 +118,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
 	s := &Server{
-		variant: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live,
+		variant: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live, classes: classNames(src),
 		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, weightsOnly: cfg.Weights.WeightsOnly, done: make(chan struct{}),
 	}
 	s.header.History = slices.Clone(s.header.History)
@@ -258,4 +265,10 @@ func (s *Server) forward(pixels []float32) (*lenet.Inspection, int, error) {
 	}
 	in, err := s.insp.Inspect(pixels)
 	return in, s.header.Epoch, err
+}
+
+// classNames returns src's class names as a slice.
+func classNames(src *dataset.Source) []string {
+	names := src.LabelNames()
+	return names[:]
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -674,5 +675,35 @@ func TestMistakesDoNotHoldUpForwards(t *testing.T) {
 	_, _, body := do(t, h, "GET", "/api/mistakes", "")
 	if err := json.Unmarshal(body, &again); err != nil || !slices.Equal(again.Mistakes, m.Mistakes) || again.Accuracy != m.Accuracy {
 		t.Errorf("second answer %+v (%v); want the first's %+v", again, err, m)
+	}
+}
+
+// TestClassNamesFollowTheWeights: weights trained on MNIST are shown with the digits'
+// names, Fashion-MNIST's (and unnamed ones) with the garments'; an unknown data set is
+// refused.
+func TestClassNamesFollowTheWeights(t *testing.T) {
+	for _, c := range []struct{ dataset, first, last string }{
+		{"", "t-shirt", "ankle boot"}, {"fashion-mnist", "t-shirt", "ankle boot"}, {"mnist", "0", "9"},
+	} {
+		ck := weights(t, lenet.Classic, 9)
+		ck.Dataset = c.dataset
+		h := newServer(t, Config{Weights: ck, Test: testSet(t, 5)}).Handler()
+		var lab labelsResponse
+		_, _, body := do(t, h, "GET", "/api/labels", "")
+		var m modelResponse
+		_, _, mb := do(t, h, "GET", "/api/model", "")
+		if err := errors.Join(json.Unmarshal(body, &lab), json.Unmarshal(mb, &m)); err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range [][]string{lab.Classes, m.Classes} {
+			if len(got) != 10 || got[0] != c.first || got[9] != c.last {
+				t.Errorf("dataset %q: classes %q, want %s ... %s", c.dataset, got, c.first, c.last)
+			}
+		}
+	}
+	ck := weights(t, lenet.Classic, 9)
+	ck.Dataset = "cifar"
+	if _, err := New(Config{Weights: ck, Test: testSet(t, 5)}); err == nil || !strings.HasPrefix(err.Error(), "explore: ") {
+		t.Errorf("dataset cifar: %v, want an explore: error", err)
 	}
 }
