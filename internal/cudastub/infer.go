@@ -275,14 +275,6 @@ func unparen(e ast.Expr) ast.Expr {
 	}
 }
 
-// isType reports whether C.name is used as a type: a basic type, or a name seen in a
-// type position.
-func (g *gen) isType(name string) bool {
-	_, basic := basicC[name]
-	_, seen := g.types[name]
-	return basic || seen
-}
-
 func (g *gen) noteType(name string) *cType {
 	if _, basic := basicC[name]; basic || g.local[name] {
 		return &cType{} // not ours to declare
@@ -403,7 +395,7 @@ func (g *gen) call(p *pkg, c *ast.CallExpr) {
 // evidence says what kind of C type a value converted to it must be.
 func (g *gen) evidence(p *pkg, arg ast.Expr) int {
 	arg = unparen(arg)
-	if call, ok := arg.(*ast.CallExpr); ok && isUnsafePointer(p, unparen(call.Fun)) {
+	if call, ok := arg.(*ast.CallExpr); ok && isUnsafePointer(unparen(call.Fun)) {
 		return kindHandle
 	}
 	if name, ok := cName(arg); ok && g.local[name] {
@@ -438,7 +430,7 @@ func isBasicSpelling(t string) bool {
 	return false
 }
 
-func isUnsafePointer(p *pkg, e ast.Expr) bool {
+func isUnsafePointer(e ast.Expr) bool {
 	sel, ok := e.(*ast.SelectorExpr)
 	if !ok {
 		return false
@@ -504,7 +496,7 @@ func (g *gen) typeExprC(p *pkg, t ast.Expr, depth int) string {
 			g.noteType(name)
 			return spell(name)
 		}
-		if isUnsafePointer(p, t) {
+		if isUnsafePointer(t) {
 			return "void*"
 		}
 	case *ast.StarExpr:
@@ -608,7 +600,7 @@ func (g *gen) callType(p *pkg, c *ast.CallExpr, depth int) string {
 	if _, ok := fun.(*ast.StarExpr); ok {
 		return g.typeExprC(p, fun, depth+1)
 	}
-	if isUnsafePointer(p, fun) {
+	if isUnsafePointer(fun) {
 		return "void*"
 	}
 	return g.resultType(p, c, 0, depth)
