@@ -195,7 +195,7 @@ func (g *gen) cSource(src string, header bool) {
 		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "//") {
 			continue
 		}
-		if m := cDeclRE.FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "return") && (strings.HasSuffix(line, ";") || strings.HasSuffix(line, "{") || strings.HasSuffix(line, ",") || strings.HasSuffix(line, ")")) && depthOf(line) {
+		if m := cDeclRE.FindStringSubmatch(line); m != nil && looksDeclared(line) {
 			g.local[m[1]] = true
 		}
 	}
@@ -211,9 +211,14 @@ func (g *gen) cSource(src string, header bool) {
 	}
 }
 
-// depthOf reports whether a line looks like a declaration (a return type before the
-// name) rather than a statement.
-func depthOf(line string) bool {
+// looksDeclared reports whether a line that names a function declares it or opens its
+// definition (a return type before the name; the line ends in ";", "{", "," or ")")
+// rather than calling it in a statement.
+func looksDeclared(line string) bool {
+	if strings.HasPrefix(line, "return") || !(strings.HasSuffix(line, ";") || strings.HasSuffix(line, "{") ||
+		strings.HasSuffix(line, ",") || strings.HasSuffix(line, ")")) {
+		return false
+	}
 	i := strings.Index(line, "(")
 	return i > 0 && strings.ContainsAny(strings.TrimSpace(line[:i]), " *")
 }
