@@ -416,16 +416,14 @@ func (g *gen) evidence(p *pkg, arg ast.Expr) int {
 			}
 		}
 	}
-	if t := g.cTypeOf(p, arg, 0); t != "" {
-		if _, basic := basicC[strings.TrimSuffix(t, "*")]; basic || isBasicSpelling(t) {
-			if !strings.HasSuffix(t, "*") {
-				return kindInt
-			}
-		}
+	if isBasicSpelling(g.cTypeOf(p, arg, 0)) {
+		return kindInt
 	}
 	return kindUnknown
 }
 
+// isBasicSpelling reports whether t is one of C's basic types as basicC spells them
+// (never a pointer), the only spelling cTypeOf gives a basic type.
 func isBasicSpelling(t string) bool {
 	for _, v := range basicC {
 		if v == t {
