@@ -47,6 +47,19 @@ CUresult cuGraphGetEdges(CUgraph hGraph, CUgraphNode *from, CUgraphNode *to, CUg
 // The types cuda13 itself uses, so that the Go side's names are declared before it.
 var cuda13Needs = []string{"CUresult", "CUcontext", "CUdevice", "CUdeviceptr", "CUmem_advise", "CUstream", "CUgraph", "CUgraphNode"}
 
+var cDefineRE = regexp.MustCompile(`(?m)^#define\s+(\w+)`)
+
+// cuda13Declares returns the names cuda13 declares itself (its types, enum constants,
+// macros and functions), which the inferred declarations leave to it.
+func cuda13Declares() map[string]bool {
+	own := newGen("")
+	own.cSource(cuda13, true)
+	for _, m := range cDefineRE.FindAllStringSubmatch(cuda13, -1) {
+		own.local[m[1]] = true
+	}
+	return own.local
+}
+
 var (
 	compatWrappedRE = regexp.MustCompile(`#define\s+(\w+)\s+gcompat_\w+`)
 	compatDefinedRE = regexp.MustCompile(`typedef\s+struct\s+\w+\s*\*\s*(\w+)\s*;|}\s*(\w+)\s*;|GCOMPAT_NS\((\w+)`)
@@ -62,12 +75,13 @@ func (g *gen) write(dir string) error {
 	for _, m := range compatWrappedRE.FindAllStringSubmatch(g.compat, -1) {
 		wrapped[m[1]] = true
 	}
+	own := cuda13Declares()
 	compatDefines := map[string]bool{}
 	for _, m := range compatDefinedRE.FindAllStringSubmatch(g.compat, -1) {
 		compatDefines[m[1]+m[2]+m[3]] = true
 	}
 	for _, m := range compatTypeRE.FindAllStringSubmatch(g.compat, -1) {
-		if !compatDefines[m[1]] && !strings.HasPrefix(m[1], "CUmemLocation") && m[1] != "CUctxCreateParams" && m[1] != "CUgraphEdgeData" {
+		if !compatDefines[m[1]] && !own[m[1]] {
 			g.noteType(m[1])
 		}
 	}
@@ -98,7 +112,7 @@ func (g *gen) write(dir string) error {
 
 `)
 	g.writeTypes(&b, compatDefines)
-	g.writeConsts(&b)
+	g.writeConsts(&b, own)
 	b.WriteString(cuda13)
 	g.writeFuncs(&b, wrapped, compatDefines)
 	b.WriteString("#endif /* CUDASTUB_H */\n")
@@ -180,11 +194,11 @@ func declarator(t, name string) string {
 
 // writeConsts gives the constants of each group (a Go const block, else a name
 // family) distinct small values; each library's SUCCESS is 0.
-func (g *gen) writeConsts(b *strings.Builder) {
+func (g *gen) writeConsts(b *strings.Builder, skip map[string]bool) {
 	b.WriteString("enum {\n")
 	next := map[string]int{}
 	for _, name := range sortedKeys(g.consts) {
-		if _, isType := g.types[name]; isType || g.local[name] || strings.HasPrefix(name, "CU_MEM_LOCATION_TYPE_") || name == "CU_DEVICE_CPU" {
+		if _, isType := g.types[name]; isType || g.local[name] || skip[name] {
 			continue
 		}
 		v := 0
