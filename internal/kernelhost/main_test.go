@@ -267,5 +267,3 @@ func (s stats) log(t *testing.T) {
 		t.Logf("%-16s max |gpu-cpu| %.3g, relative to max |cpu| %.3g, bit-identical %v", k, d.abs, d.rel, d.same)
 	}
 }
-
-func nan() float64 { return math.NaN() }

@@ -241,7 +241,7 @@ func values(t *testing.T, n *gorgonia.Node) []float32 {
 // act_fwd's ReLU keeps a NaN and turns -0 into +0, as graph/nn's ReLU does.
 func TestReLUKernelSpecialValues(t *testing.T) {
 	driver(t)
-	x := []float32{float32(nan()), -1, 2, float32(negZero()), 0}
+	x := []float32{float32(math.NaN()), -1, 2, float32(negZero()), 0}
 	g := gorgonia.NewGraph()
 	y, err := nn.ReLU(gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(len(x)), tensor.WithBacking(x)), gorgonia.WithName("x")))
 	if err != nil {

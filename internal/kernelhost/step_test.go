@@ -1,6 +1,7 @@
 package kernelhost_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -22,7 +23,7 @@ import (
 func nans(n int) kernelhost.Buffer {
 	v := make([]float32, n)
 	for i := range v {
-		v[i] = float32(nan())
+		v[i] = float32(math.NaN())
 	}
 	return kernelhost.Buffer{Bytes: kernelhost.Bytes(v)}
 }
@@ -214,7 +215,7 @@ func TestXentStepMatchesLoss(t *testing.T) {
 		mem[gpustep.XentSums] = kernelhost.Buffer{Bytes: kernelhost.Bytes([]float64{0.5, 3})}
 		run(t, gpustep.XentStep(b, k, grad), mem, -1)
 		sums := kernelhost.Float64s(mem[gpustep.XentSums].Bytes)
-		if got := sums[0] - 0.5; abs(got-wantLoss) > 1e-6*wantLoss {
+		if got := sums[0] - 0.5; math.Abs(got-wantLoss) > 1e-6*wantLoss {
 			t.Errorf("grad %v: loss %.9g, want %.9g", grad, got, wantLoss)
 		}
 		if got := sums[1] - 3; got != float64(correct) {
@@ -234,8 +235,6 @@ func TestXentStepMatchesLoss(t *testing.T) {
 		t.Logf("loss %.9g (cpu %.9g), correct %v, gradient max |gpu-cpu| %.3g (relative %.3g)", sums[0]-0.5, wantLoss, sums[1]-3, d.abs, d.rel)
 	}
 }
-
-func abs(x float64) float64 { return max(x, -x) }
 
 // conv_act_fwd and gemm_act, with the launch of the convolution or dense op itself
 // (gpustep.WithActivation), give what the op followed by the CPU's ReLU or Sigmoid
