@@ -9,7 +9,8 @@ type Row struct {
 }
 
 // LeNet is docs/chapter.md section 6's table for one (1,1,28,28) image, one row per
-// layer (the chapter folds each Linear's sigmoid into its row).
+// layer: where the chapter's table folds a Linear's sigmoid into the Linear's row, the
+// sigmoid has a row of its own here, as the project prints it.
 var LeNet = []Row{
 	{"Conv2d(1->6, 5x5, padding 2)", "(1,6,28,28)"},
 	{"ReLU", "(1,6,28,28)"},
