@@ -23,8 +23,13 @@ type activation struct {
 	kernel int
 }
 
-// noKernel marks an activation without a GPU version.
-const noKernel = -1
+// The activation kinds that cuda/kernels.cu's act_fwd and act_bwd (and the fused
+// conv_act_fwd and gemm_act) take; noKernel marks an activation without a GPU version.
+const (
+	KernelReLU    = 0
+	KernelSigmoid = 1
+	noKernel      = -1
+)
 
 // apply returns the node of the activation of x, which may be any float32 or float64
 // tensor.

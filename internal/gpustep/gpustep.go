@@ -10,23 +10,15 @@ package gpustep
 import (
 	"fmt"
 
+	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/opkit"
-)
-
-// Activation kinds, as act_fwd, conv_act_fwd and gemm_act take them.
-const (
-	ReLU    = 0
-	Sigmoid = 1
 )
 
 // ScaleTable is the pixel scale the host's batches use, byte p to float32(p)/255, for
 // gather_batch to look up, so that the device's pixels are the host's to the bit.
 func ScaleTable() []float32 {
-	t := make([]float32, 256)
-	for p := range t {
-		t[p] = float32(p) / 255
-	}
-	return t
+	t := dataset.PixelScale32()
+	return t[:]
 }
 
 // Gather operands, in the order GatherBatch's launch names them with opkit.In.
@@ -96,8 +88,9 @@ func XentStep(n, k int, grad bool) opkit.Launch {
 }
 
 // WithActivation returns the launch of an op's conv_fwd or gemm (its Spec's GPU
-// launch) followed by the activation of the given kind in the same kernel
-// (conv_act_fwd, gemm_act), with the same grid and arguments.
+// launch) followed by the activation of the given kind (nn.KernelReLU or
+// nn.KernelSigmoid) in the same kernel (conv_act_fwd, gemm_act), with the same grid and
+// arguments.
 func WithActivation(l opkit.Launch, kind int) (opkit.Launch, error) {
 	fused := map[string]string{"conv_fwd": "conv_act_fwd", "gemm": "gemm_act"}[l.Kernel]
 	if fused == "" {

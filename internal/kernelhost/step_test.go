@@ -246,7 +246,7 @@ func TestFusedActivationMatchesOps(t *testing.T) {
 		name string
 		kind int
 		act  func(*gorgonia.Node) (*gorgonia.Node, error)
-	}{{"relu", gpustep.ReLU, nn.ReLU}, {"sigmoid", gpustep.Sigmoid, nn.Sigmoid}} {
+	}{{"relu", nn.KernelReLU, nn.ReLU}, {"sigmoid", nn.KernelSigmoid, nn.Sigmoid}} {
 		g := gorgonia.NewGraph()
 		x := input(g, rng, "x", 4, 1, 28, 28)
 		conv, err := nn.FusedConv2D(x, input(g, rng, "w", 6, 1, 5, 5), input(g, rng, "b", 6), [2]int{2, 2}, [2]int{1, 1})
