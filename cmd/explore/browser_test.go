@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/d2l-go/convnets/internal/atomicfile"
+	"github.com/d2l-go/convnets/internal/citest"
 	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/lenettest"
@@ -45,10 +45,8 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-		t.Fatalf("CI=%s but chromium is not installed: .ci/run installs it (apt-get install chromium)", ci)
-	}
-	t.Skip("chromium is not installed (sudo apt-get install chromium); CI requires it")
+	citest.Missing(t, "chromium is not installed: .ci/run installs it (apt-get install chromium)",
+		"chromium is not installed (sudo apt-get install chromium); CI requires it")
 	return ""
 }
 

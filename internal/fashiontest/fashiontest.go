@@ -8,6 +8,7 @@
 package fashiontest
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/citest"
 )
 
 // Dir returns the folder that holds the four files, skipping or failing tb when there
@@ -23,10 +25,8 @@ func Dir(tb testing.TB) string {
 	tb.Helper()
 	dir, err := find()
 	if err != nil {
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			tb.Fatalf("CI=%s but no Fashion-MNIST: %v", ci, err)
-		}
-		tb.Skipf("no Fashion-MNIST (run make data; CI=true makes this a failure): %v", err)
+		citest.Missing(tb, fmt.Sprintf("no Fashion-MNIST: %v", err),
+			fmt.Sprintf("no Fashion-MNIST (run make data; CI=true makes this a failure): %v", err))
 	}
 	return dir
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/d2l-go/convnets/internal/citest"
 	"github.com/d2l-go/convnets/internal/kernelhost"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
@@ -50,10 +51,8 @@ func TestMain(m *testing.M) {
 func driver(t *testing.T) *kernelhost.Driver {
 	t.Helper()
 	if errors.Is(buildErr, kernelhost.ErrNoCompiler) {
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			t.Fatalf("CI=%s but g++ is not installed: .ci/run installs it (apt-get install g++)", ci)
-		}
-		t.Skip("g++ is not installed (sudo apt-get install g++): the kernels' host emulation needs it; CI requires it")
+		citest.Missing(t, "g++ is not installed: .ci/run installs it (apt-get install g++)",
+			"g++ is not installed (sudo apt-get install g++): the kernels' host emulation needs it; CI requires it")
 	}
 	if buildErr != nil {
 		t.Fatal(buildErr)
