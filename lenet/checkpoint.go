@@ -14,6 +14,7 @@ import (
 	"slices"
 
 	"github.com/d2l-go/convnets/internal/atomicfile"
+	"github.com/d2l-go/convnets/internal/safetensors"
 )
 
 // Checkpoints are safetensors files (see safetensors.go). Earlier versions wrote their own
@@ -42,7 +43,7 @@ var (
 	ErrNotCheckpoint  = errors.New("not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)")
 	ErrCorrupt        = errors.New("checkpoint is corrupt")
 	ErrVersion        = errors.New("unsupported checkpoint version")
-	ErrWrongVariant   = errors.New("checkpoint is of another model variant")
+	ErrWrongModel     = errors.New("checkpoint holds another network")
 	ErrParamsMismatch = errors.New("checkpoint parameters do not match the network")
 	ErrInvalid        = errors.New("checkpoint holds values no run can continue from")
 )
@@ -57,7 +58,8 @@ type ParamInfo struct {
 // TrainState (whose fields sit at the top level of the JSON), which together continue
 // the run exactly.
 type CheckpointHeader struct {
-	Variant       Variant   `json:"variant"`
+	// Model is the network: a preset's name or a spec's compact form (Spec.Model).
+	Model         string    `json:"variant"`
 	Dataset       string    `json:"dataset,omitempty"` // the data set's name (dataset.Source); empty: Fashion-MNIST
 	Epochs        int       `json:"epochs"`            // the run's target
 	BatchSize     int       `json:"batch_size"`
@@ -80,15 +82,29 @@ type Checkpoint struct {
 	CheckpointHeader
 	Weights [][]float32
 	// WeightsOnly: the file held the weights and no training state (a safetensors file
-	// written by PyTorch, say). Only Variant may be set in the header, when the file
+	// written by PyTorch, say). Only Model may be set in the header, when the file
 	// names it. Such a checkpoint is saved the same way, without a state.
 	WeightsOnly bool
+	// unsettled holds the tensors of a file that does not name its network, until
+	// SettleModel says which it is.
+	unsettled *safetensors.File
+	// assumed: SettleModel chose Model for a file that did not name it, so saving it
+	// again does not name it either (a file claims no more than it was told).
+	assumed bool
 }
 
-// Snapshot captures c's parameters with the given metadata (h.Params and h.Variant are
+// Spec returns the network the checkpoint holds.
+func (ck *Checkpoint) Spec() (Spec, error) {
+	if ck.Model == "" {
+		return Spec{}, fmt.Errorf("%w: the file does not name its network; choose one with SettleModel", ErrWrongModel)
+	}
+	return ParseSpec(ck.Model)
+}
+
+// Snapshot captures c's parameters with the given metadata (h.Params and h.Model are
 // filled in from c).
 func Snapshot(c *Classifier, h CheckpointHeader) *Checkpoint {
-	h.Variant = c.Variant()
+	h.Model = c.Spec().Model()
 	h.Params = nil
 	ck := &Checkpoint{}
 	for _, p := range c.params {
@@ -99,14 +115,15 @@ func Snapshot(c *Classifier, h CheckpointHeader) *Checkpoint {
 	return ck
 }
 
-// Restore copies the checkpoint's weights into c, after checking the variant and every
+// Restore copies the checkpoint's weights into c, after checking the network and every
 // parameter's name and shape.
 func (ck *Checkpoint) Restore(c *Classifier) error {
-	if ck.Variant == "" {
-		return fmt.Errorf("%w: the file does not say which variant it holds (classic and modern have the same tensors); choose one with SettleVariant", ErrWrongVariant)
+	s, err := ck.Spec()
+	if err != nil {
+		return err
 	}
-	if ck.Variant != c.Variant() {
-		return fmt.Errorf("%w: the file holds %q, the network is %q", ErrWrongVariant, ck.Variant, c.Variant())
+	if !SameNetwork(s, c.Spec()) {
+		return fmt.Errorf("%w: the file holds %s, the network is %s", ErrWrongModel, s.Arch(), c.Spec().Arch())
 	}
 	if len(ck.Params) != len(c.params) || len(ck.Weights) != len(c.params) {
 		return fmt.Errorf("%w: %d saved parameters, the network has %d", ErrParamsMismatch, len(ck.Params), len(c.params))

@@ -188,7 +188,7 @@ func TestWeightsOnly(t *testing.T) {
 			t.Errorf("%s: header %+v, weights only %v", dt, got.CheckpointHeader, got.WeightsOnly)
 		}
 		fresh := newClassifier(t, Config{BatchSize: 4, Seed: 77})
-		if err := got.Restore(fresh); !errors.Is(err, ErrWrongVariant) || !strings.Contains(err.Error(), "does not say which variant") {
+		if err := got.Restore(fresh); !errors.Is(err, ErrWrongModel) || !strings.Contains(err.Error(), "does not say which variant") {
 			t.Errorf("%s: restoring without a variant: %v", dt, err)
 		}
 		got.Variant = Classic

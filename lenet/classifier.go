@@ -13,14 +13,18 @@ import (
 	"github.com/d2l-go/convnets/layers"
 )
 
-// Config sets up a Classifier. The zero value is the classic LeNet, batch 256, seed 0,
-// on the CPU.
+// Config sets up a Classifier. The zero value is the classic LeNet, batch 256, seed 1,
+// on the CPU: the defaults of cmd/train.
+//
+// Every training setting has one home: the network and its learning rate, epochs and
+// init in Spec (ParseSpec reads them from "...-lr0.05-epochs3-kaiming"), the batch
+// size and seed here. TrainConfig's zero LR, Epochs and Seed mean these, so a
+// Classifier built from a spec trains with the learning rate the spec names.
 type Config struct {
-	Variant   Variant      // default Classic; a preset name or a spec string (SpecOf)
-	Spec      *Spec        // when set, the network (Variant is then left empty)
-	BatchSize int          // training batch size; default 256
-	EvalBatch int          // evaluation batch size; default 1000
-	Seed      uint64       // seeds the weight initialisation
+	Spec      Spec         // the network; the zero Spec is the classic preset
+	BatchSize int          // training batch size; default DefaultBatch (256)
+	EvalBatch int          // evaluation batch size; default DefaultEvalBatch (1000)
+	Seed      uint64       // seeds the weight initialisation and the shuffling; 0 means DefaultSeed (1)
 	Device    graph.Device // default graph.CPU
 	// Ops computes the convolutions and activations: graph.ImplFast (the default, the
 	// project's own ops) or graph.ImplGorgonia (the Gorgonia primitives they replace).
@@ -36,14 +40,15 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Variant == "" && c.Spec == nil {
-		c.Variant = Classic
-	}
+	c.Spec = c.Spec.orClassic()
 	if c.BatchSize == 0 {
-		c.BatchSize = 256
+		c.BatchSize = DefaultBatch
 	}
 	if c.EvalBatch == 0 {
-		c.EvalBatch = 1000
+		c.EvalBatch = DefaultEvalBatch
+	}
+	if c.Seed == 0 {
+		c.Seed = DefaultSeed
 	}
 	if c.Device.IsGPU() {
 		c.Shards = 1
@@ -81,13 +86,18 @@ type Classifier struct {
 // New builds a Classifier.
 func New(cfg Config) (*Classifier, error) {
 	cfg = cfg.withDefaults()
-	spec, err := cfg.resolveSpec()
+	d, err := Describe(cfg.Spec)
 	if err != nil {
 		return nil, fmt.Errorf("lenet: %w", err)
 	}
-	cfg.Variant, cfg.Spec = spec.Variant(), &spec
 	if cfg.BatchSize < 1 || cfg.EvalBatch < 1 {
 		return nil, fmt.Errorf("lenet: batch sizes must be positive, got %d and %d", cfg.BatchSize, cfg.EvalBatch)
+	}
+	if err := d.CheckBatch(cfg.BatchSize, true); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
+	}
+	if err := d.CheckBatch(cfg.EvalBatch, false); err != nil {
+		return nil, fmt.Errorf("lenet: %w", err)
 	}
 	if cfg.Shards < 0 {
 		return nil, fmt.Errorf("lenet: %d shards; want 0 (the default) or more", cfg.Shards)
@@ -153,8 +163,12 @@ func (c *Classifier) Close() error {
 	return errors.Join(errs...)
 }
 
-// Variant returns the architecture.
-func (c *Classifier) Variant() Variant { return c.cfg.Variant }
+// Spec returns the network the Classifier was built from, with its training settings.
+func (c *Classifier) Spec() Spec { return c.cfg.Spec }
+
+// Seed returns the seed of the weight initialisation, which Train also shuffles with
+// by default.
+func (c *Classifier) Seed() uint64 { return c.cfg.Seed }
 
 // BatchSize returns the training batch size.
 func (c *Classifier) BatchSize() int { return c.cfg.BatchSize }

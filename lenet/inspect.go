@@ -57,7 +57,7 @@ type ParamValue struct {
 // Inspection is everything one image does inside the network: every layer's output,
 // the logits, the class probabilities and the weights that produced them.
 type Inspection struct {
-	Variant   Variant
+	Model     string        // the network (Spec.Model)
 	Input     []float32     // the Height*Width pixels passed in
 	Layers    []LayerOutput // one per layer, in order; the last one holds the logits
 	Logits    []float32     // Classes values
@@ -101,7 +101,7 @@ func NewInspector(c *Classifier) (*Inspector, error) {
 		return nil, errors.New("lenet: NewInspector: nil Classifier")
 	}
 	in := &Inspector{c: c, g: gorgonia.NewGraph()}
-	net, err := NewNet(in.g, inspectPrefix, c.Variant(), tensor.Float32, rand.New(rand.NewPCG(0, 0)))
+	net, err := NewNet(in.g, inspectPrefix, c.Spec(), tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("lenet: NewInspector: %w", err)
 	}
@@ -140,7 +140,7 @@ func (in *Inspector) Inspect(image []float32) (*Inspection, error) {
 			return nil, fmt.Errorf("lenet: Inspect: pixel %d (row %d, column %d) is %v; pixels must be finite", i, i/Width, i%Width, v)
 		}
 	}
-	res := &Inspection{Variant: in.c.Variant(), Input: slices.Clone(image)}
+	res := &Inspection{Model: in.c.Spec().Model(), Input: slices.Clone(image)}
 	for i, p := range in.c.Params() {
 		src, ok := p.Value().Data().([]float32)
 		if !ok {
@@ -188,25 +188,26 @@ func Inspect(c *Classifier, image []float32) (*Inspection, error) {
 	return in.Inspect(image)
 }
 
-// Summary returns the layer-by-layer output shapes of variant v for a (1,1,28,28)
-// input: docs/chapter.md section 6's table. The rows' Output nodes belong to a
-// throwaway graph and carry no values.
-func Summary(v Variant) ([]layers.ShapeRow, error) {
-	net, err := summaryNet(v)
+// Summary returns the layer-by-layer output shapes of network s, built in a graph for
+// a (1,1,28,28) input: docs/chapter.md section 6's table, as the graph computes it
+// (Describe works the same shapes out without building). The rows' Output nodes
+// belong to a throwaway graph and carry no values.
+func Summary(s Spec) ([]layers.ShapeRow, error) {
+	net, err := summaryNet(s)
 	if err != nil {
 		return nil, err
 	}
 	return net.Summary(), nil
 }
 
-// WriteSummary writes Summary(v) as an aligned table, one layer per line:
+// WriteSummary writes Summary(s) as an aligned table, one layer per line:
 //
 //	layer                          output shape
 //	Conv2d(1->6, 5x5, padding 2)   (1,6,28,28)
 //	ReLU                           (1,6,28,28)
 //	...
-func WriteSummary(w io.Writer, v Variant) error {
-	net, err := summaryNet(v)
+func WriteSummary(w io.Writer, s Spec) error {
+	net, err := summaryNet(s)
 	if err != nil {
 		return err
 	}
@@ -216,10 +217,10 @@ func WriteSummary(w io.Writer, v Variant) error {
 	return nil
 }
 
-// summaryNet builds variant v on a (1,1,28,28) input.
-func summaryNet(v Variant) (*layers.Sequential, error) {
+// summaryNet builds network s on a (1,1,28,28) input.
+func summaryNet(s Spec) (*layers.Sequential, error) {
 	g := gorgonia.NewGraph()
-	net, err := NewNet(g, "", v, tensor.Float32, rand.New(rand.NewPCG(0, 0)))
+	net, err := NewNet(g, "", s, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("lenet: Summary: %w", err)
 	}

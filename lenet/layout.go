@@ -1,27 +1,5 @@
 package lenet
 
-import (
-	"fmt"
-	"slices"
-
-	"github.com/d2l-go/convnets/layers"
-)
-
-// LayerKind says what a layer computes, for code that recomputes one unit of it by hand
-// (an explorer's formula view).
-type LayerKind string
-
-// The layer kinds of LeNet.
-const (
-	KindConv    LayerKind = "conv"    // Σ window·kernel over the input channels + bias
-	KindReLU    LayerKind = "relu"    // max(x, 0), elementwise
-	KindSigmoid LayerKind = "sigmoid" // 1/(1+exp(−x)), elementwise
-	KindMaxPool LayerKind = "maxpool" // the largest value of each window, per channel
-	KindAvgPool LayerKind = "avgpool" // the mean of each window, per channel
-	KindFlatten LayerKind = "flatten" // (1,C,H,W) to (1,C·H·W), row-major
-	KindLinear  LayerKind = "linear"  // x W + b with W stored (in, out)
-)
-
 // LayerSpec describes one layer of a variant, in the order of Inspection.Layers: what it
 // computes, its geometry and the names of its parameters (as in Classifier.Params and
 // Inspection.Params).
@@ -42,54 +20,28 @@ type LayerSpec struct {
 	Bias   string `json:"bias,omitempty"`
 }
 
-// Layout returns the layers of variant v for a (1,1,28,28) input, one LayerSpec per
-// entry of Inspection.Layers.
-func Layout(v Variant) ([]LayerSpec, error) {
-	net, err := summaryNet(v)
+// Layout returns the modules of network s for a (1,1,28,28) input, one LayerSpec per
+// entry of Inspection.Layers, from Describe: nothing is built.
+func Layout(s Spec) ([]LayerSpec, error) {
+	d, err := Describe(s.orClassic())
 	if err != nil {
 		return nil, err
 	}
-	rows := net.Summary()
-	in := []int{1, 1, Height, Width}
-	specs := make([]LayerSpec, len(rows))
-	for i, l := range net.Layers() {
-		s := LayerSpec{Index: i, Name: rows[i].Layer, Input: in, Output: slices.Clone([]int(rows[i].Shape))}
-		if err := describeLayer(&s, l); err != nil {
-			return nil, fmt.Errorf("lenet: Layout(%s): layer %d: %w", v, i, err)
+	names := paramLayerNames(d)
+	specs := make([]LayerSpec, len(d.Layers))
+	for i, m := range d.Layers {
+		l := m.Layer
+		ls := LayerSpec{Index: i, Name: m.Module, Kind: m.Kind, Input: batchOf1(m.Input), Output: batchOf1(m.Shape)}
+		if m.Kind.windowed() {
+			ls.Kernel, ls.Padding, ls.Stride = l.Kernel[:], l.Padding[:], l.Stride[:]
 		}
-		specs[i] = s
-		in = s.Output
+		if names[i] != "" {
+			ls.Weight, ls.Bias = names[i]+".weight", names[i]+".bias"
+		}
+		specs[i] = ls
 	}
 	return specs, nil
 }
 
-// describeLayer fills in s's kind, geometry and parameter names from l.
-func describeLayer(s *LayerSpec, l layers.Layer) error {
-	pool := func(k LayerKind, c layers.PoolConfig) {
-		s.Kind, s.Kernel, s.Padding, s.Stride = k, c.Kernel[:], c.Padding[:], c.Stride[:]
-	}
-	switch l := l.(type) {
-	case *layers.Conv2D:
-		c := l.Config()
-		s.Kind, s.Kernel, s.Padding, s.Stride = KindConv, c.Kernel[:], c.Padding[:], c.Stride[:]
-		s.Weight = l.Weight().Name()
-		if l.Bias() != nil {
-			s.Bias = l.Bias().Name()
-		}
-	case *layers.Linear:
-		s.Kind, s.Weight, s.Bias = KindLinear, l.Weight().Name(), l.Bias().Name()
-	case *layers.MaxPool2D:
-		pool(KindMaxPool, l.Config())
-	case *layers.AvgPool2D:
-		pool(KindAvgPool, l.Config())
-	case layers.ReLU:
-		s.Kind = KindReLU
-	case layers.Sigmoid:
-		s.Kind = KindSigmoid
-	case layers.Flatten:
-		s.Kind = KindFlatten
-	default:
-		return fmt.Errorf("no LayerKind for %v (%T)", l, l)
-	}
-	return nil
-}
+// batchOf1 prepends a batch dimension of 1 to a shape.
+func batchOf1(s []int) []int { return append([]int{1}, s...) }

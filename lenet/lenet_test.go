@@ -148,7 +148,7 @@ func TestTrainStopsWhenTheLossExplodes(t *testing.T) {
 // history has five train points per epoch and one test point, and accuracy beats chance.
 func TestShortTrainingRunLearns(t *testing.T) {
 	train, test := fashion(t)
-	c := newClassifier(t, Config{Variant: Modern, BatchSize: 32, Seed: 1})
+	c := newClassifier(t, Config{Spec: ModernSpec(), BatchSize: 32, Seed: 1})
 	res, err := Train(context.Background(), c, train.Head(960), test.Head(500), TrainConfig{Epochs: 2, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -373,8 +373,8 @@ func TestCheckpointErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modern := newClassifier(t, Config{Variant: Modern, BatchSize: 4})
-	if err := ck.Restore(modern); !errors.Is(err, ErrWrongVariant) {
+	modern := newClassifier(t, Config{Spec: ModernSpec(), BatchSize: 4})
+	if err := ck.Restore(modern); !errors.Is(err, ErrWrongModel) {
 		t.Errorf("restoring classic into modern: %v", err)
 	}
 	ck.Params[0].Shape = []int{1, 2, 3}

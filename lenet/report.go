@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // WritePerClass writes the test accuracy of every class of a confusion matrix (see
@@ -41,35 +42,58 @@ func WritePerClass(w io.Writer, counts [][]int, names []string) error {
 	return nil
 }
 
-// SettleVariant fixes the variant of a checkpoint whose file may not name it (weights
-// written by PyTorch: classic and modern have the same tensors). want is the caller's
-// choice, "" for none. A file that names its variant keeps it, and a want that differs
-// is ErrWrongVariant; a file that does not takes want, or Classic when want is "". It
-// reports whether Classic was assumed that way.
-func (ck *Checkpoint) SettleVariant(want Variant) (assumed bool, err error) {
-	switch {
-	case ck.Variant != "" && want != "" && want != ck.Variant:
-		return false, fmt.Errorf("%w: the file holds %q, not %q", ErrWrongVariant, ck.Variant, want)
-	case ck.Variant != "":
-		return false, nil
-	case want != "":
-		ck.Variant = want
+// SettleModel fixes the network of a checkpoint whose file may not name it (weights
+// written by PyTorch: the classic and modern LeNet have the same tensors, and any two
+// networks that differ only in activations or pooling do too). want is the caller's
+// choice, a preset or spec (ParseSpec), "" for none. A file that names its network
+// keeps it, and a want that differs is ErrWrongModel; a file that does not takes want,
+// or the classic LeNet when want is "", and its tensors are then read as that
+// network's. It reports whether the classic LeNet was assumed that way.
+func (ck *Checkpoint) SettleModel(want string) (assumed bool, err error) {
+	var ws Spec
+	if want != "" {
+		if ws, err = ParseSpec(want); err != nil {
+			return false, err
+		}
+	}
+	if ck.Model != "" {
+		if want != "" {
+			have, err := ck.Spec()
+			if err != nil {
+				return false, err
+			}
+			if !SameNetwork(have, ws) {
+				return false, fmt.Errorf("%w: the file holds %s, not %s", ErrWrongModel, have.Model(), ws.Model())
+			}
+		}
 		return false, nil
 	}
-	ck.Variant = Classic
-	return true, nil
+	if want == "" {
+		ws, assumed = ClassicSpec(), true
+	}
+	if ck.unsettled != nil {
+		if err := ck.readTensors(ck.unsettled, ws); err != nil {
+			return false, err
+		}
+		ck.unsettled = nil
+		if err := ck.validateWeights(); err != nil {
+			return false, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
+	ck.Model, ck.assumed = ws.Model(), assumed
+	return assumed, nil
 }
 
-// About describes the checkpoint for a heading: its variant, with a note when
-// SettleVariant assumed it, and how it was trained (TrainedFor, or that the file holds
+// About describes the checkpoint for a heading: its network (Title), with a note when
+// SettleModel assumed it, and how it was trained (TrainedFor, or that the file holds
 // weights only).
-func (ck *Checkpoint) About(assumed bool) (variant, trained string) {
-	variant, trained = string(ck.Variant), ck.TrainedFor()
+func (ck *Checkpoint) About(assumed bool) (model, trained string) {
+	model, trained = Title(ck.Model), ck.TrainedFor()
 	if assumed {
-		variant += ", assumed: the file does not name its variant"
+		model = strings.TrimSuffix(model, ")") + ", assumed: the file does not name its network)"
 	}
 	if ck.WeightsOnly {
 		trained = "weights only, no training state"
 	}
-	return variant, trained
+	return model, trained
 }

@@ -17,7 +17,7 @@ func TestWritePerClassAligned(t *testing.T) {
 	}
 }
 
-func TestSettleVariant(t *testing.T) {
+func TestSettleModel(t *testing.T) {
 	cases := []struct {
 		file, want, got Variant
 		assumed         bool
@@ -31,7 +31,7 @@ func TestSettleVariant(t *testing.T) {
 	}
 	for i, tc := range cases {
 		ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Variant: tc.file}}
-		assumed, err := ck.SettleVariant(tc.want)
+		assumed, err := ck.SettleModel(tc.want)
 		msg := ""
 		if err != nil {
 			msg = err.Error()
@@ -43,12 +43,12 @@ func TestSettleVariant(t *testing.T) {
 }
 
 func TestAbout(t *testing.T) {
-	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Variant: Modern, TrainState: TrainState{Epoch: 2}}}
+	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Spec: ModernSpec(), TrainState: TrainState{Epoch: 2}}}
 	if v, tr := ck.About(false); v != "modern" || tr != "trained 2 epochs" {
 		t.Errorf("checkpoint: %q, %q", v, tr)
 	}
 	ck = &Checkpoint{WeightsOnly: true}
-	assumed, _ := ck.SettleVariant("")
+	assumed, _ := ck.SettleModel("")
 	if v, tr := ck.About(assumed); v != "classic, assumed: the file does not name its variant" || tr != "weights only, no training state" {
 		t.Errorf("weights only: %q, %q", v, tr)
 	}

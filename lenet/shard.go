@@ -75,7 +75,7 @@ func newShard(cfg Config, size, workers int, train bool, prefix string) (*shard,
 	graph.SetDevice(s.g, cfg.Device)
 	graph.SetWorkers(s.g, workers)
 	var err error
-	if s.net, err = NewNetSpec(s.g, prefix, *cfg.Spec, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
+	if s.net, err = NewNet(s.g, prefix, cfg.Spec, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("building the network: %w", err)
 	}
 	s.params = s.net.Params()

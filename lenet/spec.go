@@ -1,6 +1,7 @@
 package lenet
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,24 +11,75 @@ import (
 	"strings"
 )
 
-// Activation names the non-linearity after a convolution or a hidden dense layer.
-type Activation string
+// LayerKind says what a layer computes.
+type LayerKind string
 
-// The activations.
+// The layer kinds, named as the explorer and cmd/describe -json name them.
 const (
-	ReLU    Activation = "relu"
-	Sigmoid Activation = "sigmoid"
+	KindConv    LayerKind = "conv"    // Σ window·kernel over the input channels + bias
+	KindMaxPool LayerKind = "maxpool" // the largest value of each window, per channel
+	KindAvgPool LayerKind = "avgpool" // the mean of each window (padding counted), per channel
+	KindReLU    LayerKind = "relu"    // max(x, 0), elementwise
+	KindSigmoid LayerKind = "sigmoid" // 1/(1+exp(−x)), elementwise
+	KindTanh    LayerKind = "tanh"    // tanh(x), elementwise
+	KindFlatten LayerKind = "flatten" // (C,H,W) to (C·H·W), row-major
+	KindLinear  LayerKind = "linear"  // x W + b with W stored (in, out): a dense layer
 )
 
-// PoolKind names the pooling after a convolution; the empty kind is no pooling.
-type PoolKind string
+// Layer is one layer of a network: PyTorch's nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d,
+// nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Flatten or nn.Linear. Pairs are (rows, columns).
+type Layer struct {
+	Kind LayerKind
+	// Out is a convolution's output channels or a dense layer's width.
+	Out int
+	// Kernel is the convolution's kernel or the pooling window.
+	Kernel [2]int
+	// Stride: a zero entry means PyTorch's default, 1 for a convolution and the window
+	// for a pooling (see Resolved).
+	Stride [2]int
+	// Padding is the zeros added on each side (a pooling's at most half its window).
+	Padding [2]int
+}
 
-// The pooling kinds.
-const (
-	NoPool  PoolKind = ""
-	AvgPool PoolKind = "avg"
-	MaxPool PoolKind = "max"
-)
+// Conv is a convolution with out channels, a square kernel of side k and padding p.
+func Conv(out, k, p int) Layer {
+	return Layer{Kind: KindConv, Out: out, Kernel: [2]int{k, k}, Padding: [2]int{p, p}}
+}
+
+// Pool is a pooling (KindMaxPool or KindAvgPool) of a square window of side k with
+// PyTorch's default stride (the window).
+func Pool(kind LayerKind, k int) Layer {
+	return Layer{Kind: kind, Kernel: [2]int{k, k}}
+}
+
+// Dense is a fully connected layer of the given width.
+func Dense(width int) Layer { return Layer{Kind: KindLinear, Out: width} }
+
+// Act is a layer without settings: an activation (KindReLU, KindSigmoid, KindTanh) or
+// KindFlatten.
+func Act(kind LayerKind) Layer { return Layer{Kind: kind} }
+
+// Resolved returns l with its default stride filled in.
+func (l Layer) Resolved() Layer {
+	for i := range 2 {
+		if l.Stride[i] != 0 {
+			continue
+		}
+		switch l.Kind {
+		case KindConv:
+			l.Stride[i] = 1
+		case KindMaxPool, KindAvgPool:
+			l.Stride[i] = l.Kernel[i]
+		}
+	}
+	return l
+}
+
+// windowed reports whether the layer slides a window over a (C, H, W) input.
+func (k LayerKind) windowed() bool { return k == KindConv || k == KindMaxPool || k == KindAvgPool }
+
+// elementwise reports whether the layer is an activation.
+func (k LayerKind) elementwise() bool { return k == KindReLU || k == KindSigmoid || k == KindTanh }
 
 // Init names a weight initialisation.
 type Init string
@@ -42,132 +94,184 @@ const (
 	Kaiming Init = "kaiming"
 )
 
-// ConvSpec is one convolution block: a square convolution, its activation and an
-// optional pooling.
-type ConvSpec struct {
-	Out        int        `json:"out"`                   // output channels
-	Kernel     int        `json:"kernel"`                // kernel side
-	Padding    int        `json:"padding,omitempty"`     // zero rows and columns on each side
-	Act        Activation `json:"act"`                   // relu or sigmoid
-	Pool       PoolKind   `json:"pool,omitempty"`        // avg, max or none
-	PoolSize   int        `json:"pool_size,omitempty"`   // window side; default 2
-	PoolStride int        `json:"pool_stride,omitempty"` // default the window side
-}
-
-// DenseSpec is one hidden fully connected layer and its activation.
-type DenseSpec struct {
-	Width int        `json:"width"`
-	Act   Activation `json:"act"`
-}
-
-// Spec describes a LeNet-style network for 28x28 one-channel images and how to train
-// it: convolution blocks, then Flatten, then hidden dense layers, then a final dense
-// layer to the 10 classes (always there, never listed). Zero values of the training
-// fields mean: LR the default for the activations (see LearningRate), 10 epochs,
-// Xavier init.
+// Spec describes a network for 28x28 one-channel images and, optionally, how to train
+// it. Layers run in order; a last dense layer to the classes is always added (never
+// listed), and a Flatten goes wherever the layers pass from (C, H, W) maps to flat
+// vectors (ParseSpec and Normalized insert it where the list leaves it out). Zero
+// values of the training fields mean: LR the default for the layers (see
+// LearningRate), 10 epochs, Xavier init.
 //
-// A Spec is written on the command line as tokens joined by "-", one per layer in
-// network order (see ParseSpec), the chapter's network being
+// A Spec is written as tokens joined by "-", one per layer (see ParseSpec), the
+// chapter's network being
 //
 //	conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9
 //
-// and in JSON with the field names of its struct tags.
+// and in JSON as {"name", "layers": [...], "lr", "epochs", "init"}, or the layers'
+// list alone (see Layer.MarshalJSON).
 type Spec struct {
-	Name   string      `json:"name,omitempty"` // a label for tables and legends
-	Convs  []ConvSpec  `json:"convs"`
-	Dense  []DenseSpec `json:"dense"`
-	LR     float64     `json:"lr,omitempty"`
-	Epochs int         `json:"epochs,omitempty"`
-	Init   Init        `json:"init,omitempty"`
+	Name   string  `json:"name,omitempty"` // a label for tables and legends
+	Layers []Layer `json:"layers"`
+	LR     float64 `json:"lr,omitempty"`
+	Epochs int     `json:"epochs,omitempty"`
+	Init   Init    `json:"init,omitempty"`
 }
+
+// The presets' names.
+const (
+	Classic = "classic"
+	Modern  = "modern"
+)
+
+// Presets lists the presets' names, in the order help texts show them.
+var Presets = []string{Classic, Modern}
 
 // ClassicSpec is the chapter's LeNet: ReLU after the first convolution, sigmoid
 // elsewhere, average pooling, learning rate 0.9.
 func ClassicSpec() Spec {
-	return Spec{
-		Name: string(Classic),
-		Convs: []ConvSpec{
-			{Out: 6, Kernel: 5, Padding: 2, Act: ReLU, Pool: AvgPool, PoolSize: 2},
-			{Out: 16, Kernel: 5, Act: Sigmoid, Pool: AvgPool, PoolSize: 2},
-		},
-		Dense: []DenseSpec{{120, Sigmoid}, {84, Sigmoid}},
-		LR:    0.9,
-	}.withDefaults()
+	return Spec{Name: Classic, LR: 0.9, Layers: []Layer{
+		Conv(6, 5, 2), Act(KindReLU), Pool(KindAvgPool, 2),
+		Conv(16, 5, 0), Act(KindSigmoid), Pool(KindAvgPool, 2),
+		Act(KindFlatten), Dense(120), Act(KindSigmoid), Dense(84), Act(KindSigmoid),
+	}}
 }
 
 // ModernSpec is the classic network with ReLU everywhere and max pooling, learning
 // rate 0.1.
 func ModernSpec() Spec {
 	s := ClassicSpec()
-	s.Name = string(Modern)
-	for i := range s.Convs {
-		s.Convs[i].Act, s.Convs[i].Pool = ReLU, MaxPool
+	s.Name, s.LR = Modern, 0.1
+	for i, l := range s.Layers {
+		switch l.Kind {
+		case KindSigmoid:
+			s.Layers[i].Kind = KindReLU
+		case KindAvgPool:
+			s.Layers[i].Kind = KindMaxPool
+		}
 	}
-	for i := range s.Dense {
-		s.Dense[i].Act = ReLU
-	}
-	s.LR = 0.1
 	return s
 }
 
-// SpecOf returns the network a variant names: the presets classic and modern, or any
-// spec string (ParseSpec), such as the architecture Classifier.Variant returns for a
-// network built from a Spec.
-func SpecOf(v Variant) (Spec, error) {
-	switch v {
+// preset returns the preset called name.
+func preset(name string) (Spec, bool) {
+	switch name {
 	case Classic:
-		return ClassicSpec(), nil
+		return ClassicSpec(), true
 	case Modern:
-		return ModernSpec(), nil
+		return ModernSpec(), true
 	}
-	s, err := ParseSpec(string(v))
-	if err != nil {
-		return Spec{}, fmt.Errorf("unknown model %q: choose classic, modern or a spec such as %s (%w)", v, ClassicSpec().String(), err)
-	}
-	return s, nil
+	return Spec{}, false
 }
 
-// ParseSpec reads a spec in the compact form, or in JSON when s starts with "{".
+// SpecError is a spec that cannot be read or built: the layer (counted from 0 in
+// Spec.Layers, -1 for a training token or the spec as a whole), its token, and why.
+type SpecError struct {
+	Layer int
+	Token string
+	Err   error
+}
+
+func (e *SpecError) Error() string {
+	if e.Layer < 0 {
+		if e.Token == "" {
+			return e.Err.Error()
+		}
+		return fmt.Sprintf("token %q: %v", e.Token, e.Err)
+	}
+	return fmt.Sprintf("layer %d %s: %v", e.Layer, e.Token, e.Err)
+}
+
+func (e *SpecError) Unwrap() error { return e.Err }
+
+// Is makes every SpecError match ErrSpec.
+func (e *SpecError) Is(target error) bool { return target == ErrSpec }
+
+// ErrSpec matches every error of ParseSpec and Describe (errors.Is).
+var ErrSpec = errors.New("bad network spec")
+
+func specErr(layer int, token, format string, args ...any) error {
+	return &SpecError{Layer: layer, Token: token, Err: fmt.Errorf(format, args...)}
+}
+
+// ParseSpec reads a network: a preset's name (classic, modern), the compact form, or
+// JSON when s starts with "{" or "[". The spec is checked with Describe, so it builds.
 //
-// The compact form is a list of tokens joined by "-", in network order:
+// The compact form is a list of tokens joined by "-", one per layer, in network order
+// (P is a number N or a rectangle NxM, rows by columns):
 //
-//	convNkK[pP]   a convolution with N output channels, a KxK kernel, P padding
-//	relu, sigmoid the activation of the convolution or dense layer before it
-//	avgS[sT]      average pooling of an SxS window with stride T (default S)
-//	maxS[sT]      max pooling, likewise
-//	denseN        a hidden dense layer of width N (the final one to 10 classes is implicit)
-//	lrX           the learning rate, e.g. lr0.9 or lr1e-3
-//	epochsN       the number of epochs
-//	xavier, kaiming  the weight initialisation
-//
-// Every convolution and dense layer needs an activation; convolutions come before the
-// dense layers.
+//	convNkP[pP][sP]   a convolution with N output channels, kernel P, padding P
+//	                  (default 0) and stride P (default 1), in any order after N:
+//	                  conv6k5p2, conv8k3p1s2, conv4k3x5p0x1s3x4
+//	maxP[sP][pP]      max pooling with a window P, stride (default the window) and
+//	                  padding (default 0, at most half the window): max2, max3s2p1
+//	avgP[sP][pP]      average pooling, likewise
+//	relu, sigmoid, tanh   activations
+//	flatten           (C, H, W) to C·H·W; implied before the first dense layer
+//	denseN            a dense layer of width N (the last one, to the classes, is implied)
+//	lrX               the learning rate, e.g. lr0.9 or lr1e-3
+//	epochsN           the number of epochs
+//	xavier, kaiming   the weight initialisation
 func ParseSpec(s string) (Spec, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "{") {
-		var sp Spec
-		dec := json.NewDecoder(strings.NewReader(s))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&sp); err != nil {
-			return Spec{}, fmt.Errorf("spec JSON: %w", err)
-		}
-		sp.fillDefaults()
-		return sp, sp.Validate()
+	if p, ok := preset(s); ok {
+		return p, nil
 	}
-	if s == "" {
-		return Spec{}, errors.New("empty spec")
+	var sp Spec
+	var err error
+	switch {
+	case s == "":
+		return Spec{}, specErr(-1, "", "empty spec; name a preset (%s) or give layers such as %s", strings.Join(Presets, ", "), ClassicSpec().Arch())
+	case s[0] == '{' || s[0] == '[':
+		sp, err = parseJSON(s)
+	default:
+		sp, err = parseCompact(s)
 	}
-	var p specParser
+	if err != nil {
+		return Spec{}, err
+	}
+	sp = sp.Normalized()
+	if _, err := Describe(sp); err != nil {
+		return Spec{}, err
+	}
+	return sp, nil
+}
+
+// parseCompact reads the compact form.
+func parseCompact(s string) (Spec, error) {
+	var sp Spec
 	for _, tok := range splitTokens(s) {
-		if err := p.token(tok); err != nil {
-			return Spec{}, fmt.Errorf("spec %q: token %q: %w", s, tok, err)
+		l, isLayer, err := sp.token(tok)
+		if err != nil {
+			idx := -1
+			if isLayer {
+				idx = len(sp.Normalized().Layers)
+			}
+			return Spec{}, &SpecError{Layer: idx, Token: tok, Err: err}
+		}
+		if isLayer {
+			sp.Layers = append(sp.Layers, l)
 		}
 	}
-	p.spec.fillDefaults()
-	if err := p.spec.Validate(); err != nil {
-		return Spec{}, fmt.Errorf("spec %q: %w", s, err)
+	return sp, nil
+}
+
+// parseJSON reads {"name", "layers", "lr", "epochs", "init"} or a bare list of layers.
+func parseJSON(s string) (Spec, error) {
+	var sp Spec
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	var err error
+	if s[0] == '[' {
+		err = dec.Decode(&sp.Layers)
+	} else {
+		err = dec.Decode(&sp)
 	}
-	return p.spec, nil
+	if err != nil {
+		return Spec{}, specErr(-1, "", "spec JSON: %v", err)
+	}
+	if dec.More() {
+		return Spec{}, specErr(-1, "", "spec JSON: more after the spec")
+	}
+	return sp, sp.checkTraining()
 }
 
 // splitTokens splits s at "-", except the "-" of an exponent (lr1e-3).
@@ -185,287 +289,226 @@ func splitTokens(s string) []string {
 	return out
 }
 
-// specParser builds a Spec token by token; last says what an activation or pooling
-// token applies to.
-type specParser struct {
-	spec Spec
-	last string // "conv", "dense" or ""
-}
+// tokenHelp lists the tokens, for the message about an unknown one.
+const tokenHelp = "use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming"
 
-func (p *specParser) token(tok string) error {
-	switch {
-	case tok == string(ReLU) || tok == string(Sigmoid):
-		return p.activation(Activation(tok))
+// token reads one token: a layer (isLayer) or a training setting, which it stores in
+// sp.
+func (sp *Spec) token(tok string) (l Layer, isLayer bool, err error) {
+	switch k := LayerKind(tok); {
+	case k.elementwise() || k == KindFlatten:
+		return Act(k), true, nil
 	case tok == string(Xavier) || tok == string(Kaiming):
-		p.spec.Init = Init(tok)
-		return nil
+		sp.Init = Init(tok)
+		return l, false, nil
 	case strings.HasPrefix(tok, "conv"):
-		return p.conv(tok[len("conv"):])
+		l, err = parseConv(tok[len("conv"):])
+		return l, true, err
 	case strings.HasPrefix(tok, "dense"):
-		w, err := positive(tok[len("dense"):], "width")
-		if err != nil {
-			return err
-		}
-		p.spec.Dense = append(p.spec.Dense, DenseSpec{Width: w})
-		p.last = "dense"
-		return nil
+		w, err := number(tok[len("dense"):], "the width", "dense64")
+		return Dense(w), true, err
 	case strings.HasPrefix(tok, "avg"):
-		return p.pool(AvgPool, tok[len("avg"):])
+		l, err = parsePool(KindAvgPool, tok[len("avg"):])
+		return l, true, err
 	case strings.HasPrefix(tok, "max"):
-		return p.pool(MaxPool, tok[len("max"):])
+		l, err = parsePool(KindMaxPool, tok[len("max"):])
+		return l, true, err
 	case strings.HasPrefix(tok, "lr"):
 		lr, err := strconv.ParseFloat(tok[len("lr"):], 64)
 		if err != nil || !(lr > 0) || math.IsInf(lr, 0) {
-			return errors.New("the learning rate must be a positive number, e.g. lr0.1")
+			return l, false, errors.New("the learning rate must be a positive number, e.g. lr0.1")
 		}
-		p.spec.LR = lr
-		return nil
+		sp.LR = lr
+		return l, false, nil
 	case strings.HasPrefix(tok, "epochs"):
-		e, err := positive(tok[len("epochs"):], "number of epochs")
-		p.spec.Epochs = e
-		return err
+		sp.Epochs, err = number(tok[len("epochs"):], "the number of epochs", "epochs10")
+		return l, false, err
 	}
-	return errors.New("unknown token; use convNkK[pP], relu, sigmoid, avgS[sT], maxS[sT], denseN, lrX, epochsN, xavier or kaiming")
+	return l, false, errors.New("unknown token; " + tokenHelp)
 }
 
-func (p *specParser) activation(a Activation) error {
-	switch p.last {
-	case "conv":
-		c := &p.spec.Convs[len(p.spec.Convs)-1]
-		if c.Act != "" || c.Pool != NoPool {
-			return errors.New("the convolution before it already has its activation")
-		}
-		c.Act = a
-	case "dense":
-		d := &p.spec.Dense[len(p.spec.Dense)-1]
-		if d.Act != "" {
-			return errors.New("the dense layer before it already has its activation")
-		}
-		d.Act = a
-	default:
-		return errors.New("an activation must follow a conv or dense token")
-	}
-	return nil
-}
-
-// conv parses "NkK[pP]".
-func (p *specParser) conv(rest string) error {
-	if len(p.spec.Dense) > 0 {
-		return errors.New("convolutions must come before the dense layers")
-	}
-	nums, err := fields(rest, "kp", "convNkK[pP], e.g. conv6k5p2")
+// parseConv reads "N" then k, p and s pairs in any order, k required.
+func parseConv(rest string) (Layer, error) {
+	const form = "convNkK[pP][sS], e.g. conv6k5p2 or conv8k3x5s2"
+	n, rest := leadingDigits(rest)
+	out, err := number(n, "the number of channels", form)
 	if err != nil {
-		return err
+		return Layer{}, err
 	}
-	if nums[1] == -1 {
-		return errors.New("want convNkK[pP], e.g. conv6k5p2")
-	}
-	if nums[0] < 1 || nums[1] < 1 {
-		return errors.New("channels and kernel must be at least 1")
-	}
-	p.spec.Convs = append(p.spec.Convs, ConvSpec{Out: nums[0], Kernel: nums[1], Padding: max(nums[2], 0)})
-	p.last = "conv"
-	return nil
-}
-
-// pool parses "S[sT]".
-func (p *specParser) pool(kind PoolKind, rest string) error {
-	if p.last != "conv" {
-		return errors.New("pooling must follow a convolution and its activation")
-	}
-	c := &p.spec.Convs[len(p.spec.Convs)-1]
-	if c.Act == "" {
-		return errors.New("put the activation between the convolution and the pooling, e.g. conv6k5-relu-max2")
-	}
-	if c.Pool != NoPool {
-		return errors.New("the convolution already has a pooling")
-	}
-	nums, err := fields(rest, "s", string(kind)+"S[sT], e.g. "+string(kind)+"2 or "+string(kind)+"3s2")
+	pairs, err := keyedPairs(rest, "kps", form)
 	if err != nil {
-		return err
+		return Layer{}, err
 	}
-	if nums[0] < 1 {
-		return errors.New("the pooling window must be at least 1")
+	k, ok := pairs['k']
+	if !ok {
+		return Layer{}, fmt.Errorf("the kernel is missing; want %s", form)
 	}
-	c.Pool, c.PoolSize, c.PoolStride = kind, nums[0], max(nums[1], 0)
-	return nil
+	return Layer{Kind: KindConv, Out: out, Kernel: k, Padding: pairs['p'], Stride: pairs['s']}, nil
 }
 
-// fields parses "N" followed by optional letter-number pairs, one per letter of keys
-// in that order; an absent pair is -1. The first number is required.
-func fields(s, keys, form string) ([]int, error) {
-	out := make([]int, len(keys)+1)
-	for i := range out {
-		out[i] = -1
+// parsePool reads the window then s and p pairs in any order.
+func parsePool(kind LayerKind, rest string) (Layer, error) {
+	name := strings.TrimSuffix(string(kind), "pool")
+	form := fmt.Sprintf("%sK[sS][pP], e.g. %s2 or %s3s2p1", name, name, name)
+	win, rest := leadingPair(rest)
+	k, err := pair(win, "the window", form)
+	if err != nil {
+		return Layer{}, err
 	}
-	pos := 0
-	for i := 0; i <= len(keys); i++ {
-		if i > 0 {
-			if pos >= len(s) || s[pos] != keys[i-1] {
-				continue
-			}
-			pos++
+	pairs, err := keyedPairs(rest, "sp", form)
+	if err != nil {
+		return Layer{}, err
+	}
+	return Layer{Kind: kind, Kernel: k, Stride: pairs['s'], Padding: pairs['p']}, nil
+}
+
+// keyedPairs reads letter-pair items ("k3", "p1x2") whose letters are in keys, each
+// at most once.
+func keyedPairs(s, keys, form string) (map[byte][2]int, error) {
+	out := map[byte][2]int{}
+	for s != "" {
+		key := s[0]
+		if !strings.ContainsRune(keys, rune(key)) {
+			return nil, fmt.Errorf("unexpected %q; want %s", s, form)
 		}
-		start := pos
-		for pos < len(s) && s[pos] >= '0' && s[pos] <= '9' {
-			pos++
+		if _, dup := out[key]; dup {
+			return nil, fmt.Errorf("%q is given twice; want %s", string(key), form)
 		}
-		if start == pos {
-			return nil, fmt.Errorf("want %s", form)
-		}
-		n, err := strconv.Atoi(s[start:pos])
+		var p string
+		p, s = leadingPair(s[1:])
+		v, err := pair(p, fieldName[key], form)
 		if err != nil {
-			return nil, fmt.Errorf("want %s", form)
+			return nil, err
 		}
-		out[i] = n
-	}
-	if pos != len(s) {
-		return nil, fmt.Errorf("want %s", form)
+		out[key] = v
 	}
 	return out, nil
 }
 
-func positive(s, what string) (int, error) {
+var fieldName = map[byte]string{'k': "the kernel", 'p': "the padding", 's': "the stride"}
+
+// leadingDigits splits s after its leading digits.
+func leadingDigits(s string) (string, string) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+// leadingPair splits s after a leading "N" or "NxM".
+func leadingPair(s string) (string, string) {
+	a, rest := leadingDigits(s)
+	if strings.HasPrefix(rest, "x") {
+		b, r := leadingDigits(rest[1:])
+		if b != "" {
+			return a + "x" + b, r
+		}
+	}
+	return a, rest
+}
+
+// pair reads "N" (a square) or "NxM".
+func pair(s, what, form string) ([2]int, error) {
+	a, b, rect := strings.Cut(s, "x")
+	x, err := number(a, what, form)
+	if err != nil {
+		return [2]int{}, err
+	}
+	if !rect {
+		return [2]int{x, x}, nil
+	}
+	y, err := number(b, what, form)
+	return [2]int{x, y}, err
+}
+
+// number reads a whole number of at most MaxDim; zero is allowed (a padding) and the
+// shape checks of Describe refuse it where it means nothing.
+func number(s, what, form string) (int, error) {
+	if s == "" {
+		return 0, fmt.Errorf("%s is missing; want %s", what, form)
+	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("the %s must be a positive whole number", what)
+	if err != nil || n > MaxDim {
+		return 0, fmt.Errorf("%s %s is out of range (at most %d)", what, s, MaxDim)
 	}
 	return n, nil
 }
 
-func (s Spec) withDefaults() Spec {
-	s.Convs = slices.Clone(s.Convs)
-	s.fillDefaults()
+// Normalized returns s with a Flatten wherever its layers pass from maps to vectors
+// without one: before the first dense layer, or at the end when no dense layer
+// follows the last map. ParseSpec returns normalized specs.
+func (s Spec) Normalized() Spec {
+	s.Layers = slices.Clone(s.Layers)
+	if len(s.Layers) == 0 {
+		return s
+	}
+	for i, l := range s.Layers {
+		switch l.Kind {
+		case KindFlatten:
+			return s
+		case KindLinear:
+			s.Layers = slices.Insert(s.Layers, i, Act(KindFlatten))
+			return s
+		}
+	}
+	s.Layers = append(s.Layers, Act(KindFlatten))
 	return s
 }
 
-// fillDefaults sets the pooling window and stride left at zero.
-func (s *Spec) fillDefaults() {
-	for i := range s.Convs {
-		c := &s.Convs[i]
-		if c.Pool == NoPool {
-			c.PoolSize, c.PoolStride = 0, 0
-			continue
-		}
-		if c.PoolSize <= 0 {
-			c.PoolSize = 2
-		}
-		if c.PoolStride <= 0 {
-			c.PoolStride = c.PoolSize
-		}
+// impliedFlatten reports whether layer i is a Flatten that Normalized would insert.
+func (s Spec) impliedFlatten(i int) bool {
+	if s.Layers[i].Kind != KindFlatten || slices.ContainsFunc(s.Layers[:i], func(l Layer) bool { return l.Kind == KindFlatten || l.Kind == KindLinear }) {
+		return false
 	}
+	return i == len(s.Layers)-1 || s.Layers[i+1].Kind == KindLinear
 }
 
-// Validate checks every field and that every layer's output is at least 1x1 on a
-// 28x28 input; the error names the first problem.
-func (s Spec) Validate() error {
-	if len(s.Convs) == 0 {
-		return errors.New("a LeNet needs at least one convolution")
+// Token is the layer's compact form: conv6k5p2, max3s2p1, relu, dense120.
+func (l Layer) Token() string {
+	r := l.Resolved()
+	switch l.Kind {
+	case KindConv:
+		t := fmt.Sprintf("conv%dk%s", l.Out, pairText(l.Kernel))
+		if r.Padding != [2]int{} {
+			t += "p" + pairText(r.Padding)
+		}
+		if r.Stride != [2]int{1, 1} {
+			t += "s" + pairText(r.Stride)
+		}
+		return t
+	case KindMaxPool, KindAvgPool:
+		t := strings.TrimSuffix(string(l.Kind), "pool") + pairText(l.Kernel)
+		if r.Stride != l.Kernel {
+			t += "s" + pairText(r.Stride)
+		}
+		if r.Padding != [2]int{} {
+			t += "p" + pairText(r.Padding)
+		}
+		return t
+	case KindLinear:
+		return fmt.Sprintf("dense%d", l.Out)
 	}
-	h, w := Height, Width
-	for i, c := range s.Convs {
-		what := fmt.Sprintf("conv%d", i+1)
-		if c.Out < 1 || c.Kernel < 1 || c.Padding < 0 {
-			return fmt.Errorf("%s: %d channels, kernel %d, padding %d: channels and kernel must be at least 1, padding at least 0", what, c.Out, c.Kernel, c.Padding)
-		}
-		if err := checkActivation(what, c.Act); err != nil {
-			return err
-		}
-		if h, w = h-c.Kernel+2*c.Padding+1, w-c.Kernel+2*c.Padding+1; h < 1 || w < 1 {
-			return fmt.Errorf("%s: a %dx%d kernel does not fit its input; use a smaller kernel, more padding or less pooling before it", what, c.Kernel, c.Kernel)
-		}
-		switch c.Pool {
-		case NoPool:
-		case AvgPool, MaxPool:
-			if c.PoolSize < 1 || c.PoolStride < 1 {
-				return fmt.Errorf("%s: pooling window %d stride %d: both must be at least 1", what, c.PoolSize, c.PoolStride)
-			}
-			if c.PoolSize > h || c.PoolSize > w {
-				return fmt.Errorf("%s: the %dx%d pooling window does not fit the %dx%d feature map", what, c.PoolSize, c.PoolSize, h, w)
-			}
-			h, w = (h-c.PoolSize)/c.PoolStride+1, (w-c.PoolSize)/c.PoolStride+1
-		default:
-			return fmt.Errorf("%s: unknown pooling %q; use avg, max or none", what, c.Pool)
-		}
-	}
-	for i, d := range s.Dense {
-		what := fmt.Sprintf("dense%d", i+1)
-		if d.Width < 1 {
-			return fmt.Errorf("%s: width %d must be at least 1", what, d.Width)
-		}
-		if err := checkActivation(what, d.Act); err != nil {
-			return err
-		}
-	}
-	switch {
-	case s.LR < 0 || math.IsNaN(s.LR) || math.IsInf(s.LR, 0):
-		return fmt.Errorf("learning rate %v must be a positive number", s.LR)
-	case s.Epochs < 0:
-		return fmt.Errorf("epochs %d must be positive", s.Epochs)
-	case s.Init != "" && s.Init != Xavier && s.Init != Kaiming:
-		return fmt.Errorf("unknown init %q; use xavier or kaiming", s.Init)
-	}
-	return nil
+	return string(l.Kind)
 }
 
-func checkActivation(what string, a Activation) error {
-	switch a {
-	case ReLU, Sigmoid:
-		return nil
-	case "":
-		return fmt.Errorf("%s has no activation; add relu or sigmoid after it", what)
+func pairText(p [2]int) string {
+	if p[0] == p[1] {
+		return strconv.Itoa(p[0])
 	}
-	return fmt.Errorf("%s: unknown activation %q; use relu or sigmoid", what, a)
-}
-
-// LearningRate is s.LR, or when it is zero the default: 0.9 (the textbook's) for a
-// network with a sigmoid anywhere, 0.1 for one with ReLU only, whose units do not
-// saturate and so take smaller steps.
-func (s Spec) LearningRate() float64 {
-	if s.LR > 0 {
-		return s.LR
-	}
-	for _, c := range s.Convs {
-		if c.Act == Sigmoid {
-			return 0.9
-		}
-	}
-	for _, d := range s.Dense {
-		if d.Act == Sigmoid {
-			return 0.9
-		}
-	}
-	return 0.1
-}
-
-// EpochCount is s.Epochs, or 10 when it is zero.
-func (s Spec) EpochCount() int {
-	if s.Epochs > 0 {
-		return s.Epochs
-	}
-	return 10
+	return fmt.Sprintf("%dx%d", p[0], p[1])
 }
 
 // Arch is the compact form of the layers alone, without the name and the training
-// fields: two specs with the same Arch build networks of the same layers and shapes.
+// fields and without the Flattens that ParseSpec implies: two specs with the same
+// Arch build networks of the same layers and shapes.
 func (s Spec) Arch() string {
+	s = s.Normalized()
 	var t []string
-	for _, c := range s.Convs {
-		tok := fmt.Sprintf("conv%dk%d", c.Out, c.Kernel)
-		if c.Padding > 0 {
-			tok += fmt.Sprintf("p%d", c.Padding)
+	for i, l := range s.Layers {
+		if !s.impliedFlatten(i) {
+			t = append(t, l.Token())
 		}
-		t = append(t, tok, string(c.Act))
-		if c.Pool != NoPool {
-			tok = fmt.Sprintf("%s%d", c.Pool, c.PoolSize)
-			if c.PoolStride != c.PoolSize && c.PoolStride > 0 {
-				tok += fmt.Sprintf("s%d", c.PoolStride)
-			}
-			t = append(t, tok)
-		}
-	}
-	for _, d := range s.Dense {
-		t = append(t, fmt.Sprintf("dense%d", d.Width), string(d.Act))
 	}
 	return strings.Join(t, "-")
 }
@@ -486,16 +529,20 @@ func (s Spec) String() string {
 	return out
 }
 
-// Variant names the architecture: "classic" or "modern" when the layers are a
-// preset's, the Arch string otherwise. Checkpoints record it.
-func (s Spec) Variant() Variant {
-	for _, v := range Variants {
-		if p, _ := SpecOf(v); p.Arch() == s.Arch() {
-			return v
+// Model names the network for checkpoints and headings: a preset's name when the
+// layers are a preset's, the Arch string otherwise.
+func (s Spec) Model() string {
+	for _, name := range Presets {
+		if p, _ := preset(name); p.Arch() == s.Arch() {
+			return name
 		}
 	}
-	return Variant(s.Arch())
+	return s.Arch()
 }
+
+// SameNetwork reports whether a and b have the same layers (whatever their names and
+// training settings).
+func SameNetwork(a, b Spec) bool { return a.Arch() == b.Arch() }
 
 // Label is the Name, or the compact form when the spec has none.
 func (s Spec) Label() string {
@@ -505,34 +552,158 @@ func (s Spec) Label() string {
 	return s.String()
 }
 
-// Params is the number of trainable parameters: weights and biases of every
-// convolution and dense layer, the final one included.
-func (s Spec) Params() int {
-	n, in := 0, 1
-	for _, c := range s.Convs {
-		n += c.Out*in*c.Kernel*c.Kernel + c.Out
-		in = c.Out
+// LearningRate is s.LR, or when it is zero the default: 0.9 (the textbook's) for a
+// network with a sigmoid or tanh anywhere, 0.1 for one with ReLU only, whose units do
+// not saturate and so take smaller steps.
+func (s Spec) LearningRate() float64 {
+	if s.LR > 0 {
+		return s.LR
 	}
-	in = flatWidth(s.withDefaults())
-	for _, d := range slices.Concat(s.Dense, []DenseSpec{{Width: Classes}}) {
-		n += in*d.Width + d.Width
-		in = d.Width
+	if slices.ContainsFunc(s.Layers, func(l Layer) bool { return l.Kind == KindSigmoid || l.Kind == KindTanh }) {
+		return 0.9
 	}
-	return n
+	return 0.1
 }
 
-// resolveSpec returns the network a Config asks for: its Spec, or the one its Variant
-// names.
-func (c Config) resolveSpec() (Spec, error) {
-	if c.Spec == nil {
-		return SpecOf(c.Variant)
+// EpochCount is s.Epochs, or DefaultEpochs when it is zero.
+func (s Spec) EpochCount() int {
+	if s.Epochs > 0 {
+		return s.Epochs
 	}
-	if c.Variant != "" {
-		return Spec{}, fmt.Errorf("Config sets both Variant %q and Spec; set one", c.Variant)
-	}
-	s := c.Spec.withDefaults()
-	return s, s.Validate()
+	return DefaultEpochs
 }
 
-// Spec returns the network the Classifier was built from (for a Variant, its preset).
-func (c *Classifier) Spec() Spec { return c.cfg.Spec.withDefaults() }
+// checkTraining checks the training fields.
+func (s Spec) checkTraining() error {
+	switch {
+	case s.LR < 0 || math.IsNaN(s.LR) || math.IsInf(s.LR, 0):
+		return specErr(-1, "", "learning rate %v must be a positive number", s.LR)
+	case s.Epochs < 0:
+		return specErr(-1, "", "epochs %d must be positive", s.Epochs)
+	case s.Init != "" && s.Init != Xavier && s.Init != Kaiming:
+		return specErr(-1, "", "unknown init %q; use xavier or kaiming", s.Init)
+	}
+	return nil
+}
+
+// orClassic returns s, or the classic preset when s has no layers (a zero Spec).
+func (s Spec) orClassic() Spec {
+	if len(s.Layers) == 0 {
+		return ClassicSpec()
+	}
+	return s.Normalized()
+}
+
+// layerJSON is a Layer's JSON form: the settings its kind takes, pairs written as a
+// number when square.
+type layerJSON struct {
+	Kind    LayerKind       `json:"kind"`
+	Out     int             `json:"out,omitempty"`
+	Kernel  json.RawMessage `json:"kernel,omitempty"`
+	Stride  json.RawMessage `json:"stride,omitempty"`
+	Padding json.RawMessage `json:"padding,omitempty"`
+}
+
+// MarshalJSON writes {"kind": "conv", "out": 6, "kernel": 5, "padding": 2}: the
+// settings the kind takes, a pair as one number when square and [rows, columns]
+// otherwise, a default stride and a zero padding left out.
+func (l Layer) MarshalJSON() ([]byte, error) {
+	j := layerJSON{Kind: l.Kind}
+	r := l.Resolved()
+	switch {
+	case l.Kind.windowed():
+		j.Kernel = pairJSON(l.Kernel)
+		if r.Padding != [2]int{} {
+			j.Padding = pairJSON(r.Padding)
+		}
+		if r.Stride != Layer.Resolved(Layer{Kind: l.Kind, Kernel: l.Kernel}).Stride {
+			j.Stride = pairJSON(r.Stride)
+		}
+		if l.Kind == KindConv {
+			j.Out = l.Out
+		}
+	case l.Kind == KindLinear:
+		j.Out = l.Out
+	}
+	return json.Marshal(j)
+}
+
+func pairJSON(p [2]int) json.RawMessage {
+	if p[0] == p[1] {
+		return json.RawMessage(strconv.Itoa(p[0]))
+	}
+	return json.RawMessage(fmt.Sprintf("[%d,%d]", p[0], p[1]))
+}
+
+// UnmarshalJSON reads the form MarshalJSON writes; a pair may be a number or [rows,
+// columns], and a setting the kind does not take is an error.
+func (l *Layer) UnmarshalJSON(b []byte) error {
+	var j layerJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return fmt.Errorf("layer %s: %w", b, err)
+	}
+	*l = Layer{Kind: j.Kind, Out: j.Out}
+	switch {
+	case j.Kind.windowed():
+	case j.Kind == KindLinear:
+		if j.Kernel != nil || j.Stride != nil || j.Padding != nil {
+			return fmt.Errorf("layer %s: a linear layer takes only out", b)
+		}
+		return nil
+	case j.Kind.elementwise() || j.Kind == KindFlatten:
+		if j.Out != 0 || j.Kernel != nil || j.Stride != nil || j.Padding != nil {
+			return fmt.Errorf("layer %s: a %s layer takes no settings", b, j.Kind)
+		}
+		return nil
+	default:
+		return fmt.Errorf("layer %s: unknown kind %q; use conv, maxpool, avgpool, relu, sigmoid, tanh, flatten or linear", b, j.Kind)
+	}
+	if j.Kind != KindConv && j.Out != 0 {
+		return fmt.Errorf("layer %s: a pooling takes no out", b)
+	}
+	if j.Kernel == nil {
+		return fmt.Errorf("layer %s: kernel is missing", b)
+	}
+	for _, f := range []struct {
+		raw json.RawMessage
+		dst *[2]int
+	}{{j.Kernel, &l.Kernel}, {j.Stride, &l.Stride}, {j.Padding, &l.Padding}} {
+		if f.raw == nil {
+			continue
+		}
+		if err := unmarshalPair(f.raw, f.dst); err != nil {
+			return fmt.Errorf("layer %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// unmarshalPair reads a number or [rows, columns], each from 0 to MaxDim.
+func unmarshalPair(raw json.RawMessage, dst *[2]int) error {
+	var n int
+	var two []int
+	if err := json.Unmarshal(raw, &n); err == nil {
+		*dst = [2]int{n, n}
+	} else if err := json.Unmarshal(raw, &two); err != nil || len(two) != 2 {
+		return fmt.Errorf("%s is neither a number nor [rows, columns]", raw)
+	} else {
+		*dst = [2]int(two)
+	}
+	for _, v := range dst {
+		if v < 0 || v > MaxDim {
+			return fmt.Errorf("%s is out of range (0 to %d)", raw, MaxDim)
+		}
+	}
+	return nil
+}
+
+// Title names a network (Spec.Model) for headings: "LeNet (classic)" for a preset,
+// "CNN (conv8k3p1-relu-...)" for any other.
+func Title(model string) string {
+	if _, ok := preset(model); ok {
+		return "LeNet (" + model + ")"
+	}
+	return "CNN (" + model + ")"
+}

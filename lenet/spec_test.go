@@ -157,7 +157,7 @@ func TestSpecJSONRoundTrip(t *testing.T) {
 // the shape summary follows the spec.
 func TestNetSpecMatchesVariant(t *testing.T) {
 	spec := ClassicSpec()
-	a := newClassifier(t, Config{Variant: Classic, BatchSize: 2, EvalBatch: 2, Seed: 4})
+	a := newClassifier(t, Config{Spec: ClassicSpec(), BatchSize: 2, EvalBatch: 2, Seed: 4})
 	b := newClassifier(t, Config{Spec: &spec, BatchSize: 2, EvalBatch: 2, Seed: 4})
 	if b.Variant() != Classic || b.Spec().String() != spec.String() {
 		t.Errorf("spec classifier: Variant %q, Spec %q", b.Variant(), b.Spec())
@@ -168,7 +168,7 @@ func TestNetSpecMatchesVariant(t *testing.T) {
 			t.Errorf("parameter %d: %s and %s differ", i, p.Name(), q.Name())
 		}
 	}
-	if _, err := New(Config{Variant: Classic, Spec: &spec}); err == nil || !strings.Contains(err.Error(), "set one") {
+	if _, err := New(Config{Spec: ClassicSpec(), Spec: &spec}); err == nil || !strings.Contains(err.Error(), "set one") {
 		t.Errorf("Variant and Spec: err = %v", err)
 	}
 }

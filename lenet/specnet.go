@@ -12,50 +12,31 @@ import (
 	"github.com/d2l-go/convnets/layers"
 )
 
-// NewNetSpec builds the layers of s in g, every parameter named with the prefix
-// (conv1, conv2, ..., fc1, fc2, ...) and initialised from rng, the convolutions and
-// activations computed by ops. The parameters are drawn layer by layer in network
-// order, so a preset's name and its spec string build the same initial weights.
-func NewNetSpec(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
-	s = s.withDefaults()
-	if err := s.Validate(); err != nil {
+// NewNet builds the modules of s (see Describe) in g, the convolutions and
+// activations computed by ops: the project's own (graph.ImplFast) or the Gorgonia
+// primitives they replace (graph.ImplGorgonia); the layers, their parameters and
+// initial values do not depend on ops. Every parameter is named with the prefix and
+// its layer's place among its kind (conv1, conv2, ..., fc1, fc2, ...; see
+// ParamNames), and drawn from rng layer by layer in network order, so a preset's name
+// and its spec string build the same initial weights.
+func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
+	s = s.orClassic()
+	d, err := Describe(s)
+	if err != nil {
 		return nil, err
 	}
+	names := paramLayerNames(d)
 	var ls []layers.Layer
 	var weights []*gorgonia.Node
-	in := 1
-	for i, c := range s.Convs {
-		conv, err := layers.NewConv2D(g, fmt.Sprintf("%sconv%d", prefix, i+1), layers.Conv2DConfig{
-			In: in, Out: c.Out, Kernel: [2]int{c.Kernel, c.Kernel}, Padding: [2]int{c.Padding, c.Padding}, Dtype: dt, Ops: ops}, rng)
+	for i, m := range d.Layers {
+		l, err := buildLayer(g, prefix+names[i], m, dt, ops, rng)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("layer %d %s: %w", i, m.Layer.Token(), err)
 		}
-		ls = append(ls, conv, activationLayer(c.Act, ops))
-		weights = append(weights, conv.Weight())
-		if c.Pool != NoPool {
-			pool, err := poolLayer(c)
-			if err != nil {
-				return nil, err
-			}
-			ls = append(ls, pool)
+		if ps := l.Params(); len(ps) > 0 {
+			weights = append(weights, ps[0])
 		}
-		in = c.Out
-	}
-	ls = append(ls, layers.Flatten{})
-	in = flatWidth(s)
-	widths := append([]DenseSpec(nil), s.Dense...)
-	widths = append(widths, DenseSpec{Width: Classes})
-	for j, d := range widths {
-		fc, err := layers.NewLinear(g, fmt.Sprintf("%sfc%d", prefix, j+1), in, d.Width, dt, rng)
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, fc)
-		weights = append(weights, fc.Weight())
-		if j < len(s.Dense) {
-			ls = append(ls, activationLayer(d.Act, ops))
-		}
-		in = d.Width
+		ls = append(ls, l)
 	}
 	if s.Init == Kaiming {
 		for _, w := range weights {
@@ -65,31 +46,57 @@ func NewNetSpec(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, o
 	return layers.NewSequential(ls...), nil
 }
 
-func activationLayer(a Activation, ops graph.Impl) layers.Layer {
-	if a == Sigmoid {
-		return layers.Sigmoid{Ops: ops}
+// buildLayer makes the layer one module describes; name is for its parameters.
+func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (layers.Layer, error) {
+	l := m.Layer
+	pool := layers.PoolConfig{Kernel: l.Kernel, Padding: l.Padding, Stride: l.Stride}
+	switch l.Kind {
+	case KindConv:
+		return asLayer(layers.NewConv2D(g, name, layers.Conv2DConfig{
+			In: m.Input[0], Out: l.Out, Kernel: l.Kernel, Padding: l.Padding, Stride: l.Stride, Dtype: dt, Ops: ops}, rng))
+	case KindLinear:
+		return asLayer(layers.NewLinear(g, name, m.Input[0], l.Out, dt, rng))
+	case KindMaxPool:
+		return asLayer(layers.NewMaxPool2D(pool))
+	case KindAvgPool:
+		return asLayer(layers.NewAvgPool2D(pool))
+	case KindReLU:
+		return layers.ReLU{Ops: ops}, nil
+	case KindSigmoid:
+		return layers.Sigmoid{Ops: ops}, nil
+	case KindTanh:
+		return layers.Tanh{Ops: ops}, nil
+	case KindFlatten:
+		return layers.Flatten{}, nil
 	}
-	return layers.ReLU{Ops: ops}
+	return nil, fmt.Errorf("no layer for kind %q", l.Kind)
 }
 
-func poolLayer(c ConvSpec) (layers.Layer, error) {
-	cfg := layers.PoolConfig{Kernel: [2]int{c.PoolSize, c.PoolSize}, Stride: [2]int{c.PoolStride, c.PoolStride}}
-	if c.Pool == MaxPool {
-		return layers.NewMaxPool2D(cfg)
+// asLayer turns a constructor's typed result into a Layer, keeping a nil interface on
+// error.
+func asLayer[L layers.Layer](l L, err error) (layers.Layer, error) {
+	if err != nil {
+		return nil, err
 	}
-	return layers.NewAvgPool2D(cfg)
+	return l, nil
 }
 
-// flatWidth is the length of the flattened output of the convolution blocks.
-func flatWidth(s Spec) int {
-	h, w := Height, Width
-	for _, c := range s.Convs {
-		h, w = h-c.Kernel+2*c.Padding+1, w-c.Kernel+2*c.Padding+1
-		if c.Pool != NoPool {
-			h, w = (h-c.PoolSize)/c.PoolStride+1, (w-c.PoolSize)/c.PoolStride+1
+// paramLayerNames names the modules that have parameters: convN for the Nth
+// convolution, fcN for the Nth dense layer, "" for the others.
+func paramLayerNames(d *Description) []string {
+	names := make([]string, len(d.Layers))
+	convs, fcs := 0, 0
+	for i, m := range d.Layers {
+		switch m.Kind {
+		case KindConv:
+			convs++
+			names[i] = fmt.Sprintf("conv%d", convs)
+		case KindLinear:
+			fcs++
+			names[i] = fmt.Sprintf("fc%d", fcs)
 		}
 	}
-	return s.Convs[len(s.Convs)-1].Out * h * w
+	return names
 }
 
 // kaimingUniform redraws a weight from U(-a, a), a = sqrt(6 / fan_in). A convolution

@@ -6,21 +6,21 @@ import (
 	"strings"
 )
 
-// The d2l LeNet in PyTorch is one nn.Sequential, modules numbered from 0:
+// A network is one PyTorch nn.Sequential, modules numbered from 0 in the order of
+// Describe's rows (activations and Flatten included), so the chapter's LeNet is
 //
 //	0 Conv2d(1, 6, kernel_size=5, padding=2)   6 Flatten()
-//	1 activation                               7 Linear(400, 120)
-//	2 pooling, 2x2 stride 2                    8 activation
+//	1 ReLU()                                   7 Linear(400, 120)
+//	2 AvgPool2d(kernel_size=2, stride=2)       8 Sigmoid()
 //	3 Conv2d(6, 16, kernel_size=5)             9 Linear(120, 84)
-//	4 activation                              10 activation
-//	5 pooling, 2x2 stride 2                   11 Linear(84, 10)
+//	4 Sigmoid()                               10 Sigmoid()
+//	5 AvgPool2d(kernel_size=2, stride=2)      11 Linear(84, 10)
 //
-// (classic: ReLU at 1, Sigmoid at 4, 8, 10, AvgPool2d; modern: ReLU everywhere,
-// MaxPool2d), the order of NewNet's layers. Its state_dict names each parameter
-// "INDEX.weight" or "INDEX.bias", in PyTorch's layouts: a convolution's weight is
-// (out, in, kh, kw) as here, its bias (out) where this project keeps (1, out, 1, 1) for
-// broadcasting; a linear layer's weight is (out, in), the transpose of this project's
-// (in, out). Flatten takes (16, 5, 5) in row-major order on both sides.
+// Its state_dict names each parameter "INDEX.weight" or "INDEX.bias", in PyTorch's
+// layouts: a convolution's weight is (out, in, kh, kw) as here, its bias (out) where
+// this project keeps (1, out, 1, 1) for broadcasting; a linear layer's weight is (out,
+// in), the transpose of this project's (in, out). Flatten takes (C, H, W) in row-major
+// order on both sides.
 
 // layout says how a parameter's PyTorch layout differs from this project's.
 type layout int
@@ -39,43 +39,51 @@ type stateDictEntry struct {
 	layout layout
 }
 
-// stateDict lists the parameters in Classifier.Params order.
-var stateDict = []stateDictEntry{
-	{"0.weight", "conv1.weight", []int{6, 1, 5, 5}, sameLayout},
-	{"0.bias", "conv1.bias", []int{6}, convBias},
-	{"3.weight", "conv2.weight", []int{16, 6, 5, 5}, sameLayout},
-	{"3.bias", "conv2.bias", []int{16}, convBias},
-	{"7.weight", "fc1.weight", []int{120, 400}, linearWeight},
-	{"7.bias", "fc1.bias", []int{120}, sameLayout},
-	{"9.weight", "fc2.weight", []int{84, 120}, linearWeight},
-	{"9.bias", "fc2.bias", []int{84}, sameLayout},
-	{"11.weight", "fc3.weight", []int{10, 84}, linearWeight},
-	{"11.bias", "fc3.bias", []int{10}, sameLayout},
-}
-
-// StateDictKeys returns the keys of the d2l LeNet's PyTorch state_dict, in the order of
-// Classifier.Params: "0.weight", "0.bias", "3.weight", ..., "11.bias".
-func StateDictKeys() []string {
-	keys := make([]string, len(stateDict))
-	for i, e := range stateDict {
-		keys[i] = e.key
-	}
-	return keys
-}
-
-// StateDictShape returns PyTorch's shape of the state_dict entry key, or nil when LeNet
-// has no such entry.
-func StateDictShape(key string) []int {
-	for _, e := range stateDict {
-		if e.key == key {
-			return slices.Clone(e.shape)
+// stateDict lists the parameters of the described network in Classifier.Params order
+// (module by module, weight before bias).
+func stateDict(d *Description) []stateDictEntry {
+	names := paramLayerNames(d)
+	var out []stateDictEntry
+	for i, m := range d.Layers {
+		key := func(p string) string { return fmt.Sprintf("%d.%s", m.Index, p) }
+		switch m.Kind {
+		case KindConv:
+			l := m.Layer
+			out = append(out,
+				stateDictEntry{key("weight"), names[i] + ".weight", []int{l.Out, m.Input[0], l.Kernel[0], l.Kernel[1]}, sameLayout},
+				stateDictEntry{key("bias"), names[i] + ".bias", []int{l.Out}, convBias})
+		case KindLinear:
+			out = append(out,
+				stateDictEntry{key("weight"), names[i] + ".weight", []int{m.Layer.Out, m.Input[0]}, linearWeight},
+				stateDictEntry{key("bias"), names[i] + ".bias", []int{m.Layer.Out}, sameLayout})
 		}
 	}
-	return nil
+	return out
+}
+
+// StateDict returns the keys of the PyTorch state_dict of the network s describes,
+// with their shapes, in the order of Classifier.Params: for the classic LeNet
+// "0.weight" (6, 1, 5, 5), "0.bias" (6), "3.weight", ..., "11.bias" (10).
+func StateDict(s Spec) ([]ParamInfo, error) {
+	d, err := Describe(s.orClassic())
+	if err != nil {
+		return nil, err
+	}
+	var out []ParamInfo
+	for _, e := range stateDict(d) {
+		out = append(out, ParamInfo{Name: e.key, Shape: slices.Clone(e.shape)})
+	}
+	return out, nil
 }
 
 // stateDictList is the keys as a message lists them.
-func stateDictList() string { return strings.Join(StateDictKeys(), ", ") }
+func stateDictList(entries []stateDictEntry) string {
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.key
+	}
+	return strings.Join(keys, ", ")
+}
 
 // localShape is the parameter's shape here.
 func (e stateDictEntry) localShape() []int {

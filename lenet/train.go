@@ -84,12 +84,12 @@ func (s TrainState) RestartEpoch() TrainState {
 	return TrainState{Epoch: s.Epoch, History: h}
 }
 
-// TrainConfig sets up Train. Zero values mean: 10 epochs, the variant's learning rate,
-// seed 0, starting from scratch, no hooks.
+// TrainConfig sets up Train. Zero values mean the Classifier's settings (see Config):
+// its spec's epochs and learning rate, its seed; starting from scratch, no hooks.
 type TrainConfig struct {
-	Epochs int        // the epoch to stop after (counting from 1); default 10
-	LR     float64    // default the variant's DefaultLR
-	Seed   uint64     // seeds the shuffling; epoch e shuffles with Seed+e
+	Epochs int        // the epoch to stop after (counting from 1); default Spec().EpochCount()
+	LR     float64    // default Spec().LearningRate()
+	Seed   uint64     // seeds the shuffling, epoch e with Seed+e; default the Classifier's seed
 	Start  TrainState // where to start: a checkpoint's state when resuming
 
 	// OnBatch, when set, is called after every training batch.
@@ -147,10 +147,13 @@ func Train(ctx context.Context, c *Classifier, train, test *dataset.Set, cfg Tra
 // check fills in cfg's defaults and checks it against the data.
 func (cfg TrainConfig) check(c *Classifier, train, test *dataset.Set) (TrainConfig, error) {
 	if cfg.Epochs == 0 {
-		cfg.Epochs = 10
+		cfg.Epochs = c.Spec().EpochCount()
 	}
 	if cfg.LR == 0 {
-		cfg.LR = c.Variant().DefaultLR()
+		cfg.LR = c.Spec().LearningRate()
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = c.Seed()
 	}
 	s := cfg.Start
 	switch {

@@ -106,7 +106,7 @@ func compare(c *lenet.Classifier, ck *lenet.Checkpoint, a, b input, outDir strin
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "LeNet (%s), %s\n", ck.Variant, ck.TrainedFor())
+	fmt.Fprintf(stdout, "%s, %s\n", lenet.Title(ck.Model), ck.TrainedFor())
 	fmt.Fprintf(stdout, "A: %s\nB: %s\n\n", a.describe(ia), b.describe(ib))
 	fmt.Fprintf(stdout, "%-34s %8s %8s %8s\n", "layer output", "mean A", "mean B", "cos(A,B)")
 	for i, la := range ia.Layers {
@@ -200,6 +200,6 @@ func compareFigure(ia, ib *lenet.Inspection, a, b input) ([][]plotting.Panel, st
 			[]plotting.Panel{grid(actA, "A", sa[i].Act, sa[i].Act.Layer), grid(actB, "B", sb[i].Act, sb[i].Act.Layer)},
 			[]plotting.Panel{grid(poolA, "A", sa[i].Pool, poolName(sa[i].Pool.Layer)), grid(poolB, "B", sb[i].Pool, poolName(sb[i].Pool.Layer))})
 	}
-	title := fmt.Sprintf("LeNet (%s): %s against %s, activations on shared colour scales", ia.Variant, a.title(), b.title())
+	title := fmt.Sprintf("%s: %s against %s, activations on shared colour scales", lenet.Title(ia.Model), a.title(), b.title())
 	return rows, title, nil
 }

@@ -144,8 +144,8 @@ func buildFigure(insp *lenet.Inspection, index, label int, h lenet.CheckpointHea
 	if pred != label {
 		verdict = "wrong"
 	}
-	f.Title = fmt.Sprintf("LeNet (%s, %s) on test image %d: true %s, predicted %s (p = %.2f, %s)",
-		insp.Variant, h.TrainedFor(), index, names[label], names[pred], insp.Probs[pred], verdict)
+	f.Title = fmt.Sprintf("%s, %s) on test image %d: true %s, predicted %s (p = %.2f, %s)",
+		strings.TrimSuffix(lenet.Title(insp.Model), ")"), h.TrainedFor(), index, names[label], names[pred], insp.Probs[pred], verdict)
 
 	f.Input = &plotting.ImageGrid{
 		Title:    "input " + layers.FormatShape([]int{1, 1, lenet.Height, lenet.Width}),

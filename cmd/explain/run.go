@@ -86,7 +86,14 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-model: %w", err)
 	}
-	assumed, _ := ck.SettleVariant("") // PyTorch's weights may not name their variant
+	assumed, err := ck.SettleModel("") // PyTorch's weights may not name their network
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	spec, err := ck.Spec()
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
 	test, err := loadTest(o.dataDir, stderr)
 	if err != nil {
 		return err
@@ -103,7 +110,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	if test.Rows != lenet.Height || test.Cols != lenet.Width {
 		return fmt.Errorf("test images are %dx%d; LeNet takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
 	}
-	c, err := lenet.New(lenet.Config{Variant: ck.Variant, BatchSize: 1, EvalBatch: 1})
+	c, err := lenet.New(lenet.Config{Spec: spec, BatchSize: 1, EvalBatch: 1})
 	if err != nil {
 		return fmt.Errorf("-model %s: %w", o.model, err)
 	}
@@ -124,7 +131,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	var summary bytes.Buffer
-	if err := lenet.WriteSummary(&summary, ck.Variant); err != nil {
+	if err := lenet.WriteSummary(&summary, spec); err != nil {
 		return err
 	}
 	label := test.Label(o.index)
@@ -133,8 +140,8 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	variant, trained := ck.About(assumed)
-	fmt.Fprintf(stdout, "LeNet (%s) from %s, %s\n", variant, o.model, trained)
+	model, trained := ck.About(assumed)
+	fmt.Fprintf(stdout, "%s from %s, %s\n", model, o.model, trained)
 	fmt.Fprintf(stdout, "test image %d: true %s, predicted %s (p = %.2f)\n\n", o.index,
 		dataset.LabelNames[label], dataset.LabelNames[insp.Predicted], insp.Probs[insp.Predicted])
 	fmt.Fprint(stdout, summary.String())

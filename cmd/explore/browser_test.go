@@ -34,7 +34,7 @@ var update = flag.Bool("update", false, "write docs/explore.png (with the quick 
 
 // testQuick is the model the browser test trains when it does not write the picture:
 // enough training to tell a drawing from an empty canvas, in a few seconds.
-var testQuick = quickConfig{Variant: lenet.Modern, Epochs: 1, Limit: 12000, Seed: 1}
+var testQuick = quickConfig{Spec: lenet.ModernSpec(), Epochs: 1, Limit: 12000, Seed: 1}
 
 // chromiumPath finds Debian's chromium; without it the test skips on a developer's
 // machine and fails in CI, which installs it.
@@ -317,7 +317,7 @@ func writePicture(t *testing.T, ctx context.Context) {
 func TestBrowserLive(t *testing.T) {
 	ctx, consoleMsgs := browser(t)
 	_, test := fashiontest.Load(t)
-	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 3})
+	c := lenettest.New(t, lenet.Config{Spec: lenet.ClassicSpec(), BatchSize: 1, EvalBatch: 1, Seed: 3})
 	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, lenet.CheckpointHeader{Epochs: 3}), Test: test, Live: true, Source: "cmd/train"})
 	if err != nil {
 		t.Fatal(err)
@@ -356,7 +356,7 @@ func TestBrowserLive(t *testing.T) {
 func TestBrowserWeightsOnly(t *testing.T) {
 	ctx, consoleMsgs := browser(t)
 	_, test := fashiontest.Load(t)
-	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 1, Seed: 5})
+	c := lenettest.New(t, lenet.Config{Spec: lenet.ClassicSpec(), BatchSize: 1, EvalBatch: 1, Seed: 5})
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
 	ck.WeightsOnly = true
 	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: "torch.safetensors"})

@@ -27,11 +27,11 @@ func defaultModelsText() string {
 // quick is the model trained when there is no checkpoint: the chapter's network, long
 // enough to get most test images right (about 0.75 after 2 epochs), short enough to
 // wait for.
-var quick = quickConfig{Variant: lenet.Classic, Epochs: 2, Seed: 1}
+var quick = quickConfig{Model: lenet.Classic, Epochs: 2, Seed: 1}
 
 // quickConfig says what quick model to train.
 type quickConfig struct {
-	Variant lenet.Variant
+	Model   string // a preset or spec (lenet.ParseSpec)
 	Epochs  int
 	Limit   int // training images, 0 for all
 	Seed    uint64
@@ -102,7 +102,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	if ck == nil {
 		fmt.Fprintf(stdout, "no -model and no %s: training a quick model first (%s LeNet, %s on %d images);\n"+
-			"for a better one: go run ./cmd/train -save %s\n", defaultModelsText(), quick.Variant, epochs(quick.Epochs), train.Head(quick.Limit).N, defaultModels[0])
+			"for a better one: go run ./cmd/train -save %s\n", defaultModelsText(), quick.Model, epochs(quick.Epochs), train.Head(quick.Limit).N, defaultModels[0])
 		start := time.Now()
 		if ck, err = trainQuick(ctx, quick, train, test, progress); err != nil {
 			return err
@@ -120,7 +120,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	defer srv.Close()
 	_, trained := ck.About(false)
-	fmt.Fprintf(stdout, "LeNet explorer (%s LeNet, %s) at %s  (Ctrl-C to stop)\n", ck.Variant, trained, explore.URL(ln))
+	fmt.Fprintf(stdout, "explorer (%s, %s) at %s  (Ctrl-C to stop)\n", lenet.Title(ck.Model), trained, explore.URL(ln))
 	return srv.Serve(ctx, ln)
 }
 
@@ -132,9 +132,13 @@ func chooseModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, erro
 	if ck == nil || err != nil {
 		return nil, "", err
 	}
-	if assumed, _ := ck.SettleVariant(""); assumed {
-		variant, _ := ck.About(assumed)
-		fmt.Fprintf(stdout, "%s: LeNet %s\n", source, variant)
+	assumed, err := ck.SettleModel("")
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", source, err)
+	}
+	if assumed {
+		model, _ := ck.About(assumed)
+		fmt.Fprintf(stdout, "%s: %s\n", source, model)
 	}
 	return ck, source, nil
 }
@@ -177,7 +181,11 @@ func loadData(ctx context.Context, src *dataset.Source, dir string, withTrain bo
 // trainQuick trains a model as q says and returns its weights and history; a cancelled
 // ctx stops it early with what it has. progress, when not nil, gets a one-line counter.
 func trainQuick(ctx context.Context, q quickConfig, train, test *dataset.Set, progress io.Writer) (*lenet.Checkpoint, error) {
-	c, err := lenet.New(lenet.Config{Variant: q.Variant, Seed: q.Seed})
+	spec, err := lenet.ParseSpec(q.Model)
+	if err != nil {
+		return nil, err
+	}
+	c, err := lenet.New(lenet.Config{Spec: spec, Seed: q.Seed})
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +205,7 @@ func trainQuick(ctx context.Context, q quickConfig, train, test *dataset.Set, pr
 		return nil, err
 	}
 	return lenet.Snapshot(c, lenet.CheckpointHeader{Epochs: q.Epochs, BatchSize: c.BatchSize(), Seed: q.Seed, TrainExamples: train.N,
-		Optimizer: lenet.Optimizer{Name: "sgd", LR: q.Variant.DefaultLR()}, TrainState: res.State}), nil
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: spec.LearningRate()}, TrainState: res.State}), nil
 }
 
 // epochs writes "1 epoch", "2 epochs".

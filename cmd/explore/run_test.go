@@ -120,7 +120,7 @@ func getJSON(t *testing.T, url string, v any) {
 // /api/forward?index=42 returned gives the same probabilities.
 func TestServesCheckpoint(t *testing.T) {
 	data := fashiontest.Dir(t)
-	c := lenettest.New(t, lenet.Config{Variant: lenet.Modern, BatchSize: 1, EvalBatch: 1, Seed: 4})
+	c := lenettest.New(t, lenet.Config{Spec: lenet.ModernSpec(), BatchSize: 1, EvalBatch: 1, Seed: 4})
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := lenet.Snapshot(c, savedHeader(1)).Save(path); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestDefaultModel(t *testing.T) {
 	data := fashiontest.Dir(t)
 	t.Chdir(t.TempDir())
 	saved := quick
-	quick = quickConfig{Variant: lenet.Classic, Epochs: 1, Limit: 1280, Seed: 2}
+	quick = quickConfig{Spec: lenet.ClassicSpec(), Epochs: 1, Limit: 1280, Seed: 2}
 	defer func() { quick = saved }()
 
 	url, p := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)

@@ -39,7 +39,7 @@ func main() {
 // options are the parsed flags.
 type options struct {
 	data       string
-	variant    lenet.Variant
+	variant    lenet.Spec
 	steps      int
 	batch      int
 	tol        float64
@@ -54,7 +54,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		"Compares LeNet's training step and evaluation on the GPU with the CPU's\n"+
 		"(a binary built with `make cuda`, on a machine with an NVIDIA GPU).\n\nFlags:\n")
 	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
-	model := fs.String("model", "classic", "network variant: classic or modern")
+	model := fs.String("model", "classic", "the network: a preset (classic, modern) or a spec")
 	steps := fs.Int("steps", 3, "SGD steps to compare")
 	batch := fs.Int("batch", 256, "batch size")
 	tol := fs.Float64("tol", 1e-4, "largest difference allowed, relative to the largest magnitude (at least 1)")
@@ -65,7 +65,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	o := &options{data: *data, steps: *steps, batch: *batch, tol: *tol, bench: *bench}
 	var err error
-	if o.variant, err = lenet.ParseVariant(*model); err != nil {
+	if o.variant, err = lenet.ParseSpec(*model); err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
 	if o.benchSizes, err = parseBatches(*benchBatches); err != nil {
@@ -94,7 +94,7 @@ func check(o *options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := lenet.Config{Variant: o.variant, BatchSize: o.batch, Seed: 1}
+	cfg := lenet.Config{Spec: o.variant, BatchSize: o.batch, Seed: 1}
 	cpu, err := lenet.New(cfg)
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (c *comparison) add(what string, got, want []float32) {
 func compare(w io.Writer, gpu, cpu *lenet.Classifier, train, test *dataset.Set, steps int, tol float64) error {
 	cmp := &comparison{w: w, tol: tol}
 	it := train.Batches(cpu.BatchSize(), true, 7)
-	lr := cpu.Variant().DefaultLR()
+	lr := cpu.Spec().LearningRate()
 	for s := 1; s <= steps && it.Next(); s++ {
 		x, labels := it.Float32(), it.Labels()
 		t0 := time.Now()
@@ -192,10 +192,10 @@ func compare(w io.Writer, gpu, cpu *lenet.Classifier, train, test *dataset.Set, 
 
 // timeSteps prints the mean time of steps training steps (after 3 untimed ones) for
 // each batch size and device.
-func timeSteps(w io.Writer, train *dataset.Set, v lenet.Variant, steps int, sizes []int) error {
+func timeSteps(w io.Writer, train *dataset.Set, v lenet.Spec, steps int, sizes []int) error {
 	for _, b := range sizes {
 		for _, dev := range []graph.Device{graph.GPU(0), graph.CPU} {
-			c, err := lenet.New(lenet.Config{Variant: v, BatchSize: b, Seed: 1, Device: dev})
+			c, err := lenet.New(lenet.Config{Spec: v, BatchSize: b, Seed: 1, Device: dev})
 			if err != nil {
 				return err
 			}
@@ -209,7 +209,7 @@ func timeSteps(w io.Writer, train *dataset.Set, v lenet.Variant, steps int, size
 					it.Reset(uint64(s))
 					it.Next()
 				}
-				if _, _, err := c.TrainBatch(it.Float32(), it.Labels(), v.DefaultLR()); err != nil {
+				if _, _, err := c.TrainBatch(it.Float32(), it.Labels(), v.LearningRate()); err != nil {
 					c.Close()
 					return err
 				}

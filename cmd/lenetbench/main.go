@@ -49,7 +49,7 @@ func main() {
 // options are the parsed flags.
 type options struct {
 	epochs, batch, limit, shards int
-	variant                      lenet.Variant
+	variant                      lenet.Spec
 	ops                          graph.Impl
 	data, cpuprofile             string
 	seed                         uint64
@@ -70,7 +70,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.IntVar(&o.batch, "batch", 256, "mini-batch size")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first N training images (0 = all 60000)")
 	fs.IntVar(&o.shards, "shards", 0, "cut each batch into this many parts (0: the default, see lenet.Config.Shards)")
-	model := fs.String("model", "classic", "network variant: classic or modern")
+	model := fs.String("model", "classic", "the network: a preset (classic, modern) or a spec")
 	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	fs.StringVar(&o.data, "data", "", dataset.DirFlagUsage)
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling")
@@ -79,7 +79,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, err
 	}
 	var err error
-	if o.variant, err = lenet.ParseVariant(*model); err != nil {
+	if o.variant, err = lenet.ParseSpec(*model); err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
 	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
@@ -111,7 +111,7 @@ func bench(o *options, stdout io.Writer) error {
 		return err
 	}
 	train = train.Head(o.limit)
-	c, err := lenet.New(lenet.Config{Variant: o.variant, BatchSize: o.batch, Seed: o.seed, Ops: o.ops, Shards: o.shards})
+	c, err := lenet.New(lenet.Config{Spec: o.variant, BatchSize: o.batch, Seed: o.seed, Ops: o.ops, Shards: o.shards})
 	if err != nil {
 		return err
 	}

@@ -148,13 +148,17 @@ func trainVariant(ctx context.Context, o *options, s lenet.Spec, title string, t
 	if o.epochs > 0 {
 		epochs = o.epochs
 	}
-	fmt.Fprintf(stdout, "%s: %s, %d parameters, %d epochs\n", title, s, s.Params(), epochs)
-	c, err := lenet.New(lenet.Config{Spec: &s, BatchSize: o.batch, Seed: o.seed})
+	d, err := lenet.Describe(s)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "%s: %s, %d parameters, %d epochs\n", title, s, d.Params, epochs)
+	c, err := lenet.New(lenet.Config{Spec: s, BatchSize: o.batch, Seed: o.seed})
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	r := &row{Name: s.Label(), Spec: s.String(), Params: s.Params(), Epochs: epochs}
+	r := &row{Name: s.Label(), Spec: s.String(), Params: int(d.Params), Epochs: epochs}
 	tty := cli.IsTerminal(stderr)
 	var bar *progressbar.ProgressBar
 	cfg := lenet.TrainConfig{Epochs: epochs, LR: s.LearningRate(), Seed: o.seed,

@@ -16,7 +16,7 @@ import (
 type options struct {
 	epochs, batch, limit int
 	lr                   float64
-	model                lenet.Variant
+	model                lenet.Spec
 	ops                  graph.Impl
 	device               string
 	dataDir, outDir      string
@@ -41,8 +41,8 @@ func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
 	fs.IntVar(&o.batch, "batch", 256, "mini-batch size, at most the training set's (with -resume: the checkpoint's)")
 	// -lr's default depends on -model (and on -resume's checkpoint), so the flag's own
 	// default is 0, "not set", which keeps flag's "(default 0.9)" out of the help.
-	fs.Float64Var(&o.lr, "lr", 0, "SGD learning rate (default 0.9 for classic, 0.1 for modern; with -resume, the checkpoint's)")
-	fs.StringVar(model, "model", "classic", "network variant: classic (the chapter's) or modern (ReLU + max pooling); with -resume, the checkpoint's")
+	fs.Float64Var(&o.lr, "lr", 0, "SGD learning rate (default the spec's lr token, else 0.9 for a network with a sigmoid or tanh\nand 0.1 for one without: 0.9 for classic, 0.1 for modern; with -resume, the checkpoint's)")
+	fs.StringVar(model, "model", "classic", "the network: classic (the chapter's LeNet), modern (ReLU + max pooling) or a spec such as\nconv8k3p1-relu-max2-conv16k3-relu-max2-dense64-relu-lr0.1 (see 'describe -h'); with -resume, the checkpoint's")
 	fs.StringVar(ops, "ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
 	fs.StringVar(&o.device, "device", "auto", "where to train: auto (a GPU when built with -tags cuda and present), cpu or cuda")
 	fs.StringVar(&o.dataset, "dataset", "fashion-mnist", "the data: fashion-mnist (the chapter's) or mnist (the original digits); with -resume, the checkpoint's")
@@ -67,8 +67,11 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	o.given = cli.Given(fs)
 	var err error
-	if o.model, err = lenet.ParseVariant(model); err != nil {
+	if o.model, err = lenet.ParseSpec(model); err != nil {
 		return nil, cli.Usagef("-model: %w", err)
+	}
+	if !o.given["epochs"] && o.model.Epochs > 0 {
+		o.epochs = o.model.Epochs
 	}
 	if o.ops, err = graph.ParseImpl(ops); err != nil {
 		return nil, cli.Usagef("-ops: %w", err)
@@ -79,6 +82,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	switch {
 	case o.epochs < 1:
 		return nil, cli.Usagef("-epochs %d: must be at least 1", o.epochs)
+	case o.seed < 1:
+		return nil, cli.Usagef("-seed %d: seeds start at 1", o.seed)
 	case o.batch < 1:
 		return nil, cli.Usagef("-batch %d: must be at least 1", o.batch)
 	case o.limit < 0:

@@ -139,8 +139,8 @@ func list(names []string) string {
 
 // curvesTitle names the run in the curves picture, so the pictures of two runs can be
 // told apart: "LeNet (classic, lr 0.9) on Fashion-MNIST".
-func curvesTitle(v lenet.Variant, lr float64, src *dataset.Source) string {
-	return fmt.Sprintf("LeNet (%s, lr %g) on %s", v, lr, src)
+func curvesTitle(s lenet.Spec, lr float64, src *dataset.Source) string {
+	return fmt.Sprintf("%s, lr %g) on %s", strings.TrimSuffix(lenet.Title(s.Model()), ")"), lr, src)
 }
 
 func saveCurves(path, title string, h lenet.History, epochs int) error {
@@ -160,7 +160,7 @@ func saveCurves(path, title string, h lenet.History, epochs int) error {
 
 // metrics is the layout of metrics.json.
 type metrics struct {
-	Variant        lenet.Variant `json:"variant"`
+	Variant        string        `json:"variant"` // the network (lenet.Spec.Model)
 	Dataset        string        `json:"dataset,omitempty"` // absent for Fashion-MNIST
 	Device         string        `json:"device"`
 	Epochs         int           `json:"epochs"`
@@ -177,7 +177,7 @@ type metrics struct {
 
 func writeMetrics(path string, r *runner, res *lenet.Result) error {
 	o := r.o
-	m := metrics{Variant: o.model, Dataset: datasetName(o.source), Device: r.dev.String(), Epochs: res.State.Epoch, BatchSize: o.batch, LR: o.lr, Seed: o.seed,
+	m := metrics{Variant: o.model.Model(), Dataset: datasetName(o.source), Device: r.dev.String(), Epochs: res.State.Epoch, BatchSize: o.batch, LR: o.lr, Seed: o.seed,
 		TrainExamples: r.trainSet.N, TrainLoss: res.TrainLoss, TrainAcc: res.TrainAcc, TestAcc: res.TestAcc, Points: res.State.History}
 	if res.Examples > 0 {
 		m.ExamplesPerSec = res.ExamplesPerSec

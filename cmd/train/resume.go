@@ -19,10 +19,17 @@ func (r *runner) loadResume() error {
 	if ck.WeightsOnly {
 		return fmt.Errorf("-resume %s: the file holds weights only, no training state (PyTorch's, say); -resume takes a checkpoint written by -save", o.resume)
 	}
-	if o.given["model"] && ck.Variant != o.model {
-		return fmt.Errorf("-resume %s: %w: it holds %q but -model is %q", o.resume, lenet.ErrWrongVariant, ck.Variant, o.model)
+	saved, err := ck.Spec()
+	if err != nil {
+		return fmt.Errorf("-resume %s: %w", o.resume, err)
 	}
-	o.model = ck.Variant
+	if o.given["model"] && !lenet.SameNetwork(saved, o.model) {
+		return fmt.Errorf("-resume %s: %w: it holds %s but -model is %s", o.resume, lenet.ErrWrongModel, saved.Model(), o.model.Model())
+	}
+	if ck.Seed == 0 {
+		return fmt.Errorf("-resume %s: it was trained with seed 0, which this version reads as the default seed 1, so its shuffling cannot be continued exactly; start a new run", o.resume)
+	}
+	o.model = saved
 	if !o.given["epochs"] {
 		o.epochs = ck.Epochs
 	} else if o.epochs < ck.Epoch {
@@ -30,11 +37,11 @@ func (r *runner) loadResume() error {
 	} else if o.epochs == ck.Epoch && ck.Examples > 0 {
 		return cli.Usagef("-resume %s: it is inside epoch %d; pass -epochs %d or more", o.resume, ck.Epoch+1, ck.Epoch+1)
 	}
-	saved, err := ck.Source()
+	src, err := ck.Source()
 	if err != nil {
 		return fmt.Errorf("-resume %s: %w", o.resume, err)
 	}
-	adopt(r, "dataset", &o.source, saved)
+	adopt(r, "dataset", &o.source, src)
 	adopt(r, "batch", &o.batch, ck.BatchSize)
 	adopt(r, "seed", &o.seed, ck.Seed)
 	adopt(r, "lr", &o.lr, ck.Optimizer.LR)

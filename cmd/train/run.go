@@ -99,7 +99,7 @@ func (r *runner) train() error {
 		}
 	}
 	if !r.o.given["lr"] && r.ck == nil {
-		r.o.lr = r.o.model.DefaultLR()
+		r.o.lr = r.o.model.LearningRate()
 	}
 	if err := checkOutputs(r.o); err != nil {
 		return err
@@ -108,7 +108,7 @@ func (r *runner) train() error {
 	if err != nil {
 		return err
 	}
-	r.c, err = lenet.New(lenet.Config{Variant: r.o.model, BatchSize: r.o.batch, Seed: r.o.seed, Device: r.dev, Ops: r.o.ops})
+	r.c, err = lenet.New(lenet.Config{Spec: r.o.model, BatchSize: r.o.batch, Seed: r.o.seed, Device: r.dev, Ops: r.o.ops})
 	if err != nil {
 		return err
 	}
@@ -183,8 +183,8 @@ func (r *runner) loadData() (string, error) {
 		batch = fmt.Sprintf("%d (-batch %d is more than the training set)", r.trainSet.N, r.o.batch)
 		r.o.batch = r.trainSet.N
 	}
-	header := fmt.Sprintf("LeNet (%s) on %s, %d training and %d test images, batch %s, lr %g",
-		r.o.model, r.dev, r.trainSet.N, r.test.N, batch, r.o.lr)
+	header := fmt.Sprintf("%s on %s, %d training and %d test images, batch %s, lr %g",
+		lenet.Title(r.o.model.Model()), r.dev, r.trainSet.N, r.test.N, batch, r.o.lr)
 	if r.o.source != dataset.FashionMNIST {
 		header += ", data " + r.o.source.String()
 	}

@@ -2,15 +2,8 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-
-	"github.com/d2l-go/convnets/layers"
 )
 
 // The table, every number worked out by hand:
@@ -58,67 +51,5 @@ func TestRunPrintsTheTables(t *testing.T) {
 		if got[i] != wantLines[i] {
 			t.Errorf("line %d:\n got %q\nwant %q", i, got[i], wantLines[i])
 		}
-	}
-}
-
-func TestReceptiveFields(t *testing.T) {
-	g := gorgonia.NewGraph()
-	rng := rand.New(rand.NewPCG(1, 2))
-	n := 0
-	conv := func(kh, kw, stride, pad int) layers.Layer {
-		n++
-		l, err := layers.NewConv2D(g, fmt.Sprintf("c%d", n), layers.Conv2DConfig{In: 1, Out: 1, Kernel: [2]int{kh, kw},
-			Stride: [2]int{stride, stride}, Padding: [2]int{pad, pad}}, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
-	maxPool := func(k, s, p int) layers.Layer {
-		l, err := layers.NewMaxPool2D(layers.PoolConfig{Kernel: [2]int{k, k}, Stride: [2]int{s, s}, Padding: [2]int{p, p}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
-	lin, err := layers.NewLinear(g, "fc", 4, 2, tensor.Float32, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name   string
-		stack  []layers.Layer
-		want   []string
-		jumpHW [2]int // the last layer's jump
-	}{
-		{"two 3x3", []layers.Layer{conv(3, 3, 1, 1), conv(3, 3, 1, 1)}, []string{"3x3", "5x5"}, [2]int{1, 1}},
-		{"three 3x3 with ReLU", []layers.Layer{conv(3, 3, 1, 0), layers.ReLU{}, conv(3, 3, 1, 0), conv(3, 3, 1, 0)},
-			[]string{"3x3", "3x3", "5x5", "7x7"}, [2]int{1, 1}},
-		{"stride 2 then 3x3", []layers.Layer{conv(3, 3, 2, 0), conv(3, 3, 1, 0)}, []string{"3x3", "7x7"}, [2]int{2, 2}}, // 1+2, 3+2*2
-		{"padding does not grow", []layers.Layer{maxPool(3, 2, 1)}, []string{"3x3"}, [2]int{2, 2}},
-		{"non-square", []layers.Layer{conv(5, 3, 1, 0), layers.Flatten{}}, []string{"5x3", "5x3"}, [2]int{1, 1}},
-		{"linear sees all", []layers.Layer{conv(3, 3, 1, 0), layers.Flatten{}, lin}, []string{"3x3", "3x3", "12x12 (all)"}, [2]int{1, 1}},
-		{"reaching the border", []layers.Layer{conv(5, 5, 1, 0), conv(5, 5, 1, 0), conv(5, 5, 1, 0)}, []string{"5x5", "9x9", "12x12 (all)"}, [2]int{1, 1}},
-	}
-	for i, c := range cases {
-		fs, err := receptiveFields(c.stack, [2]int{12, 12})
-		if err != nil {
-			t.Fatalf("case %d %s: %v", i, c.name, err)
-		}
-		for j, f := range fs {
-			if f.String() != c.want[j] {
-				t.Errorf("case %d %s: layer %d field %s, want %s", i, c.name, j, f, c.want[j])
-			}
-		}
-		if last := fs[len(fs)-1]; last.Jump != c.jumpHW {
-			t.Errorf("case %d %s: jump %v, want %v", i, c.name, last.Jump, c.jumpHW)
-		}
-	}
-	hand, err := layers.NewCorr2DLayer(g, "hand", 2, 2, tensor.Float32, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := receptiveFields([]layers.Layer{hand}, [2]int{12, 12}); err == nil || !strings.Contains(err.Error(), "unknown receptive field") {
-		t.Errorf("a layer without a known window: error %v", err)
 	}
 }

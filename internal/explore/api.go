@@ -219,7 +219,7 @@ func scale(px []uint8) []float32 {
 
 // modelResponse is the answer of /api/model.
 type modelResponse struct {
-	Variant  lenet.Variant     `json:"variant"`
+	Variant  string            `json:"variant"` // the network (lenet.Spec.Model)
 	Source   string            `json:"source"`
 	Live     bool              `json:"live"`
 	Epoch    int               `json:"epoch"`  // epochs the weights were trained for
@@ -245,7 +245,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, errClosed.Error())
 		return
 	}
-	resp := modelResponse{Variant: s.variant, Source: s.source, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
+	resp := modelResponse{Variant: s.spec.Model(), Source: s.source, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
 		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: s.classes,
 		TestSize: s.test.N, Layers: s.specs, Kernels: slices.Clone(s.kernels)}
 	for _, p := range s.c.Params() {
@@ -332,7 +332,7 @@ func (s *Server) findMistakes() (*mistakesResponse, error) {
 		return nil, errClosed
 	}
 	if s.eval == nil {
-		if s.eval, err = lenet.New(lenet.Config{Variant: s.variant, BatchSize: 1, EvalBatch: evalBatch}); err != nil {
+		if s.eval, err = lenet.New(lenet.Config{Spec: s.spec, BatchSize: 1, EvalBatch: evalBatch}); err != nil {
 			return nil, err
 		}
 	}

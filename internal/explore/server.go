@@ -43,7 +43,7 @@ type Config struct {
 // Server answers the explorer's page and API for one network. Its methods are safe for
 // concurrent use.
 type Server struct {
-	variant lenet.Variant
+	spec    lenet.Spec
 	specs   []lenet.LayerSpec
 	test    *dataset.Set
 	classes []string // the class names of the data set the weights were trained on
@@ -95,7 +95,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := cfg.Weights.Variant
+	v, err := cfg.Weights.Spec()
+	if err != nil {
+		return nil, fmt.Errorf("explore: %w", err)
+	}
 	src, err := cfg.Weights.Source()
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
@@ -104,7 +107,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1})
+	c, err := lenet.New(lenet.Config{Spec: v, BatchSize: 1, EvalBatch: 1})
 	if err != nil {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
@@ -118,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("explore: %w", err)
 	}
 	s := &Server{
-		variant: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live, classes: classNames(src),
+		spec: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live, classes: classNames(src),
 		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, weightsOnly: cfg.Weights.WeightsOnly, done: make(chan struct{}),
 	}
 	s.header.History = slices.Clone(s.header.History)

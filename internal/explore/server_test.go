@@ -237,7 +237,7 @@ func TestModel(t *testing.T) {
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
-	specs, _ := lenet.Layout(lenet.Modern)
+	specs, _ := lenet.Layout(lenet.ModernSpec())
 	if m.Variant != lenet.Modern || m.Source != "test weights" || m.Live || m.Epoch != 1 || m.Epochs != 3 || m.TestSize != 10 ||
 		len(m.Classes) != 10 || m.Classes[9] != "ankle boot" || len(m.Layers) != len(specs) {
 		t.Errorf("model %+v", m)
@@ -309,7 +309,7 @@ func TestLabelsAndMistakes(t *testing.T) {
 		t.Errorf("labels %s (%v)", body, err)
 	}
 
-	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 1, EvalBatch: 7})
+	c := lenettest.New(t, lenet.Config{Spec: lenet.ClassicSpec(), BatchSize: 1, EvalBatch: 7})
 	if err := ck.Restore(c); err != nil {
 		t.Fatal(err)
 	}
