@@ -8,7 +8,7 @@ GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda data train interop torch-ops bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda data train interop torch-ops torch-shapes bench bench-compare cuda explore-png
 
 test:
 	$(GO) vet ./...
@@ -79,3 +79,18 @@ cuda:
 # cmd/explore trains when it has no checkpoint, writing its screenshot. Not part of CI.
 explore-png: data
 	$(GO) test ./cmd/explore -run '^TestBrowser$$' -count=1 -v -args -update
+
+# lenet/testdata/torch_shapes.json: the output shape and parameters of every module of
+# a set of networks, as PyTorch computes them from cmd/describe -pytorch's code, for
+# lenet's TestDescribeMatchesPyTorch (CI has no PyTorch, so the table is committed).
+# Needs python3-torch. Not part of CI.
+TORCH_SHAPES_SPECS ?= classic modern conv8k3p1s1-relu-max2-conv16k3-relu-max2-dense64-relu \
+	conv4k3x5p0x1s3x4-tanh-flatten-dense20-sigmoid conv6k5s2-tanh-max3s2p1-conv12k3p1-relu-avg2 \
+	conv8k3-relu-conv8k3-relu-conv16k3s2-relu-avg2s1-dense32-tanh conv8k7p3-sigmoid-max3x2s2x1p1x0 \
+	conv16k1-relu-avg3p1s1-max2 conv6k5p2-relu-max2-conv16k5-relu-max2-conv32k3p1-relu-flatten-dense120-relu-dense84-relu \
+	conv2k28 conv3k3s3-relu-max3s3
+torch-shapes:
+	mkdir -p $(OUT)/torch-shapes
+	$(GO) build -o bin/describe ./cmd/describe
+	i=0; for s in $(TORCH_SHAPES_SPECS); do i=$$((i+1)); bin/describe -model $$s -pytorch > $(OUT)/torch-shapes/net$$i.py || exit 1; done
+	/usr/bin/python3 scripts/torch_shapes.py lenet/testdata/torch_shapes.json $(OUT)/torch-shapes/*.py

@@ -53,8 +53,20 @@ type LayerInfo struct {
 	// (k-1)·jump and jump *= stride (padding shifts the window without growing it);
 	// Flatten keeps it; a dense unit sees every pixel the last map's outputs see.
 	ReceptiveField [2]int64 `json:"receptive_field"`
+	// Window maps an output cell of a (C, H, W) output to the input rows and columns it
+	// depends on (see RFWindow); zero for vectors.
+	Window RFWindow `json:"-"`
 	// Implied marks the last dense layer, to the classes, which a Spec never lists.
 	Implied bool `json:"implied,omitempty"`
+}
+
+// RFWindow says which input pixels the output cell (r, c) of a map depends on: rows
+// r·Jump[0] − Offset[0] to that plus Size[0] − 1, columns likewise, before clipping to
+// the image (rows outside it are padding).
+type RFWindow struct {
+	Size   [2]int64 `json:"size"`
+	Jump   [2]int64 `json:"jump"`
+	Offset [2]int64 `json:"offset"`
 }
 
 // Description is what Describe tells of a spec: its modules in order and the totals.
@@ -134,6 +146,7 @@ type walkState struct {
 	shape []int    // (C, H, W) or (N)
 	rf    [2]int64 // receptive field of one output of the last layer, unclipped
 	jump  [2]int64 // input pixels between neighbouring outputs of the last layer
+	off   [2]int64 // minus the first input row (column) output cell 0 depends on
 	whole [2]int64 // after Flatten: the field of all the last map's outputs together
 }
 
@@ -175,6 +188,9 @@ func (st *walkState) next(l Layer) (LayerInfo, error) {
 		return info, fmt.Errorf("unknown layer kind %q", l.Kind)
 	}
 	info.Module = torchModule(l, st.shape)
+	if len(info.Shape) == 3 {
+		info.Window = RFWindow{Size: st.rf, Jump: st.jump, Offset: st.off}
+	}
 	info.ReceptiveField = [2]int64{min(st.rf[0], Height), min(st.rf[1], Width)}
 	st.shape = info.Shape
 	return info, nil
@@ -228,6 +244,7 @@ func (st *walkState) window(info *LayerInfo) error {
 	}
 	for i := range 2 {
 		st.rf[i] = add(st.rf[i], mul(int64(l.Kernel[i]-1), st.jump[i]))
+		st.off[i] = add(st.off[i], mul(int64(l.Padding[i]), st.jump[i]))
 		st.jump[i] = mul(st.jump[i], int64(l.Stride[i]))
 	}
 	return nil

@@ -4,27 +4,42 @@
 //
 // # The network
 //
-// Two variants share one shape table for a (1,1,28,28) input:
-//
-//	Classic (the default, this project's source notes):
-//	  Conv2d(1->6, 5x5, padding 2)  (1,6,28,28)   ReLU
-//	  AvgPool 2x2 stride 2          (1,6,14,14)
-//	  Conv2d(6->16, 5x5)            (1,16,10,10)  Sigmoid
-//	  AvgPool 2x2 stride 2          (1,16,5,5)
-//	  Flatten                       (1,400)
-//	  Linear 400->120, Sigmoid      (1,120)
-//	  Linear 120->84, Sigmoid       (1,84)
-//	  Linear 84->10                 (1,10)
-//
-//	Modern: the same with ReLU after every layer but the last and max pooling.
-//
-// Any LeNet-style network is a Spec: convolution blocks (channels, kernel, padding,
-// activation, pooling), hidden dense layers, and the learning rate, epochs and init
-// to train it with. The two variants are the presets ClassicSpec and ModernSpec;
-// Config.Spec builds a Classifier from any other, and ParseSpec reads the compact
-// form used on the command line:
+// A network is a Spec: an ordered list of layers, each a convolution (channels,
+// kernel, stride, padding, rectangles allowed), a max or average pooling (window,
+// stride, padding), a ReLU, sigmoid or tanh, a Flatten or a dense layer, for a
+// (1, 28, 28) input; a last dense layer to the 10 classes is always added. It is
+// written as one token per layer (see ParseSpec), the chapter's LeNet being the preset
+// "classic":
 //
 //	conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9
+//
+//	Conv2d(1->6, 5x5, padding 2)  (1,6,28,28)   ReLU
+//	AvgPool 2x2 stride 2          (1,6,14,14)
+//	Conv2d(6->16, 5x5)            (1,16,10,10)  Sigmoid
+//	AvgPool 2x2 stride 2          (1,16,5,5)
+//	Flatten                       (1,400)
+//	Linear 400->120, Sigmoid      (1,120)
+//	Linear 120->84, Sigmoid       (1,84)
+//	Linear 84->10                 (1,10)
+//
+// and "modern" the same with ReLU everywhere and max pooling.
+//
+// Describe works a Spec out without building it: per module of the PyTorch
+// nn.Sequential it becomes, the output shape, parameters, multiply-adds and receptive
+// field, or the first layer that breaks and why. Everything else reads that one
+// answer: NewNet builds the layers from it, New checks its size limits (MaxParams,
+// MaxActivationBytes) before allocating, checkpoints take their state_dict keys from
+// it, Layout gives the explorer its shapes, and WritePyTorch writes the same network
+// for PyTorch.
+//
+// Adding a layer kind (dropout, batch norm) touches:
+//
+//	spec.go      its LayerKind, its token (Spec.token, Layer.Token) and JSON fields
+//	describe.go  its shape, parameters, receptive field and PyTorch module (walkState.next, torchModule)
+//	specnet.go   the layer that computes it (buildLayer)
+//
+// plus, when it has parameters, their state_dict entries (statedict.go), and the op and
+// layer that compute it (graph/nn, layers/).
 //
 // # Training
 //
@@ -64,14 +79,14 @@
 //
 // # Checkpoints
 //
-// Snapshot and Save write a checkpoint as a safetensors file whose tensors are the d2l
-// LeNet's PyTorch state_dict (keys "0.weight" ... "11.bias", see StateDictKeys; linear
-// weights transposed to PyTorch's (out, in)), so PyTorch's load_state_dict takes it as
-// it is; the training state and a SHA-256 digest sit in its metadata. LoadCheckpoint
-// reads those, the older LENETCKP files, and bare state_dicts written by PyTorch
-// (Checkpoint.WeightsOnly), telling them apart by their first bytes. A network built
-// from a Spec has a checkpoint when its tensors are LeNet's (the same layer sizes);
-// saving one with other sizes is ErrParamsMismatch.
+// Snapshot and Save write a checkpoint as a safetensors file whose tensors are the
+// PyTorch state_dict of the network's nn.Sequential (for the classic LeNet "0.weight"
+// ... "11.bias", see StateDict; linear weights transposed to PyTorch's (out, in)), so
+// PyTorch's load_state_dict takes it as it is; the network, the training state and a
+// SHA-256 digest sit in its metadata. LoadCheckpoint reads those, the older LENETCKP
+// files, and bare state_dicts written by PyTorch (Checkpoint.WeightsOnly), telling them
+// apart by their first bytes; a file that does not name its network is read as the one
+// SettleModel names.
 //
 // # Errors
 //

@@ -1,6 +1,6 @@
 package lenet
 
-// LayerSpec describes one layer of a variant, in the order of Inspection.Layers: what it
+// LayerSpec describes one layer of a network, in the order of Inspection.Layers: what it
 // computes, its geometry and the names of its parameters (as in Classifier.Params and
 // Inspection.Params).
 type LayerSpec struct {
@@ -18,6 +18,9 @@ type LayerSpec struct {
 	// kh, kw) or (in, out) weight and an (Out) or (1, Out, 1, 1) bias.
 	Weight string `json:"weight,omitempty"`
 	Bias   string `json:"bias,omitempty"`
+	// RF maps an output cell of a map to the input pixels it depends on (Describe's
+	// LayerInfo.Window); absent for vectors, which depend on the whole image.
+	RF *RFWindow `json:"rf,omitempty"`
 }
 
 // Layout returns the modules of network s for a (1,1,28,28) input, one LayerSpec per
@@ -34,6 +37,10 @@ func Layout(s Spec) ([]LayerSpec, error) {
 		ls := LayerSpec{Index: i, Name: m.Module, Kind: m.Kind, Input: batchOf1(m.Input), Output: batchOf1(m.Shape)}
 		if m.Kind.windowed() {
 			ls.Kernel, ls.Padding, ls.Stride = l.Kernel[:], l.Padding[:], l.Stride[:]
+		}
+		if len(m.Shape) == 3 {
+			w := m.Window
+			ls.RF = &w
 		}
 		if names[i] != "" {
 			ls.Weight, ls.Bias = names[i]+".weight", names[i]+".bias"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch half of the safetensors interop check (README: "Weights for PyTorch").
 
-  torch_check.py eval FILE [--data DIR] [--variant classic|modern] [--tolerance 0.002]
+  torch_check.py eval FILE [--data DIR] [--variant classic|modern] [--net NET.py] [--tolerance 0.002]
       Loads FILE (a checkpoint of cmd/train -save, or any safetensors file holding the ten
       tensors of LeNet's state_dict) into the d2l LeNet with load_state_dict(strict=True)
       and prints `test acc A`. A file with a lenet.sha256 digest (every file written
@@ -9,10 +9,13 @@
       last one, or this script's own), it compares and exits 1 if they differ by more
       than the tolerance. --data defaults to Debian's Fashion-MNIST folder; a checkpoint
       of a run on MNIST (cmd/train -dataset mnist) needs --data with MNIST's files.
+      With --net, the network and the loading are NET.py's, a module written by
+      'describe -model SPEC -pytorch': its load(FILE), for any network.
 
   torch_check.py train OUT [--data DIR] [--epochs 1] [--seed 1] [--lr 0.9] [--batch 256]
-                           [--variant classic] [--dtype F32|F16|BF16]
-      Trains the d2l LeNet (Xavier-uniform weights, SGD, cross-entropy), prints its test
+                           [--variant classic] [--net NET.py] [--limit N] [--dtype F32|F16|BF16]
+      Trains the d2l LeNet, or NET.py's build() (Xavier-uniform weights, SGD,
+      cross-entropy), on the first --limit training images (default all), prints its test
       accuracy, and writes its state_dict to OUT as safetensors in dtype, with that
       accuracy of the weights as stored in the metadata (torch_check.test_acc), for
       cmd/evaluate.
@@ -204,21 +207,48 @@ def recorded_acc(meta):
     return None, None
 
 
+def load_net_module(path):
+    """The module 'describe -pytorch' wrote at path."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("generated_net", path)
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except (OSError, SyntaxError) as e:
+        fail(f"--net {path}: {e}")
+    return mod
+
+
 def cmd_eval(args):
     tensors, meta = read_safetensors(args.file)
+    if args.net:
+        mod = load_net_module(args.net)
+        if meta.get("lenet.spec") and meta["lenet.spec"] != mod.SPEC:
+            fail(f"{args.file} holds {meta['lenet.spec']}, --net {args.net} builds {mod.SPEC}")
+        try:
+            net = mod.load(args.file)
+        except RuntimeError as e:
+            fail(f"{args.file}: not the state_dict of {mod.SPEC}: {' '.join(str(e).split())}")
+        evaluate_and_compare(args, net, meta, f"{mod.SPEC} (by {args.net})")
+        return
     variant = meta.get("lenet.variant") or args.variant
     if args.variant and meta.get("lenet.variant") and args.variant != meta["lenet.variant"]:
         fail(f"{args.file} holds the {meta['lenet.variant']} variant, not {args.variant}")
     if variant and variant not in VARIANTS:
-        fail(f"{args.file} holds the network {variant} (a lenet.Spec); this script builds the d2l LeNet, classic or modern")
+        fail(f"{args.file} holds the network {variant}: pass --net NET.py, written by 'describe -model {args.file} -pytorch'")
+    net = lenet(variant or "classic")
+    load_into(net, tensors, args.file)
+    evaluate_and_compare(args, net, meta, f"LeNet ({variant or 'classic, assumed'})")
+
+
+def evaluate_and_compare(args, net, meta, name):
+    """Prints net's test accuracy and compares it with the one the file records."""
     trained_on = json.loads(meta.get("lenet.state", "{}")).get("dataset") or FASHION
     if trained_on != FASHION and args.data is None:
         fail(f"{args.file} was trained on {trained_on}: pass --data DIR, the folder of its test files")
-    net = lenet(variant or "classic")
-    load_into(net, tensors, args.file)
     x, y = load_split(args.data or FASHION_DIR, "t10k", PROG)
     acc = accuracy(net, x, y)
-    print(f"PyTorch {torch.__version__}: LeNet ({variant or 'classic, assumed'}) from {args.file}")
+    print(f"PyTorch {torch.__version__}: {name} from {args.file}")
     want, source = recorded_acc(meta)
     if want is not None:
         diff = abs(acc - want)
@@ -232,9 +262,13 @@ def cmd_eval(args):
 
 def cmd_train(args):
     torch.manual_seed(args.seed)
-    net = lenet(args.variant)
+    mod = load_net_module(args.net) if args.net else None
+    build = mod.build if mod else (lambda: lenet(args.variant))
+    net = build()
     xavier_init(net)
     x, y = load_split(args.data, "train", PROG)
+    if args.limit:
+        x, y = x[:args.limit], y[:args.limit]
     xt, yt = load_split(args.data, "t10k", PROG)
     opt = torch.optim.SGD(net.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
@@ -264,15 +298,15 @@ def cmd_train(args):
             stored[k] = (np.frombuffer(raw, "<u2").astype(np.uint32) << 16).view(np.float32).reshape(v.shape)
         else:
             stored[k] = np.frombuffer(raw, DTYPES[args.dtype]).astype(np.float32).reshape(v.shape)
-    check = lenet(args.variant)
+    check = build()
     load_into(check, stored, args.out)
     acc = accuracy(check, xt, yt)
-    meta = {"format": "pt", "lenet.variant": args.variant, ACC_KEY: repr(acc),
+    meta = {"format": "pt", "lenet.variant": mod.SPEC if mod else args.variant, ACC_KEY: repr(acc),
             "torch_check.torch_version": torch.__version__, "torch_check.seed": str(args.seed),
             "torch_check.epochs": str(args.epochs), "torch_check.lr": repr(args.lr),
             "torch_check.batch": str(args.batch)}
     write_safetensors(args.out, tensors, args.dtype, meta)
-    print(f"wrote {args.out} ({args.dtype}, the ten tensors of LeNet's state_dict)")
+    print(f"wrote {args.out} ({args.dtype}, the {len(tensors)} tensors of the network's state_dict)")
     print(f"test acc {acc:.4f}")
 
 
@@ -283,11 +317,14 @@ def main():
     ev.add_argument("file")
     ev.add_argument("--data", help=f"the test files' folder (default {FASHION_DIR}; needed for a run on MNIST)")
     ev.add_argument("--variant", choices=VARIANTS, help="for a file that does not name it (default classic)")
+    ev.add_argument("--net", help="a module written by 'describe -model SPEC -pytorch': its load() builds the network")
     ev.add_argument("--tolerance", type=float, default=0.002)
     tr = sub.add_parser("train", help="train in PyTorch and write safetensors")
     tr.add_argument("out")
     tr.add_argument("--data", default=FASHION_DIR)
     tr.add_argument("--variant", choices=VARIANTS, default="classic")
+    tr.add_argument("--net", help="a module written by 'describe -model SPEC -pytorch': train its build()")
+    tr.add_argument("--limit", type=int, default=0, help="train on the first N images (default all)")
     tr.add_argument("--epochs", type=int, default=1)
     tr.add_argument("--seed", type=int, default=1)
     tr.add_argument("--lr", type=float, default=0.9)

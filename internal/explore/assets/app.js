@@ -153,7 +153,7 @@ function shortName(li) {
   if (li === SOFTMAX) return 'softmax';
   const sp = layers()[li];
   if (sp.weight) return sp.weight.replace(/\.weight$/, '');
-  if (sp.kind === 'relu' || sp.kind === 'sigmoid') return `${shortName(li - 1)} ${sp.kind === 'relu' ? 'ReLU' : 'sigmoid'}`;
+  if (isAct(sp.kind)) return `${shortName(li - 1)} ${actName[sp.kind]}`;
   if (sp.kind.endsWith('pool')) return 'pool' + layers().slice(0, li + 1).filter(l => l.kind.endsWith('pool')).length;
   return sp.kind;
 }
@@ -174,8 +174,10 @@ function layerScale(li) {
   return scaleOf(S.inputs.map(inp => [valuesOf(inp.fwd, li), 0, n]));
 }
 
-const activation = {relu: z => Math.max(z, 0), sigmoid: z => 1 / (1 + Math.exp(-z))};
-const actName = {relu: 'ReLU', sigmoid: 'sigmoid'};
+const activation = {relu: z => Math.max(z, 0), sigmoid: z => 1 / (1 + Math.exp(-z)), tanh: z => Math.tanh(z)};
+const actName = {relu: 'ReLU', sigmoid: 'sigmoid', tanh: 'tanh'};
+const actFormula = {relu: 'max(x, 0)', sigmoid: '1 / (1 + exp(−x))', tanh: 'tanh(x)'};
+const isAct = kind => kind in activation;
 
 // close reports whether the page's float64 value a matches the network's float32 value
 // b: the network adds the same products in float32, in another order (blocked matrix
@@ -187,17 +189,16 @@ const close = (a, b) => Math.abs(a - b) <= TOL * Math.max(1, Math.abs(b));
 // ---------------------------------------------------------------- receptive fields
 
 // rfBox maps rows r0..r1 and columns c0..c1 of layer li back to the input image: the
-// pixels those cells depend on (before clipping to the image: padding lies outside).
+// pixels those cells depend on (before clipping to the image: padding lies outside),
+// by the window the Go code describes for the layer (lenet.Describe); a vector's
+// entries depend on the whole image.
 function rfBox(li, r0, c0, r1, c1) {
-  for (let l = li; l >= 0; l--) {
-    const sp = layers()[l];
-    if (sp.kind === 'linear' || sp.kind === 'flatten') return {r0: 0, c0: 0, r1: 27, c1: 27};
-    if (sp.kernel) {
-      const [kh, kw] = sp.kernel, [ph, pw] = sp.padding, [sh, sw] = sp.stride;
-      r0 = r0 * sh - ph; c0 = c0 * sw - pw; r1 = r1 * sh - ph + kh - 1; c1 = c1 * sw - pw + kw - 1;
-    }
-  }
-  return {r0, c0, r1, c1};
+  if (li === INPUT) return {r0, c0, r1, c1};
+  const rf = layers()[li].rf;
+  if (!rf) return {r0: 0, c0: 0, r1: 27, c1: 27};
+  const {size, jump, offset} = rf;
+  return {r0: r0 * jump[0] - offset[0], c0: c0 * jump[1] - offset[1],
+    r1: r1 * jump[0] - offset[0] + size[0] - 1, c1: c1 * jump[1] - offset[1] + size[1] - 1};
 }
 
 function placeBox(div, box, px, rows, cols) {
@@ -594,10 +595,11 @@ function renderUnit() {
   const kind = li === SOFTMAX ? 'softmax' : layers()[li].kind;
   const prev = li === SOFTMAX || li === 0 ? null : layers()[li - 1].kind;
   let body;
-  if (kind === 'conv' || ((kind === 'relu' || kind === 'sigmoid') && prev === 'conv')) body = convUnit();
-  else if (kind === 'linear' || ((kind === 'relu' || kind === 'sigmoid') && prev === 'linear')) body = denseUnit();
+  if (kind === 'conv' || (isAct(kind) && prev === 'conv')) body = convUnit();
+  else if (kind === 'linear' || (isAct(kind) && prev === 'linear')) body = denseUnit();
   else if (kind === 'maxpool' || kind === 'avgpool') body = poolUnit();
   else if (kind === 'softmax') body = softmaxUnit();
+  else if (isAct(kind)) body = actUnit();
   else body = flattenUnit();
   const shut = h('button', {type: 'button', text: 'Close', onclick: () => { S.sel = null; placeUnit(); showPadRF(null); }});
   const which = S.compare ? ` (input ${'AB'[S.sel.slot] || 'B'})` : '';
@@ -832,7 +834,8 @@ function poolUnit() {
     }
   }
   const real = win.filter(v => !Number.isNaN(v)), isMax = sp.kind === 'maxpool';
-  const v = isMax ? Math.max(...real) : real.reduce((s, x) => s + x, 0) / real.length;
+  // PyTorch's AvgPool2d divides by the whole window, the padding's zeros included.
+  const v = isMax ? Math.max(...real) : real.reduce((s, x) => s + x, 0) / (kh * kw);
   const net = out[off + i * OW + j], scale = layerScale(li - 1);
   const inStage = stage(inVals, ch * H * W, H, W, H >= 20 ? 8 : 16, scale);
   inStage.box({r0: i * sh - ph, c0: j * sw - pw, r1: i * sh - ph + kh - 1, c1: j * sw - pw + kw - 1});
@@ -841,7 +844,7 @@ function poolUnit() {
   outStage.canvas.dataset.hover = 'out';
   const list = real.map(x => fmt(x)).join(', ');
   const eq = h('div', {class: 'eq'}, h('div', null,
-    isMax ? `max(${list}) = ` : `(${real.map(x => fmt(x)).join(' + ')}) / ${real.length} = `, h('b', {text: fmt(v)}),
+    isMax ? `max(${list}) = ` : `(${real.map(x => fmt(x)).join(' + ')}${real.length < kh * kw ? ` + ${kh * kw - real.length} padding zeros` : ''}) / ${kh * kw} = `, h('b', {text: fmt(v)}),
     `     the network's ${shortName(li)} value: ${fmt(net)}`));
   unitRF(rfBox(li, i, j, i, j));
   const formula = formulaBox({kind: sp.kind, layer: li, ch, row: i, col: j, sum: v, net, act: v, map: net},
@@ -874,6 +877,37 @@ function softmaxUnit() {
   return {title: 'softmax: from the ten logits to the ten probabilities',
     el: formulaBox({kind: 'softmax', layer: SOFTMAX, ch: 0, row: 0, col: k, sum: p[k], net: fwd.probabilities[k], act: p[k], map: fwd.probabilities[k]},
       table, eq)};
+}
+
+// actUnit shows an activation that follows a pooling, a flatten or another activation:
+// one value in, one value out.
+function actUnit() {
+  const sel = S.sel, fwd = unitInput().fwd, li = sel.li, sp = layers()[li], f = activation[sp.kind];
+  const out = valuesOf(fwd, li), inVals = valuesOf(fwd, li - 1);
+  let k, where, el;
+  if (sp.shape.length === 4) {
+    const [, , H, W] = sp.shape, off = sel.ch * H * W;
+    if (sel.r < 0) { const a = argmaxCell(out, off, H * W); sel.r = Math.floor(a / W); sel.c = a % W; }
+    k = off + sel.r * W + sel.c;
+    where = `channel ${sel.ch}, row ${sel.r}, column ${sel.c}`;
+    const inStage = stage(inVals, off, H, W, H >= 20 ? 8 : 16, layerScale(li - 1));
+    inStage.box({r0: sel.r, c0: sel.c, r1: sel.r, c1: sel.c});
+    const outStage = stage(out, off, H, W, H >= 20 ? 8 : 16, layerScale(li), hoverTo);
+    outStage.box({r0: sel.r, c0: sel.c, r1: sel.r, c1: sel.c});
+    outStage.canvas.dataset.hover = 'out';
+    el = h('div', {class: 'unit-body'}, fig(`${shortName(li - 1)} channel ${sel.ch}`, inStage.el), fig(`${shortName(li)} channel ${sel.ch}: hover a cell`, outStage.el));
+    unitRF(rfBox(li, sel.r, sel.c, sel.r, sel.c));
+  } else {
+    k = sel.c;
+    where = `element ${k}`;
+    el = null;
+    unitRF(rfBox(li, 0, 0, 0, 0));
+  }
+  const x = inVals[k], a = f(x), net = out[k];
+  const eq = h('div', {class: 'eq'}, h('div', null, `${actName[sp.kind]}(x) = ${actFormula[sp.kind]}, x = ${fmt(x)}: `, h('b', {text: fmt(a)}),
+    `     the network's value: ${fmt(net)}`));
+  return {title: `${shortName(li)}, ${where}`,
+    el: h('div', null, el, formulaBox({kind: sp.kind, layer: li, ch: sel.ch, row: sel.r, col: sel.c, sum: a, net, act: a, map: net}, eq))};
 }
 
 function flattenUnit() {
