@@ -173,7 +173,7 @@ func TestDefaultModel(t *testing.T) {
 	data := fashiontest.Dir(t)
 	t.Chdir(t.TempDir())
 	saved := quick
-	quick = quickConfig{Spec: lenet.ClassicSpec(), Epochs: 1, Limit: 1280, Seed: 2}
+	quick = quickConfig{Model: lenet.Classic, Epochs: 1, Limit: 1280, Seed: 2}
 	defer func() { quick = saved }()
 
 	url, p := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
@@ -211,7 +211,7 @@ func TestDefaultModel(t *testing.T) {
 	// out/lenet.safetensors comes first; weights alone (PyTorch's) that do not name
 	// their variant are explored as classic, and the output says so.
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
-	ck.Variant, ck.WeightsOnly = "", true
+	ck.Model, ck.WeightsOnly = "", true
 	var file bytes.Buffer
 	if _, err := ck.WriteTo(&file); err != nil {
 		t.Fatal(err)

@@ -259,7 +259,8 @@ func (s *Server) state() state {
 // errClosed is returned by the network's methods after Close.
 var errClosed = errors.New("the server is shutting down")
 
-// forward runs one image through the network.
+// forward runs one image through the network and names its layers as the layout does
+// (the PyTorch modules), so that a forward's names are those of /api/model.
 func (s *Server) forward(pixels []float32) (*lenet.Inspection, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -267,7 +268,16 @@ func (s *Server) forward(pixels []float32) (*lenet.Inspection, int, error) {
 		return nil, 0, errClosed
 	}
 	in, err := s.insp.Inspect(pixels)
-	return in, s.header.Epoch, err
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(in.Layers) != len(s.specs) {
+		return nil, 0, fmt.Errorf("the network computed %d layers; its layout has %d", len(in.Layers), len(s.specs))
+	}
+	for i := range in.Layers {
+		in.Layers[i].Layer = s.specs[i].Name
+	}
+	return in, s.header.Epoch, nil
 }
 
 // classNames returns src's class names as a slice.

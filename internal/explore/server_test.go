@@ -53,15 +53,25 @@ func testSet(t testing.TB, n int) *dataset.Set {
 
 // weights returns a snapshot of a fresh classifier of variant v whose biases are random
 // too (zero biases would hide a bias added wrongly).
-func weights(t testing.TB, v lenet.Variant, seed uint64) *lenet.Checkpoint {
+func weights(t testing.TB, v string, seed uint64) *lenet.Checkpoint {
 	t.Helper()
-	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1, Seed: seed})
+	c := lenettest.New(t, lenet.Config{Spec: spec(t, v), BatchSize: 1, EvalBatch: 1, Seed: seed})
 	rng := rand.New(rand.NewPCG(seed, 3))
 	lenettest.SetBiases(c, func(int) float32 { return float32(rng.Float64() - 0.5) })
 	one := 0.5
 	h := lenet.CheckpointHeader{Epochs: 3}
 	h.Epoch, h.History = 1, lenet.History{{Epoch: 1, TestAcc: &one}}
 	return lenet.Snapshot(c, h)
+}
+
+// spec reads a preset or spec string.
+func spec(t testing.TB, s string) lenet.Spec {
+	t.Helper()
+	sp, err := lenet.ParseSpec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
 }
 
 func newServer(t testing.TB, cfg Config) *Server {
@@ -106,12 +116,12 @@ func getForward(t testing.TB, h http.Handler, method, target, body string) forwa
 // same as lenet.Inspect with the same weights, bit for bit.
 func TestForwardIndex(t *testing.T) {
 	test := testSet(t, 20)
-	for _, v := range lenet.Variants {
+	for _, v := range lenet.Presets {
 		ck := weights(t, v, 5)
 		s := newServer(t, Config{Weights: ck, Test: test})
 		a := getForward(t, s.Handler(), "GET", "/api/forward?index=13", "")
 
-		c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 1, EvalBatch: 1})
+		c := lenettest.New(t, lenet.Config{Spec: spec(t, v), BatchSize: 1, EvalBatch: 1})
 		if err := ck.Restore(c); err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +129,7 @@ func TestForwardIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		specs, _ := lenet.Layout(v)
+		specs, _ := lenet.Layout(spec(t, v))
 		if a.Index == nil || *a.Index != 13 || a.Label == nil || *a.Label != 3 || a.Epoch != 1 {
 			t.Errorf("%s: index %v label %v epoch %d; want 13, 3, 1", v, a.Index, a.Label, a.Epoch)
 		}
@@ -462,7 +472,7 @@ func TestLiveTraining(t *testing.T) {
 	if ev, err := readEvents(events, 1); err != nil || ev[0] != `progress {"epoch":3,"batch":2,"batches":2,"loss":0.125,"examples_per_sec":1000}` {
 		t.Errorf("after the epoch's last batch: %q (%v)", ev, err)
 	}
-	if err := s.SetWeights(weights(t, lenet.Modern, 1)); err == nil || !strings.Contains(err.Error(), "another model variant") {
+	if err := s.SetWeights(weights(t, lenet.Modern, 1)); err == nil || !strings.Contains(err.Error(), "another network") {
 		t.Errorf("SetWeights(modern) on a classic server: %v", err)
 	}
 
