@@ -31,6 +31,8 @@ func (s *Server) Handler() http.Handler {
 		"/api/labels":   {http.MethodGet: s.handleLabels},
 		"/api/mistakes": {http.MethodGet: s.handleMistakes},
 		"/api/events":   {http.MethodGet: s.handleEvents},
+		"/api/design":   {http.MethodPost: s.handleDesign},
+		"/api/runs":     {http.MethodGet: s.handleRuns, http.MethodPost: s.handleStartRun},
 	}
 	for path, a := range s.assets {
 		routes[path] = route{http.MethodGet: a.serve}
@@ -38,8 +40,12 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		rt, ok := routes[r.URL.Path]
+		if !ok && strings.HasPrefix(r.URL.Path, "/api/runs/") {
+			s.handleRun(w, r)
+			return
+		}
 		if !ok {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events)", r.URL.Path))
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events, design, runs)", r.URL.Path))
 			return
 		}
 		method := r.Method
@@ -221,6 +227,7 @@ func scale(px []uint8) []float32 {
 type modelResponse struct {
 	Variant  string            `json:"variant"` // the network (lenet.Spec.Model)
 	Source   string            `json:"source"`
+	Run      string            `json:"run,omitempty"` // the run the network comes from (GET /api/runs)
 	Live     bool              `json:"live"`
 	Epoch    int               `json:"epoch"`  // epochs the weights were trained for
 	Epochs   int               `json:"epochs"` // epochs the training run aims at
@@ -245,7 +252,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, errClosed.Error())
 		return
 	}
-	resp := modelResponse{Variant: s.spec.Model(), Source: s.source, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
+	resp := modelResponse{Variant: s.spec.Model(), Source: s.source, Run: s.run, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
 		Epochs: s.header.Epochs, Version: s.version, LR: s.header.Optimizer.LR, Classes: s.classes,
 		TestSize: s.test.N, Layers: s.specs, Kernels: slices.Clone(s.kernels)}
 	for _, p := range s.c.Params() {
@@ -331,8 +338,19 @@ func (s *Server) findMistakes() (*mistakesResponse, error) {
 	if s.evalClosed {
 		return nil, errClosed
 	}
+	spec, err := ck.Spec()
+	if err != nil {
+		return nil, err
+	}
+	if s.eval != nil && !lenet.SameNetwork(s.eval.Spec(), spec) { // a run was loaded
+		err := s.eval.Close()
+		s.eval = nil
+		if err != nil {
+			return nil, err
+		}
+	}
 	if s.eval == nil {
-		if s.eval, err = lenet.New(lenet.Config{Spec: s.spec, BatchSize: 1, EvalBatch: evalBatch}); err != nil {
+		if s.eval, err = lenet.New(lenet.Config{Spec: spec, BatchSize: 1, EvalBatch: evalBatch}); err != nil {
 			return nil, err
 		}
 	}

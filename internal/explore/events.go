@@ -59,7 +59,8 @@ func jsonNumber(v float64) string {
 // handleEvents streams server-sent events: "weights" ({"version", "epoch"}) when
 // SetWeights changed the network, "metrics" ({"points"}) when the history grew,
 // "progress" ({"epoch", "batch", "batches", "loss", "examples_per_sec"}) as the trainer
-// reports batches. The first messages describe the current state.
+// reports batches, "runs" ({"version"}) when a run started from the page changed (GET
+// /api/runs tells how). The first messages describe the current state.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
@@ -72,7 +73,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 
-	sent := state{version: -1, points: -1}
+	sent := state{version: -1, points: -1} // runs: 0, as before any change: the page asks GET /api/runs first
 	tick := time.NewTicker(keepAlive)
 	defer tick.Stop()
 	for {
@@ -82,6 +83,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		if now.points != sent.points {
 			fmt.Fprintf(w, "event: metrics\ndata: {\"points\":%d}\n\n", now.points)
+		}
+		if now.runs != sent.runs {
+			fmt.Fprintf(w, "event: runs\ndata: {\"version\":%d}\n\n", now.runs)
 		}
 		if now.batches != sent.batches && now.batches > 0 {
 			b := now.batch

@@ -36,22 +36,33 @@ type Config struct {
 	// model trained at start-up", "cmd/train".
 	Source string
 	// Live says a trainer is feeding the Server (SetWeights, AddPoint): the page
-	// subscribes to GET /api/events and shows the curves growing.
+	// shows the curves growing and where the trainer stands.
 	Live bool
+	// Train is the training set that runs started from the page train on (see
+	// POST /api/runs); nil means the server cannot train, and NoTrain says why.
+	Train   *dataset.Set
+	NoTrain string
+	// RunsDir is the folder where every run is kept, its checkpoint and a small JSON
+	// file, and from which the runs of earlier sessions are read back by New; "" keeps
+	// runs in memory only.
+	RunsDir string
+	// Logf, when set, gets one line for each run file New cannot read (it skips them).
+	Logf func(format string, args ...any)
 }
 
 // Server answers the explorer's page and API for one network. Its methods are safe for
 // concurrent use.
 type Server struct {
-	spec    lenet.Spec
-	specs   []lenet.LayerSpec
 	test    *dataset.Set
 	classes []string // the class names of the data set the weights were trained on
-	source  string
-	live    bool
 	assets  map[string]asset
 
 	mu          sync.Mutex // guards everything below, and the machines of c and insp
+	spec        lenet.Spec
+	specs       []lenet.LayerSpec
+	source      string
+	live        bool
+	run         string // the run whose network this is, "" for the one New was given
 	c           *lenet.Classifier
 	insp        *lenet.Inspector
 	header      lenet.CheckpointHeader // of the current weights; History grows with AddPoint
@@ -63,6 +74,7 @@ type Server struct {
 	batch       lenet.BatchInfo  // the trainer's latest batch
 	batches     int              // counts the Progress calls that woke the streams
 	woke        time.Time        // when Progress last woke them
+	closing     bool             // Close has begun: no network is switched in any more
 
 	// The evaluator classifies the whole test set for /api/mistakes (about a second):
 	// a network of its own, given a snapshot of the weights, so that the forward
@@ -70,6 +82,8 @@ type Server struct {
 	evalMu     sync.Mutex // one pass at a time; never taken while holding mu
 	eval       *lenet.Classifier
 	evalClosed bool
+
+	runs runs // the training runs started from the page
 
 	events  hub
 	done    chan struct{} // closed to end the event streams
@@ -127,6 +141,11 @@ func New(cfg Config) (*Server, error) {
 	s.header.History = slices.Clone(s.header.History)
 	s.recordKernels(cfg.Weights)
 	s.events.init()
+	if err := s.runs.init(cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.startCalibration()
 	return s, nil
 }
 
@@ -140,11 +159,25 @@ type kernelSnapshot struct {
 // maxKernelSnapshots bounds the kernels kept: the first and the latest ones.
 const maxKernelSnapshots = 100
 
-// recordKernels keeps ck's first-layer kernels, replacing a snapshot of the same epoch
-// (a resumed run). s.mu must be held, or s not yet shared.
+// firstConv is the index of the network's first convolution, -1 when it has none.
+func firstConv(specs []lenet.LayerSpec) int {
+	for i, l := range specs {
+		if l.Kind == lenet.KindConv {
+			return i
+		}
+	}
+	return -1
+}
+
+// recordKernels keeps the kernels of ck's first convolution, replacing a snapshot of
+// the same epoch (a resumed run). s.mu must be held, or s not yet shared.
 func (s *Server) recordKernels(ck *lenet.Checkpoint) {
+	fc := firstConv(s.specs)
+	if fc < 0 {
+		return
+	}
 	for i, p := range ck.Params {
-		if p.Name != s.specs[0].Weight {
+		if p.Name != s.specs[fc].Weight {
 			continue
 		}
 		k := kernelSnapshot{Epoch: ck.Epoch, Shape: slices.Clone(p.Shape), Values: slices.Clone(ck.Weights[i])}
@@ -166,6 +199,10 @@ func (s *Server) Close() error {
 	s.stopStreams()
 	var err error
 	s.closed.Do(func() {
+		s.mu.Lock()
+		s.closing = true
+		s.mu.Unlock()
+		s.runs.close() // stops a run in progress and waits for it
 		s.mu.Lock()
 		err = errors.Join(s.insp.Close(), s.c.Close())
 		s.insp, s.c = nil, nil
@@ -214,6 +251,51 @@ func (s *Server) SetWeights(ck *lenet.Checkpoint) error {
 	return nil
 }
 
+// switchNetwork makes ck's network and weights the explorer's: a new layout, network
+// and inspector, built before mu is taken so that forward passes wait only for the
+// swap. run names the run ck comes from. The pages are told through a "weights"
+// event, and re-render for the new layers.
+func (s *Server) switchNetwork(ck *lenet.Checkpoint, source, run string) error {
+	spec, err := ck.Spec()
+	if err != nil {
+		return err
+	}
+	specs, err := lenet.Layout(spec)
+	if err != nil {
+		return err
+	}
+	c, err := lenet.New(lenet.Config{Spec: spec, BatchSize: 1, EvalBatch: 1})
+	if err != nil {
+		return err
+	}
+	if err := ck.Restore(c); err != nil {
+		c.Close()
+		return err
+	}
+	insp, err := lenet.NewInspector(c)
+	if err != nil {
+		c.Close()
+		return err
+	}
+	s.mu.Lock()
+	if s.closing || s.c == nil {
+		s.mu.Unlock()
+		return errors.Join(errClosed, insp.Close(), c.Close())
+	}
+	oldC, oldInsp := s.c, s.insp
+	s.spec, s.specs, s.c, s.insp = spec, specs, c, insp
+	s.header, s.weightsOnly = ck.CheckpointHeader, ck.WeightsOnly
+	s.header.History = slices.Clone(ck.History)
+	s.source, s.run, s.live = source, run, false
+	s.kernels = nil
+	s.recordKernels(ck)
+	s.mistakes = nil
+	s.version++
+	s.mu.Unlock()
+	s.events.notify()
+	return errors.Join(oldInsp.Close(), oldC.Close())
+}
+
 // AddPoint appends one point to the training history that GET /api/metrics answers and
 // tells the pages.
 func (s *Server) AddPoint(p lenet.Point) {
@@ -246,14 +328,15 @@ func (s *Server) Progress(b lenet.BatchInfo) {
 
 // state is what the event streams compare to decide what to send.
 type state struct {
-	version, points, epoch, batches int
-	batch                           lenet.BatchInfo
+	version, points, epoch, batches, runs int
+	batch                                 lenet.BatchInfo
 }
 
 func (s *Server) state() state {
+	runs := s.runsVersion()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return state{version: s.version, points: len(s.header.History), epoch: s.header.Epoch, batches: s.batches, batch: s.batch}
+	return state{runs: runs, version: s.version, points: len(s.header.History), epoch: s.header.Epoch, batches: s.batches, batch: s.batch}
 }
 
 // errClosed is returned by the network's methods after Close.

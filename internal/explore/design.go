@@ -1,0 +1,102 @@
+package explore
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/d2l-go/convnets/lenet"
+)
+
+// designRequest is the body of POST /api/design; Spec is a JSON string (a preset or
+// the compact form) or the spec's JSON form, an object or a list of layers.
+type designRequest struct {
+	Spec json.RawMessage `json:"spec"`
+}
+
+// specErrorResponse is the answer to a spec that cannot be built: the reason and the
+// layer that breaks, counted from 0 in the normalized spec's layers (-1 for the spec
+// as a whole or a training setting).
+type specErrorResponse struct {
+	Error string `json:"error"`
+	Layer int    `json:"layer"`
+}
+
+// writeSpecError answers err, a *lenet.SpecError or any other error of reading a
+// spec, as a 400 with the layer that breaks.
+func writeSpecError(w http.ResponseWriter, err error) {
+	resp := specErrorResponse{Error: err.Error(), Layer: -1}
+	var se *lenet.SpecError
+	if errors.As(err, &se) {
+		resp.Layer = se.Layer
+	}
+	writeJSON(w, http.StatusBadRequest, resp)
+}
+
+// readBody reads a JSON request body of at most MaxBody bytes into v, refusing
+// unknown fields and anything after the object; example is what to send, for the
+// messages.
+func readBody(w http.ResponseWriter, r *http.Request, v any, example string) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fmt.Errorf("request body over %d KB; send %s", MaxBody>>10, example)
+	}
+	if err != nil {
+		return fmt.Errorf("reading the request body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("malformed JSON: %v; send %s", err, example)
+	}
+	if dec.More() {
+		return fmt.Errorf("malformed JSON: more data after the object; send one %s", example)
+	}
+	return nil
+}
+
+// parseSpecField reads a request's "spec": a JSON string or the spec's JSON form.
+func parseSpecField(raw json.RawMessage) (lenet.Spec, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return lenet.Spec{}, errors.New(`missing "spec": send a preset (classic, modern), a spec string such as "conv8k3s2-tanh-dense32", or its JSON form`)
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return lenet.Spec{}, fmt.Errorf(`"spec": %v`, err)
+		}
+		return lenet.ParseSpec(s)
+	}
+	if raw[0] == '{' || raw[0] == '[' {
+		return lenet.ParseSpec(string(raw))
+	}
+	return lenet.Spec{}, fmt.Errorf(`"spec" is %s; want a string or the spec's JSON form (an object or a list of layers)`, raw)
+}
+
+const designExample = `{"spec": "conv8k3s2-tanh-dense32"}`
+
+// handleDesign describes a spec: lenet.Describe's answer, as cmd/describe -json prints
+// it, or the layer that breaks and why.
+func (s *Server) handleDesign(w http.ResponseWriter, r *http.Request) {
+	var req designRequest
+	if err := readBody(w, r, &req, designExample); err != nil {
+		writeSpecError(w, err)
+		return
+	}
+	spec, err := parseSpecField(req.Spec)
+	if err != nil {
+		writeSpecError(w, err)
+		return
+	}
+	d, err := lenet.Describe(spec)
+	if err != nil {
+		writeSpecError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
