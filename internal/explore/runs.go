@@ -307,7 +307,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 	}
 	var st runSettings
 	if err := readBody(w, r, &st, runExample); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeSpecError(w, err)
 		return
 	}
 	run, spec, err := st.check(rs.train.N)
