@@ -32,6 +32,7 @@ func (s *Server) Handler() http.Handler {
 		"/api/mistakes": {http.MethodGet: s.handleMistakes},
 		"/api/events":   {http.MethodGet: s.handleEvents},
 		"/api/design":   {http.MethodPost: s.handleDesign},
+		"/api/spec":     {http.MethodPost: s.handleSpec},
 		"/api/runs":     {http.MethodGet: s.handleRuns, http.MethodPost: s.handleStartRun},
 	}
 	for path, a := range s.assets {
@@ -45,7 +46,7 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		if !ok {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events, design, runs)", r.URL.Path))
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events, design, spec, runs)", r.URL.Path))
 			return
 		}
 		method := r.Method

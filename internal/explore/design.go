@@ -100,3 +100,51 @@ func (s *Server) handleDesign(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, d)
 }
+
+// specResponse is the answer of POST /api/spec: the spec read and normalized (the
+// Flatten it implies listed), in its compact form and as layers; on a 400 the error,
+// the layer that breaks and, when the layers could be read, those layers, so that a
+// page's rows and the error's layer number count the same list.
+type specResponse struct {
+	Error  string        `json:"error,omitempty"`
+	Layer  *int          `json:"layer,omitempty"`
+	Spec   string        `json:"spec,omitempty"` // lenet.Spec.String: the layers and the training settings given
+	Arch   string        `json:"arch,omitempty"` // lenet.Spec.Arch: the layers alone
+	Layers []lenet.Layer `json:"layers"`
+	LR     float64       `json:"lr"`     // the spec's learning rate, its default when it names none
+	Epochs int           `json:"epochs"` // likewise
+}
+
+// handleSpec reads a spec for the page's rows.
+func (s *Server) handleSpec(w http.ResponseWriter, r *http.Request) {
+	var req designRequest
+	if err := readBody(w, r, &req, designExample); err != nil {
+		writeSpecError(w, err)
+		return
+	}
+	spec, err := parseSpecField(req.Spec)
+	if err != nil {
+		resp := specResponse{Error: err.Error(), Layer: new(int), Layers: []lenet.Layer{}}
+		*resp.Layer = -1
+		var se *lenet.SpecError
+		if errors.As(err, &se) {
+			*resp.Layer = se.Layer
+		}
+		// Layers that decode as JSON are answered normalized, as the error counts them.
+		if raw := bytes.TrimSpace(req.Spec); len(raw) > 0 && (raw[0] == '[' || raw[0] == '{') {
+			var sp lenet.Spec
+			var derr error
+			if raw[0] == '[' {
+				derr = json.Unmarshal(raw, &sp.Layers)
+			} else {
+				derr = json.Unmarshal(raw, &sp)
+			}
+			if derr == nil {
+				resp.Layers = sp.Normalized().Layers
+			}
+		}
+		writeJSON(w, http.StatusBadRequest, resp)
+		return
+	}
+	writeJSON(w, http.StatusOK, specResponse{Spec: spec.String(), Arch: spec.Arch(), Layers: spec.Layers, LR: spec.LearningRate(), Epochs: spec.EpochCount()})
+}

@@ -120,3 +120,25 @@ func TestDesignErrors(t *testing.T) {
 		t.Errorf("GET /api/design: %d, Allow %q", code, hdr.Get("Allow"))
 	}
 }
+
+// POST /api/spec reads a spec into the page's rows: normalized, with its compact form;
+// an error counts the normalized layers, which it answers when they could be read.
+func TestSpec(t *testing.T) {
+	s := newServer(t, Config{Weights: weights(t, lenet.Classic, 1), Test: testSet(t, 3)})
+	h := s.Handler()
+	for _, tc := range []struct {
+		body string
+		code int
+		want string
+	}{
+		{`{"spec": "modern"}`, 200, `{"spec":"conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.1","arch":"conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu","layers":[{"kind":"conv","out":6,"kernel":5,"padding":2},{"kind":"relu"},{"kind":"maxpool","kernel":2},{"kind":"conv","out":16,"kernel":5},{"kind":"relu"},{"kind":"maxpool","kernel":2},{"kind":"flatten"},{"kind":"linear","out":120},{"kind":"relu"},{"kind":"linear","out":84},{"kind":"relu"}],"lr":0.1,"epochs":10}`},
+		{`{"spec": [{"kind": "conv", "out": 8, "kernel": 3, "stride": 2}, {"kind": "tanh"}]}`, 200, `{"spec":"conv8k3s2-tanh","arch":"conv8k3s2-tanh","layers":[{"kind":"conv","out":8,"kernel":3,"stride":2},{"kind":"tanh"},{"kind":"flatten"}],"lr":0.9,"epochs":10}`},
+		{`{"spec": [{"kind": "conv", "out": 8, "kernel": 3}, {"kind": "linear", "out": 4}, {"kind": "maxpool", "kernel": 2}]}`, 400, `{"error":"layer 3 max2: its input is a vector of 4; convolutions and poolings take (channels, height, width) maps, so put them before flatten and the dense layers","layer":3,"layers":[{"kind":"conv","out":8,"kernel":3},{"kind":"flatten"},{"kind":"linear","out":4},{"kind":"maxpool","kernel":2}],"lr":0,"epochs":0}`},
+		{`{"spec": "conv8k3-foo"}`, 400, `{"error":"token \"foo\": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming","layer":-1,"layers":[],"lr":0,"epochs":0}`},
+	} {
+		code, _, body := do(t, h, "POST", "/api/spec", tc.body)
+		if got := strings.TrimSuffix(string(body), "\n"); code != tc.code || got != tc.want {
+			t.Errorf("%s: %d\n%s\nwant %d\n%s", tc.body, code, got, tc.code, tc.want)
+		}
+	}
+}
