@@ -1,4 +1,4 @@
-// Command explore serves a LeNet explorer in the browser, in the spirit of CNN
+// Command explore serves a CNN explorer in the browser, in the spirit of CNN
 // Explainer: every layer's feature maps for any input (a test image by index, by class,
 // at random, among the network's mistakes, noise, or a drawing), and, for any unit, the
 // window, kernels, products, sum and activation that make its value, with the
@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/explore [-model FILE] [-addr 127.0.0.1:8080] [-data DIR]
+//	go run ./cmd/explore [-model FILE] [-addr 127.0.0.1:8080] [-data DIR] [-runs DIR]
 //
 // FILE is a checkpoint written by cmd/train -save (its variant, classic or modern, is
 // read from it), or a safetensors file with only the d2l LeNet's PyTorch state_dict
@@ -17,6 +17,11 @@
 // prints the page's address and serves until interrupted. The page's files are in the
 // binary: it works offline and fetches nothing from elsewhere. The JSON API it serves
 // is described in internal/explore.
+//
+// The page's Design & train view builds a network layer by layer, trains it on the
+// server (one run at a time) and compares the runs; each run is kept in -runs DIR
+// (default out/runs) as its checkpoint and a small JSON file, and read back at the
+// next start. See docs/designer.md.
 //
 // Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure (a
 // missing or corrupt checkpoint, missing data, an address in use), each failure with

@@ -39,19 +39,24 @@ type quickConfig struct {
 
 // options are the parsed flags.
 type options struct {
-	model, addr, dataDir string
+	model, addr, dataDir, runsDir string
 }
+
+// defaultRunsDir is where the runs started from the page are kept without -runs.
+const defaultRunsDir = "out/runs"
 
 // newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
-	fs := cli.NewFlagSet("explore", fmt.Sprintf("Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]\n\n"+
-		"Serves a LeNet explorer: every layer's feature maps for any input, and for any\n"+
-		"unit the window, kernels, products, sum and activation that make its value.\n"+
+	fs := cli.NewFlagSet("explore", fmt.Sprintf("Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR] [-runs DIR]\n\n"+
+		"Serves a CNN explorer: every layer's feature maps for any input, and for any\n"+
+		"unit the window, kernels, products, sum and activation that make its value;\n"+
+		"and a designer that describes, trains, compares and exports networks.\n"+
 		"Without -model it uses %s,\nor else trains a quick model first.\n\n"+
 		"Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure.\n\nFlags:\n", defaultModelsText()))
 	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save, or PyTorch's LeNet state_dict as safetensors\n(default "+defaultModelsText()+" if it exists, else a quick model trained at start)")
 	fs.StringVar(&o.addr, "addr", explore.DefaultAddr, "address to listen on; the default serves this machine only")
 	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
+	fs.StringVar(&o.runsDir, "runs", defaultRunsDir, "folder where the runs trained from the page are kept (each a checkpoint and a JSON file), read back at start")
 	return fs
 }
 
@@ -61,6 +66,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	return cli.ParseOptions(args, stdout, newFlagSet, func(o *options) error {
 		if o.addr == "" {
 			return cli.Usagef("-addr: must be HOST:PORT, e.g. %s", explore.DefaultAddr)
+		}
+		if o.runsDir == "" {
+			return cli.Usagef("-runs: must name a folder, e.g. %s", defaultRunsDir)
 		}
 		return nil
 	})
@@ -93,7 +101,7 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	train, test, err := loadData(ctx, src, o.dataDir, ck == nil, progress)
+	train, test, err := loadData(ctx, src, o.dataDir, progress)
 	if ctx.Err() != nil {
 		return nil // Ctrl-C during a download: stopped, as asked
 	}
@@ -114,13 +122,14 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "trained in %.1f s: test accuracy %.3f\n", time.Since(start).Seconds(), acc)
 		source = fmt.Sprintf("a quick model trained at start-up (%s)", epochs(quick.Epochs))
 	}
-	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: source})
+	srv, err := explore.New(explore.Config{Weights: ck, Test: test, Source: source, Train: train, RunsDir: o.runsDir,
+		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, "explore: "+format+"\n", args...) }})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	_, trained := ck.About(false)
-	fmt.Fprintf(stdout, "explorer (%s, %s) at %s  (Ctrl-C to stop)\n", lenet.Title(ck.Model), trained, explore.URL(ln))
+	fmt.Fprintf(stdout, "CNN explorer (%s, %s) at %s  (Ctrl-C to stop)\n", lenet.Title(ck.Model), trained, explore.URL(ln))
 	return srv.Serve(ctx, ln)
 }
 
@@ -167,15 +176,10 @@ func loadModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, error)
 	return nil, "", nil
 }
 
-// loadData reads src's test split, and the training split too when withTrain; ctx
+// loadData reads src's training and test splits (the page trains on the first); ctx
 // cancels a download.
-func loadData(ctx context.Context, src *dataset.Source, dir string, withTrain bool, progress io.Writer) (train, test *dataset.Set, err error) {
-	opts := dataset.Options{Source: src, Dir: dir, Progress: progress}
-	if withTrain {
-		return dataset.LoadContext(ctx, opts)
-	}
-	test, err = dataset.LoadTestContext(ctx, opts)
-	return nil, test, err
+func loadData(ctx context.Context, src *dataset.Source, dir string, progress io.Writer) (train, test *dataset.Set, err error) {
+	return dataset.LoadContext(ctx, dataset.Options{Source: src, Dir: dir, Progress: progress})
 }
 
 // trainQuick trains a model as q says and returns its weights and history; a cancelled

@@ -20,6 +20,7 @@ import (
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/internal/linestest"
+	"github.com/d2l-go/convnets/internal/safetensors"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -95,8 +96,13 @@ func TestFailuresExit1(t *testing.T) {
 
 // serveInBackground runs explore until the returned process is stopped, and returns
 // the page's URL once it is printed.
+// serveInBackground runs explore with args, its runs in a folder of the test's unless
+// args name one.
 func serveInBackground(t *testing.T, args ...string) (url string, p *cmdtest.Process) {
 	t.Helper()
+	if !slices.Contains(args, "-runs") {
+		args = append(args, "-runs", t.TempDir())
+	}
 	p = cmdtest.Start(t, "explore", run, args...)
 	return p.Await(t, &p.Stdout, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/) `)), p
 }
@@ -126,7 +132,7 @@ func TestServesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, p := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
-	if !strings.HasPrefix(p.Stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch) at http://127.0.0.1:") {
+	if !strings.HasPrefix(p.Stdout.String(), "CNN explorer (LeNet (modern), trained 1 epoch) at http://127.0.0.1:") {
 		t.Errorf("stdout %q", p.Stdout.String())
 	}
 	var model struct {
@@ -181,7 +187,7 @@ func TestDefaultModel(t *testing.T) {
 	linestest.Contains(t, "stdout", out,
 		"no -model and no out/lenet.safetensors (or out/lenet.ckpt): training a quick model first (classic LeNet, 1 epoch on 1280 images);\n"+
 			"for a better one: go run ./cmd/train -save out/lenet.safetensors\n",
-		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test acc 0.",
+		"trained in ", ": test accuracy 0.", "CNN explorer (LeNet (classic), trained 1 epoch, test acc 0.",
 	)
 	var metrics struct {
 		Points []lenet.Point `json:"points"`
@@ -203,7 +209,7 @@ func TestDefaultModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
-	if out := p.Stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nLeNet explorer (classic LeNet, untrained) at ") {
+	if out := p.Stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nCNN explorer (LeNet (classic), untrained) at ") {
 		t.Errorf("stdout %q", out)
 	}
 	p.Stop(t)
@@ -211,9 +217,18 @@ func TestDefaultModel(t *testing.T) {
 	// out/lenet.safetensors comes first; weights alone (PyTorch's) that do not name
 	// their variant are explored as classic, and the output says so.
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
-	ck.Model, ck.WeightsOnly = "", true
+	ck.WeightsOnly = true
 	var file bytes.Buffer
 	if _, err := ck.WriteTo(&file); err != nil {
+		t.Fatal(err)
+	}
+	st, err := safetensors.Decode(file.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Metadata = map[string]string{"format": "pt"} // as PyTorch writes them: tensors alone
+	file.Reset()
+	if _, err := st.WriteTo(&file); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile("out/lenet.safetensors", file.Bytes(), 0o644); err != nil {
@@ -221,8 +236,8 @@ func TestDefaultModel(t *testing.T) {
 	}
 	url, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
 	if out, want := p.Stdout.String(), "using out/lenet.safetensors (pass -model FILE for another checkpoint)\n"+
-		"out/lenet.safetensors: LeNet classic, assumed: the file does not name its variant\n"+
-		"LeNet explorer (classic LeNet, weights only, no training state) at "; !strings.HasPrefix(out, want) {
+		"out/lenet.safetensors: LeNet (classic, assumed: the file does not name its network)\n"+
+		"CNN explorer (LeNet (classic), weights only, no training state) at "; !strings.HasPrefix(out, want) {
 		t.Errorf("stdout %q\nwant it to start with %q", out, want)
 	}
 	var model struct {
@@ -247,17 +262,17 @@ func TestDefaultModel(t *testing.T) {
 	oneLine(t, stderr, "out/lenet.safetensors: checkpoint is corrupt: safetensors file is truncated")
 }
 
-func TestLoadDataOnlyTestSplit(t *testing.T) {
+func TestLoadData(t *testing.T) {
 	data := fashiontest.Dir(t)
-	train, test, err := loadData(context.Background(), dataset.FashionMNIST, data, false, nil)
-	if err != nil || train != nil || test == nil || test.N != 10000 {
-		t.Errorf("loadData(withTrain false): train %v, test %v, %v", train, test, err)
+	train, test, err := loadData(context.Background(), dataset.FashionMNIST, data, nil)
+	if err != nil || train == nil || train.N != 60000 || test == nil || test.N != 10000 {
+		t.Errorf("loadData: train %v, test %v, %v", train, test, err)
 	}
-	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
+	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
 		t.Errorf("loadData(empty folder): %v", err)
 	}
 	// The source is the checkpoint's: MNIST's digests refuse Fashion-MNIST's files.
-	if _, _, err := loadData(context.Background(), dataset.MNIST, data, false, nil); !errors.Is(err, dataset.ErrDigest) {
+	if _, _, err := loadData(context.Background(), dataset.MNIST, data, nil); !errors.Is(err, dataset.ErrDigest) {
 		t.Errorf("loadData(MNIST from the Fashion-MNIST folder): %v, want %v", err, dataset.ErrDigest)
 	}
 }

@@ -30,7 +30,8 @@ func serveLive(ctx context.Context, ln net.Listener, c *lenet.Classifier, h lene
 	if ln == nil {
 		return nil, nil
 	}
-	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, h), Test: test, Live: true, Source: "cmd/train, live"})
+	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, h), Test: test, Live: true, Source: "cmd/train, live",
+		NoTrain: "cmd/train -serve shows the run it trains; to train designs from the page, run go run ./cmd/explore"})
 	if err != nil {
 		return nil, fmt.Errorf("-serve: %w", err)
 	}

@@ -2,66 +2,10 @@
 // (GET /api/forward, GET /api/model); the page recomputes one unit at a time, from the
 // previous layer's values and the weights, only to show how a value is made, and
 // checks its sum against the network's own value.
-'use strict';
-(() => {
 
-// ---------------------------------------------------------------- small helpers
-
-const $ = id => document.getElementById(id);
-
-// h builds an element: h('div', {class: 'x', text: 'y', data: {a: 1}, onclick: f}, ...children).
-function h(tag, props, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k === 'data') Object.assign(e.dataset, v);
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of kids.flat()) if (c != null) e.append(c);
-  return e;
-}
-
-const SVGNS = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...kids) {
-  const e = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) if (v != null) e.setAttribute(k, v);
-  for (const c of kids.flat()) if (c != null) e.append(c);
-  return e;
-}
-
-// fmt writes v with p significant digits, switching to exponent notation only for
-// very large or very small magnitudes.
-function fmt(v, p = 4) {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-4) return v.toExponential(p - 1).replace('e+', 'e');
-  return String(Number(v.toPrecision(p)));
-}
-
-// dec writes v with d decimals, never "-0.000".
-function dec(v, d = 3) {
-  const t = v.toFixed(d);
-  return /^-0\.?0*$/.test(t) ? t.slice(1) : t;
-}
-
-const pct = p => (100 * p).toFixed(1) + '%';
-
-async function getJSON(url, opts) {
-  const r = await fetch(url, opts);
-  const body = await r.json().catch(() => null);
-  if (!r.ok) throw new Error((body && body.error) || `${url}: ${r.status} ${r.statusText}`);
-  return body;
-}
-
-function fail(err) {
-  const s = $('status');
-  s.textContent = String(err && err.message || err);
-  s.hidden = false;
-}
+import {api} from './api.js';
+import {$, h, svg, fmt, dec, pct, fail} from './dom.js';
+import {initDesign} from './design.js';
 
 // ---------------------------------------------------------------- colour scales
 
@@ -283,7 +227,7 @@ async function scheduleForward() {
       dirty = false;
       const inp = cur();
       const pixels = inp.pixels.map(v => Math.round(v * 1e4) / 1e4);
-      inp.fwd = await getJSON('/api/forward', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({pixels})});
+      inp.fwd = await api.forward(pixels);
       render();
     } while (dirty);
   } catch (err) {
@@ -297,7 +241,7 @@ async function scheduleForward() {
 // ---------------------------------------------------------------- choosing inputs
 
 async function fetchTest(index) {
-  const fwd = await getJSON(`/api/forward?index=${index}`);
+  const fwd = await api.forward(index);
   return {pixels: fwd.pixels.slice(), what: {kind: 'test', index, label: fwd.label}, fwd};
 }
 
@@ -345,7 +289,7 @@ wire('mistake', nextMistake);
 
 // Keys: ← and → step through the test images, R picks one at random.
 document.addEventListener('keydown', e => {
-  if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea') || !S.model) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, select, textarea') || !S.model || document.body.dataset.view === 'design') return;
   const w = cur().what, at = w.kind === 'test' ? w.index : 0;
   const go = {ArrowLeft: () => useTest(at - 1), ArrowRight: () => useTest(at + 1), r: () => useTest(Math.floor(Math.random() * S.model.test_size))}[e.key];
   if (!go) return;
@@ -381,7 +325,7 @@ async function loadMistakes() {
   $('find-mistakes').disabled = true;
   $('mistakes-what').textContent = 'classifying the test set…';
   try {
-    S.mistakes = await getJSON('/api/mistakes');
+    S.mistakes = await api.mistakes();
   } finally {
     $('find-mistakes').disabled = false;
   }
@@ -953,7 +897,7 @@ function renderHeader() {
   const M = S.model, last = [...S.metrics].reverse().find(p => p.test_acc !== undefined);
   const trained = M.weights_only ? 'weights only, no training state' :
     M.epoch ? `trained ${M.epoch} epoch${M.epoch === 1 ? '' : 's'}` : 'untrained (initial weights)';
-  const parts = [`${M.variant} LeNet`, trained];
+  const parts = [/^(classic|modern)$/.test(M.variant) ? `${M.variant} LeNet` : `CNN ${M.variant}`, trained];
   if (last) parts.push(`test accuracy ${dec(last.test_acc, 3)}`);
   if (M.source) parts.push(`weights: ${M.source}`);
   $('model-info').textContent = parts.join(' · ');
@@ -1021,7 +965,13 @@ function renderCurves() {
 // (the first and the latest 11 of them), on one colour scale.
 function renderKernels() {
   let ks = S.model.kernels;
+  const conv = S.model.layers.find(l => l.kind === 'conv');
+  $('kernels-title').hidden = $('kernel-history').hidden = !ks.length || !conv;
+  if (!ks.length || !conv) return;
   if (ks.length > 12) ks = [ks[0], ...ks.slice(-11)];
+  const [C0, , kh0, kw0] = ks[0].shape;
+  $('kernels-title').replaceChildren(`${conv.weight.replace(/\.weight$/, '')}'s ${C0} ${kh0}×${kw0} kernels `,
+    h('span', {class: 'muted', text: 'after each epoch seen, one colour scale'}));
   const scale = diverging(Math.max(...ks.flatMap(k => k.values.map(Math.abs))));
   const [C, I, kh, kw] = ks[0].shape, n = I * kh * kw;
   $('kernel-history').replaceChildren(...ks.map(k => h('div', {class: 'krow'}, h('span', {text: k.epoch ? `epoch ${k.epoch}` : S.model.weights_only ? 'loaded' : 'initial'}),
@@ -1031,34 +981,43 @@ function renderKernels() {
 // ---------------------------------------------------------------- loading
 
 async function loadModel() {
-  S.model = await getJSON('/api/model');
+  S.model = await api.model();
   S.params = Object.fromEntries(S.model.params.map(p => [p.name, p]));
 }
 
 async function loadMetrics() {
-  S.metrics = (await getJSON('/api/metrics')).points;
+  S.metrics = (await api.metrics()).points;
   renderCurves();
   renderHeader();
 }
 
-// refreshWeights follows a trainer: the new weights, every input run again.
+// layoutKey identifies the network's layers: a loaded run can change them.
+const layoutKey = m => m.layers.map(l => `${l.name}:${l.shape.join('x')}`).join('|');
+
+// refreshWeights follows a trainer or a loaded run: the new weights (and layers), every
+// input run again.
 async function refreshWeights() {
+  const before = layoutKey(S.model);
   await loadModel();
+  const relaid = layoutKey(S.model) !== before;
+  if (relaid) { S.sel = null; S.unitEl = null; }
   S.inputs = await Promise.all(S.inputs.map(async inp => {
     if (inp.what.kind === 'test') return fetchTest(inp.what.index);
-    const fwd = await getJSON('/api/forward', {method: 'POST', headers: {'Content-Type': 'application/json'},
-      body: JSON.stringify({pixels: inp.pixels.map(v => Math.round(v * 1e4) / 1e4)})});
+    const fwd = await api.forward(inp.pixels.map(v => Math.round(v * 1e4) / 1e4));
     return {...inp, fwd};
   }));
   if (S.mistakes) { S.mistakes = null; $('confusion').replaceChildren(); $('mistakes-what').textContent = 'the weights changed: classify again'; }
+  if (relaid) buildOverview();
   renderHeader();
   renderKernels();
   render();
+  await loadMetrics();
+  document.body.dataset.version = S.model.version;
 }
 
 async function start() {
   const q = new URLSearchParams(location.search), first = Number(q.get('index')) || 0;
-  const [, labels] = await Promise.all([loadModel(), getJSON('/api/labels')]);
+  const [, labels] = await Promise.all([loadModel(), api.labels()]);
   S.labels = labels;
   $('class').replaceChildren(...S.model.classes.map((n, k) => h('option', {value: k, text: n})));
   $('index').max = S.model.test_size - 1;
@@ -1068,16 +1027,18 @@ async function start() {
   renderHeader();
   renderKernels();
   document.body.dataset.busy = 'false';
+  document.body.dataset.version = S.model.version;
+  const design = initDesign({model: () => S.model, metrics: () => S.metrics});
+  await loadMetrics();
+  api.events({
+    weights: d => { if (d.version !== S.model.version) refreshWeights().catch(fail); },
+    metrics: () => loadMetrics().catch(fail),
+    progress: d => { S.progress = d; renderLive(); },
+    runs: () => design.refreshRuns().catch(fail),
+  });
+  await design.ready;
   document.body.dataset.ready = 'true';
   window.exploreReadyMs = performance.now();
-  await loadMetrics();
-  if (S.model.live) {
-    const es = new EventSource('/api/events');
-    es.addEventListener('weights', e => { if (JSON.parse(e.data).version !== S.model.version) refreshWeights().catch(fail); });
-    es.addEventListener('metrics', () => loadMetrics().catch(fail));
-    es.addEventListener('progress', e => { S.progress = JSON.parse(e.data); renderLive(); });
-  }
 }
 
 start().catch(fail);
-})();
