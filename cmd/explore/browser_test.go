@@ -55,6 +55,12 @@ func chromiumPath(t *testing.T) string {
 // exceptions, browser log errors such as failed requests).
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
+	return browserSized(t, 1440, 1200)
+}
+
+// browserSized is browser with a viewport of w x h CSS pixels.
+func browserSized(t *testing.T, w, h int64) (context.Context, func() []string) {
+	t.Helper()
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless, chromedp.DisableGPU, chromedp.NoSandbox, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
@@ -64,7 +70,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true), // containers often have a small /dev/shm
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1200),
+		chromedp.WindowSize(int(w), int(h)),
 	)
 	ctx, cancelTab := chromedp.NewContext(alloc)
 	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
@@ -73,7 +79,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	var mu sync.Mutex
 	var msgs []string
 	console := chromedp.Console(ctx)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 1200)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
 	go func() {
@@ -120,7 +126,9 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s (%s)", what, js)
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[document.getElementById('status').textContent, document.getElementById('model-info').textContent, `+
+				`(document.getElementById('runs-rows') || {}).textContent, (document.getElementById('train-state') || {}).textContent].join(' | ')`))
+			t.Fatalf("timed out waiting for %s (%s); the page shows: %s", what, js, state)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -297,6 +305,12 @@ func TestBrowser(t *testing.T) {
 // writePicture saves the viewport, scrolled to the top, as docs/explore.png.
 func writePicture(t *testing.T, ctx context.Context) {
 	t.Helper()
+	writeScreenshot(t, ctx, "explore.png")
+}
+
+// writeScreenshot saves the viewport, scrolled to the top, as docs/NAME.
+func writeScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
 	run1[bool](t, ctx, "scrolling", `window.scrollTo(0, 0), true`)
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
@@ -306,7 +320,7 @@ func writePicture(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "docs", "explore.png")
+	path := filepath.Join("..", "..", "docs", name)
 	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(shot); return err }); err != nil {
 		t.Fatal(err)
 	}
@@ -372,4 +386,197 @@ func TestBrowserWeightsOnly(t *testing.T) {
 	for _, m := range consoleMsgs() {
 		t.Errorf("console: %s", m)
 	}
+}
+
+// typeInto replaces the text of the input sel by typing text, as a person does.
+func typeInto(t *testing.T, ctx context.Context, sel, text string) {
+	t.Helper()
+	run1[bool](t, ctx, "selecting "+sel, `(e => (e.focus(), e.select(), true))(document.querySelector(`+strconv.Quote(sel)+`))`)
+	do(t, ctx, "typing into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// rowShapes are the output shapes the Design view shows, row by row.
+func rowShapes(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return run1[string](t, ctx, "the rows' shapes", `[...document.querySelectorAll('#design-rows tr[data-row] .c-shape')].map(e => e.textContent).join(' ')`)
+}
+
+// describedShapes are lenet.Describe's shapes of spec, written as the page writes them.
+func describedShapes(t *testing.T, spec string) string {
+	t.Helper()
+	sp, err := lenet.ParseSpec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := lenet.Describe(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range d.Layers {
+		var dims []string
+		for _, v := range l.Shape {
+			dims = append(dims, strconv.Itoa(v))
+		}
+		out = append(out, strings.Join(dims, "×"))
+	}
+	return strings.Join(out, " ")
+}
+
+// The Design & train view as a person uses it: build a network by clicking and
+// typing, see every shape the server works out, an impossible design named at its
+// row, train the design, see its curve and row, export its PyTorch code, and open a
+// unit of the new network whose formula gives the network's value. With -update it
+// writes docs/design.png (1366x768) and docs/design-phone.png (420 px wide).
+func TestBrowserDesign(t *testing.T) {
+	start := time.Now()
+	ctx, consoleMsgs := browserSized(t, 1366, 768)
+	train, test := fashiontest.Load(t)
+	c := lenettest.New(t, lenet.Config{Spec: lenet.ClassicSpec(), BatchSize: 1, EvalBatch: 1, Seed: 1})
+	srv, err := explore.New(explore.Config{Weights: lenet.Snapshot(c, lenet.CheckpointHeader{Epochs: 1}), Test: test, Train: train,
+		RunsDir: t.TempDir(), Source: "initial weights"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serveTest(t, srv)
+	const index = 7
+	do(t, ctx, "loading the page", chromedp.Navigate(fmt.Sprintf("%s?index=%d#design", base, index)),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+
+	// A first visit shows the guide; it goes when dismissed.
+	if run1[bool](t, ctx, "the guide", `document.getElementById('guide').hidden`) {
+		t.Error("a first visit shows no guide")
+	}
+	do(t, ctx, "closing the guide", chromedp.Click(chromedp.CSS(`#guide-close`)))
+	waitFor(t, ctx, "the design view on the loaded network", `document.body.dataset.design === 'valid' && document.getElementById('design-spec').value === 'conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid'`)
+	if got, want := rowShapes(t, ctx), describedShapes(t, lenet.Classic); got != want {
+		t.Errorf("the classic LeNet's rows show shapes %q; Describe says %q", got, want)
+	}
+
+	// Build conv(stride 2) - tanh - dense from nothing.
+	do(t, ctx, "starting from nothing", chromedp.Click(chromedp.CSS(`#from-empty`)))
+	waitFor(t, ctx, "the empty design's error", `document.body.dataset.design === 'invalid' && document.getElementById('design-error').textContent === 'the spec has no layers' && document.getElementById('train').disabled`)
+	add := func(kind string) {
+		do(t, ctx, "adding a "+kind, chromedp.SetValue(chromedp.CSS(`#add-kind`), kind), chromedp.Click(chromedp.CSS(`#add-layer`)))
+	}
+	add("conv")
+	waitFor(t, ctx, "the convolution's shape", `document.body.dataset.design === 'valid' && document.querySelector('#design-rows tr[data-row="0"] .c-shape').textContent === '8×26×26'`)
+	typeInto(t, ctx, `input[data-row="0"][data-field="stride"]`, "2")
+	waitFor(t, ctx, "the strided convolution's shape", `document.body.dataset.design === 'valid' && document.querySelector('#design-rows tr[data-row="0"] .c-shape').textContent === '8×13×13'`)
+	add("tanh")
+	add("linear")
+	waitFor(t, ctx, "the dense layer's row", `document.body.dataset.design === 'valid' && document.querySelectorAll('#design-rows tr[data-row]').length === 5`)
+	if got, want := rowShapes(t, ctx), describedShapes(t, "conv8k3s2-tanh-flatten-dense64"); got != want {
+		t.Errorf("conv, tanh, dense show shapes %q; Describe says %q", got, want)
+	}
+	if kinds := run1[string](t, ctx, "the kinds", `[...document.querySelectorAll('#design-rows tr[data-row]')].map(e => e.dataset.kind || 'implied').join(' ')`); kinds != "conv tanh flatten linear implied" {
+		t.Errorf("rows %q; want conv, tanh, the implied flatten, dense and the last dense layer", kinds)
+	}
+
+	// An impossible kernel: the row that breaks, the reason with its arithmetic, no Train.
+	typeInto(t, ctx, `input[data-row="0"][data-field="kernel"]`, "40")
+	_, wantErr := lenet.ParseSpec("conv8k40s2-tanh-dense64")
+	waitFor(t, ctx, "the impossible design's error", `document.body.dataset.design === 'invalid' && document.getElementById('design-error').dataset.layer === '0'`)
+	if got := run1[string](t, ctx, "the error", `document.getElementById('design-error').textContent`); wantErr == nil || got != wantErr.Error() {
+		t.Errorf("the page says %q; lenet says %v", got, wantErr)
+	}
+	if !run1[bool](t, ctx, "the marked row", `document.querySelector('#design-rows tr[data-row="0"]').classList.contains('bad') && document.getElementById('train').disabled && document.querySelectorAll('#design-rows tr.bad').length === 1`) {
+		t.Error("the impossible design does not mark row 0 alone, or Train is enabled")
+	}
+	typeInto(t, ctx, `input[data-row="0"][data-field="kernel"]`, "5")
+	const spec = "conv8k5s2-tanh-dense64"
+	waitFor(t, ctx, "the valid design", `document.body.dataset.design === 'valid' && document.getElementById('design-spec').value === '`+spec+`' && !document.getElementById('train').disabled`)
+	if got, want := rowShapes(t, ctx), describedShapes(t, spec); got != want {
+		t.Errorf("%s shows shapes %q; Describe says %q", spec, got, want)
+	}
+	waitFor(t, ctx, "the estimate from the measured rate", `!!document.getElementById('estimate')`)
+
+	// Train it for one epoch on 2,000 images.
+	typeInto(t, ctx, `#set-epochs`, "1")
+	typeInto(t, ctx, `#set-limit`, "2000")
+	typeInto(t, ctx, `#set-lr`, "0.1")
+	trained := time.Now()
+	do(t, ctx, "training", chromedp.Click(chromedp.CSS(`#train`)))
+	waitFor(t, ctx, "the finished run's row and curve", `!!document.querySelector('#runs-rows tr[data-run="r1"][data-status="finished"]') && `+
+		`!!document.querySelector('#runs-chart polyline[data-run="r1"][data-series="test_acc"]') && document.getElementById('model-info').textContent.startsWith('CNN `+spec+`')`)
+	t.Logf("the run trained and showed in %.1f s", time.Since(trained).Seconds())
+	row := run1[[]string](t, ctx, "the run's row", `[...document.querySelectorAll('#runs-rows tr[data-run="r1"] td')].map(e => e.textContent)`)
+	if len(row) != 7 || row[1] != spec+"1 of 1 epoch · lr 0.1 · batch 256 · 2,000 images · 74,650 params" || row[2] != "finished" || !strings.HasPrefix(row[3], "0.") {
+		t.Errorf("the run's row: %q", row)
+	}
+
+	// Export its PyTorch code: the generated module of the spec.
+	do(t, ctx, "exporting PyTorch", chromedp.Click(chromedp.CSS(`button[data-act="pytorch"][data-run="r1"]`)))
+	waitFor(t, ctx, "the PyTorch code", `document.getElementById('export-code').textContent.length > 0`)
+	var py strings.Builder
+	sp, _ := lenet.ParseSpec(spec)
+	if err := lenet.WritePyTorch(&py, sp); err != nil {
+		t.Fatal(err)
+	}
+	if got := run1[string](t, ctx, "the code", `document.getElementById('export-code').textContent`); got != py.String() || !strings.Contains(got, "nn.Conv2d(1, 8, kernel_size=5, stride=2),") {
+		t.Errorf("the exported code is not lenet.WritePyTorch's:\n%s", got)
+	}
+	if *update {
+		writeScreenshot(t, ctx, "design.png")
+	}
+
+	// On a laptop the sidebar scrolls: "Compare two inputs" can be brought into view.
+	do(t, ctx, "the explore view", chromedp.Click(chromedp.CSS(`#tab-explore`)))
+	if !run1[bool](t, ctx, "the compare card", `(e => (e.scrollIntoView(), (r => r.top >= 0 && r.bottom <= innerHeight)(e.getBoundingClientRect())))(document.getElementById('compare-card'))`) {
+		t.Error("at 1366x768 the sidebar hides \"Compare two inputs\"")
+	}
+
+	// A unit of the new network: the strided convolution's formula gives the cell's
+	// value, and tanh of it the next layer's.
+	const ch, r, col = 3, 5, 6
+	waitFor(t, ctx, "the new network's maps", `document.querySelectorAll('canvas.map[data-layer="0"]').length === 8 && document.querySelector('canvas.map[data-layer="0"]').width === 12`)
+	do(t, ctx, "opening the unit view", chromedp.Click(chromedp.CSS(fmt.Sprintf(`canvas.map[data-layer="0"][data-ch="%d"]`, ch))),
+		chromedp.WaitVisible(chromedp.CSS(`#unit-formula`)))
+	do(t, ctx, "scrolling to the unit", chromedp.ScrollIntoView(chromedp.CSS(`#unit canvas[data-hover="out"]`)))
+	out := box(t, ctx, `#unit canvas[data-hover="out"]`)
+	do(t, ctx, "hovering a cell", chromedp.MouseEvent(chromedp.MouseMoved, out.X+(col+0.5)*out.W/12, out.Y+(r+0.5)*out.H/12))
+	waitFor(t, ctx, "the formula of the hovered cell", fmt.Sprintf(`(d => d.row === '%d' && d.col === '%d')(document.getElementById('unit-formula').dataset)`, r, col))
+	f := run1[map[string]string](t, ctx, "the formula", `Object.assign({}, document.getElementById('unit-formula').dataset)`)
+	layers, _ := apiForward(t, base, index)
+	cell := (ch*12+r)*12 + col
+	sum, _ := strconv.ParseFloat(f["sum"], 64)
+	act, _ := strconv.ParseFloat(f["act"], 64)
+	conv, th := layers[0][cell], layers[1][cell]
+	t.Logf("conv1 channel %d cell (%d,%d): the page's sum %.9g, the network's value %.9g", ch, r, col, sum, conv)
+	if f["kind"] != "conv" || f["layer"] != "0" || f["ch"] != strconv.Itoa(ch) {
+		t.Errorf("formula of %s layer %s channel %s; want conv 0 %d", f["kind"], f["layer"], f["ch"], ch)
+	}
+	if d := math.Abs(sum - conv); !(d <= 1e-5*math.Max(1, math.Abs(conv))) {
+		t.Errorf("the formula's sum %v is not the cell's value %v", sum, conv)
+	}
+	if d := math.Abs(act - th); !(d <= 1e-5*math.Max(1, math.Abs(th))) || math.Abs(math.Tanh(sum)-act) > 1e-9 {
+		t.Errorf("tanh of the sum is %v; the tanh layer holds %v", act, th)
+	}
+
+	// A phone: 420 px wide, no sideways scrolling in either view.
+	do(t, ctx, "a phone's viewport", chromedp.EmulateViewport(420, 900))
+	for _, view := range []string{"explore", "design"} {
+		do(t, ctx, "the "+view+" view", chromedp.Click(chromedp.CSS(`#tab-`+view)))
+		if w := run1[float64](t, ctx, "the page's width", `document.documentElement.scrollWidth`); w > 420 {
+			wide := run1[string](t, ctx, "what is wide", `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 421 && e.getClientRects().length && !e.closest('.table-wrap, .unit')).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')`)
+			t.Errorf("the %s view is %v px wide at 420 px: %s", view, w, wide)
+		}
+	}
+	if *update {
+		writeScreenshot(t, ctx, "design-phone.png")
+	}
+	// The browser logs the 400s that answered the two impossible designs (the empty
+	// one and the 40x40 kernel), one for /api/spec and one for /api/design each.
+	refused := 0
+	for _, m := range consoleMsgs() {
+		if strings.Contains(m, "status of 400 (Bad Request) at "+base+"api/spec") || strings.Contains(m, "status of 400 (Bad Request) at "+base+"api/design") {
+			refused++
+			continue
+		}
+		t.Errorf("console: %s", m)
+	}
+	if refused != 4 {
+		t.Errorf("the browser logged %d refused designs; want 4", refused)
+	}
+	t.Logf("the test took %.1f s", time.Since(start).Seconds())
 }

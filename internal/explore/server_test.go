@@ -361,9 +361,12 @@ func TestAssets(t *testing.T) {
 	h := s.Handler()
 	external := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}`)
 	for _, tc := range []struct{ path, ctype, want string }{
-		{"/", "text/html; charset=utf-8", "<title>LeNet explorer</title>"},
-		{"/index.html", "text/html; charset=utf-8", `<script src="/app.js" defer></script>`},
-		{"/app.js", "text/javascript; charset=utf-8", "'use strict';"},
+		{"/", "text/html; charset=utf-8", "<title>CNN explorer</title>"},
+		{"/index.html", "text/html; charset=utf-8", `<script type="module" src="/app.js"></script>`},
+		{"/app.js", "text/javascript; charset=utf-8", "import {api} from './api.js';"},
+		{"/design.js", "text/javascript; charset=utf-8", "import {api} from './api.js';"},
+		{"/dom.js", "text/javascript; charset=utf-8", "export function h("},
+		{"/api.js", "text/javascript; charset=utf-8", "export const api = {"},
 		{"/style.css", "text/css; charset=utf-8", "--accent"},
 	} {
 		code, hdr, body := do(t, h, "GET", tc.path, "")
@@ -372,6 +375,11 @@ func TestAssets(t *testing.T) {
 		}
 		if !strings.Contains(hdr.Get("Content-Security-Policy"), "default-src 'self'") {
 			t.Errorf("%s: no Content-Security-Policy", tc.path)
+		}
+		// Every request goes through api.js, so that another implementation of it can
+		// serve the page without this server.
+		if tc.path != "/api.js" && regexp.MustCompile(`\bfetch\(|EventSource|XMLHttpRequest`).Match(body) {
+			t.Errorf("%s makes a request itself; requests go through api.js", tc.path)
 		}
 		text := strings.ReplaceAll(string(body), "http://www.w3.org/2000/svg", "")
 		if m := external.FindString(text); m != "" {

@@ -1000,7 +1000,7 @@ async function refreshWeights() {
   const before = layoutKey(S.model);
   await loadModel();
   const relaid = layoutKey(S.model) !== before;
-  if (relaid) { S.sel = null; S.unitEl = null; }
+  if (relaid) S.sel = null;
   S.inputs = await Promise.all(S.inputs.map(async inp => {
     if (inp.what.kind === 'test') return fetchTest(inp.what.index);
     const fwd = await api.forward(inp.pixels.map(v => Math.round(v * 1e4) / 1e4));

@@ -147,15 +147,15 @@ function buildRows() {
     h('td', {class: 'idx', text: i}),
     h('td', null, h('select', {data: {row: i, field: 'kind'}, 'aria-label': `layer ${i} kind`},
       Object.entries(KINDS).map(([k, name]) => h('option', {value: k, text: name, selected: k === r.kind})))),
-    h('td', {class: 'settings-cell'}, settingsOf(r, i)),
-    h('td', {class: 'num shape'}), h('td', {class: 'num params'}), h('td', {class: 'num macs'}), h('td', {class: 'num rf'}),
+    h('td', null, h('div', {class: 'settings-cell'}, settingsOf(r, i))),
+    h('td', {class: 'num c-shape'}), h('td', {class: 'num c-params'}), h('td', {class: 'num c-macs'}), h('td', {class: 'num c-rf'}),
     h('td', {class: 'row-actions'},
       h('button', {type: 'button', data: {row: i, act: 'up'}, disabled: i === 0, 'aria-label': `move layer ${i} up`, title: 'move up', text: '↑'}),
       h('button', {type: 'button', data: {row: i, act: 'down'}, disabled: i === n - 1, 'aria-label': `move layer ${i} down`, title: 'move down', text: '↓'}),
       h('button', {type: 'button', data: {row: i, act: 'remove'}, 'aria-label': `remove layer ${i}`, title: 'remove', text: '✕'}))));
   rows.push(h('tr', {class: 'implied', data: {row: n}},
     h('td', {class: 'idx', text: n}), h('td', {text: 'dense'}), h('td', {class: 'muted', text: 'to the 10 classes, always added'}),
-    h('td', {class: 'num shape'}), h('td', {class: 'num params'}), h('td', {class: 'num macs'}), h('td', {class: 'num rf'}), h('td')));
+    h('td', {class: 'num c-shape'}), h('td', {class: 'num c-params'}), h('td', {class: 'num c-macs'}), h('td', {class: 'num c-rf'}), h('td')));
   $('design-rows').replaceChildren(...rows);
   if (keep) {
     const sel = `[data-row="${keep.row}"]` + (keep.field ? `[data-field="${keep.field}"]` : `[data-act="${keep.act}"]`);
@@ -192,11 +192,11 @@ function renderNumbers() {
   for (const tr of trs) {
     const i = Number(tr.dataset.row), l = D.desc && D.desc.layers[i];
     tr.classList.toggle('bad', !!D.error && D.error.layer === i);
-    tr.querySelector('.shape').textContent = l ? shapeText(l.shape) : '';
-    tr.querySelector('.params').textContent = l ? int(l.params) : '';
-    tr.querySelector('.macs').textContent = l ? big(l.macs) : '';
-    tr.querySelector('.rf').textContent = l ? shapeText(l.receptive_field) : '';
-    tr.querySelector('.shape').title = l ? l.module : '';
+    tr.querySelector('.c-shape').textContent = l ? shapeText(l.shape) : '';
+    tr.querySelector('.c-params').textContent = l ? int(l.params) : '';
+    tr.querySelector('.c-macs').textContent = l ? big(l.macs) : '';
+    tr.querySelector('.c-rf').textContent = l ? shapeText(l.receptive_field) : '';
+    tr.querySelector('.c-shape').title = l ? l.module : '';
   }
   const err = D.error;
   if (err) {
@@ -364,9 +364,10 @@ function renderChart() {
   g.append(svg('text', {x: (L + Wd - R) / 2, y: Ht - 2, 'text-anchor': 'middle'}, 'epoch'));
   runs.forEach((r, k) => {
     const color = colorOf(r.id), test = r.points.filter(p => p.test_acc !== undefined);
-    if (r.id === D.runs.training) {
-      const tr = r.points.filter(p => p.train_acc !== undefined);
-      if (tr.length) g.append(svg('polyline', {points: tr.map(p => `${X(p.epoch)},${Y(p.train_acc)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 1.5, 'stroke-dasharray': '5 4', data: null, 'data-run': r.id, 'data-series': 'train_acc'}));
+    const tr = r.points.filter(p => p.train_acc !== undefined);
+    if (tr.length) {
+      g.append(svg('polyline', {points: [`${X(0)},${Y(0.1)}`, ...tr.map(p => `${X(p.epoch)},${Y(p.train_acc)}`)].join(' '), fill: 'none', stroke: color,
+        'stroke-width': 1.2, 'stroke-dasharray': '5 4', opacity: 0.8, 'data-run': r.id, 'data-series': 'train_acc'}));
     }
     if (test.length) {
       g.append(svg('polyline', {points: test.map(p => `${X(p.epoch)},${Y(p.test_acc)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'data-run': r.id, 'data-series': 'test_acc'}));
@@ -397,22 +398,22 @@ function renderRunRows() {
     if (r.id === R.training) acts.unshift(h('button', {type: 'button', data: {act: 'stop', run: r.id}, text: 'Stop'}));
     const sw = h('i', {class: 'swatch'});
     sw.style.background = colorOf(r.id);
-    const status = h('td', {class: `status-${r.status}`, text: r.status, title: r.error || ''});
+    const what = `${r.epochs_done} of ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} · lr ${r.lr} · batch ${r.batch} · ${int(r.limit)} images · ${int(r.params)} params`;
     return h('tr', {data: {run: r.id, status: r.status}},
-      h('td', null, sw, r.id), h('td', {class: 'spec', text: r.spec, title: r.spec}), status,
-      h('td', {class: 'num', text: `${r.epochs_done} of ${r.epochs}`}), h('td', {class: 'num', text: String(r.lr)}), h('td', {class: 'num', text: r.batch}),
-      h('td', {class: 'num', text: int(r.limit)}), h('td', {class: 'num', text: int(r.params)}),
-      h('td', {class: 'num', text: r.test_acc != null ? dec(r.test_acc, 3) : '–'}),
+      h('td', {class: 'run-id'}, sw, r.id),
+      h('td', {class: 'run-what'}, h('div', {class: 'spec', text: r.spec, title: r.spec}), h('div', {class: 'muted', text: what})),
+      h('td', {class: `status-${r.status}`, text: r.status, title: r.error || ''}),
+      h('td', {class: 'num test-acc', text: r.test_acc != null ? dec(r.test_acc, 3) : '–'}),
       h('td', {class: 'num', text: r.examples_per_sec != null ? int(r.examples_per_sec) : '–'}),
       h('td', {class: 'num', text: r.seconds ? duration(r.seconds) : '–'}),
       h('td', {class: 'row-actions'}, acts));
   });
-  if (!rows.length) rows.push(h('tr', null, h('td', {colspan: 12, class: 'muted', text: 'none yet'})));
+  if (!rows.length) rows.push(h('tr', null, h('td', {colspan: 7, class: 'muted', text: 'none yet'})));
   $('runs-rows').replaceChildren(...rows);
   const errs = R.runs.filter(r => r.error && (r.status === 'diverged' || r.status === 'failed'));
   for (const r of errs) {
     const tr = $('runs-rows').querySelector(`tr[data-run="${r.id}"]`);
-    tr.after(h('tr', {class: 'run-error'}, h('td', {colspan: 12, text: `${r.id}: ${r.error}`})));
+    tr.after(h('tr', {class: 'run-error'}, h('td', {colspan: 7, text: `${r.id}: ${r.error}`})));
   }
 }
 
