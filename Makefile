@@ -2,7 +2,7 @@
 # (make Fashion-MNIST available), train (the full default LeNet run), interop (weights
 # both ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
+# bin/gpucheck-cuda, built with -tags cuda), explore-png (the explorer's screenshots). See
 # README.md.
 GO ?= go
 OUT ?= out
@@ -75,10 +75,12 @@ bench-compare: data
 cuda:
 	GO=$(GO) ./scripts/build-cuda.sh
 
-# docs/explore.png: the explorer's browser test (headless Chromium) with the quick model
-# cmd/explore trains when it has no checkpoint, writing its screenshot. Not part of CI.
+# docs/explore.png, docs/design.png and docs/design-phone.png: the explorer's browser
+# tests (headless Chromium), the first with the quick model cmd/explore trains when it
+# has no checkpoint, the others with the network they design and train, writing their
+# screenshots. Not part of CI.
 explore-png: data
-	$(GO) test ./cmd/explore -run '^TestBrowser$$' -count=1 -v -args -update
+	$(GO) test ./cmd/explore -run '^TestBrowser(Design)?$$' -count=1 -v -args -update
 
 # lenet/testdata/torch_shapes.json: the output shape and parameters of every module of
 # a set of networks, as PyTorch computes them from cmd/describe -pytorch's code, for

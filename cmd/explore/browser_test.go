@@ -210,6 +210,10 @@ func TestBrowser(t *testing.T) {
 	const index = 42
 	do(t, ctx, "loading the page", chromedp.Navigate(fmt.Sprintf("%s?index=%d", base, index)),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+	if run1[bool](t, ctx, "the guide", `document.getElementById('guide').hidden`) {
+		t.Error("a first visit shows no guide")
+	}
+	do(t, ctx, "closing the guide", chromedp.Click(chromedp.CSS(`#guide-close`)))
 	tti := run1[float64](t, ctx, "time to interactive", `window.exploreReadyMs`)
 	t.Logf("time to interactive: %.0f ms (navigation start to the first forward pass drawn)", tti)
 
