@@ -315,10 +315,13 @@ function renderTrain() {
   $('set-lr').placeholder = D.defaultLR ? `default ${D.defaultLR}` : '';
   if (R) $('set-limit').max = R.train_size;
   if (R) $('set-epochs').max = R.limits.epochs;
-  const state = $('train-state');
+  const state = $('train-state'), badge = $('run-badge');
+  badge.hidden = !active;
   if (active) {
     const p = active.progress;
+    state.classList.remove('bad');
     state.textContent = `run ${active.id} ${active.status}` + (p ? `: epoch ${p.epoch} of ${active.epochs} · batch ${p.batch} of ${p.batches} · loss ${dec(p.loss, 3)}` : '');
+    badge.textContent = `run ${active.id} ${active.status}` + (p ? `: epoch ${p.epoch} of ${active.epochs} · batch ${p.batch} of ${p.batches}` : '');
   } else if (R && !R.can_train) {
     state.textContent = why;
   } else if (!state.classList.contains('bad')) {
@@ -485,6 +488,7 @@ export function initDesign(env) {
   const wire = (id, f) => $(id).addEventListener('click', () => Promise.resolve().then(f).catch(fail));
   wire('tab-explore', () => showView('explore'));
   wire('tab-design', () => showView('design'));
+  wire('run-badge', () => showView('design'));
   showView(location.hash === '#design' ? 'design' : 'explore');
   wire('from-loaded', () => useSpec(env.model().variant));
   wire('from-classic', () => useSpec('classic'));
