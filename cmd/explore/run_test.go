@@ -48,6 +48,7 @@ func TestBadUsageExit2(t *testing.T) {
 		{[]string{"-nosuchflag"}, "flag provided but not defined: -nosuchflag (run 'explore -h' for the flags)"},
 		{[]string{"serve"}, `unexpected argument "serve" (flags start with -)`},
 		{[]string{"-addr", ""}, "-addr: must be HOST:PORT, e.g. 127.0.0.1:8080"},
+		{[]string{"-runs", ""}, "-runs: must name a folder, e.g. out/runs"},
 		{[]string{"-model"}, "flag needs an argument: -model"},
 	} {
 		code, stdout, stderr := runExplore(t, context.Background(), tc.args...)
@@ -63,7 +64,7 @@ func TestHelp(t *testing.T) {
 	if code != cli.ExitOK || stderr != "" {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
-	linestest.Contains(t, "-h output", stdout, "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR]", "-model", "-addr", "-data", "default \"127.0.0.1:8080\"", "out/lenet.safetensors (or out/lenet.ckpt)")
+	linestest.Contains(t, "-h output", stdout, "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR] [-runs DIR]\n", "-model", "-addr", "-data", "-runs", "default \"127.0.0.1:8080\"", "default \"out/runs\"", "out/lenet.safetensors (or out/lenet.ckpt)")
 }
 
 func TestFailuresExit1(t *testing.T) {

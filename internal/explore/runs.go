@@ -97,6 +97,7 @@ type runs struct {
 	active  *Run
 	cancel  context.CancelFunc
 	version int // counts changes, for the event streams
+	lastID  int // the largest N of the rN.json files seen, listed or not: new runs go above it
 	woke    time.Time
 	rate    *rate
 	closed  bool
@@ -133,6 +134,7 @@ func (rs *runs) init(cfg Config) error {
 		if !ok || runNumber(id) < 1 {
 			continue
 		}
+		rs.lastID = max(rs.lastID, runNumber(id))
 		if len(rs.list) == MaxRuns {
 			logf(cfg.Logf, "%s: skipped: the explorer keeps %d runs at most; move older runs away", filepath.Join(rs.dir, name), MaxRuns)
 			continue
@@ -335,11 +337,8 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, fmt.Sprintf("the explorer keeps %d runs at most; move older runs out of %s and restart it", MaxRuns, rs.dir))
 		return
 	}
-	next := 1
-	if n := len(rs.list); n > 0 {
-		next = runNumber(rs.list[n-1].ID) + 1
-	}
-	run.ID, run.Started = "r"+strconv.Itoa(next), time.Now().UTC().Truncate(time.Second)
+	rs.lastID++
+	run.ID, run.Started = "r"+strconv.Itoa(rs.lastID), time.Now().UTC().Truncate(time.Second)
 	if err := rs.save(run); err != nil {
 		rs.mu.Unlock()
 		writeError(w, http.StatusInternalServerError, err.Error())

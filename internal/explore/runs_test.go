@@ -3,9 +3,11 @@ package explore
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -272,4 +274,49 @@ func TestCalibration(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// New reads the runs folder: a run that was training when its server stopped is
+// failed, a file that is not a run's is skipped with one line, and other files are
+// left alone; a new run is numbered above every file.
+func TestRunsFolder(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"r2.json":   `{"id": "r2", "spec": "conv4k3", "status": "training", "epochs": 3, "checkpoint": true, "points": []}`,
+		"r5.json":   `{"id": "r5", "spec": "conv4k3", "status": "fini`,
+		"r7.json":   `{"id": "r8", "spec": "conv4k3", "status": "finished"}`,
+		"r9.json":   `{"id": "r9", "spec": "conv4k40", "status": "finished"}`,
+		"notes.txt": "mine",
+		"x.json":    "{}",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logged []string
+	s := newServer(t, Config{Weights: weights(t, lenet.Classic, 1), Test: testSet(t, 5), Train: testSet(t, 5), RunsDir: dir,
+		Logf: func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }})
+	l := listRuns(t, s.Handler())
+	if len(l.Runs) != 1 || l.Runs[0].ID != "r2" || l.Runs[0].Status != StatusFailed || l.Runs[0].Error != "the server stopped while this run trained" || l.Runs[0].Checkpoint {
+		t.Errorf("runs read back: %s", jsonText(l.Runs))
+	}
+	want := []string{
+		filepath.Join(dir, "r5.json") + ": not a run's JSON: unexpected end of JSON input (skipped; move the file away to silence this)",
+		filepath.Join(dir, "r7.json") + `: holds run "r8" (skipped; move the file away to silence this)`,
+		filepath.Join(dir, "r9.json") + ": layer 0 conv4k40: input 28x28 is smaller than the 40x40 kernel; floor((28 - 40 + 0) / 1) + 1 = -11 (skipped; move the file away to silence this)",
+	}
+	slices.Sort(logged)
+	if !slices.Equal(logged, want) {
+		t.Errorf("logged\n%s\nwant\n%s", strings.Join(logged, "\n"), strings.Join(want, "\n"))
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "r2.json"))
+	if err != nil || !strings.Contains(string(b), `"status": "failed"`) {
+		t.Errorf("r2.json after New: %s %v", b, err)
+	}
+	code, a := startRun(t, s.Handler(), `{"spec": "conv2k3", "epochs": 1}`)
+	if code != http.StatusAccepted || a["id"] != "r10" { // above every rN.json, read or not
+		t.Errorf("the next run: %d %v", code, a)
+	}
+	waitRun(t, s.Handler(), "r10", StatusFinished)
 }
