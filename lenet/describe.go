@@ -217,8 +217,8 @@ func (st *walkState) window(info *LayerInfo) error {
 		case l.Padding[i] < 0:
 			return fmt.Errorf("the %s padding is %d; want 0 or more", dim, l.Padding[i])
 		case l.Kind != KindConv && 2*l.Padding[i] > l.Kernel[i]:
-			return fmt.Errorf("padding %s is more than half the %s window (PyTorch's rule for pooling); use at most %s",
-				pairText(l.Padding), pairText(l.Kernel), pairText([2]int{l.Kernel[0] / 2, l.Kernel[1] / 2}))
+			return fmt.Errorf("padding %s is more than half the %dx%d window (PyTorch's rule for pooling); use at most %s",
+				pairText(l.Padding), l.Kernel[0], l.Kernel[1], pairText([2]int{l.Kernel[0] / 2, l.Kernel[1] / 2}))
 		}
 	}
 	in := [2]int{h, w}
