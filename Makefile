@@ -1,14 +1,15 @@
-# Targets: test (vet + tests), lint, vet-cuda (go vet -tags cuda without CUDA), data
-# (make Fashion-MNIST available), train (the full default LeNet run), interop (weights
-# both ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
+# Targets: test (vet + tests), lint, vet-cuda (go vet -tags cuda without CUDA),
+# gpu-emulation (the GPU kernels run on the host, compiled by g++), data (make
+# Fashion-MNIST available), train (the full default LeNet run), interop (weights both
+# ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
 # bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
-# README.md.
+# README.md; everything GPU is in gpu/ (gpu/README.md).
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda data train interop torch-ops torch-shapes bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png
 
 test:
 	$(GO) vet ./...
@@ -20,9 +21,16 @@ lint:
 	$(GO) vet ./...
 
 # go vet -tags cuda ./... without NVIDIA's toolkit: stand-in headers generated from what
-# gorgonia.org/cu uses (internal/cudastub) and a placeholder PTX. CI runs it.
+# gorgonia.org/cu uses (gpu/cmd/cudastub) and a placeholder PTX. CI runs it.
 vet-cuda:
-	GO=$(GO) ./scripts/vet-cuda.sh
+	GO=$(GO) ./gpu/scripts/vet-cuda.sh
+
+# The GPU kernels (gpu/kernels/kernels.cu) compiled by g++ as host C++ and run against
+# the CPU ops, without a GPU (gpu/kernelhost). Its tests carry the gpuemu build tag, so
+# that make test compiles no C++. Needs g++ (sudo apt-get install g++). CI runs it.
+gpu-emulation:
+	$(GO) vet -tags gpuemu ./gpu/kernelhost/
+	$(GO) test -tags gpuemu -count=1 ./gpu/kernelhost/
 
 data:
 	./scripts/data.sh
@@ -67,13 +75,13 @@ bench: data
 bench-compare: data
 	./scripts/bench-compare.sh
 
-# cmd/train and cmd/gpucheck built with -tags cuda into bin/: the project's CUDA kernels
-# compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled against
-# CUDA 13 and cuDNN 9 headers through cuda/cuda13_compat.h. CUDA_HOME (default
+# cmd/train and gpu/cmd/gpucheck built with -tags cuda into bin/: the project's CUDA
+# kernels compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled
+# against CUDA 13 and cuDNN 9 headers through gpu/cuda13_compat.h. CUDA_HOME (default
 # /usr/local/cuda) and CUDNN_HOME (default CUDA_HOME) say where they are; run the result
-# on the GPU machine with scripts/gpu-check.sh. Not part of CI.
+# on the GPU machine with gpu/scripts/gpu-check.sh. Not part of CI.
 cuda:
-	GO=$(GO) ./scripts/build-cuda.sh
+	GO=$(GO) ./gpu/scripts/build-cuda.sh
 
 # docs/explore.png: the explorer's browser test (headless Chromium) with the quick model
 # cmd/explore trains when it has no checkpoint, writing its screenshot. Not part of CI.

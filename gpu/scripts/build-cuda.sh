@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# build-cuda.sh: builds cmd/train and cmd/gpucheck with -tags cuda into bin/ (make cuda).
+# build-cuda.sh: builds cmd/train and gpu/cmd/gpucheck with -tags cuda into bin/ (make cuda).
 #
 #   CUDA_HOME   CUDA 13 toolkit: include/ (cuda.h, cublas_v2.h), lib64/ and bin/nvcc
 #               (default /usr/local/cuda)
 #   CUDNN_HOME  cuDNN 9: include/cudnn.h and lib/ (default: CUDA_HOME)
 #   CUDA_INC, CUDNN_INC  override the two include folders alone
 #
-# Steps: 1. cuda/kernels.cu -> internal/opkit/cudaptx/kernels.ptx (the op kit runs the
+# Steps: 1. gpu/kernels/kernels.cu -> gpu/cudaop/ptx/kernels.ptx (gpu/cudaop runs the
 # kernels), with nvcc when CUDA_HOME has it, else with clang (the file needs no CUDA
-# header); the PTX is embedded in the binaries and never committed. 2. cgo compiles Gorgonia's CUDA code against the
-# headers, with cuda/cuda13_compat.h force-included (gorgonia.org/cu predates CUDA 13
+# header); the PTX is embedded in the binaries and never committed. 2. cgo compiles
+# Gorgonia's CUDA code against the headers, with gpu/cuda13_compat.h force-included (gorgonia.org/cu predates CUDA 13
 # and cuDNN 9). 3. The link needs libcuda.so.1, libcublas.so.13 and libcudnn.so.9: the
 # real ones when CUDA_HOME/CUDNN_HOME hold them, else stub libraries generated here from
 # the symbols the link asks for, with the real sonames (the driver's libraries are
 # loaded at run time on the GPU machine). Nothing NVIDIA ships is copied into the repo.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}"
 CUDNN_HOME="${CUDNN_HOME:-$CUDA_HOME}"
@@ -27,19 +27,19 @@ for f in "$CUDA_INC/cuda.h" "$CUDA_INC/cublas_v2.h" "$CUDNN_INC/cudnn.h"; do
 done
 
 echo "== 1. kernels -> PTX"
-mkdir -p internal/opkit/cudaptx
+mkdir -p gpu/cudaop/ptx
 if [ -x "$CUDA_HOME/bin/nvcc" ]; then
-	"$CUDA_HOME/bin/nvcc" -ptx -arch=compute_80 -O3 -o internal/opkit/cudaptx/kernels.ptx cuda/kernels.cu
-	echo "nvcc: internal/opkit/cudaptx/kernels.ptx"
+	"$CUDA_HOME/bin/nvcc" -ptx -arch=compute_80 -O3 -o gpu/cudaop/ptx/kernels.ptx gpu/kernels/kernels.cu
+	echo "nvcc: gpu/cudaop/ptx/kernels.ptx"
 elif command -v clang >/dev/null; then
-	clang --cuda-device-only -nocudainc -nocudalib --cuda-gpu-arch=sm_80 -O3 -S -o internal/opkit/cudaptx/kernels.ptx cuda/kernels.cu
-	echo "clang (no nvcc in $CUDA_HOME/bin): internal/opkit/cudaptx/kernels.ptx"
+	clang --cuda-device-only -nocudainc -nocudalib --cuda-gpu-arch=sm_80 -O3 -S -o gpu/cudaop/ptx/kernels.ptx gpu/kernels/kernels.cu
+	echo "clang (no nvcc in $CUDA_HOME/bin): gpu/cudaop/ptx/kernels.ptx"
 else
-	echo "build-cuda: need nvcc ($CUDA_HOME/bin/nvcc) or clang to compile cuda/kernels.cu" >&2; exit 1
+	echo "build-cuda: need nvcc ($CUDA_HOME/bin/nvcc) or clang to compile gpu/kernels/kernels.cu" >&2; exit 1
 fi
-grep -c '\.entry' internal/opkit/cudaptx/kernels.ptx | sed 's/^/kernels: /'
+grep -c '\.entry' gpu/cudaop/ptx/kernels.ptx | sed 's/^/kernels: /'
 
-export CGO_CFLAGS="-I$CUDA_INC -I$CUDNN_INC -include $ROOT/cuda/cuda13_compat.h"
+export CGO_CFLAGS="-I$CUDA_INC -I$CUDNN_INC -include $ROOT/gpu/cuda13_compat.h"
 # cgo does not hash force-included headers: a private cache keeps edits of the header
 # from being masked by objects built with an older one.
 export GOCACHE="${CUDA_GOCACHE:-$ROOT/bin/.gocache-cuda}"
@@ -75,8 +75,9 @@ fi
 export CGO_LDFLAGS="$LIBDIR"
 
 echo "== 3. build"
-for cmd in train gpucheck; do
-	"$GO" build -tags cuda -trimpath -ldflags="-s -w" -o "bin/$cmd-cuda" "./cmd/$cmd"
+for pkg in ./cmd/train ./gpu/cmd/gpucheck; do
+	cmd="$(basename "$pkg")"
+	"$GO" build -tags cuda -trimpath -ldflags="-s -w" -o "bin/$cmd-cuda" "$pkg"
 	echo "bin/$cmd-cuda"
 done
 readelf -d bin/train-cuda | grep NEEDED | grep -E 'cuda|cublas|cudnn' || true

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gpu-check.sh: on a machine with an NVIDIA GPU, checks the binaries `make cuda` built:
-#   1. compiles cuda/kernels.cu with nvcc (the PTX the check then uses),
+#   1. compiles gpu/kernels/kernels.cu with nvcc (the PTX the check then uses),
 #   2. checks that the binaries find libcuda, libcublas and libcudnn,
 #   3. bin/gpucheck-cuda: a few training steps on the GPU against the CPU (loss, logits,
 #      every gradient, the updated weights, evaluation logits; within 1e-4),
@@ -18,7 +18,7 @@
 # PYTHON (python3).
 # Binaries may come compressed as NAME.xz.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BIN="${BIN:-bin}"
 CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}"
 EPOCHS="${EPOCHS:-2}"
@@ -47,7 +47,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
 echo "CPU cores: $(nproc)"
 
 echo "== 1. nvcc -> PTX"
-if "$CUDA_HOME/bin/nvcc" -ptx -arch=compute_80 -O3 -o "$WORK/kernels.ptx" cuda/kernels.cu; then
+if "$CUDA_HOME/bin/nvcc" -ptx -arch=compute_80 -O3 -o "$WORK/kernels.ptx" gpu/kernels/kernels.cu; then
 	export CONVNETS_PTX="$WORK/kernels.ptx"
 	echo "nvcc $("$CUDA_HOME/bin/nvcc" --version | grep -o 'release [0-9.]*'): $(grep -c '\.entry' "$WORK/kernels.ptx") kernels"
 else

@@ -1,3 +1,5 @@
+//go:build gpuemu
+
 package kernelhost_test
 
 import (
@@ -13,8 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/d2l-go/convnets/gpu/kernelhost"
 	"github.com/d2l-go/convnets/internal/citest"
-	"github.com/d2l-go/convnets/internal/kernelhost"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -39,7 +41,7 @@ func TestMain(m *testing.M) {
 	// A full run must have launched every kernel of kernels.cu at least once.
 	if code == 0 && buildErr == nil && flag.Lookup("test.run").Value.String() == "" {
 		if missing := untested(); len(missing) > 0 {
-			fmt.Fprintf(os.Stderr, "FAIL: no test ran the kernels %v of cuda/kernels.cu on the host\n", missing)
+			fmt.Fprintf(os.Stderr, "FAIL: no test ran the kernels %v of gpu/kernels/kernels.cu on the host\n", missing)
 			code = 1
 		}
 	}
@@ -71,9 +73,9 @@ func run(t *testing.T, l opkit.Launch, mem []kernelhost.Buffer, out int) {
 	ranMu.Unlock()
 }
 
-// kernelNames lists the kernels of cuda/kernels.cu, from its source.
+// kernelNames lists the kernels of gpu/kernels/kernels.cu, from its source.
 func kernelNames() ([]string, error) {
-	src, err := os.ReadFile("../../cuda/kernels.cu")
+	src, err := os.ReadFile("../kernels/kernels.cu")
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func (g *gen) write(dir string) error {
 	}
 
 	var b strings.Builder
-	b.WriteString(`/* cudastub.h: written by internal/cudastub from what gorgonia.org/cu and its dnn and
+	b.WriteString(`/* cudastub.h: written by gpu/cmd/cudastub from what gorgonia.org/cu and its dnn and
  * blas packages use of C. A stand-in for NVIDIA's headers, enough to type-check the
  * cgo code (go vet -tags cuda); the constants' values are placeholders and nothing
  * built against it can link. Not NVIDIA's declarations: do not commit it. */
@@ -119,7 +119,7 @@ func (g *gen) write(dir string) error {
 
 	files := map[string]string{"cudastub.h": b.String()}
 	for _, h := range []string{"cuda.h", "cublas_v2.h", "cudnn.h"} {
-		files[h] = "/* written by internal/cudastub: see cudastub.h */\n#include \"cudastub.h\"\n"
+		files[h] = "/* written by gpu/cmd/cudastub: see cudastub.h */\n#include \"cudastub.h\"\n"
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {

@@ -1,5 +1,5 @@
-// hostemu.h: what cuda/kernels.cu needs to compile as host C++ (g++ -DKERNELS_HOST), so
-// that the kernels' arithmetic can be checked without a GPU (internal/kernelhost).
+// hostemu.h: what kernels.cu needs to compile as host C++ (g++ -DKERNELS_HOST), so that
+// the kernels' arithmetic can be checked without a GPU (gpu/kernelhost).
 //
 // A launch runs on one OS thread. Each thread of a block is a fiber (a user-space
 // context with its own small stack, hostemu_main.cc); the blocks run one after another.

@@ -4,13 +4,13 @@
 // checked. Every parameter is 8 bytes wide (pointers, long long, double): gorgonia.org/cu
 // copies kernel parameters as 64-bit words. Each kernel computes what the CPU op of the
 // same name computes (graph/conv2d_fast.go, activation.go, pool.go, dense.go); the GPU
-// check (scripts/gpu-check.sh) compares the two on a training step.
+// check (gpu/scripts/gpu-check.sh) compares the two on a training step.
 //
 // The file builds with nvcc (-ptx) or, where no CUDA toolkit is installed, with clang
 // (--cuda-device-only -nocudainc -nocudalib): it includes no CUDA header. With
-// KERNELS_HOST defined, g++ compiles the same source as host C++ (cuda/hostemu.h: each
+// KERNELS_HOST defined, g++ compiles the same source as host C++ (hostemu.h: each
 // block's threads are fibers run in a fixed order, SYNC() a barrier), which
-// internal/kernelhost runs against the CPU ops without a GPU.
+// gpu/kernelhost runs against the CPU ops without a GPU.
 
 #if defined(KERNELS_HOST)
 #include "hostemu.h"

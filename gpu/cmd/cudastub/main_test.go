@@ -111,10 +111,10 @@ func TestRealHeadersCompile(t *testing.T) {
 		t.Skip("no gcc")
 	}
 	out := t.TempDir()
-	if err := run(out, filepath.Join("..", "..", "cuda", "cuda13_compat.h")); err != nil {
+	if err := run(out, filepath.Join("..", "..", "cuda13_compat.h")); err != nil {
 		t.Fatal(err)
 	}
-	compat, err := filepath.Abs(filepath.Join("..", "..", "cuda", "cuda13_compat.h"))
+	compat, err := filepath.Abs(filepath.Join("..", "..", "cuda13_compat.h"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
-// hostemu_main.cc: runs one kernel of cuda/kernels.cu on the host (see hostemu.h), for
-// internal/kernelhost's tests. Build:
+// hostemu_main.cc: runs one kernel of kernels.cu on the host (see hostemu.h), for
+// gpu/kernelhost's tests. Build:
 //
-//	g++ -std=c++20 -O2 -ffp-contract=off -fcf-protection=none -o hostemu cuda/hostemu_main.cc
+//	g++ -std=c++20 -O2 -ffp-contract=off -fcf-protection=none -o hostemu gpu/kernels/hostemu_main.cc
 //
 // Usage: hostemu LAUNCHFILE runs the launch the file describes, one directive a line:
 //
@@ -40,7 +40,7 @@
 #include <utility>
 #include <vector>
 
-// Kernels that break SYNC()'s rule, for internal/kernelhost's test that the driver
+// Kernels that break SYNC()'s rule, for gpu/kernelhost's test that the driver
 // reports them. They are not in kernels.cu and -list does not name them.
 extern "C" void selftest_early_return() {
 	if (TID_X == 0) return; // the others wait at a SYNC() thread 0 never reaches
@@ -88,7 +88,7 @@ template <class... P> Kernel kernel(const char* name, void (*f)(P...)) {
 
 #define KERNEL(k) kernel(#k, k)
 
-// Every kernel of kernels.cu; internal/kernelhost checks that none is missing.
+// Every kernel of kernels.cu; gpu/kernelhost checks that none is missing.
 const Kernel kernels[] = {
 	KERNEL(conv_fwd), KERNEL(conv_act_fwd), KERNEL(conv_bwd_data), KERNEL(conv_bwd_filter),
 	KERNEL(conv_bwd_bias), KERNEL(act_fwd), KERNEL(act_bwd), KERNEL(pool_fwd), KERNEL(pool_bwd),
@@ -254,7 +254,7 @@ struct Scheduler {
 	const std::uint64_t* words = nullptr;
 } sched;
 
-// A fiber's stack. hostemu -stack over every launch of internal/kernelhost's tests
+// A fiber's stack. hostemu -stack over every launch of gpu/kernelhost's tests
 // measured at most 3.5 KiB: the kernels' own frames take under 0.5 KiB, the rest is the
 // dynamic linker's when a thread's first call of exp2f resolves it (it saves the vector
 // registers on the stack). 64 KiB leaves a wide margin; an overflow faults on the

@@ -1,3 +1,5 @@
+//go:build gpuemu
+
 package kernelhost
 
 // Ucontext returns d switching between a block's threads with glibc's swapcontext, as

@@ -1,16 +1,16 @@
 // Command cudastub writes stand-in CUDA headers (cuda.h, cublas_v2.h, cudnn.h) that
 // declare exactly what gorgonia.org/cu and its dnn and blas packages use, so that
 // `go vet -tags cuda ./...` can compile the project's CUDA code on a machine without
-// NVIDIA's toolkit: in CI, for instance. scripts/vet-cuda.sh runs it.
+// NVIDIA's toolkit: in CI, for instance. gpu/scripts/vet-cuda.sh runs it.
 //
-//	go run ./internal/cudastub -out DIR
+//	go run ./gpu/cmd/cudastub -out DIR
 //
 // The declarations are inferred from the Go side of those packages' cgo calls: every
 // C.name they use, with each parameter's type taken from the argument passed (a
 // conversion C.T(x), a variable or field declared C.T, &v, unsafe.Pointer, ...), each
 // struct's fields from the composite literals that fill them, and each type's kind
 // (handle, integer or enum, function pointer, struct) from how it is converted. The
-// CUDA 13 forms of the functions cuda/cuda13_compat.h adapts are written as CUDA 13
+// CUDA 13 forms of the functions gpu/cuda13_compat.h adapts are written as CUDA 13
 // declares them, and what that header defines itself (the cuDNN 8 functions cuDNN 9
 // removed) is left out, so the compat header is compiled as in a real build.
 // Constants get distinct values (switches and map literals over them must compile);
@@ -28,10 +28,10 @@ import (
 
 func main() {
 	out := flag.String("out", "", "folder to write cuda.h, cublas_v2.h and cudnn.h into (required)")
-	compat := flag.String("compat", "cuda/cuda13_compat.h", "the compat header the build force-includes")
+	compat := flag.String("compat", "gpu/cuda13_compat.h", "the compat header the build force-includes")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: cudastub -out DIR [-compat cuda/cuda13_compat.h]")
+		fmt.Fprintln(os.Stderr, "usage: cudastub -out DIR [-compat gpu/cuda13_compat.h]")
 		os.Exit(2)
 	}
 	if err := run(*out, *compat); err != nil {

@@ -1,15 +1,18 @@
-// Package kernelhost runs the CUDA kernels of cuda/kernels.cu on the host, so that their
-// arithmetic can be tested against the CPU ops on a machine without a GPU.
+// Package kernelhost runs the CUDA kernels of gpu/kernels/kernels.cu on the host, so
+// that their arithmetic can be tested against the CPU ops on a machine without a GPU.
 //
-// Build compiles the kernels' own source with g++ as host C++ (cuda/hostemu.h: every
-// thread of a block is a fiber on one OS thread, SYNC() a barrier the driver keeps by
-// running the block's threads in a fixed order, __shared__ memory one copy per running
-// block) together with the small driver cuda/hostemu_main.cc, so that a launch gives
-// the same result at every run. Run then launches
-// a kernel described by an opkit.Launch, the same description the cuda build hands to
-// the GPU, on buffers of bytes standing for device memory. What this cannot check is
-// listed in docs/gpu-step.md: timing, memory limits, the PTX the GPU runs, and the
-// hardware's approximate exponential and logarithm (the host uses exact ones).
+// Build compiles the kernels' own source with g++ as host C++ (gpu/kernels/hostemu.h:
+// every thread of a block is a fiber on one OS thread, SYNC() a barrier the driver keeps
+// by running the block's threads in a fixed order, __shared__ memory one copy per
+// running block) together with the small driver gpu/kernels/hostemu_main.cc, so that a
+// launch gives the same result at every run. Run then launches a kernel described by an
+// opkit.Launch, the same description the cuda build hands to the GPU, on buffers of
+// bytes standing for device memory. What this cannot check is listed in
+// docs/gpu-step.md: timing, memory limits, the PTX the GPU runs, and the hardware's
+// approximate exponential and logarithm (the host uses exact ones).
+//
+// The package's tests, which build the driver with g++, carry the gpuemu build tag, so
+// that `make test` (go test ./...) compiles no C++: `make gpu-emulation` runs them.
 package kernelhost
 
 import (
@@ -35,7 +38,7 @@ type Driver struct {
 	flags []string // given to every launch
 }
 
-// Build compiles cuda/hostemu_main.cc (which includes cuda/kernels.cu) from the
+// Build compiles gpu/kernels/hostemu_main.cc (which includes kernels.cu) from the
 // repository at root into dir with g++: C++20, optimised, and with -ffp-contract=off so
 // that no product is fused into an addition the GPU code rounds separately, and with
 // -fcf-protection=none: the driver switches between its fibers' stacks by hand (x86-64),
@@ -48,9 +51,9 @@ func Build(root, dir string) (*Driver, error) {
 	}
 	bin := filepath.Join(dir, "hostemu")
 	cmd := exec.Command(gxx, "-std=c++20", "-O2", "-ffp-contract=off", "-fcf-protection=none", "-Wall", "-Werror",
-		"-o", bin, filepath.Join(root, "cuda", "hostemu_main.cc"))
+		"-o", bin, filepath.Join(root, "gpu", "kernels", "hostemu_main.cc"))
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("kernelhost: g++ cuda/hostemu_main.cc: %w\n%s", err, out)
+		return nil, fmt.Errorf("kernelhost: g++ gpu/kernels/hostemu_main.cc: %w\n%s", err, out)
 	}
 	return &Driver{bin: bin}, nil
 }

@@ -1,3 +1,5 @@
+//go:build gpuemu
+
 package kernelhost_test
 
 import (
@@ -11,9 +13,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/gpu/kernelhost"
 	"github.com/d2l-go/convnets/graph/nn"
-	"github.com/d2l-go/convnets/internal/gpustep"
-	"github.com/d2l-go/convnets/internal/kernelhost"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"github.com/d2l-go/convnets/lenet"
@@ -62,14 +63,14 @@ func TestGatherBatchMatchesHostBatches(t *testing.T) {
 		t.Fatalf("the epoch has %d batches, the last of %d examples; want 3 and 5", len(want), want[len(want)-1].n)
 	}
 	for k, w := range want {
-		mem := make([]kernelhost.Buffer, gpustep.GatherWeights+1)
-		mem[gpustep.GatherImages] = kernelhost.Buffer{Bytes: images}
-		mem[gpustep.GatherLabels] = kernelhost.Buffer{Bytes: labels}
-		mem[gpustep.GatherPerm] = kernelhost.Buffer{Bytes: kernelhost.Bytes(perm)}
-		mem[gpustep.GatherScale] = kernelhost.Buffer{Bytes: kernelhost.Bytes(gpustep.ScaleTable())}
-		mem[gpustep.GatherX], mem[gpustep.GatherTargets], mem[gpustep.GatherWeights] = nans(b*px), nans(b*dataset.NumClasses), nans(b)
+		mem := make([]kernelhost.Buffer, gatherWeights+1)
+		mem[gatherImages] = kernelhost.Buffer{Bytes: images}
+		mem[gatherLabels] = kernelhost.Buffer{Bytes: labels}
+		mem[gatherPerm] = kernelhost.Buffer{Bytes: kernelhost.Bytes(perm)}
+		mem[gatherScale] = kernelhost.Buffer{Bytes: kernelhost.Bytes(scaleTable())}
+		mem[gatherX], mem[gatherTargets], mem[gatherWeights] = nans(b*px), nans(b*dataset.NumClasses), nans(b)
 		weight := float32(1) / float32(w.n) // the trainer's row weight (lenet.Classifier.TrainBatch)
-		run(t, gpustep.GatherBatch(k*b, w.n, b, px, dataset.NumClasses, weight), mem, -1)
+		run(t, gatherBatch(k*b, w.n, b, px, dataset.NumClasses, weight), mem, -1)
 		wx := append(w.x, make([]float32, (b-w.n)*px)...)
 		wt := append(w.t, make([]float32, (b-w.n)*dataset.NumClasses)...)
 		ww := make([]float32, b)
@@ -80,9 +81,9 @@ func TestGatherBatchMatchesHostBatches(t *testing.T) {
 			what      string
 			got, want []float32
 		}{
-			{"pixels", kernelhost.Float32s(mem[gpustep.GatherX].Bytes), wx},
-			{"targets", kernelhost.Float32s(mem[gpustep.GatherTargets].Bytes), wt},
-			{"weights", kernelhost.Float32s(mem[gpustep.GatherWeights].Bytes), ww},
+			{"pixels", kernelhost.Float32s(mem[gatherX].Bytes), wx},
+			{"targets", kernelhost.Float32s(mem[gatherTargets].Bytes), wt},
+			{"weights", kernelhost.Float32s(mem[gatherWeights].Bytes), ww},
 		} {
 			if d := compare(c.got, c.want); !d.same {
 				t.Errorf("batch %d (%d examples): %s differ from the host's (max diff %.3g)", k, w.n, c.what, d.abs)
@@ -127,14 +128,14 @@ func TestSGDUpdateMatchesHostStep(t *testing.T) {
 	for i, p := range params {
 		lens[i] = len(p)
 	}
-	table, total, err := gpustep.SGDTable(refs(1), refs(1+np), lens)
+	table, total, err := sgdTable(refs(1), refs(1+np), lens)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if total != 61706 {
 		t.Fatalf("LeNet has %d parameters, want 61706", total)
 	}
-	l := gpustep.SGDUpdate(np, total, lr)
+	l := sgdUpdate(np, total, lr)
 	small := l
 	small.Grid = [2]int{3, 1}
 	for _, l := range []opkit.Launch{l, small} {
@@ -207,21 +208,21 @@ func TestXentStepMatchesLoss(t *testing.T) {
 	}
 
 	for _, grad := range []bool{true, false} {
-		mem := make([]kernelhost.Buffer, gpustep.XentSums+1)
-		mem[gpustep.XentLogits] = kernelhost.Buffer{Bytes: kernelhost.Bytes(z)}
-		mem[gpustep.XentTargets] = kernelhost.Buffer{Bytes: kernelhost.Bytes(tg)}
-		mem[gpustep.XentWeights] = kernelhost.Buffer{Bytes: kernelhost.Bytes(w)}
-		mem[gpustep.XentGrad] = nans(b * k)
-		mem[gpustep.XentSums] = kernelhost.Buffer{Bytes: kernelhost.Bytes([]float64{0.5, 3})}
-		run(t, gpustep.XentStep(b, k, grad), mem, -1)
-		sums := kernelhost.Float64s(mem[gpustep.XentSums].Bytes)
+		mem := make([]kernelhost.Buffer, xentSums+1)
+		mem[xentLogits] = kernelhost.Buffer{Bytes: kernelhost.Bytes(z)}
+		mem[xentTargets] = kernelhost.Buffer{Bytes: kernelhost.Bytes(tg)}
+		mem[xentWeights] = kernelhost.Buffer{Bytes: kernelhost.Bytes(w)}
+		mem[xentGrad] = nans(b * k)
+		mem[xentSums] = kernelhost.Buffer{Bytes: kernelhost.Bytes([]float64{0.5, 3})}
+		run(t, xentStep(b, k, grad), mem, -1)
+		sums := kernelhost.Float64s(mem[xentSums].Bytes)
 		if got := sums[0] - 0.5; math.Abs(got-wantLoss) > 1e-6*wantLoss {
 			t.Errorf("grad %v: loss %.9g, want %.9g", grad, got, wantLoss)
 		}
 		if got := sums[1] - 3; got != float64(correct) {
 			t.Errorf("grad %v: correct count %v, want %d", grad, got, correct)
 		}
-		gotDz := kernelhost.Float32s(mem[gpustep.XentGrad].Bytes)
+		gotDz := kernelhost.Float32s(mem[xentGrad].Bytes)
 		if !grad {
 			if d := compare(gotDz, kernelhost.Float32s(nans(b*k).Bytes)); !d.same {
 				t.Error("without a gradient buffer the kernel wrote one")
@@ -237,16 +238,17 @@ func TestXentStepMatchesLoss(t *testing.T) {
 }
 
 // conv_act_fwd and gemm_act, with the launch of the convolution or dense op itself
-// (gpustep.WithActivation), give what the op followed by the CPU's ReLU or Sigmoid
-// gives, within the convolution's and product's tolerance.
+// and the activation kind of the ReLU or Sigmoid op's own act_fwd launch
+// (withActivation), give what the op followed by the CPU's ReLU or Sigmoid gives,
+// within the convolution's and product's tolerance.
 func TestFusedActivationMatchesOps(t *testing.T) {
 	driver(t)
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, c := range []struct {
 		name string
-		kind int
+		kind int // the kind act_fwd takes, checked against the op's launch
 		act  func(*gorgonia.Node) (*gorgonia.Node, error)
-	}{{"relu", nn.KernelReLU, nn.ReLU}, {"sigmoid", nn.KernelSigmoid, nn.Sigmoid}} {
+	}{{"relu", 0, nn.ReLU}, {"sigmoid", 1, nn.Sigmoid}} {
 		g := gorgonia.NewGraph()
 		x := input(g, rng, "x", 4, 1, 28, 28)
 		conv, err := nn.FusedConv2D(x, input(g, rng, "w", 6, 1, 5, 5), input(g, rng, "b", 6), [2]int{2, 2}, [2]int{1, 1})
@@ -268,8 +270,13 @@ func TestFusedActivationMatchesOps(t *testing.T) {
 		}
 		runCPU(t, g)
 		for i, n := range []*gorgonia.Node{conv, dense} {
+			act := outs[i].Op().(*opkit.Op).Spec().GPU([]tensor.Shape{n.Shape()}, outs[i].Shape())
+			kind := act.Args[len(act.Args)-1]
+			if act.Kernel != "act_fwd" || kind != c.kind {
+				t.Fatalf("%s: the op launches %s with kind %v, want act_fwd with %d", c.name, act.Kernel, kind, c.kind)
+			}
 			mem, shapes := operands(t, g, n)
-			l, err := gpustep.WithActivation(n.Op().(*opkit.Op).Spec().GPU(shapes, n.Shape()), c.kind)
+			l, err := withActivation(n.Op().(*opkit.Op).Spec().GPU(shapes, n.Shape()), kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +289,7 @@ func TestFusedActivationMatchesOps(t *testing.T) {
 			t.Logf("%s %-12s max |gpu-cpu| %.3g, relative %.3g", c.name, l.Kernel, d.abs, d.rel)
 		}
 	}
-	if _, err := gpustep.WithActivation(opkit.Launch{Kernel: "pool_fwd"}, 0); err == nil {
-		t.Error("WithActivation accepted pool_fwd")
+	if _, err := withActivation(opkit.Launch{Kernel: "pool_fwd"}, 0); err == nil {
+		t.Error("withActivation accepted pool_fwd")
 	}
 }

@@ -5,7 +5,7 @@
 // evaluation logits of the test images, and exits 1 if any differs by more than -tol
 // (relative to the largest magnitude of the quantity compared, at least 1).
 //
-// It needs a binary built with `make cuda` and an NVIDIA GPU; scripts/gpu-check.sh runs
+// It needs a binary built with `make cuda` and an NVIDIA GPU; gpu/scripts/gpu-check.sh runs
 // it on the GPU machine.
 //
 //	gpucheck -data DIR [-model classic|modern] [-steps 3] [-tol 1e-4] [-bench 50]

@@ -1,40 +1,40 @@
 //go:build cuda
 
-package opkit
+package cudaop
 
 import (
-	_ "embed"
-	"errors"
 	"fmt"
 	"math"
-	"os"
-	"regexp"
-	"sync"
 	"unsafe"
 
 	"gorgonia.org/cu"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/gorgonia/cuda"
 	"gorgonia.org/tensor"
-)
 
-// CUDA reports whether this binary was built with the cuda tag.
-const CUDA = true
+	"github.com/d2l-go/convnets/internal/opkit"
+)
 
 // gpuOp is the GPU version of an op: the same type, shape, hash and gradient (Grad
 // builds the GPU versions of the gradient ops, since the graph is placed on the GPU),
 // plus CUDADo, which Gorgonia's TapeMachine calls with device memory: the operands, and
 // prealloc for the result. Kernels are queued on Gorgonia's batched CUDA context in
 // program order; the machine flushes the queue when a value is copied back to the host.
-type gpuOp struct{ *Op }
+type gpuOp struct{ *opkit.Op }
 
-func onGPU(op *Op) gorgonia.Op { return gpuOp{op} }
+// version is the op kit's GPU.Version: op's GPU version.
+func version(op *opkit.Op) gorgonia.Op { return gpuOp{op} }
 
 // CallsExtern is true: the op calls CUDA.
 func (op gpuOp) CallsExtern() bool { return true }
 
 // ReturnsPtr is true so that Gorgonia's compiler allocates the result on the device.
 func (op gpuOp) ReturnsPtr() bool { return true }
+
+// errorf returns an error starting "graph: NAME: ", as the op kit's own errors do.
+func (op gpuOp) errorf(format string, args ...any) error {
+	return fmt.Errorf("graph: "+op.Spec().Name+": "+format, args...)
+}
 
 // CUDADo runs the op's kernel on device dev.
 func (op gpuOp) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc gorgonia.Value, in ...gorgonia.Value) (gorgonia.Value, error) {
@@ -51,6 +51,7 @@ func (op gpuOp) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc g
 	}
 	eng := &engines[int(dev)]
 	shapes := make([]tensor.Shape, len(in))
+	dims := make([]gorgonia.DimSizer, len(in))
 	ptrs := make([]cu.DevicePtr, len(in))
 	for i, v := range in {
 		if v == nil {
@@ -63,8 +64,9 @@ func (op gpuOp) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc g
 			return nil, op.errorf("input %d has %d elements; the GPU kernels index with 32 bits", i, v.Shape().TotalSize())
 		}
 		shapes[i], ptrs[i] = v.Shape(), cu.DevicePtr(v.Uintptr())
+		dims[i] = shapes[i]
 	}
-	s, err := op.shape(shapes)
+	s, err := op.InferShape(dims...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +74,7 @@ func (op gpuOp) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc g
 	if err != nil {
 		return nil, err
 	}
-	l := op.spec.GPU(shapes, s)
+	l := op.Spec().GPU(shapes, s)
 	if l.Copy {
 		eng.Context().Memcpy(out, ptrs[0], int64(s.TotalSize()*4))
 		return res, nil
@@ -106,7 +108,7 @@ func (op gpuOp) result(extern gorgonia.External, dev gorgonia.Device, prealloc g
 }
 
 // launch queues the kernel l names on the engine's context.
-func (op gpuOp) launch(eng *cuda.Engine, l Launch, in []cu.DevicePtr, out cu.DevicePtr) error {
+func (op gpuOp) launch(eng *cuda.Engine, l opkit.Launch, in []cu.DevicePtr, out cu.DevicePtr) error {
 	fn, ok := eng.Functions()[ptxModule+"."+l.Kernel]
 	if !ok {
 		return op.errorf("kernel %s is not loaded (was the binary built with `make cuda`?)", l.Kernel)
@@ -114,69 +116,37 @@ func (op gpuOp) launch(eng *cuda.Engine, l Launch, in []cu.DevicePtr, out cu.Dev
 	words := make([]uint64, len(l.Args))
 	params := make([]unsafe.Pointer, len(l.Args))
 	for i, a := range l.Args {
-		switch a := a.(type) {
-		case pointer:
-			switch {
-			case a == outPointer:
-				words[i] = uint64(out)
-			case a == nullPointer:
-				words[i] = 0
-			case int(a) >= 0 && int(a) < len(in):
-				words[i] = uint64(in[a])
-			default:
-				return op.errorf("kernel %s: argument %d names operand %d of %d", l.Kernel, i, int(a), len(in))
-			}
-		case int:
-			words[i] = uint64(int64(a))
-		case float64:
-			words[i] = math.Float64bits(a)
-		default:
-			return op.errorf("kernel %s: argument %d is %T", l.Kernel, i, a)
+		w, err := word(a, in, out)
+		if err != nil {
+			return op.errorf("kernel %s: argument %d %w", l.Kernel, i, err)
 		}
+		words[i] = w
 		params[i] = unsafe.Pointer(&words[i])
 	}
 	eng.Context().LaunchKernel(fn, l.Grid[0], l.Grid[1], 1, l.Block[0], l.Block[1], 1, 0, cu.NoStream, params)
 	return nil
 }
 
-// kernelsPTX is cuda/kernels.cu compiled to PTX by `make cuda` (never committed).
-//
-//go:embed cudaptx/kernels.ptx
-var kernelsPTX string
-
-// ptxModule is the module name of the project's kernels in Gorgonia's CUDA library.
-const ptxModule = "d2lconv"
-
-var (
-	loadOnce sync.Once
-	loadErr  error
-	entryRE  = regexp.MustCompile(`\.entry\s+([A-Za-z_][A-Za-z0-9_]*)`)
-)
-
-// LoadKernels adds the project's kernels to Gorgonia's CUDA library, which every
-// machine made afterwards loads; call it before making a machine for a GPU. It does the
-// work once. $CONVNETS_PTX names a PTX file to use instead of the one built into the
-// binary (scripts/gpu-check.sh uses it for nvcc's).
-func LoadKernels() error {
-	loadOnce.Do(func() {
-		src := kernelsPTX
-		if p := os.Getenv("CONVNETS_PTX"); p != "" {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				loadErr = fmt.Errorf("CONVNETS_PTX: %w", err)
-				return
-			}
-			src = string(b)
+// word is the 64-bit word a kernel gets for the launch argument a: the device address
+// of an operand (opkit.In), of the result (opkit.Out) or null (opkit.Null), or an int or
+// float64 value.
+func word(a any, in []cu.DevicePtr, out cu.DevicePtr) (uint64, error) {
+	switch a := a.(type) {
+	case int:
+		return uint64(int64(a)), nil
+	case float64:
+		return math.Float64bits(a), nil
+	}
+	switch a {
+	case opkit.Out:
+		return uint64(out), nil
+	case opkit.Null:
+		return 0, nil
+	}
+	for i, p := range in {
+		if a == opkit.In(i) {
+			return uint64(p), nil
 		}
-		var funcs []string
-		for _, m := range entryRE.FindAllStringSubmatch(src, -1) {
-			funcs = append(funcs, m[1])
-		}
-		if len(funcs) == 0 {
-			loadErr = errors.New("the PTX holds no kernels: rebuild with `make cuda`")
-			return
-		}
-		gorgonia.AddToStdLib(ptxModule, src, funcs)
-	})
-	return loadErr
+	}
+	return 0, fmt.Errorf("is %v (%T): neither an operand of the %d nor a value", a, a, len(in))
 }
