@@ -18,6 +18,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -67,9 +68,18 @@ func moduleDir(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go list -m %s: %w", path, err)
 	}
-	dir := strings.TrimSpace(string(b))
-	if dir == "" {
-		return "", fmt.Errorf("go list -m %s: no source folder (run go mod download)", path)
+	if dir := strings.TrimSpace(string(b)); dir != "" {
+		return dir, nil
 	}
-	return dir, nil
+	// Only a cuda build needs the module, so a fresh module cache lacks it: fetch it
+	// (go.sum pins its hash).
+	b, err = exec.Command("go", "mod", "download", "-json", path).Output()
+	if err != nil {
+		return "", fmt.Errorf("go mod download %s: %w", path, err)
+	}
+	var mod struct{ Dir, Error string }
+	if err := json.Unmarshal(b, &mod); err != nil || mod.Dir == "" {
+		return "", fmt.Errorf("go mod download %s: no source folder (%s)", path, mod.Error)
+	}
+	return mod.Dir, nil
 }
