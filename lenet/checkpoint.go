@@ -308,10 +308,13 @@ func (ck *Checkpoint) validate() error {
 	if positionOK {
 		problems = append(problems, s.History.problems(s.Epoch)...)
 	}
+	if err := ck.validateWeights(); err != nil {
+		problems = append(problems, err.Error())
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
-	return ck.validateWeights()
+	return nil
 }
 
 // problems checks a checkpoint's history against the epochs done: points in order, each
