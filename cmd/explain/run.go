@@ -86,7 +86,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-model: %w", err)
 	}
 	assumed, _ := ck.SettleVariant("") // PyTorch's weights may not name their variant
-	src, err := ck.Source() // the images and class names of the data set it was trained on
+	src, err := ck.Source()            // the images and class names of the data set it was trained on
 	if err != nil {
 		return fmt.Errorf("-model %s: %w", o.model, err)
 	}
