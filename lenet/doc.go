@@ -69,7 +69,12 @@
 // weights transposed to PyTorch's (out, in)), so PyTorch's load_state_dict takes it as
 // it is; the training state and a SHA-256 digest sit in its metadata. LoadCheckpoint
 // reads those, the older LENETCKP files, and bare state_dicts written by PyTorch
-// (Checkpoint.WeightsOnly), telling them apart by their first bytes. A network built
+// (Checkpoint.WeightsOnly), telling them apart by their first bytes. It refuses anything
+// but a regular file by its type before opening it (RegularFile), and reads a
+// safetensors file header first (ReadCheckpointAt): tensors LeNet does not have, or of
+// other shapes, are refused before any is read, so memory stays near LeNet's own size
+// whatever the file holds. Loading validates the metadata as a whole (settings, position,
+// data set, history) and names every problem on one line. A network built
 // from a Spec has a checkpoint when its tensors are LeNet's (the same layer sizes);
 // saving one with other sizes is ErrParamsMismatch.
 //
