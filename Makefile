@@ -3,13 +3,14 @@
 # Fashion-MNIST available), train (the full default LeNet run), interop (weights both
 # ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
-# README.md; everything GPU is in gpu/ (gpu/README.md).
+# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png), hostile
+# (the hostile inputs' memory cases under an address-space limit). See README.md;
+# everything GPU is in gpu/ (gpu/README.md).
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile
 
 test:
 	$(GO) vet ./...
@@ -102,3 +103,16 @@ torch-shapes:
 	$(GO) build -o bin/describe ./cmd/describe
 	i=0; for s in $(TORCH_SHAPES_SPECS); do i=$$((i+1)); bin/describe -model $$s -pytorch > $(OUT)/torch-shapes/net$$i.py || exit 1; done
 	/usr/bin/python3 scripts/torch_shapes.py lenet/testdata/torch_shapes.json $(OUT)/torch-shapes/*.py
+# The hostile inputs' memory cases, as processes under a 3 GB address-space limit
+# (prlimit --as; a normal training run fits in it): checkpoints announcing gigabytes
+# (a 3 GB sparse file of a tensor LeNet lacks, 3 GB announced over 1000 bytes, a 100 MB
+# header) and special files (a FIFO, /dev/zero, a folder) given to train, evaluate,
+# explain and explore; two 1 MB .gz IDX files whose headers claim 1 GB each under the
+# published names; lenetbench -batch 100000000; and one normal training epoch. Each
+# refusal must be one line and exit 1 within 1 GB of peak RSS and 5 s; the table of
+# peak RSS and times is printed. Needs the data and prlimit (util-linux); builds the
+# commands and writes about 2 MB (plus a 3 GB sparse file) to a temporary folder. The
+# other hostile cases run in `make test` (each command's hostile_test.go). Not part of
+# CI.
+hostile: data
+	HOSTILE=1 $(GO) test -count=1 -v -run '^TestUnderMemoryLimit$$' -timeout 20m ./internal/hostiletest

@@ -70,6 +70,9 @@ func TestMNISTSearchOrder(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Find with only Fashion-MNIST present: err = %v, want ErrNotFound", err)
 	}
+	if !strings.HasPrefix(err.Error(), "dataset: MNIST not found: ") || strings.Contains(err.Error(), "Fashion-MNIST") {
+		t.Errorf("error %q does not start by naming MNIST alone", err)
+	}
 	for _, want := range []string{"looked in ./data/mnist, " + cache + "; downloading is off",
 		"put the four MNIST files", "(or set MNIST_DIR)"} {
 		if !strings.Contains(err.Error(), want) {
@@ -107,6 +110,11 @@ func TestMNISTVerifiesItsOwnDigests(t *testing.T) {
 	f := newFixture(3, 5, 4, 2, 2)
 	f.write(t, dir, true)
 	_, _, err := Load(Options{Dir: dir, Source: MNIST})
+	if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "of MNIST holds 47040000") {
+		t.Fatalf("generated files as MNIST: err = %v, want ErrShape naming MNIST's published size", err)
+	}
+	f.replaceSizes(t, &mnistDigests)
+	_, _, err = Load(Options{Dir: dir, Source: MNIST})
 	if !errors.Is(err, ErrDigest) || !strings.Contains(err.Error(), mnistDigests[TrainImagesFile].sha256) {
 		t.Fatalf("generated files as MNIST: err = %v, want ErrDigest naming MNIST's digest", err)
 	}

@@ -180,6 +180,9 @@ func TestShortTrainingRunLearns(t *testing.T) {
 
 // header is a valid checkpoint header for a run of batch 64, seed 5, lr 0.9.
 func header(st TrainState, epochs int) CheckpointHeader {
+	if st.Epoch > 0 && len(st.History) == 0 { // the test accuracy a run records at the end of an epoch
+		st.History = History{{Epoch: float64(st.Epoch), TestAcc: ptr(0.5)}}
+	}
 	return CheckpointHeader{Epochs: epochs, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: Optimizer{Name: "sgd", LR: 0.9}, TrainState: st}
 }
 
@@ -529,6 +532,27 @@ func testInvalidValues(t *testing.T, forge func(CheckpointHeader, [][]float32) [
 		{"epoch past the target", func(h *CheckpointHeader) { h.Epoch = 3 }, nil, "3 epochs done of 2"},
 		{"position past the set", func(h *CheckpointHeader) { h.Examples, h.Partial.N = 600, 600 }, nil, "position of 600 examples into epoch 2 of 2 (training set of 512)"},
 		{"totals of other examples", func(h *CheckpointHeader) { h.Examples = 64 }, nil, "running totals"},
+		{"unknown data set", func(h *CheckpointHeader) { h.Dataset = "cifar" }, nil, `data set: unknown data set "cifar": choose fashion-mnist or mnist`},
+		{"empty history", func(h *CheckpointHeader) { h.History = nil }, nil, "the history has no test accuracy for epoch 1, the last one finished (0 points)"},
+		{"last point without test accuracy", func(h *CheckpointHeader) {
+			h.Epoch, h.History = 2, History{{Epoch: 1, TestAcc: ptr(0.179)}, {Epoch: 1.5, TrainLoss: ptr(1)}, {Epoch: 2, TrainLoss: ptr(0.9), TrainAcc: ptr(0.2)}}
+		}, nil, "the history has no test accuracy for epoch 2, the last one finished (3 points)"},
+		{"points out of order", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 0.8, TrainLoss: ptr(1)}, {Epoch: 0.4, TrainLoss: ptr(1)}, {Epoch: 1, TestAcc: ptr(0.5)}}
+		}, nil, "history point 1 (epoch 0.4) comes after one at epoch 0.8"},
+		{"point past the position", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 1, TestAcc: ptr(0.5)}, {Epoch: 7, TrainLoss: ptr(1)}}
+		}, nil, "history point 1 is at epoch 7, outside (0, 2]"},
+		{"accuracy above 1", func(h *CheckpointHeader) { h.History = History{{Epoch: 1, TestAcc: ptr(1.5)}} }, nil, "history point 0 (epoch 1) has test accuracy 1.5, outside [0, 1]"},
+		{"negative loss", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 0.5, TrainLoss: ptr(-1)}, {Epoch: 1, TestAcc: ptr(0.5)}}
+		}, nil, "history point 0 (epoch 0.5) has train loss -1"},
+		{"test accuracy inside an epoch", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 0.5, TestAcc: ptr(0.5)}, {Epoch: 1, TestAcc: ptr(0.5)}}
+		}, nil, "history point 0 has a test accuracy at epoch 0.5, which is not the end of a finished epoch"},
+		{"an empty point", func(h *CheckpointHeader) { h.History = History{{Epoch: 0.5}, {Epoch: 1, TestAcc: ptr(0.5)}} }, nil, "history point 0 (epoch 0.5) holds no metric"},
+		{"every problem at once", func(h *CheckpointHeader) { h.Optimizer.LR, h.Dataset, h.History = 0, "cifar", nil }, nil,
+			`learning rate 0 (a run trains with a positive one); data set: unknown data set "cifar": choose fashion-mnist or mnist; the history has no test accuracy for epoch 1`},
 	}
 	for _, tc := range cases {
 		h := ck.CheckpointHeader
@@ -538,8 +562,8 @@ func testInvalidValues(t *testing.T, forge func(CheckpointHeader, [][]float32) [
 			w = tc.weights
 		}
 		_, err := ReadCheckpoint(bytes.NewReader(forge(h, w)))
-		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: got %v, want ErrInvalid mentioning %q", tc.name, err, tc.want)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want ErrInvalid, one line mentioning %q", tc.name, err, tc.want)
 		}
 	}
 	bad := &Checkpoint{CheckpointHeader: ck.CheckpointHeader, Weights: nan(ck.Weights)}

@@ -40,17 +40,24 @@ func genTestSet(t *testing.T) *dataset.Set {
 	return s
 }
 
-// useSet makes run load s instead of Fashion-MNIST for the rest of the test.
-func useSet(t *testing.T, s *dataset.Set) {
+// useSet makes run load s instead of the data set the checkpoint names, for the rest of
+// the test; the returned pointer receives the data set asked for.
+func useSet(t *testing.T, s *dataset.Set) **dataset.Source {
 	t.Helper()
 	old := loadTest
-	loadTest = func(string, io.Writer) (*dataset.Set, error) { return s, nil }
+	asked := new(*dataset.Source)
+	loadTest = func(src *dataset.Source, _ string, _ io.Writer) (*dataset.Set, error) {
+		*asked = src
+		return s, nil
+	}
 	t.Cleanup(func() { loadTest = old })
+	return asked
 }
 
 // header describes a checkpoint of one epoch at learning rate lr.
 func header(lr float64) lenet.CheckpointHeader {
-	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 2, Optimizer: lenet.Optimizer{Name: "sgd", LR: lr}, TrainState: lenet.TrainState{Epoch: 1}}
+	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 2, Optimizer: lenet.Optimizer{Name: "sgd", LR: lr},
+		TrainState: lenet.TrainState{Epoch: 1, History: lenet.History{{Epoch: 1, TestAcc: new(0.5)}}}}
 }
 
 // saveCheckpoint writes the weights of a fresh Classifier of variant v, with nonzero
@@ -93,8 +100,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 		if err := lenet.WriteSummary(&summary, v); err != nil {
 			t.Fatal(err)
 		}
-		h := lenet.CheckpointHeader{TrainState: lenet.TrainState{Epoch: 1}}
-		fig, err := buildFigure(insp, 2, 4, h, summary.String())
+		fig, err := buildFigure(insp, 2, 4, header(0.9), summary.String())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +124,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 
 		// stdout: the model, the verdict, the shape summary and the file written.
 		names := dataset.LabelNames
-		wantOut := fmt.Sprintf("LeNet (%s) from %s, trained 1 epoch\ntest image 2: true coat, predicted %s (p = %.2f)\n\n%s\nwrote %s (%d x %d pixels)\n",
+		wantOut := fmt.Sprintf("LeNet (%s) from %s, trained 1 epoch, test acc 0.500\ntest image 2: true coat, predicted %s (p = %.2f)\n\n%s\nwrote %s (%d x %d pixels)\n",
 			v, ck, names[insp.Predicted], insp.Probs[insp.Predicted], summary.String(), path, w, hh)
 		if stdout.String() != wantOut {
 			t.Errorf("case %d %s: stdout\n%s\nwant\n%s", vi, v, stdout.String(), wantOut)

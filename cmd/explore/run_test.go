@@ -26,7 +26,11 @@ import (
 // savedHeader describes a run of one epoch that has done epoch epochs (0 or 1), with
 // the settings a checkpoint file must hold.
 func savedHeader(epoch int) lenet.CheckpointHeader {
-	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 64, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: epoch}}
+	h := lenet.CheckpointHeader{Epochs: 1, BatchSize: 64, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: epoch}}
+	if epoch > 0 { // the test accuracy a run records at the end of an epoch
+		h.History = lenet.History{{Epoch: float64(epoch), TestAcc: new(0.5)}}
+	}
+	return h
 }
 
 func runExplore(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -80,7 +84,7 @@ func TestFailuresExit1(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-model", filepath.Join(dir, "none.ckpt"), "-addr", "127.0.0.1:0"}, "-model: open " + filepath.Join(dir, "none.ckpt") + ": no such file or directory"},
+		{[]string{"-model", filepath.Join(dir, "none.ckpt"), "-addr", "127.0.0.1:0"}, "-model: stat " + filepath.Join(dir, "none.ckpt") + ": no such file or directory"},
 		{[]string{"-model", junk, "-addr", "127.0.0.1:0"}, "-model: " + junk + ": not a LeNet checkpoint"},
 		{[]string{"-addr", busy.Addr().String()}, "-addr: listening on " + busy.Addr().String() + ": "},
 		{[]string{"-addr", "nosuchhost.invalid:80"}, "-addr: listening on nosuchhost.invalid:80: "},
@@ -126,7 +130,7 @@ func TestServesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, p := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
-	if !strings.HasPrefix(p.Stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch) at http://127.0.0.1:") {
+	if !strings.HasPrefix(p.Stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch, test acc 0.500) at http://127.0.0.1:") {
 		t.Errorf("stdout %q", p.Stdout.String())
 	}
 	var model struct {
@@ -253,7 +257,7 @@ func TestLoadDataOnlyTestSplit(t *testing.T) {
 	if err != nil || train != nil || test == nil || test.N != 10000 {
 		t.Errorf("loadData(withTrain false): train %v, test %v, %v", train, test, err)
 	}
-	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), false, nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
+	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), false, nil); !errors.Is(err, dataset.ErrNotFound) || !strings.Contains(err.Error(), "Fashion-MNIST not found") {
 		t.Errorf("loadData(empty folder): %v", err)
 	}
 	// The source is the checkpoint's: MNIST's digests refuse Fashion-MNIST's files.
