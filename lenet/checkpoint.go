@@ -304,9 +304,6 @@ func (ck *Checkpoint) validate() error {
 	if _, err := ParseSpec(h.Model); err != nil {
 		add("network: %v", err)
 	}
-	if h.Seed == 0 {
-		add("seed 0 (seeds start at 1)")
-	}
 	if !(h.Optimizer.LR > 0) || math.IsInf(h.Optimizer.LR, 0) {
 		add("learning rate %v (a run trains with a positive one)", h.Optimizer.LR)
 	}
