@@ -97,8 +97,9 @@ func (d *Description) CheckBatch(batch int, training bool) error {
 		if training {
 			what = "training (values and gradients)"
 		}
-		return fmt.Errorf("%w: %s a batch of %d needs %s for the layers' outputs, over the limit of %s; use a smaller batch or smaller layers",
-			ErrSpec, what, batch, bytesText(b), bytesText(MaxActivationBytes))
+		per := d.ActivationBytes(1, training)
+		return fmt.Errorf("%s a batch of %d needs %s for the layers' outputs, over the limit of %s; use a batch of %d or less, or smaller layers",
+			what, batch, bytesText(b), bytesText(MaxActivationBytes), MaxActivationBytes/per)
 	}
 	return nil
 }

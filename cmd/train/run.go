@@ -116,7 +116,7 @@ func (r *runner) train() error {
 	}
 	r.c, err = lenet.New(lenet.Config{Spec: r.o.model, BatchSize: r.o.batch, Seed: r.o.seed, Device: r.dev, Ops: r.o.ops})
 	if err != nil {
-		return err
+		return fmt.Errorf("-model %s, -batch %d: %w", r.o.model.Model(), r.o.batch, err)
 	}
 	defer r.c.Close()
 	resumeLine := ""
