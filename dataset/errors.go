@@ -38,7 +38,8 @@ var (
 	// one.
 	ErrDigest = errors.New("SHA-256 digest mismatch")
 	// ErrNotFound: the four files are in none of the searched folders (and
-	// could not be downloaded).
+	// could not be downloaded). Errors about MNIST match it with errors.Is but
+	// read "MNIST not found".
 	ErrNotFound = errors.New("Fashion-MNIST not found")
 	// ErrDownload: fetching a file over HTTP failed.
 	ErrDownload = errors.New("download failed")

@@ -90,10 +90,10 @@ const DirFlagUsage = "folder holding the four Fashion-MNIST files (only that fol
 func FindContext(ctx context.Context, opts Options) (string, error) {
 	src := opts.source()
 	if opts.Dir != "" {
-		return explicitDir(opts.Dir, "given with -data")
+		return explicitDir(src, opts.Dir, "given with -data")
 	}
 	if env := os.Getenv(src.envDir); env != "" {
-		return explicitDir(env, "from $"+src.envDir)
+		return explicitDir(src, env, "from $"+src.envDir)
 	}
 	cache := opts.CacheDir
 	var cacheErr error
@@ -128,7 +128,7 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 	_, missing, _ := resolve(cache)
 	if err := download(ctx, cache, missing, opts); err != nil {
 		return "", &multiError{
-			msg:  fmt.Sprintf("dataset: %v: %s; the download failed: %s; %s", ErrNotFound, where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo()),
+			msg:  fmt.Sprintf("dataset: %v: %s; the download failed: %s; %s", src.errNotFound(), where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo()),
 			errs: []error{ErrNotFound, err},
 		}
 	}
@@ -136,17 +136,17 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 }
 
 func notFound(src *Source, detail string) error {
-	return fmt.Errorf("dataset: %w: %s; %s", ErrNotFound, detail, src.howTo())
+	return fmt.Errorf("dataset: %w: %s; %s", src.errNotFound(), detail, src.howTo())
 }
 
-// explicitDir accepts dir only if it holds all four files.
-func explicitDir(dir, why string) (string, error) {
+// explicitDir accepts dir only if it holds all four files of src.
+func explicitDir(src *Source, dir, why string) (string, error) {
 	_, missing, exists := resolve(dir)
 	if !exists {
-		return "", fmt.Errorf("dataset: %w: folder %s (%s) does not exist; create it with the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain), or drop it to search the usual places", ErrNotFound, dir, why)
+		return "", fmt.Errorf("dataset: %w: folder %s (%s) does not exist; create it with the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain), or drop it to search the usual places", src.errNotFound(), dir, why)
 	}
 	if len(missing) > 0 {
-		return "", fmt.Errorf("dataset: %w: folder %s (%s) lacks %s (.gz or plain); add them, or drop it to search the usual places", ErrNotFound, dir, why, strings.Join(missing, ", "))
+		return "", fmt.Errorf("dataset: %w: folder %s (%s) lacks %s (.gz or plain); add them, or drop it to search the usual places", src.errNotFound(), dir, why, strings.Join(missing, ", "))
 	}
 	return filepath.Abs(dir)
 }
@@ -178,7 +178,7 @@ func resolve(dir string) (paths [4]string, missing []string, exists bool) {
 // an ErrNotFound error naming the missing ones.
 func Paths(dir string) ([4]string, error) {
 	paths, _, _ := resolve(dir)
-	if _, err := explicitDir(dir, "data folder"); err != nil {
+	if _, err := explicitDir(FashionMNIST, dir, "data folder"); err != nil {
 		return paths, err
 	}
 	return paths, nil
@@ -191,8 +191,8 @@ func Verify(dir string) error { return FashionMNIST.Verify(dir) }
 
 // Verify is the package's Verify for this data set's digests.
 func (s *Source) Verify(dir string) error {
-	paths, err := Paths(dir)
-	if err != nil {
+	paths, _, _ := resolve(dir)
+	if _, err := explicitDir(s, dir, "data folder"); err != nil {
 		return err
 	}
 	for _, p := range paths {
@@ -212,6 +212,16 @@ func (s *Source) Verify(dir string) error {
 	}
 	return nil
 }
+
+// notFoundError is ErrNotFound under the name of the data set that was looked
+// for, so that a search for MNIST does not report Fashion-MNIST missing.
+type notFoundError struct{ title string }
+
+func (e *notFoundError) Error() string        { return e.title + " not found" }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// errNotFound is ErrNotFound as this data set's errors report it.
+func (s *Source) errNotFound() error { return &notFoundError{title: s.title} }
 
 // multiError is an error with its own message that wraps several errors.
 type multiError struct {
