@@ -2,13 +2,14 @@
 # (make Fashion-MNIST available), train (the full default LeNet run), interop (weights
 # both ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
-# README.md.
+# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png), docs-check
+# (the commands the docs show, against what they print). See README.md and
+# docs/development.md.
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda data train interop torch-ops bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda data train interop torch-ops bench bench-compare cuda explore-png docs-check
 
 test:
 	$(GO) vet ./...
@@ -79,3 +80,9 @@ cuda:
 # cmd/explore trains when it has no checkpoint, writing its screenshot. Not part of CI.
 explore-png: data
 	$(GO) test ./cmd/explore -run '^TestBrowser$$' -count=1 -v -args -update
+
+# Every command README.md and docs/ show, run once, what it prints compared with the
+# lines the docs show (one PASS, FAIL or SKIP line each; scripts/docs-check.sh). The two
+# 10-epoch trainings take minutes on two cores; QUICK=1 leaves them out. Not part of CI.
+docs-check: data
+	GO=$(GO) ./scripts/docs-check.sh
