@@ -184,6 +184,7 @@ fi
 mkdir -p "$work/resume" && cd "$work/resume"
 if run ref.out 0 "$B/train" -epochs 3 -seed 5 -out out/ref; then
 	ref=$(grep -E '^loss [0-9.]+, train acc' ref.out)
+	mkdir -p out
 	"$B/train" -epochs 3 -seed 5 -save out/lenet.safetensors >int.out 2>&1 &
 	pid=$!
 	for _ in $(seq 600); do grep -q '^epoch  1/3' int.out && break; sleep 0.2; done
@@ -215,7 +216,7 @@ if [ "$QUICK" = 1 ]; then
 	skip "go run ./cmd/train -model modern" "QUICK=1"
 	skip "cmd/explain, cmd/evaluate and PyTorch on the classic checkpoint" "QUICK=1"
 else
-	mkdir -p "$work/run" && cd "$work/run"
+	mkdir -p "$work/run/out" && cd "$work/run"
 	if run classic.out 0 "$B/train" -save out/lenet.safetensors; then
 		lines "make train: README's closing line" classic.out "$(docblock "$R" 'ends with the textbook')"
 		lines "go run ./cmd/train: every epoch (docs/training.md)" classic.out "$(docblock "$T" '`go run ./cmd/train` (classic')"
@@ -291,6 +292,8 @@ else
 		else
 			skip "scripts/torch_check.py eval and train" "no PyTorch for $PY (sudo apt-get install python3-torch python3-numpy)"
 		fi
+	else
+		fail "cmd/explain, cmd/evaluate and PyTorch on out/lenet.safetensors" "the classic run wrote no checkpoint"
 	fi
 fi
 
