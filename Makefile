@@ -4,13 +4,14 @@
 # ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
 # bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png), hostile
-# (the hostile inputs' memory cases under an address-space limit). See README.md;
-# everything GPU is in gpu/ (gpu/README.md).
+# (the hostile inputs' memory cases under an address-space limit), docs-check (the
+# commands the docs show, against what they print). See README.md, docs/development.md
+# and, for everything GPU, gpu/README.md.
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile docs-check
 
 test:
 	$(GO) vet ./...
@@ -116,3 +117,8 @@ torch-shapes:
 # CI.
 hostile: data
 	HOSTILE=1 $(GO) test -count=1 -v -run '^TestUnderMemoryLimit$$' -timeout 20m ./internal/hostiletest
+# Every command README.md and docs/ show, run once, what it prints compared with the
+# lines the docs show (one PASS, FAIL or SKIP line each; scripts/docs-check.sh). The two
+# 10-epoch trainings take minutes on two cores; QUICK=1 leaves them out. Not part of CI.
+docs-check: data
+	GO=$(GO) ./scripts/docs-check.sh

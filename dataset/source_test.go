@@ -182,3 +182,43 @@ func TestMNISTCacheDir(t *testing.T) {
 		t.Error("CacheDir created the folder; only a download should")
 	}
 }
+
+// TestNotFoundNamesTheDataSet: every not-found error names the data set that was
+// looked for, and still matches ErrNotFound.
+func TestNotFoundNamesTheDataSet(t *testing.T) {
+	root := isolate(t)
+	t.Setenv("MNIST_DIR", "")
+	missing := filepath.Join(root, "missing")
+	partial := filepath.Join(root, "partial")
+	if err := mkdir(partial); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		call func(*Source) error
+		want string // after "dataset: TITLE not found: "
+	}{
+		{"-data names no folder", func(s *Source) error {
+			_, err := Find(Options{Source: s, Dir: missing})
+			return err
+		}, "folder " + missing + " (given with -data) does not exist"},
+		{"-data lacks the files", func(s *Source) error {
+			_, err := Find(Options{Source: s, Dir: partial})
+			return err
+		}, "folder " + partial + " (given with -data) lacks train-images-idx3-ubyte"},
+		{"nowhere, downloading off", func(s *Source) error {
+			_, err := Find(Options{Source: s, NoDownload: true})
+			return err
+		}, "looked in ./" + "data/"},
+		{"Verify of an empty folder", func(s *Source) error { return s.Verify(partial) }, "folder " + partial + " (data folder) lacks"},
+	}
+	for _, src := range Sources() {
+		for _, tc := range cases {
+			err := tc.call(src)
+			prefix := "dataset: " + src.String() + " not found: "
+			if !errors.Is(err, ErrNotFound) || err == nil || !strings.HasPrefix(err.Error(), prefix+tc.want) {
+				t.Errorf("%s, %s: err = %v; want ErrNotFound reading %q", src.Name(), tc.name, err, prefix+tc.want+"...")
+			}
+		}
+	}
+}

@@ -81,6 +81,30 @@ func TestDefaultVariants(t *testing.T) {
 	}
 }
 
+// TestBuiltinNamesSelectable: -variants selects every built-in variant by its
+// name, alone or in a list of all of them.
+func TestBuiltinNamesSelectable(t *testing.T) {
+	var names []string
+	for _, b := range defaultVariants() {
+		names = append(names, b.Name)
+		for _, arg := range []string{b.Name, strings.ToUpper(b.Name), " " + b.Name + " ,"} {
+			vs, err := parseVariants(arg)
+			if err != nil || len(vs) != 1 || vs[0].Name != b.Name || vs[0].String() != b.String() {
+				t.Errorf("-variants %q = %+v, %v; want the built-in %q alone", arg, vs, err, b.Name)
+			}
+		}
+	}
+	vs, err := parseVariants(strings.Join(names, ","))
+	if err != nil || len(vs) != len(names) {
+		t.Fatalf("-variants of all %d names: %d variants, %v", len(names), len(vs), err)
+	}
+	for i, v := range vs {
+		if v.Name != names[i] {
+			t.Errorf("-variants of all names: variant %d is %q, want %q", i+1, v.Name, names[i])
+		}
+	}
+}
+
 func TestParseVariantsFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "v.json")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -224,6 +225,21 @@ func TestTrainSaveResume(t *testing.T) {
 	}
 	if names := cmdtest.DirNames(t, out); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
 		t.Errorf("-out holds %v; the killed writer's temporary file should be gone", names)
+	}
+
+	// Into a new -out, the finished run writes every output, the curves included.
+	out2 := filepath.Join(dir, "out2")
+	code, stdout, stderr = runTrain(t, context.Background(), "-data", dataDir, "-out", out2, "-resume", ck)
+	if code != cli.ExitOK || stderr != "" || closingLine(stdout) != closed {
+		t.Fatalf("resume a finished run into a new -out: exit %d, closing %q (want %q): %s", code, closingLine(stdout), closed, stderr)
+	}
+	if names := cmdtest.DirNames(t, out2); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
+		t.Errorf("a new -out holds %v, want the four outputs", names)
+	}
+	a, errA := os.ReadFile(filepath.Join(out, "curves.png"))
+	b, errB := os.ReadFile(filepath.Join(out2, "curves.png"))
+	if errA != nil || errB != nil || !bytes.Equal(a, b) {
+		t.Errorf("curves.png of the resumed finished run (%d bytes, %v) differs from the trained run's (%d bytes, %v)", len(b), errB, len(a), errA)
 	}
 }
 

@@ -133,16 +133,23 @@ func (r *runner) finish(res *lenet.Result) error {
 		return err
 	}
 	names := r.o.source.LabelNames()
-	steps := []struct {
+	type step struct {
 		name  string
 		write func() error
-	}{
-		{"metrics.json", func() error { return writeMetrics(filepath.Join(out, "metrics.json"), r, res) }},
-		{"predictions.png", func() error {
+	}
+	var steps []step
+	if !r.curvesSaved && len(res.State.History) > 0 {
+		// No epoch ended in this run (a finished run resumed): the curves are drawn
+		// here, so that a new -out gets them too.
+		steps = append(steps, step{"curves.png", func() error { _, err := r.writeCurves(res.State.History); return err }})
+	}
+	steps = append(steps,
+		step{"metrics.json", func() error { return writeMetrics(filepath.Join(out, "metrics.json"), r, res) }},
+		step{"predictions.png", func() error {
 			return writePredictions(filepath.Join(out, "predictions.png"), r.c, r.test, names[:])
 		}},
-		{confusionFile, func() error { return writeConfusion(out, r.c, r.test, names[:], r.stdout) }},
-	}
+		step{confusionFile, func() error { return writeConfusion(out, r.c, r.test, names[:], r.stdout) }},
+	)
 	var done []string
 	for i, s := range steps {
 		if r.ctx.Err() != nil {

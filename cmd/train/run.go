@@ -73,6 +73,7 @@ type runner struct {
 	c              *lenet.Classifier
 	start          lenet.TrainState
 	outReady       bool // -out exists
+	curvesSaved    bool // this run wrote curves.png
 	tty            bool // stderr is a terminal: progress bars go there
 	bar            *progressbar.ProgressBar
 	live           *live // with -serve
@@ -249,10 +250,7 @@ func (r *runner) progress(b lenet.BatchInfo) {
 func (r *runner) save(st lenet.TrainState) ([]string, error) {
 	var saved, failed []string
 	if len(st.History) > 0 {
-		path, err := r.outPath("curves.png")
-		if err == nil {
-			err = saveCurves(path, curvesTitle(r.o.model, r.o.lr, r.o.source), st.History, r.o.epochs)
-		}
+		path, err := r.writeCurves(st.History)
 		if err != nil {
 			failed = append(failed, err.Error())
 		} else {
@@ -274,6 +272,18 @@ func (r *runner) save(st lenet.TrainState) ([]string, error) {
 		msg += " (saved " + strings.Join(saved, " and ") + ")"
 	}
 	return saved, errors.New(msg)
+}
+
+// writeCurves draws history into -out's curves.png and returns its path.
+func (r *runner) writeCurves(history lenet.History) (string, error) {
+	path, err := r.outPath("curves.png")
+	if err == nil {
+		err = saveCurves(path, curvesTitle(r.o.model, r.o.lr, r.o.source), history, r.o.epochs)
+	}
+	if err == nil {
+		r.curvesSaved = true
+	}
+	return path, err
 }
 
 // header describes the run at state st, for a checkpoint.

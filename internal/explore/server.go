@@ -19,7 +19,7 @@ const evalBatch = 200
 
 // ErrCUDABuild is New's error in a binary built with the cuda tag: lenet.Inspector
 // reads every layer with gorgonia.Read, which such a build breaks even on the CPU (see
-// the README's Gorgonia defects).
+// docs/gorgonia.md).
 var ErrCUDABuild = errors.New("explore: the explorer needs a build without the cuda tag (go run ./cmd/explore, or the default build of cmd/train)")
 
 // Config sets up a Server.
