@@ -239,6 +239,9 @@ func ParseSpec(s string) (Spec, error) {
 func parseCompact(s string) (Spec, error) {
 	var sp Spec
 	for _, tok := range splitTokens(s) {
+		if tok == "" {
+			return Spec{}, specErr(-1, "", "empty token in %q: a \"-\" at either end or two in a row", s)
+		}
 		l, isLayer, err := sp.token(tok)
 		if err != nil {
 			idx := -1
@@ -541,6 +544,10 @@ func (s Spec) Arch() string {
 		if !s.impliedFlatten(i) {
 			t = append(t, l.Token())
 		}
+	}
+	if len(t) == 0 && len(s.Layers) > 0 {
+		// A Flatten alone: written out, or the spec would read as empty.
+		return string(KindFlatten)
 	}
 	return strings.Join(t, "-")
 }
