@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gpustep"
 	"github.com/d2l-go/convnets/internal/kernelhost"
@@ -98,7 +99,7 @@ func TestGatherBatchMatchesHostBatches(t *testing.T) {
 func TestSGDUpdateMatchesHostStep(t *testing.T) {
 	driver(t)
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNet(g, "", lenet.Classic, tensor.Float32, rand.New(rand.NewPCG(1, 2)))
+	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
