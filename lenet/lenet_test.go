@@ -108,8 +108,10 @@ func TestTrainBatchRejectsBadInput(t *testing.T) {
 			t.Errorf("case %d: got %v, want an error containing %q", i, err, tc.want)
 		}
 	}
-	if _, err := New(Config{Variant: "lenet5"}); err == nil || !strings.Contains(err.Error(), `unknown model "lenet5"`) {
-		t.Errorf("unknown variant: %v", err)
+	// A network that cannot be built is refused by New, naming the layer and the arithmetic.
+	_, err := New(Config{Spec: Spec{Layers: []Layer{Conv(6, 29, 0)}}})
+	if want := "lenet: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"; err == nil || err.Error() != want || !errors.Is(err, ErrSpec) {
+		t.Errorf("unbuildable spec: %v; want ErrSpec %q", err, want)
 	}
 }
 
@@ -412,17 +414,6 @@ func TestArgmaxAndSoftmax(t *testing.T) {
 	logits[2*Classes+0] = 3 // row 2 predicts 0
 	if got := countCorrect(logits, []int{1, 1, 0}); got != 2 {
 		t.Errorf("countCorrect: %d, want 2", got)
-	}
-}
-
-func TestParseVariant(t *testing.T) {
-	for _, s := range []string{"classic", "modern"} {
-		if v, err := ParseVariant(s); err != nil || string(v) != s {
-			t.Errorf("%s: %v %v", s, v, err)
-		}
-	}
-	if _, err := ParseVariant("alexnet"); err == nil || !strings.Contains(err.Error(), "choose one of classic, modern") {
-		t.Errorf("alexnet: %v", err)
 	}
 }
 

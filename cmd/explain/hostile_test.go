@@ -36,7 +36,7 @@ func TestHostileCheckpoints(t *testing.T) {
 // names, not Fashion-MNIST's.
 func TestExplainsOnTheCheckpointsDataSet(t *testing.T) {
 	asked := useSet(t, genTestSet(t))
-	c := lenettest.New(t, lenet.Config{Variant: lenet.Classic, BatchSize: 2, EvalBatch: 2, Seed: 1})
+	c := lenettest.New(t, lenet.Config{Spec: lenet.ClassicSpec(), BatchSize: 2, EvalBatch: 2, Seed: 1})
 	h := header(0.9)
 	h.Dataset = "mnist"
 	path := filepath.Join(t.TempDir(), "mnist.safetensors")

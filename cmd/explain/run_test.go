@@ -60,11 +60,15 @@ func header(lr float64) lenet.CheckpointHeader {
 		TrainState: lenet.TrainState{Epoch: 1, History: lenet.History{{Epoch: 1, TestAcc: new(0.5)}}}}
 }
 
-// saveCheckpoint writes the weights of a fresh Classifier of variant v, with nonzero
-// biases, to a file and returns its path and the Classifier.
-func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.Classifier) {
+// saveCheckpoint writes the weights of a fresh Classifier of network v (a preset or a
+// spec), with nonzero biases, to a file and returns its path and the Classifier.
+func saveCheckpoint(t *testing.T, v string, seed uint64) (string, *lenet.Classifier) {
 	t.Helper()
-	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 2, Seed: seed})
+	spec, err := lenet.ParseSpec(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lenettest.New(t, lenet.Config{Spec: spec, BatchSize: 2, EvalBatch: 2, Seed: seed})
 	lenettest.SetBiases(c, func(i int) float32 { return float32(math.Sin(float64(i+int(seed)))) / 2 })
 	path := filepath.Join(t.TempDir(), "ck.bin")
 	if err := lenet.Snapshot(c, header(0.9)).Save(path); err != nil {
@@ -78,7 +82,7 @@ func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.
 func TestRunWritesTheInspectionsPicture(t *testing.T) {
 	set := genTestSet(t)
 	useSet(t, set)
-	for vi, v := range lenet.Variants {
+	for vi, v := range lenet.Presets {
 		ck, c := saveCheckpoint(t, v, uint64(vi+1))
 		out := filepath.Join(t.TempDir(), "new", "folder")
 		var stdout, stderr bytes.Buffer
@@ -97,7 +101,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 			t.Fatal(err)
 		}
 		var summary bytes.Buffer
-		if err := lenet.WriteSummary(&summary, v); err != nil {
+		if err := lenet.WriteSummary(&summary, c.Spec()); err != nil {
 			t.Fatal(err)
 		}
 		fig, err := buildFigure(insp, 2, 4, header(0.9), summary.String())
@@ -166,7 +170,7 @@ func floatsEqual(a []float64, b []float32) bool {
 // probabilities, the input; and each stage's two grids share one colour scale.
 func TestFigureNumbersComeFromInspect(t *testing.T) {
 	set := genTestSet(t)
-	for vi, v := range lenet.Variants {
+	for vi, v := range lenet.Presets {
 		_, c := saveCheckpoint(t, v, uint64(7+vi))
 		insp, err := lenet.Inspect(c, pixels(set.Image(1)))
 		if err != nil {
@@ -226,7 +230,7 @@ func TestFigureNumbersComeFromInspect(t *testing.T) {
 		if !floatsEqual(in.Pix, insp.Input) || in.W != 28 || in.H != 28 || in.Highlight != (insp.Predicted != 3) {
 			t.Errorf("case %d %s: the input panel is not the inspected image", vi, v)
 		}
-		if !strings.Contains(fig.Title, "true dress, predicted "+dataset.LabelNames[insp.Predicted]) || !strings.Contains(fig.Title, string(v)) {
+		if !strings.Contains(fig.Title, "true dress, predicted "+dataset.LabelNames[insp.Predicted]) || !strings.Contains(fig.Title, "LeNet ("+v+", ") {
 			t.Errorf("case %d %s: title %q", vi, v, fig.Title)
 		}
 	}

@@ -34,7 +34,7 @@ var update = flag.Bool("update", false, "write docs/explore.png (with the quick 
 
 // testQuick is the model the browser test trains when it does not write the picture:
 // enough training to tell a drawing from an empty canvas, in a few seconds.
-var testQuick = quickConfig{Spec: lenet.ModernSpec(), Epochs: 1, Limit: 12000, Seed: 1}
+var testQuick = quickConfig{Model: lenet.Modern, Epochs: 1, Limit: 12000, Seed: 1}
 
 // chromiumPath finds Debian's chromium; without it the test skips on a developer's
 // machine and fails in CI, which installs it.

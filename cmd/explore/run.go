@@ -31,10 +31,10 @@ var quick = quickConfig{Model: lenet.Classic, Epochs: 2, Seed: 1}
 
 // quickConfig says what quick model to train.
 type quickConfig struct {
-	Model   string // a preset or spec (lenet.ParseSpec)
-	Epochs  int
-	Limit   int // training images, 0 for all
-	Seed    uint64
+	Model  string // a preset or spec (lenet.ParseSpec)
+	Epochs int
+	Limit  int // training images, 0 for all
+	Seed   uint64
 }
 
 // options are the parsed flags.

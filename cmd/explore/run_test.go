@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
@@ -130,7 +131,7 @@ func TestServesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, p := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
-	if !strings.HasPrefix(p.Stdout.String(), "LeNet explorer (modern LeNet, trained 1 epoch, test acc 0.500) at http://127.0.0.1:") {
+	if !strings.HasPrefix(p.Stdout.String(), "explorer (LeNet (modern), trained 1 epoch, test acc 0.500) at http://127.0.0.1:") {
 		t.Errorf("stdout %q", p.Stdout.String())
 	}
 	var model struct {
@@ -177,7 +178,7 @@ func TestDefaultModel(t *testing.T) {
 	data := fashiontest.Dir(t)
 	t.Chdir(t.TempDir())
 	saved := quick
-	quick = quickConfig{Spec: lenet.ClassicSpec(), Epochs: 1, Limit: 1280, Seed: 2}
+	quick = quickConfig{Model: lenet.Classic, Epochs: 1, Limit: 1280, Seed: 2}
 	defer func() { quick = saved }()
 
 	url, p := serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
@@ -185,7 +186,7 @@ func TestDefaultModel(t *testing.T) {
 	linestest.Contains(t, "stdout", out,
 		"no -model and no out/lenet.safetensors (or out/lenet.ckpt): training a quick model first (classic LeNet, 1 epoch on 1280 images);\n"+
 			"for a better one: go run ./cmd/train -save out/lenet.safetensors\n",
-		"trained in ", ": test accuracy 0.", "LeNet explorer (classic LeNet, trained 1 epoch, test acc 0.",
+		"trained in ", ": test accuracy 0.", "explorer (LeNet (classic), trained 1 epoch, test acc 0.",
 	)
 	var metrics struct {
 		Points []lenet.Point `json:"points"`
@@ -207,26 +208,29 @@ func TestDefaultModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
-	if out := p.Stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nLeNet explorer (classic LeNet, untrained) at ") {
+	if out := p.Stdout.String(); !strings.HasPrefix(out, "using out/lenet.ckpt (pass -model FILE for another checkpoint)\nexplorer (LeNet (classic), untrained) at ") {
 		t.Errorf("stdout %q", out)
 	}
 	p.Stop(t)
 
-	// out/lenet.safetensors comes first; weights alone (PyTorch's) that do not name
-	// their variant are explored as classic, and the output says so.
+	// out/lenet.safetensors comes first; weights alone (PyTorch's, without metadata)
+	// that do not name their network are explored as classic, and the output says so.
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
-	ck.Variant, ck.WeightsOnly = "", true
-	var file bytes.Buffer
-	if _, err := ck.WriteTo(&file); err != nil {
+	ck.WeightsOnly = true
+	if err := ck.Save("out/lenet.safetensors"); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile("out/lenet.safetensors", file.Bytes(), 0o644); err != nil {
+	f := checkpointtest.ReadFile(t, "out/lenet.safetensors")
+	f.Metadata = nil
+	checkpointtest.WriteFile(t, "out/lenet.safetensors", f)
+	file, err := os.ReadFile("out/lenet.safetensors")
+	if err != nil {
 		t.Fatal(err)
 	}
 	url, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
 	if out, want := p.Stdout.String(), "using out/lenet.safetensors (pass -model FILE for another checkpoint)\n"+
-		"out/lenet.safetensors: LeNet classic, assumed: the file does not name its variant\n"+
-		"LeNet explorer (classic LeNet, weights only, no training state) at "; !strings.HasPrefix(out, want) {
+		"out/lenet.safetensors: LeNet (classic, assumed: the file does not name its network)\n"+
+		"explorer (LeNet (classic), weights only, no training state) at "; !strings.HasPrefix(out, want) {
 		t.Errorf("stdout %q\nwant it to start with %q", out, want)
 	}
 	var model struct {
@@ -241,7 +245,7 @@ func TestDefaultModel(t *testing.T) {
 	p.Stop(t)
 
 	// A damaged default is refused, not passed over for the next one.
-	if err := os.WriteFile("out/lenet.safetensors", file.Bytes()[:file.Len()-1000], 0o644); err != nil {
+	if err := os.WriteFile("out/lenet.safetensors", file[:len(file)-1000], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runExplore(t, context.Background(), "-addr", "127.0.0.1:0", "-data", data)

@@ -80,7 +80,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	var err error
 	if o.variant, err = lenet.ParseSpec(*model); err != nil {
-		return nil, &cli.UsageError{Err: err}
+		return nil, cli.Usagef("-model: %w", err)
 	}
 	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}

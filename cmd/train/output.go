@@ -220,7 +220,7 @@ func saveCurves(path, title string, h lenet.History, epochs int) error {
 
 // metrics is the layout of metrics.json.
 type metrics struct {
-	Variant        string        `json:"variant"` // the network (lenet.Spec.Model)
+	Variant        string        `json:"variant"`           // the network (lenet.Spec.Model)
 	Dataset        string        `json:"dataset,omitempty"` // absent for Fashion-MNIST
 	Device         string        `json:"device"`
 	Epochs         int           `json:"epochs"`

@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/gpu/kernelhost"
+	"github.com/d2l-go/convnets/graph"
 	cgraph "github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
@@ -44,10 +45,10 @@ type net func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.N
 
 // lenetNet is LeNet (classic or modern) on a batch of 8 images with its loss, as the
 // trainer builds it; the gradients are taken with respect to the parameters.
-func lenetNet(v lenet.Variant) net {
+func lenetNet(v lenet.Spec) net {
 	return func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.Nodes, error) {
 		const b = 8
-		s, err := lenet.NewNet(g, "", v, tensor.Float32, rng)
+		s, err := lenet.NewNet(g, "", v, tensor.Float32, graph.ImplFast, rng)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -138,7 +139,7 @@ func TestOpKernelsMatchCPU(t *testing.T) {
 	cases := []struct {
 		name string
 		net  net
-	}{{"classic", lenetNet(lenet.Classic)}, {"modern", lenetNet(lenet.Modern)}, {"uneven", oddNet}}
+	}{{"classic", lenetNet(lenet.ClassicSpec())}, {"modern", lenetNet(lenet.ModernSpec())}, {"uneven", oddNet}}
 	all := stats{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

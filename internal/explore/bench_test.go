@@ -14,7 +14,7 @@ import (
 // pixels (the JSON decoding and checks too), through the handler without a network
 // connection.
 func BenchmarkForward(b *testing.B) {
-	for _, v := range lenet.Variants {
+	for _, v := range lenet.Presets {
 		s := newServer(b, Config{Weights: weights(b, v, 1), Test: testSet(b, 10)})
 		h := s.Handler()
 		post := `{"pixels": [` + strings.TrimSuffix(strings.Repeat("0.5019608,", 784), ",") + `]}`
@@ -22,7 +22,7 @@ func BenchmarkForward(b *testing.B) {
 			{"get", "GET", ""},
 			{"post", "POST", post},
 		} {
-			b.Run(string(v)+"/"+tc.name, func(b *testing.B) {
+			b.Run(v+"/"+tc.name, func(b *testing.B) {
 				for b.Loop() {
 					var body io.Reader
 					if tc.body != "" {

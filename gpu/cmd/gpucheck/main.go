@@ -66,7 +66,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	o := &options{data: *data, steps: *steps, batch: *batch, tol: *tol, bench: *bench}
 	var err error
 	if o.variant, err = lenet.ParseSpec(*model); err != nil {
-		return nil, &cli.UsageError{Err: err}
+		return nil, cli.Usagef("-model: %w", err)
 	}
 	if o.benchSizes, err = parseBatches(*benchBatches); err != nil {
 		return nil, &cli.UsageError{Err: err}
