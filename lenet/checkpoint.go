@@ -419,6 +419,11 @@ func tensorsMismatch(rd *safetensors.Reader) error {
 		return err
 	}
 	if model == "" {
+		for _, t := range rd.Tensors() {
+			if !isModuleParam(t.Name) {
+				return fmt.Errorf("%w: the file holds a tensor %q; a network's state_dict holds only INDEX.weight and INDEX.bias", ErrParamsMismatch, t.Name)
+			}
+		}
 		if n := rd.DataSize(); n > 8*MaxParams {
 			return fmt.Errorf("%w: %d bytes of tensors, more than a network of at most %d parameters holds", ErrParamsMismatch, n, MaxParams)
 		}
@@ -443,6 +448,16 @@ func tensorsMismatch(rd *safetensors.Reader) error {
 		}
 	}
 	return nil
+}
+
+// isModuleParam reports whether name is a state_dict key of an nn.Sequential's module:
+// "3.weight", "11.bias".
+func isModuleParam(name string) bool {
+	index, param, ok := strings.Cut(name, ".")
+	if !ok || (param != "weight" && param != "bias") || index == "" || len(index) > 4 {
+		return false
+	}
+	return strings.Trim(index, "0123456789") == ""
 }
 
 // namedModel is the network a safetensors file's metadata names (lenet.variant, else

@@ -65,13 +65,13 @@ func TestDescribeClassic(t *testing.T) {
 	}
 	// 15786 values · 20000 examples · 8 bytes = 2.35 GiB.
 	err = d.CheckBatch(20000, true)
-	if want := "bad network spec: training (values and gradients) a batch of 20000 needs 2.4 GB for the layers' outputs, over the limit of 2.0 GB; use a smaller batch or smaller layers"; !errors.Is(err, ErrSpec) || fmt.Sprint(err) != want {
+	if want := "training (values and gradients) a batch of 20000 needs 2.4 GB for the layers' outputs, over the limit of 2.0 GB; use a batch of 17004 or less, or smaller layers"; fmt.Sprint(err) != want {
 		t.Errorf("CheckBatch(20000): %v; want %q", err, want)
 	}
-	if _, err := New(Config{BatchSize: 20000}); err == nil || err.Error() != "lenet: bad network spec: training (values and gradients) a batch of 20000 needs 2.4 GB for the layers' outputs, over the limit of 2.0 GB; use a smaller batch or smaller layers" {
+	if _, err := New(Config{BatchSize: 20000}); err == nil || err.Error() != "lenet: training (values and gradients) a batch of 20000 needs 2.4 GB for the layers' outputs, over the limit of 2.0 GB; use a batch of 17004 or less, or smaller layers" {
 		t.Errorf("New with batch 20000: %v", err)
 	}
-	if _, err := New(Config{EvalBatch: 40000}); err == nil || err.Error() != "lenet: bad network spec: evaluating a batch of 40000 needs 2.4 GB for the layers' outputs, over the limit of 2.0 GB; use a smaller batch or smaller layers" {
+	if _, err := New(Config{EvalBatch: 40000}); err == nil || err.Error() != "lenet: evaluating a batch of 40000 needs 2.4 GB for the layers' outputs, over the limit of 2.0 GB; use a batch of 34009 or less, or smaller layers" {
 		t.Errorf("New with evaluation batch 40000: %v", err)
 	}
 	// The JSON form cmd/describe writes.

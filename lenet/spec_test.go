@@ -305,7 +305,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"conv6k3x0", 0, "layer 0 conv6k3x0: the kernel width is 0; want at least 1"},
 		{"conv6k5-dense0", 2, "layer 2 dense0: width 0 must be at least 1"},
 		// Pooling padding over half the window (PyTorch's rule).
-		{"conv6k5-max3p2", 1, "layer 1 max3p2: padding 2 is more than half the 3 window (PyTorch's rule for pooling); use at most 1"},
+		{"conv6k5-max3p2", 1, "layer 1 max3p2: padding 2 is more than half the 3x3 window (PyTorch's rule for pooling); use at most 1"},
 		{"avg4x2p1x2", 0, "layer 0 avg4x2p1x2: padding 1x2 is more than half the 4x2 window (PyTorch's rule for pooling); use at most 2x1"},
 		// Windows bigger than their input, with the arithmetic.
 		{"conv6k5-max2-max2-max2-max2-max2", 5, "layer 5 max2: input 1x1 is smaller than the 2x2 window; floor((1 - 2 + 0) / 2) + 1 = 0"},

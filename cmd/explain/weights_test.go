@@ -55,7 +55,7 @@ func TestSpecNetworks(t *testing.T) {
 			continue
 		}
 		if code == cli.ExitOK {
-			if want := tc.want + path + ", trained 1 epoch\n"; !strings.HasPrefix(stdout.String(), want) || stderr.Len() != 0 {
+			if want := tc.want + path + ", trained 1 epoch, test acc 0.500\n"; !strings.HasPrefix(stdout.String(), want) || stderr.Len() != 0 {
 				t.Errorf("%s: stdout starts\n%s\nwant\n%s", tc.spec, strings.SplitAfter(stdout.String(), "\n")[0], want)
 			}
 			continue

@@ -56,7 +56,7 @@ func Checkpoints(t testing.TB, dir string) []Checkpoint {
 	writeFile(t, header, append(binary.LittleEndian.AppendUint64(nil, 100_000_000), "{}"...))
 	return append(cases,
 		Checkpoint{"folder", folder, folder + ": not a regular file: it is a folder"},
-		Checkpoint{"3 GB of a tensor LeNet lacks", big, big + `: checkpoint parameters do not match the network: the file holds a tensor "embedding.weight"`},
+		Checkpoint{"3 GB of a tensor no network has", big, big + `: checkpoint parameters do not match the network: the file holds a tensor "embedding.weight"`},
 		Checkpoint{"3 GB announced, 1000 bytes there", cut, cut + ": checkpoint is corrupt: safetensors file is truncated: the header announces 3000000000 bytes of tensor data, the file holds 1000"},
 		Checkpoint{"100 MB header", header, header + ": checkpoint is corrupt: invalid safetensors header: header length 100000000 exceeds the limit of 16777216 bytes"},
 	)
