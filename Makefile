@@ -1,14 +1,17 @@
-# Targets: test (vet + tests), lint, vet-cuda (go vet -tags cuda without CUDA), data
-# (make Fashion-MNIST available), train (the full default LeNet run), interop (weights
-# both ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
+# Targets: test (vet + tests), lint, vet-cuda (go vet -tags cuda without CUDA),
+# gpu-emulation (the GPU kernels run on the host, compiled by g++), data (make
+# Fashion-MNIST available), train (the full default LeNet run), interop (weights both
+# ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda), explore-png (the explorer's screenshots). See
-# README.md.
+# bin/gpucheck-cuda, built with -tags cuda), explore-png (the explorer's screenshots),
+# hostile (the hostile inputs' memory cases under an address-space limit), docs-check
+# (the commands the docs show, against what they print). See README.md,
+# docs/development.md and, for everything GPU, gpu/README.md.
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda data train interop torch-ops torch-shapes bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile docs-check
 
 test:
 	$(GO) vet ./...
@@ -20,9 +23,16 @@ lint:
 	$(GO) vet ./...
 
 # go vet -tags cuda ./... without NVIDIA's toolkit: stand-in headers generated from what
-# gorgonia.org/cu uses (internal/cudastub) and a placeholder PTX. CI runs it.
+# gorgonia.org/cu uses (gpu/cmd/cudastub) and a placeholder PTX. CI runs it.
 vet-cuda:
-	GO=$(GO) ./scripts/vet-cuda.sh
+	GO=$(GO) ./gpu/scripts/vet-cuda.sh
+
+# The GPU kernels (gpu/kernels/kernels.cu) compiled by g++ as host C++ and run against
+# the CPU ops, without a GPU (gpu/kernelhost). Its tests carry the gpuemu build tag, so
+# that make test compiles no C++. Needs g++ (sudo apt-get install g++). CI runs it.
+gpu-emulation:
+	$(GO) vet -tags gpuemu ./gpu/kernelhost/
+	$(GO) test -tags gpuemu -count=1 ./gpu/kernelhost/
 
 data:
 	./scripts/data.sh
@@ -67,13 +77,13 @@ bench: data
 bench-compare: data
 	./scripts/bench-compare.sh
 
-# cmd/train and cmd/gpucheck built with -tags cuda into bin/: the project's CUDA kernels
-# compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled against
-# CUDA 13 and cuDNN 9 headers through cuda/cuda13_compat.h. CUDA_HOME (default
+# cmd/train and gpu/cmd/gpucheck built with -tags cuda into bin/: the project's CUDA
+# kernels compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled
+# against CUDA 13 and cuDNN 9 headers through gpu/cuda13_compat.h. CUDA_HOME (default
 # /usr/local/cuda) and CUDNN_HOME (default CUDA_HOME) say where they are; run the result
-# on the GPU machine with scripts/gpu-check.sh. Not part of CI.
+# on the GPU machine with gpu/scripts/gpu-check.sh. Not part of CI.
 cuda:
-	GO=$(GO) ./scripts/build-cuda.sh
+	GO=$(GO) ./gpu/scripts/build-cuda.sh
 
 # docs/explore.png, docs/design.png and docs/design-phone.png: the explorer's browser
 # tests (headless Chromium), the first with the quick model cmd/explore trains when it
@@ -96,3 +106,21 @@ torch-shapes:
 	$(GO) build -o bin/describe ./cmd/describe
 	i=0; for s in $(TORCH_SHAPES_SPECS); do i=$$((i+1)); bin/describe -model $$s -pytorch > $(OUT)/torch-shapes/net$$i.py || exit 1; done
 	/usr/bin/python3 scripts/torch_shapes.py lenet/testdata/torch_shapes.json $(OUT)/torch-shapes/*.py
+# The hostile inputs' memory cases, as processes under a 3 GB address-space limit
+# (prlimit --as; a normal training run fits in it): checkpoints announcing gigabytes
+# (a 3 GB sparse file of a tensor LeNet lacks, 3 GB announced over 1000 bytes, a 100 MB
+# header) and special files (a FIFO, /dev/zero, a folder) given to train, evaluate,
+# explain and explore; two 1 MB .gz IDX files whose headers claim 1 GB each under the
+# published names; lenetbench -batch 100000000; and one normal training epoch. Each
+# refusal must be one line and exit 1 within 1 GB of peak RSS and 5 s; the table of
+# peak RSS and times is printed. Needs the data and prlimit (util-linux); builds the
+# commands and writes about 2 MB (plus a 3 GB sparse file) to a temporary folder. The
+# other hostile cases run in `make test` (each command's hostile_test.go). Not part of
+# CI.
+hostile: data
+	HOSTILE=1 $(GO) test -count=1 -v -run '^TestUnderMemoryLimit$$' -timeout 20m ./internal/hostiletest
+# Every command README.md and docs/ show, run once, what it prints compared with the
+# lines the docs show (one PASS, FAIL or SKIP line each; scripts/docs-check.sh). The two
+# 10-epoch trainings take minutes on two cores; QUICK=1 leaves them out. Not part of CI.
+docs-check: data
+	GO=$(GO) ./scripts/docs-check.sh

@@ -134,10 +134,6 @@ func (it *Iterator) NumBatches() int { return (len(it.perm) + it.batch - 1) / it
 // Indices returns the dataset indices of the current batch (read only).
 func (it *Iterator) Indices() []int { return it.perm[it.pos : it.pos+it.n] }
 
-// PixelScale32 returns the float32 each pixel byte becomes in a batch (Float32), byte p
-// at index p: float32(p)/255, correctly rounded.
-func PixelScale32() [256]float32 { return scale32 }
-
 // scale maps a pixel byte to [0, 1].
 var scale32, scale64 = func() (a [256]float32, b [256]float64) {
 	for i := range 256 {

@@ -93,10 +93,10 @@ func downloadOne(ctx context.Context, client *http.Client, url, dir, name string
 	}()
 	bar, done := newProgress(opts.Progress, url, resp.ContentLength)
 	defer func() { done(err == nil) }()
-	if err := copyBody(ctx, cancel, tmp, resp, bar); err != nil {
+	if err := copyBody(ctx, cancel, tmp, resp, bar, maxDownload(want.size)); err != nil {
 		return fail(err)
 	}
-	if err := install(tmp, dir, name, want.sha256); err != nil {
+	if err := install(tmp, dir, name, want); err != nil {
 		return fail(err)
 	}
 	return nil
@@ -119,18 +119,30 @@ func get(ctx context.Context, client *http.Client, url string) (*http.Response, 
 	return resp, nil
 }
 
-// copyBody copies the response body into tmp, counting it on bar when bar is not nil.
-// A body that sends nothing for stallTimeout cancels ctx (through cancel) with
-// errStalled, which is then the error returned; a body shorter than its announced
-// length is an error too.
-func copyBody(ctx context.Context, cancel context.CancelCauseFunc, tmp io.Writer, resp *http.Response, bar io.Writer) error {
+// maxDownload is the most bytes a download of a file of size decompressed bytes may
+// send: the file itself, or its gzip, which deflate's stored blocks let exceed it by 5
+// bytes in 16 KiB at worst, plus the gzip header and trailer.
+func maxDownload(size int64) int64 { return size + size/(16<<10)*5 + 1024 }
+
+// copyBody copies the response body into tmp, counting it on bar when bar is not nil,
+// and at most limit bytes: a longer announced length is refused before the body is read,
+// and a body that goes on past limit as soon as it does. A body that sends nothing for
+// stallTimeout cancels ctx (through cancel) with errStalled, which is then the error
+// returned; a body shorter than its announced length is an error too.
+func copyBody(ctx context.Context, cancel context.CancelCauseFunc, tmp io.Writer, resp *http.Response, bar io.Writer, limit int64) error {
+	if resp.ContentLength > limit {
+		return fmt.Errorf("the server announces %d bytes; the file takes at most %d, compressed or not", resp.ContentLength, limit)
+	}
 	sr := &stallReader{r: resp.Body, timer: time.AfterFunc(stallTimeout, func() { cancel(errStalled) })}
-	var body io.Reader = sr
+	var body io.Reader = io.LimitReader(sr, limit+1)
 	if bar != nil {
 		body = io.TeeReader(body, bar)
 	}
 	n, err := io.Copy(tmp, body)
 	sr.timer.Stop()
+	if err == nil && n > limit {
+		return fmt.Errorf("the server sent more than %d bytes, the most the file takes compressed or not", limit)
+	}
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
 		err = fmt.Errorf("got %d of %d bytes", n, resp.ContentLength)
 	}
@@ -143,18 +155,19 @@ func copyBody(ctx context.Context, cancel context.CancelCauseFunc, tmp io.Writer
 	return nil
 }
 
-// install checks that the decompressed bytes of the downloaded tmp hash to sha256, then
-// syncs, closes and renames it to dir/name.gz (dir/name when it is not gzipped).
-func install(tmp *os.File, dir, name, sha256 string) error {
+// install checks that the decompressed bytes of the downloaded tmp hash to want's
+// digest (reading no more of them than want's size), then syncs, closes and renames it
+// to dir/name.gz (dir/name when it is not gzipped).
+func install(tmp *os.File, dir, name string, want fileSpec) error {
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	got, _, err := hashStream(tmp)
+	got, _, err := hashStream(tmp, want.size)
 	if err != nil {
 		return unwrapFormat(err)
 	}
-	if got != sha256 {
-		return fmt.Errorf("%w: SHA-256 of the decompressed data is %s, want %s", ErrDigest, got, sha256)
+	if got != want.sha256 {
+		return fmt.Errorf("%w: SHA-256 of the decompressed data is %s, want %s", ErrDigest, got, want.sha256)
 	}
 	if err := tmp.Sync(); err != nil {
 		return err
@@ -190,8 +203,10 @@ func isGzipFile(path string) (bool, error) {
 }
 
 // hashStream returns the hex SHA-256 and length of r's decompressed bytes
-// (r is gunzipped when it starts with the gzip magic).
-func hashStream(r io.Reader) (string, int64, error) {
+// (r is gunzipped when it starts with the gzip magic). More than size decompressed
+// bytes is an ErrShape error, found after size+1 bytes: a gzip bomb costs no more
+// than the file it claims to be.
+func hashStream(r io.Reader, size int64) (string, int64, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var src io.Reader = br
 	gz := false
@@ -200,12 +215,16 @@ func hashStream(r io.Reader) (string, int64, error) {
 		if err != nil {
 			return "", 0, streamErr(err, true, "the gzip header")
 		}
-		src, gz = zr, true
+		zr.Multistream(false)
+		src, gz = &gzipMembers{br: br, zr: zr}, true
 	}
 	h := newHash()
-	n, err := io.Copy(h, src)
+	n, err := io.Copy(h, io.LimitReader(src, size+1))
 	if err != nil {
 		return "", n, streamErr(err, gz, "the data")
+	}
+	if n > size {
+		return "", n, formatErr("", ErrShape, "more than the %d bytes of the published file", size)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

@@ -155,6 +155,38 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 			msg:  []string{"checksum"},
 		},
 		{
+			name: "a mirror announces too much",
+			override: func(w http.ResponseWriter, r *http.Request) bool {
+				w.Header().Set("Content-Length", "300000000")
+				w.Write(make([]byte, 100))
+				return true
+			},
+			want: []error{ErrNotFound, ErrDownload},
+			msg:  []string{"download failed: the server announces 300000000 bytes; the file takes at most "},
+		},
+		{
+			name: "a mirror sends too much",
+			override: func(w http.ResponseWriter, r *http.Request) bool {
+				for range 64 { // no Content-Length: chunked, 4 MiB in all
+					if _, err := w.Write(make([]byte, 64<<10)); err != nil {
+						break
+					}
+				}
+				return true
+			},
+			want: []error{ErrNotFound, ErrDownload},
+			msg:  []string{"download failed: the server sent more than ", " bytes, the most the file takes compressed or not"},
+		},
+		{
+			name: "a gzip bomb",
+			override: func(w http.ResponseWriter, r *http.Request) bool {
+				w.Write(gz(make([]byte, 1<<20))) // 1 MiB of zeros in about 1 KiB
+				return true
+			},
+			want: []error{ErrNotFound, ErrDownload, ErrShape},
+			msg:  []string{"more than the ", " bytes of the published file"},
+		},
+		{
 			name: "HTTP 404",
 			override: func(w http.ResponseWriter, r *http.Request) bool {
 				http.NotFound(w, r)

@@ -38,8 +38,9 @@ var (
 	// one.
 	ErrDigest = errors.New("SHA-256 digest mismatch")
 	// ErrNotFound: the four files are in none of the searched folders (and
-	// could not be downloaded).
-	ErrNotFound = errors.New("Fashion-MNIST not found")
+	// could not be downloaded). Its messages name the data set: "dataset:
+	// MNIST not found: ...".
+	ErrNotFound = errors.New("data set not found")
 	// ErrDownload: fetching a file over HTTP failed.
 	ErrDownload = errors.New("download failed")
 )

@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -90,10 +92,10 @@ const DirFlagUsage = "folder holding the four Fashion-MNIST files (only that fol
 func FindContext(ctx context.Context, opts Options) (string, error) {
 	src := opts.source()
 	if opts.Dir != "" {
-		return explicitDir(opts.Dir, "given with -data")
+		return explicitDir(src, opts.Dir, "given with -data")
 	}
 	if env := os.Getenv(src.envDir); env != "" {
-		return explicitDir(env, "from $"+src.envDir)
+		return explicitDir(src, env, "from $"+src.envDir)
 	}
 	cache := opts.CacheDir
 	var cacheErr error
@@ -105,15 +107,18 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 		if d == "" {
 			continue
 		}
-		_, missing, exists := resolve(d)
-		if exists && len(missing) == 0 {
+		_, missing, exists, err := resolve(d)
+		if exists && len(missing) == 0 && err == nil {
 			return filepath.Abs(d)
 		}
 		shown := d
 		if d == src.localDir {
 			shown = "./" + d
 		}
-		if exists {
+		switch {
+		case err != nil:
+			shown += " (" + err.Error() + ")"
+		case exists:
 			shown += " (lacks " + strings.Join(missing, ", ") + ")"
 		}
 		searched = append(searched, shown)
@@ -125,60 +130,90 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 	case cacheErr != nil:
 		return "", notFound(src, fmt.Sprintf("%s; cannot download: %v", where, cacheErr))
 	}
-	_, missing, _ := resolve(cache)
+	_, missing, _, _ := resolve(cache)
 	if err := download(ctx, cache, missing, opts); err != nil {
 		return "", &multiError{
-			msg:  fmt.Sprintf("dataset: %v: %s; the download failed: %s; %s", ErrNotFound, where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo()),
+			msg:  fmt.Sprintf("dataset: %s not found: %s; the download failed: %s; %s", src.title, where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo()),
 			errs: []error{ErrNotFound, err},
 		}
 	}
 	return filepath.Abs(cache)
 }
 
+// notFound is the ErrNotFound error of src with detail.
 func notFound(src *Source, detail string) error {
-	return fmt.Errorf("dataset: %w: %s; %s", ErrNotFound, detail, src.howTo())
+	return &multiError{msg: fmt.Sprintf("dataset: %s not found: %s; %s", src.title, detail, src.howTo()), errs: []error{ErrNotFound}}
 }
 
-// explicitDir accepts dir only if it holds all four files.
-func explicitDir(dir, why string) (string, error) {
-	_, missing, exists := resolve(dir)
-	if !exists {
-		return "", fmt.Errorf("dataset: %w: folder %s (%s) does not exist; create it with the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain), or drop it to search the usual places", ErrNotFound, dir, why)
+// explicitDir accepts dir only if it holds all four files of src.
+func explicitDir(src *Source, dir, why string) (string, error) {
+	_, missing, exists, err := resolve(dir)
+	fail := func(format string, args ...any) error {
+		return &multiError{msg: fmt.Sprintf("dataset: %s not found: folder %s (%s) ", src.title, dir, why) + fmt.Sprintf(format, args...), errs: []error{ErrNotFound}}
 	}
-	if len(missing) > 0 {
-		return "", fmt.Errorf("dataset: %w: folder %s (%s) lacks %s (.gz or plain); add them, or drop it to search the usual places", ErrNotFound, dir, why, strings.Join(missing, ", "))
+	switch st, statErr := os.Stat(dir); {
+	case errors.Is(statErr, fs.ErrNotExist):
+		return "", fail("does not exist; create it with the four files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain), or drop it to search the usual places")
+	case statErr != nil:
+		return "", fail("cannot be read: %v", pathCause(statErr))
+	case !st.IsDir():
+		return "", fail("is a file, not a folder; name the folder that holds the four files")
+	case err != nil:
+		return "", fail("cannot be read: %v; make it readable (chmod a+rx), or drop it to search the usual places", err)
+	case !exists:
+		return "", fail("cannot be read")
+	case len(missing) > 0:
+		return "", fail("lacks %s (.gz or plain); add them, or drop it to search the usual places", strings.Join(missing, ", "))
 	}
 	return filepath.Abs(dir)
 }
 
+// pathCause is the cause of a *fs.PathError without the path, which the message names
+// already.
+func pathCause(err error) error {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // resolve returns the paths of the four files in dir (FileNames order;
-// NAME.gz preferred over NAME), the names of those missing, and whether dir
-// is an existing folder.
-func resolve(dir string) (paths [4]string, missing []string, exists bool) {
+// NAME.gz preferred over NAME), the names of those missing, whether dir
+// is an existing folder, and the error that kept a file from being looked at
+// (a folder without search permission: permission denied), nil when each
+// was found or does not exist.
+func resolve(dir string) (paths [4]string, missing []string, exists bool, err error) {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		return paths, FileNames[:], false
+		return paths, FileNames[:], false, nil
 	}
 	for i, name := range FileNames {
 		for _, cand := range []string{name + ".gz", name} {
 			p := filepath.Join(dir, cand)
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			st, serr := os.Stat(p)
+			if serr == nil && st.Mode().IsRegular() {
 				paths[i] = p
 				break
+			}
+			if serr != nil && !errors.Is(serr, fs.ErrNotExist) && err == nil {
+				err = pathCause(serr)
 			}
 		}
 		if paths[i] == "" {
 			missing = append(missing, name)
 		}
 	}
-	return paths, missing, true
+	return paths, missing, true, err
 }
 
 // Paths returns the paths of the four files in dir, in FileNames order, or
 // an ErrNotFound error naming the missing ones.
-func Paths(dir string) ([4]string, error) {
-	paths, _, _ := resolve(dir)
-	if _, err := explicitDir(dir, "data folder"); err != nil {
+func Paths(dir string) ([4]string, error) { return FashionMNIST.paths(dir) }
+
+// paths is Paths, with src's name in its messages.
+func (s *Source) paths(dir string) ([4]string, error) {
+	paths, _, _, _ := resolve(dir)
+	if _, err := explicitDir(s, dir, "data folder"); err != nil {
 		return paths, err
 	}
 	return paths, nil
@@ -191,7 +226,7 @@ func Verify(dir string) error { return FashionMNIST.Verify(dir) }
 
 // Verify is the package's Verify for this data set's digests.
 func (s *Source) Verify(dir string) error {
-	paths, err := Paths(dir)
+	paths, err := s.paths(dir)
 	if err != nil {
 		return err
 	}
@@ -201,7 +236,7 @@ func (s *Source) Verify(dir string) error {
 		if err != nil {
 			return fmt.Errorf("dataset: %w", err)
 		}
-		got, _, err := hashStream(f)
+		got, _, err := hashStream(f, want.size)
 		f.Close()
 		if err != nil {
 			return withFile(p, err)

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -155,5 +156,33 @@ func TestVerify(t *testing.T) {
 	}
 	if err := Verify(t.TempDir()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Verify(empty dir) = %v, want ErrNotFound", err)
+	}
+}
+
+// -data naming something other than a folder of the four files says what it is.
+func TestFindExplicitDirMessages(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	locked := filepath.Join(root, "locked")
+	newFixture(1, 3, 2, 2, 2).write(t, locked, true)
+	os.Chmod(locked, 0o600) // readable, but its files cannot be looked up
+	t.Cleanup(func() { os.Chmod(locked, 0o755) })
+	cases := []struct {
+		name, dir, want string
+		skipRoot        bool
+	}{
+		{"missing", filepath.Join(root, "nope"), "dataset: Fashion-MNIST not found: folder " + filepath.Join(root, "nope") + " (given with -data) does not exist", false},
+		{"a regular file", file, "dataset: Fashion-MNIST not found: folder " + file + " (given with -data) is a file, not a folder; name the folder that holds the four files", false},
+		{"no search permission", locked, "(given with -data) cannot be read: permission denied; make it readable (chmod a+rx)", true},
+	}
+	for _, tc := range cases {
+		if tc.skipRoot && os.Geteuid() == 0 {
+			continue // root looks into any folder
+		}
+		_, err := Find(Options{Dir: tc.dir, NoDownload: true})
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want ErrNotFound saying %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -91,6 +91,18 @@ func (f *fixture) replaceDigests(t *testing.T, table *map[string]fileSpec) {
 	t.Cleanup(func() { *table = old })
 }
 
+// replaceSizes makes *table hold the fixture's sizes with the published digests for the
+// duration of the test: the fixture's files then pass the size check and fail the digest.
+func (f *fixture) replaceSizes(t *testing.T, table *map[string]fileSpec) {
+	t.Helper()
+	old := *table
+	*table = map[string]fileSpec{}
+	for name, b := range f.raw {
+		(*table)[name] = fileSpec{int64(len(b)), old[name].sha256}
+	}
+	t.Cleanup(func() { *table = old })
+}
+
 // write stores the named files (all four when names is empty) in dir, gzipped
 // or plain.
 func (f *fixture) write(t *testing.T, dir string, compress bool, names ...string) {

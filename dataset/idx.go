@@ -11,6 +11,8 @@ import (
 	"hash"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // MaxBytes is the largest data payload (product of the header's dimensions)
@@ -51,7 +53,7 @@ const (
 // *FormatError wrapping the matching sentinel (ErrBadMagic, ErrRank,
 // ErrShape, ErrTooLarge, ErrTruncated, ErrEmpty, ErrCorrupt).
 func ReadImages(r io.Reader) (pixels []uint8, n, rows, cols int, err error) {
-	dims, data, err := readIDX(r, 3, nil, 0)
+	dims, data, err := readIDX(r, 3, nil, 0, 0)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -62,7 +64,7 @@ func ReadImages(r io.Reader) (pixels []uint8, n, rows, cols int, err error) {
 // gzip-compressed. Every label must lie in 0..NumClasses-1 (ErrLabelRange);
 // the other failures are those of ReadImages.
 func ReadLabels(r io.Reader) ([]uint8, error) {
-	_, data, err := readIDX(r, 1, nil, 0)
+	_, data, err := readIDX(r, 1, nil, 0, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -114,13 +116,20 @@ func readIDXFile(path string, rank int, verify *Source) ([]int, []byte, error) {
 	defer f.Close()
 	var h hash.Hash
 	var want fileSpec
+	var payload int64 // the published file's data bytes, 0 when not known
 	if verify != nil {
 		var known bool
 		if want, known = verify.knownFile(path); known {
 			h = newHash()
+			payload = want.size - int64(4+4*rank)
 		}
 	}
-	dims, data, err := readIDX(f, rank, h, sizeHint(f))
+	dims, data, err := readIDX(f, rank, h, sizeHint(f), payload)
+	if sm := (*sizeMismatch)(nil); errors.As(err, &sm) {
+		name := strings.TrimSuffix(filepath.Base(path), ".gz")
+		return nil, nil, formatErr(path, ErrShape, "the header %v announces %d data bytes; the published %s of %s holds %d: replace the file (delete it to re-download), or skip verification for other IDX datasets",
+			sm.dims, sm.total, name, verify.title, payload)
+	}
 	if err != nil {
 		return nil, nil, withFile(path, err)
 	}
@@ -167,10 +176,22 @@ func sizeHint(f *os.File) int64 {
 	return min(int64(binary.LittleEndian.Uint32(b[:])), size*1032, maxHintAlloc)
 }
 
+// sizeMismatch is a header whose size is not the published file's.
+type sizeMismatch struct {
+	dims  []int
+	total uint64
+}
+
+func (e *sizeMismatch) Error() string {
+	return fmt.Sprintf("the header %v announces %d data bytes, not the published size", e.dims, e.total)
+}
+
 // readIDX decodes one IDX file of unsigned bytes with the given rank. h, when
 // non-nil, receives every decompressed byte. hint is the expected
-// decompressed size in bytes (0 when unknown).
-func readIDX(r io.Reader, rank int, h hash.Hash, hint int64) (dims []int, data []byte, err error) {
+// decompressed size in bytes (0 when unknown). payload, when positive, is the
+// only data size accepted: a header announcing another is refused (a
+// *sizeMismatch) before anything is allocated for the data.
+func readIDX(r io.Reader, rank int, h hash.Hash, hint, payload int64) (dims []int, data []byte, err error) {
 	src, gz, err := openIDX(r, h)
 	if err != nil {
 		return nil, nil, err
@@ -178,6 +199,9 @@ func readIDX(r io.Reader, rank int, h hash.Hash, hint int64) (dims []int, data [
 	dims, total, err := readHeader(src, rank, gz)
 	if err != nil {
 		return nil, nil, err
+	}
+	if payload > 0 && total != uint64(payload) {
+		return nil, nil, &sizeMismatch{dims, total}
 	}
 	if data, err = readPayload(src, gz, dims, total, hint-int64(4+4*rank)); err != nil {
 		return nil, nil, err
@@ -203,7 +227,8 @@ func openIDX(r io.Reader, h hash.Hash) (src io.Reader, gz bool, err error) {
 		if err != nil {
 			return nil, false, streamErr(err, true, "gzip header")
 		}
-		src = zr
+		zr.Multistream(false)
+		src = &gzipMembers{br: br, zr: zr}
 	}
 	if h != nil {
 		src = io.TeeReader(src, h)
@@ -288,10 +313,47 @@ func readPayload(src io.Reader, gz bool, dims []int, total uint64, hint int64) (
 	return data, nil
 }
 
+// gzipMembers reads the members of a gzip file one after the other, as gzip.Reader's
+// multistream mode does, but tells bytes that follow a member and do not start another
+// (garbage appended to a file) from a member cut short: they are an ErrCorrupt error
+// saying so, where the gzip package would report a truncated next member.
+type gzipMembers struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+func (g *gzipMembers) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		if n > 0 { // the member's end is met again on the next call
+			return n, nil
+		}
+		head, _ := g.br.Peek(2)
+		switch {
+		case len(head) == 0:
+			return 0, io.EOF
+		case len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b:
+			if err := g.zr.Reset(g.br); err != nil {
+				return 0, err
+			}
+			g.zr.Multistream(false)
+		default:
+			rest, _ := io.Copy(io.Discard, io.LimitReader(g.br, MaxBytes))
+			return 0, formatErr("", ErrCorrupt, "%d bytes that are not gzip follow the gzip stream (garbage appended to the file)", rest)
+		}
+	}
+}
+
 // streamErr classifies an error from the (possibly gzip) stream while reading
-// what.
+// what. A *FormatError (from gzipMembers) is returned as it is.
 func streamErr(err error, gz bool, what string) error {
 	var ce flate.CorruptInputError
+	if fe := (*FormatError)(nil); errors.As(err, &fe) {
+		return fe
+	}
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		if gz {

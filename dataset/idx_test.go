@@ -99,7 +99,7 @@ func TestReadMalformed(t *testing.T) {
 		{"label 10", true, labelsFile([]byte{0, 9, 10}), ErrLabelRange, "label 10 at index 2 is outside 0..9"},
 		{"label 255", true, labelsFile([]byte{255}), ErrLabelRange, "label 255 at index 0"},
 		{"gzip cut in half", false, gz(img)[:len(gz(img))/2], ErrTruncated, "gzip stream ends"},
-		{"gzip short garbage after", false, append(gz(img), "junk"...), ErrTruncated, "gzip stream ends inside what follows the data"},
+		{"gzip short garbage after", false, append(gz(img), "junk"...), ErrCorrupt, "4 bytes that are not gzip follow the gzip stream (garbage appended to the file)"},
 		{"gzip without trailer", false, stored[:len(stored)-8], ErrTruncated, "gzip stream ends"},
 		{"gzip header only", false, gz(img)[:10], ErrTruncated, "gzip stream ends"},
 		{"gzip magic only", false, []byte{0x1f, 0x8b}, ErrTruncated, "gzip header"},
@@ -107,7 +107,7 @@ func TestReadMalformed(t *testing.T) {
 		{"gzip flipped data byte", false, flip(stored, 10+5+20), ErrCorrupt, "checksum"},
 		{"gzip bad CRC", false, flip(stored, len(stored)-6), ErrCorrupt, "checksum"},
 		{"gzip bad deflate block", false, withBlockType3, ErrCorrupt, "corrupt input"},
-		{"gzip trailing garbage", false, append(gz(img), "trailing garbage"...), ErrCorrupt, "invalid header"},
+		{"gzip trailing garbage", false, append(gz(img), "trailing garbage"...), ErrCorrupt, "16 bytes that are not gzip follow the gzip stream"},
 		{"gzip of wrong magic", false, gz([]byte{0, 0, 9, 3, 1}), ErrBadMagic, "0x00000903"},
 		{"gzip of short data", false, gz(img[:20]), ErrTruncated, "the gzip stream ends after 4 of the 8"},
 	}
@@ -231,8 +231,13 @@ func TestLoadTest(t *testing.T) {
 	if err != nil || s.N != 5 || !bytes.Equal(s.Images, f.test.Images) || !bytes.Equal(s.Labels, f.test.Labels) {
 		t.Errorf("LoadTest: %v, err %v; want the fixture's 5 test images", s, err)
 	}
+	_, err = LoadTest(Options{Dir: dir})
+	if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "the header [5 4 3] announces 60 data bytes; the published t10k-images-idx3-ubyte of Fashion-MNIST holds 7840000") {
+		t.Errorf("generated files under the real names: err = %v, want ErrShape naming the published size", err)
+	}
+	f.replaceSizes(t, &digests)
 	if _, err := LoadTest(Options{Dir: dir}); !errors.Is(err, ErrDigest) {
-		t.Errorf("generated files under the real names: err = %v, want ErrDigest", err)
+		t.Errorf("generated files of the published sizes under the real names: err = %v, want ErrDigest", err)
 	}
 }
 
@@ -242,8 +247,14 @@ func TestLoadFiles(t *testing.T) {
 	f.write(t, dir, true)
 	f.write(t, dir, false, TestImagesFile, TestLabelsFile) // plain copies too
 
-	// Generated files under the real names: the published digests reject them.
+	// Generated files under the real names: the published sizes reject them before
+	// their data is read, and with the published sizes the published digests do.
 	_, err := LoadFiles(filepath.Join(dir, TrainImagesFile+".gz"), filepath.Join(dir, TrainLabelsFile+".gz"), Options{})
+	if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "the published train-images-idx3-ubyte of Fashion-MNIST holds 47040000") {
+		t.Fatalf("generated data under the real name: err = %v, want ErrShape naming the published size", err)
+	}
+	f.replaceSizes(t, &digests)
+	_, err = LoadFiles(filepath.Join(dir, TrainImagesFile+".gz"), filepath.Join(dir, TrainLabelsFile+".gz"), Options{})
 	if !errors.Is(err, ErrDigest) {
 		t.Fatalf("generated data under the real name: err = %v, want ErrDigest", err)
 	}
@@ -285,5 +296,15 @@ func TestLoadFiles(t *testing.T) {
 	if !errors.Is(err, ErrCountMismatch) || !errors.As(err, &fe) || fe.File != filepath.Join(other, "labs") ||
 		!strings.Contains(err.Error(), "2 labels, but "+filepath.Join(other, "imgs")+" holds 3 images") {
 		t.Errorf("count mismatch: err = %v", err)
+	}
+}
+
+// A gzip file of several members (gzip's concatenation) reads as their concatenation;
+// only bytes that start no member are garbage.
+func TestGzipMembers(t *testing.T) {
+	img := imagesFile(2, 2, 2, []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	px, n, _, _, err := ReadImages(bytes.NewReader(append(gz(img[:10]), gz(img[10:])...)))
+	if err != nil || n != 2 || !bytes.Equal(px, img[16:]) {
+		t.Errorf("two members: %v, %d images, err %v; want the 8 pixels", px, n, err)
 	}
 }

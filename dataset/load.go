@@ -20,7 +20,7 @@ func LoadContext(ctx context.Context, opts Options) (train, test *Set, err error
 	if err != nil {
 		return nil, nil, err
 	}
-	paths, err := Paths(dir)
+	paths, err := opts.source().paths(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,7 +55,7 @@ func LoadTestContext(ctx context.Context, opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	paths, err := Paths(dir)
+	paths, err := opts.source().paths(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,9 @@ func TestMNISTSearchOrder(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Find with only Fashion-MNIST present: err = %v, want ErrNotFound", err)
 	}
+	if !strings.HasPrefix(err.Error(), "dataset: MNIST not found: ") || strings.Contains(err.Error(), "Fashion-MNIST") {
+		t.Errorf("error %q does not start by naming MNIST alone", err)
+	}
 	for _, want := range []string{"looked in ./data/mnist, " + cache + "; downloading is off",
 		"put the four MNIST files", "(or set MNIST_DIR)"} {
 		if !strings.Contains(err.Error(), want) {
@@ -107,6 +110,11 @@ func TestMNISTVerifiesItsOwnDigests(t *testing.T) {
 	f := newFixture(3, 5, 4, 2, 2)
 	f.write(t, dir, true)
 	_, _, err := Load(Options{Dir: dir, Source: MNIST})
+	if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "of MNIST holds 47040000") {
+		t.Fatalf("generated files as MNIST: err = %v, want ErrShape naming MNIST's published size", err)
+	}
+	f.replaceSizes(t, &mnistDigests)
+	_, _, err = Load(Options{Dir: dir, Source: MNIST})
 	if !errors.Is(err, ErrDigest) || !strings.Contains(err.Error(), mnistDigests[TrainImagesFile].sha256) {
 		t.Fatalf("generated files as MNIST: err = %v, want ErrDigest naming MNIST's digest", err)
 	}
@@ -172,5 +180,45 @@ func TestMNISTCacheDir(t *testing.T) {
 	}
 	if _, err := os.Stat("/tmp/xdg/d2l-convnets/mnist"); err == nil {
 		t.Error("CacheDir created the folder; only a download should")
+	}
+}
+
+// TestNotFoundNamesTheDataSet: every not-found error names the data set that was
+// looked for, and still matches ErrNotFound.
+func TestNotFoundNamesTheDataSet(t *testing.T) {
+	root := isolate(t)
+	t.Setenv("MNIST_DIR", "")
+	missing := filepath.Join(root, "missing")
+	partial := filepath.Join(root, "partial")
+	if err := mkdir(partial); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		call func(*Source) error
+		want string // after "dataset: TITLE not found: "
+	}{
+		{"-data names no folder", func(s *Source) error {
+			_, err := Find(Options{Source: s, Dir: missing})
+			return err
+		}, "folder " + missing + " (given with -data) does not exist"},
+		{"-data lacks the files", func(s *Source) error {
+			_, err := Find(Options{Source: s, Dir: partial})
+			return err
+		}, "folder " + partial + " (given with -data) lacks train-images-idx3-ubyte"},
+		{"nowhere, downloading off", func(s *Source) error {
+			_, err := Find(Options{Source: s, NoDownload: true})
+			return err
+		}, "looked in ./" + "data/"},
+		{"Verify of an empty folder", func(s *Source) error { return s.Verify(partial) }, "folder " + partial + " (data folder) lacks"},
+	}
+	for _, src := range Sources() {
+		for _, tc := range cases {
+			err := tc.call(src)
+			prefix := "dataset: " + src.String() + " not found: "
+			if !errors.Is(err, ErrNotFound) || err == nil || !strings.HasPrefix(err.Error(), prefix+tc.want) {
+				t.Errorf("%s, %s: err = %v; want ErrNotFound reading %q", src.Name(), tc.name, err, prefix+tc.want+"...")
+			}
+		}
 	}
 }

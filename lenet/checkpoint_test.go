@@ -10,6 +10,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,41 +65,80 @@ func TestCheckpointFormats(t *testing.T) {
 	}
 }
 
-// Truncations, and altered bits in every header byte and in a sample of the data, are
-// refused with one line: no change to a checkpoint goes unnoticed.
-// A network built from a Spec is saved under its spec string: one with LeNet's tensors
-// (other activations and pooling) reads back and restores; one with other shapes has no
-// place in LeNet's state_dict and is refused on saving, naming the parameter.
+// A network built from any Spec is saved under its spec string (Spec.Model), its
+// tensors named as the PyTorch nn.Sequential of that spec names them; it reads back,
+// restores into a classifier built from the checkpoint's Spec and gives the same
+// logits. A network with LeNet's tensors but other activations or pooling keeps its own
+// name, and restoring it into the classic network is refused. Weights that do not fit
+// the network the checkpoint names are refused on saving, naming the parameter.
 func TestCheckpointOfSpec(t *testing.T) {
-	same, err := ParseSpec("conv6k5p2-sigmoid-max2-conv16k5-relu-avg2-dense120-relu-dense84-sigmoid")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newClassifier(t, Config{Spec: &same, BatchSize: 4, Seed: 2})
-	ck := Snapshot(c, header(TrainState{Epoch: 1}, 2))
-	got, err := ReadCheckpoint(bytes.NewReader(written(t, ck)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Variant != Variant(same.Arch()) || !reflect.DeepEqual(got.Weights, ck.Weights) {
-		t.Errorf("read back variant %q; want %q and the weights written", got.Variant, same.Arch())
-	}
-	back := newClassifier(t, Config{Variant: got.Variant, BatchSize: 4, Seed: 9})
-	if err := got.Restore(back); err != nil {
-		t.Errorf("restoring into the spec's network: %v", err)
+	x, _ := syntheticBatch(7, 3)
+	for _, tc := range []struct {
+		spec string
+		keys []string // the state_dict's keys
+	}{
+		{"conv6k5p2-sigmoid-max2-conv16k5-relu-avg2-dense120-relu-dense84-sigmoid",
+			[]string{"0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias", "11.weight", "11.bias"}},
+		{"conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu",
+			[]string{"0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias", "11.weight", "11.bias"}},
+		// Strides, rectangles, padded max pooling, tanh and no hidden dense layer.
+		{"conv4k3p1s2-tanh-max3s2p1-conv8k3x5p1x0-relu",
+			[]string{"0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"}},
+	} {
+		spec, err := ParseSpec(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newClassifier(t, Config{Spec: spec, BatchSize: 4, EvalBatch: 3, Seed: 2})
+		ck := Snapshot(c, header(TrainState{Epoch: 1}, 2))
+		f, err := ck.toSafetensors()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(f.Names(), tc.keys) || f.Metadata[metaVariant] != tc.spec || f.Metadata[metaSpec] != tc.spec {
+			t.Errorf("%s: tensors %v, metadata %v; want %v named by the spec", tc.spec, f.Names(), f.Metadata, tc.keys)
+		}
+		got, err := ReadCheckpoint(bytes.NewReader(written(t, ck)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Model != tc.spec || !reflect.DeepEqual(got.Weights, ck.Weights) || !reflect.DeepEqual(got.Params, ck.Params) {
+			t.Errorf("%s: read back model %q; want the spec and the weights written", tc.spec, got.Model)
+		}
+		gs, err := got.Spec()
+		if err != nil || !SameNetwork(gs, spec) {
+			t.Fatalf("%s: checkpoint's Spec %v, %v", tc.spec, gs, err)
+		}
+		back := newClassifier(t, Config{Spec: gs, BatchSize: 4, EvalBatch: 3, Seed: 9})
+		if err := got.Restore(back); err != nil {
+			t.Fatalf("%s: restoring into the spec's network: %v", tc.spec, err)
+		}
+		want, _ := c.Logits(nil, x)
+		logits, err := back.Logits(nil, x)
+		if err != nil || !slices.Equal(logits, want) {
+			t.Errorf("%s: logits after restoring %v (%v); want %v", tc.spec, logits, err, want)
+		}
+		classic := newClassifier(t, Config{BatchSize: 4})
+		wantErr := "checkpoint holds another network: the file holds " + spec.Arch() + ", the network is " + ClassicSpec().Arch()
+		if err := got.Restore(classic); !errors.Is(err, ErrWrongModel) || err.Error() != wantErr {
+			t.Errorf("%s: restoring into the classic network: %v; want %q", tc.spec, err, wantErr)
+		}
 	}
 
 	other, err := ParseSpec("conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c = newClassifier(t, Config{Spec: &other, BatchSize: 4})
-	_, err = Snapshot(c, header(TrainState{}, 1)).WriteTo(io.Discard)
-	if want := "parameter 0 is conv1.weight [8 1 5 5] with 200 values; want conv1.weight [6 1 5 5]"; !errors.Is(err, ErrParamsMismatch) || !strings.Contains(fmt.Sprint(err), want) {
-		t.Errorf("saving another shape: %v; want ErrParamsMismatch with %q", err, want)
+	ck := Snapshot(newClassifier(t, Config{Spec: other, BatchSize: 4}), header(TrainState{}, 1))
+	ck.Model = Classic
+	_, err = ck.WriteTo(io.Discard)
+	if want := "checkpoint parameters do not match the network: parameter 0 is conv1.weight [8 1 5 5] with 200 values; want conv1.weight [6 1 5 5]"; !errors.Is(err, ErrParamsMismatch) || fmt.Sprint(err) != want {
+		t.Errorf("saving weights of another shape as classic: %v; want ErrParamsMismatch %q", err, want)
 	}
 }
 
+// Truncations, and altered bits in every header byte and in a sample of the data, are
+// refused with one line: no change to a checkpoint goes unnoticed.
 func TestCheckpointRefusesEveryCorruption(t *testing.T) {
 	ck, _ := testCheckpoint(t)
 	good := written(t, ck)
@@ -167,8 +207,9 @@ func torchFile(t *testing.T, ck *Checkpoint, dtype safetensors.DType) *safetenso
 	return f
 }
 
-// PyTorch's weights alone load, in F32, F64 or BF16, as weights only; the variant comes
-// from the lenet.variant metadata when present, else Restore asks for it.
+// PyTorch's weights alone load, in F32, F64 or BF16, as weights only; the network comes
+// from the lenet.variant metadata when present, else SettleModel says which it is (the
+// classic LeNet when the caller does not), and Restore asks for it until then.
 func TestWeightsOnly(t *testing.T) {
 	ck, c := testCheckpoint(t)
 	x := make([]float32, 3*Height*Width)
@@ -184,14 +225,16 @@ func TestWeightsOnly(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", dt, err)
 		}
-		if !got.WeightsOnly || !reflect.DeepEqual(got.CheckpointHeader, CheckpointHeader{Params: ck.Params}) {
-			t.Errorf("%s: header %+v, weights only %v", dt, got.CheckpointHeader, got.WeightsOnly)
+		if !got.WeightsOnly || !reflect.DeepEqual(got.CheckpointHeader, CheckpointHeader{}) {
+			t.Errorf("%s: header %+v, weights only %v; want an empty header until the network is settled", dt, got.CheckpointHeader, got.WeightsOnly)
 		}
 		fresh := newClassifier(t, Config{BatchSize: 4, Seed: 77})
-		if err := got.Restore(fresh); !errors.Is(err, ErrWrongModel) || !strings.Contains(err.Error(), "does not say which variant") {
-			t.Errorf("%s: restoring without a variant: %v", dt, err)
+		if err := got.Restore(fresh); !errors.Is(err, ErrWrongModel) || !strings.Contains(err.Error(), "the file does not name its network; choose one with SettleModel") {
+			t.Errorf("%s: restoring without a network: %v", dt, err)
 		}
-		got.Variant = Classic
+		if assumed, err := got.SettleModel(""); err != nil || !assumed || got.Model != Classic || !reflect.DeepEqual(got.Params, ck.Params) {
+			t.Fatalf("%s: settled on %q (assumed %v, %v) with parameters %v; want classic assumed and %v", dt, got.Model, assumed, err, got.Params, ck.Params)
+		}
 		if err := got.Restore(fresh); err != nil {
 			t.Fatal(err)
 		}
@@ -206,11 +249,11 @@ func TestWeightsOnly(t *testing.T) {
 			}
 		}
 	}
-	// Named variant; saved again, the file stays weights only (no state, no digest).
+	// Named network; saved again, the file stays weights only (no state).
 	f := torchFile(t, ck, safetensors.F32)
 	f.Metadata = map[string]string{"lenet.variant": "modern"}
 	got, err := ReadCheckpoint(bytes.NewReader(written(t, f)))
-	if err != nil || got.Variant != Modern || !got.WeightsOnly {
+	if err != nil || got.Model != Modern || !got.WeightsOnly || !reflect.DeepEqual(got.Params, ck.Params) {
 		t.Fatalf("with lenet.variant: %v, %+v", err, got)
 	}
 	path := filepath.Join(t.TempDir(), "w.safetensors")
@@ -220,6 +263,19 @@ func TestWeightsOnly(t *testing.T) {
 	again, err := LoadCheckpoint(path)
 	if err != nil || !reflect.DeepEqual(again, got) {
 		t.Errorf("saved weights only: %v, %+v", err, again)
+	}
+	// A network SettleModel assumed is not written into the file: read again, the file
+	// still does not name it.
+	got, err = ReadCheckpoint(bytes.NewReader(written(t, torchFile(t, ck, safetensors.F32))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := got.SettleModel(""); err != nil {
+		t.Fatal(err)
+	}
+	again, err = ReadCheckpoint(bytes.NewReader(written(t, got)))
+	if err != nil || again.Model != "" || again.Params != nil {
+		t.Errorf("saved after assuming classic: %v, model %q, %d parameters; want no network named", err, again.Model, len(again.Params))
 	}
 }
 
@@ -239,17 +295,27 @@ func TestForeignSafetensors(t *testing.T) {
 	}{
 		{"extra tensor", func(f *safetensors.File) {
 			f.Tensors = append(f.Tensors, safetensors.FromFloat32s("1.weight", []int{1}, []float32{0}))
-		}, ErrParamsMismatch, `the file holds a tensor "1.weight"; LeNet's state_dict is exactly 0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias`},
-		{"missing tensor", func(f *safetensors.File) { f.Tensors = f.Tensors[1:] }, ErrParamsMismatch, `the file has no tensor "0.weight"`},
-		{"transposed linear", func(f *safetensors.File) { f.Tensors[4].Shape = []int{400, 120} }, ErrParamsMismatch, `tensor "7.weight" has shape [400 120]; LeNet's is [120 400]`},
+		}, ErrParamsMismatch, `checkpoint parameters do not match the network: the file holds a tensor "1.weight"; the state_dict of classic is exactly 0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias`},
+		{"missing tensor", func(f *safetensors.File) { f.Tensors = f.Tensors[1:] }, ErrParamsMismatch,
+			`checkpoint parameters do not match the network: the file has no tensor "0.weight"; the state_dict of classic is exactly 0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias`},
+		{"transposed linear", func(f *safetensors.File) { f.Tensors[4].Shape = []int{400, 120} }, ErrParamsMismatch,
+			`checkpoint parameters do not match the network: tensor "7.weight" has shape [400 120]; in classic it is [120 400]`},
 		{"integer weights", func(f *safetensors.File) { f.Tensors[1].DType = safetensors.I32 }, safetensors.ErrDType, `tensor "0.bias" is I32`},
-		{"unknown variant", func(f *safetensors.File) { f.Metadata = map[string]string{"lenet.variant": "resnet"} }, nil, `metadata lenet.variant: unknown model "resnet"`},
+		{"unknown network", func(f *safetensors.File) { f.Metadata = map[string]string{"lenet.variant": "resnet"} }, ErrCorrupt,
+			`checkpoint is corrupt: the network it names: token "resnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming`},
+		{"named network of other shapes", func(f *safetensors.File) {
+			f.Metadata = map[string]string{"lenet.variant": "conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu"}
+		}, ErrParamsMismatch, `checkpoint parameters do not match the network: tensor "0.weight" has shape [6 1 5 5]; in conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu it is [8 1 5 5]`},
 	}
 	for i, tc := range cases {
 		f := torchFile(t, ck, safetensors.F32)
 		tc.change(f)
-		_, err := ReadCheckpoint(bytes.NewReader(written(t, f)))
-		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) || !strings.Contains(err.Error(), tc.msg) {
+		got, err := ReadCheckpoint(bytes.NewReader(written(t, f)))
+		if err == nil {
+			// A file that does not name its network is read as one when it is settled.
+			_, err = got.SettleModel("")
+		}
+		if err == nil || !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("case %d %s: %v; want %v containing %q", i, tc.name, err, tc.want, tc.msg)
 		}
 	}
@@ -263,7 +329,19 @@ func TestForeignSafetensors(t *testing.T) {
 		{"no digest", func(m map[string]string) { delete(m, metaDigest) }, "it has lenet.state but no lenet.sha256"},
 		{"variants disagree", func(m map[string]string) { m[metaVariant] = "modern" }, `lenet.variant says "modern", lenet.state says "classic"`},
 		{"state not JSON", func(m map[string]string) { m[metaState] = "{" }, "lenet.state: unexpected end of JSON input"},
-		{"state without variant", func(m map[string]string) { m[metaState] = `{"epoch":1}` }, `lenet.state: unknown model ""`},
+		{"state without network", func(m map[string]string) {
+			m[metaState] = `{"epoch":1}`
+			delete(m, metaVariant)
+		}, "checkpoint is corrupt: lenet.state names no network"},
+		{"state without the network the metadata names", func(m map[string]string) { m[metaState] = `{"epoch":1}` }, `checkpoint is corrupt: lenet.variant says "classic", lenet.state says ""`},
+		{"spec disagrees", func(m map[string]string) {
+			m[metaSpec] = "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu"
+		},
+			`checkpoint is corrupt: lenet.spec says "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu", lenet.variant says "conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid"`},
+		{"state names a network it cannot build", func(m map[string]string) {
+			m[metaState] = `{"variant":"conv6k29","epoch":1}`
+			delete(m, metaVariant)
+		}, "checkpoint is corrupt: the network it names: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 	}
 	for i, tc := range meta {
 		f := *own

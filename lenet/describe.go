@@ -97,8 +97,9 @@ func (d *Description) CheckBatch(batch int, training bool) error {
 		if training {
 			what = "training (values and gradients)"
 		}
-		return fmt.Errorf("%w: %s a batch of %d needs %s for the layers' outputs, over the limit of %s; use a smaller batch or smaller layers",
-			ErrSpec, what, batch, bytesText(b), bytesText(MaxActivationBytes))
+		per := d.ActivationBytes(1, training)
+		return fmt.Errorf("%s a batch of %d needs %s for the layers' outputs, over the limit of %s; use a batch of %d or less, or smaller layers",
+			what, batch, bytesText(b), bytesText(MaxActivationBytes), MaxActivationBytes/per)
 	}
 	return nil
 }
@@ -217,8 +218,8 @@ func (st *walkState) window(info *LayerInfo) error {
 		case l.Padding[i] < 0:
 			return fmt.Errorf("the %s padding is %d; want 0 or more", dim, l.Padding[i])
 		case l.Kind != KindConv && 2*l.Padding[i] > l.Kernel[i]:
-			return fmt.Errorf("padding %s is more than half the %s window (PyTorch's rule for pooling); use at most %s",
-				pairText(l.Padding), pairText(l.Kernel), pairText([2]int{l.Kernel[0] / 2, l.Kernel[1] / 2}))
+			return fmt.Errorf("padding %s is more than half the %dx%d window (PyTorch's rule for pooling); use at most %s",
+				pairText(l.Padding), l.Kernel[0], l.Kernel[1], pairText([2]int{l.Kernel[0] / 2, l.Kernel[1] / 2}))
 		}
 	}
 	in := [2]int{h, w}

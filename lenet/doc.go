@@ -86,7 +86,13 @@
 // SHA-256 digest sit in its metadata. LoadCheckpoint reads those, the older LENETCKP
 // files, and bare state_dicts written by PyTorch (Checkpoint.WeightsOnly), telling them
 // apart by their first bytes; a file that does not name its network is read as the one
-// SettleModel names.
+// SettleModel names. It refuses anything
+// but a regular file by its type before opening it (RegularFile), and reads a
+// safetensors file header first (ReadCheckpointAt): tensors the network does not have,
+// or of other shapes, are refused before any is read, so memory stays near the
+// network's own size whatever the file holds. Loading validates the metadata as a
+// whole (network, settings, position, data set, history) and names every problem on
+// one line.
 //
 // # Errors
 //

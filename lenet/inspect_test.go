@@ -2,6 +2,7 @@ package lenet_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -16,11 +17,28 @@ import (
 	"github.com/d2l-go/convnets/lenet"
 )
 
-// inspectClassifier returns a Classifier of variant v whose biases are random too (a
-// fresh one has zero biases, which would hide a bias that is added wrongly).
-func inspectClassifier(t *testing.T, v lenet.Variant, seed uint64) *lenet.Classifier {
+// mustSpec is lenet.ParseSpec for specs a test knows to be good.
+func mustSpec(t *testing.T, s string) lenet.Spec {
 	t.Helper()
-	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 3, Seed: seed})
+	sp, err := lenet.ParseSpec(s)
+	if err != nil {
+		t.Fatalf("ParseSpec(%q): %v", s, err)
+	}
+	return sp
+}
+
+// badSpec cannot be built: its kernel is larger than the image.
+var badSpec = lenet.Spec{Layers: []lenet.Layer{lenet.Conv(6, 29, 0)}}
+
+// badSpecErr is what Describe says of badSpec.
+const badSpecErr = "layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"
+
+// inspectClassifier returns a Classifier of network v (a preset or a spec) whose biases
+// are random too (a fresh one has zero biases, which would hide a bias that is added
+// wrongly).
+func inspectClassifier(t *testing.T, v string, seed uint64) *lenet.Classifier {
+	t.Helper()
+	c := lenettest.New(t, lenet.Config{Spec: mustSpec(t, v), BatchSize: 2, EvalBatch: 3, Seed: seed})
 	rng := rand.New(rand.NewPCG(seed, 99))
 	lenettest.SetBiases(c, func(int) float32 { return float32(rng.Float64() - 0.5) })
 	return c
@@ -125,7 +143,7 @@ func assertClose(t *testing.T, what string, got []float32, want []float64, tol f
 // output and the Classifier's weights, and the logits equal the Classifier's own
 // evaluation graph (c.Logits) to 1e-5.
 func TestInspectEveryLayer(t *testing.T) {
-	for vi, v := range lenet.Variants {
+	for vi, v := range lenet.Presets {
 		c := inspectClassifier(t, v, uint64(11+vi))
 		img := testImage(uint64(vi))
 		insp, err := lenet.Inspect(c, img)
@@ -155,7 +173,7 @@ func TestInspectEveryLayer(t *testing.T) {
 			fc1, apply(f64(L[7].Data), hidden), fc2, apply(f64(L[9].Data), hidden), fc3,
 		}
 		for i, want := range wants {
-			assertClose(t, "case "+string(v)+" layer "+L[i].Layer, L[i].Data, want, 1e-5)
+			assertClose(t, "case "+v+" layer "+L[i].Layer, L[i].Data, want, 1e-5)
 		}
 		if i := 6; !equal32(L[i].Data, L[5].Data) {
 			t.Errorf("case %d %s: Flatten changed the values", vi, v)
@@ -165,8 +183,8 @@ func TestInspectEveryLayer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertClose(t, "case "+string(v)+" logits vs c.Logits", insp.Logits, f64(got), 1e-5)
-		assertClose(t, "case "+string(v)+" last layer vs logits", L[11].Data, f64(insp.Logits), 0)
+		assertClose(t, "case "+v+" logits vs c.Logits", insp.Logits, f64(got), 1e-5)
+		assertClose(t, "case "+v+" last layer vs logits", L[11].Data, f64(insp.Logits), 0)
 		probs := lenet.Softmax(got)
 		var sum float64
 		for k := range probs {
@@ -184,8 +202,8 @@ func TestInspectEveryLayer(t *testing.T) {
 		if w, ok := insp.Param("conv1.weight"); !ok || !equal32(w.Data, c.Params()[0].Value().Data().([]float32)) || len(w.Shape) != 4 {
 			t.Errorf("case %d %s: Param(conv1.weight) = %v, %v; want the Classifier's kernels", vi, v, w.Shape, ok)
 		}
-		if !equal32(insp.Input, img) || insp.Variant != v {
-			t.Errorf("case %d %s: input or variant not recorded", vi, v)
+		if !equal32(insp.Input, img) || insp.Model != v {
+			t.Errorf("case %d %s: input or model %q not recorded", vi, v, insp.Model)
 		}
 	}
 }
@@ -203,7 +221,7 @@ func equal32(a, b []float32) bool {
 }
 
 func TestSummaryMatchesChapter(t *testing.T) {
-	rows, err := lenet.Summary(lenet.Classic)
+	rows, err := lenet.Summary(lenet.ClassicSpec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +251,7 @@ func TestSummaryMatchesChapter(t *testing.T) {
 	}
 
 	// The modern variant has the same shapes with ReLU and max pooling.
-	mrows, err := lenet.Summary(lenet.Modern)
+	mrows, err := lenet.Summary(lenet.ModernSpec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,14 +266,14 @@ func TestSummaryMatchesChapter(t *testing.T) {
 		}
 	}
 
-	if _, err := lenet.Summary("lenet5"); err == nil || !strings.Contains(err.Error(), `unknown model "lenet5"`) {
-		t.Errorf("Summary(lenet5): error %v, want unknown model", err)
+	if _, err := lenet.Summary(badSpec); !errors.Is(err, lenet.ErrSpec) || err.Error() != "lenet: Summary: "+badSpecErr {
+		t.Errorf("Summary of a network that cannot be built: error %v, want %q", err, badSpecErr)
 	}
 }
 
 func TestWriteSummary(t *testing.T) {
 	var b bytes.Buffer
-	if err := lenet.WriteSummary(&b, lenet.Classic); err != nil {
+	if err := lenet.WriteSummary(&b, lenet.ClassicSpec()); err != nil {
 		t.Fatal(err)
 	}
 	want := `layer                          output shape
@@ -275,8 +293,9 @@ Linear 84->10                  (1,10)
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
-	if err := lenet.WriteSummary(&b, "x"); err == nil {
-		t.Error("WriteSummary(x): no error")
+	b.Reset()
+	if err := lenet.WriteSummary(&b, badSpec); !errors.Is(err, lenet.ErrSpec) || err.Error() != "lenet: Summary: "+badSpecErr || b.Len() != 0 {
+		t.Errorf("WriteSummary of a network that cannot be built: %v, wrote %q", err, b.String())
 	}
 }
 
@@ -365,7 +384,7 @@ func TestLayerOutputFeatureMap(t *testing.T) {
 
 // The chapter's shape table for one image, as the tools print it.
 func ExampleWriteSummary() {
-	if err := lenet.WriteSummary(os.Stdout, lenet.Classic); err != nil {
+	if err := lenet.WriteSummary(os.Stdout, lenet.ClassicSpec()); err != nil {
 		fmt.Println(err)
 	}
 	// Output:

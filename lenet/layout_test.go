@@ -1,9 +1,9 @@
 package lenet_test
 
 import (
+	"errors"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/d2l-go/convnets/lenet"
@@ -18,6 +18,8 @@ func unit(s lenet.LayerSpec, in []float32, params map[string][]float32, k int) f
 		return math.Max(float64(in[k]), 0)
 	case lenet.KindSigmoid:
 		return 1 / (1 + math.Exp(-float64(in[k])))
+	case lenet.KindTanh:
+		return math.Tanh(float64(in[k]))
 	case lenet.KindFlatten:
 		return float64(in[k])
 	case lenet.KindLinear:
@@ -63,7 +65,10 @@ func unit(s lenet.LayerSpec, in []float32, params map[string][]float32, k int) f
 		if s.Kind == lenet.KindMaxPool {
 			return best
 		}
-		return sum / float64(n)
+		if n == 0 {
+			panic("a window of padding alone")
+		}
+		return sum / float64(kh*kw) // PyTorch's count_include_pad=True
 	}
 	panic("unknown kind " + s.Kind)
 }
@@ -71,14 +76,18 @@ func unit(s lenet.LayerSpec, in []float32, params map[string][]float32, k int) f
 // Every cell of every layer that Inspect returns equals its recomputation from the
 // Layout, the previous layer's values and the weights, to 1e-5 of its magnitude (the
 // network sums in float32, in another order); the convolution's value is the one before
-// its activation.
+// its activation. Besides the presets, networks with strides, rectangles, padded
+// pooling of both kinds, tanh and a Flatten before an activation.
 func TestLayoutRecomputesInspect(t *testing.T) {
-	want := map[lenet.Variant][]lenet.LayerKind{
+	want := map[string][]lenet.LayerKind{
 		lenet.Classic: {"conv", "relu", "avgpool", "conv", "sigmoid", "avgpool", "flatten", "linear", "sigmoid", "linear", "sigmoid", "linear"},
 		lenet.Modern:  {"conv", "relu", "maxpool", "conv", "relu", "maxpool", "flatten", "linear", "relu", "linear", "relu", "linear"},
+		"conv4k3x5p1x2s2-tanh-max3s2p1-conv6k3-avg3x2s2x1p1-flatten-sigmoid-dense12-tanh": {
+			"conv", "tanh", "maxpool", "conv", "avgpool", "flatten", "sigmoid", "linear", "tanh", "linear"},
+		"avg3s1p1-conv3k5x1s1x3": {"avgpool", "conv", "flatten", "linear"},
 	}
-	for vi, v := range lenet.Variants {
-		specs, err := lenet.Layout(v)
+	for vi, v := range append(slices.Clone(lenet.Presets), "conv4k3x5p1x2s2-tanh-max3s2p1-conv6k3-avg3x2s2x1p1-flatten-sigmoid-dense12-tanh", "avg3s1p1-conv3k5x1s1x3") {
+		specs, err := lenet.Layout(mustSpec(t, v))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,12 +98,28 @@ func TestLayoutRecomputesInspect(t *testing.T) {
 		if !slices.Equal(kinds, want[v]) {
 			t.Errorf("%s: kinds %v; want %v", v, kinds, want[v])
 		}
-		if s := specs[0]; s.Weight != "conv1.weight" || s.Bias != "conv1.bias" || !slices.Equal(s.Padding, []int{2, 2}) ||
-			!slices.Equal(s.Kernel, []int{5, 5}) || !slices.Equal(s.Stride, []int{1, 1}) || !slices.Equal(s.Input, []int{1, 1, 28, 28}) {
-			t.Errorf("%s: conv1 %+v", v, s)
+		if vi < len(lenet.Presets) {
+			if s := specs[0]; s.Weight != "conv1.weight" || s.Bias != "conv1.bias" || !slices.Equal(s.Padding, []int{2, 2}) ||
+				!slices.Equal(s.Kernel, []int{5, 5}) || !slices.Equal(s.Stride, []int{1, 1}) || !slices.Equal(s.Input, []int{1, 1, 28, 28}) {
+				t.Errorf("%s: conv1 %+v", v, s)
+			}
+			if s := specs[2]; !slices.Equal(s.Kernel, []int{2, 2}) || !slices.Equal(s.Stride, []int{2, 2}) || s.Weight != "" {
+				t.Errorf("%s: pool1 %+v", v, s)
+			}
 		}
-		if s := specs[2]; !slices.Equal(s.Kernel, []int{2, 2}) || !slices.Equal(s.Stride, []int{2, 2}) || s.Weight != "" {
-			t.Errorf("%s: pool1 %+v", v, s)
+
+		// The layout's rows are Describe's modules, named as PyTorch builds them.
+		d, err := lenet.Describe(mustSpec(t, v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for li, s := range specs {
+			if s.Name != d.Layers[li].Module || s.Index != li {
+				t.Errorf("%s layer %d: %q (index %d); Describe's module is %q", v, li, s.Name, s.Index, d.Layers[li].Module)
+			}
+		}
+		if vi < len(lenet.Presets) && (specs[0].Name != "Conv2d(1, 6, kernel_size=5, padding=2)" || specs[11].Name != "Linear(84, 10)") {
+			t.Errorf("%s: first and last layers %q, %q", v, specs[0].Name, specs[11].Name)
 		}
 
 		c := inspectClassifier(t, v, uint64(20+vi))
@@ -107,10 +132,13 @@ func TestLayoutRecomputesInspect(t *testing.T) {
 			params[p.Name] = p.Data
 		}
 		in := insp.Input
+		if len(specs) != len(insp.Layers) {
+			t.Fatalf("%s: %d layers in the layout, %d inspected", v, len(specs), len(insp.Layers))
+		}
 		for li, s := range specs {
 			out := insp.Layers[li]
-			if s.Name != out.Layer || !slices.Equal(s.Output, out.Shape) {
-				t.Fatalf("%s layer %d: spec %s %v, Inspect %s %v", v, li, s.Name, s.Output, out.Layer, out.Shape)
+			if !slices.Equal(s.Output, out.Shape) || out.Index != li {
+				t.Fatalf("%s layer %d: spec %s %v, Inspect %s %v (index %d)", v, li, s.Name, s.Output, out.Layer, out.Shape, out.Index)
 			}
 			for k, got := range out.Data {
 				w := unit(s, in, params, k)
@@ -121,7 +149,7 @@ func TestLayoutRecomputesInspect(t *testing.T) {
 			in = out.Data
 		}
 	}
-	if _, err := lenet.Layout("lenet5"); err == nil || !strings.Contains(err.Error(), `unknown model "lenet5"`) {
-		t.Errorf("Layout(lenet5): %v", err)
+	if _, err := lenet.Layout(badSpec); !errors.Is(err, lenet.ErrSpec) || err.Error() != badSpecErr {
+		t.Errorf("Layout of a network that cannot be built: %v; want %q", err, badSpecErr)
 	}
 }

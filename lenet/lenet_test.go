@@ -108,8 +108,10 @@ func TestTrainBatchRejectsBadInput(t *testing.T) {
 			t.Errorf("case %d: got %v, want an error containing %q", i, err, tc.want)
 		}
 	}
-	if _, err := New(Config{Variant: "lenet5"}); err == nil || !strings.Contains(err.Error(), `unknown model "lenet5"`) {
-		t.Errorf("unknown variant: %v", err)
+	// A network that cannot be built is refused by New, naming the layer and the arithmetic.
+	_, err := New(Config{Spec: Spec{Layers: []Layer{Conv(6, 29, 0)}}})
+	if want := "lenet: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"; err == nil || err.Error() != want || !errors.Is(err, ErrSpec) {
+		t.Errorf("unbuildable spec: %v; want ErrSpec %q", err, want)
 	}
 }
 
@@ -180,6 +182,9 @@ func TestShortTrainingRunLearns(t *testing.T) {
 
 // header is a valid checkpoint header for a run of batch 64, seed 5, lr 0.9.
 func header(st TrainState, epochs int) CheckpointHeader {
+	if st.Epoch > 0 && len(st.History) == 0 { // the test accuracy a run records at the end of an epoch
+		st.History = History{{Epoch: float64(st.Epoch), TestAcc: ptr(0.5)}}
+	}
 	return CheckpointHeader{Epochs: epochs, BatchSize: 64, Seed: 5, TrainExamples: 512, Optimizer: Optimizer{Name: "sgd", LR: 0.9}, TrainState: st}
 }
 
@@ -412,17 +417,6 @@ func TestArgmaxAndSoftmax(t *testing.T) {
 	}
 }
 
-func TestParseVariant(t *testing.T) {
-	for _, s := range []string{"classic", "modern"} {
-		if v, err := ParseVariant(s); err != nil || string(v) != s {
-			t.Errorf("%s: %v %v", s, v, err)
-		}
-	}
-	if _, err := ParseVariant("alexnet"); err == nil || !strings.Contains(err.Error(), "choose one of classic, modern") {
-		t.Errorf("alexnet: %v", err)
-	}
-}
-
 // TrainBatch's step is exactly w ← w − lr·g with the gradients Gradients returns (read
 // back through graph.ToHost, as on a GPU).
 func TestStepUsesReadGradients(t *testing.T) {
@@ -529,6 +523,27 @@ func testInvalidValues(t *testing.T, forge func(CheckpointHeader, [][]float32) [
 		{"epoch past the target", func(h *CheckpointHeader) { h.Epoch = 3 }, nil, "3 epochs done of 2"},
 		{"position past the set", func(h *CheckpointHeader) { h.Examples, h.Partial.N = 600, 600 }, nil, "position of 600 examples into epoch 2 of 2 (training set of 512)"},
 		{"totals of other examples", func(h *CheckpointHeader) { h.Examples = 64 }, nil, "running totals"},
+		{"unknown data set", func(h *CheckpointHeader) { h.Dataset = "cifar" }, nil, `data set: unknown data set "cifar": choose fashion-mnist or mnist`},
+		{"empty history", func(h *CheckpointHeader) { h.History = nil }, nil, "the history has no test accuracy for epoch 1, the last one finished (0 points)"},
+		{"last point without test accuracy", func(h *CheckpointHeader) {
+			h.Epoch, h.History = 2, History{{Epoch: 1, TestAcc: ptr(0.179)}, {Epoch: 1.5, TrainLoss: ptr(1)}, {Epoch: 2, TrainLoss: ptr(0.9), TrainAcc: ptr(0.2)}}
+		}, nil, "the history has no test accuracy for epoch 2, the last one finished (3 points)"},
+		{"points out of order", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 0.8, TrainLoss: ptr(1)}, {Epoch: 0.4, TrainLoss: ptr(1)}, {Epoch: 1, TestAcc: ptr(0.5)}}
+		}, nil, "history point 1 (epoch 0.4) comes after one at epoch 0.8"},
+		{"point past the position", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 1, TestAcc: ptr(0.5)}, {Epoch: 7, TrainLoss: ptr(1)}}
+		}, nil, "history point 1 is at epoch 7, outside (0, 2]"},
+		{"accuracy above 1", func(h *CheckpointHeader) { h.History = History{{Epoch: 1, TestAcc: ptr(1.5)}} }, nil, "history point 0 (epoch 1) has test accuracy 1.5, outside [0, 1]"},
+		{"negative loss", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 0.5, TrainLoss: ptr(-1)}, {Epoch: 1, TestAcc: ptr(0.5)}}
+		}, nil, "history point 0 (epoch 0.5) has train loss -1"},
+		{"test accuracy inside an epoch", func(h *CheckpointHeader) {
+			h.History = History{{Epoch: 0.5, TestAcc: ptr(0.5)}, {Epoch: 1, TestAcc: ptr(0.5)}}
+		}, nil, "history point 0 has a test accuracy at epoch 0.5, which is not the end of a finished epoch"},
+		{"an empty point", func(h *CheckpointHeader) { h.History = History{{Epoch: 0.5}, {Epoch: 1, TestAcc: ptr(0.5)}} }, nil, "history point 0 (epoch 0.5) holds no metric"},
+		{"every problem at once", func(h *CheckpointHeader) { h.Optimizer.LR, h.Dataset, h.History = 0, "cifar", nil }, nil,
+			`learning rate 0 (a run trains with a positive one); data set: unknown data set "cifar": choose fashion-mnist or mnist; the history has no test accuracy for epoch 1`},
 	}
 	for _, tc := range cases {
 		h := ck.CheckpointHeader
@@ -538,8 +553,8 @@ func testInvalidValues(t *testing.T, forge func(CheckpointHeader, [][]float32) [
 			w = tc.weights
 		}
 		_, err := ReadCheckpoint(bytes.NewReader(forge(h, w)))
-		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: got %v, want ErrInvalid mentioning %q", tc.name, err, tc.want)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want ErrInvalid, one line mentioning %q", tc.name, err, tc.want)
 		}
 	}
 	bad := &Checkpoint{CheckpointHeader: ck.CheckpointHeader, Weights: nan(ck.Weights)}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/d2l-go/convnets/graph"
@@ -29,13 +30,18 @@ func syntheticBatch(seed uint64, n int) ([]float32, []int) {
 
 // TestOpsImplsTrainAlike: the network built from the project's ops and the one built
 // from Gorgonia's primitives (Config.Ops) give the same losses, the same predictions and
-// the same parameters, step after step, for both variants: the two paths compute the
-// same outputs and gradients.
+// the same parameters, step after step, for both presets and a network with tanh,
+// strides, rectangles and padded max pooling: the two paths compute the same outputs
+// and gradients.
 func TestOpsImplsTrainAlike(t *testing.T) {
-	for _, v := range Variants {
+	for _, v := range append(slices.Clone(Presets), "conv4k3x5p1x2s2-tanh-max3s2p1-conv8k3-sigmoid-avg2-dense24-tanh") {
+		spec, err := ParseSpec(v)
+		if err != nil {
+			t.Fatal(err)
+		}
 		cs := make([]*Classifier, len(graph.Impls))
 		for i, ops := range graph.Impls {
-			cs[i] = newClassifier(t, Config{Variant: v, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: ops})
+			cs[i] = newClassifier(t, Config{Spec: spec, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: ops})
 		}
 		for step := range 4 {
 			x, labels := syntheticBatch(uint64(step), 16-step) // the last batches are partial
@@ -43,7 +49,7 @@ func TestOpsImplsTrainAlike(t *testing.T) {
 			var correct [2]int
 			for i, c := range cs {
 				var err error
-				if losses[i], correct[i], err = c.TrainBatch(x, labels, v.DefaultLR()); err != nil {
+				if losses[i], correct[i], err = c.TrainBatch(x, labels, spec.LearningRate()); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -19,11 +19,15 @@ import (
 // gradient, which run on the host on a (B, 10) matrix; a graph left on the CPU has no
 // op with one. It needs no GPU: it inspects the graph.
 func TestGPUGraphPlacement(t *testing.T) {
-	for _, v := range []Variant{Classic, Modern} {
+	for _, v := range Presets {
+		spec, err := ParseSpec(v)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, dev := range []graph.Device{graph.CPU, graph.GPU(0)} {
 			g := gorgonia.NewGraph()
 			graph.SetDevice(g, dev)
-			net, err := NewNet(g, "", v, tensor.Float32, rand.New(rand.NewPCG(1, 2)))
+			net, err := NewNet(g, "", spec, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 2)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,38 +18,50 @@ func TestWritePerClassAligned(t *testing.T) {
 }
 
 func TestSettleModel(t *testing.T) {
+	custom := "conv6k5p2-tanh-max2-conv16k5-relu-max2-dense120-relu-dense84-relu"
 	cases := []struct {
-		file, want, got Variant
+		file, want, got string
 		assumed         bool
 		err             string
 	}{
 		{"", "", Classic, true, ""},
 		{"", Modern, Modern, false, ""},
+		{"", custom, custom, false, ""},
+		// A spec with the layers of a preset is that preset.
+		{"", ModernSpec().String(), Modern, false, ""},
 		{Modern, "", Modern, false, ""},
 		{Modern, Modern, Modern, false, ""},
-		{Classic, Modern, Classic, false, `checkpoint is of another model variant: the file holds "classic", not "modern"`},
+		{Modern, ModernSpec().Arch() + "-lr0.5", Modern, false, ""},
+		{custom, custom, custom, false, ""},
+		{Classic, Modern, Classic, false, "checkpoint holds another network: the file holds classic, not modern"},
+		{Classic, custom, Classic, false, "checkpoint holds another network: the file holds classic, not " + custom},
+		{"", "lenet5", "", false, `token "lenet5": unknown token; ` + tokenHelp},
 	}
 	for i, tc := range cases {
-		ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Variant: tc.file}}
+		ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Model: tc.file}}
 		assumed, err := ck.SettleModel(tc.want)
 		msg := ""
 		if err != nil {
 			msg = err.Error()
 		}
-		if ck.Variant != tc.got || assumed != tc.assumed || msg != tc.err {
-			t.Errorf("case %d: %q, assumed %v, error %q", i, ck.Variant, assumed, msg)
+		if ck.Model != tc.got || assumed != tc.assumed || msg != tc.err {
+			t.Errorf("case %d: %q, assumed %v, error %q; want %q, %v, %q", i, ck.Model, assumed, msg, tc.got, tc.assumed, tc.err)
 		}
 	}
 }
 
 func TestAbout(t *testing.T) {
-	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Spec: ModernSpec(), TrainState: TrainState{Epoch: 2}}}
-	if v, tr := ck.About(false); v != "modern" || tr != "trained 2 epochs" {
+	ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Model: Modern, TrainState: TrainState{Epoch: 2}}}
+	if v, tr := ck.About(false); v != "LeNet (modern)" || tr != "trained 2 epochs" {
 		t.Errorf("checkpoint: %q, %q", v, tr)
 	}
+	ck = &Checkpoint{CheckpointHeader: CheckpointHeader{Model: "conv8k3p1-relu-dense32-relu", TrainState: TrainState{Epoch: 1}}}
+	if v, tr := ck.About(false); v != "CNN (conv8k3p1-relu-dense32-relu)" || tr != "trained 1 epoch" {
+		t.Errorf("custom network: %q, %q", v, tr)
+	}
 	ck = &Checkpoint{WeightsOnly: true}
-	assumed, _ := ck.SettleModel("")
-	if v, tr := ck.About(assumed); v != "classic, assumed: the file does not name its variant" || tr != "weights only, no training state" {
-		t.Errorf("weights only: %q, %q", v, tr)
+	assumed, err := ck.SettleModel("")
+	if v, tr := ck.About(assumed); err != nil || v != "LeNet (classic, assumed: the file does not name its network)" || tr != "weights only, no training state" {
+		t.Errorf("weights only: %q, %q (%v)", v, tr, err)
 	}
 }

@@ -3,9 +3,7 @@ package lenet
 import (
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/d2l-go/convnets/internal/safetensors"
@@ -151,18 +149,4 @@ func (ck *Checkpoint) readTensors(f *safetensors.File, s Spec) error {
 		ck.Weights = append(ck.Weights, e.fromTorch(v))
 	}
 	return nil
-}
-
-// readSafetensors reads a checkpoint in the safetensors format; a malformed file is
-// ErrCorrupt.
-func readSafetensors(r io.Reader) (*Checkpoint, error) {
-	f, err := safetensors.Read(r)
-	var fe *safetensors.FormatError
-	if errors.As(err, &fe) {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint: %w", err)
-	}
-	return fromSafetensors(f)
 }

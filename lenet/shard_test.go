@@ -109,15 +109,19 @@ func trainSteps(t *testing.T, cfg Config) (losses []float64, correct []int, para
 }
 
 // A batch cut into shards trains as the whole batch in one graph does, up to the
-// rounding of the sums, for both variants and both sets of ops; evaluation cut into
+// rounding of the sums, for both presets and both sets of ops; evaluation cut into
 // shards gives the same logits.
 func TestShardsTrainAsOneBatch(t *testing.T) {
 	for _, run := range []struct {
-		v   Variant
+		v   string
 		ops graph.Impl
 	}{{Classic, graph.ImplFast}, {Modern, graph.ImplFast}, {Classic, graph.ImplGorgonia}} {
 		v := run.v
-		base := Config{Variant: v, BatchSize: 64, EvalBatch: 20, Seed: 4, Ops: run.ops}
+		spec, err := ParseSpec(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := Config{Spec: spec, BatchSize: 64, EvalBatch: 20, Seed: 4, Ops: run.ops}
 		one := base
 		one.Shards = 1
 		l1, c1, p1, g1 := trainSteps(t, one)

@@ -239,11 +239,14 @@ func ParseSpec(s string) (Spec, error) {
 func parseCompact(s string) (Spec, error) {
 	var sp Spec
 	for _, tok := range splitTokens(s) {
+		if tok == "" {
+			return Spec{}, specErr(-1, "", "empty token in %q: a \"-\" at either end or two in a row", s)
+		}
 		l, isLayer, err := sp.token(tok)
 		if err != nil {
 			idx := -1
 			if isLayer {
-				idx = len(sp.Normalized().Layers)
+				idx = sp.nextIndex(strings.HasPrefix(tok, "dense"))
 			}
 			return Spec{}, &SpecError{Layer: idx, Token: tok, Err: err}
 		}
@@ -252,6 +255,20 @@ func parseCompact(s string) (Spec, error) {
 		}
 	}
 	return sp, nil
+}
+
+// nextIndex is the index that a layer appended to sp would have in the normalized
+// spec: with no Flatten or dense layer so far, one more for a dense layer, which
+// Normalized puts a Flatten before (the one it appends after the last map comes after
+// any other layer).
+func (sp *Spec) nextIndex(dense bool) int {
+	if !slices.ContainsFunc(sp.Layers, func(l Layer) bool { return l.Kind == KindFlatten || l.Kind == KindLinear }) {
+		if dense {
+			return len(sp.Layers) + 1
+		}
+		return len(sp.Layers)
+	}
+	return len(sp.Normalized().Layers)
 }
 
 // parseJSON reads {"name", "layers", "lr", "epochs", "init"} or a bare list of layers.
@@ -322,6 +339,9 @@ func (sp *Spec) token(tok string) (l Layer, isLayer bool, err error) {
 		return l, false, nil
 	case strings.HasPrefix(tok, "epochs"):
 		sp.Epochs, err = number(tok[len("epochs"):], "the number of epochs", "epochs10")
+		if err == nil && sp.Epochs < 1 {
+			err = errors.New("the number of epochs must be at least 1, e.g. epochs10")
+		}
 		return l, false, err
 	}
 	return l, false, errors.New("unknown token; " + tokenHelp)
@@ -337,6 +357,9 @@ func parseConv(rest string) (Layer, error) {
 	}
 	pairs, err := keyedPairs(rest, "kps", form)
 	if err != nil {
+		return Layer{}, err
+	}
+	if err := explicitStride(pairs); err != nil {
 		return Layer{}, err
 	}
 	k, ok := pairs['k']
@@ -357,6 +380,9 @@ func parsePool(kind LayerKind, rest string) (Layer, error) {
 	}
 	pairs, err := keyedPairs(rest, "sp", form)
 	if err != nil {
+		return Layer{}, err
+	}
+	if err := explicitStride(pairs); err != nil {
 		return Layer{}, err
 	}
 	return Layer{Kind: kind, Kernel: k, Stride: pairs['s'], Padding: pairs['p']}, nil
@@ -383,6 +409,15 @@ func keyedPairs(s, keys, form string) (map[byte][2]int, error) {
 		out[key] = v
 	}
 	return out, nil
+}
+
+// explicitStride refuses a written stride of 0, which a Layer would otherwise take
+// for "the default" (PyTorch refuses it too).
+func explicitStride(pairs map[byte][2]int) error {
+	if s, ok := pairs['s']; ok && (s[0] < 1 || s[1] < 1) {
+		return fmt.Errorf("the stride %s must be at least 1", pairText(s))
+	}
+	return nil
 }
 
 var fieldName = map[byte]string{'k': "the kernel", 'p': "the padding", 's': "the stride"}
@@ -509,6 +544,10 @@ func (s Spec) Arch() string {
 		if !s.impliedFlatten(i) {
 			t = append(t, l.Token())
 		}
+	}
+	if len(t) == 0 && len(s.Layers) > 0 {
+		// A Flatten alone: written out, or the spec would read as empty.
+		return string(KindFlatten)
 	}
 	return strings.Join(t, "-")
 }
@@ -676,6 +715,9 @@ func (l *Layer) UnmarshalJSON(b []byte) error {
 		if err := unmarshalPair(f.raw, f.dst); err != nil {
 			return fmt.Errorf("layer %s: %w", b, err)
 		}
+	}
+	if j.Stride != nil && (l.Stride[0] < 1 || l.Stride[1] < 1) {
+		return fmt.Errorf("layer %s: the stride must be at least 1 (leave it out for the default)", b)
 	}
 	return nil
 }

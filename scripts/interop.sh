@@ -75,7 +75,7 @@ for spec in $specs; do
 	bin/train -data "$data" -model "$spec" -epochs 1 -limit "$limit" -out "$dir" -save "$dir/go.safetensors" | tail -n 1
 	"$py" scripts/torch_check.py eval "$dir/go.safetensors" --net "$dir/net.py" --data "$data" --tolerance "$tolerance" | tee "$dir/torch_eval.log"
 	check "spec $n, cmd/train's checkpoint in PyTorch" "$(awk '/^test acc/ {print $3}' "$dir/torch_eval.log")" \
-		"$(awk '/recorded test acc/ {print $4}' "$dir/torch_eval.log" | tr -d ';')"
+		"$(awk '/recorded test acc/ {print $5}' "$dir/torch_eval.log" | tr -d ';')"
 	"$py" scripts/torch_check.py train "$dir/torch.safetensors" --net "$dir/net.py" --data "$data" --limit "$limit" --lr "${lr:-0.1}" | tee "$dir/torch_train.log"
 	bin/evaluate -model "$dir/torch.safetensors" -data "$data" | tee "$dir/evaluate.log" | tail -n 1
 	check "spec $n, PyTorch's weights in cmd/evaluate" "$(awk '/^test acc/ {print $3}' "$dir/evaluate.log")" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The PyTorch half of the safetensors interop check (README: "Weights for PyTorch").
+"""The PyTorch half of the safetensors interop check (docs/pytorch.md).
 
   torch_check.py eval FILE [--data DIR] [--variant classic|modern] [--net NET.py] [--tolerance 0.002]
       Loads FILE (a checkpoint of cmd/train -save, or any safetensors file holding the ten

@@ -87,6 +87,9 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-model: %w", err)
 	}
 	assumed, err := ck.SettleModel(o.variant)
+	if err != nil && o.variant == "" {
+		return fmt.Errorf("-model %s: %w (the file does not name its network, so it was read as the classic LeNet; -variant names it)", o.model, err)
+	}
 	if err != nil {
 		return fmt.Errorf("-variant %s: %s: %w", o.variant, o.model, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,10 +47,14 @@ func oneLine(t *testing.T, stderr, want string) {
 	cmdtest.OneLine(t, "evaluate", stderr, want)
 }
 
-// classifier is a classic or modern LeNet with random weights and biases.
-func classifier(t *testing.T, v lenet.Variant, seed uint64) *lenet.Classifier {
+// classifier is network v (a preset or a spec) with random weights and biases.
+func classifier(t *testing.T, v string, seed uint64) *lenet.Classifier {
 	t.Helper()
-	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 1, Seed: seed})
+	spec, err := lenet.ParseSpec(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lenettest.New(t, lenet.Config{Spec: spec, BatchSize: 1, Seed: seed})
 	rng := rand.New(rand.NewPCG(seed, 1))
 	lenettest.SetBiases(c, func(int) float32 { return float32(rng.NormFloat64()) })
 	return c
@@ -72,11 +77,13 @@ func expected(t *testing.T, c *lenet.Classifier, s *dataset.Set) string {
 	return b.String()
 }
 
-// A checkpoint of either variant: the per-class table and the accuracy are those of the
-// network that was saved, and the first line says what the file holds.
+// A checkpoint of either preset or of another network: the per-class table and the
+// accuracy are those of the network that was saved, and the first line says what the
+// file holds.
 func TestEvaluateCheckpoint(t *testing.T) {
 	s := fashiontest.Random(t, 60, 4)
-	for i, v := range lenet.Variants {
+	titles := []string{"LeNet (classic)", "LeNet (modern)", "CNN (conv4k3p1s2-tanh-max3s2p1-dense16-relu)"}
+	for i, v := range append(slices.Clone(lenet.Presets), "conv4k3p1s2-tanh-max3s2p1-dense16-relu") {
 		c := classifier(t, v, uint64(i+1))
 		path := filepath.Join(t.TempDir(), "ck.safetensors")
 		h := header(lenet.TrainState{Epoch: 2, History: lenet.History{{Epoch: 2, TestAcc: ptr(0.5)}}})
@@ -87,7 +94,7 @@ func TestEvaluateCheckpoint(t *testing.T) {
 		if code != cli.ExitOK || stderr != "" {
 			t.Fatalf("%s: exit %d, stderr %q", v, code, stderr)
 		}
-		want := fmt.Sprintf("LeNet (%s) from %s, trained 2 epochs, test acc 0.500\n", v, path) + expected(t, c, s)
+		want := fmt.Sprintf("%s from %s, trained 2 epochs, test acc 0.500\n", titles[i], path) + expected(t, c, s)
 		if stdout != want {
 			t.Errorf("%s: stdout\n%s\nwant\n%s", v, stdout, want)
 		}
@@ -117,7 +124,7 @@ func TestEvaluateMNISTCheckpoint(t *testing.T) {
 	if asked != dataset.MNIST {
 		t.Errorf("the test set asked for is %v; want MNIST", asked)
 	}
-	want := "LeNet (modern) from " + path + ", trained 1 epoch; on the MNIST test set\nper-class test accuracy:\n  0  "
+	want := "LeNet (modern) from " + path + ", trained 1 epoch, test acc 0.500; on the MNIST test set\nper-class test accuracy:\n  0  "
 	if !strings.HasPrefix(out.String(), want) || !strings.Contains(out.String(), "\n  9  ") {
 		t.Errorf("stdout\n%s\nwant it to start with\n%s\nand name the digits", out.String(), want)
 	}
@@ -127,10 +134,13 @@ func ptr(v float64) *float64 { return &v }
 
 // header is a valid checkpoint header (one a run of cmd/train could write) with state st.
 func header(st lenet.TrainState) lenet.CheckpointHeader {
+	if st.Epoch > 0 && len(st.History) == 0 { // the test accuracy a run records at the end of an epoch
+		st.History = lenet.History{{Epoch: float64(st.Epoch), TestAcc: new(0.5)}}
+	}
 	return lenet.CheckpointHeader{Epochs: max(st.Epoch, 1), BatchSize: 8, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.9}, TrainState: st}
 }
 
-// Weights without a variant are classic unless -variant says otherwise; -save writes
+// Weights without a network are classic unless -variant says otherwise; -save writes
 // them as a checkpoint that evaluates the same and claims no more than the input did.
 func TestEvaluateWeightsOnly(t *testing.T) {
 	s := fashiontest.Random(t, 40, 4)
@@ -147,7 +157,7 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 	checkpointtest.WriteFile(t, bare, f)
 
 	code, stdout, _ := runEval(t, s, "-model", bare)
-	if code != cli.ExitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its variant; -variant chooses) from "+bare+", weights only, no training state\n") {
+	if code != cli.ExitOK || !strings.HasPrefix(stdout, "LeNet (classic, assumed: the file does not name its network; -variant chooses) from "+bare+", weights only, no training state\n") {
 		t.Errorf("no -variant: exit %d, stdout\n%s", code, stdout)
 	}
 	saved := filepath.Join(dir, "saved.safetensors")
@@ -156,7 +166,7 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 	if code != cli.ExitOK || stdout != want {
 		t.Errorf("-variant modern: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, stderr, stdout, want)
 	}
-	// The saved file names its variant now, so -variant is not needed and a wrong one
+	// The saved file names its network now, so -variant is not needed and a wrong one
 	// is refused.
 	code, stdout, _ = runEval(t, s, "-model", saved)
 	if code != cli.ExitOK || !strings.HasSuffix(stdout, expected(t, c, s)) || !strings.HasPrefix(stdout, "LeNet (modern) from") {
@@ -166,16 +176,49 @@ func TestEvaluateWeightsOnly(t *testing.T) {
 	if code != cli.ExitFailure {
 		t.Errorf("contradicting -variant: exit %d", code)
 	}
-	oneLine(t, stderr, `-variant classic: `+saved+`: checkpoint is of another model variant: the file holds "modern", not "classic"`)
-	// An assumed variant is not written into a saved file.
+	oneLine(t, stderr, `-variant classic: `+saved+`: checkpoint holds another network: the file holds modern, not classic`)
+	// An assumed network is not written into a saved file.
 	assumed := filepath.Join(dir, "assumed.safetensors")
 	if code, _, stderr := runEval(t, s, "-model", bare, "-save", assumed); code != cli.ExitOK {
 		t.Fatalf("-save without -variant: exit %d, %s", code, stderr)
 	}
 	ck, err := lenet.LoadCheckpoint(assumed)
-	if err != nil || ck.Variant != "" || !ck.WeightsOnly {
-		t.Errorf("file saved with an assumed variant: %v, variant %q, weights only %v", err, ck.Variant, ck.WeightsOnly)
+	if err != nil || ck.Model != "" || !ck.WeightsOnly {
+		t.Errorf("file saved with an assumed network: %v, model %q, weights only %v", err, ck.Model, ck.WeightsOnly)
 	}
+}
+
+// Bare weights of a network other than a preset are evaluated as the network -variant
+// names; without it, they do not fit the classic LeNet and the error says which flag
+// names the network.
+func TestEvaluateWeightsOnlyOfSpec(t *testing.T) {
+	s := fashiontest.Random(t, 40, 4)
+	dir := t.TempDir()
+	spec := "conv8k3p1s2-relu-max2-conv16k3-tanh-dense32-relu"
+	c := classifier(t, spec, 5)
+	full := filepath.Join(dir, "full.safetensors")
+	if err := lenet.Snapshot(c, header(lenet.TrainState{})).Save(full); err != nil {
+		t.Fatal(err)
+	}
+	f := checkpointtest.ReadFile(t, full)
+	f.Metadata = nil
+	bare := filepath.Join(dir, "bare.safetensors")
+	checkpointtest.WriteFile(t, bare, f)
+
+	code, stdout, stderr := runEval(t, s, "-model", bare, "-variant", spec)
+	if want := "CNN (" + spec + ") from " + bare + ", weights only, no training state\n" + expected(t, c, s); code != cli.ExitOK || stdout != want {
+		t.Errorf("-variant %s: exit %d, stderr %q, stdout\n%s\nwant\n%s", spec, code, stderr, stdout, want)
+	}
+	code, stdout, stderr = runEval(t, s, "-model", bare)
+	if code != cli.ExitFailure || stdout != "" {
+		t.Errorf("no -variant: exit %d, stdout %q", code, stdout)
+	}
+	oneLine(t, stderr, "-model "+bare+`: checkpoint parameters do not match the network: the file holds a tensor "6.weight"; the state_dict of classic is exactly 0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias (the file does not name its network, so it was read as the classic LeNet; -variant names it)`)
+	code, _, stderr = runEval(t, s, "-model", bare, "-variant", "modern")
+	if code != cli.ExitFailure {
+		t.Errorf("-variant modern: exit %d", code)
+	}
+	oneLine(t, stderr, "-variant modern: "+bare+`: checkpoint parameters do not match the network: the file holds a tensor "6.weight"; the state_dict of modern is exactly 0.weight, 0.bias, 3.weight, 3.bias, 7.weight, 7.bias, 9.weight, 9.bias, 11.weight, 11.bias`)
 }
 
 func TestEvaluateUsage(t *testing.T) {
@@ -185,7 +228,8 @@ func TestEvaluateUsage(t *testing.T) {
 	}{
 		{nil, "-model is required"},
 		{[]string{"-model", "x", "extra"}, `unexpected argument "extra"`},
-		{[]string{"-model", "x", "-variant", "resnet"}, `-variant: unknown model "resnet": choose one of classic, modern`},
+		{[]string{"-model", "x", "-variant", "resnet"}, `-variant: token "resnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming`},
+		{[]string{"-model", "x", "-variant", "conv6k29"}, "-variant: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{[]string{"-model", "x", "-nope"}, "flag provided but not defined: -nope"},
 	}
 	for _, tc := range cases {
@@ -196,7 +240,7 @@ func TestEvaluateUsage(t *testing.T) {
 		oneLine(t, stderr, tc.want)
 	}
 	code, stdout, stderr := runEval(t, nil, "-h")
-	if code != cli.ExitOK || stderr != "" || !strings.Contains(stdout, "else -variant, else classic") || !strings.Contains(stdout, "-data string") {
+	if code != cli.ExitOK || stderr != "" || !strings.Contains(stdout, "else -variant, else\nthe classic LeNet.") || !strings.Contains(stdout, "-data string") {
 		t.Errorf("-h: exit %d, stderr %q, stdout\n%s", code, stderr, stdout)
 	}
 }
@@ -221,7 +265,7 @@ func TestEvaluateBadFiles(t *testing.T) {
 		path, want string
 	}{
 		{filepath.Join(dir, "missing"), "no such file or directory"},
-		{dir, "reading checkpoint: read " + dir + ": is a directory"},
+		{dir, dir + ": not a regular file: it is a folder; name a checkpoint file"},
 		{write("junk", []byte("hello")), "not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)"},
 		{write("cut", data[:len(data)-1000]), "checkpoint is corrupt: safetensors file is truncated: the header announces 246824 bytes of tensor data, the file holds 245824"},
 		{write("altered", altered), "checkpoint is corrupt: SHA-256 mismatch (the file was altered)"},

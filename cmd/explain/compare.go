@@ -25,18 +25,19 @@ type input struct {
 	tag    string // for the file name: "42", "noise"
 	label  int    // -1 for noise
 	pixels []float32
+	names  [dataset.NumClasses]string // the data set's class names
 }
 
 // noiseSeed fixes the noise image, so that a comparison with noise can be repeated.
 const noiseSeed = 1
 
-// classIndex returns the first test image of the named class (a LabelNames entry, or
-// "sweater" for pullover) other than skip.
-func classIndex(test *dataset.Set, name string, skip int) (int, bool) {
+// classIndex returns the first test image of the named class (one of names, or
+// "sweater" for Fashion-MNIST's pullover) other than skip.
+func classIndex(test *dataset.Set, names [dataset.NumClasses]string, name string, skip int) (int, bool) {
 	if name == "sweater" {
 		name = "pullover"
 	}
-	for c, n := range dataset.LabelNames {
+	for c, n := range names {
 		if n != name {
 			continue
 		}
@@ -51,26 +52,35 @@ func classIndex(test *dataset.Set, name string, skip int) (int, bool) {
 
 // resolveInput reads -compare (or -class): a test image index, a class name, or
 // "noise".
-func resolveInput(test *dataset.Set, spec string, skip int) (input, error) {
+func resolveInput(test *dataset.Set, names [dataset.NumClasses]string, spec string, skip int) (input, error) {
 	if spec == "noise" {
 		rng := rand.New(rand.NewPCG(noiseSeed, 0))
 		px := make([]float32, lenet.Height*lenet.Width)
 		for i := range px {
 			px[i] = rng.Float32()
 		}
-		return input{name: "uniform noise", tag: "noise", label: -1, pixels: px}, nil
+		return input{name: "uniform noise", tag: "noise", label: -1, pixels: px, names: names}, nil
 	}
 	i, err := strconv.Atoi(spec)
 	if err != nil {
 		var ok bool
-		if i, ok = classIndex(test, spec, skip); !ok {
-			return input{}, cli.Usagef("%q is neither a test image index, a class (%s, sweater) nor noise", spec, strings.Join(dataset.LabelNames[:], ", "))
+		if i, ok = classIndex(test, names, spec, skip); !ok {
+			return input{}, cli.Usagef("%q is neither a test image index, a class (%s) nor noise", spec, classList(names))
 		}
 	}
 	if i < 0 || i >= test.N {
 		return input{}, cli.Usagef("test image %d: the test set has %d images; choose 0..%d", i, test.N, test.N-1)
 	}
-	return input{name: fmt.Sprintf("test image %d", i), tag: strconv.Itoa(i), label: test.Label(i), pixels: pixels(test.Image(i))}, nil
+	return input{name: fmt.Sprintf("test image %d", i), tag: strconv.Itoa(i), label: test.Label(i), pixels: pixels(test.Image(i)), names: names}, nil
+}
+
+// classList lists the class names a flag takes, with Fashion-MNIST's "sweater".
+func classList(names [dataset.NumClasses]string) string {
+	list := strings.Join(names[:], ", ")
+	if names == dataset.LabelNames {
+		list += ", sweater"
+	}
+	return list
 }
 
 // title is "test image 1 (pullover)", or the name alone for noise.
@@ -78,7 +88,7 @@ func (in input) title() string {
 	if in.label < 0 {
 		return in.name
 	}
-	return fmt.Sprintf("%s (%s)", in.name, dataset.LabelNames[in.label])
+	return fmt.Sprintf("%s (%s)", in.name, in.names[in.label])
 }
 
 // comparePath is the picture's path for two inputs.
@@ -90,9 +100,9 @@ func comparePath(outDir string, a, b input) string {
 func (in input) describe(insp *lenet.Inspection) string {
 	truth := "no class"
 	if in.label >= 0 {
-		truth = "true " + dataset.LabelNames[in.label]
+		truth = "true " + in.names[in.label]
 	}
-	return fmt.Sprintf("%s (%s): predicted %s (p = %.2f)", in.name, truth, dataset.LabelNames[insp.Predicted], insp.Probs[insp.Predicted])
+	return fmt.Sprintf("%s (%s): predicted %s (p = %.2f)", in.name, truth, in.names[insp.Predicted], insp.Probs[insp.Predicted])
 }
 
 // compare inspects two inputs with c, prints each layer's mean activation and the
@@ -174,7 +184,7 @@ func compareFigure(ia, ib *lenet.Inspection, a, b input) ([][]plotting.Panel, st
 	if err != nil {
 		return nil, "", err
 	}
-	names := dataset.LabelNames[:]
+	names := a.names[:]
 	panel := func(in input, insp *lenet.Inspection, side string) []plotting.Panel {
 		img := &plotting.ImageGrid{Title: side + ": " + in.name + " " + layers.FormatShape([]int{1, 1, lenet.Height, lenet.Width}), CellSize: 1.6 * vg.Inch,
 			Images: []plotting.Image{{Pix: float64s(in.pixels), W: lenet.Width, H: lenet.Height,

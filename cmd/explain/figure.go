@@ -7,7 +7,6 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
-	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
@@ -137,7 +136,12 @@ func buildFigure(insp *lenet.Inspection, index, label int, h lenet.CheckpointHea
 	if label < 0 || label >= lenet.Classes {
 		return nil, fmt.Errorf("label %d is outside 0..%d", label, lenet.Classes-1)
 	}
-	names := dataset.LabelNames[:]
+	src, err := h.Source()
+	if err != nil {
+		return nil, err
+	}
+	all := src.LabelNames()
+	names := all[:]
 	pred := insp.Predicted
 	f := &figure{}
 	verdict := "right"
@@ -162,7 +166,6 @@ func buildFigure(insp *lenet.Inspection, index, label int, h lenet.CheckpointHea
 	}
 	f.Summary = &plotting.Text{Text: "shape summary for one image\n\n" + strings.TrimRight(summary, "\n"), Mono: true, FontSize: 10}
 
-	var err error
 	if f.Stages, err = stages(insp); err != nil {
 		return nil, err
 	}

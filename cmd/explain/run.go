@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
@@ -68,10 +67,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return cli.Run("explain", args, stdout, stderr, parseFlags, func(o *options) error { return explain(o, stdout, stderr) })
 }
 
-// loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
-// -data when empty). Tests replace it with a generated set.
-var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
-	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
+// loadTest reads the test split of src from dir (searched for like cmd/train's -data
+// when empty). Tests replace it with a generated set.
+var loadTest = func(src *dataset.Source, dir string, progress io.Writer) (*dataset.Set, error) {
+	return dataset.LoadTest(dataset.Options{Source: src, Dir: dir, Progress: progress})
 }
 
 // outputPath is the picture's path for test image index.
@@ -94,14 +93,19 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-model %s: %w", o.model, err)
 	}
-	test, err := loadTest(o.dataDir, stderr)
+	src, err := ck.Source() // the images and class names of the data set it was trained on
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", o.model, err)
+	}
+	names := src.LabelNames()
+	test, err := loadTest(src, o.dataDir, stderr)
 	if err != nil {
 		return err
 	}
 	if o.class != "" {
 		var ok bool
-		if o.index, ok = classIndex(test, o.class, -1); !ok {
-			return cli.Usagef("-class %q: no test image of that class (classes: %s, or sweater)", o.class, strings.Join(dataset.LabelNames[:], ", "))
+		if o.index, ok = classIndex(test, names, o.class, -1); !ok {
+			return cli.Usagef("-class %q: no test image of that class (classes: %s)", o.class, classList(names))
 		}
 	}
 	if o.index >= test.N {
@@ -119,8 +123,8 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-model %s: %w", o.model, err)
 	}
 	if o.compare != "" {
-		a, _ := resolveInput(test, strconv.Itoa(o.index), -1)
-		b, err := resolveInput(test, o.compare, o.index)
+		a, _ := resolveInput(test, names, strconv.Itoa(o.index), -1)
+		b, err := resolveInput(test, names, o.compare, o.index)
 		if err != nil {
 			return fmt.Errorf("-compare: %w", err)
 		}
@@ -143,7 +147,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 	model, trained := ck.About(assumed)
 	fmt.Fprintf(stdout, "%s from %s, %s\n", model, o.model, trained)
 	fmt.Fprintf(stdout, "test image %d: true %s, predicted %s (p = %.2f)\n\n", o.index,
-		dataset.LabelNames[label], dataset.LabelNames[insp.Predicted], insp.Probs[insp.Predicted])
+		names[label], names[insp.Predicted], insp.Probs[insp.Predicted])
 	fmt.Fprint(stdout, summary.String())
 
 	if err := os.MkdirAll(o.outDir, 0o755); err != nil {

@@ -40,24 +40,35 @@ func genTestSet(t *testing.T) *dataset.Set {
 	return s
 }
 
-// useSet makes run load s instead of Fashion-MNIST for the rest of the test.
-func useSet(t *testing.T, s *dataset.Set) {
+// useSet makes run load s instead of the data set the checkpoint names, for the rest of
+// the test; the returned pointer receives the data set asked for.
+func useSet(t *testing.T, s *dataset.Set) **dataset.Source {
 	t.Helper()
 	old := loadTest
-	loadTest = func(string, io.Writer) (*dataset.Set, error) { return s, nil }
+	asked := new(*dataset.Source)
+	loadTest = func(src *dataset.Source, _ string, _ io.Writer) (*dataset.Set, error) {
+		*asked = src
+		return s, nil
+	}
 	t.Cleanup(func() { loadTest = old })
+	return asked
 }
 
 // header describes a checkpoint of one epoch at learning rate lr.
 func header(lr float64) lenet.CheckpointHeader {
-	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 2, Optimizer: lenet.Optimizer{Name: "sgd", LR: lr}, TrainState: lenet.TrainState{Epoch: 1}}
+	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 2, Optimizer: lenet.Optimizer{Name: "sgd", LR: lr},
+		TrainState: lenet.TrainState{Epoch: 1, History: lenet.History{{Epoch: 1, TestAcc: new(0.5)}}}}
 }
 
-// saveCheckpoint writes the weights of a fresh Classifier of variant v, with nonzero
-// biases, to a file and returns its path and the Classifier.
-func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.Classifier) {
+// saveCheckpoint writes the weights of a fresh Classifier of network v (a preset or a
+// spec), with nonzero biases, to a file and returns its path and the Classifier.
+func saveCheckpoint(t *testing.T, v string, seed uint64) (string, *lenet.Classifier) {
 	t.Helper()
-	c := lenettest.New(t, lenet.Config{Variant: v, BatchSize: 2, EvalBatch: 2, Seed: seed})
+	spec, err := lenet.ParseSpec(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lenettest.New(t, lenet.Config{Spec: spec, BatchSize: 2, EvalBatch: 2, Seed: seed})
 	lenettest.SetBiases(c, func(i int) float32 { return float32(math.Sin(float64(i+int(seed)))) / 2 })
 	path := filepath.Join(t.TempDir(), "ck.bin")
 	if err := lenet.Snapshot(c, header(0.9)).Save(path); err != nil {
@@ -71,7 +82,7 @@ func saveCheckpoint(t *testing.T, v lenet.Variant, seed uint64) (string, *lenet.
 func TestRunWritesTheInspectionsPicture(t *testing.T) {
 	set := genTestSet(t)
 	useSet(t, set)
-	for vi, v := range lenet.Variants {
+	for vi, v := range lenet.Presets {
 		ck, c := saveCheckpoint(t, v, uint64(vi+1))
 		out := filepath.Join(t.TempDir(), "new", "folder")
 		var stdout, stderr bytes.Buffer
@@ -90,11 +101,10 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 			t.Fatal(err)
 		}
 		var summary bytes.Buffer
-		if err := lenet.WriteSummary(&summary, v); err != nil {
+		if err := lenet.WriteSummary(&summary, c.Spec()); err != nil {
 			t.Fatal(err)
 		}
-		h := lenet.CheckpointHeader{TrainState: lenet.TrainState{Epoch: 1}}
-		fig, err := buildFigure(insp, 2, 4, h, summary.String())
+		fig, err := buildFigure(insp, 2, 4, header(0.9), summary.String())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +128,7 @@ func TestRunWritesTheInspectionsPicture(t *testing.T) {
 
 		// stdout: the model, the verdict, the shape summary and the file written.
 		names := dataset.LabelNames
-		wantOut := fmt.Sprintf("LeNet (%s) from %s, trained 1 epoch\ntest image 2: true coat, predicted %s (p = %.2f)\n\n%s\nwrote %s (%d x %d pixels)\n",
+		wantOut := fmt.Sprintf("LeNet (%s) from %s, trained 1 epoch, test acc 0.500\ntest image 2: true coat, predicted %s (p = %.2f)\n\n%s\nwrote %s (%d x %d pixels)\n",
 			v, ck, names[insp.Predicted], insp.Probs[insp.Predicted], summary.String(), path, w, hh)
 		if stdout.String() != wantOut {
 			t.Errorf("case %d %s: stdout\n%s\nwant\n%s", vi, v, stdout.String(), wantOut)
@@ -160,7 +170,7 @@ func floatsEqual(a []float64, b []float32) bool {
 // probabilities, the input; and each stage's two grids share one colour scale.
 func TestFigureNumbersComeFromInspect(t *testing.T) {
 	set := genTestSet(t)
-	for vi, v := range lenet.Variants {
+	for vi, v := range lenet.Presets {
 		_, c := saveCheckpoint(t, v, uint64(7+vi))
 		insp, err := lenet.Inspect(c, pixels(set.Image(1)))
 		if err != nil {
@@ -220,7 +230,7 @@ func TestFigureNumbersComeFromInspect(t *testing.T) {
 		if !floatsEqual(in.Pix, insp.Input) || in.W != 28 || in.H != 28 || in.Highlight != (insp.Predicted != 3) {
 			t.Errorf("case %d %s: the input panel is not the inspected image", vi, v)
 		}
-		if !strings.Contains(fig.Title, "true dress, predicted "+dataset.LabelNames[insp.Predicted]) || !strings.Contains(fig.Title, string(v)) {
+		if !strings.Contains(fig.Title, "true dress, predicted "+dataset.LabelNames[insp.Predicted]) || !strings.Contains(fig.Title, "LeNet ("+v+", ") {
 			t.Errorf("case %d %s: title %q", vi, v, fig.Title)
 		}
 	}

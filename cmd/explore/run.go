@@ -15,8 +15,8 @@ import (
 	"github.com/d2l-go/convnets/lenet"
 )
 
-// defaultModels are the checkpoints tried, in order, without -model: where the README's
-// cmd/train command writes one, then where it did before checkpoints were safetensors.
+// defaultModels are the checkpoints tried, in order, without -model: where the docs'
+// cmd/train -save command writes one, then where it did before checkpoints were safetensors.
 var defaultModels = []string{"out/lenet.safetensors", "out/lenet.ckpt"}
 
 // defaultModelsText names defaultModels for messages: "A (or B)".

@@ -15,19 +15,23 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/internal/linestest"
-	"github.com/d2l-go/convnets/internal/safetensors"
 	"github.com/d2l-go/convnets/lenet"
 )
 
 // savedHeader describes a run of one epoch that has done epoch epochs (0 or 1), with
 // the settings a checkpoint file must hold.
 func savedHeader(epoch int) lenet.CheckpointHeader {
-	return lenet.CheckpointHeader{Epochs: 1, BatchSize: 64, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: epoch}}
+	h := lenet.CheckpointHeader{Epochs: 1, BatchSize: 64, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: epoch}}
+	if epoch > 0 { // the test accuracy a run records at the end of an epoch
+		h.History = lenet.History{{Epoch: float64(epoch), TestAcc: new(0.5)}}
+	}
+	return h
 }
 
 func runExplore(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -82,7 +86,7 @@ func TestFailuresExit1(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-model", filepath.Join(dir, "none.ckpt"), "-addr", "127.0.0.1:0"}, "-model: open " + filepath.Join(dir, "none.ckpt") + ": no such file or directory"},
+		{[]string{"-model", filepath.Join(dir, "none.ckpt"), "-addr", "127.0.0.1:0"}, "-model: stat " + filepath.Join(dir, "none.ckpt") + ": no such file or directory"},
 		{[]string{"-model", junk, "-addr", "127.0.0.1:0"}, "-model: " + junk + ": not a LeNet checkpoint"},
 		{[]string{"-addr", busy.Addr().String()}, "-addr: listening on " + busy.Addr().String() + ": "},
 		{[]string{"-addr", "nosuchhost.invalid:80"}, "-addr: listening on nosuchhost.invalid:80: "},
@@ -133,7 +137,7 @@ func TestServesCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, p := serveInBackground(t, "-model", path, "-addr", "127.0.0.1:0", "-data", data)
-	if !strings.HasPrefix(p.Stdout.String(), "CNN explorer (LeNet (modern), trained 1 epoch) at http://127.0.0.1:") {
+	if !strings.HasPrefix(p.Stdout.String(), "CNN explorer (LeNet (modern), trained 1 epoch, test acc 0.500) at http://127.0.0.1:") {
 		t.Errorf("stdout %q", p.Stdout.String())
 	}
 	var model struct {
@@ -215,24 +219,18 @@ func TestDefaultModel(t *testing.T) {
 	}
 	p.Stop(t)
 
-	// out/lenet.safetensors comes first; weights alone (PyTorch's) that do not name
-	// their variant are explored as classic, and the output says so.
+	// out/lenet.safetensors comes first; weights alone (PyTorch's, without metadata)
+	// that do not name their network are explored as classic, and the output says so.
 	ck := lenet.Snapshot(c, lenet.CheckpointHeader{})
 	ck.WeightsOnly = true
-	var file bytes.Buffer
-	if _, err := ck.WriteTo(&file); err != nil {
+	if err := ck.Save("out/lenet.safetensors"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := safetensors.Decode(file.Bytes())
+	f := checkpointtest.ReadFile(t, "out/lenet.safetensors")
+	f.Metadata = nil
+	checkpointtest.WriteFile(t, "out/lenet.safetensors", f)
+	file, err := os.ReadFile("out/lenet.safetensors")
 	if err != nil {
-		t.Fatal(err)
-	}
-	st.Metadata = map[string]string{"format": "pt"} // as PyTorch writes them: tensors alone
-	file.Reset()
-	if _, err := st.WriteTo(&file); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile("out/lenet.safetensors", file.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	url, p = serveInBackground(t, "-addr", "127.0.0.1:0", "-data", data)
@@ -253,7 +251,7 @@ func TestDefaultModel(t *testing.T) {
 	p.Stop(t)
 
 	// A damaged default is refused, not passed over for the next one.
-	if err := os.WriteFile("out/lenet.safetensors", file.Bytes()[:file.Len()-1000], 0o644); err != nil {
+	if err := os.WriteFile("out/lenet.safetensors", file[:len(file)-1000], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runExplore(t, context.Background(), "-addr", "127.0.0.1:0", "-data", data)
@@ -269,7 +267,7 @@ func TestLoadData(t *testing.T) {
 	if err != nil || train == nil || train.N != 60000 || test == nil || test.N != 10000 {
 		t.Errorf("loadData: train %v, test %v, %v", train, test, err)
 	}
-	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), dataset.ErrNotFound.Error()) {
+	if _, _, err := loadData(context.Background(), dataset.FashionMNIST, t.TempDir(), nil); !errors.Is(err, dataset.ErrNotFound) || !strings.Contains(err.Error(), "Fashion-MNIST not found") {
 		t.Errorf("loadData(empty folder): %v", err)
 	}
 	// The source is the checkpoint's: MNIST's digests refuse Fashion-MNIST's files.

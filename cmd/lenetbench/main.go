@@ -67,7 +67,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	o := &options{}
 	fs.IntVar(&o.epochs, "epochs", 1, "timed training epochs")
-	fs.IntVar(&o.batch, "batch", 256, "mini-batch size")
+	fs.IntVar(&o.batch, "batch", 256, "mini-batch size, at most the training set's (a larger one is cut to it)")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first N training images (0 = all 60000)")
 	fs.IntVar(&o.shards, "shards", 0, "cut each batch into this many parts (0: the default, see lenet.Config.Shards)")
 	model := fs.String("model", "classic", "the network: a preset (classic, modern) or a spec")
@@ -80,7 +80,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	var err error
 	if o.variant, err = lenet.ParseSpec(*model); err != nil {
-		return nil, &cli.UsageError{Err: err}
+		return nil, cli.Usagef("-model: %w", err)
 	}
 	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}
@@ -111,6 +111,9 @@ func bench(o *options, stdout io.Writer) error {
 		return err
 	}
 	train = train.Head(o.limit)
+	// As in cmd/train: a larger batch would only pad every step with empty rows, in
+	// memory too (-batch 100000000 would ask for about 20 GB).
+	o.batch = min(o.batch, train.N)
 	c, err := lenet.New(lenet.Config{Spec: o.variant, BatchSize: o.batch, Seed: o.seed, Ops: o.ops, Shards: o.shards})
 	if err != nil {
 		return err

@@ -63,15 +63,24 @@ func (r *report) writeTable(w io.Writer) error {
 	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, x := range r.rows {
 		if x.Diverged > 0 {
-			fmt.Fprintf(&b, "| %s | `%s` | %d | %d | diverged at epoch %d | | | |\n", x.Name, x.Spec, x.Params, x.Epochs, x.Diverged)
+			fmt.Fprintf(&b, "| %s | `%s` | %d | %d | diverged at epoch %d | | | |\n", cell(x.Name), codeCell(x.Spec), x.Params, x.Epochs, x.Diverged)
 			continue
 		}
 		fmt.Fprintf(&b, "| %s | `%s` | %d | %d | %.3f | %.3f | %.3f | %.0f |\n",
-			x.Name, x.Spec, x.Params, x.Epochs, x.Loss, x.TrainAcc, x.TestAcc, x.ExamplesPerSec)
+			cell(x.Name), codeCell(x.Spec), x.Params, x.Epochs, x.Loss, x.TrainAcc, x.TestAcc, x.ExamplesPerSec)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// cell makes s one table cell of text: a '|' would end the cell and a line break the
+// row, so '|' and '\' are escaped and breaks become spaces.
+var cell = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace
+
+// codeCell makes s one cell's code span: GitHub's tables end a cell at a '|' inside a
+// code span too unless it is escaped, and the escape's backslash is not shown; a code
+// span shows any other backslash as it is.
+var codeCell = strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace
 
 // legend names a row in the picture: its name, parameters and speed.
 func (x row) legend() string {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +19,7 @@ import (
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/linestest"
+	"github.com/d2l-go/convnets/lenet"
 )
 
 // Two small variants keep the tests quick.
@@ -76,25 +79,61 @@ func TestDefaultVariants(t *testing.T) {
 		seen[s.Label()], seen[s.String()] = true, true
 	}
 	vs := defaultVariants()
-	if vs[0].String() != "conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9" || vs[0].Params() != 61706 {
-		t.Errorf("first variant is %s (%d parameters), want the classic LeNet", vs[0], vs[0].Params())
+	d, err := lenet.Describe(vs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs[0].String() != "conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9" || d.Params != 61706 || vs[0].Model() != lenet.Classic {
+		t.Errorf("first variant is %s (%d parameters), want the classic LeNet", vs[0], d.Params)
+	}
+}
+
+// TestBuiltinNamesSelectable: -variants selects every built-in variant by its
+// name, alone or in a list of all of them.
+func TestBuiltinNamesSelectable(t *testing.T) {
+	var names []string
+	for _, b := range defaultVariants() {
+		names = append(names, b.Name)
+		for _, arg := range []string{b.Name, strings.ToUpper(b.Name), " " + b.Name + " ,"} {
+			vs, err := parseVariants(arg)
+			if err != nil || len(vs) != 1 || vs[0].Name != b.Name || vs[0].String() != b.String() {
+				t.Errorf("-variants %q = %+v, %v; want the built-in %q alone", arg, vs, err, b.Name)
+			}
+		}
+	}
+	vs, err := parseVariants(strings.Join(names, ","))
+	if err != nil || len(vs) != len(names) {
+		t.Fatalf("-variants of all %d names: %d variants, %v", len(names), len(vs), err)
+	}
+	for i, v := range vs {
+		if v.Name != names[i] {
+			t.Errorf("-variants of all names: variant %d is %q, want %q", i+1, v.Name, names[i])
+		}
 	}
 }
 
 func TestParseVariantsFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "v.json")
-	os.WriteFile(file, []byte(`["conv2k5-relu-max2-dense8-relu", {"name": "j", "convs": [{"out": 2, "kernel": 3, "act": "relu", "pool": "avg"}], "dense": []}]`), 0o644)
+	os.WriteFile(file, []byte(`["conv2k5-relu-max2-dense8-relu", {"name": "j", "layers": [{"kind": "conv", "out": 2, "kernel": 3}, {"kind": "relu"}, {"kind": "avgpool", "kernel": 2}]}]`), 0o644)
 	vs, err := parseVariants("@" + file)
-	if err != nil || len(vs) != 2 || vs[1].Label() != "j" || vs[1].Convs[0].PoolSize != 2 || vs[0].Label() != "conv2k5-relu-max2-dense8-relu" {
+	if err != nil || len(vs) != 2 || vs[1].Label() != "j" || vs[1].Layers[2].Kind != lenet.KindAvgPool || vs[1].Layers[2].Kernel != [2]int{2, 2} ||
+		vs[1].Arch() != "conv2k3-relu-avg2" || vs[0].Label() != "conv2k5-relu-max2-dense8-relu" {
 		t.Fatalf("parseVariants(@file) = %+v, %v", vs, err)
 	}
-	os.WriteFile(file, []byte(`["conv2k5"]`), 0o644)
-	if _, err := parseVariants("@" + file); err == nil || !strings.Contains(err.Error(), "entry 1: spec \"conv2k5\": conv1 has no activation") {
-		t.Errorf("bad file entry: %v", err)
+	for _, tc := range []struct{ content, want string }{
+		{`["conv2k29"]`, ": entry 1: layer 0 conv2k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
+		{`["conv2k5", {"convs": [{"out": 2, "kernel": 3, "act": "relu"}], "dense": []}]`, `: entry 2: spec JSON: json: unknown field "convs"`},
+		{`[]`, ": no variants"},
+		{`{"layers": []}`, ": want a JSON array of specs: json: cannot unmarshal object into Go value of type []json.RawMessage"},
+	} {
+		os.WriteFile(file, []byte(tc.content), 0o644)
+		if _, err := parseVariants("@" + file); err == nil || err.Error() != file+tc.want {
+			t.Errorf("file %s: %v; want %q", tc.content, err, file+tc.want)
+		}
 	}
-	if _, err := parseVariants("@" + filepath.Join(dir, "none.json")); err == nil {
-		t.Error("missing file: no error")
+	if _, err := parseVariants("@" + filepath.Join(dir, "none.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }
 
@@ -213,15 +252,15 @@ func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
 }
 
 // TestMNISTDataset runs on a generated MNIST-named data set: refused by the
-// published digests, accepted with -no-verify, found through $MNIST_DIR.
+// published sizes, accepted with -no-verify, found through $MNIST_DIR.
 func TestMNISTDataset(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "mnist")
 	writeIDX(t, dir, 40, 20)
 	out := filepath.Join(t.TempDir(), "out")
 	args := []string{"-dataset", "mnist", "-out", out, "-epochs", "1", "-variants", "tiny1=conv2k5-relu-max2-dense8-relu"}
 	code, _, stderr := runSweep(t, context.Background(), append(args, "-data", dir)...)
-	if code != cli.ExitFailure || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db") {
-		t.Errorf("generated files as MNIST: exit %d, stderr %q; want one line naming MNIST's published digest", code, stderr)
+	if code != cli.ExitFailure || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "the published train-images-idx3-ubyte of MNIST holds 47040000") {
+		t.Errorf("generated files as MNIST: exit %d, stderr %q; want one line naming MNIST's published size", code, stderr)
 	}
 	t.Setenv("MNIST_DIR", dir)
 	code, stdout, stderr := runSweep(t, context.Background(), append(args, "-no-verify")...)

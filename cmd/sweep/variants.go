@@ -12,7 +12,8 @@ import (
 
 // defaultVariants are the chapter's LeNet exercises: the modernisations one at a
 // time (max pooling, ReLU), the modern network, then changes to it (kernel size,
-// channels, a convolution more, a dense layer less, learning rate, init).
+// channels, a convolution more, a dense layer less, learning rate, init). Their
+// names hold no comma, so that -variants, a comma-separated list, can name each.
 func defaultVariants() []lenet.Spec {
 	list := []struct{ name, spec string }{
 		{"classic", lenet.ClassicSpec().String()},
@@ -23,9 +24,9 @@ func defaultVariants() []lenet.Spec {
 		{"wider convolutions", "conv16k5p2-relu-max2-conv32k5-relu-max2-dense120-relu-dense84-relu-lr0.1"},
 		{"third conv layer", "conv6k5p2-relu-max2-conv16k5-relu-max2-conv32k3p1-relu-dense120-relu-dense84-relu-lr0.1"},
 		{"one dense layer less", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-lr0.1"},
-		{"modern, lr 0.03", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.03"},
-		{"modern, lr 0.3", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.3"},
-		{"modern, Kaiming init", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.1-kaiming"},
+		{"modern lr 0.03", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.03"},
+		{"modern lr 0.3", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.3"},
+		{"modern Kaiming init", "conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.1-kaiming"},
 	}
 	specs := make([]lenet.Spec, len(list))
 	for i, v := range list {

@@ -44,7 +44,7 @@ func TestFashionFilesAreNotMNIST(t *testing.T) {
 // on the resuming line.
 func TestResumeTakesTheDataset(t *testing.T) {
 	ck := saveCheckpoint(t, lenet.CheckpointHeader{Dataset: "mnist", Epochs: 2, BatchSize: 4, Seed: 1, TrainExamples: 64,
-		Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: 1}})
+		Optimizer: lenet.Optimizer{Name: "sgd", LR: 0.1}, TrainState: lenet.TrainState{Epoch: 1, History: lenet.History{{Epoch: 1, TestAcc: new(0.5)}}}})
 	for _, tc := range []struct {
 		args []string
 		want *dataset.Source

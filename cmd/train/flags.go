@@ -22,6 +22,7 @@ type options struct {
 	dataDir, outDir      string
 	seed                 uint64
 	save, resume         string
+	saveFromResume       bool            // -save is -resume's file, not given
 	serve                string          // -serve's address; never taken from a checkpoint
 	dataset              string          // -dataset's name
 	source               *dataset.Source // the data set it names
@@ -50,7 +51,7 @@ func newFlagSet(o *options, model, ops *string) *flag.FlagSet {
 	fs.StringVar(&o.outDir, "out", "out", "folder for curves.png, predictions.png, confusion.png and metrics.json")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first N training images (0 = all 60000; with -resume, the checkpoint's)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling (with -resume: the checkpoint's)")
-	fs.StringVar(&o.save, "save", "", "write a checkpoint to this file after every epoch and on Ctrl-C (its folder must exist)")
+	fs.StringVar(&o.save, "save", "", "write a checkpoint to this file after every epoch and on Ctrl-C (its folder must exist);\nwith -resume, the file resumed from unless given (-save '' saves none)")
 	fs.StringVar(&o.resume, "resume", "", "continue the run saved in this checkpoint")
 	fs.StringVar(&o.serve, "serve", "", "serve the LeNet explorer at this address while training, e.g. 127.0.0.1:8080:\nthe curves as they grow, the network after every epoch; it stays up after training until Ctrl-C")
 	return fs

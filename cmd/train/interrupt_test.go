@@ -230,7 +230,8 @@ func TestRefusedBeforeTraining(t *testing.T) {
 	aFile := filepath.Join(dir, "file")
 	os.WriteFile(aFile, nil, 0o644)
 	c := lenettest.New(t, lenet.Config{BatchSize: 4})
-	h := lenet.CheckpointHeader{Epochs: 2, BatchSize: 4, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0}, TrainState: lenet.TrainState{Epoch: 1}}
+	h := lenet.CheckpointHeader{Epochs: 2, BatchSize: 4, Optimizer: lenet.Optimizer{Name: "sgd", LR: 0},
+		TrainState: lenet.TrainState{Epoch: 1, History: lenet.History{{Epoch: 1, TestAcc: new(0.5)}}}}
 	var lr0, nan bytes.Buffer
 	if _, err := lenet.Snapshot(c, h).WriteTo(&lr0); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,7 @@ import (
 
 func main() {
 	// -ops gorgonia trains through Gorgonia's own matrix products: give them the
-	// project's float32 GEMM, as the throughput figures in the README assume.
+	// project's float32 GEMM, as the throughput figures in docs/performance.md assume.
 	graph.UseBLAS()
 	cli.Main(run)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/lenet"
 )
 
 func runTrain(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -36,7 +38,9 @@ func TestBadFlagsExit2(t *testing.T) {
 		{[]string{"-batch", "-3"}, "-batch -3: must be at least 1"},
 		{[]string{"-lr", "0"}, "-lr 0: must be a positive number"},
 		{[]string{"-lr", "NaN"}, "-lr NaN: must be a positive number"},
-		{[]string{"-model", "alexnet"}, `unknown model "alexnet": choose one of classic, modern`},
+		{[]string{"-model", "alexnet"}, `-model: token "alexnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming (run 'train -h' for the flags)`},
+		{[]string{"-model", "conv6k29"}, "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
+		{[]string{"-seed", "0"}, "-seed 0: seeds start at 1"},
 		{[]string{"-device", "tpu"}, `-device "tpu": choose auto, cpu or cuda`},
 		{[]string{"-ops", "cudnn"}, `-ops: unknown implementation "cudnn": choose one of fast, gorgonia`},
 		{[]string{"-limit", "-1"}, "-limit -1"},
@@ -76,14 +80,15 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 // single "(default 0.9)", which would be wrong for -model modern.
 func TestHelpLRDefaults(t *testing.T) {
 	_, stdout, _ := runTrain(t, context.Background(), "-h")
-	if !strings.Contains(stdout, "default 0.9 for classic, 0.1 for modern") || strings.Contains(stdout, "(default 0.9)") {
+	if !strings.Contains(stdout, "(default the spec's lr token, else 0.9 for a network with a sigmoid or tanh\n") ||
+		!strings.Contains(stdout, "0.9 for classic, 0.1 for modern") || strings.Contains(stdout, "(default 0.9)") {
 		t.Errorf("-h on -lr:\n%s", stdout)
 	}
 	for _, tc := range []struct {
 		args []string
 		want float64
 	}{
-		{nil, 0}, // not set: train picks the variant's (or the checkpoint's) rate
+		{nil, 0}, // not set: train picks the spec's (or the checkpoint's) rate
 		{[]string{"-lr", "0.25"}, 0.25},
 	} {
 		o, err := parseFlags(tc.args, io.Discard)
@@ -94,8 +99,22 @@ func TestHelpLRDefaults(t *testing.T) {
 			t.Errorf("%v: lr %v, given %v; want %v", tc.args, o.lr, o.given["lr"], tc.want)
 		}
 	}
-	if got := curvesTitle("modern", 0.1, dataset.FashionMNIST); got != "LeNet (modern, lr 0.1) on Fashion-MNIST" {
-		t.Errorf("curves title %q", got)
+	for _, tc := range []struct {
+		spec string
+		want string
+	}{
+		{"modern", "LeNet (modern, lr 0.1) on Fashion-MNIST"},
+		// The learning rate written in a spec is the network's, not its name.
+		{"conv6k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu-lr0.3", "LeNet (modern, lr 0.1) on Fashion-MNIST"},
+		{"conv8k3p1s2-tanh-dense32-lr0.05", "CNN (conv8k3p1s2-tanh-dense32, lr 0.1) on Fashion-MNIST"},
+	} {
+		s, err := lenet.ParseSpec(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := curvesTitle(s, 0.1, dataset.FashionMNIST); got != tc.want {
+			t.Errorf("curves title of %s: %q; want %q", tc.spec, got, tc.want)
+		}
 	}
 }
 
@@ -158,7 +177,7 @@ var closing = regexp.MustCompile(`(?m)^loss \d+\.\d{3}, train acc \d\.\d{3}, tes
 
 // A small real run (4 batches per epoch, so 4 train points and 1 test point per epoch)
 // writes every output and removes what killed runs left, then resuming continues the
-// epoch count; a checkpoint of the other variant, or of more epochs, is refused.
+// epoch count; a checkpoint of another network, or of more epochs, is refused.
 func TestTrainSaveResume(t *testing.T) {
 	dataDir := fashiontest.Dir(t)
 	dir := t.TempDir()
@@ -198,9 +217,26 @@ func TestTrainSaveResume(t *testing.T) {
 
 	code, _, stderr = runTrain(t, context.Background(), append(common, "-epochs", "3", "-resume", ck, "-model", "modern")...)
 	if code != cli.ExitFailure {
-		t.Errorf("resume with another variant: exit %d, want 1", code)
+		t.Errorf("resume with another network: exit %d, want 1", code)
 	}
-	oneLine(t, stderr, `checkpoint is of another model variant: it holds "classic" but -model is "modern"`)
+	oneLine(t, stderr, "-resume "+ck+": checkpoint holds another network: it holds classic but -model is modern")
+
+	// A checkpoint of seed 0 (which earlier versions took) cannot be continued exactly.
+	ck0 := filepath.Join(dir, "seed0.safetensors")
+	saved, err := lenet.LoadCheckpoint(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved.Seed = 0
+	if err := saved.Save(ck0); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runTrain(t, context.Background(), "-data", dataDir, "-out", out, "-epochs", "3", "-resume", ck0)
+	if code != cli.ExitFailure {
+		t.Errorf("resume a run of seed 0: exit %d, want 1", code)
+	}
+	oneLine(t, stderr, "-resume "+ck0+": it was trained with seed 0, which this version reads as the default seed 1, so its shuffling cannot be continued exactly; start a new run")
+	os.Remove(ck0)
 
 	code, _, stderr = runTrain(t, context.Background(), append(common, "-epochs", "1", "-resume", ck)...)
 	if code != cli.ExitUsage {
@@ -224,6 +260,21 @@ func TestTrainSaveResume(t *testing.T) {
 	}
 	if names := cmdtest.DirNames(t, out); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
 		t.Errorf("-out holds %v; the killed writer's temporary file should be gone", names)
+	}
+
+	// Into a new -out, the finished run writes every output, the curves included.
+	out2 := filepath.Join(dir, "out2")
+	code, stdout, stderr = runTrain(t, context.Background(), "-data", dataDir, "-out", out2, "-resume", ck)
+	if code != cli.ExitOK || stderr != "" || closingLine(stdout) != closed {
+		t.Fatalf("resume a finished run into a new -out: exit %d, closing %q (want %q): %s", code, closingLine(stdout), closed, stderr)
+	}
+	if names := cmdtest.DirNames(t, out2); !slices.Equal(names, []string{"confusion.png", "curves.png", "metrics.json", "predictions.png"}) {
+		t.Errorf("a new -out holds %v, want the four outputs", names)
+	}
+	a, errA := os.ReadFile(filepath.Join(out, "curves.png"))
+	b, errB := os.ReadFile(filepath.Join(out2, "curves.png"))
+	if errA != nil || errB != nil || !bytes.Equal(a, b) {
+		t.Errorf("curves.png of the resumed finished run (%d bytes, %v) differs from the trained run's (%d bytes, %v)", len(b), errB, len(a), errA)
 	}
 }
 
@@ -249,4 +300,50 @@ func closingLine(stdout string) string {
 		}
 	}
 	return ""
+}
+
+// -model takes any spec; its epochs token is the default of -epochs, which a given
+// -epochs overrides; its lr token stays in the spec, where the run finds it.
+func TestModelSpecSettings(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		epochs int
+		lr     float64 // the spec's LearningRate
+		model  string
+	}{
+		{nil, 10, 0.9, "classic"},
+		{[]string{"-model", "modern"}, 10, 0.1, "modern"},
+		{[]string{"-model", "conv4k5-relu-max2-dense16-relu-lr0.05-epochs3"}, 3, 0.05, "conv4k5-relu-max2-dense16-relu"},
+		{[]string{"-model", "conv4k5-relu-max2-dense16-relu-lr0.05-epochs3", "-epochs", "5"}, 5, 0.05, "conv4k5-relu-max2-dense16-relu"},
+		{[]string{"-model", "conv8k3p1s2-tanh-dense32"}, 10, 0.9, "conv8k3p1s2-tanh-dense32"},
+	} {
+		o, err := parseFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if o.epochs != tc.epochs || o.model.LearningRate() != tc.lr || o.model.Model() != tc.model || o.lr != 0 || o.seed != 1 {
+			t.Errorf("%v: %d epochs, lr %v, model %q, -lr %v, seed %d; want %d, %v, %q, 0, 1", tc.args, o.epochs, o.model.LearningRate(), o.model.Model(), o.lr, o.seed, tc.epochs, tc.lr, tc.model)
+		}
+	}
+}
+
+// A run of a spec trains the epochs and at the learning rate the spec names, and says
+// so; its checkpoint names the network by its layers.
+func TestTrainSpecRun(t *testing.T) {
+	dataDir := fashiontest.Dir(t)
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "ck.safetensors")
+	code, stdout, stderr := runTrain(t, context.Background(), "-data", dataDir, "-limit", "256", "-batch", "64", "-out", filepath.Join(dir, "out"),
+		"-save", ck, "-device", "cpu", "-model", "conv2k5-relu-max2-dense8-relu-lr0.05-epochs1")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "CNN (conv2k5-relu-max2-dense8-relu) on cpu, 256 training and 10000 test images, batch 64, lr 0.05"; !strings.Contains(stdout, want) ||
+		!strings.Contains(stdout, "epoch  1/1: loss ") || strings.Contains(stdout, "epoch  2/") {
+		t.Errorf("stdout:\n%s\nwant %q and one epoch", stdout, want)
+	}
+	saved, err := lenet.LoadCheckpoint(ck)
+	if err != nil || saved.Model != "conv2k5-relu-max2-dense8-relu" || saved.Optimizer.LR != 0.05 || saved.Epochs != 1 || saved.Epoch != 1 {
+		t.Errorf("checkpoint: %v, %+v", err, saved)
+	}
 }

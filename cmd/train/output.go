@@ -13,27 +13,83 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/atomicfile"
+	"github.com/d2l-go/convnets/internal/runlock"
 	"github.com/d2l-go/convnets/lenet"
 	"github.com/d2l-go/convnets/plotting"
 )
 
 // checkOutputs makes sure, before any data is read or any batch trained, that -out and
 // -save can be written, without creating anything, and removes the temporary files
-// that killed runs left in their folders.
+// that killed runs left in their folders (and in -resume's).
 func checkOutputs(o *options) error {
 	if err := checkFolder(o.outDir, true); err != nil {
 		return fmt.Errorf("-out %s: %w", o.outDir, err)
 	}
+	if o.resume != "" {
+		atomicfile.RemoveStale(filepath.Dir(o.resume))
+	}
 	if o.save == "" {
 		return nil
 	}
+	flag := "-save " + o.save
+	if o.saveFromResume {
+		flag += " (the file resumed from, where the run keeps saving; -save FILE saves elsewhere, -save '' nowhere)"
+	}
 	if st, err := os.Stat(o.save); err == nil && st.IsDir() {
-		return fmt.Errorf("-save %s: is a folder; name the checkpoint file", o.save)
+		return fmt.Errorf("%s: is a folder; name the checkpoint file", flag)
 	}
 	if err := checkFolder(filepath.Dir(o.save), false); err != nil {
-		return fmt.Errorf("-save %s: %w", o.save, err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
+	// The checkpoint is written through a temporary file whose name is longer than its
+	// own: a name over the file system's limit fails here, not at the first save.
+	f, err := atomicfile.CreateTemp(filepath.Dir(o.save), filepath.Base(o.save))
+	if err != nil {
+		return fmt.Errorf("%s: cannot create the checkpoint's temporary file: %w", flag, pathCause(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
+}
+
+// lockOutputs takes the locks of -save and -out (see internal/runlock), so that a second
+// run writing either is refused with the first's process id; release gives them back.
+func lockOutputs(o *options) (release func(), err error) {
+	var locks []*runlock.Lock
+	release = func() {
+		for _, l := range locks {
+			l.Release()
+		}
+	}
+	targets := []struct{ flag, path, what string }{{"-out", o.outDir, "folder"}}
+	if o.save != "" {
+		targets = append(targets, struct{ flag, path, what string }{"-save", o.save, "file"})
+	}
+	for _, t := range targets {
+		if err := os.MkdirAll(filepath.Dir(filepath.Clean(t.path)), 0o755); err != nil {
+			release()
+			return nil, fmt.Errorf("%s %s: %w", t.flag, t.path, err)
+		}
+		l, err := runlock.Acquire(t.path)
+		if err != nil {
+			release()
+			if held := (*runlock.HeldError)(nil); errors.As(err, &held) {
+				return nil, fmt.Errorf("%s %s: %w; wait for it to end or choose another %s", t.flag, t.path, err, t.what)
+			}
+			return nil, fmt.Errorf("%s %s: %w", t.flag, t.path, err)
+		}
+		locks = append(locks, l)
+	}
+	return release, nil
+}
+
+// pathCause is the cause of a *fs.PathError, whose path means nothing to the user (a
+// probe's name).
+func pathCause(err error) error {
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // checkFolder checks that files can be created in dir by creating and removing one.
@@ -61,10 +117,7 @@ func checkFolder(dir string, mayCreate bool) error {
 	}
 	f, err := atomicfile.CreateTemp(probe, "write-check")
 	if err != nil {
-		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			err = pe.Err // the probe's name means nothing to the user
-		}
-		return fmt.Errorf("cannot create files in %s: %w", probe, err)
+		return fmt.Errorf("cannot create files in %s: %w", probe, pathCause(err))
 	}
 	f.Close()
 	os.Remove(f.Name())
@@ -80,16 +133,23 @@ func (r *runner) finish(res *lenet.Result) error {
 		return err
 	}
 	names := r.o.source.LabelNames()
-	steps := []struct {
+	type step struct {
 		name  string
 		write func() error
-	}{
-		{"metrics.json", func() error { return writeMetrics(filepath.Join(out, "metrics.json"), r, res) }},
-		{"predictions.png", func() error {
+	}
+	var steps []step
+	if !r.curvesSaved && len(res.State.History) > 0 {
+		// No epoch ended in this run (a finished run resumed): the curves are drawn
+		// here, so that a new -out gets them too.
+		steps = append(steps, step{"curves.png", func() error { _, err := r.writeCurves(res.State.History); return err }})
+	}
+	steps = append(steps,
+		step{"metrics.json", func() error { return writeMetrics(filepath.Join(out, "metrics.json"), r, res) }},
+		step{"predictions.png", func() error {
 			return writePredictions(filepath.Join(out, "predictions.png"), r.c, r.test, names[:])
 		}},
-		{confusionFile, func() error { return writeConfusion(out, r.c, r.test, names[:], r.stdout) }},
-	}
+		step{confusionFile, func() error { return writeConfusion(out, r.c, r.test, names[:], r.stdout) }},
+	)
 	var done []string
 	for i, s := range steps {
 		if r.ctx.Err() != nil {
@@ -160,7 +220,7 @@ func saveCurves(path, title string, h lenet.History, epochs int) error {
 
 // metrics is the layout of metrics.json.
 type metrics struct {
-	Variant        string        `json:"variant"` // the network (lenet.Spec.Model)
+	Variant        string        `json:"variant"`           // the network (lenet.Spec.Model)
 	Dataset        string        `json:"dataset,omitempty"` // absent for Fashion-MNIST
 	Device         string        `json:"device"`
 	Epochs         int           `json:"epochs"`

@@ -48,6 +48,11 @@ func (r *runner) loadResume() error {
 	if !o.given["limit"] { // compared in resumeState, once the data says what it gives
 		o.limit = ck.TrainExamples // 0 (all) in version-1 checkpoints, which did not record it
 	}
+	if !o.given["save"] {
+		// Keep saving where the run was saved: a second Ctrl-C then loses no more than
+		// the first did.
+		o.save, o.saveFromResume = o.resume, true
+	}
 	r.ck = ck
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,7 @@ type runner struct {
 	c              *lenet.Classifier
 	start          lenet.TrainState
 	outReady       bool // -out exists
+	curvesSaved    bool // this run wrote curves.png
 	tty            bool // stderr is a terminal: progress bars go there
 	bar            *progressbar.ProgressBar
 	live           *live // with -serve
@@ -104,13 +106,18 @@ func (r *runner) train() error {
 	if err := checkOutputs(r.o); err != nil {
 		return err
 	}
+	release, err := lockOutputs(r.o)
+	if err != nil {
+		return err
+	}
+	defer release()
 	header, err := r.loadData()
 	if err != nil {
 		return err
 	}
 	r.c, err = lenet.New(lenet.Config{Spec: r.o.model, BatchSize: r.o.batch, Seed: r.o.seed, Device: r.dev, Ops: r.o.ops})
 	if err != nil {
-		return err
+		return fmt.Errorf("-model %s, -batch %d: %w", r.o.model.Model(), r.o.batch, err)
 	}
 	defer r.c.Close()
 	resumeLine := ""
@@ -237,26 +244,46 @@ func (r *runner) progress(b lenet.BatchInfo) {
 }
 
 // save writes the curves (when there is a point) and, with -save, the checkpoint of
-// st; it returns what it wrote.
+// st; it returns what it wrote. Each is attempted whatever became of the other: a full
+// disk under -out never costs the checkpoint. The error names what failed and what was
+// saved.
 func (r *runner) save(st lenet.TrainState) ([]string, error) {
-	var saved []string
+	var saved, failed []string
 	if len(st.History) > 0 {
-		path, err := r.outPath("curves.png")
-		if err == nil {
-			err = saveCurves(path, curvesTitle(r.o.model, r.o.lr, r.o.source), st.History, r.o.epochs)
-		}
+		path, err := r.writeCurves(st.History)
 		if err != nil {
-			return saved, err
+			failed = append(failed, err.Error())
+		} else {
+			saved = append(saved, path)
 		}
-		saved = append(saved, path)
 	}
 	if r.o.save != "" {
 		if err := lenet.Snapshot(r.c, r.header(st)).Save(r.o.save); err != nil {
-			return saved, fmt.Errorf("-save: %w", err)
+			failed = append(failed, "-save: "+err.Error())
+		} else {
+			saved = append(saved, "the checkpoint "+r.o.save)
 		}
-		saved = append(saved, "the checkpoint "+r.o.save)
 	}
-	return saved, nil
+	if len(failed) == 0 {
+		return saved, nil
+	}
+	msg := strings.Join(failed, "; ")
+	if len(saved) > 0 {
+		msg += " (saved " + strings.Join(saved, " and ") + ")"
+	}
+	return saved, errors.New(msg)
+}
+
+// writeCurves draws history into -out's curves.png and returns its path.
+func (r *runner) writeCurves(history lenet.History) (string, error) {
+	path, err := r.outPath("curves.png")
+	if err == nil {
+		err = saveCurves(path, curvesTitle(r.o.model, r.o.lr, r.o.source), history, r.o.epochs)
+	}
+	if err == nil {
+		r.curvesSaved = true
+	}
+	return path, err
 }
 
 // header describes the run at state st, for a checkpoint.
@@ -293,6 +320,9 @@ func (r *runner) interrupted(res *lenet.Result) error {
 	}
 	saved, err := r.save(st)
 	if err != nil {
+		if r.o.save != "" && slices.Contains(saved, "the checkpoint "+r.o.save) {
+			return fmt.Errorf("interrupted %s, but saving failed: %w; continue with -resume %s", where, err, r.o.save)
+		}
 		return fmt.Errorf("interrupted %s, but saving failed: %w", where, err)
 	}
 	msg := "interrupted " + where + "; saved " + strings.Join(saved, " and ")

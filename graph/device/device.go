@@ -18,9 +18,6 @@ type Device struct {
 // CPU is the host processor, the device every build can use.
 var CPU = Device{}
 
-// CUDABuild reports whether this binary was built with the cuda tag.
-const CUDABuild = opkit.CUDA
-
 // GPU returns CUDA device i (i >= 0). It does not check that the device exists or that
 // the binary was built with CUDA support; NewMachine does. Use TryGPU to fall back to
 // the CPU instead.
@@ -36,7 +33,7 @@ func TryGPU(i int) Device {
 }
 
 // NumGPUs is the number of CUDA devices this binary can use: 0 without the cuda build tag.
-func NumGPUs() int { return numGPUs() }
+func NumGPUs() int { return opkit.GPUDevices() }
 
 // IsGPU reports whether d is a CUDA device.
 func (d Device) IsGPU() bool { return d.gpu }
@@ -74,10 +71,14 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 		}
 	}
 	defer opkit.Recover("NewMachine", &err)
-	if vm, err = newTapeMachine(g, dev, opts); err != nil {
-		return nil, fmt.Errorf("graph: NewMachine: %w", err)
+	if dev.gpu {
+		// The GPU wing (gpu/cudaop) loads the kernels and locks this goroutine, which
+		// must also run the machine, to its OS thread, as Gorgonia's CUDA machines need.
+		if err := opkit.ReadyGPU(dev.index); err != nil {
+			return nil, fmt.Errorf("graph: NewMachine: %w", err)
+		}
 	}
-	return vm, nil
+	return gorgonia.NewTapeMachine(g, opts...), nil
 }
 
 // SetDevice says that the project's ops built in g from now on (and the gradient ops

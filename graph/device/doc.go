@@ -13,13 +13,13 @@
 // built in g afterwards the GPU versions of the project's ops: graph.MaxPool2D and
 // graph.AvgPool2D, nn.FusedConv2D, nn.ReLU, nn.Sigmoid, nn.Dense and nn.Flatten, with
 // their gradients. Each is the CPU op (same type signature, shapes, hash and gradient
-// graph) plus CUDADo, which launches a kernel of cuda/kernels.cu on the device memory
-// Gorgonia's TapeMachine hands it; Gorgonia runs every op with CUDADo on device 0.
-// nn.SoftmaxCrossEntropy, the ops without a kernel and their gradients stay on the
-// host. Read results
-// back with ToHost (gorgonia.Read is broken in CUDA builds), and make the machine with
-// NewMachine or NewMachineFor on the same device. The CPU ops are the ones the tests
-// check against finite differences; scripts/gpu-check.sh checks the GPU versions
-// against them on a real device. Without the cuda tag SetDevice only records the
-// device, and NewMachine refuses a GPU with ErrNoCUDA.
+// graph) plus CUDADo, which launches a kernel of gpu/kernels/kernels.cu on the device
+// memory Gorgonia's TapeMachine hands it; Gorgonia runs every op with CUDADo on device
+// 0. nn.SoftmaxCrossEntropy, the ops without a kernel and their gradients stay on the
+// host. Read results back with ToHost (gorgonia.Read is broken in CUDA builds), and
+// make the machine with NewMachine or NewMachineFor on the same device. The CPU ops are
+// the ones the tests check against finite differences; gpu/scripts/gpu-check.sh checks
+// the GPU versions against them on a real device. The GPU versions are the GPU wing's
+// (gpu/cudaop), which this package links in a cuda build only. Without the cuda tag
+// SetDevice only records the device, and NewMachine refuses a GPU with ErrNoCUDA.
 package device

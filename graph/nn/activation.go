@@ -18,16 +18,17 @@ type activation struct {
 	// forward computes y from x (In[0]); backward computes dL/dx from y (In[0]) and
 	// dL/dy (In[1]). Both are element-wise: build them with perElement.
 	forward, backward opkit.Fn
-	// kernel is the kind cuda/kernels.cu's act_fwd and act_bwd take for this function,
-	// or noKernel: the op then runs on the host in a graph placed on a GPU.
+	// kernel is the kind the act_fwd and act_bwd kernels (gpu/kernels/kernels.cu) take
+	// for this function, or noKernel: the op then runs on the host in a graph placed on
+	// a GPU.
 	kernel int
 }
 
-// The activation kinds that cuda/kernels.cu's act_fwd and act_bwd (and the fused
-// conv_act_fwd and gemm_act) take; noKernel marks an activation without a GPU version.
+// The activation kinds that the act_fwd and act_bwd kernels (and the fused conv_act_fwd
+// and gemm_act) take; noKernel marks an activation without a GPU version.
 const (
-	KernelReLU    = 0
-	KernelSigmoid = 1
+	kernelReLU    = 0
+	kernelSigmoid = 1
 	noKernel      = -1
 )
 

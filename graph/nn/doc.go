@@ -1,8 +1,8 @@
 // Package nn holds the operations a network trains with, beyond the chapter's own:
 // FusedConv2D (convolution and bias in one op), the element-wise activations (ReLU,
 // Sigmoid, ...), Dense, Flatten and SoftmaxCrossEntropy. Each is an op of the project's
-// own, with its gradient, its checks and, where cuda/kernels.cu has a kernel for it, a
-// GPU version; each is checked against finite differences and, where one exists,
+// own, with its gradient, its checks and, where gpu/kernels/kernels.cu has a kernel for
+// it, a GPU version; each is checked against finite differences and, where one exists,
 // against the Gorgonia primitives it replaces (Impl chooses between the two in the
 // layers package).
 //

@@ -19,7 +19,7 @@ var relu = &activation{
 	name:     "ReLU",
 	forward:  perElement(relu32, reluForward[float64]),
 	backward: perElement(reluGrad32, reluGrad64),
-	kernel:   KernelReLU,
+	kernel:   kernelReLU,
 }
 
 func reluForward[T float32 | float64](y []T, in [][]T) {

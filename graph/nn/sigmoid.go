@@ -18,7 +18,7 @@ var sigmoid = &activation{
 	name:     "Sigmoid",
 	forward:  perElement(sigmoid32, sigmoid64),
 	backward: perElement(sigmoidGrad32, sigmoidGrad[float64]),
-	kernel:   KernelSigmoid,
+	kernel:   kernelSigmoid,
 }
 
 func sigmoid64(y []float64, in [][]float64) {

@@ -11,10 +11,10 @@ import (
 )
 
 // Main runs a long-running command: run gets the command line and a context that
-// Ctrl-C or SIGTERM cancels, so that it can stop cleanly and say what it saved; the
-// process exits with the status run returns.
+// Ctrl-C, SIGTERM or SIGHUP (the terminal closed) cancels, so that it can stop cleanly
+// and say what it saved; the process exits with the status run returns.
 func Main(run func(ctx context.Context, args []string, stdout, stderr io.Writer) int) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

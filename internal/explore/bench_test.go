@@ -22,7 +22,7 @@ func BenchmarkForward(b *testing.B) {
 			{"get", "GET", ""},
 			{"post", "POST", post},
 		} {
-			b.Run(string(v)+"/"+tc.name, func(b *testing.B) {
+			b.Run(v+"/"+tc.name, func(b *testing.B) {
 				for b.Loop() {
 					var body io.Reader
 					if tc.body != "" {

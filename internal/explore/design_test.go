@@ -92,7 +92,7 @@ func TestDesignErrors(t *testing.T) {
 		{`{"spec": "conv8k3s2-tanh-conv4k9-conv4k9"}`, 3, "layer 3 conv4k9: input 5x5 is smaller than the 9x9 kernel"},
 		{`{"spec": "conv8k3-relu-dense10-conv4k3"}`, 4, "its input is a vector of 10; convolutions and poolings take (channels, height, width) maps"},
 		{`{"spec": "conv8k3-flatten-flatten"}`, 2, "its input is already a vector of 5408"},
-		{`{"spec": "max4p3"}`, 0, "padding 3 is more than half the 4 window (PyTorch's rule for pooling); use at most 2"},
+		{`{"spec": "max4p3"}`, 0, "layer 0 max4p3: padding 3 is more than half the 4x4 window (PyTorch's rule for pooling); use at most 2"},
 		{`{"spec": "conv0k3"}`, 0, "0 output channels; want at least 1"},
 		{`{"spec": "conv8k3-dense0"}`, 2, "width 0 must be at least 1"},
 		{`{"spec": "conv8k3-foo"}`, -1, `token "foo": unknown token; use convNkK[pP][sS]`},

@@ -19,7 +19,7 @@ const evalBatch = 200
 
 // ErrCUDABuild is New's error in a binary built with the cuda tag: lenet.Inspector
 // reads every layer with gorgonia.Read, which such a build breaks even on the CPU (see
-// the README's Gorgonia defects).
+// docs/gorgonia.md).
 var ErrCUDABuild = errors.New("explore: the explorer needs a build without the cuda tag (go run ./cmd/explore, or the default build of cmd/train)")
 
 // Config sets up a Server.
@@ -342,8 +342,7 @@ func (s *Server) state() state {
 // errClosed is returned by the network's methods after Close.
 var errClosed = errors.New("the server is shutting down")
 
-// forward runs one image through the network and names its layers as the layout does
-// (the PyTorch modules), so that a forward's names are those of /api/model.
+// forward runs one image through the network.
 func (s *Server) forward(pixels []float32) (*lenet.Inspection, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -351,16 +350,7 @@ func (s *Server) forward(pixels []float32) (*lenet.Inspection, int, error) {
 		return nil, 0, errClosed
 	}
 	in, err := s.insp.Inspect(pixels)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(in.Layers) != len(s.specs) {
-		return nil, 0, fmt.Errorf("the network computed %d layers; its layout has %d", len(in.Layers), len(s.specs))
-	}
-	for i := range in.Layers {
-		in.Layers[i].Layer = s.specs[i].Name
-	}
-	return in, s.header.Epoch, nil
+	return in, s.header.Epoch, err
 }
 
 // classNames returns src's class names as a slice.

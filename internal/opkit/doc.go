@@ -11,7 +11,7 @@
 //	         every element of the result
 //	Grad     the vector-Jacobian product: given the input nodes, the output node and
 //	         dL/dy, the nodes of dL/dx for every input (nil where there is none)
-//	GPU      optionally, the CUDA kernel of cuda/kernels.cu that computes Forward
+//	GPU      optionally, the CUDA kernel of gpu/kernels/kernels.cu that computes Forward
 //
 // Apply checks the input nodes against the Spec and adds the op to their graph. Everything
 // else a Gorgonia op needs is done here, once, for every op:
@@ -26,7 +26,9 @@
 //     preallocated value (see "Results" below);
 //   - device placement: in a binary built with the cuda tag, an op whose Spec has a GPU
 //     kernel, built in a graph placed on a GPU (SetPlace), runs that kernel on the
-//     device memory Gorgonia's TapeMachine hands it.
+//     device memory Gorgonia's TapeMachine hands it. The Launch that describes the
+//     kernel is plain data, valid in every build; what runs it is the GPU wing
+//     (gpu/cudaop), which fills in the GPU hook (SetGPU) in that build only.
 //
 // For runs the loops of an op over goroutines; it is the one place that decides how
 // many an op uses: up to GOMAXPROCS, or as many as SetWorkers gave the op's graph

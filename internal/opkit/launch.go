@@ -1,10 +1,11 @@
 package opkit
 
-// Launch describes how the GPU version of an op runs: the kernel of cuda/kernels.cu,
-// its grid and blocks, and its arguments. It is data, so that an op's file describes its
-// kernel in every build; only a binary built with the cuda tag runs it.
+// Launch describes how the GPU version of an op runs: the kernel of
+// gpu/kernels/kernels.cu, its grid and blocks, and its arguments. It is data, so that an
+// op's file describes its kernel in every build; a binary built with the cuda tag runs
+// it (gpu/cudaop), and the kernels' host emulation (gpu/kernelhost) runs it in tests.
 type Launch struct {
-	// Kernel is the name of the kernel (extern "C" in cuda/kernels.cu).
+	// Kernel is the name of the kernel (extern "C" in gpu/kernels/kernels.cu).
 	Kernel string
 	// Grid and Block are the (x, y) sizes of the grid and of its blocks.
 	Grid, Block [2]int

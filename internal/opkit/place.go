@@ -85,10 +85,10 @@ func forget(k weak.Pointer[gorgonia.ExprGraph]) {
 }
 
 // place returns op, or its GPU version when g is placed on a GPU, op's spec has a
-// kernel and the binary has CUDA support.
+// kernel and the binary has GPU support (SetGPU).
 func place(g *gorgonia.ExprGraph, op *Op) gorgonia.Op {
-	if op.spec.GPU == nil || !PlaceOf(g).GPU {
+	if op.spec.GPU == nil || gpu == nil || !PlaceOf(g).GPU {
 		return op
 	}
-	return onGPU(op)
+	return gpu.Version(op)
 }

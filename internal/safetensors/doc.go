@@ -29,6 +29,27 @@
 // ErrNotSafetensors, ErrTruncated, ErrTrailingData, ErrHeader or ErrDType, with a
 // one-line message.
 //
+// # Reading header first
+//
+// Open (OpenMax, to cap the header lower) reads and checks only the header of a file
+// given as an io.ReaderAt and its size, an *os.File and its Stat().Size() say, with the
+// same checks and messages as Read; the size stands in for reading to the end, so the
+// header's byte ranges are checked against the file's real length. The returned
+// *Reader says every tensor's name, dtype, shape and byte range (Tensors, Info, Names)
+// and the metadata before any tensor's bytes are read, and then reads one tensor at a
+// time:
+//
+//	f, _ := os.Open(path)
+//	st, _ := f.Stat()
+//	rd, err := safetensors.OpenMax(f, st.Size(), 1<<20)
+//	if err != nil { ... }
+//	for _, t := range rd.Tensors() { ... check t.Name, t.DType, t.Shape ... }
+//	w, err := rd.Float32s("0.weight")
+//
+// A caller that checks the names and shapes first spends memory on the tensors it
+// expects only, whatever the file holds. Reader.Sum is File.Sum read through a fixed
+// buffer; Reader.File reads everything, as Read does.
+//
 // Tensor.Float32s converts F32, F64, F16 and BF16 tensors to float32, Tensor.Float64s to
 // float64 (exactly); FromFloat32s and FromFloat64s make F32 and F64 tensors. Other dtypes
 // are read and written as bytes.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math/bits"
 	"slices"
 	"strings"
@@ -181,45 +182,70 @@ func (f *File) Names() []string {
 // or metadata entry changes it. Every string and list is preceded by its length, so no
 // two different contents hash the same sequence.
 func (f *File) Sum(skip ...string) [sha256.Size]byte {
+	entries := make([]sumEntry, len(f.Tensors))
+	for i, t := range f.Tensors {
+		entries[i] = sumEntry{name: t.Name, dtype: t.DType, shape: t.Shape, size: int64(len(t.Data))}
+	}
+	s, _ := sum(entries, f.Metadata, skip, func(i int, w io.Writer) error {
+		_, err := w.Write(f.Tensors[i].Data)
+		return err
+	})
+	return s
+}
+
+// sumEntry is what Sum hashes of one tensor besides its bytes.
+type sumEntry struct {
+	name  string
+	dtype DType
+	shape []int
+	size  int64 // the number of bytes data writes
+}
+
+// sum computes File.Sum of the tensors entries and the metadata; data writes tensor i's
+// bytes into the hash, so that they need not be in memory all at once.
+func sum(entries []sumEntry, metadata map[string]string, skip []string, data func(i int, w io.Writer) error) ([sha256.Size]byte, error) {
+	var out [sha256.Size]byte
 	h := sha256.New()
 	var num [8]byte
-	putInt := func(v int) {
+	putInt := func(v int64) {
 		binary.LittleEndian.PutUint64(num[:], uint64(v))
 		h.Write(num[:])
 	}
-	putBytes := func(b []byte) {
-		putInt(len(b))
-		h.Write(b)
+	putString := func(s string) {
+		putInt(int64(len(s)))
+		h.Write([]byte(s))
 	}
-	order := make([]int, len(f.Tensors))
+	order := make([]int, len(entries))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(f.Tensors[a].Name, f.Tensors[b].Name) })
-	putInt(len(order))
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(entries[a].name, entries[b].name) })
+	putInt(int64(len(order)))
 	for _, i := range order {
-		t := &f.Tensors[i]
-		putBytes([]byte(t.Name))
-		putBytes([]byte(t.DType))
-		putInt(len(t.Shape))
-		for _, d := range t.Shape {
-			putInt(d)
+		e := &entries[i]
+		putString(e.name)
+		putString(string(e.dtype))
+		putInt(int64(len(e.shape)))
+		for _, d := range e.shape {
+			putInt(int64(d))
 		}
-		putBytes(t.Data)
+		putInt(e.size)
+		if err := data(i, h); err != nil {
+			return out, err
+		}
 	}
-	keys := make([]string, 0, len(f.Metadata))
-	for k := range f.Metadata {
+	keys := make([]string, 0, len(metadata))
+	for k := range metadata {
 		if !slices.Contains(skip, k) {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
-	putInt(len(keys))
+	putInt(int64(len(keys)))
 	for _, k := range keys {
-		putBytes([]byte(k))
-		putBytes([]byte(f.Metadata[k]))
+		putString(k)
+		putString(metadata[k])
 	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	h.Sum(out[:0])
+	return out, nil
 }

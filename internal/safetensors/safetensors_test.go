@@ -129,16 +129,21 @@ func TestTensorsInDataOrder(t *testing.T) {
 	}
 }
 
-func TestMalformed(t *testing.T) {
+// malformedCase is an input Read and Open refuse, the sentinel and part of the message.
+type malformedCase struct {
+	name string
+	data []byte
+	want error
+	msg  string
+}
+
+// malformedCases are the inputs both Read (TestMalformed) and Open (TestOpenMalformed)
+// refuse with the same message.
+func malformedCases() []malformedCase {
 	t1 := func(entry string) string { return `{"t":` + entry + `}` }
 	good := `{"dtype":"F32","shape":[2],"data_offsets":[0,8]}`
 	data8 := make([]byte, 8)
-	cases := []struct {
-		name string
-		data []byte
-		want error
-		msg  string
-	}{
+	return []malformedCase{
 		{"empty", nil, ErrNotSafetensors, "0 bytes; the format starts with an 8-byte header length"},
 		{"short", []byte("hello"), ErrNotSafetensors, "5 bytes"},
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), ErrNotSafetensors, "byte 8 is 0x00"},
@@ -183,7 +188,10 @@ func TestMalformed(t *testing.T) {
 		{"two bytes too many", raw(t1(good), make([]byte, 10)...), ErrTrailingData, "2 bytes follow the 8 bytes of tensor data"},
 		{"offsets beyond int", raw(`{"a":{"dtype":"U8","shape":[9223372036854775807],"data_offsets":[0,9223372036854775807]},"b":{"dtype":"U8","shape":[2],"data_offsets":[9223372036854775807,9223372036854775809]}}`), ErrHeader, `tensor "b": data_offsets [9223372036854775807, 9223372036854775809] lie beyond what this machine can address`},
 	}
-	for i, tc := range cases {
+}
+
+func TestMalformed(t *testing.T) {
+	for i, tc := range malformedCases() {
 		_, err := Decode(tc.data)
 		if !errors.Is(err, tc.want) {
 			t.Errorf("case %d %s: got %v, want %v", i, tc.name, err, tc.want)

@@ -16,14 +16,14 @@ import (
 )
 
 // lenetRecords runs the whole LeNet, both variants, with both implementations of its
-// ops: built by lenet.NewNetOps in float64 and float32 (the gradients of the weighted
+// ops: built by lenet.NewNet in float64 and float32 (the gradients of the weighted
 // loss with respect to every parameter and the images), and as lenet.Classifier trains
 // it (float32, a partial batch, the gradients its SGD step reads). The cases are
 // numbered from index.
 func lenetRecords(t *testing.T, index int) []*record {
 	t.Helper()
 	var recs []*record
-	for _, v := range []lenet.Variant{lenet.Classic, lenet.Modern} {
+	for _, v := range lenet.Presets {
 		for _, ops := range graph.Impls {
 			for _, dt := range dtypes {
 				recs = append(recs, lenetNetRecord(t, v, ops, dt, index+len(recs)))
@@ -75,27 +75,31 @@ func randomizeBiases(t *testing.T, params []*gorgonia.Node, seed uint64) []named
 }
 
 // lenetMeta is the metadata of a LeNet case.
-func lenetMeta(label, op string, v lenet.Variant, ops graph.Impl, dt tensor.Dtype, index int, inputs, data []named) caseMeta {
+func lenetMeta(label, op string, v string, ops graph.Impl, dt tensor.Dtype, index int, inputs, data []named) caseMeta {
 	return caseMeta{
 		Name:    fmt.Sprintf("LeNet %s %s ops=%s %v", v, label, ops, dt),
 		Op:      op,
 		DType:   dtypeName(dt),
 		Prefix:  fmt.Sprintf("c%03d/", index),
-		Attrs:   map[string]any{"variant": string(v), "ops": ops.String()},
+		Attrs:   map[string]any{"variant": v, "ops": ops.String()},
 		Inputs:  names(inputs),
 		Data:    names(data),
 		Outputs: []string{"loss", "logits"},
 	}
 }
 
-// lenetNetRecord: the network of lenet.NewNetOps on three images, soft targets and row
+// lenetNetRecord: the network of lenet.NewNet on three images, soft targets and row
 // weights (one of them 0), its loss differentiated with respect to every parameter and
 // the images.
-func lenetNetRecord(t *testing.T, v lenet.Variant, ops graph.Impl, dt tensor.Dtype, index int) *record {
+func lenetNetRecord(t *testing.T, v string, ops graph.Impl, dt tensor.Dtype, index int) *record {
 	t.Helper()
 	seed := uint64(2000 + index)
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNetOps(g, "", v, dt, ops, rand.New(rand.NewPCG(seed, 1)))
+	spec, err := lenet.ParseSpec(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := lenet.NewNet(g, "", spec, dt, ops, rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +137,7 @@ func lenetNetRecord(t *testing.T, v lenet.Variant, ops graph.Impl, dt tensor.Dty
 		t.Fatal(err)
 	}
 	r := &record{
-		meta: lenetMeta("NewNetOps", "lenet", v, ops, dt, index, in, data),
+		meta: lenetMeta("NewNet", "lenet", v, ops, dt, index, in, data),
 		in:   in, data: data,
 		out: []named{{"loss", []int{}, optest.Floats(t, lossV)}, {"logits", []int{3, lenet.Classes}, optest.Floats(t, logitsV)}},
 		r:   named{"r", []int{}, []float64{1}},
@@ -152,10 +156,14 @@ func lenetNetRecord(t *testing.T, v lenet.Variant, ops graph.Impl, dt tensor.Dty
 // a batch of 8) at learning rate 0: its loss (the mean cross-entropy), the logits of its
 // evaluation graph (batches of 4, the last one partial) and the parameters' gradients.
 // The images are data: the trainer does not compute their gradient.
-func lenetTrainerRecord(t *testing.T, v lenet.Variant, ops graph.Impl, index int) *record {
+func lenetTrainerRecord(t *testing.T, v string, ops graph.Impl, index int) *record {
 	t.Helper()
 	seed := uint64(2000 + index)
-	c, err := lenet.New(lenet.Config{Variant: v, BatchSize: 8, EvalBatch: 4, Seed: seed, Ops: ops})
+	spec, err := lenet.ParseSpec(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lenet.New(lenet.Config{Spec: spec, BatchSize: 8, EvalBatch: 4, Seed: seed, Ops: ops})
 	if err != nil {
 		t.Fatal(err)
 	}

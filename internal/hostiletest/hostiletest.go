@@ -1,0 +1,119 @@
+// Package hostiletest makes the hostile inputs that the commands' hostile tests feed
+// them (special files, checkpoints that announce gigabytes, IDX files whose headers lie)
+// and checks how they are refused: one line, the right exit status, and memory that does
+// not grow with what the input claims.
+//
+// Each command's hostile_test.go runs its cases in process, measuring the bytes the
+// run allocated (runtime.MemStats.TotalAlloc); `make hostile` also runs the memory
+// cases as processes under an address-space limit (prlimit --as), measuring their peak
+// resident memory (TestUnderMemoryLimit).
+package hostiletest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Checkpoint is a hostile -model or -resume argument and what its refusal must say.
+type Checkpoint struct {
+	Name string // the case
+	Path string
+	Want string // what the one line says after "-model: "
+}
+
+// BigForeignTensor is the size of the checkpoint that holds one tensor LeNet does not
+// have: 3 GB, sparse on disk.
+const BigForeignTensor = 3_000_000_000
+
+// Checkpoints makes, in dir, the special and oversized files that no command may open
+// as a checkpoint, nor read more of than its header: a FIFO (whose opening would wait for
+// a writer forever), a character device, a folder, a 3 GB safetensors file holding one
+// tensor LeNet does not have, one whose header claims 100 MB of JSON, and one whose
+// tensor data is cut short of the 3 GB announced.
+func Checkpoints(t testing.TB, dir string) []Checkpoint {
+	t.Helper()
+	var cases []Checkpoint
+	if fifo, ok := FIFO(t, dir, "fifo.safetensors"); ok {
+		cases = append(cases, Checkpoint{"FIFO", fifo, fifo + ": not a regular file: it is a named pipe (FIFO); name a checkpoint file"})
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		cases = append(cases, Checkpoint{"device", "/dev/zero", "/dev/zero: not a regular file: it is a character device"})
+	}
+	folder := filepath.Join(dir, "folder.safetensors")
+	os.Mkdir(folder, 0o755)
+	big := filepath.Join(dir, "big.safetensors")
+	Safetensors(t, big, "embedding.weight", BigForeignTensor, BigForeignTensor)
+	cut := filepath.Join(dir, "cut.safetensors")
+	Safetensors(t, cut, "0.weight", BigForeignTensor, 1000)
+	header := filepath.Join(dir, "header.safetensors")
+	writeFile(t, header, append(binary.LittleEndian.AppendUint64(nil, 100_000_000), "{}"...))
+	return append(cases,
+		Checkpoint{"folder", folder, folder + ": not a regular file: it is a folder"},
+		Checkpoint{"3 GB of a tensor no network has", big, big + `: checkpoint parameters do not match the network: the file holds a tensor "embedding.weight"`},
+		Checkpoint{"3 GB announced, 1000 bytes there", cut, cut + ": checkpoint is corrupt: safetensors file is truncated: the header announces 3000000000 bytes of tensor data, the file holds 1000"},
+		Checkpoint{"100 MB header", header, header + ": checkpoint is corrupt: invalid safetensors header: header length 100000000 exceeds the limit of 16777216 bytes"},
+	)
+}
+
+// Safetensors writes a safetensors file at path with one U8 tensor of announce bytes,
+// of which the file holds have (sparse: the zeros take no disk).
+func Safetensors(t testing.TB, path, tensor string, announce, have int64) {
+	t.Helper()
+	hdr := fmt.Sprintf(`{"%s":{"dtype":"U8","shape":[%d],"data_offsets":[0,%d]}}`, tensor, announce, announce)
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+	writeFile(t, path, append(b, hdr...))
+	if err := os.Truncate(path, int64(len(b)+len(hdr))+have); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// IDX returns an IDX file of unsigned bytes with the given dimensions whose data part
+// holds have zero bytes, gzipped when gz.
+func IDX(dims []uint32, have int, gz bool) []byte {
+	b := []byte{0, 0, 8, byte(len(dims))}
+	for _, d := range dims {
+		b = binary.BigEndian.AppendUint32(b, d)
+	}
+	b = append(b, make([]byte, have)...)
+	if !gz {
+		return b
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// Allocated runs f and returns the bytes the process allocated meanwhile (every
+// goroutine's: run nothing else alongside).
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// OneLine checks that stderr is one line, "name: ...", containing want.
+func OneLine(t testing.TB, name, stderr, want string) {
+	t.Helper()
+	if !strings.HasPrefix(stderr, name+": ") || !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+		t.Errorf("stderr %q: want one '%s: ' line containing %q", stderr, name, want)
+	}
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
