@@ -40,6 +40,7 @@ type quickConfig struct {
 // options are the parsed flags.
 type options struct {
 	model, addr, dataDir, runsDir string
+	export                        string // -export DIR: write the static folder instead of serving
 }
 
 // defaultRunsDir is where the runs started from the page are kept without -runs.
@@ -47,7 +48,7 @@ const defaultRunsDir = "out/runs"
 
 // newFlagSet declares the flags into o.
 func newFlagSet(o *options) *flag.FlagSet {
-	fs := cli.NewFlagSet("explore", fmt.Sprintf("Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR] [-runs DIR]\n\n"+
+	fs := cli.NewFlagSet("explore", fmt.Sprintf("Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR] [-runs DIR] [-export DIR]\n\n"+
 		"Serves a CNN explorer: every layer's feature maps for any input, and for any\n"+
 		"unit the window, kernels, products, sum and activation that make its value;\n"+
 		"and a designer that describes, trains, compares and exports networks.\n"+
@@ -56,6 +57,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.model, "model", "", "checkpoint written by cmd/train -save, or PyTorch's LeNet state_dict as safetensors\n(default "+defaultModelsText()+" if it exists, else a quick model trained at start)")
 	fs.StringVar(&o.addr, "addr", explore.DefaultAddr, "address to listen on; the default serves this machine only")
 	fs.StringVar(&o.dataDir, "data", "", dataset.DirFlagUsage)
+	fs.StringVar(&o.export, "export", "", "write the explorer as a static folder to this folder instead of serving it: the page,\nthe network built for WebAssembly, the weights and a slice of the data (docs/site.md)")
 	fs.StringVar(&o.runsDir, "runs", defaultRunsDir, "folder where the runs trained from the page are kept (each a checkpoint and a JSON file), read back at start")
 	return fs
 }
@@ -77,7 +79,12 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // run parses args, serves until ctx is done, and returns the exit status. Every
 // failure is one line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return cli.Run("explore", args, stdout, stderr, parseFlags, func(o *options) error { return serve(ctx, o, stdout, stderr) })
+	return cli.Run("explore", args, stdout, stderr, parseFlags, func(o *options) error {
+		if o.export != "" {
+			return export(ctx, o, stdout, stderr)
+		}
+		return serve(ctx, o, stdout, stderr)
+	})
 }
 
 // serve loads or trains the model, then serves the explorer until ctx is done.
@@ -91,22 +98,13 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	train, test, err := loadForModel(ctx, ck, o.dataDir, stderr)
+	if err != nil || ctx.Err() != nil {
+		return err // nil after Ctrl-C during a download: stopped, as asked
+	}
 	progress := io.Writer(nil)
 	if cli.IsTerminal(stderr) {
 		progress = stderr
-	}
-	src := dataset.FashionMNIST // the quick model's
-	if ck != nil {
-		if src, err = ck.Source(); err != nil {
-			return err
-		}
-	}
-	train, test, err := loadData(ctx, src, o.dataDir, progress)
-	if ctx.Err() != nil {
-		return nil // Ctrl-C during a download: stopped, as asked
-	}
-	if err != nil {
-		return err
 	}
 	if ck == nil {
 		fmt.Fprintf(stdout, "no -model and no %s: training a quick model first (%s LeNet, %s on %d images);\n"+
@@ -174,6 +172,27 @@ func loadModel(path string, stdout io.Writer) (*lenet.Checkpoint, string, error)
 		return ck, path, nil
 	}
 	return nil, "", nil
+}
+
+// loadForModel loads the data set ck was trained on (Fashion-MNIST for a quick model,
+// ck nil), with a progress line on a terminal. After Ctrl-C during a download it
+// returns nil sets and no error.
+func loadForModel(ctx context.Context, ck *lenet.Checkpoint, dir string, stderr io.Writer) (train, test *dataset.Set, err error) {
+	progress := io.Writer(nil)
+	if cli.IsTerminal(stderr) {
+		progress = stderr
+	}
+	src := dataset.FashionMNIST // the quick model's
+	if ck != nil {
+		if src, err = ck.Source(); err != nil {
+			return nil, nil, err
+		}
+	}
+	train, test, err = loadData(ctx, src, dir, progress)
+	if ctx.Err() != nil {
+		return nil, nil, nil
+	}
+	return train, test, err
 }
 
 // loadData reads src's training and test splits (the page trains on the first); ctx

@@ -3,6 +3,7 @@ package explore
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"path"
 )
@@ -55,4 +56,14 @@ func loadAssets() (map[string]asset, error) {
 		}
 	}
 	return m, nil
+}
+
+// PageFiles returns the page's files (index.html, its scripts and style sheet), those
+// the Server serves and an exported static folder holds.
+func PageFiles() fs.FS {
+	sub, err := fs.Sub(assetFS, "assets")
+	if err != nil {
+		panic(err) // "assets" is a valid path: fs.Sub cannot fail on it
+	}
+	return sub
 }

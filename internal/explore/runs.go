@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,7 +102,10 @@ type runs struct {
 	woke    time.Time
 	rate    *rate
 	closed  bool
-	wg      sync.WaitGroup // the training and calibration goroutines
+	// mem holds the runs' checkpoints, by run, when there is no runs folder (the
+	// WebAssembly explorer, which has no files to write): MaxRuns small networks.
+	mem map[string][]byte
+	wg  sync.WaitGroup // the training and calibration goroutines
 }
 
 // init reads the runs of earlier sessions from cfg.RunsDir; a run that was training
@@ -111,14 +115,12 @@ func (rs *runs) init(cfg Config) error {
 	if rs.train == nil && rs.noTrain == "" {
 		rs.noTrain = "it was started without a training set"
 	}
-	if rs.dir == "" {
-		if rs.train != nil {
-			return errors.New("explore: a server that trains needs a runs folder (Config.RunsDir) for the runs' weights")
-		}
-		return nil
-	}
 	if rs.train != nil && (rs.train.N == 0 || rs.train.Rows != lenet.Height || rs.train.Cols != lenet.Width) {
 		return fmt.Errorf("explore: the training set holds %s; want 28x28 images", rs.train)
+	}
+	if rs.dir == "" {
+		rs.mem = map[string][]byte{}
+		return nil
 	}
 	if err := os.MkdirAll(rs.dir, 0o755); err != nil {
 		return fmt.Errorf("explore: the runs folder: %w", err)
@@ -220,6 +222,48 @@ func (rs *runs) save(r *Run) error {
 		return fmt.Errorf("explore: run %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// saveCheckpoint keeps run id's weights: in its file in the runs folder, or in memory
+// without one.
+func (rs *runs) saveCheckpoint(id string, ck *lenet.Checkpoint) error {
+	if rs.dir != "" {
+		return ck.Save(rs.checkpointPath(id))
+	}
+	var b bytes.Buffer
+	if _, err := ck.WriteTo(&b); err != nil {
+		return err
+	}
+	rs.mu.Lock()
+	rs.mem[id] = b.Bytes()
+	rs.mu.Unlock()
+	return nil
+}
+
+// checkpointBytes returns run id's checkpoint file.
+func (rs *runs) checkpointBytes(id string) ([]byte, error) {
+	if rs.dir != "" {
+		return os.ReadFile(rs.checkpointPath(id))
+	}
+	rs.mu.Lock()
+	b, ok := rs.mem[id]
+	rs.mu.Unlock()
+	if !ok {
+		return nil, errors.New("its weights are not kept")
+	}
+	return b, nil
+}
+
+// loadCheckpoint reads run id's checkpoint.
+func (rs *runs) loadCheckpoint(id string) (*lenet.Checkpoint, error) {
+	if rs.dir != "" {
+		return lenet.LoadCheckpoint(rs.checkpointPath(id))
+	}
+	b, err := rs.checkpointBytes(id)
+	if err != nil {
+		return nil, err
+	}
+	return lenet.ReadCheckpointAt(bytes.NewReader(b), int64(len(b)))
 }
 
 // close stops the run in progress and waits for it and the calibration.
@@ -333,8 +377,12 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, msg+"; one run trains at a time: stop it (POST /api/runs/"+a.ID+"/stop) or wait")
 		return
 	case len(rs.list) >= MaxRuns:
+		msg := fmt.Sprintf("the explorer keeps %d runs at most; move older runs out of %s and restart it", MaxRuns, rs.dir)
+		if rs.dir == "" {
+			msg = fmt.Sprintf("the explorer keeps %d runs at most; reload the page to start afresh (export the runs to keep first)", MaxRuns)
+		}
 		rs.mu.Unlock()
-		writeError(w, http.StatusConflict, fmt.Sprintf("the explorer keeps %d runs at most; move older runs out of %s and restart it", MaxRuns, rs.dir))
+		writeError(w, http.StatusConflict, msg)
 		return
 	}
 	rs.lastID++
@@ -399,6 +447,7 @@ func (s *Server) train(ctx context.Context, r *Run, spec lenet.Spec) {
 				if wake {
 					s.events.notify()
 				}
+				yieldToHost()
 			},
 			OnPoint: func(p lenet.Point) { s.update(r, false, func(r *Run) { r.Points = append(r.Points, p) }) },
 			OnEpoch: func(e lenet.EpochInfo, _ lenet.TrainState) error {
@@ -447,7 +496,7 @@ func (s *Server) train(ctx context.Context, r *Run, spec lenet.Spec) {
 
 // keep saves a finished or stopped run's weights and makes them the explorer's.
 func (s *Server) keep(r *Run, ck *lenet.Checkpoint) error {
-	if err := ck.Save(s.runs.checkpointPath(r.ID)); err != nil {
+	if err := s.runs.saveCheckpoint(r.ID, ck); err != nil {
 		return fmt.Errorf("saving the weights: %w", err)
 	}
 	if err := s.switchNetwork(ck, "run "+r.ID, r.ID); err != nil && !errors.Is(err, errClosed) {
@@ -575,7 +624,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusConflict, fmt.Sprintf("run %s has no weights to load: it %s", run.ID, statusText(run.Status)))
 			return
 		}
-		ck, err := lenet.LoadCheckpoint(rs.checkpointPath(run.ID))
+		ck, err := rs.loadCheckpoint(run.ID)
 		if err == nil {
 			err = s.switchNetwork(ck, "run "+run.ID, run.ID)
 		}
@@ -589,7 +638,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusConflict, fmt.Sprintf("run %s has no weights to export: it %s", run.ID, statusText(run.Status)))
 			return
 		}
-		b, err := os.ReadFile(rs.checkpointPath(run.ID))
+		b, err := rs.checkpointBytes(run.ID)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
 			return
@@ -637,9 +686,9 @@ const (
 
 // startCalibration measures the training rate on a goroutine, so that the page can
 // estimate an epoch's time before any run has finished.
-func (s *Server) startCalibration() {
+func (s *Server) startCalibration(skip bool) {
 	rs := &s.runs
-	if rs.train == nil {
+	if rs.train == nil || skip {
 		return
 	}
 	rs.wg.Add(1)

@@ -44,8 +44,14 @@ type Config struct {
 	NoTrain string
 	// RunsDir is the folder where every run is kept, its checkpoint and a small JSON
 	// file, and from which the runs of earlier sessions are read back by New; "" keeps
-	// runs in memory only.
+	// runs and their weights in memory only (the WebAssembly explorer, which has no
+	// files).
 	RunsDir string
+	// NoCalibration leaves out the training-rate measurement New starts (two batches
+	// of the classic LeNet): the page's time estimates then wait for the first run.
+	// The WebAssembly explorer sets it, as the measurement would hold up its first
+	// answers on its one thread.
+	NoCalibration bool
 	// Logf, when set, gets one line for each run file New cannot read (it skips them).
 	Logf func(format string, args ...any)
 }
@@ -145,7 +151,7 @@ func New(cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	s.startCalibration()
+	s.startCalibration(cfg.NoCalibration)
 	return s, nil
 }
 
