@@ -7,7 +7,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/nn"
-	"github.com/d2l-go/convnets/internal/opkit"
 )
 
 // Flatten reshapes (n, d1, d2, ...) to (n, d1*d2*...), keeping the batch dimension.
@@ -116,8 +115,8 @@ func activate(l Layer, x *gorgonia.Node, ops nn.Impl, fast, gorg func(*gorgonia.
 	if err := checkInput(what, x, nil, 0, ""); err != nil {
 		return nil, err
 	}
-	if _, err := opkit.FloatDtype(x); err != nil {
-		return nil, fmt.Errorf("%s: input %w", what, err)
+	if dt := x.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("%s: input has dtype %v; want float32 or float64", what, dt)
 	}
 	f := fast
 	if ops == nn.ImplGorgonia {

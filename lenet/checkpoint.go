@@ -45,6 +45,7 @@ var (
 	ErrCorrupt        = errors.New("checkpoint is corrupt")
 	ErrVersion        = errors.New("unsupported checkpoint version")
 	ErrWrongModel     = errors.New("checkpoint holds another network")
+	ErrUnsettled      = errors.New("the checkpoint does not name its network")
 	ErrParamsMismatch = errors.New("checkpoint parameters do not match the network")
 	ErrInvalid        = errors.New("checkpoint holds values no run can continue from")
 )
@@ -97,7 +98,7 @@ type Checkpoint struct {
 // Spec returns the network the checkpoint holds.
 func (ck *Checkpoint) Spec() (Spec, error) {
 	if ck.Model == "" {
-		return Spec{}, fmt.Errorf("%w: the file does not name its network; choose one with SettleModel", ErrWrongModel)
+		return Spec{}, fmt.Errorf("%w; SettleModel chooses which network its tensors are read as", ErrUnsettled)
 	}
 	return ParseSpec(ck.Model)
 }
@@ -431,7 +432,7 @@ func tensorsMismatch(rd *safetensors.Reader) error {
 	}
 	spec, err := ParseSpec(model)
 	if err != nil {
-		return fmt.Errorf("%w: the network it names: %w", ErrCorrupt, err)
+		return fmt.Errorf("%w: the network it names (%s %q): %w", ErrCorrupt, modelKey(rd.Metadata()), model, err)
 	}
 	d, err := Describe(spec)
 	if err != nil {

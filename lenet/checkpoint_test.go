@@ -229,7 +229,7 @@ func TestWeightsOnly(t *testing.T) {
 			t.Errorf("%s: header %+v, weights only %v; want an empty header until the network is settled", dt, got.CheckpointHeader, got.WeightsOnly)
 		}
 		fresh := newClassifier(t, Config{BatchSize: 4, Seed: 77})
-		if err := got.Restore(fresh); !errors.Is(err, ErrWrongModel) || !strings.Contains(err.Error(), "the file does not name its network; choose one with SettleModel") {
+		if err := got.Restore(fresh); !errors.Is(err, ErrUnsettled) || err.Error() != "the checkpoint does not name its network; SettleModel chooses which network its tensors are read as" {
 			t.Errorf("%s: restoring without a network: %v", dt, err)
 		}
 		if assumed, err := got.SettleModel(""); err != nil || !assumed || got.Model != Classic || !reflect.DeepEqual(got.Params, ck.Params) {
@@ -302,7 +302,7 @@ func TestForeignSafetensors(t *testing.T) {
 			`checkpoint parameters do not match the network: tensor "7.weight" has shape [400 120]; in classic it is [120 400]`},
 		{"integer weights", func(f *safetensors.File) { f.Tensors[1].DType = safetensors.I32 }, safetensors.ErrDType, `tensor "0.bias" is I32`},
 		{"unknown network", func(f *safetensors.File) { f.Metadata = map[string]string{"lenet.variant": "resnet"} }, ErrCorrupt,
-			`checkpoint is corrupt: the network it names: token "resnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming`},
+			`checkpoint is corrupt: the network it names (lenet.variant "resnet"): token "resnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming`},
 		{"named network of other shapes", func(f *safetensors.File) {
 			f.Metadata = map[string]string{"lenet.variant": "conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu"}
 		}, ErrParamsMismatch, `checkpoint parameters do not match the network: tensor "0.weight" has shape [6 1 5 5]; in conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu it is [8 1 5 5]`},
@@ -341,7 +341,7 @@ func TestForeignSafetensors(t *testing.T) {
 		{"state names a network it cannot build", func(m map[string]string) {
 			m[metaState] = `{"variant":"conv6k29","epoch":1}`
 			delete(m, metaVariant)
-		}, "checkpoint is corrupt: the network it names: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
+		}, "checkpoint is corrupt: the network it names (lenet.state \"conv6k29\"): layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 	}
 	for i, tc := range meta {
 		f := *own

@@ -107,7 +107,7 @@ func fromSafetensors(f *safetensors.File) (*Checkpoint, error) {
 	}
 	s, err := ParseSpec(ck.Model)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the network it names: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: the network it names (%s %q): %w", ErrCorrupt, modelKey(f.Metadata), ck.Model, err)
 	}
 	if arch, ok := f.Metadata[metaSpec]; ok && arch != s.Arch() {
 		return nil, fmt.Errorf("%w: %s says %q, %s says %q", ErrCorrupt, metaSpec, arch, metaVariant, s.Arch())
@@ -149,4 +149,13 @@ func (ck *Checkpoint) readTensors(f *safetensors.File, s Spec) error {
 		ck.Weights = append(ck.Weights, e.fromTorch(v))
 	}
 	return nil
+}
+
+// modelKey is the metadata key a file names its network in: lenet.variant, or the
+// state's when the file has no lenet.variant.
+func modelKey(meta map[string]string) string {
+	if _, ok := meta[metaVariant]; ok {
+		return metaVariant
+	}
+	return metaState
 }

@@ -463,6 +463,9 @@ func number(s, what, form string) (int, error) {
 	if s == "" {
 		return 0, fmt.Errorf("%s is missing; want %s", what, form)
 	}
+	if strings.Trim(s, "0123456789") != "" {
+		return 0, fmt.Errorf("%s %q is not a whole number; want %s", what, s, form)
+	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n > MaxDim {
 		return 0, fmt.Errorf("%s %s is out of range (at most %d)", what, s, MaxDim)
@@ -473,8 +476,20 @@ func number(s, what, form string) (int, error) {
 // Normalized returns s with a Flatten wherever its layers pass from maps to vectors
 // without one: before the first dense layer, or at the end when no dense layer
 // follows the last map. ParseSpec returns normalized specs.
+//
+// It also writes each default the same way, so that specs written differently compare
+// equal: a stride equal to the layer's default is left zero (conv6k5s1 is conv6k5,
+// max2s2 is max2), and the init xavier is left empty.
 func (s Spec) Normalized() Spec {
 	s.Layers = slices.Clone(s.Layers)
+	if s.Init == Xavier {
+		s.Init = ""
+	}
+	for i, l := range s.Layers {
+		if l.Stride != [2]int{} && l.Stride == (Layer{Kind: l.Kind, Kernel: l.Kernel}).Resolved().Stride {
+			s.Layers[i].Stride = [2]int{}
+		}
+	}
 	if len(s.Layers) == 0 {
 		return s
 	}

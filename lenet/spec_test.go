@@ -539,3 +539,26 @@ func ExampleParseSpec() {
 	// [3 3] 120 0.1
 	// layer 5 max2: input 1x1 is smaller than the 2x2 window; floor((1 - 2 + 0) / 2) + 1 = 0
 }
+
+// Defaults written out and left out are the same spec: a stride equal to the layer's
+// default and the init xavier normalise away, so the round trip through String holds.
+func TestExplicitDefaultsNormalise(t *testing.T) {
+	for _, c := range []struct{ explicit, plain string }{
+		{"conv6k5s1-relu-max2s2-dense10-relu-xavier", "conv6k5-relu-max2-dense10-relu"},
+		{"conv6k3x5s1x1p0-avg3x2s3x2", "conv6k3x5-avg3x2"},
+		{`[{"kind":"conv","out":4,"kernel":3,"stride":1},{"kind":"maxpool","kernel":2,"stride":[2,2]}]`, "conv4k3-max2"},
+	} {
+		a, err := ParseSpec(c.explicit)
+		if err != nil {
+			t.Fatalf("%s: %v", c.explicit, err)
+		}
+		b, err := ParseSpec(c.plain)
+		if err != nil {
+			t.Fatalf("%s: %v", c.plain, err)
+		}
+		back, err := ParseSpec(a.String())
+		if err != nil || !reflect.DeepEqual(a, b) || !reflect.DeepEqual(back, a) || a.String() != c.plain {
+			t.Errorf("%s: %+v (String %q), round trip %+v, %v; want %+v", c.explicit, a, a.String(), back, err, b)
+		}
+	}
+}

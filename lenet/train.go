@@ -34,11 +34,11 @@ func (e *DivergedError) Error() string {
 	where := fmt.Sprintf("at epoch %d, batch %d with learning rate %g", e.Epoch, e.Batch, e.LR)
 	switch {
 	case e.Param != "":
-		return fmt.Sprintf("training diverged: %s holds NaN or infinite values %s; try a smaller -lr", e.Param, where)
+		return fmt.Sprintf("training diverged: %s holds NaN or infinite values %s; try a smaller learning rate", e.Param, where)
 	case math.IsNaN(e.Loss) || math.IsInf(e.Loss, 0):
-		return fmt.Sprintf("training diverged: loss is %v %s; try a smaller -lr", e.Loss, where)
+		return fmt.Sprintf("training diverged: loss is %v %s; try a smaller learning rate", e.Loss, where)
 	}
-	return fmt.Sprintf("training diverged: loss is %.3g %s, more than %d times the %.2f of a uniform guess, so the weights have blown up; try a smaller -lr",
+	return fmt.Sprintf("training diverged: loss is %.3g %s, more than %d times the %.2f of a uniform guess, so the weights have blown up; try a smaller learning rate",
 		e.Loss, where, divergeFactor, math.Log(Classes))
 }
 

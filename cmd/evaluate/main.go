@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/evaluate -model FILE [-data DIR] [-variant classic|modern] [-save FILE]
+//	go run ./cmd/evaluate -model FILE [-data DIR] [-variant SPEC] [-save FILE]
 //
 // It prints where the weights come from, the accuracy of every class, and closes with
 //

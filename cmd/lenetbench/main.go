@@ -60,7 +60,7 @@ type options struct {
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("lenetbench", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-epochs N] [-batch N] [-model classic|modern] [-ops fast|gorgonia] [-shards N] [-limit N]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-epochs N] [-batch N] [-model classic|modern|SPEC] [-ops fast|gorgonia] [-shards N] [-limit N]\n\n"+
 			"Times whole epochs of LeNet training on Fashion-MNIST through lenet.Train and prints\n"+
 			"one line: examples/sec, seconds, examples, loss, accuracies, peak RSS, threads.\n\nFlags:\n")
 		fs.PrintDefaults()

@@ -142,7 +142,10 @@ func (r *runner) train() error {
 	if r.bar != nil {
 		r.bar.Clear()
 	}
+	var diverged *lenet.DivergedError
 	switch {
+	case errors.As(err, &diverged):
+		return fmt.Errorf("%w (-lr)", err)
 	case err != nil:
 		return err
 	case res.Interrupted:

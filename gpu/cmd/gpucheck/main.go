@@ -8,7 +8,7 @@
 // It needs a binary built with `make cuda` and an NVIDIA GPU; gpu/scripts/gpu-check.sh runs
 // it on the GPU machine.
 //
-//	gpucheck -data DIR [-model classic|modern] [-steps 3] [-tol 1e-4] [-bench 50]
+//	gpucheck -data DIR [-model classic|modern|SPEC] [-steps 3] [-tol 1e-4] [-bench 50]
 //
 // With -bench N it then times N training steps on the GPU and on the CPU at each batch
 // size of -bench-batches, to show where the time of a step goes.
@@ -50,7 +50,7 @@ type options struct {
 // parseFlags parses and checks args; -h prints the usage to stdout and returns
 // flag.ErrHelp.
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
-	fs := cli.NewFlagSet("gpucheck", "Usage: gpucheck [-data DIR] [-model classic|modern] [-steps N] [-tol T] [-bench N]\n\n"+
+	fs := cli.NewFlagSet("gpucheck", "Usage: gpucheck [-data DIR] [-model classic|modern|SPEC] [-steps N] [-tol T] [-bench N]\n\n"+
 		"Compares LeNet's training step and evaluation on the GPU with the CPU's\n"+
 		"(a binary built with `make cuda`, on a machine with an NVIDIA GPU).\n\nFlags:\n")
 	data := fs.String("data", "", "Fashion-MNIST folder (default: the usual search)")
