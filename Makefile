@@ -5,19 +5,21 @@
 # bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
 # bin/gpucheck-cuda, built with -tags cuda), explore-png (the explorer's screenshots),
 # hostile (the hostile inputs' memory cases under an address-space limit), docs-check
-# (the commands the docs show, against what they print). See README.md,
+# (the commands the docs show, against what they print), site (the explorer as a static
+# folder, out/site, and its budgets measured). See README.md,
 # docs/development.md and, for everything GPU, gpu/README.md.
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile docs-check
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile docs-check site
 
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
 lint:
+	GOOS=js GOARCH=wasm $(GO) vet ./cmd/explore/wasm ./internal/site ./internal/explore ./dataset
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
@@ -124,3 +126,12 @@ hostile: data
 # 10-epoch trainings take minutes on two cores; QUICK=1 leaves them out. Not part of CI.
 docs-check: data
 	GO=$(GO) ./scripts/docs-check.sh
+
+# The explorer as one static folder, out/site (go run ./cmd/explore -export, with the
+# default model as cmd/explore chooses it), its files' sizes against the budgets, then
+# in headless Chromium from a plain file server: the first render, a forward with every
+# layer and training the classic LeNet for one epoch in the browser. See docs/site.md.
+# Not part of CI.
+site: data
+	$(GO) run ./cmd/explore -export $(OUT)/site
+	$(GO) test ./cmd/explore -run '^TestSiteBudgets$$' -count=1 -v -args -site $(abspath $(OUT))/site

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,4 +312,58 @@ func deref(p *float64) float64 {
 		return math.NaN()
 	}
 	return *p
+}
+
+// siteDir makes TestSiteBudgets measure an exported folder (make site).
+var siteDir = flag.String("site", "", "an exported folder for TestSiteBudgets to measure (make site)")
+
+// minMedMax writes the least, the median and the largest of v.
+func minMedMax(v []float64) string {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return fmt.Sprintf("min %.1f, median %.1f, max %.1f", s[0], s[len(s)/2], s[len(s)-1])
+}
+
+// The budgets of an exported folder in headless Chromium, served by a plain file
+// server: the first render, a forward with every layer, training the classic LeNet.
+// Only with -site DIR (make site); the figures are printed, not asserted.
+func TestSiteBudgets(t *testing.T) {
+	if *siteDir == "" {
+		t.Skip("measures an exported folder: make site (go test ./cmd/explore -run TestSiteBudgets -args -site DIR)")
+	}
+	hs := httptest.NewServer(http.FileServer(http.Dir(*siteDir)))
+	defer hs.Close()
+	ctx, _ := browserSized(t, 1366, 900)
+	var renders []float64
+	for range 5 {
+		do(t, ctx, "loading the folder", chromedp.Navigate(hs.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+		renders = append(renders, run1[float64](t, ctx, "first render", `window.exploreReadyMs`))
+	}
+	fmt.Printf("first render (navigation start to the first forward pass drawn, 5 loads): %s ms (budget 2000)\n", minMedMax(renders))
+	var times []float64
+	if err := json.Unmarshal([]byte(pageJSON(t, ctx, "forward passes", `(async () => { const ms = []; for (let i = 0; i < 50; i++) { const t0 = performance.now(); await api.forward(i); ms.push(performance.now() - t0); } return ms; })()`)), &times); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("a forward with every layer, from the page (50 test images): %s ms (budget 10)\n", minMedMax(times[1:]))
+	m := pageJSON(t, ctx, "the classic run", `api.startRun({spec: 'classic', epochs: 1})`)
+	waitForLong(t, ctx, "the classic run", `(window.__done = undefined, import('./api.js').then(m => m.api.runs()).then(r => window.__done = r.runs.length && !r.training ? JSON.stringify(r.runs[r.runs.length - 1]) : ''), true)`)
+	var r explore.Run
+	if err := json.Unmarshal([]byte(run1[string](t, ctx, "the run", `window.__done`)), &r); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("training the classic LeNet in the browser (%s, 1 epoch on %d images, batch %d): %.0f examples/s (budget 1000), loss %.4f\n", m, r.Limit, r.Batch, deref(r.ExamplesPerSec), deref(r.TrainLoss))
+}
+
+// waitForLong polls js, which sets window.__done, until it is a non-empty string, for
+// up to five minutes.
+func waitForLong(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		run1[bool](t, ctx, what, js)
+		time.Sleep(200 * time.Millisecond)
+		if s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`window.__done || ''`)); s != "" {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }
