@@ -162,7 +162,7 @@ func TestBadCheckpointFiles(t *testing.T) {
 		want string
 	}{
 		{[]string{"-resume", filepath.Join(dir, "missing.bin")}, "no such file"},
-		{[]string{"-resume", junk}, "not a LeNet checkpoint"},
+		{[]string{"-resume", junk}, "not a checkpoint"},
 	}
 	for _, tc := range cases {
 		code, _, stderr := runTrain(t, context.Background(), append(tc.args, "-out", filepath.Join(dir, "out"))...)
