@@ -41,7 +41,7 @@ const (
 
 // Sentinel errors of checkpoint loading, for errors.Is.
 var (
-	ErrNotCheckpoint  = errors.New("not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)")
+	ErrNotCheckpoint  = errors.New("not a checkpoint (neither safetensors nor the older LENETCKP format)")
 	ErrCorrupt        = errors.New("checkpoint is corrupt")
 	ErrVersion        = errors.New("unsupported checkpoint version")
 	ErrWrongModel     = errors.New("checkpoint holds another network")
@@ -167,7 +167,7 @@ func (ck *Checkpoint) Save(path string) error {
 }
 
 // ReadCheckpoint decodes a checkpoint: a safetensors file (a checkpoint of this
-// project, its digest verified, or the ten tensors of LeNet's PyTorch state_dict alone)
+// project, its digest verified, or a network's PyTorch state_dict alone)
 // or the older LENETCKP format, told apart by their first bytes. It reads at most
 // maxCheckpointBytes of r (more is refused); ReadCheckpointAt reads a file without
 // holding more of it than the network's own tensors.
@@ -177,7 +177,7 @@ func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
 		return nil, fmt.Errorf("reading checkpoint: %w", err)
 	}
 	if len(data) > maxCheckpointBytes {
-		return nil, fmt.Errorf("%w: more than %d bytes, far more than LeNet's tensors take", ErrCorrupt, maxCheckpointBytes)
+		return nil, fmt.Errorf("%w: more than %d bytes, far more than a network within the limits takes", ErrCorrupt, maxCheckpointBytes)
 	}
 	return ReadCheckpointAt(bytes.NewReader(data), int64(len(data)))
 }

@@ -56,7 +56,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Classifier is LeNet with its training and evaluation graphs and machines, built once
+// Classifier is a network with its training and evaluation graphs and machines, built once
 // and reused for every batch. It is not safe for concurrent use.
 //
 // Training cuts each batch into shards (see Config.Shards): one graph of the whole

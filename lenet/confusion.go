@@ -19,7 +19,7 @@ func Confusion(c *Classifier, s *dataset.Set) ([][]int, error) {
 		return nil, errors.New("lenet: Confusion: empty set")
 	}
 	if s.Rows != Height || s.Cols != Width {
-		return nil, fmt.Errorf("lenet: Confusion: images are %dx%d; LeNet takes %dx%d", s.Rows, s.Cols, Height, Width)
+		return nil, fmt.Errorf("lenet: Confusion: images are %dx%d; the network takes %dx%d", s.Rows, s.Cols, Height, Width)
 	}
 	if len(s.Labels) != s.N {
 		return nil, fmt.Errorf("lenet: Confusion: %d labels for %d images", len(s.Labels), s.N)

@@ -126,7 +126,7 @@ func TestConfusionErrors(t *testing.T) {
 	}{
 		{"nil set", c, nil, "empty set"},
 		{"empty set", c, &dataset.Set{Rows: 28, Cols: 28}, "empty set"},
-		{"wrong size", c, small, "images are 8x8; LeNet takes 28x28"},
+		{"wrong size", c, small, "images are 8x8; the network takes 28x28"},
 		{"nil classifier", nil, small, "nil Classifier"},
 	}
 	for i, tc := range cases {

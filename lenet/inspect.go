@@ -89,7 +89,7 @@ type Inspector struct {
 	vm     gorgonia.VM
 }
 
-// NewInspector builds the batch-1 graph for c's variant.
+// NewInspector builds the batch-1 graph of c's network.
 //
 // Inspect reads each layer's output from its node's value after the run. That holds the
 // layer's own result because the network is built from the project's ops

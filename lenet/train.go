@@ -164,7 +164,7 @@ func (cfg TrainConfig) check(c *Classifier, train, test *dataset.Set) (TrainConf
 	case train == nil || train.N == 0 || test == nil || test.N == 0:
 		return cfg, errors.New("lenet: empty training or test set")
 	case train.Rows != Height || train.Cols != Width || test.Rows != Height || test.Cols != Width:
-		return cfg, fmt.Errorf("lenet: images are %dx%d; LeNet takes %dx%d", train.Rows, train.Cols, Height, Width)
+		return cfg, fmt.Errorf("lenet: images are %dx%d; the network takes %dx%d", train.Rows, train.Cols, Height, Width)
 	case s.Examples < 0 || s.Examples > train.N || s.Partial.N != float64(s.Examples) || (s.Examples > 0 && s.Epoch == cfg.Epochs):
 		return cfg, fmt.Errorf("lenet: start state of %d examples into epoch %d (totals over %v) does not fit %d training examples and %d epochs",
 			s.Examples, s.Epoch+1, s.Partial.N, train.N, cfg.Epochs)

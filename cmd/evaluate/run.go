@@ -102,7 +102,7 @@ func evaluate(o *options, load testLoader, stdout, stderr io.Writer) error {
 		return err
 	}
 	if test.Rows != lenet.Height || test.Cols != lenet.Width {
-		return fmt.Errorf("test images are %dx%d; LeNet takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
+		return fmt.Errorf("test images are %dx%d; the network takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
 	}
 	spec, err := ck.Spec()
 	if err != nil {

@@ -266,7 +266,7 @@ func TestEvaluateBadFiles(t *testing.T) {
 	}{
 		{filepath.Join(dir, "missing"), "no such file or directory"},
 		{dir, dir + ": not a regular file: it is a folder; name a checkpoint file"},
-		{write("junk", []byte("hello")), "not a LeNet checkpoint (neither safetensors nor the older LENETCKP format)"},
+		{write("junk", []byte("hello")), "not a checkpoint (neither safetensors nor the older LENETCKP format)"},
 		{write("cut", data[:len(data)-1000]), "checkpoint is corrupt: safetensors file is truncated: the header announces 246824 bytes of tensor data, the file holds 245824"},
 		{write("altered", altered), "checkpoint is corrupt: SHA-256 mismatch (the file was altered)"},
 	}
@@ -293,7 +293,7 @@ func TestEvaluateImageSize(t *testing.T) {
 	if code != cli.ExitFailure {
 		t.Errorf("exit %d", code)
 	}
-	oneLine(t, stderr, "test images are 20x20; LeNet takes 28x28")
+	oneLine(t, stderr, "test images are 20x20; the network takes 28x28")
 }
 
 var testAccLine = regexp.MustCompile(`(?m)^test acc (\d\.\d{4})\n\z`)

@@ -112,7 +112,7 @@ func explain(o *options, stdout, stderr io.Writer) error {
 		return cli.Usagef("-index %d: the test set has %d images; choose 0..%d", o.index, test.N, test.N-1)
 	}
 	if test.Rows != lenet.Height || test.Cols != lenet.Width {
-		return fmt.Errorf("test images are %dx%d; LeNet takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
+		return fmt.Errorf("test images are %dx%d; the network takes %dx%d", test.Rows, test.Cols, lenet.Height, lenet.Width)
 	}
 	c, err := lenet.New(lenet.Config{Spec: spec, BatchSize: 1, EvalBatch: 1})
 	if err != nil {

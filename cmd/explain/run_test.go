@@ -306,7 +306,7 @@ func TestExitCodes(t *testing.T) {
 		{"missing checkpoint", []string{"-model", filepath.Join(dir, "nope.bin"), "-out", out}, 1, "no such file or directory"},
 		{"truncated checkpoint", []string{"-model", truncated, "-out", out}, 1, "checkpoint is corrupt"},
 		{"flipped bit", []string{"-model", corrupt, "-out", out}, 1, "checkpoint is corrupt"},
-		{"not a checkpoint", []string{"-model", notCk, "-out", out}, 1, "not a LeNet checkpoint"},
+		{"not a checkpoint", []string{"-model", notCk, "-out", out}, 1, "not a checkpoint"},
 		{"NaN weights", []string{"-model", nanCk, "-out", out}, 1, "conv1.weight[0] is NaN: it was saved from a run whose weights had already diverged"},
 		{"learning rate 0", []string{"-model", lr0, "-out", out}, 1, "learning rate 0"},
 		{"out is a file", []string{"-model", ck, "-out", aFile}, 1, "-out"},

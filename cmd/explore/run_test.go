@@ -87,7 +87,7 @@ func TestFailuresExit1(t *testing.T) {
 		want string
 	}{
 		{[]string{"-model", filepath.Join(dir, "none.ckpt"), "-addr", "127.0.0.1:0"}, "-model: stat " + filepath.Join(dir, "none.ckpt") + ": no such file or directory"},
-		{[]string{"-model", junk, "-addr", "127.0.0.1:0"}, "-model: " + junk + ": not a LeNet checkpoint"},
+		{[]string{"-model", junk, "-addr", "127.0.0.1:0"}, "-model: " + junk + ": not a checkpoint"},
 		{[]string{"-addr", busy.Addr().String()}, "-addr: listening on " + busy.Addr().String() + ": "},
 		{[]string{"-addr", "nosuchhost.invalid:80"}, "-addr: listening on nosuchhost.invalid:80: "},
 	} {

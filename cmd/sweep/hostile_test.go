@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/d2l-go/convnets/internal/hostiletest"
 )
 
 // Variant names and specs holding '|', '\' or line breaks stay in their cells: every
@@ -55,4 +59,32 @@ func separators(line string) int {
 		}
 	}
 	return n
+}
+
+// Variants the machine cannot hold, and variant files that are not files, are refused
+// with one line before anything is allocated for them.
+func TestHugeVariantsRefused(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, make([]byte, maxVariantsFile+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ arg, want string }{
+		{"conv6k5p100000-relu", "layer 0 conv6k5p100000: the layers' outputs reach 1788.6 GB for one example here, over the limit of 2.0 GB; use fewer channels, more stride or less padding"},
+		{"conv100000000k5-relu", `layer 0 conv100000000k5: the number of channels 100000000 is out of range (at most 1048576)`},
+		{"dense2000000000", `layer 1 dense2000000000: the width 2000000000 is out of range (at most 1048576)`},
+		{"@/dev/zero", "/dev/zero: not a regular file: it is a character device"},
+		{"@" + dir, dir + ": not a regular file: it is a folder"},
+		{"@" + big, big + ": more than 1048576 bytes; a list of specs is far smaller"},
+	}
+	for _, c := range cases {
+		var err error
+		alloc := hostiletest.Allocated(func() { _, err = parseVariants(c.arg) })
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v; want one line containing %q", c.arg, err, c.want)
+		}
+		if alloc > 8<<20 {
+			t.Errorf("%s: allocated %d bytes before refusing", c.arg, alloc)
+		}
+	}
 }

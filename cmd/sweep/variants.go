@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -39,6 +40,9 @@ func defaultVariants() []lenet.Spec {
 	}
 	return specs
 }
+
+// maxVariantsFile bounds what -variants @FILE reads.
+const maxVariantsFile = 1 << 20
 
 // parseVariants reads -variants: "@FILE" (a JSON array of specs, or of compact
 // strings), or a comma-separated list whose entries are built-in names, NAME=SPEC,
@@ -92,9 +96,22 @@ func parseEntry(entry string, builtin []lenet.Spec) (lenet.Spec, error) {
 }
 
 func readVariantsFile(path string) ([]lenet.Spec, error) {
-	b, err := os.ReadFile(path)
+	// A FIFO or a device (@/dev/zero) would hang or never end: refused by its type,
+	// and a regular file read up to a size no list of specs needs.
+	if err := lenet.RegularFile(path); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxVariantsFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxVariantsFile {
+		return nil, fmt.Errorf("%s: more than %d bytes; a list of specs is far smaller", path, maxVariantsFile)
 	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {

@@ -162,7 +162,7 @@ func TestBadCheckpointFiles(t *testing.T) {
 		want string
 	}{
 		{[]string{"-resume", filepath.Join(dir, "missing.bin")}, "no such file"},
-		{[]string{"-resume", junk}, "not a LeNet checkpoint"},
+		{[]string{"-resume", junk}, "not a checkpoint"},
 	}
 	for _, tc := range cases {
 		code, _, stderr := runTrain(t, context.Background(), append(tc.args, "-out", filepath.Join(dir, "out"))...)
@@ -220,6 +220,20 @@ func TestTrainSaveResume(t *testing.T) {
 		t.Errorf("resume with another network: exit %d, want 1", code)
 	}
 	oneLine(t, stderr, "-resume "+ck+": checkpoint holds another network: it holds classic but -model is modern")
+
+	// The classic network given by its spec string, with a learning-rate token, is the
+	// same network: compared by its layers, not as a string.
+	classicSpec := lenet.ClassicSpec().String()
+	other := t.TempDir()
+	ckCopy := filepath.Join(other, "copy.safetensors")
+	if b, err := os.ReadFile(ck); err != nil || os.WriteFile(ckCopy, b, 0o644) != nil {
+		t.Fatal(err)
+	}
+	code, stdout3, stderr := runTrain(t, context.Background(), append(common, "-epochs", "3", "-resume", ckCopy, "-model", classicSpec,
+		"-save", ckCopy, "-out", filepath.Join(other, "out"))...)
+	if code != cli.ExitOK || !strings.Contains(stdout3, "epoch  3/3: loss ") {
+		t.Errorf("resume with the classic's spec string %s: exit %d: %s", classicSpec, code, stderr)
+	}
 
 	// A checkpoint of seed 0 (which earlier versions took) cannot be continued exactly.
 	ck0 := filepath.Join(dir, "seed0.safetensors")

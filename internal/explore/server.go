@@ -109,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("explore: no test images")
 	}
 	if cfg.Test.Rows != lenet.Height || cfg.Test.Cols != lenet.Width {
-		return nil, fmt.Errorf("explore: test images are %dx%d; LeNet takes %dx%d", cfg.Test.Rows, cfg.Test.Cols, lenet.Height, lenet.Width)
+		return nil, fmt.Errorf("explore: test images are %dx%d; the network takes %dx%d", cfg.Test.Rows, cfg.Test.Cols, lenet.Height, lenet.Width)
 	}
 	files, err := loadAssets()
 	if err != nil {

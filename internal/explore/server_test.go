@@ -564,7 +564,7 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{Config{Test: testSet(t, 3)}, "explore: no weights"},
 		{Config{Weights: ck}, "explore: no test images"},
-		{Config{Weights: ck, Test: small}, "test images are 8x8; LeNet takes 28x28"},
+		{Config{Weights: ck, Test: small}, "test images are 8x8; the network takes 28x28"},
 		{Config{Weights: &bad, Test: testSet(t, 3)}, "checkpoint parameters do not match the network"},
 	} {
 		if _, err := New(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -54,7 +54,16 @@ func Checkpoints(t testing.TB, dir string) []Checkpoint {
 	Safetensors(t, cut, "0.weight", BigForeignTensor, 1000)
 	header := filepath.Join(dir, "header.safetensors")
 	writeFile(t, header, append(binary.LittleEndian.AppendUint64(nil, 100_000_000), "{}"...))
+	// Networks named in the metadata, which anyone can write (the digest is unkeyed):
+	// one that breaks the limits, and one whose shapes, worked out from the name, are
+	// not the file's; both refused before any tensor is read or any network built.
+	huge := filepath.Join(dir, "huge-padding.safetensors")
+	NamedNetwork(t, huge, "conv6k5p2000000-relu")
+	wide := filepath.Join(dir, "wide-padding.safetensors")
+	NamedNetwork(t, wide, "conv6k5p300-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid")
 	return append(cases,
+		Checkpoint{"a padding of 2,000,000", huge, huge + `: checkpoint is corrupt: the network it names (lenet.variant "conv6k5p2000000-relu"): layer 0 conv6k5p2000000: the padding 2000000 is out of range (at most 1048576)`},
+		Checkpoint{"a padding of 300", wide, wide + `: checkpoint parameters do not match the network: tensor "0.weight" has shape [6 1 3 3]; in conv6k5p300-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid it is [6 1 5 5]`},
 		Checkpoint{"folder", folder, folder + ": not a regular file: it is a folder"},
 		Checkpoint{"3 GB of a tensor no network has", big, big + `: checkpoint parameters do not match the network: the file holds a tensor "embedding.weight"`},
 		Checkpoint{"3 GB announced, 1000 bytes there", cut, cut + ": checkpoint is corrupt: safetensors file is truncated: the header announces 3000000000 bytes of tensor data, the file holds 1000"},
@@ -72,6 +81,16 @@ func Safetensors(t testing.TB, path, tensor string, announce, have int64) {
 	if err := os.Truncate(path, int64(len(b)+len(hdr))+have); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// NamedNetwork writes a safetensors file at path whose metadata names the network
+// model (lenet.variant) and whose one tensor, "0.weight", is a (6, 1, 3, 3) float32.
+func NamedNetwork(t testing.TB, path, model string) {
+	t.Helper()
+	hdr := fmt.Sprintf(`{"__metadata__":{"lenet.variant":%q},"0.weight":{"dtype":"F32","shape":[6,1,3,3],"data_offsets":[0,216]}}`, model)
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+	b = append(b, hdr...)
+	writeFile(t, path, append(b, make([]byte, 216)...))
 }
 
 // IDX returns an IDX file of unsigned bytes with the given dimensions whose data part
