@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/explore [-model FILE] [-addr 127.0.0.1:8080] [-data DIR] [-runs DIR]
+//	go run ./cmd/explore [-model FILE] [-addr 127.0.0.1:8080] [-data DIR] [-runs DIR] [-export DIR]
 //
 // FILE is a checkpoint written by cmd/train -save (its variant, classic or modern, is
 // read from it), or a safetensors file with only the d2l LeNet's PyTorch state_dict
@@ -22,6 +22,10 @@
 // server (one run at a time) and compares the runs; each run is kept in -runs DIR
 // (default out/runs) as its checkpoint and a small JSON file, and read back at the
 // next start. See docs/designer.md.
+//
+// With -export DIR it serves nothing: it writes the explorer as one static folder that
+// any web server serves, the network built for WebAssembly and running in the browser
+// (see docs/site.md).
 //
 // Exit status: 0 when stopped with Ctrl-C, 2 on bad usage, 1 on any other failure (a
 // missing or corrupt checkpoint, missing data, an address in use), each failure with

@@ -68,7 +68,7 @@ func TestHelp(t *testing.T) {
 	if code != cli.ExitOK || stderr != "" {
 		t.Errorf("-h: exit %d, stderr %q", code, stderr)
 	}
-	linestest.Contains(t, "-h output", stdout, "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR] [-runs DIR]\n", "-model", "-addr", "-data", "-runs", "default \"127.0.0.1:8080\"", "default \"out/runs\"", "out/lenet.safetensors (or out/lenet.ckpt)")
+	linestest.Contains(t, "-h output", stdout, "Usage: explore [-model FILE] [-addr HOST:PORT] [-data DIR] [-runs DIR] [-export DIR]\n", "-model", "-addr", "-data", "-runs", "-export", "default \"127.0.0.1:8080\"", "default \"out/runs\"", "out/lenet.safetensors (or out/lenet.ckpt)")
 }
 
 func TestFailuresExit1(t *testing.T) {
