@@ -369,7 +369,7 @@ func TestAssets(t *testing.T) {
 	external := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}`)
 	for _, tc := range []struct{ path, ctype, want string }{
 		{"/", "text/html; charset=utf-8", "<title>CNN explorer</title>"},
-		{"/index.html", "text/html; charset=utf-8", `<script type="module" src="/app.js"></script>`},
+		{"/index.html", "text/html; charset=utf-8", `<script type="module" src="app.js"></script>`},
 		{"/app.js", "text/javascript; charset=utf-8", "import {api} from './api.js';"},
 		{"/design.js", "text/javascript; charset=utf-8", "import {api} from './api.js';"},
 		{"/dom.js", "text/javascript; charset=utf-8", "export function h("},
