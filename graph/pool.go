@@ -178,7 +178,7 @@ func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
 // workers, then lets go of the operands.
 func (r *poolRun[T]) run() {
 	g := &r.g
-	if !r.avg2x2() {
+	if !g.is2x2() {
 		r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
 		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
 	}
@@ -187,19 +187,19 @@ func (r *poolRun[T]) run() {
 	*r = poolRun[T]{rows: r.rows, cols: r.cols}
 }
 
-// avg2x2 reports whether the pass is LeNet's 2x2 average pooling, which has passes of
-// its own (see pool4DGeom.avg2x2).
-func (r *poolRun[T]) avg2x2() bool { return r.kind == pool4DAvg && r.g.avg2x2() }
-
 // Range runs the pass on planes [lo, hi).
 func (r *poolRun[T]) Range(_, lo, hi int) {
 	switch {
-	case r.avg2x2() && r.backward:
-		r.avg2x2Backward(lo, hi)
-	case r.avg2x2():
-		r.avg2x2Forward(lo, hi)
-	default:
+	case !r.g.is2x2():
 		r.windows(lo, hi)
+	case r.kind == pool4DAvg && r.backward:
+		r.avg2x2Backward(lo, hi)
+	case r.kind == pool4DAvg:
+		r.avg2x2Forward(lo, hi)
+	case r.backward:
+		r.max2x2Backward(lo, hi)
+	default:
+		r.max2x2Forward(lo, hi)
 	}
 }
 
@@ -287,10 +287,10 @@ func pool4DArgMax[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) int {
 	return arg
 }
 
-// avg2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
-// pooling), which avg2x2Forward and avg2x2Backward compute without the general
-// loops over window spans.
-func (g *pool4DGeom) avg2x2() bool {
+// is2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
+// pooling), which avg2x2Forward, avg2x2Backward, max2x2Forward and max2x2Backward
+// compute without the general loops over window spans.
+func (g *pool4DGeom) is2x2() bool {
 	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
 }
 
@@ -332,6 +332,92 @@ func (r *poolRun[T]) avg2x2Backward(lo, hi int) {
 				d := v * 0.25
 				d0[2*j], d0[2*j+1] = d, d
 				d1[2*j], d1[2*j+1] = d, d
+			}
+		}
+	}
+}
+
+// argMax4 is pool4DArgMax of a 2x2 window whose values are a, b (its first row) and c,
+// d: the position, 0 to 3 in row-major order, of the first NaN or else of the first
+// maximum.
+func argMax4[T opkit.Float](a, b, c, d T) int {
+	if a != a {
+		return 0
+	}
+	best, k := a, 0
+	if b != b {
+		return 1
+	}
+	if b > best {
+		best, k = b, 1
+	}
+	if c != c {
+		return 2
+	}
+	if c > best {
+		best, k = c, 2
+	}
+	if d != d {
+		return 3
+	}
+	if d > best {
+		k = 3
+	}
+	return k
+}
+
+// max2x2Forward is the max-pooling forward pass for 2x2 windows, stride 2, no padding,
+// on planes [lo, hi): each output is the element windows would pick, so the bits are the
+// same (a NaN's payload and the sign of a zero included).
+func (r *poolRun[T]) max2x2Forward(lo, hi int) {
+	g := &r.g
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	for p := lo; p < hi; p++ {
+		xp, yp := r.x[p*in:(p+1)*in], r.out[p*out:(p+1)*out]
+		for i := 0; i < g.oh; i++ {
+			r0 := xp[2*i*w : 2*i*w+2*ow]
+			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			yr := yp[i*ow : (i+1)*ow]
+			for j := range yr {
+				a, b, c, d := r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1]
+				switch argMax4(a, b, c, d) {
+				case 0:
+					yr[j] = a
+				case 1:
+					yr[j] = b
+				case 2:
+					yr[j] = c
+				default:
+					yr[j] = d
+				}
+			}
+		}
+	}
+}
+
+// max2x2Backward is max2x2Forward's backward pass on planes [lo, hi): each output's
+// gradient goes to its window's pick and zero to the other three pixels; a last row or
+// column that no window covers (odd h or w) gets zero. The pick gets 0 + g, as the
+// general pass's accumulation into a cleared plane gives (so -0 arrives as +0).
+func (r *poolRun[T]) max2x2Backward(lo, hi int) {
+	g := &r.g
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	for p := lo; p < hi; p++ {
+		xp, gp, dp := r.x[p*in:(p+1)*in], r.gy[p*out:(p+1)*out], r.out[p*in:(p+1)*in]
+		if 2*g.oh < g.h || 2*ow < w {
+			clear(dp)
+		}
+		for i := 0; i < g.oh; i++ {
+			x0 := xp[2*i*w : 2*i*w+2*ow]
+			x1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			d0 := dp[2*i*w : 2*i*w+2*ow]
+			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			gr := gp[i*ow : (i+1)*ow]
+			for j, v := range gr {
+				var e [4]T
+				e[argMax4(x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1])&3] = 0 + v
+				d0[2*j], d0[2*j+1] = e[0], e[1]
+				d1[2*j], d1[2*j+1] = e[2], e[3]
 			}
 		}
 	}
