@@ -38,9 +38,11 @@ func microKernel(k int, a, b []float32, bstride int, c []float32, ldc int, alpha
 	}
 }
 
-// kernelGeneric is the portable micro-kernel. It walks the tile in 2x4
-// blocks whose eight accumulators stay in registers, re-reading the panels
-// (which sit in L1) for each block.
+// kernelGeneric is the portable micro-kernel, to the bit the assembly one: each
+// element of the tile is summed over p in order by fused multiply-adds (fma32) from
+// zero, then scaled by alpha and, when beta != 0, merged as fma(c, beta, alpha*sum).
+// It walks the tile in 2x4 blocks whose eight accumulators stay in registers,
+// re-reading the panels (which sit in L1) for each block.
 func kernelGeneric(k int, a, b []float32, bstride int, c []float32, ldc int, alpha, beta float32) {
 	a = a[:mr*k]
 	for i := 0; i < mr; i += 2 {
@@ -52,31 +54,34 @@ func kernelGeneric(k int, a, b []float32, bstride int, c []float32, ldc int, alp
 				bp := b[bo : bo+4 : bo+4]
 				a0, a1 := ap[0], ap[1]
 				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-				c00 += a0 * b0
-				c01 += a0 * b1
-				c02 += a0 * b2
-				c03 += a0 * b3
-				c10 += a1 * b0
-				c11 += a1 * b1
-				c12 += a1 * b2
-				c13 += a1 * b3
+				c00 = fma32(a0, b0, c00)
+				c01 = fma32(a0, b1, c01)
+				c02 = fma32(a0, b2, c02)
+				c03 = fma32(a0, b3, c03)
+				c10 = fma32(a1, b0, c10)
+				c11 = fma32(a1, b1, c11)
+				c12 = fma32(a1, b2, c12)
+				c13 = fma32(a1, b3, c13)
 				bo += bstride
 			}
-			r0 := c[i*ldc+j : i*ldc+j+4 : i*ldc+j+4]
-			r1 := c[(i+1)*ldc+j : (i+1)*ldc+j+4 : (i+1)*ldc+j+4]
-			if beta == 0 {
-				r0[0], r0[1], r0[2], r0[3] = alpha*c00, alpha*c01, alpha*c02, alpha*c03
-				r1[0], r1[1], r1[2], r1[3] = alpha*c10, alpha*c11, alpha*c12, alpha*c13
-			} else {
-				r0[0] = alpha*c00 + beta*r0[0]
-				r0[1] = alpha*c01 + beta*r0[1]
-				r0[2] = alpha*c02 + beta*r0[2]
-				r0[3] = alpha*c03 + beta*r0[3]
-				r1[0] = alpha*c10 + beta*r1[0]
-				r1[1] = alpha*c11 + beta*r1[1]
-				r1[2] = alpha*c12 + beta*r1[2]
-				r1[3] = alpha*c13 + beta*r1[3]
-			}
+			storeTile4(c[i*ldc+j:i*ldc+j+4:i*ldc+j+4], alpha, beta, c00, c01, c02, c03)
+			storeTile4(c[(i+1)*ldc+j:(i+1)*ldc+j+4:(i+1)*ldc+j+4], alpha, beta, c10, c11, c12, c13)
 		}
 	}
+}
+
+// storeTile4 is the assembly kernel's epilogue for four sums s0..s3 and the four
+// values of C in r: r = alpha*s, or fma(r, beta, alpha*s) when beta != 0 (C is not
+// read when beta == 0).
+func storeTile4(r []float32, alpha, beta float32, s0, s1, s2, s3 float32) {
+	r = r[:4]
+	v0, v1, v2, v3 := alpha*s0, alpha*s1, alpha*s2, alpha*s3
+	if beta == 0 {
+		r[0], r[1], r[2], r[3] = v0, v1, v2, v3
+		return
+	}
+	r[0] = fma32(r[0], beta, v0)
+	r[1] = fma32(r[1], beta, v1)
+	r[2] = fma32(r[2], beta, v2)
+	r[3] = fma32(r[3], beta, v3)
 }
