@@ -61,9 +61,9 @@ bench: data
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./lenet/ ./dataset/ ./graph/... ./internal/gemm/ ./layers/ ./internal/explore/
 
 # The same training in PyTorch (installs Debian's python3-torch), a whole epoch each side
-# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all);
-# prints every round, min / median / max, the ratio of medians and peak RSS. See
-# scripts/bench-compare.sh. Not part of CI.
+# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all), of
+# MODEL (classic, the default, or modern); prints every round, min / median / max, the
+# ratio of medians and peak RSS. See scripts/bench-compare.sh. Not part of CI.
 bench-compare: data
 	./scripts/bench-compare.sh
 

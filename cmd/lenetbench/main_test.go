@@ -10,6 +10,7 @@ import (
 
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/gemm"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -20,6 +21,7 @@ func TestBadFlags(t *testing.T) {
 		{Args: []string{"-shards", "-2"}, Want: "-shards -2: must be 0 or more"},
 		{Args: []string{"-model", "alexnet"}, Want: `unknown model "alexnet"`},
 		{Args: []string{"-ops", "cudnn"}, Want: `unknown implementation "cudnn": choose one of fast, gorgonia`},
+		{Args: []string{"-gemm", "sse9"}, Want: `-gemm: gemm: no micro-kernel "sse9" on this CPU; choose auto or one of `},
 		{Args: []string{"-epochs", "many"}, Want: `invalid value "many" for flag -epochs`},
 		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},
 		{Args: []string{"extra"}, Want: `unexpected argument "extra"`},
@@ -27,7 +29,7 @@ func TestBadFlags(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	cmdtest.Help(t, run, "-epochs", "-batch", "-limit", "-shards", "-model", "-ops", "-data", "-seed", "-cpuprofile")
+	cmdtest.Help(t, run, "-epochs", "-batch", "-limit", "-shards", "-model", "-ops", "-gemm", "-data", "-seed", "-cpuprofile")
 }
 
 func TestMissingData(t *testing.T) {
@@ -51,11 +53,14 @@ func TestMeasuresTraining(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	f := strings.Fields(stdout.String())
-	if len(f) != 17 || f[0] != "go" || strings.Count(stdout.String(), "\n") != 1 {
-		t.Fatalf("output %q: want one line of \"go\" and 8 names and values", stdout.String())
+	if len(f) != 19 || f[0] != "go" || f[17] != "gemm" || strings.Count(stdout.String(), "\n") != 1 {
+		t.Fatalf("output %q: want one line of \"go\" and 9 names and values, gemm last", stdout.String())
+	}
+	if f[18] != gemm.Kernel() {
+		t.Errorf("gemm %q, want the kernel in use, %q", f[18], gemm.Kernel())
 	}
 	vals := map[string]float64{}
-	for i := 1; i+1 < len(f); i += 2 {
+	for i := 1; i+1 < len(f)-2; i += 2 {
 		v, err := strconv.ParseFloat(f[i+1], 64)
 		if err != nil {
 			t.Fatalf("%s = %q: %v", f[i], f[i+1], err)

@@ -114,7 +114,12 @@ func dotGeneric(k int, ar *[3][]float32, br *[4][]float32, out *[12]float32) {
 			for p := 0; p+8 <= k; p += 8 {
 				xs, ys := x[p:p+8:p+8], y[p:p+8:p+8]
 				for q := range l {
-					l[q] = fma32(xs[q], ys[q], l[q])
+					// fma32, inlined by hand.
+					if s := float64(xs[q])*float64(ys[q]) + float64(l[q]); roundsRight(s) {
+						l[q] = float32(s)
+					} else {
+						l[q] = fma32Slow(xs[q], ys[q], l[q], s)
+					}
 				}
 			}
 			out[i*4+j] = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -84,12 +85,16 @@ func TestFMA32(t *testing.T) {
 	}
 }
 
-// TestKernelsBitIdentical: the portable kernels give the assembly kernels' bits, on
-// every path (packed, B read in place, rows or columns first, the dot path, the k
-// split), for ragged shapes, alpha and beta classes, one thread and several.
+// TestKernelsBitIdentical: every micro-kernel this CPU runs (AVX-512, AVX2) gives the
+// portable kernel's bits, on every path (packed, B read in place, rows or columns
+// first, the dot path, the k split), for ragged shapes, alpha and beta classes, one
+// thread and several.
 func TestKernelsBitIdentical(t *testing.T) {
 	if !haveAsm {
 		t.Skip("this build has no assembly kernel to compare the portable one with")
+	}
+	if !have512 {
+		t.Log("this CPU has no AVX-512: only the AVX2 kernel is compared")
 	}
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(8, 9))
@@ -110,8 +115,8 @@ func TestKernelsBitIdentical(t *testing.T) {
 	}
 }
 
-// compareKernels runs p with the assembly and the portable kernel on the same inputs
-// and reports the first element whose bits differ.
+// compareKernels runs p with every micro-kernel on the same inputs and reports the
+// first element whose bits differ from the portable kernel's.
 func compareKernels(t *testing.T, rng *rand.Rand, name string, p problem) {
 	t.Helper()
 	aRows, aCols := p.m, p.k
@@ -124,17 +129,47 @@ func compareKernels(t *testing.T, rng *rand.Rand, name string, p problem) {
 	}
 	lda, ldb, ldc := aCols+p.padA, bCols+p.padB, p.n+p.padC
 	a, b, c := randSlice(rng, aRows*lda), randSlice(rng, bRows*ldb), randSlice(rng, p.m*ldc)
-	var got [2][]float32
-	for i, asm := range []bool{true, false} {
-		got[i] = append([]float32(nil), c...)
-		withKernel(t, asm, func() {
-			Sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, a, lda, b, ldb, p.beta, got[i], ldc)
+	run := func(k int32) []float32 {
+		out := append([]float32(nil), c...)
+		withKernel(t, k, func() {
+			Sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, a, lda, b, ldb, p.beta, out, ldc)
 		})
+		return out
 	}
-	for x := range c {
-		if math.Float32bits(got[0][x]) != math.Float32bits(got[1][x]) {
-			t.Errorf("%s: element %d is %g with the assembly kernel, %g with the portable one", name, x, got[0][x], got[1][x])
-			return
+	want := run(kGeneric)
+	for _, k := range kernels()[:len(kernels())-1] {
+		got := run(k)
+		for x := range c {
+			if math.Float32bits(got[x]) != math.Float32bits(want[x]) {
+				t.Errorf("%s: element %d is %g with the %s kernel, %g with the portable one", name, x, got[x], kernelName(k), want[x])
+				return
+			}
 		}
+	}
+}
+
+// TestSetKernel: every listed kernel can be chosen and is then the one in use; an
+// unknown name is refused with the choices; "auto" restores the fastest.
+func TestSetKernel(t *testing.T) {
+	defer SetKernel("auto")
+	names := Kernels()
+	if names[len(names)-1] != "generic" || names[0] != kernelNames[bestKernel()] {
+		t.Fatalf("Kernels() = %v: want the fastest first and generic last", names)
+	}
+	for _, name := range names {
+		if err := SetKernel(name); err != nil {
+			t.Fatalf("SetKernel(%q): %v", name, err)
+		}
+		if got := Kernel(); got != name {
+			t.Errorf("after SetKernel(%q), Kernel() = %q", name, got)
+		}
+	}
+	err := SetKernel("sse9")
+	want := `gemm: no micro-kernel "sse9" on this CPU; choose auto or one of ` + strings.Join(names, ", ")
+	if err == nil || err.Error() != want {
+		t.Errorf("SetKernel(sse9) = %v, want %q", err, want)
+	}
+	if err := SetKernel("auto"); err != nil || Kernel() != names[0] {
+		t.Errorf("SetKernel(auto) = %v, Kernel() = %q; want %q", err, Kernel(), names[0])
 	}
 }

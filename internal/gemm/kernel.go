@@ -1,6 +1,10 @@
 package gemm
 
-import "sync/atomic"
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+)
 
 // Micro-tile size: every micro-kernel call produces an mr x nr block of C.
 const (
@@ -8,12 +12,63 @@ const (
 	nr = 16
 )
 
-// portable, when set, makes the products use the portable micro-kernel even where the
-// assembly one runs; tests set it to cover both paths.
-var portable atomic.Bool
+// The micro-kernels, slowest first. All give the same bits: each element of a tile is
+// summed in the same order with fused multiply-adds.
+const (
+	kGeneric = iota // portable Go
+	kAVX2           // amd64 assembly, AVX2 and FMA, 8-wide
+	kAVX512         // amd64 assembly, AVX-512, 16-wide (the dot path stays AVX2)
+)
 
-// useAsm reports whether the products use the assembly micro-kernel.
-func useAsm() bool { return haveAsm && !portable.Load() }
+var kernelNames = [...]string{"generic", "avx2-fma", "avx512-fma"}
+
+// kernel is the micro-kernel the products use: the fastest this CPU runs unless
+// SetKernel chose another.
+var kernel atomic.Int32
+
+func init() { kernel.Store(bestKernel()) }
+
+// bestKernel is the fastest micro-kernel this build and CPU run.
+func bestKernel() int32 {
+	switch {
+	case have512:
+		return kAVX512
+	case haveAsm:
+		return kAVX2
+	}
+	return kGeneric
+}
+
+// useAsm reports whether the products use an assembly micro-kernel.
+func useAsm() bool { return kernel.Load() >= kAVX2 }
+
+// Kernels lists the micro-kernels this build and CPU can run, fastest first: some of
+// "avx512-fma", "avx2-fma" and "generic" (always there). They give the same results to
+// the bit.
+func Kernels() []string {
+	var names []string
+	for k := bestKernel(); k >= kGeneric; k-- {
+		names = append(names, kernelNames[k])
+	}
+	return names
+}
+
+// SetKernel makes every product from now on use the named micro-kernel, one of
+// Kernels(), or the fastest one for "" or "auto": to compare their speed, or to check
+// that they agree. It returns an error naming the choices for any other name.
+func SetKernel(name string) error {
+	if name == "" || name == "auto" {
+		kernel.Store(bestKernel())
+		return nil
+	}
+	for k := bestKernel(); k >= kGeneric; k-- {
+		if kernelNames[k] == name {
+			kernel.Store(k)
+			return nil
+		}
+	}
+	return fmt.Errorf("gemm: no micro-kernel %q on this CPU; choose auto or one of %s", name, strings.Join(Kernels(), ", "))
+}
 
 // microKernel computes tiles mr x nr tiles of C; tile t is
 //
@@ -29,6 +84,10 @@ func microKernel(k int, a, b []float32, bstride int, c []float32, ldc int, alpha
 	_ = a[last*astep+mr*k-1]
 	_ = b[last*bstep+(k-1)*bstride+nr-1]
 	_ = c[last*cstep+(mr-1)*ldc+nr-1]
+	if asm && kernel.Load() == kAVX512 {
+		kernel6x16x512(k, &a[0], &b[0], bstride, &c[0], ldc, alpha, beta, tiles, 4*astep, 4*bstep, 4*cstep)
+		return
+	}
 	if asm {
 		kernel6x16(k, &a[0], &b[0], bstride, &c[0], ldc, alpha, beta, tiles, 4*astep, 4*bstep, 4*cstep)
 		return
@@ -47,25 +106,24 @@ func kernelGeneric(k int, a, b []float32, bstride int, c []float32, ldc int, alp
 	a = a[:mr*k]
 	for i := 0; i < mr; i += 2 {
 		for j := 0; j < nr; j += 4 {
-			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			var acc [8]float32 // rows i, i+1 times columns j..j+3
 			bo := j
 			for p := 0; p < k; p++ {
 				ap := a[p*mr+i : p*mr+i+2 : p*mr+i+2]
 				bp := b[bo : bo+4 : bo+4]
-				a0, a1 := ap[0], ap[1]
-				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-				c00 = fma32(a0, b0, c00)
-				c01 = fma32(a0, b1, c01)
-				c02 = fma32(a0, b2, c02)
-				c03 = fma32(a0, b3, c03)
-				c10 = fma32(a1, b0, c10)
-				c11 = fma32(a1, b1, c11)
-				c12 = fma32(a1, b2, c12)
-				c13 = fma32(a1, b3, c13)
+				for q := range acc {
+					x, y := ap[q>>2], bp[q&3]
+					// fma32, inlined by hand.
+					if s := float64(x)*float64(y) + float64(acc[q]); roundsRight(s) {
+						acc[q] = float32(s)
+					} else {
+						acc[q] = fma32Slow(x, y, acc[q], s)
+					}
+				}
 				bo += bstride
 			}
-			storeTile4(c[i*ldc+j:i*ldc+j+4:i*ldc+j+4], alpha, beta, c00, c01, c02, c03)
-			storeTile4(c[(i+1)*ldc+j:(i+1)*ldc+j+4:(i+1)*ldc+j+4], alpha, beta, c10, c11, c12, c13)
+			storeTile4(c[i*ldc+j:i*ldc+j+4:i*ldc+j+4], alpha, beta, acc[0], acc[1], acc[2], acc[3])
+			storeTile4(c[(i+1)*ldc+j:(i+1)*ldc+j+4:(i+1)*ldc+j+4], alpha, beta, acc[4], acc[5], acc[6], acc[7])
 		}
 	}
 }
@@ -75,7 +133,9 @@ func kernelGeneric(k int, a, b []float32, bstride int, c []float32, ldc int, alp
 // read when beta == 0).
 func storeTile4(r []float32, alpha, beta float32, s0, s1, s2, s3 float32) {
 	r = r[:4]
-	v0, v1, v2, v3 := alpha*s0, alpha*s1, alpha*s2, alpha*s3
+	// The conversions keep alpha*s rounded on its own: the compiler may not fuse it
+	// into the multiply-add below.
+	v0, v1, v2, v3 := float32(alpha*s0), float32(alpha*s1), float32(alpha*s2), float32(alpha*s3)
 	if beta == 0 {
 		r[0], r[1], r[2], r[3] = v0, v1, v2, v3
 		return
