@@ -10,9 +10,11 @@
 // It prints one line of space-separated names and values, the same names as
 // bench_torch.py's, so that scripts read both alike:
 //
-//	go examples/sec 14563.2 seconds 4.120 examples 60000 loss 1.2340 train_acc 0.5120 test_acc 0.6340 peak_rss_mib 105 threads 2 gemm avx2-fma
+//	go examples/sec 14563.2 seconds 4.120 examples 60000 loss 1.2340 train_acc 0.5120 test_acc 0.6340 peak_rss_mib 105 threads 2 cpu_seconds 8.050 gemm avx2-fma
 //
-// threads is GOMAXPROCS, gemm the matrix-product micro-kernel (internal/gemm; -gemm picks
+// threads is GOMAXPROCS; cpu_seconds the CPU time (user and system, all threads) the
+// process spent over the same timed spans as seconds, a measure of the work done that
+// other programs on the machine disturb far less than the wall clock; gemm the matrix-product micro-kernel (internal/gemm; -gemm picks
 // another of those the CPU runs, all of which give the same results to the bit). Like cmd/train it sets the garbage collector's target to 25%
 // unless GOGC is set. Bad flags exit 2, other failures 1, each with one line on stderr.
 package main
@@ -108,6 +110,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type result struct {
 	examples int
 	train    time.Duration // wall time of the epochs' training loops, evaluation excluded
+	cpu      time.Duration // the process's CPU time over the same spans
 	last     lenet.EpochInfo
 }
 
@@ -143,9 +146,9 @@ func bench(o *options, stdout io.Writer) error {
 		return fmt.Errorf("reading the peak RSS: %w", err)
 	}
 	s := r.train.Seconds()
-	_, err = fmt.Fprintf(stdout, "go examples/sec %.1f seconds %.3f examples %d loss %.4f train_acc %.4f test_acc %.4f peak_rss_mib %.0f threads %d gemm %s\n",
+	_, err = fmt.Fprintf(stdout, "go examples/sec %.1f seconds %.3f examples %d loss %.4f train_acc %.4f test_acc %.4f peak_rss_mib %.0f threads %d cpu_seconds %.3f gemm %s\n",
 		float64(r.examples)/s, s, r.examples, r.last.TrainLoss, r.last.TrainAcc, r.last.TestAcc,
-		float64(ru.Maxrss)/1024, runtime.GOMAXPROCS(0), gemm.Kernel())
+		float64(ru.Maxrss)/1024, runtime.GOMAXPROCS(0), r.cpu.Seconds(), gemm.Kernel())
 	return err
 }
 
@@ -154,7 +157,7 @@ func bench(o *options, stdout io.Writer) error {
 // evaluation) to the end of its last batch.
 func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result, error) {
 	r := &result{}
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime()
 	cfg := lenet.TrainConfig{
 		Epochs: o.epochs,
 		Seed:   o.seed,
@@ -162,11 +165,12 @@ func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result
 			r.examples += b.Examples
 			if b.Batch == b.Batches {
 				r.train += time.Since(start)
+				r.cpu += cpuTime() - cpuStart
 			}
 		},
 		OnEpoch: func(e lenet.EpochInfo, _ lenet.TrainState) error {
 			r.last = e
-			start = time.Now()
+			start, cpuStart = time.Now(), cpuTime()
 			return nil
 		},
 	}
@@ -174,4 +178,14 @@ func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result
 		return nil, err
 	}
 	return r, nil
+}
+
+// cpuTime is the CPU time, user and system, the process has used so far (0 if the
+// system does not say).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -43,7 +43,8 @@ func TestMissingData(t *testing.T) {
 
 // A short run prints the one line of names and values that scripts/bench-compare.sh
 // reads (the examples trained, a rate that is examples over seconds, a loss and
-// accuracies, the peak RSS and the threads), and writes the CPU profile it was asked for.
+// accuracies, the peak RSS, the threads, the CPU time and the GEMM kernel), and writes
+// the CPU profile it was asked for.
 func TestMeasuresTraining(t *testing.T) {
 	dir := fashiontest.Dir(t)
 	prof := filepath.Join(t.TempDir(), "cpu.prof")
@@ -53,11 +54,11 @@ func TestMeasuresTraining(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	f := strings.Fields(stdout.String())
-	if len(f) != 19 || f[0] != "go" || f[17] != "gemm" || strings.Count(stdout.String(), "\n") != 1 {
-		t.Fatalf("output %q: want one line of \"go\" and 9 names and values, gemm last", stdout.String())
+	if len(f) != 21 || f[0] != "go" || f[19] != "gemm" || strings.Count(stdout.String(), "\n") != 1 {
+		t.Fatalf("output %q: want one line of \"go\" and 10 names and values, gemm last", stdout.String())
 	}
-	if f[18] != gemm.Kernel() {
-		t.Errorf("gemm %q, want the kernel in use, %q", f[18], gemm.Kernel())
+	if f[20] != gemm.Kernel() {
+		t.Errorf("gemm %q, want the kernel in use, %q", f[20], gemm.Kernel())
 	}
 	vals := map[string]float64{}
 	for i := 1; i+1 < len(f)-2; i += 2 {
@@ -80,6 +81,11 @@ func TestMeasuresTraining(t *testing.T) {
 		if a := vals[k]; !(a > 0.05 && a <= 1) {
 			t.Errorf("%s %v", k, a)
 		}
+	}
+	// The CPU time of a training loop on one or more threads: some, and at most all of
+	// its threads busy the whole time (with a margin for the clocks' granularity).
+	if c := vals["cpu_seconds"]; !(c > 0) || c > vals["threads"]*vals["seconds"]+0.05 {
+		t.Errorf("cpu_seconds %v for %v seconds on %v threads", c, vals["seconds"], vals["threads"])
 	}
 	if vals["peak_rss_mib"] < 10 || vals["threads"] < 1 {
 		t.Errorf("peak_rss_mib %v, threads %v", vals["peak_rss_mib"], vals["threads"])
