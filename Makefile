@@ -1,14 +1,14 @@
 # Targets: test (vet + tests), lint, vet-cuda (go vet -tags cuda without CUDA), data
 # (make Fashion-MNIST available), train (the full default LeNet run), interop (weights
 # both ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
-# bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
-# bin/gpucheck-cuda, built with -tags cuda), explore-png (docs/explore.png). See
-# README.md.
+# bench-compare (the same training work against PyTorch), bench-ab (against another
+# revision), cuda (bin/train-cuda and bin/gpucheck-cuda, built with -tags cuda),
+# explore-png (docs/explore.png). See README.md.
 GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda data train interop torch-ops bench bench-compare cuda explore-png
+.PHONY: test lint vet-cuda data train interop torch-ops bench bench-compare bench-ab cuda explore-png
 
 test:
 	$(GO) vet ./...
@@ -66,6 +66,14 @@ bench: data
 # ratio of medians and peak RSS. See scripts/bench-compare.sh. Not part of CI.
 bench-compare: data
 	./scripts/bench-compare.sh
+
+# This checkout's training throughput against another revision's (BASE, default main):
+# the two lenetbench binaries take turns, one epoch each per round, ROUNDS rounds
+# (default 5) of each of MODELS (default "classic modern"); prints every round, min /
+# median / max of examples/sec and of the CPU seconds, and the ratios of the medians.
+# See scripts/bench-ab.sh. Not part of CI.
+bench-ab: data
+	./scripts/bench-ab.sh
 
 # cmd/train and cmd/gpucheck built with -tags cuda into bin/: the project's CUDA kernels
 # compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled against
