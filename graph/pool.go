@@ -437,9 +437,9 @@ func (r *poolRun[T]) max2x2Backward(lo, hi int) {
 
 // The float32 passes of 2x2 max pooling, the ones training runs. Which of a window's
 // four values is largest is random on real data, so a branch per comparison would be
-// mispredicted about half the time; these select with integer conditional moves on the
-// values' bits instead, and branch only on NaN (then argMax4 decides), which is rare
-// and so predicted. They pick what max2x2Forward and max2x2Backward pick.
+// mispredicted about half the time; these select with integer masks on the values'
+// bits instead, and branch only on NaN (then argMax4 decides), which is rare and so
+// predicted. They pick what max2x2Forward and max2x2Backward pick.
 
 // ones returns all ones when c holds and zero otherwise: a mask for selecting without
 // a branch (the compiler makes c a SETcc).
