@@ -92,7 +92,10 @@ func dotBlock(i0, j0, pc, kc, m, n int, alpha float32, a []float32, lda int, b [
 			for j := range 4 {
 				s := out[i*4+j]
 				for p := k8 * 8; p < kc; p++ {
-					s += ar[i][p] * br[j][p]
+					// Rounded product, then sum: the conversion stops the
+					// compiler from fusing the two (it would on arm64 or
+					// with GOAMD64=v3), so every target gets the same bits.
+					s += float32(ar[i][p] * br[j][p])
 				}
 				out[i*4+j] = s
 			}
