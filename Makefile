@@ -2,7 +2,8 @@
 # gpu-emulation (the GPU kernels run on the host, compiled by g++), data (make
 # Fashion-MNIST available), train (the full default LeNet run), interop (weights both
 # ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
-# bench-compare (the same training work against PyTorch), cuda (bin/train-cuda and
+# bench-compare (the same training work against PyTorch), bench-ab (this checkout against
+# another revision), cuda (bin/train-cuda and
 # bin/gpucheck-cuda, built with -tags cuda), explore-png (the explorer's screenshots),
 # hostile (the hostile inputs' memory cases under an address-space limit), docs-check
 # (the commands the docs show, against what they print), site (the explorer as a static
@@ -12,7 +13,7 @@ GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare cuda explore-png hostile docs-check site
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare bench-ab cuda explore-png hostile docs-check site
 
 test:
 	$(GO) vet ./...
@@ -73,11 +74,19 @@ bench: data
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./lenet/ ./dataset/ ./graph/... ./internal/gemm/ ./layers/ ./internal/explore/
 
 # The same training in PyTorch (installs Debian's python3-torch), a whole epoch each side
-# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all);
-# prints every round, min / median / max, the ratio of medians and peak RSS. See
-# scripts/bench-compare.sh. Not part of CI.
+# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all), of
+# MODEL (classic, the default, or modern); prints every round, min / median / max, the
+# ratio of medians and peak RSS. See scripts/bench-compare.sh. Not part of CI.
 bench-compare: data
 	./scripts/bench-compare.sh
+
+# This checkout's training throughput against another revision's (BASE, default main):
+# the two lenetbench binaries take turns, one epoch each per round, ROUNDS rounds
+# (default 5) of each of MODELS (default "classic modern"); prints every round, min /
+# median / max of examples/sec and of the CPU seconds, and the ratios of the medians.
+# See scripts/bench-ab.sh. Not part of CI.
+bench-ab: data
+	./scripts/bench-ab.sh
 
 # cmd/train and gpu/cmd/gpucheck built with -tags cuda into bin/: the project's CUDA
 # kernels compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled

@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"math"
+	"math/bits"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -178,7 +181,7 @@ func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
 // workers, then lets go of the operands.
 func (r *poolRun[T]) run() {
 	g := &r.g
-	if !r.avg2x2() {
+	if !g.is2x2() {
 		r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
 		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
 	}
@@ -187,19 +190,27 @@ func (r *poolRun[T]) run() {
 	*r = poolRun[T]{rows: r.rows, cols: r.cols}
 }
 
-// avg2x2 reports whether the pass is LeNet's 2x2 average pooling, which has passes of
-// its own (see pool4DGeom.avg2x2).
-func (r *poolRun[T]) avg2x2() bool { return r.kind == pool4DAvg && r.g.avg2x2() }
-
 // Range runs the pass on planes [lo, hi).
 func (r *poolRun[T]) Range(_, lo, hi int) {
 	switch {
-	case r.avg2x2() && r.backward:
-		r.avg2x2Backward(lo, hi)
-	case r.avg2x2():
-		r.avg2x2Forward(lo, hi)
-	default:
+	case !r.g.is2x2():
 		r.windows(lo, hi)
+	case r.kind == pool4DAvg && r.backward:
+		r.avg2x2Backward(lo, hi)
+	case r.kind == pool4DAvg:
+		r.avg2x2Forward(lo, hi)
+	case r.backward:
+		if r32, ok := any(r).(*poolRun[float32]); ok {
+			r32.max2x2Backward32(lo, hi)
+			return
+		}
+		r.max2x2Backward(lo, hi)
+	default:
+		if r32, ok := any(r).(*poolRun[float32]); ok {
+			r32.max2x2Forward32(lo, hi)
+			return
+		}
+		r.max2x2Forward(lo, hi)
 	}
 }
 
@@ -287,10 +298,10 @@ func pool4DArgMax[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) int {
 	return arg
 }
 
-// avg2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
-// pooling), which avg2x2Forward and avg2x2Backward compute without the general
-// loops over window spans.
-func (g *pool4DGeom) avg2x2() bool {
+// is2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
+// pooling), which avg2x2Forward, avg2x2Backward, max2x2Forward and max2x2Backward
+// compute without the general loops over window spans.
+func (g *pool4DGeom) is2x2() bool {
 	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
 }
 
@@ -334,5 +345,206 @@ func (r *poolRun[T]) avg2x2Backward(lo, hi int) {
 				d1[2*j], d1[2*j+1] = d, d
 			}
 		}
+	}
+}
+
+// argMax4 is pool4DArgMax of the 2x2 window v (its first row, then its second): the
+// position, 0 to 3 in row-major order, of the first NaN or else of the first maximum.
+// The maximum is a tournament of strict comparisons (the first of each pair, then the
+// first pair, win ties), which picks what the sequential scan does; the selects
+// compile to conditional moves, not branches, which random data would mispredict.
+func argMax4[T opkit.Float](v *[4]T) int {
+	k01 := 0
+	if v[1] > v[0] {
+		k01 = 1
+	}
+	k23 := 0
+	if v[3] > v[2] {
+		k23 = 1
+	}
+	k23 += 2
+	k := k01
+	if v[k23] > v[k01] {
+		k = k23
+	}
+	nan := 0
+	if v[0] != v[0] {
+		nan |= 1
+	}
+	if v[1] != v[1] {
+		nan |= 2
+	}
+	if v[2] != v[2] {
+		nan |= 4
+	}
+	if v[3] != v[3] {
+		nan |= 8
+	}
+	if nan != 0 {
+		k = bits.TrailingZeros(uint(nan))
+	}
+	return k
+}
+
+// max2x2Forward is the max-pooling forward pass for 2x2 windows, stride 2, no padding,
+// on planes [lo, hi): each output is the element windows would pick, so the bits are the
+// same (a NaN's payload and the sign of a zero included).
+func (r *poolRun[T]) max2x2Forward(lo, hi int) {
+	g := &r.g
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	for p := lo; p < hi; p++ {
+		xp, yp := r.x[p*in:(p+1)*in], r.out[p*out:(p+1)*out]
+		for i := 0; i < g.oh; i++ {
+			r0 := xp[2*i*w : 2*i*w+2*ow]
+			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			yr := yp[i*ow : (i+1)*ow]
+			for j := range yr {
+				v := [4]T{r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1]}
+				yr[j] = v[argMax4(&v)&3]
+			}
+		}
+	}
+}
+
+// max2x2Backward is max2x2Forward's backward pass on planes [lo, hi): each output's
+// gradient goes to its window's pick and zero to the other three pixels; a last row or
+// column that no window covers (odd h or w) gets zero. The pick gets 0 + g, as the
+// general pass's accumulation into a cleared plane gives (so -0 arrives as +0).
+func (r *poolRun[T]) max2x2Backward(lo, hi int) {
+	g := &r.g
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	for p := lo; p < hi; p++ {
+		xp, gp, dp := r.x[p*in:(p+1)*in], r.gy[p*out:(p+1)*out], r.out[p*in:(p+1)*in]
+		if 2*g.oh < g.h || 2*ow < w {
+			clear(dp)
+		}
+		for i := 0; i < g.oh; i++ {
+			x0 := xp[2*i*w : 2*i*w+2*ow]
+			x1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			d0 := dp[2*i*w : 2*i*w+2*ow]
+			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			gr := gp[i*ow : (i+1)*ow]
+			for j, g := range gr {
+				v := [4]T{x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1]}
+				var e [4]T
+				e[argMax4(&v)&3] = 0 + g
+				d0[2*j], d0[2*j+1] = e[0], e[1]
+				d1[2*j], d1[2*j+1] = e[2], e[3]
+			}
+		}
+	}
+}
+
+// The float32 passes of 2x2 max pooling, the ones training runs. Which of a window's
+// four values is largest is random on real data, so a branch per comparison would be
+// mispredicted about half the time; these select with integer masks on the values'
+// bits instead, and branch only on NaN (then argMax4 decides), which is rare and so
+// predicted. They pick what max2x2Forward and max2x2Backward pick.
+
+// ones returns all ones when c holds and zero otherwise: a mask for selecting without
+// a branch (the compiler makes c a SETcc).
+func ones(c bool) uint32 {
+	var u uint32
+	if c {
+		u = 1
+	}
+	return -u
+}
+
+// pick2 returns the bits and position of the first maximum of two non-NaN float32, x
+// at position k and y at k+1: y only when y > x.
+func pick2(x, y float32, k int) (uint32, int) {
+	m := ones(y > x)
+	bx := math.Float32bits(x)
+	return bx ^ (bx^math.Float32bits(y))&m, k + int(m&1)
+}
+
+// argMax4NaN is argMax4 of a float32 window a, b (first row), c, d that holds a NaN,
+// with its pick's bits: out of line, as NaNs are rare.
+//
+//go:noinline
+func argMax4NaN(a, b, c, d float32) (uint32, int) {
+	v := [4]float32{a, b, c, d}
+	k := argMax4(&v) & 3
+	return math.Float32bits(v[k]), k
+}
+
+// max2x2Forward32 is max2x2Forward for float32.
+func (r *poolRun[T]) max2x2Forward32(lo, hi int) {
+	x, y := any(r.x).([]float32), any(r.out).([]float32)
+	g := &r.g
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	for p := lo; p < hi; p++ {
+		xp, yp := x[p*in:(p+1)*in], y[p*out:(p+1)*out]
+		for i := 0; i < g.oh; i++ {
+			r0 := xp[2*i*w : 2*i*w+2*ow]
+			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			yr := yp[i*ow : (i+1)*ow]
+			max2x2Row32(r0, r1, yr)
+		}
+	}
+}
+
+// max2x2Backward32 is max2x2Backward for float32.
+func (r *poolRun[T]) max2x2Backward32(lo, hi int) {
+	x, gy, dx := any(r.x).([]float32), any(r.gy).([]float32), any(r.out).([]float32)
+	g := &r.g
+	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	for p := lo; p < hi; p++ {
+		xp, gp, dp := x[p*in:(p+1)*in], gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
+		if 2*g.oh < g.h || 2*ow < w {
+			clear(dp)
+		}
+		for i := 0; i < g.oh; i++ {
+			x0 := xp[2*i*w : 2*i*w+2*ow]
+			x1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			d0 := dp[2*i*w : 2*i*w+2*ow]
+			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
+			gr := gp[i*ow : (i+1)*ow]
+			max2x2GradRow32(x0, x1, d0, d1, gr)
+		}
+	}
+}
+
+// max2x2Row32 writes to y the maxima of the 2x2 windows of the row pair r0, r1
+// (2·len(y) values each): argMax4f32's picks, its code written out here so that the
+// loop makes no call.
+func max2x2Row32(r0, r1, y []float32) {
+	r0, r1 = r0[:2*len(y)], r1[:2*len(y)]
+	for j := range y {
+		a, b, c, d := r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1]
+		if a != a || b != b || c != c || d != d {
+			m, _ := argMax4NaN(a, b, c, d)
+			y[j] = math.Float32frombits(m)
+			continue
+		}
+		m01, _ := pick2(a, b, 0)
+		m23, _ := pick2(c, d, 2)
+		m := ones(math.Float32frombits(m23) > math.Float32frombits(m01))
+		y[j] = math.Float32frombits(m01 ^ (m01^m23)&m)
+	}
+}
+
+// max2x2GradRow32 sends each gradient in g to its window's pick in the row pair x0, x1
+// (2·len(g) values each), writing 0 + g there and +0 at the window's other three pixels
+// of d0, d1: argMax4f32's picks, written out as in max2x2Row32.
+func max2x2GradRow32(x0, x1, d0, d1, g []float32) {
+	n := 2 * len(g)
+	x0, x1, d0, d1 = x0[:n], x1[:n], d0[:n], d1[:n]
+	for j, gv := range g {
+		a, b, c, d := x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1]
+		var k int
+		if a != a || b != b || c != c || d != d {
+			_, k = argMax4NaN(a, b, c, d)
+		} else {
+			m01, k01 := pick2(a, b, 0)
+			m23, k23 := pick2(c, d, 2)
+			m := ones(math.Float32frombits(m23) > math.Float32frombits(m01))
+			k = k01 ^ (k01^k23)&int(m&3)
+		}
+		// 0 + g, as the general pass's accumulation into zeros gives; the others +0.
+		gb := math.Float32bits(0 + gv)
+		d0[2*j], d0[2*j+1] = math.Float32frombits(gb&ones(k == 0)), math.Float32frombits(gb&ones(k == 1))
+		d1[2*j], d1[2*j+1] = math.Float32frombits(gb&ones(k == 2)), math.Float32frombits(gb&ones(k == 3))
 	}
 }

@@ -388,37 +388,40 @@ func TestPool4DOpDoErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkAvgPool2D times the op's forward and backward pass at LeNet's pooling shapes
-// (batch 256, Float32), on several goroutines and on one.
-func BenchmarkAvgPool2D(b *testing.B) {
-	for _, shape := range [][4]int{{256, 6, 28, 28}, {256, 16, 10, 10}} {
-		for _, serial := range []bool{false, true} {
-			name := fmt.Sprintf("%dx%dx%dx%d", shape[0], shape[1], shape[2], shape[3])
-			if serial {
-				name += "/serial"
-			} else {
-				name += "/parallel"
-			}
-			b.Run(name, func(b *testing.B) {
+// BenchmarkPool2D times the ops' forward and backward pass at LeNet's pooling shapes
+// (batch 256, Float32, 2x2 windows, stride 2), average and max, on several goroutines
+// and on one.
+func BenchmarkPool2D(b *testing.B) {
+	for _, kind := range []pool4DKind{pool4DAvg, pool4DMax} {
+		for _, shape := range [][4]int{{256, 6, 28, 28}, {256, 16, 10, 10}} {
+			for _, serial := range []bool{false, true} {
+				name := fmt.Sprintf("%v/%dx%dx%dx%d", kind, shape[0], shape[1], shape[2], shape[3])
 				if serial {
-					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+					name += "/serial"
+				} else {
+					name += "/parallel"
 				}
-				win := opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
-				op, grad := opkit.New(pool4D(pool4DAvg, win)), opkit.New(pool4DGrad(pool4DAvg, win))
-				rng := rand.New(rand.NewPCG(1, 2))
-				x := optest.Dense(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)
-				ys, _ := op.InferShape(x.Shape())
-				y := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(ys...))
-				dx := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(x.Shape().Clone()...))
-				for b.Loop() {
-					if _, err := op.UsePreallocDo(y, x); err != nil {
-						b.Fatal(err)
+				b.Run(name, func(b *testing.B) {
+					if serial {
+						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 					}
-					if _, err := grad.UsePreallocDo(dx, x, y); err != nil {
-						b.Fatal(err)
+					win := opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
+					op, grad := opkit.New(pool4D(kind, win)), opkit.New(pool4DGrad(kind, win))
+					rng := rand.New(rand.NewPCG(1, 2))
+					x := optest.Dense(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)
+					ys, _ := op.InferShape(x.Shape())
+					y := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(ys...))
+					dx := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(x.Shape().Clone()...))
+					for b.Loop() {
+						if _, err := op.UsePreallocDo(y, x); err != nil {
+							b.Fatal(err)
+						}
+						if _, err := grad.UsePreallocDo(dx, x, y); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # make bench-compare: LeNet training throughput of this project against PyTorch on the
 # same CPU cores. Each round trains one whole epoch on each side (60,000 Fashion-MNIST
-# images, batch 256, classic LeNet, SGD lr 0.9, Xavier init; cmd/lenetbench through
+# images, batch 256, classic LeNet or MODEL, SGD lr 0.9, Xavier init; cmd/lenetbench through
 # lenet.Train against scripts/bench_torch.py, the textbook's train_ch6), the two sides
 # taking turns so that both see the same machine load. It prints every round, then min /
 # median / max per side, the ratio of the medians, the project's slowest round against
 # PyTorch's fastest, and each side's peak RSS.
 #
-# Environment: ROUNDS (default 5); THREADS, the cores each side may use (default: all,
+# Environment: ROUNDS (default 5); MODEL, classic (default) or modern (ReLU everywhere,
+# max pooling); GEMM, the project's matrix-product kernel (lenetbench -gemm: auto, the
+# default, or avx512-fma, avx2-fma, generic); THREADS, the cores each side may use (default: all,
 # nproc): GOMAXPROCS for Go, torch.set_num_threads and OMP_NUM_THREADS/MKL_NUM_THREADS
 # for PyTorch, and both pinned with taskset to cores 0..THREADS-1 when taskset exists and
 # THREADS <= nproc; EPOCHS per round (default 1); LIMIT, training images per epoch
@@ -23,6 +25,8 @@ cores=$(nproc)
 threads=${THREADS:-$cores}
 epochs=${EPOCHS:-1}
 limit=${LIMIT:-0}
+model=${MODEL:-classic}
+gemm=${GEMM:-auto}
 py=${PYTHON:-/usr/bin/python3}
 
 for v in "rounds:$rounds" "threads:$threads" "epochs:$epochs"; do
@@ -31,6 +35,10 @@ for v in "rounds:$rounds" "threads:$threads" "epochs:$epochs"; do
 		exit 2
 	fi
 done
+if [ "$model" != classic ] && [ "$model" != modern ]; then
+	echo "bench-compare: MODEL must be classic or modern, got '$model'" >&2
+	exit 2
+fi
 if ! [[ $limit =~ ^[0-9]+$ ]]; then
 	echo "bench-compare: LIMIT must be 0 (all) or a positive integer, got '$limit'" >&2
 	exit 2
@@ -77,14 +85,15 @@ export GOMAXPROCS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) {print $(i + 1); exit}}' <<<"$2"; }
 
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-echo "bench-compare: $rounds rounds of $epochs epoch(s), classic LeNet, batch 256, $threads of $cores cores${pin:+ (pinned: ${pin[*]})}"
+echo "bench-compare: $rounds rounds of $epochs epoch(s), $model LeNet, batch 256, $threads of $cores cores${pin:+ (pinned: ${pin[*]})}"
 echo "machine: ${cpu:-unknown CPU}, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "project's GEMM kernel: $(field gemm "$(bin/lenetbench -data "$data" -limit 256 -gemm "$gemm")")"
 printf '%-6s %12s %12s %8s %10s %10s %9s %9s\n' round "go ex/s" "torch ex/s" ratio "go loss" "torch loss" "go MiB" "torch MiB"
 gx=() tx=() grss=0 trss=0
 for r in $(seq 1 "$rounds"); do
-	g=$("${pin[@]}" bin/lenetbench -data "$data" -epochs "$epochs" -limit "$limit")
-	t=$("${pin[@]}" "$py" scripts/bench_torch.py --data "$data" --epochs "$epochs" --limit "$limit" --threads "$threads")
+	g=$("${pin[@]}" bin/lenetbench -data "$data" -epochs "$epochs" -limit "$limit" -model "$model" -gemm "$gemm")
+	t=$("${pin[@]}" "$py" scripts/bench_torch.py --data "$data" --epochs "$epochs" --limit "$limit" --threads "$threads" --model "$model")
 	gx+=("$(field examples/sec "$g")") tx+=("$(field examples/sec "$t")")
 	gm=$(field peak_rss_mib "$g") tm=$(field peak_rss_mib "$t")
 	grss=$((gm > grss ? gm : grss)) trss=$((tm > trss ? tm : trss))

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch's side of `make bench-compare`: the textbook's train_ch6 on the classic LeNet
-(ReLU after the first convolution, sigmoid elsewhere, average pooling; lenet_torch.py),
+(ReLU after the first convolution, sigmoid elsewhere, average pooling; lenet_torch.py) or,
+with --model modern, the modern one (ReLU everywhere, max pooling),
 d2l's Xavier-uniform init, SGD at lr 0.9, batch 256, whole shuffled epochs of
 Fashion-MNIST, the same work cmd/lenetbench times on the project's side:
 
@@ -77,6 +78,7 @@ def accuracy(net, x, y, batch=1000):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST folder")
+    ap.add_argument("--model", default="classic", choices=["classic", "modern"], help="network variant")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where to train")
     ap.add_argument("--threads", type=int, default=0, help="intra-op threads on the CPU (0: PyTorch's default)")
     ap.add_argument("--epochs", type=int, default=1, help="timed training epochs")
@@ -100,7 +102,7 @@ def main():
         x, y = x[:args.limit], y[:args.limit]
     tx, ty = load(args.data, "t10k")
     x, y, tx, ty = x.to(device), y.to(device), tx.to(device), ty.to(device)
-    net = lenet("classic")
+    net = lenet(args.model)
     xavier_init(net)
     net = net.to(device)
     opt = torch.optim.SGD(net.parameters(), lr=args.lr)

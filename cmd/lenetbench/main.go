@@ -5,14 +5,17 @@
 // epoch runs, as in cmd/train, but is not timed. It is what `make bench` runs, and the
 // project's side of `make bench-compare` (scripts/bench_torch.py is PyTorch's).
 //
-//	lenetbench [-epochs 1] [-batch 256] [-model classic] [-ops fast] [-shards N] [-limit N] [-data DIR]
+//	lenetbench [-epochs 1] [-batch 256] [-model classic] [-ops fast] [-gemm auto] [-shards N] [-limit N] [-data DIR]
 //
 // It prints one line of space-separated names and values, the same names as
 // bench_torch.py's, so that scripts read both alike:
 //
-//	go examples/sec 14563.2 seconds 4.120 examples 60000 loss 1.2340 train_acc 0.5120 test_acc 0.6340 peak_rss_mib 105 threads 2
+//	go examples/sec 14563.2 seconds 4.120 examples 60000 loss 1.2340 train_acc 0.5120 test_acc 0.6340 peak_rss_mib 105 threads 2 cpu_seconds 8.050 gemm avx2-fma
 //
-// threads is GOMAXPROCS. Like cmd/train it sets the garbage collector's target to 25%
+// threads is GOMAXPROCS; cpu_seconds the CPU time (user and system, all threads) the
+// process spent over the same timed spans as seconds, a measure of the work done that
+// other programs on the machine disturb far less than the wall clock; gemm the matrix-product micro-kernel (internal/gemm; -gemm picks
+// another of those the CPU runs, all of which give the same results to the bit). Like cmd/train it sets the garbage collector's target to 25%
 // unless GOGC is set. Bad flags exit 2, other failures 1, each with one line on stderr.
 package main
 
@@ -25,12 +28,14 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/internal/cli"
+	"github.com/d2l-go/convnets/internal/gemm"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -51,7 +56,7 @@ type options struct {
 	epochs, batch, limit, shards int
 	variant                      lenet.Spec
 	ops                          graph.Impl
-	data, cpuprofile             string
+	data, cpuprofile, gemmKernel string
 	seed                         uint64
 }
 
@@ -60,7 +65,7 @@ type options struct {
 func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("lenetbench", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-epochs N] [-batch N] [-model classic|modern|SPEC] [-ops fast|gorgonia] [-shards N] [-limit N]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: lenetbench [-epochs N] [-batch N] [-model classic|modern|SPEC] [-ops fast|gorgonia] [-gemm KERNEL] [-shards N] [-limit N]\n\n"+
 			"Times whole epochs of LeNet training on Fashion-MNIST through lenet.Train and prints\n"+
 			"one line: examples/sec, seconds, examples, loss, accuracies, peak RSS, threads.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -72,6 +77,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.IntVar(&o.shards, "shards", 0, "cut each batch into this many parts (0: the default, see lenet.Config.Shards)")
 	model := fs.String("model", "classic", "the network: a preset (classic, modern) or a spec")
 	opsName := fs.String("ops", "fast", "how the convolutions and activations are computed: fast (the project's own ops) or gorgonia (Gorgonia's primitives)")
+	fs.StringVar(&o.gemmKernel, "gemm", "auto", "matrix-product micro-kernel: auto (the fastest) or one of "+strings.Join(gemm.Kernels(), ", "))
 	fs.StringVar(&o.data, "data", "", dataset.DirFlagUsage)
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the weight initialisation and the shuffling")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the training to this file")
@@ -84,6 +90,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}
+	}
+	if err := gemm.SetKernel(o.gemmKernel); err != nil {
+		return nil, &cli.UsageError{Err: fmt.Errorf("-gemm: %w", err)}
 	}
 	if err := cli.First(cli.AtLeast("-epochs", o.epochs, 1), cli.AtLeast("-batch", o.batch, 1),
 		cli.AtLeast("-limit", o.limit, 0), cli.AtLeast("-shards", o.shards, 0)); err != nil {
@@ -101,6 +110,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type result struct {
 	examples int
 	train    time.Duration // wall time of the epochs' training loops, evaluation excluded
+	cpu      time.Duration // the process's CPU time over the same spans
 	last     lenet.EpochInfo
 }
 
@@ -139,9 +149,9 @@ func bench(o *options, stdout io.Writer) error {
 		return fmt.Errorf("reading the peak RSS: %w", err)
 	}
 	s := r.train.Seconds()
-	_, err = fmt.Fprintf(stdout, "go examples/sec %.1f seconds %.3f examples %d loss %.4f train_acc %.4f test_acc %.4f peak_rss_mib %.0f threads %d\n",
+	_, err = fmt.Fprintf(stdout, "go examples/sec %.1f seconds %.3f examples %d loss %.4f train_acc %.4f test_acc %.4f peak_rss_mib %.0f threads %d cpu_seconds %.3f gemm %s\n",
 		float64(r.examples)/s, s, r.examples, r.last.TrainLoss, r.last.TrainAcc, r.last.TestAcc,
-		float64(ru.Maxrss)/1024, runtime.GOMAXPROCS(0))
+		float64(ru.Maxrss)/1024, runtime.GOMAXPROCS(0), r.cpu.Seconds(), gemm.Kernel())
 	return err
 }
 
@@ -150,7 +160,7 @@ func bench(o *options, stdout io.Writer) error {
 // evaluation) to the end of its last batch.
 func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result, error) {
 	r := &result{}
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime()
 	cfg := lenet.TrainConfig{
 		Epochs: o.epochs,
 		Seed:   o.seed,
@@ -158,11 +168,12 @@ func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result
 			r.examples += b.Examples
 			if b.Batch == b.Batches {
 				r.train += time.Since(start)
+				r.cpu += cpuTime() - cpuStart
 			}
 		},
 		OnEpoch: func(e lenet.EpochInfo, _ lenet.TrainState) error {
 			r.last = e
-			start = time.Now()
+			start, cpuStart = time.Now(), cpuTime()
 			return nil
 		},
 	}
@@ -170,4 +181,14 @@ func measure(c *lenet.Classifier, train, test *dataset.Set, o *options) (*result
 		return nil, err
 	}
 	return r, nil
+}
+
+// cpuTime is the CPU time, user and system, the process has used so far (0 if the
+// system does not say).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/internal/gemm"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -21,6 +22,7 @@ func TestBadFlags(t *testing.T) {
 		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming (run 'lenetbench -h' for the flags)`},
 		{Args: []string{"-model", "conv6k29"}, Want: "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{Args: []string{"-ops", "cudnn"}, Want: `unknown implementation "cudnn": choose one of fast, gorgonia`},
+		{Args: []string{"-gemm", "sse9"}, Want: `-gemm: gemm: no micro-kernel "sse9" on this CPU; choose auto or one of `},
 		{Args: []string{"-epochs", "many"}, Want: `invalid value "many" for flag -epochs`},
 		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},
 		{Args: []string{"extra"}, Want: `unexpected argument "extra"`},
@@ -28,7 +30,7 @@ func TestBadFlags(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	cmdtest.Help(t, run, "-epochs", "-batch", "-limit", "-shards", "-model", "-ops", "-data", "-seed", "-cpuprofile")
+	cmdtest.Help(t, run, "-epochs", "-batch", "-limit", "-shards", "-model", "-ops", "-gemm", "-data", "-seed", "-cpuprofile")
 }
 
 func TestMissingData(t *testing.T) {
@@ -42,7 +44,8 @@ func TestMissingData(t *testing.T) {
 
 // A short run prints the one line of names and values that scripts/bench-compare.sh
 // reads (the examples trained, a rate that is examples over seconds, a loss and
-// accuracies, the peak RSS and the threads), and writes the CPU profile it was asked for.
+// accuracies, the peak RSS, the threads, the CPU time and the GEMM kernel), and writes
+// the CPU profile it was asked for.
 func TestMeasuresTraining(t *testing.T) {
 	dir := fashiontest.Dir(t)
 	prof := filepath.Join(t.TempDir(), "cpu.prof")
@@ -52,11 +55,14 @@ func TestMeasuresTraining(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	f := strings.Fields(stdout.String())
-	if len(f) != 17 || f[0] != "go" || strings.Count(stdout.String(), "\n") != 1 {
-		t.Fatalf("output %q: want one line of \"go\" and 8 names and values", stdout.String())
+	if len(f) != 21 || f[0] != "go" || f[19] != "gemm" || strings.Count(stdout.String(), "\n") != 1 {
+		t.Fatalf("output %q: want one line of \"go\" and 10 names and values, gemm last", stdout.String())
+	}
+	if f[20] != gemm.Kernel() {
+		t.Errorf("gemm %q, want the kernel in use, %q", f[20], gemm.Kernel())
 	}
 	vals := map[string]float64{}
-	for i := 1; i+1 < len(f); i += 2 {
+	for i := 1; i+1 < len(f)-2; i += 2 {
 		v, err := strconv.ParseFloat(f[i+1], 64)
 		if err != nil {
 			t.Fatalf("%s = %q: %v", f[i], f[i+1], err)
@@ -76,6 +82,11 @@ func TestMeasuresTraining(t *testing.T) {
 		if a := vals[k]; !(a > 0.05 && a <= 1) {
 			t.Errorf("%s %v", k, a)
 		}
+	}
+	// The CPU time of a training loop on one or more threads: some, and at most all of
+	// its threads busy the whole time (with a margin for the clocks' granularity).
+	if c := vals["cpu_seconds"]; !(c > 0) || c > vals["threads"]*vals["seconds"]+0.05 {
+		t.Errorf("cpu_seconds %v for %v seconds on %v threads", c, vals["seconds"], vals["threads"])
 	}
 	if vals["peak_rss_mib"] < 10 || vals["threads"] < 1 {
 		t.Errorf("peak_rss_mib %v, threads %v", vals["peak_rss_mib"], vals["threads"])

@@ -31,7 +31,7 @@ import (
 //	dL/db = Σ_b Σ_ij dY[b, o, i, j]
 //
 // where dY_b is image b's (co, oh·ow) slice of dL/dout. float32 products use the
-// project's AVX2/FMA GEMM, float64 ones gonum's. The batch is computed in fixed chunks
+// project's GEMM (internal/gemm), float64 ones gonum's. The batch is computed in fixed chunks
 // of 8 images that the workers share out, so the results are the same to the bit for
 // any number of workers or cores. Every shape is checked first; a bad one returns
 // an error and builds nothing. The op keeps its result's memory between runs (see the

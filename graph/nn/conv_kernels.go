@@ -347,7 +347,7 @@ func col2im[T opkit.Float](g *convGeom, cols, x []T) {
 			return
 		}
 		if g.sw == 1 {
-			opkit.AddTo(xr[q:q+j1-j0], s[j0:j1])
+			addTo(xr[q:q+j1-j0], s[j0:j1])
 			return
 		}
 		for j := j0; j < j1; j, q = j+1, q+g.sw {

@@ -225,7 +225,7 @@ func wideDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T, lo, hi int) {
 			for ci := 0; ci < g.c; ci++ {
 				for u := 0; u < g.kh; u++ {
 					for v := 0; v < g.kw; v++ {
-						opkit.AddTo(dst[ci*hpwp+u*d.wp+v:][:d.l], dcols[r*d.ld+gi*d.l:][:d.l])
+						addTo(dst[ci*hpwp+u*d.wp+v:][:d.l], dcols[r*d.ld+gi*d.l:][:d.l])
 						r++
 					}
 				}

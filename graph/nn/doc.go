@@ -21,9 +21,9 @@
 //
 //	FusedConv2D  convolution and bias in one op. With stride 1, per group of images: the
 //	             "wide" im2col (one contiguous copy per kernel offset, on the padded
-//	             grid), one product by the project's AVX2/FMA GEMM, rows copied into the
-//	             NCHW output; backward, dL/dw = dY·colsᵀ, dL/dx by Wᵀ·dY and a
-//	             vectorised col2im, dL/db a sum; images shared out over goroutines,
+//	             grid), one product by the project's GEMM (internal/gemm), rows
+//	             copied into the NCHW output; backward, dL/dw = dY·colsᵀ, dL/dx by
+//	             Wᵀ·dY and a vectorised col2im, dL/db a sum; images shared out over goroutines,
 //	             scratch buffers reused. Other strides im2col per image.
 //	ReLU         max(x, 0), gradient from the output (one pass each way, no branches)
 //	Sigmoid      1/(1+exp(-x)) with a float32 exponential, gradient y(1-y) from the output
@@ -31,7 +31,8 @@
 //
 // ReLU, Sigmoid and their gradients compute eight float32 values at a time on a CPU with
 // AVX2 (vector_amd64.s), the same operations in the same order as their Go loops, so the
-// same bits. (graph.AvgPool2D has a direct path for LeNet's 2x2 windows with stride 2.)
+// same bits. (graph.AvgPool2D and graph.MaxPool2D have direct paths for LeNet's 2x2
+// windows with stride 2.)
 // The ops share their work out over the graph's workers (device.SetWorkers). Each op
 // keeps its result's memory from one run to the next, so a training step allocates next
 // to nothing: a node's value stays valid until the node runs again (read values to keep

@@ -8,7 +8,7 @@ import (
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
-// The matrix products of the ops: float32 ones by the project's AVX2/FMA GEMM
+// The matrix products of the ops: float32 ones by the project's GEMM
 // (internal/gemm), float64 ones by gonum's. Matrices are row-major; a true flag means
 // the matrix is used transposed.
 

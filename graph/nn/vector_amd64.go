@@ -85,3 +85,19 @@ func gradVector(k func(y, dy, dx *float32, blocks int), y, dy, dx []float32) int
 	k(&y[0], &dy[0], &dx[0], blocks)
 	return blocks * 8
 }
+
+// add8 is implemented in vector_amd64.s: dst += src for blocks·8 floats.
+//
+//go:noescape
+func add8(dst, src *float32, blocks int)
+
+// addVector adds the longest prefix of src that this CPU's vector unit takes to dst and
+// returns its length.
+func addVector(dst, src []float32) int {
+	blocks := min(len(dst), len(src)) / 8
+	if !haveAVX2 || blocks == 0 {
+		return 0
+	}
+	add8(&dst[0], &src[0], blocks)
+	return blocks * 8
+}

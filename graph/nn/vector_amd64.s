@@ -145,3 +145,37 @@ sgloop:
 sgdone:
 	VZEROUPPER
 	RET
+
+// func add8(dst, src *float32, blocks int)
+//
+// dst += src for blocks·8 floats, two blocks per iteration while it can.
+TEXT ·add8(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  blocks+16(FP), CX
+	MOVQ  CX, DX
+	SHRQ  $1, DX
+	JZ    addone
+
+addloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VADDPS  (SI), Y0, Y0
+	VADDPS  32(SI), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    DX
+	JNZ     addloop
+
+addone:
+	ANDQ    $1, CX
+	JZ      adddone
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+
+adddone:
+	VZEROUPPER
+	RET

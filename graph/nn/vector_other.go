@@ -11,3 +11,5 @@ func reluVector(x, y []float32) int { return 0 }
 func reluGradVector(y, dy, dx []float32) int { return 0 }
 
 func sigmoidGradVector(y, dy, dx []float32) int { return 0 }
+
+func addVector(dst, src []float32) int { return 0 }

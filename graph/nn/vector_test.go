@@ -67,5 +67,18 @@ func TestVectorKernelsMatchGo(t *testing.T) {
 	sigmoidGrad32(got, [][]float32{y, dy})
 	sameBits(t, "sigmoid gradient at y =", y, got, want)
 
+	// col2im's sums: -0 + -0, -0 + +0, Inf - Inf, NaN payloads and random values.
+	for i := range want {
+		want[i] = dy[len(dy)-1-i]
+	}
+	negZero := float32(math.Copysign(0, -1))
+	want[0], want[1], want[2] = negZero, negZero, float32(math.Inf(-1)) // x: +0, -0, +Inf
+	copy(got, want)
+	for i := range want {
+		want[i] += x[i]
+	}
+	addTo(got, x)
+	sameBits(t, "sum with", x, got, want)
+
 	t.Logf("the vector code computes %d of %d values on this CPU", reluVector(x, got), len(x))
 }

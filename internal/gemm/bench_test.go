@@ -49,19 +49,21 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
-// BenchmarkKernel times the micro-kernel alone on L1-resident panels
-// (kc = 256): the ceiling for the whole product.
+// BenchmarkKernel times the micro-kernel alone on L1-resident panels (kc = 256), a
+// row of four tiles per call: the ceiling for the whole product.
 func BenchmarkKernel(b *testing.B) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	const k = 256
-	ap, bp := randSlice(rng, mr*k), randSlice(rng, nr*k)
-	c := make([]float32, mr*nr)
-	for _, asm := range kernels() {
-		b.Run(kernelName(asm), func(b *testing.B) {
-			for b.Loop() {
-				microKernel(k, ap, bp, nr, c, nr, 1, 0, 1, 0, 0, 0, asm)
-			}
-			b.ReportMetric(2*mr*nr*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	const k, tiles = 256, 4
+	ap, bp := randSlice(rng, mr*k), randSlice(rng, tiles*nr*k)
+	c := make([]float32, mr*tiles*nr)
+	for _, kk := range kernels() {
+		b.Run(kernelName(kk), func(b *testing.B) {
+			withKernel(b, kk, func() {
+				for b.Loop() {
+					microKernel(k, ap, bp, nr, c, tiles*nr, 1, 0, tiles, 0, nr*k, nr, kk >= kAVX2)
+				}
+			})
+			b.ReportMetric(2*mr*nr*tiles*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }

@@ -31,10 +31,20 @@
 //     skips packing: both operands are read along their rows and a second
 //     kernel forms 3 x 4 blocks of dot products.
 //
-// On amd64 CPUs with AVX2 and FMA the kernels (and the transposing pack of
-// B^T) are assembly; elsewhere, with the purego build tag, or on older CPUs
-// they are portable Go, which is correct but several times slower. Kernel
-// reports which one runs.
+// # Kernels
+//
+// Three micro-kernels give the same results to the bit: every element of C is
+// summed over k in the same order by fused multiply-adds (one rounding each),
+// and the dot kernel's eight partial sums are added in one fixed order. On
+// amd64 CPUs with AVX-512 the 6 x 16 kernel is AVX-512 assembly (one 16-wide
+// register per tile row, two tiles per pass); with AVX2 and FMA it is AVX2
+// assembly, as are the dot kernel and the transposing pack of B^T on both.
+// Elsewhere, with the purego build tag, or on older CPUs the kernels are
+// portable Go, which computes each fused multiply-add exactly in float64
+// (fma32) and is an order of magnitude slower. The choice is made at run
+// time from the CPU's features; Kernel reports it, Kernels lists the ones
+// this CPU runs and SetKernel forces one (to compare them, and in the tests,
+// which check every available kernel against the portable one bit for bit).
 //
 // # Threads
 //

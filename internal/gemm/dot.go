@@ -92,7 +92,10 @@ func dotBlock(i0, j0, pc, kc, m, n int, alpha float32, a []float32, lda int, b [
 			for j := range 4 {
 				s := out[i*4+j]
 				for p := k8 * 8; p < kc; p++ {
-					s += ar[i][p] * br[j][p]
+					// Rounded product, then sum: the conversion stops the
+					// compiler from fusing the two (it would on arm64 or
+					// with GOAMD64=v3), so every target gets the same bits.
+					s += float32(ar[i][p] * br[j][p])
 				}
 				out[i*4+j] = s
 			}
@@ -101,18 +104,28 @@ func dotBlock(i0, j0, pc, kc, m, n int, alpha float32, a []float32, lda int, b [
 	mergeTile(c[i0*ldc+j0:], ldc, rows, cols, out[:], 4, alpha, beta)
 }
 
-// dotGeneric is the portable dot kernel: out[i*4+j] = sum_{p<k} ar[i][p]*br[j][p].
+// dotGeneric is the portable dot kernel, to the bit the assembly one:
+// out[i*4+j] = sum_{p<k} ar[i][p]*br[j][p] for k a multiple of 8, summed as eight
+// lanes (lane l takes the p with p%8 == l, in order, by fused multiply-adds from zero)
+// that are then added as ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)).
 func dotGeneric(k int, ar *[3][]float32, br *[4][]float32, out *[12]float32) {
 	for i := range 3 {
 		x := ar[i][:k]
-		b0, b1, b2, b3 := br[0][:k], br[1][:k], br[2][:k], br[3][:k]
-		var s0, s1, s2, s3 float32
-		for p, v := range x {
-			s0 += v * b0[p]
-			s1 += v * b1[p]
-			s2 += v * b2[p]
-			s3 += v * b3[p]
+		for j := range 4 {
+			y := br[j][:k]
+			var l [8]float32
+			for p := 0; p+8 <= k; p += 8 {
+				xs, ys := x[p:p+8:p+8], y[p:p+8:p+8]
+				for q := range l {
+					// fma32, inlined by hand.
+					if s := float64(xs[q])*float64(ys[q]) + float64(l[q]); roundsRight(s) {
+						l[q] = float32(s)
+					} else {
+						l[q] = fma32Slow(xs[q], ys[q], l[q], s)
+					}
+				}
+			}
+			out[i*4+j] = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
 		}
-		out[i*4], out[i*4+1], out[i*4+2], out[i*4+3] = s0, s1, s2, s3
 	}
 }

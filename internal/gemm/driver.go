@@ -186,7 +186,9 @@ func mergeTile(c []float32, ldc, rows, cols int, t []float32, ldt int, alpha, be
 			}
 		} else {
 			for j := range ci {
-				ci[j] = alpha*ti[j] + beta*ci[j]
+				// Each product rounded on its own on every target (the
+				// conversions stop the compiler from fusing one into the sum).
+				ci[j] = float32(alpha*ti[j]) + float32(beta*ci[j])
 			}
 		}
 	}

@@ -35,15 +35,10 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// Kernel names the micro-kernel in use: "avx2-fma" (amd64 assembly) or
-// "generic" (portable Go: other architectures, the purego build tag, or a
-// CPU without AVX2 and FMA).
-func Kernel() string {
-	if useAsm() {
-		return "avx2-fma"
-	}
-	return "generic"
-}
+// Kernel names the micro-kernel in use: "avx512-fma" or "avx2-fma" (amd64 assembly)
+// or "generic" (portable Go: other architectures, the purego build tag, or a CPU
+// without AVX2 and FMA). See Kernels and SetKernel.
+func Kernel() string { return kernelNames[current()] }
 
 // parMinWork is the smallest m*n*k (multiply-adds) worth splitting over
 // goroutines; below it one goroutine is faster than the hand-off.

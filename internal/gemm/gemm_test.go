@@ -8,20 +8,22 @@ import (
 	"testing"
 )
 
-// kernels lists the micro-kernels this build can run; tests run each one.
-func kernels() []bool {
-	if haveAsm {
-		return []bool{true, false}
+// kernels lists the micro-kernels this build and CPU can run, fastest first; tests
+// run each one.
+func kernels() []int32 {
+	var ks []int32
+	for k := bestKernel(); k >= kGeneric; k-- {
+		ks = append(ks, k)
 	}
-	return []bool{false}
+	return ks
 }
 
-// withKernel runs f with the assembly kernel switched on or off.
-func withKernel(t testing.TB, asm bool, f func()) {
+// withKernel runs f with micro-kernel k.
+func withKernel(t testing.TB, k int32, f func()) {
 	t.Helper()
-	prev := portable.Load()
-	portable.Store(!asm)
-	defer portable.Store(prev)
+	prev := kernel.Load()
+	kernel.Store(k + 1)
+	defer kernel.Store(prev)
 	f()
 }
 
@@ -74,12 +76,7 @@ func splitEverything(t *testing.T) {
 	})
 }
 
-func kernelName(asm bool) string {
-	if asm {
-		return "avx2-fma"
-	}
-	return "generic"
-}
+func kernelName(k int32) string { return kernelNames[k] }
 
 // problem is one Sgemm call on sub-matrices: the stored matrices carry
 // extra columns (lda > row length etc.) and an offset, and C's padding is
@@ -476,14 +473,11 @@ func TestThreads(t *testing.T) {
 
 // TestKernelName reports the kernel and checks the switch used by tests.
 func TestKernelName(t *testing.T) {
-	want := "generic"
-	if haveAsm {
-		want = "avx2-fma"
-	}
+	want := kernelNames[bestKernel()]
 	if got := Kernel(); got != want {
 		t.Errorf("Kernel() = %q, want %q", got, want)
 	}
-	withKernel(t, false, func() {
+	withKernel(t, kGeneric, func() {
 		if got := Kernel(); got != "generic" {
 			t.Errorf("with the switch off, Kernel() = %q", got)
 		}

@@ -4,8 +4,12 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// haveAsm reports whether this CPU can run the AVX2+FMA micro-kernel.
-var haveAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// haveAsm reports whether this CPU can run the AVX2+FMA micro-kernel, have512 the
+// AVX-512 one (x/sys/cpu also checks that the OS saves the 512-bit registers).
+var (
+	haveAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	have512 = haveAsm && cpu.X86.HasAVX512F
+)
 
 // kernel6x16 is implemented in kernel_amd64.s. It computes tiles 6x16
 // tiles; tile t uses the packed A panel at a+t*astep (a[p*6+i]), the
@@ -18,6 +22,12 @@ var haveAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //
 //go:noescape
 func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32, tiles int, astep int, bstep int, cstep int)
+
+// kernel6x16x512 is implemented in kernel512_amd64.s: kernel6x16 with AVX-512, the
+// same arguments and the same bits.
+//
+//go:noescape
+func kernel6x16x512(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32, tiles int, astep int, bstep int, cstep int)
 
 // dot3x4 is implemented in kernel_amd64.s: out[i*4+j] = sum over
 // p < 8*k8 of ai[p]*bj[p], for three rows of A and four rows of B. k8 >= 1.

@@ -2,11 +2,19 @@
 
 package gemm
 
-// haveAsm is false: this build has no assembly micro-kernel.
-const haveAsm = false
+// haveAsm and have512 are false: this build has no assembly micro-kernel.
+const (
+	haveAsm = false
+	have512 = false
+)
 
 // kernel6x16 is never called in builds without the assembly kernel.
 func kernel6x16(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32, tiles int, astep int, bstep int, cstep int) {
+	panic("gemm: assembly kernel not available in this build")
+}
+
+// kernel6x16x512 is never called in builds without the assembly kernel.
+func kernel6x16x512(k int, a *float32, b *float32, bstride int, c *float32, ldc int, alpha float32, beta float32, tiles int, astep int, bstep int, cstep int) {
 	panic("gemm: assembly kernel not available in this build")
 }
 

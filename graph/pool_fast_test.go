@@ -1,0 +1,104 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/d2l-go/convnets/internal/opkit"
+)
+
+// poolSpecials are the values that decide a window's pick: NaNs, infinities, signed
+// zeros and ties.
+var poolSpecials = []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1, 1, -1}
+
+// poolPlanes returns n values, mostly random, a third of them drawn from poolSpecials.
+func poolPlanes[T opkit.Float](seed uint64, n int) []T {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	v := make([]T, n)
+	for i := range v {
+		if rng.IntN(3) == 0 {
+			v[i] = T(poolSpecials[rng.IntN(len(poolSpecials))])
+		} else {
+			v[i] = T(rng.Float64()*2 - 1)
+		}
+	}
+	return v
+}
+
+// sameBits reports the first index where got and want differ in their bits, -1 if
+// none; with anyZero, +0 and -0 count as the same.
+func sameBits[T opkit.Float](got, want []T, anyZero bool) int {
+	for i := range got {
+		if anyZero && got[i] == 0 && want[i] == 0 {
+			continue
+		}
+		var g, w uint64
+		switch gv := any(got[i]).(type) {
+		case float32:
+			g, w = uint64(math.Float32bits(gv)), uint64(math.Float32bits(any(want[i]).(float32)))
+		case float64:
+			g, w = math.Float64bits(gv), math.Float64bits(any(want[i]).(float64))
+		}
+		if g != w {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkFast2x2 runs the 2x2 fast passes and the general windows pass of kind on planes
+// of shape xs and reports every bit that differs.
+func checkFast2x2[T opkit.Float](t *testing.T, kind pool4DKind, xs [4]int, seed uint64) {
+	t.Helper()
+	two := [2]int{2, 2}
+	win := opkit.Window{Kernel: two, Stride: two}
+	n, h, w := xs[0]*xs[1], xs[2], xs[3]
+	g := pool4DGeom{kh: 2, kw: 2, sh: 2, sw: 2, h: h, w: w, oh: h / 2, ow: w / 2, workers: 1}
+	if oh, ow := win.Out(h, w); oh != g.oh || ow != g.ow {
+		t.Fatalf("geometry %dx%d: window gives %dx%d", h, w, oh, ow)
+	}
+	x := poolPlanes[T](seed, n*h*w)
+	gy := poolPlanes[T](seed+1, n*g.oh*g.ow)
+	for _, backward := range []bool{false, true} {
+		size := n * g.oh * g.ow
+		if backward {
+			size = n * h * w
+		}
+		fast, general := make([]T, size), make([]T, size)
+		for i := range fast {
+			fast[i], general[i] = 99, 99 // every element must be written
+		}
+		r := poolRun[T]{kind: kind, g: g, backward: backward, x: x, gy: gy, out: fast}
+		if !r.g.is2x2() {
+			t.Fatalf("%v is not the 2x2 geometry", g)
+		}
+		r.Range(0, 0, n)
+		r.out = general
+		r.rows = pool4DSpans(nil, g.oh, h, 2, 0, 2)
+		r.cols = pool4DSpans(nil, g.ow, w, 2, 0, 2)
+		r.windows(0, n)
+		// The average's backward pass writes d/4 where the general one adds it to a
+		// zero, so a -0 gradient arrives as -0 there and +0 here: the sign of a zero is
+		// all that may differ.
+		if i := sameBits(fast, general, kind == pool4DAvg && backward); i >= 0 {
+			t.Errorf("%v %v backward=%v: element %d is %v (bits differ), the general pass gives %v", kind, xs, backward, i, fast[i], general[i])
+		}
+	}
+}
+
+// TestPool2x2FastPathsBitExact: the 2x2, stride-2, unpadded passes (max and average,
+// forward and backward) give the general pass's bits (but for the sign of a zero in the
+// average's gradient) on planes full of NaNs, infinities,
+// signed zeros and ties, on even and odd planes, in both dtypes.
+func TestPool2x2FastPathsBitExact(t *testing.T) {
+	for i, xs := range [][4]int{{2, 3, 4, 6}, {1, 2, 5, 7}, {3, 1, 7, 4}, {1, 1, 3, 3}, {2, 2, 2, 2}, {4, 6, 28, 28}} {
+		for _, kind := range []pool4DKind{pool4DMax, pool4DAvg} {
+			t.Run(fmt.Sprintf("%v/%v", kind, xs), func(t *testing.T) {
+				checkFast2x2[float32](t, kind, xs, uint64(10*i))
+				checkFast2x2[float64](t, kind, xs, uint64(10*i+5))
+			})
+		}
+	}
+}
