@@ -74,9 +74,11 @@ bench: data
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./lenet/ ./dataset/ ./graph/... ./internal/gemm/ ./layers/ ./internal/explore/
 
 # The same training in PyTorch (installs Debian's python3-torch), a whole epoch each side
-# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all), of
-# MODEL (classic, the default, or modern); prints every round, min / median / max, the
-# ratio of medians and peak RSS. See scripts/bench-compare.sh. Not part of CI.
+# per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all), for
+# each network of SPECS (default six: classic, modern, 3x3 kernels, wide and strided
+# convolutions, tanh with padded max pooling; PyTorch runs the code describe -pytorch
+# writes for each) or MODEL alone; prints every round, min / median / max, the ratio of
+# medians, peak RSS and a summary table. See scripts/bench-compare.sh. Not part of CI.
 bench-compare: data
 	./scripts/bench-compare.sh
 

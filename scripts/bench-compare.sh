@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # make bench-compare: LeNet training throughput of this project against PyTorch on the
 # same CPU cores. Each round trains one whole epoch on each side (60,000 Fashion-MNIST
-# images, batch 256, classic LeNet or MODEL, SGD lr 0.9, Xavier init; cmd/lenetbench through
+# images, batch 256, each network of SPECS, SGD, Xavier init; cmd/lenetbench through
 # lenet.Train against scripts/bench_torch.py, the textbook's train_ch6), the two sides
 # taking turns so that both see the same machine load. It prints every round, then min /
 # median / max per side, the ratio of the medians, the project's slowest round against
 # PyTorch's fastest, and each side's peak RSS.
 #
-# Environment: ROUNDS (default 5); MODEL, classic (default) or modern (ReLU everywhere,
-# max pooling); GEMM, the project's matrix-product kernel (lenetbench -gemm: auto, the
+# Environment: ROUNDS (default 5); SPECS, the networks, one "NAME=SPEC" a line (default:
+# classic, modern, 3x3 kernels, wide convolutions, strided convolutions, tanh with
+# padded max pooling; each spec's PyTorch side is the code 'describe -pytorch' writes
+# for it, trained with the spec's lr); MODEL, one preset (classic or modern) instead of
+# SPECS; GEMM, the project's matrix-product kernel (lenetbench -gemm: auto, the
 # default, or avx512-fma, avx2-fma, generic); THREADS, the cores each side may use (default: all,
 # nproc): GOMAXPROCS for Go, torch.set_num_threads and OMP_NUM_THREADS/MKL_NUM_THREADS
 # for PyTorch, and both pinned with taskset to cores 0..THREADS-1 when taskset exists and
@@ -25,8 +28,18 @@ cores=$(nproc)
 threads=${THREADS:-$cores}
 epochs=${EPOCHS:-1}
 limit=${LIMIT:-0}
-model=${MODEL:-classic}
 gemm=${GEMM:-auto}
+default_specs="classic=classic
+modern=modern
+3x3 kernels=conv6k3p1-relu-max2-conv16k3-relu-max2-dense120-relu-dense84-relu-lr0.1
+wide convolutions=conv16k5p2-relu-max2-conv32k5-relu-max2-dense120-relu-dense84-relu-lr0.1
+strided convolutions=conv8k3p1s2-relu-conv16k3p1s2-relu-dense64-relu-lr0.1
+tanh, padded max pooling=conv6k5p2-tanh-max3s2p1-conv16k5-tanh-max3s2p1-dense120-tanh-dense84-tanh-lr0.1"
+if [ -n "${MODEL:-}" ]; then
+	specs="$MODEL=$MODEL"
+else
+	specs=${SPECS:-$default_specs}
+fi
 py=${PYTHON:-/usr/bin/python3}
 
 for v in "rounds:$rounds" "threads:$threads" "epochs:$epochs"; do
@@ -35,8 +48,8 @@ for v in "rounds:$rounds" "threads:$threads" "epochs:$epochs"; do
 		exit 2
 	fi
 done
-if [ "$model" != classic ] && [ "$model" != modern ]; then
-	echo "bench-compare: MODEL must be classic or modern, got '$model'" >&2
+if [ -n "${MODEL:-}" ] && [ "$MODEL" != classic ] && [ "$MODEL" != modern ]; then
+	echo "bench-compare: MODEL must be classic or modern, got '$MODEL'" >&2
 	exit 2
 fi
 if ! [[ $limit =~ ^[0-9]+$ ]]; then
@@ -68,6 +81,7 @@ fi
 mkdir -p bin
 if command -v go >/dev/null; then
 	go build -o bin/lenetbench ./cmd/lenetbench
+	go build -o bin/describe ./cmd/describe
 elif [ -x bin/lenetbench ]; then
 	echo "bench-compare: no Go here; using the bin/lenetbench that is already built" >&2
 else
@@ -85,33 +99,63 @@ export GOMAXPROCS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) {print $(i + 1); exit}}' <<<"$2"; }
 
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-echo "bench-compare: $rounds rounds of $epochs epoch(s), $model LeNet, batch 256, $threads of $cores cores${pin:+ (pinned: ${pin[*]})}"
+echo "bench-compare: $rounds rounds of $epochs epoch(s) per network, batch 256, $threads of $cores cores${pin:+ (pinned: ${pin[*]})}"
 echo "machine: ${cpu:-unknown CPU}, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "project's GEMM kernel: $(field gemm "$(bin/lenetbench -data "$data" -limit 256 -gemm "$gemm")")"
-printf '%-6s %12s %12s %8s %10s %10s %9s %9s\n' round "go ex/s" "torch ex/s" ratio "go loss" "torch loss" "go MiB" "torch MiB"
-gx=() tx=() grss=0 trss=0
-for r in $(seq 1 "$rounds"); do
-	g=$("${pin[@]}" bin/lenetbench -data "$data" -epochs "$epochs" -limit "$limit" -model "$model" -gemm "$gemm")
-	t=$("${pin[@]}" "$py" scripts/bench_torch.py --data "$data" --epochs "$epochs" --limit "$limit" --threads "$threads" --model "$model")
-	gx+=("$(field examples/sec "$g")") tx+=("$(field examples/sec "$t")")
-	gm=$(field peak_rss_mib "$g") tm=$(field peak_rss_mib "$t")
-	grss=$((gm > grss ? gm : grss)) trss=$((tm > trss ? tm : trss))
-	printf '%-6s %12.0f %12.0f %8.2f %10s %10s %9s %9s\n' "$r" "${gx[-1]}" "${tx[-1]}" \
-		"$(awk -v a="${gx[-1]}" -v b="${tx[-1]}" 'BEGIN {print a / b}')" \
-		"$(field loss "$g")" "$(field loss "$t")" "$gm" "$tm"
-done
-echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # stats prints min, median and max of its arguments.
 stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print a[1], m, a[NR]}'; }
-read -r gmin gmed gmax <<<"$(stats "${gx[@]}")"
-read -r tmin tmed tmax <<<"$(stats "${tx[@]}")"
-printf 'examples/sec   %10s %10s %10s\n' min median max
-printf 'project        %10.0f %10.0f %10.0f\n' "$gmin" "$gmed" "$gmax"
-printf 'PyTorch        %10.0f %10.0f %10.0f\n' "$tmin" "$tmed" "$tmax"
-awk -v gmed="$gmed" -v tmed="$tmed" -v gmin="$gmin" -v tmax="$tmax" 'BEGIN {
-	printf "ratio of medians (project / PyTorch): %.2fx\n", gmed / tmed
-	printf "project slowest / PyTorch fastest:    %.2fx\n", gmin / tmax
-}'
-echo "peak RSS: project $grss MiB, PyTorch $trss MiB"
+
+netdir=$(mktemp -d)
+trap 'rm -rf "$netdir"' EXIT
+summary=()
+n=0
+while IFS= read -r entry; do
+	[ -n "$entry" ] || continue
+	n=$((n + 1))
+	name=${entry%%=*} spec=${entry#*=}
+	torchnet=()
+	lr=0.9
+	case $spec in
+	classic | modern) torchnet=(--model "$spec"); [ "$spec" = modern ] && lr=0.1 ;;
+	*)
+		bin/describe -model "$spec" -pytorch >"$netdir/net$n.py"
+		torchnet=(--net "$netdir/net$n.py")
+		lr=$(sed -n 's/.*-lr\([0-9.e-]*\).*/\1/p' <<<"$spec")
+		lr=${lr:-0.1}
+		;;
+	esac
+	echo
+	echo "== $name: $spec (PyTorch at lr $lr)"
+	printf '%-6s %12s %12s %8s %10s %10s %9s %9s\n' round "go ex/s" "torch ex/s" ratio "go loss" "torch loss" "go MiB" "torch MiB"
+	gx=() tx=() grss=0 trss=0
+	for r in $(seq 1 "$rounds"); do
+		g=$("${pin[@]}" bin/lenetbench -data "$data" -epochs "$epochs" -limit "$limit" -model "$spec" -gemm "$gemm")
+		t=$("${pin[@]}" "$py" scripts/bench_torch.py --data "$data" --epochs "$epochs" --limit "$limit" --threads "$threads" --lr "$lr" "${torchnet[@]}")
+		gx+=("$(field examples/sec "$g")") tx+=("$(field examples/sec "$t")")
+		gm=$(field peak_rss_mib "$g") tm=$(field peak_rss_mib "$t")
+		grss=$((gm > grss ? gm : grss)) trss=$((tm > trss ? tm : trss))
+		printf '%-6s %12.0f %12.0f %8.2f %10s %10s %9s %9s\n' "$r" "${gx[-1]}" "${tx[-1]}" \
+			"$(awk -v a="${gx[-1]}" -v b="${tx[-1]}" 'BEGIN {print a / b}')" \
+			"$(field loss "$g")" "$(field loss "$t")" "$gm" "$tm"
+	done
+	read -r gmin gmed gmax <<<"$(stats "${gx[@]}")"
+	read -r tmin tmed tmax <<<"$(stats "${tx[@]}")"
+	printf 'examples/sec   %10s %10s %10s\n' min median max
+	printf 'project        %10.0f %10.0f %10.0f\n' "$gmin" "$gmed" "$gmax"
+	printf 'PyTorch        %10.0f %10.0f %10.0f\n' "$tmin" "$tmed" "$tmax"
+	awk -v gmed="$gmed" -v tmed="$tmed" -v gmin="$gmin" -v tmax="$tmax" 'BEGIN {
+		printf "ratio of medians (project / PyTorch): %.2fx\n", gmed / tmed
+		printf "project slowest / PyTorch fastest:    %.2fx\n", gmin / tmax
+	}'
+	echo "peak RSS: project $grss MiB, PyTorch $trss MiB"
+	summary+=("$(printf '| %s | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.2fx | %.2fx |' "$name" "$gmin" "$gmed" "$gmax" "$tmin" "$tmed" "$tmax" \
+		"$(awk -v a="$gmed" -v b="$tmed" 'BEGIN {print a / b}')" "$(awk -v a="$gmin" -v b="$tmax" 'BEGIN {print a / b}')")")
+done <<<"$specs"
+echo
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| network | project ex/s min / median / max | PyTorch ex/s min / median / max | ratio of medians | slowest / fastest |"
+echo "| --- | --- | --- | --- | --- |"
+printf '%s\n' "${summary[@]}"

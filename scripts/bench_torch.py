@@ -79,6 +79,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST folder")
     ap.add_argument("--model", default="classic", choices=["classic", "modern"], help="network variant")
+    ap.add_argument("--net", help="a module written by 'describe -model SPEC -pytorch': train its build() instead")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where to train")
     ap.add_argument("--threads", type=int, default=0, help="intra-op threads on the CPU (0: PyTorch's default)")
     ap.add_argument("--epochs", type=int, default=1, help="timed training epochs")
@@ -102,7 +103,14 @@ def main():
         x, y = x[:args.limit], y[:args.limit]
     tx, ty = load(args.data, "t10k")
     x, y, tx, ty = x.to(device), y.to(device), tx.to(device), ty.to(device)
-    net = lenet(args.model)
+    if args.net:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("generated_net", args.net)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        net = mod.build()
+    else:
+        net = lenet(args.model)
     xavier_init(net)
     net = net.to(device)
     opt = torch.optim.SGD(net.parameters(), lr=args.lr)
