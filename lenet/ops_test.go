@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // syntheticBatch returns n 28x28 images in [0, 1] with a black border four pixels wide
@@ -39,8 +39,8 @@ func TestOpsImplsTrainAlike(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cs := make([]*Classifier, len(graph.Impls))
-		for i, ops := range graph.Impls {
+		cs := make([]*Classifier, len(nn.Impls))
+		for i, ops := range nn.Impls {
 			cs[i] = newClassifier(t, Config{Spec: spec, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: ops})
 		}
 		for step := range 4 {

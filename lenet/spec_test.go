@@ -15,7 +15,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/linestest"
 )
@@ -441,7 +441,7 @@ func TestNewNetImpls(t *testing.T) {
 		{Modern, []string{"MaxPool 2x2 stride 2"}},
 		{"conv4k3x5p1x2s2-tanh-max3s2p1-avg2x1", []string{"Conv2d(1->4, 3x5, padding (1,2), stride 2)", "Tanh", "MaxPool 3x3 stride 2, padding 1", "AvgPool 2x1 stride (2,1)", "Linear 84->10"}},
 	} {
-		for _, impl := range []graph.Impl{graph.ImplFast, graph.ImplGorgonia} {
+		for _, impl := range []nn.Impl{nn.ImplFast, nn.ImplGorgonia} {
 			g := gorgonia.NewGraph()
 			net, err := NewNet(g, "p_", mustParse(t, c.spec), tensor.Float64, impl, rand.New(rand.NewPCG(1, 1)))
 			if err != nil {
@@ -455,7 +455,7 @@ func TestNewNetImpls(t *testing.T) {
 			}
 		}
 	}
-	if _, err := NewNet(gorgonia.NewGraph(), "", Spec{Layers: []Layer{Dense(0)}}, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, ErrSpec) ||
+	if _, err := NewNet(gorgonia.NewGraph(), "", Spec{Layers: []Layer{Dense(0)}}, tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, ErrSpec) ||
 		err.Error() != "layer 1 dense0: width 0 must be at least 1" {
 		t.Errorf("NewNet of a bad spec: %v", err)
 	}

@@ -29,7 +29,8 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -37,7 +38,7 @@ import (
 func main() {
 	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
 	// GEMM, as in cmd/train.
-	graph.UseBLAS()
+	device.UseBLAS()
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
 		// 25% growth target costs no measurable time and keeps the RSS near the live data.
@@ -50,7 +51,7 @@ func main() {
 type options struct {
 	epochs, batch, limit, shards int
 	variant                      lenet.Spec
-	ops                          graph.Impl
+	ops                          nn.Impl
 	data, cpuprofile             string
 	seed                         uint64
 }
@@ -82,7 +83,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if o.variant, err = lenet.ParseSpec(*model); err != nil {
 		return nil, cli.Usagef("-model: %w", err)
 	}
-	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
+	if o.ops, err = nn.ParseImpl(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
 	if err := cli.First(cli.AtLeast("-epochs", o.epochs, 1), cli.AtLeast("-batch", o.batch, 1),

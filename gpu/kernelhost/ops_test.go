@@ -12,7 +12,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/gpu/kernelhost"
-	"github.com/d2l-go/convnets/graph"
 	cgraph "github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
@@ -48,7 +47,7 @@ type net func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.N
 func lenetNet(v lenet.Spec) net {
 	return func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.Nodes, error) {
 		const b = 8
-		s, err := lenet.NewNet(g, "", v, tensor.Float32, graph.ImplFast, rng)
+		s, err := lenet.NewNet(g, "", v, tensor.Float32, nn.ImplFast, rng)
 		if err != nil {
 			return nil, nil, err
 		}

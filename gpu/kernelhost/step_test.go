@@ -14,7 +14,6 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/gpu/kernelhost"
-	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
@@ -100,7 +99,7 @@ func TestGatherBatchMatchesHostBatches(t *testing.T) {
 func TestSGDUpdateMatchesHostStep(t *testing.T) {
 	driver(t)
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 2)))
+	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -93,7 +93,7 @@ type Server struct {
 
 // New builds a Server with its own copy of cfg.Weights.
 func New(cfg Config) (*Server, error) {
-	if graph.CUDABuild {
+	if device.CUDABuild {
 		return nil, ErrCUDABuild
 	}
 	if cfg.Weights == nil {

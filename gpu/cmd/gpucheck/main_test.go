@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/lenettest"
@@ -37,7 +37,7 @@ func TestHelp(t *testing.T) {
 
 // Without a GPU the check stops before loading any data, with one line.
 func TestNoGPU(t *testing.T) {
-	if graph.NumGPUs() > 0 {
+	if device.NumGPUs() > 0 {
 		t.Skip("this machine has a GPU")
 	}
 	var stdout, stderr bytes.Buffer
