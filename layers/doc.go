@@ -36,7 +36,7 @@
 //
 // Conv2D, ReLU, Sigmoid and Tanh compute with the project's own ops by default
 // (nn.FusedConv2D, nn.ReLU, nn.Sigmoid, nn.Tanh: one node each, parallel over the batch,
-// several times faster than the Gorgonia primitives). Their Ops setting, nn.ImplGorgonia,
+// several times faster than the Gorgonia primitives). Their Ops setting, nn.GorgoniaOps,
 // builds the same layer from Gorgonia's primitives instead (Conv2d and BroadcastAdd; x ⊙
 // (x > 0); Sigmoid; Tanh). Both give the same values and gradients up to float rounding and
 // take the same parameters, so a network can switch between them (lenet.Config.Ops and

@@ -27,9 +27,9 @@ type Config struct {
 	EvalBatch int           // evaluation batch size; default DefaultEvalBatch (1000)
 	Seed      uint64        // seeds the weight initialisation and the shuffling; 0 means DefaultSeed (1)
 	Device    device.Device // default device.CPU
-	// Ops computes the convolutions and activations: nn.ImplFast (the default, the
-	// project's own ops) or nn.ImplGorgonia (the Gorgonia primitives they replace).
-	Ops nn.Impl
+	// Ops computes the convolutions and activations: nn.FastOps (the default, the
+	// project's own ops) or nn.GorgoniaOps (the Gorgonia primitives they replace).
+	Ops nn.Ops
 	// Shards is how many parts each batch is cut into on the CPU; each part runs the
 	// whole forward and backward pass on a machine of its own, the parts in parallel on
 	// up to GOMAXPROCS cores (each part's ops sharing the cores left over, if any), and
@@ -103,7 +103,7 @@ func New(cfg Config) (*Classifier, error) {
 	if cfg.Shards < 0 {
 		return nil, fmt.Errorf("lenet: %d shards; want 0 (the default) or more", cfg.Shards)
 	}
-	if cfg.Ops == nn.ImplGorgonia && device.CUDABuild {
+	if cfg.Ops == nn.GorgoniaOps && device.CUDABuild {
 		return nil, fmt.Errorf("lenet: the Gorgonia primitives (-ops gorgonia) need a build without the cuda tag: Gorgonia places its own ops on the GPU by type, whatever the device")
 	}
 	c := &Classifier{cfg: cfg, stale: true}

@@ -67,7 +67,7 @@
 // the logits and the parameters' gradients, not the gradient with respect to the input
 // images that Gorgonia's Grad also builds. Config.Ops chooses the project's fast ops
 // (the default) or the Gorgonia primitives they replace for the convolutions and
-// activations; both train alike (see nn.Impl).
+// activations; both train alike (see nn.Ops).
 //
 // Train runs the epochs and records, like the textbook's Animator, the running train loss
 // and accuracy five times per epoch and the test accuracy once per epoch. A batch loss

@@ -94,7 +94,7 @@ type Inspector struct {
 //
 // Inspect reads each layer's output from its node's value after the run. That holds the
 // layer's own result because the network is built from the project's ops
-// (nn.ImplFast), none of which works in place; a Gorgonia op that does, such as
+// (nn.FastOps), none of which works in place; a Gorgonia op that does, such as
 // Rectify, would leave its result in the node it consumed (docs/gorgonia.md, "In-place
 // ops").
 func NewInspector(c *Classifier) (*Inspector, error) {
@@ -102,7 +102,7 @@ func NewInspector(c *Classifier) (*Inspector, error) {
 		return nil, errors.New("lenet: NewInspector: nil Classifier")
 	}
 	in := &Inspector{c: c, g: gorgonia.NewGraph()}
-	net, err := NewNet(in.g, inspectPrefix, c.Spec(), tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(0, 0)))
+	net, err := NewNet(in.g, inspectPrefix, c.Spec(), tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("lenet: NewInspector: %w", err)
 	}
@@ -221,7 +221,7 @@ func WriteSummary(w io.Writer, s Spec) error {
 // summaryNet builds network s on a (1,1,28,28) input.
 func summaryNet(s Spec) (*layers.Sequential, error) {
 	g := gorgonia.NewGraph()
-	net, err := NewNet(g, "", s, tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(0, 0)))
+	net, err := NewNet(g, "", s, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("lenet: Summary: %w", err)
 	}

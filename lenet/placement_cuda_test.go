@@ -28,7 +28,7 @@ func TestGPUGraphPlacement(t *testing.T) {
 		for _, dev := range []device.Device{device.CPU, device.GPU(0)} {
 			g := gorgonia.NewGraph()
 			device.SetDevice(g, dev)
-			net, err := NewNet(g, "", spec, tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(1, 2)))
+			net, err := NewNet(g, "", spec, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(1, 2)))
 			if err != nil {
 				t.Fatal(err)
 			}

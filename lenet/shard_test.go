@@ -114,8 +114,8 @@ func trainSteps(t *testing.T, cfg Config) (losses []float64, correct []int, para
 func TestShardsTrainAsOneBatch(t *testing.T) {
 	for _, run := range []struct {
 		v   string
-		ops nn.Impl
-	}{{Classic, nn.ImplFast}, {Modern, nn.ImplFast}, {Classic, nn.ImplGorgonia}} {
+		ops nn.Ops
+	}{{Classic, nn.FastOps}, {Modern, nn.FastOps}, {Classic, nn.GorgoniaOps}} {
 		v := run.v
 		spec, err := ParseSpec(v)
 		if err != nil {

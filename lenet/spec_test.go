@@ -433,7 +433,7 @@ func TestCustomSpecClassifier(t *testing.T) {
 	linestest.Contains(t, "summary", b.String(), "Conv2d(8->8, 3x3, padding 1)", "(1,8,6,6)", "Linear 288->16", "Linear 16->10")
 }
 
-func TestNewNetImpls(t *testing.T) {
+func TestNewNetBothOps(t *testing.T) {
 	for _, c := range []struct {
 		spec string
 		want []string
@@ -441,21 +441,21 @@ func TestNewNetImpls(t *testing.T) {
 		{Modern, []string{"MaxPool 2x2 stride 2"}},
 		{"conv4k3x5p1x2s2-tanh-max3s2p1-avg2x1", []string{"Conv2d(1->4, 3x5, padding (1,2), stride 2)", "Tanh", "MaxPool 3x3 stride 2, padding 1", "AvgPool 2x1 stride (2,1)", "Linear 84->10"}},
 	} {
-		for _, impl := range []nn.Impl{nn.ImplFast, nn.ImplGorgonia} {
+		for _, ops := range nn.AllOps {
 			g := gorgonia.NewGraph()
-			net, err := NewNet(g, "p_", mustParse(t, c.spec), tensor.Float64, impl, rand.New(rand.NewPCG(1, 1)))
+			net, err := NewNet(g, "p_", mustParse(t, c.spec), tensor.Float64, ops, rand.New(rand.NewPCG(1, 1)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := fmt.Sprint(net.Layers())
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
-					t.Errorf("%s, %v: layers %s; want %q among them", c.spec, impl, got, w)
+					t.Errorf("%s, %v: layers %s; want %q among them", c.spec, ops, got, w)
 				}
 			}
 		}
 	}
-	if _, err := NewNet(gorgonia.NewGraph(), "", Spec{Layers: []Layer{Dense(0)}}, tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, ErrSpec) ||
+	if _, err := NewNet(gorgonia.NewGraph(), "", Spec{Layers: []Layer{Dense(0)}}, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, ErrSpec) ||
 		err.Error() != "layer 1 dense0: width 0 must be at least 1" {
 		t.Errorf("NewNet of a bad spec: %v", err)
 	}

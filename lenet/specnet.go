@@ -13,13 +13,13 @@ import (
 )
 
 // NewNet builds the modules of s (see Describe) in g, the convolutions and
-// activations computed by ops: the project's own (nn.ImplFast) or the Gorgonia
-// primitives they replace (nn.ImplGorgonia); the layers, their parameters and
+// activations computed by ops: the project's own (nn.FastOps) or the Gorgonia
+// primitives they replace (nn.GorgoniaOps); the layers, their parameters and
 // initial values do not depend on ops. Every parameter is named with the prefix and
 // its layer's place among its kind (conv1, conv2, ..., fc1, fc2, ...; see
 // ParamNames), and drawn from rng layer by layer in network order, so a preset's name
 // and its spec string build the same initial weights.
-func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops nn.Impl, rng *rand.Rand) (*layers.Sequential, error) {
+func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops nn.Ops, rng *rand.Rand) (*layers.Sequential, error) {
 	s = s.orClassic()
 	d, err := Describe(s)
 	if err != nil {
@@ -47,7 +47,7 @@ func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops n
 }
 
 // buildLayer makes the layer one module describes; name is for its parameters.
-func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype, ops nn.Impl, rng *rand.Rand) (layers.Layer, error) {
+func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype, ops nn.Ops, rng *rand.Rand) (layers.Layer, error) {
 	l := m.Layer
 	pool := layers.PoolConfig{Kernel: l.Kernel, Padding: l.Padding, Stride: l.Stride}
 	switch l.Kind {

@@ -51,7 +51,7 @@ func main() {
 type options struct {
 	epochs, batch, limit, shards int
 	variant                      lenet.Spec
-	ops                          nn.Impl
+	ops                          nn.Ops
 	data, cpuprofile             string
 	seed                         uint64
 }
@@ -83,7 +83,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if o.variant, err = lenet.ParseSpec(*model); err != nil {
 		return nil, cli.Usagef("-model: %w", err)
 	}
-	if o.ops, err = nn.ParseImpl(*opsName); err != nil {
+	if o.ops, err = nn.ParseOps(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
 	if err := cli.First(cli.AtLeast("-epochs", o.epochs, 1), cli.AtLeast("-batch", o.batch, 1),

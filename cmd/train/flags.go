@@ -18,7 +18,7 @@ type options struct {
 	epochs, batch, limit int
 	lr                   float64
 	model                lenet.Spec
-	ops                  nn.Impl
+	ops                  nn.Ops
 	device               string
 	dataDir, outDir      string
 	seed                 uint64
@@ -75,7 +75,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if !o.given["epochs"] && o.model.Epochs > 0 {
 		o.epochs = o.model.Epochs
 	}
-	if o.ops, err = nn.ParseImpl(ops); err != nil {
+	if o.ops, err = nn.ParseOps(ops); err != nil {
 		return nil, cli.Usagef("-ops: %w", err)
 	}
 	if o.source, err = dataset.ParseSource(o.dataset); err != nil {

@@ -42,7 +42,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		{[]string{"-model", "conv6k29"}, "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{[]string{"-seed", "0"}, "-seed 0: seeds start at 1"},
 		{[]string{"-device", "tpu"}, `-device "tpu": choose auto, cpu or cuda`},
-		{[]string{"-ops", "cudnn"}, `-ops: unknown implementation "cudnn": choose one of fast, gorgonia`},
+		{[]string{"-ops", "cudnn"}, `-ops: unknown ops "cudnn": choose one of fast, gorgonia`},
 		{[]string{"-limit", "-1"}, "-limit -1"},
 		{[]string{"-out", ""}, "-out: must name a folder"},
 		{[]string{"extra"}, `unexpected argument "extra"`},

@@ -41,7 +41,7 @@ func rows(v lenet.Spec) ([]row, error) {
 		return nil, err
 	}
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNet(g, "", v, tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(0, 0)))
+	net, err := lenet.NewNet(g, "", v, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ type net func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.N
 func lenetNet(v lenet.Spec) net {
 	return func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.Nodes, error) {
 		const b = 8
-		s, err := lenet.NewNet(g, "", v, tensor.Float32, nn.ImplFast, rng)
+		s, err := lenet.NewNet(g, "", v, tensor.Float32, nn.FastOps, rng)
 		if err != nil {
 			return nil, nil, err
 		}

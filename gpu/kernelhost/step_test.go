@@ -99,7 +99,7 @@ func TestGatherBatchMatchesHostBatches(t *testing.T) {
 func TestSGDUpdateMatchesHostStep(t *testing.T) {
 	driver(t)
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, nn.ImplFast, rand.New(rand.NewPCG(1, 2)))
+	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
