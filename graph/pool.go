@@ -69,7 +69,7 @@ type pool4DGeom struct {
 }
 
 func newPool4DGeom(win opkit.Window, xs tensor.Shape, workers int) pool4DGeom {
-	oh, ow := win.Out(xs[2], xs[3])
+	oh, ow := win.OutputPlane(xs[2], xs[3])
 	return pool4DGeom{
 		kh: win.Kernel[0], kw: win.Kernel[1], ph: win.Pad[0], pw: win.Pad[1], sh: win.Stride[0], sw: win.Stride[1],
 		h: xs[2], w: xs[3], oh: oh, ow: ow,
@@ -85,26 +85,26 @@ func (g pool4DGeom) launch(kernel string, xs tensor.Shape, kind pool4DKind, n in
 }
 
 // pool4D is the forward op of MaxPool2D and AvgPool2D on (n, c, h, w) tensors.
-func pool4D(kind pool4DKind, win opkit.Window) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   kind.String(),
-		Params: win.String(),
-		In:     []opkit.Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}},
-		Out:    4,
-		Shape:  func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
+func pool4D(kind pool4DKind, win opkit.Window) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    kind.String(),
+		Params:  win.String(),
+		In:      []opkit.Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}},
+		OutRank: 4,
+		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.Shapes[0], a.Workers)), a.In[0], a.Out)
+				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.InShapes[0], a.Workers)), a.In[0], a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.Shapes[0], a.Workers)), a.In[0], a.Out)
+				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.InShapes[0], a.Workers)), a.In[0], a.Out)
 			}),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool4DGrad(kind, win), in[0], dy)
 			return gorgonia.Nodes{dx}, err
 		},
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return newPool4DGeom(win, in[0], 0).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.Out)
+			return newPool4DGeom(win, in[0], 0).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.InArg(0), opkit.OutArg)
 		},
 	}
 }
@@ -112,22 +112,22 @@ func pool4D(kind pool4DKind, win opkit.Window) *opkit.Spec {
 // pool4DGrad computes dL/dx of a pool4D op from x and dL/dout. Max pooling sends each
 // output's gradient to the first maximum of its window (found again from x); average
 // pooling spreads it evenly over the window's input pixels.
-func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   kind.String() + "Grad",
-		Params: win.String(),
-		In:     []opkit.Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}, {Name: "output gradient", Rank: 4, Layout: "(n, c, oh, ow)"}},
-		Out:    4,
-		Shape:  opkit.GradShape(win.PoolShape),
+func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    kind.String() + "Grad",
+		Params:  win.String(),
+		In:      []opkit.Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}, {Name: "output gradient", Rank: 4, DimNames: "(n, c, oh, ow)"}},
+		OutRank: 4,
+		Shape:   opkit.GradShape(win.PoolShape),
 		Forward: opkit.Floats(
 			func(a opkit.Args[float32]) {
-				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
+				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
 			},
 			func(a opkit.Args[float64]) {
-				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
+				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
 			}),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
+			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.InArg(0), opkit.InArg(1), opkit.OutArg)
 		},
 	}
 }

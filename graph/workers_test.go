@@ -69,7 +69,7 @@ func TestOpsTakeTheGraphsWorkers(t *testing.T) {
 		if !ok {
 			continue
 		}
-		seen[op.Spec().Name] = true
+		seen[op.OpSpec().Name] = true
 		if op.Workers() != 1 {
 			t.Errorf("%v has workers %d, want the graph's 1", op, op.Workers())
 		}

@@ -12,7 +12,7 @@ import (
 // unit recomputes cell k of layer s's output from the layer's input and the
 // parameters, in float64, knowing nothing of LeNet but what s says: what an explorer
 // page does to show how a value is made.
-func unit(s lenet.LayerSpec, in []float32, params map[string][]float32, k int) float64 {
+func unit(s lenet.LayerLayout, in []float32, params map[string][]float32, k int) float64 {
 	switch s.Kind {
 	case lenet.KindReLU:
 		return math.Max(float64(in[k]), 0)

@@ -57,7 +57,7 @@ func TestGPUGraphPlacement(t *testing.T) {
 				}
 				name := fmt.Sprintf("%T", n.Op())
 				if op, ok := n.Op().(*opkit.Op); ok {
-					name = op.Spec().Name
+					name = op.OpSpec().Name
 				}
 				onHost[name] = true
 			}

@@ -39,15 +39,15 @@ func (f *activation) apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if x != nil {
 		dims = x.Shape().Dims()
 	}
-	return opkit.Apply(f.spec(dims), x)
+	return opkit.Apply(f.opSpec(dims), x)
 }
 
-func (f *activation) spec(dims int) *opkit.Spec {
-	s := &opkit.Spec{
+func (f *activation) opSpec(dims int) *opkit.OpSpec {
+	s := &opkit.OpSpec{
 		Name:    f.name,
 		Params:  fmt.Sprintf("%d-D", dims),
 		In:      []opkit.Input{{Name: "x", Rank: dims}},
-		Out:     dims,
+		OutRank: dims,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return same(s[0]) },
 		Forward: f.forward,
 		Grad: func(_ gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -58,7 +58,7 @@ func (f *activation) spec(dims int) *opkit.Spec {
 	if f.kernel != noKernel {
 		s.GPU = func(_ []tensor.Shape, out tensor.Shape) opkit.Launch {
 			n := out.TotalSize()
-			return opkit.Launch{Kernel: "act_fwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.In(0), opkit.Out, n, f.kernel}}
+			return opkit.Launch{Kernel: "act_fwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.InArg(0), opkit.OutArg, n, f.kernel}}
 		}
 	}
 	return s
@@ -68,19 +68,19 @@ func (f *activation) spec(dims int) *opkit.Spec {
 func same(x tensor.Shape) (tensor.Shape, error) { return x.Clone(), nil }
 
 // grad computes dL/dx from y and dL/dy.
-func (f *activation) grad(dims int) *opkit.Spec {
-	s := &opkit.Spec{
+func (f *activation) grad(dims int) *opkit.OpSpec {
+	s := &opkit.OpSpec{
 		Name:    f.name + "Grad",
 		Params:  fmt.Sprintf("%d-D", dims),
 		In:      []opkit.Input{{Name: "y", Rank: dims}, {Name: "output gradient", Rank: dims}},
-		Out:     dims,
+		OutRank: dims,
 		Shape:   opkit.GradShape(same),
 		Forward: f.backward,
 	}
 	if f.kernel != noKernel {
 		s.GPU = func(_ []tensor.Shape, out tensor.Shape) opkit.Launch {
 			n := out.TotalSize()
-			return opkit.Launch{Kernel: "act_bwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.In(0), opkit.In(1), opkit.Out, n, f.kernel}}
+			return opkit.Launch{Kernel: "act_bwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.InArg(0), opkit.InArg(1), opkit.OutArg, n, f.kernel}}
 		}
 	}
 	return s

@@ -172,7 +172,7 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 	in := fcInputs(tensor.Float32, c.X, c.W, "(1,co,1,1)", 500)
 	vals := []gorgonia.Value{in[0], in[1], in[2]}
 	fc := fusedConv{win: opkit.Window{Kernel: [2]int{c.W[2], c.W[3]}, Pad: c.Pad, Stride: c.Stride}, biasDims: 4}
-	op := opkit.New(fc.spec())
+	op := opkit.New(fc.opSpec())
 	fresh, err := op.Do(vals...)
 	if err != nil {
 		t.Fatal(err)

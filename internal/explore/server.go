@@ -59,7 +59,7 @@ type Server struct {
 
 	mu          sync.Mutex // guards everything below, and the machines of c and insp
 	spec        lenet.Spec
-	specs       []lenet.LayerSpec
+	specs       []lenet.LayerLayout
 	source      string
 	live        bool
 	run         string // the run whose network this is, "" for the one New was given
@@ -160,7 +160,7 @@ type kernelSnapshot struct {
 const maxKernelSnapshots = 100
 
 // firstConv is the index of the network's first convolution, -1 when it has none.
-func firstConv(specs []lenet.LayerSpec) int {
+func firstConv(specs []lenet.LayerLayout) int {
 	for i, l := range specs {
 		if l.Kind == lenet.KindConv {
 			return i

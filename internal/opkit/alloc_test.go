@@ -15,7 +15,7 @@ import (
 // shape rule's answer are the last run's.
 func TestRunsAllocateOnlyTheHeader(t *testing.T) {
 	op, scalarIn := New(axpy(2)), New(axpy(1))
-	dot := New(&Spec{
+	dot := New(&OpSpec{
 		Name:  "Dot",
 		In:    []Input{{Name: "x", Rank: 1}, {Name: "y", Rank: 1}},
 		Shape: func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
@@ -132,7 +132,7 @@ func TestHeaderCopyIsAShallowClone(t *testing.T) {
 }
 
 // Scratch is the op's own for each dtype: the same *S at every run of one op, another
-// for another op of the same Spec (which may run at the same time) or dtype, and a new
+// for another op of the same OpSpec (which may run at the same time) or dtype, and a new
 // one outside a run of an op.
 func TestScratchIsTheOpsOwn(t *testing.T) {
 	type box struct{ runs int }

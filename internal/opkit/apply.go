@@ -11,7 +11,7 @@ import (
 // a new op computing spec on them, the GPU version of the op where the graph is placed
 // on a GPU and spec has one; the op takes the graph's SetWorkers setting. Nothing is
 // added to the graph when a check fails.
-func Apply(spec *Spec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) {
+func Apply(spec *OpSpec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) {
 	if err := Check(spec.Name, spec.In, nodes...); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,10 @@
-// Package opkit turns a small description of a differentiable operation, a Spec, into a
+// Package opkit turns a small description of a differentiable operation, an OpSpec, into a
 // Gorgonia op, so that each op of package graph and its subpackages is one file: its
 // formula, its shape rule, its forward pass and its gradient.
 //
 // # Writing an op
 //
-// A Spec names the op and its inputs, and gives
+// An OpSpec names the op and its inputs, and gives
 //
 //	Shape    the result's shape from the inputs' shapes, or an error naming what is wrong
 //	Forward  the computation, once for float32 and once for float64 (Floats), writing
@@ -13,7 +13,7 @@
 //	         dL/dy, the nodes of dL/dx for every input (nil where there is none)
 //	GPU      optionally, the CUDA kernel of gpu/kernels/kernels.cu that computes Forward
 //
-// Apply checks the input nodes against the Spec and adds the op to their graph. Everything
+// Apply checks the input nodes against the OpSpec and adds the op to their graph. Everything
 // else a Gorgonia op needs is done here, once, for every op:
 //
 //   - the argument checks: node count, nil nodes, one graph, ranks, empty dimensions,
@@ -24,7 +24,7 @@
 //     the TapeMachine and DoDiff for the LispMachine, both from Grad;
 //   - the result's memory: kept from one run to the next, or the machine's
 //     preallocated value (see "Results" below);
-//   - device placement: in a binary built with the cuda tag, an op whose Spec has a GPU
+//   - device placement: in a binary built with the cuda tag, an op whose OpSpec has a GPU
 //     kernel, built in a graph placed on a GPU (SetPlace), runs that kernel on the
 //     device memory Gorgonia's TapeMachine hands it. The Launch that describes the
 //     kernel is plain data, valid in every build; what runs it is the GPU wing

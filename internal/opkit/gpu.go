@@ -11,7 +11,7 @@ import (
 // wing in that build only, so that no other build compiles or links CUDA code. Every
 // field must be set.
 type GPU struct {
-	// Version returns the GPU version of op, whose Spec has a GPU launch: the same
+	// Version returns the GPU version of op, whose OpSpec has a GPU launch: the same
 	// type, shapes, hash and gradient, computed by the launch's kernel on the device.
 	Version func(op *Op) gorgonia.Op
 	// Devices returns the number of CUDA devices the driver reports, 0 on error.

@@ -13,7 +13,7 @@ import (
 type fakeGPUOp struct{ *Op }
 
 // An op gets its GPU version from the registered hook exactly when its graph is placed
-// on a GPU and its Spec has a launch; without a hook (a build without the cuda tag)
+// on a GPU and its OpSpec has a launch; without a hook (a build without the cuda tag)
 // every op stays the CPU op, there are no devices, and ReadyGPU refuses.
 func TestGPUHook(t *testing.T) {
 	defer func(old *GPU) { gpu = old }(gpu)
@@ -28,7 +28,7 @@ func TestGPUHook(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		hook    *GPU
-		spec    *Spec
+		spec    *OpSpec
 		place   Place
 		want    string // the op's type
 		devices int

@@ -12,12 +12,12 @@ import (
 )
 
 // axpy is a test op: y = a·x + z, with z a Data operand, and a scalar-valued sum op.
-func axpy(a float64) *Spec {
-	return &Spec{
-		Name:   "Axpy",
-		Params: fmt.Sprint(a),
-		In:     []Input{{Name: "x", Rank: 2, Layout: "(m, n)"}, {Name: "z", Rank: 2, Layout: "(m, n)", Data: true}},
-		Out:    2,
+func axpy(a float64) *OpSpec {
+	return &OpSpec{
+		Name:    "Axpy",
+		Params:  fmt.Sprint(a),
+		In:      []Input{{Name: "x", Rank: 2, DimNames: "(m, n)"}, {Name: "z", Rank: 2, DimNames: "(m, n)", Data: true}},
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if !s[1].Eq(s[0]) {
 				return nil, fmt.Errorf("z has shape %v, want %v", s[1], s[0])
@@ -165,7 +165,7 @@ func TestOpGradients(t *testing.T) {
 		}
 		m.Close()
 	}
-	noGrad := &Spec{Name: "NoGrad", In: []Input{{Name: "x", Rank: 1}}, Out: 1}
+	noGrad := &OpSpec{Name: "NoGrad", In: []Input{{Name: "x", Rank: 1}}, OutRank: 1}
 	if d := New(noGrad).DiffWRT(1); d != nil {
 		t.Errorf("an op without Grad: DiffWRT = %v, want none", d)
 	}
@@ -173,7 +173,7 @@ func TestOpGradients(t *testing.T) {
 
 func TestOpHashes(t *testing.T) {
 	seen := map[uint32]string{}
-	for _, op := range []*Op{New(axpy(1)), New(axpy(2)), New(&Spec{Name: "Axpy"}), New(&Spec{Name: "Other"})} {
+	for _, op := range []*Op{New(axpy(1)), New(axpy(2)), New(&OpSpec{Name: "Axpy"}), New(&OpSpec{Name: "Other"})} {
 		h := op.Hashcode()
 		if prev, dup := seen[h]; dup {
 			t.Errorf("%v and %s share hash %x", op, prev, h)
@@ -183,7 +183,7 @@ func TestOpHashes(t *testing.T) {
 	if a, b := New(axpy(1)), New(axpy(1)); a.Hashcode() != b.Hashcode() {
 		t.Error("two ops of equal specs hash differently; they must merge")
 	}
-	unique := &Spec{Name: "Copy", Unique: true}
+	unique := &OpSpec{Name: "Copy", Unique: true}
 	if a, b := New(unique), New(unique); a.Hashcode() == b.Hashcode() {
 		t.Error("two ops of a Unique spec share a hash")
 	}
@@ -194,11 +194,11 @@ func TestOpHashes(t *testing.T) {
 
 // A scalar result comes back as a Gorgonia scalar; a scalar operand is read as one.
 func TestOpScalars(t *testing.T) {
-	sum := &Spec{
-		Name:  "Sum",
-		In:    []Input{{Name: "x", Rank: 1}, {Name: "s", Rank: 0}},
-		Out:   0,
-		Shape: func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
+	sum := &OpSpec{
+		Name:    "Sum",
+		In:      []Input{{Name: "x", Rank: 1}, {Name: "s", Rank: 0}},
+		OutRank: 0,
+		Shape:   func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
 		Forward: Floats(
 			func(a Args[float32]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] },
 			func(a Args[float64]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] }),

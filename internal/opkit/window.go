@@ -28,8 +28,8 @@ func (w Window) String() string {
 		w.Kernel[0], w.Kernel[1], w.Pad[0], w.Pad[1], w.Stride[0], w.Stride[1])
 }
 
-// Out is the output plane (oh, ow) for an input plane (h, w).
-func (w Window) Out(h, wd int) (int, int) {
+// OutputPlane is the output plane (oh, ow) for an input plane (h, w).
+func (w Window) OutputPlane(h, wd int) (int, int) {
 	return OutputSize(h, w.Kernel[0], w.Pad[0], w.Stride[0]), OutputSize(wd, w.Kernel[1], w.Pad[1], w.Stride[1])
 }
 
@@ -60,7 +60,7 @@ func (w Window) check(xs tensor.Shape, halfPad bool) error {
 // ConvInputs describes the operands of a convolution: x (n, c, h, w) and w (co, c,
 // kh, kw).
 func ConvInputs() []Input {
-	return []Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}, {Name: "w", Rank: 4, Layout: "(co, c, kh, kw)"}}
+	return []Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}, {Name: "w", Rank: 4, DimNames: "(co, c, kh, kw)"}}
 }
 
 // PoolShape is the shape of pooling an (n, c, h, w) input: (n, c, oh, ow), or an error
@@ -69,7 +69,7 @@ func (w Window) PoolShape(xs tensor.Shape) (tensor.Shape, error) {
 	if err := w.check(xs, true); err != nil {
 		return nil, err
 	}
-	oh, ow := w.Out(xs[2], xs[3])
+	oh, ow := w.OutputPlane(xs[2], xs[3])
 	return tensor.Shape{xs[0], xs[1], oh, ow}, nil
 }
 
@@ -86,7 +86,7 @@ func (w Window) ConvShape(xs, ws tensor.Shape) (tensor.Shape, error) {
 	if err := w.check(xs, false); err != nil {
 		return nil, err
 	}
-	oh, ow := w.Out(xs[2], xs[3])
+	oh, ow := w.OutputPlane(xs[2], xs[3])
 	return tensor.Shape{xs[0], ws[0], oh, ow}, nil
 }
 

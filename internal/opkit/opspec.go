@@ -14,15 +14,15 @@ type Input struct {
 	Name string
 	// Rank is the number of dimensions, 0 for a scalar.
 	Rank int
-	// Layout says what the dimensions are, for messages: "(n, c, h, w)".
-	Layout string
+	// DimNames says what the dimensions are, for messages: "(n, c, h, w)".
+	DimNames string
 	// Data marks an operand that is not differentiated (targets, weights): Grad
 	// returns nil for it.
 	Data bool
 }
 
-// Spec describes an op. Build one per set of parameters; Apply makes a node of it.
-type Spec struct {
+// OpSpec describes an op. Build one per set of parameters; Apply makes a node of it.
+type OpSpec struct {
 	// Name is the op's name, the start of its messages: "Corr2D".
 	Name string
 	// Params describes the parameters that are not in the inputs' shapes ("max, 2x2");
@@ -30,8 +30,8 @@ type Spec struct {
 	Params string
 	// In describes the operands, in order.
 	In []Input
-	// Out is the rank of the result, 0 for a scalar.
-	Out int
+	// OutRank is the rank of the result, 0 for a scalar.
+	OutRank int
 	// Shape returns the result's shape for operands of the given shapes, or an error
 	// saying what does not fit. It is the only place an op checks shapes: Apply and
 	// InferShape call it on the nodes' shapes, Do on the values'.
@@ -53,22 +53,23 @@ type Spec struct {
 }
 
 // String is Name, or Name(Params).
-func (s *Spec) String() string {
+func (s *OpSpec) String() string {
 	if s.Params == "" {
 		return s.Name
 	}
 	return s.Name + "(" + s.Params + ")"
 }
 
-// Args are what Forward computes on: the operands' data (row-major, contiguous) and
-// shapes, and the result's. A scalar has one element and the shape (). Workers is the
-// setting of the op's graph (SetWorkers) that Forward passes on to For and Parts.
+// Args are what Forward computes on: the operands' data In (row-major, contiguous) and
+// shapes InShapes, and the result's, Out and OutShape. A scalar has one element and the
+// shape (). Workers is the setting of the op's graph (SetWorkers) that Forward passes
+// on to For and Parts.
 type Args[T Float] struct {
-	In      [][]T
-	Shapes  []tensor.Shape
-	Out     []T
-	Shape   tensor.Shape
-	Workers int
+	In       [][]T
+	InShapes []tensor.Shape
+	Out      []T
+	OutShape tensor.Shape
+	Workers  int
 
 	scratch *any // the op's Scratch for T, nil outside a run of an op
 }
@@ -76,7 +77,7 @@ type Args[T Float] struct {
 // Scratch returns the *S that the op running a keeps for its runs on T: made at the
 // first run, the same at every later one, for what Forward reuses from run to run (a
 // loop Body, per-part buffers) so that a run allocates nothing. An op runs on one
-// goroutine at a time, but one Spec (and Forward) may serve several ops that run at
+// goroutine at a time, but one OpSpec (and Forward) may serve several ops that run at
 // once: per-run state belongs here, not in variables Forward captures. S must be the
 // same type at every run of an op. Outside a run of an op (Args made by hand), each
 // call returns a new *S.
