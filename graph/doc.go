@@ -1,13 +1,15 @@
 // Package graph holds the differentiable operations of the "Convolutional Neural
 // Networks" chapter of Dive into Deep Learning, written as Gorgonia ops and expressions:
-// the ones a reader of the chapter studies. Two packages below it hold the rest:
+// the ones a reader of the chapter studies. Three packages below it hold the rest:
 //
 //	graph/nn      the ops a network trains with: FusedConv2D, the activations, Dense,
 //	              Flatten, SoftmaxCrossEntropy
 //	graph/device  where and how a graph runs: Device, TryGPU, SetDevice, NewMachine,
 //	              NewMachineFor, ToHost, the BLAS of Gorgonia's products
+//	graph/geom    the geometry of sliding windows: OutputSize, the shape rules of
+//	              convolution and pooling
 //
-// A program imports each of the three for what it uses. Every op is made with the
+// A program imports each of them for what it uses. Every op is made with the
 // project's op kit, which gives all of them the same checks, messages, gradients for
 // both of Gorgonia's machines, reuse of their results' memory, and GPU versions. The
 // layers package builds networks from these functions; graph itself knows nothing of
@@ -52,8 +54,8 @@
 //
 //	floor((n - k + 2p) / s) + 1
 //
-// outputs (Conv2DOutputSize). Conv2D is PyTorch's conv2d without bias on 4-D batches, with
-// any padding and stride.
+// outputs (geom.OutputSize). Conv2D is PyTorch's conv2d without bias on 4-D batches,
+// with any padding and stride.
 //
 // # Channels (section 4)
 //

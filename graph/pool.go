@@ -4,7 +4,9 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/parallel"
 )
 
 // MaxPool2D is PyTorch's max_pool2d on a batch of images: the maximum of every kh x kw
@@ -27,7 +29,7 @@ import (
 // window without any number larger than -MaxFloat (all NaN or all -Inf) makes its
 // backward pass index element -1 and crash the program.
 func MaxPool2D(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error) {
-	return opkit.Apply(pool4D(pool4DMax, opkit.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
+	return opkit.Apply(pool4D(pool4DMax, geom.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
 }
 
 // AvgPool2D is PyTorch's avg_pool2d with count_include_pad=True on a batch of images: the
@@ -42,7 +44,7 @@ func MaxPool2D(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, er
 // This is the project's own op: Gorgonia's AveragePool2D divides by the input width
 // instead of the window size and has a wrong backward pass.
 func AvgPool2D(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error) {
-	return opkit.Apply(pool4D(pool4DAvg, opkit.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
+	return opkit.Apply(pool4D(pool4DAvg, geom.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
 }
 
 // pool4DKind selects what a pool4D op computes over a window.
@@ -65,10 +67,10 @@ func (k pool4DKind) String() string {
 type pool4DGeom struct {
 	kh, kw, ph, pw, sh, sw int
 	h, w, oh, ow           int
-	workers                int // the op's setting, which the planes are shared out by (opkit.For)
+	workers                int // the op's setting, which the planes are shared out by (parallel.For)
 }
 
-func newPool4DGeom(win opkit.Window, xs tensor.Shape, workers int) pool4DGeom {
+func newPool4DGeom(win geom.Window, xs tensor.Shape, workers int) pool4DGeom {
 	oh, ow := win.OutputPlane(xs[2], xs[3])
 	return pool4DGeom{
 		kh: win.Kernel[0], kw: win.Kernel[1], ph: win.Pad[0], pw: win.Pad[1], sh: win.Stride[0], sw: win.Stride[1],
@@ -85,7 +87,7 @@ func (g pool4DGeom) launch(kernel string, xs tensor.Shape, kind pool4DKind, n in
 }
 
 // pool4D is the forward op of MaxPool2D and AvgPool2D on (n, c, h, w) tensors.
-func pool4D(kind pool4DKind, win opkit.Window) *opkit.OpSpec {
+func pool4D(kind pool4DKind, win geom.Window) *opkit.OpSpec {
 	return &opkit.OpSpec{
 		Name:    kind.String(),
 		Params:  win.String(),
@@ -112,7 +114,7 @@ func pool4D(kind pool4DKind, win opkit.Window) *opkit.OpSpec {
 // pool4DGrad computes dL/dx of a pool4D op from x and dL/dout. Max pooling sends each
 // output's gradient to the first maximum of its window (found again from x); average
 // pooling spreads it evenly over the window's input pixels.
-func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.OpSpec {
+func pool4DGrad(kind pool4DKind, win geom.Window) *opkit.OpSpec {
 	return &opkit.OpSpec{
 		Name:    kind.String() + "Grad",
 		Params:  win.String(),
@@ -183,7 +185,7 @@ func (r *poolRun[T]) run() {
 		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
 	}
 	in := g.h * g.w
-	opkit.ForBody(g.workers, len(r.x)/in, in, r)
+	parallel.ForBody(g.workers, len(r.x)/in, in, r)
 	*r = poolRun[T]{rows: r.rows, cols: r.cols}
 }
 

@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/parallel"
 )
 
 // activation is an element-wise function y = f(x) on tensors of any rank, whose
@@ -99,10 +100,10 @@ func elementRanges[T opkit.Float](a opkit.Args[T], f func(out []T, in [][]T)) {
 	n := len(a.Out)
 	r := opkit.Scratch[elementRun[T]](a)
 	*r = elementRun[T]{f: f, out: a.Out, in: a.In, parts: r.parts}
-	for len(r.parts) < opkit.Parts(a.Workers, (n+15)/16, 16) {
+	for len(r.parts) < parallel.Parts(a.Workers, (n+15)/16, 16) {
 		r.parts = append(r.parts, make([][]T, len(a.In))) // an op's operands are as many at every run
 	}
-	opkit.ForBody(a.Workers, (n+15)/16, 16, r)
+	parallel.ForBody(a.Workers, (n+15)/16, 16, r)
 	*r = elementRun[T]{parts: r.parts} // hold no operand's memory between runs
 	for _, in := range r.parts {
 		clear(in)

@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -37,7 +38,7 @@ import (
 // an error and builds nothing. The op keeps its result's memory between runs (see the
 // package doc).
 func FusedConv2D(x, w, b *gorgonia.Node, pad, stride [2]int) (*gorgonia.Node, error) {
-	c := fusedConv{win: opkit.Window{Pad: pad, Stride: stride}}
+	c := fusedConv{win: geom.Window{Pad: pad, Stride: stride}}
 	if w != nil && w.Shape().Dims() == 4 {
 		c.win.Kernel = [2]int{w.Shape()[2], w.Shape()[3]}
 	}
@@ -51,12 +52,12 @@ func FusedConv2D(x, w, b *gorgonia.Node, pad, stride [2]int) (*gorgonia.Node, er
 // fusedConv is what a FusedConv2D op computes: the window (whose kernel is w's), and
 // the rank of the bias, 0 for none.
 type fusedConv struct {
-	win      opkit.Window
+	win      geom.Window
 	biasDims int // 0: no bias; 1: (co); 4: (1, co, 1, 1)
 }
 
 // geom is the geometry of the convolution of x (xs) with w (ws), computed on up to
-// opkit.Workers(workers) goroutines.
+// parallel.Workers(workers) goroutines.
 func (c fusedConv) geom(xs, ws tensor.Shape, workers int) convGeom {
 	oh, ow := c.win.OutputPlane(xs[2], xs[3])
 	return convGeom{
@@ -255,7 +256,7 @@ func biasGeom(s tensor.Shape, workers int) convGeom {
 
 // convGeom is the geometry of one convolution: input (n, c, h, w), filters (co, c, kh,
 // kw), padding, stride and output plane (oh, ow); and the op's workers setting, which
-// the kernels share the images out by (opkit.For).
+// the kernels share the images out by (parallel.For).
 type convGeom struct {
 	n, c, h, w     int
 	co, kh, kw     int
@@ -276,5 +277,5 @@ func (g *convGeom) direct() bool {
 	return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
 }
 
-// cost is the multiply-adds of one image's product, what opkit.For weighs.
+// cost is the multiply-adds of one image's product, what parallel.For weighs.
 func (g *convGeom) cost() int { return g.co * g.cols() * g.plane() }

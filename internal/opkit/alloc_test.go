@@ -169,28 +169,3 @@ func TestScratchIsTheOpsOwn(t *testing.T) {
 		t.Errorf("Scratch outside a run: %p, then %p; want two new values", p, q)
 	}
 }
-
-// A Body kept between runs costs ForBody no allocation when the loop runs in one part,
-// and every part covers its range once when it runs in several.
-func TestForBodyCoversTheRangeWithoutAllocating(t *testing.T) {
-	b := &countBody{hits: make([]int, 1<<16)}
-	if n := testing.AllocsPerRun(10, func() { ForBody(1, len(b.hits), 1, b) }); n != 0 {
-		t.Errorf("ForBody on one part: %v allocations per run, want 0", n)
-	}
-	clear(b.hits)
-	ForBody(4, len(b.hits), 1, b)
-	for i, h := range b.hits {
-		if h != 1 {
-			t.Fatalf("item %d computed %d times on 4 workers, want once", i, h)
-		}
-	}
-}
-
-// countBody counts how often each item is computed.
-type countBody struct{ hits []int }
-
-func (b *countBody) Range(_, lo, hi int) {
-	for i := lo; i < hi; i++ {
-		b.hits[i]++
-	}
-}

@@ -5,6 +5,8 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/pergraph"
 )
 
 // Apply checks nodes against spec (Check, then the shape rule) and returns the node of
@@ -25,7 +27,7 @@ func Apply(spec *OpSpec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error
 	defer Recover(spec.Name, &err)
 	g := nodes[0].Graph()
 	op := New(spec)
-	op.workers = WorkersOf(g)
+	op.workers = pergraph.WorkersOf(g)
 	if out, err = gorgonia.ApplyOp(place(g, op), nodes...); err != nil {
 		return nil, fmt.Errorf("graph: %s: %w", spec.Name, err)
 	}

@@ -25,14 +25,15 @@
 //   - the result's memory: kept from one run to the next, or the machine's
 //     preallocated value (see "Results" below);
 //   - device placement: in a binary built with the cuda tag, an op whose OpSpec has a GPU
-//     kernel, built in a graph placed on a GPU (SetPlace), runs that kernel on the
+//     kernel, built in a graph placed on a GPU (pergraph.SetPlace), runs that kernel on the
 //     device memory Gorgonia's TapeMachine hands it. The Launch that describes the
 //     kernel is plain data, valid in every build; what runs it is the GPU wing
 //     (gpu/cudaop), which fills in the GPU hook (SetGPU) in that build only.
 //
-// For runs the loops of an op over goroutines; it is the one place that decides how
-// many an op uses: up to GOMAXPROCS, or as many as SetWorkers gave the op's graph
-// (Args.Workers), one for a graph whose machine runs beside others on their own cores.
+// Three concerns of the ops live in packages of their own: the loops an op shares out
+// over goroutines (internal/parallel, given Args.Workers), the settings recorded per
+// graph (internal/pergraph: the device and the workers, which Apply reads), and the
+// geometry of sliding windows (graph/geom).
 //
 // # Results
 //

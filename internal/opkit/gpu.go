@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"gorgonia.org/gorgonia"
+
+	"github.com/d2l-go/convnets/internal/pergraph"
 )
 
 // GPU is what a binary built with the cuda tag adds to the op kit. The GPU wing
@@ -46,4 +48,13 @@ func ReadyGPU(i int) error {
 		return errNoGPU
 	}
 	return gpu.Ready(i)
+}
+
+// place returns op, or its GPU version when g is placed on a GPU (pergraph.SetPlace),
+// op's OpSpec has a kernel and the binary has GPU support (SetGPU).
+func place(g *gorgonia.ExprGraph, op *Op) gorgonia.Op {
+	if op.spec.GPU == nil || gpu == nil || !pergraph.PlaceOf(g).GPU {
+		return op
+	}
+	return gpu.Version(op)
 }

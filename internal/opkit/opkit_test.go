@@ -2,10 +2,8 @@ package opkit
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -207,74 +205,4 @@ func TestOpScalars(t *testing.T) {
 	if f, ok := y.(*gorgonia.F32); err != nil || !ok || *f != 7 {
 		t.Errorf("Do = %v (%T), %v; want the float32 scalar 7", y, y, err)
 	}
-}
-
-// Parts cuts work into at most as many parts as the workers setting says (GOMAXPROCS
-// for 0), none for small work, and For covers every item once.
-func TestParts(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, procs := range []int{1, 2, 3, 8} {
-		runtime.GOMAXPROCS(procs)
-		for _, c := range []struct{ workers, n, cost int }{{0, 1, 1 << 20}, {0, 5, 1 << 20}, {0, 7, 1}, {0, 100, 1 << 10}, {0, 1 << 16, 1}, {1, 100, 1 << 10}, {3, 100, 1 << 10}, {-1, 100, 1 << 10}} {
-			parts := Parts(c.workers, c.n, c.cost)
-			small := c.n*c.cost < minParallelWork
-			limit := procs
-			if c.workers > 0 {
-				limit = c.workers
-			}
-			if parts < 1 || parts > max(1, min(limit, c.n)) || small && parts != 1 || !small && c.n >= limit && parts != limit {
-				t.Errorf("GOMAXPROCS %d: Parts(%d, %d, %d) = %d", procs, c.workers, c.n, c.cost, parts)
-			}
-			covered := make([]int, c.n)
-			seen := make([]bool, parts)
-			For(c.workers, c.n, c.cost, func(part, lo, hi int) {
-				seen[part] = true
-				for i := lo; i < hi; i++ {
-					covered[i]++
-				}
-			})
-			for i, k := range covered {
-				if k != 1 {
-					t.Fatalf("GOMAXPROCS %d, For(%d, %d, %d): item %d covered %d times", procs, c.workers, c.n, c.cost, i, k)
-				}
-			}
-			for p, ok := range seen {
-				if !ok {
-					t.Errorf("GOMAXPROCS %d, For(%d, %d, %d): part %d of %d never ran", procs, c.workers, c.n, c.cost, p, parts)
-				}
-			}
-		}
-	}
-}
-
-// A graph's place and workers settings do not keep the graph alive: once it is
-// collected, its entry goes.
-func TestPlaceIsWeak(t *testing.T) {
-	before, beforeAll := placed(), recorded()
-	func() {
-		g := gorgonia.NewGraph()
-		SetWorkers(g, 1)
-		SetPlace(g, Place{GPU: true, Index: 2})
-		if p := PlaceOf(g); p != (Place{GPU: true, Index: 2}) || placed() != before+1 {
-			t.Fatalf("PlaceOf = %v with %d graphs placed", p, placed())
-		}
-		SetPlace(g, Place{})
-		if p := PlaceOf(g); p != (Place{}) || placed() != before || WorkersOf(g) != 1 || recorded() != beforeAll+1 {
-			t.Fatalf("after SetPlace(CPU): PlaceOf = %v with %d graphs placed, workers %d", p, placed(), WorkersOf(g))
-		}
-		SetWorkers(g, 0)
-		if WorkersOf(g) != 0 || recorded() != beforeAll {
-			t.Fatalf("after SetWorkers(g, 0): workers %d, %d graphs recorded", WorkersOf(g), recorded())
-		}
-		SetPlace(g, Place{GPU: true})
-		SetWorkers(g, 3)
-	}()
-	for range 50 {
-		runtime.GC()
-		if placed() == before && recorded() == beforeAll {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Errorf("%d graphs still placed, %d recorded, after the graph was dropped; want %d and %d", placed(), recorded(), before, beforeAll)
 }

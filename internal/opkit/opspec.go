@@ -1,6 +1,8 @@
 package opkit
 
 import (
+	"fmt"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -108,3 +110,24 @@ func Floats(f32 func(Args[float32]), f64 func(Args[float64])) Fn { return Fn{f32
 var Copy = Floats(copyFirst[float32], copyFirst[float64])
 
 func copyFirst[T Float](a Args[T]) { copy(a.Out, a.In[0]) }
+
+// ConvInputs describes the operands of a convolution: x (n, c, h, w) and w (co, c,
+// kh, kw).
+func ConvInputs() []Input {
+	return []Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}, {Name: "w", Rank: 4, DimNames: "(co, c, kh, kw)"}}
+}
+
+// GradShape is the shape rule of a gradient op whose operands are x and dL/dy and whose
+// result is dL/dx: dL/dy must have the shape fwd, the forward op's rule, gives for x.
+func GradShape(fwd func(x tensor.Shape) (tensor.Shape, error)) func([]tensor.Shape) (tensor.Shape, error) {
+	return func(s []tensor.Shape) (tensor.Shape, error) {
+		ys, err := fwd(s[0])
+		if err != nil {
+			return nil, err
+		}
+		if !s[1].Eq(ys) {
+			return nil, fmt.Errorf("output gradient has shape %v, want %v for %v", s[1], ys, s[0])
+		}
+		return s[0].Clone(), nil
+	}
+}
