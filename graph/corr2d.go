@@ -75,7 +75,7 @@ func corr2d() *opkit.OpSpec {
 			}
 			return tensor.Shape{s[0][0] - s[1][0] + 1, s[0][1] - s[1][1] + 1}, nil
 		},
-		Forward: opkit.Floats(corr2dForward[float32], corr2dForward[float64]),
+		Forward: opkit.Floats(corr2dForward, corr2dForward),
 		Zeroed:  true,
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(corr2dFull(), in[1], dy)
@@ -138,7 +138,7 @@ func corr2dFull() *opkit.OpSpec {
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			return tensor.Shape{s[1][0] + s[0][0] - 1, s[1][1] + s[0][1] - 1}, nil
 		},
-		Forward: opkit.Floats(corr2dFullForward[float32], corr2dFullForward[float64]),
+		Forward: opkit.Floats(corr2dFullForward, corr2dFullForward),
 		Zeroed:  true,
 		Grad: func(in gorgonia.Nodes, _, ddx *gorgonia.Node) (gorgonia.Nodes, error) {
 			dk, err := Corr2D(ddx, in[1])

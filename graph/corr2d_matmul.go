@@ -65,9 +65,7 @@ func im2col(kh, kw int) *opkit.OpSpec {
 			}
 			return tensor.Shape{(s[0][0] - kh + 1) * (s[0][1] - kw + 1), kh * kw}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { im2colForward(a, kh, kw) },
-			func(a opkit.Args[float64]) { im2colForward(a, kh, kw) }),
+		Forward: opkit.FloatsWith([2]int{kh, kw}, im2colForward, im2colForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			s := in[0].Shape()
 			dx, err := opkit.Apply(col2im(s[0], s[1], kh, kw), dy)
@@ -76,7 +74,8 @@ func im2col(kh, kw int) *opkit.OpSpec {
 	}
 }
 
-func im2colForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
+func im2colForward[T opkit.Float](k [2]int, a opkit.Args[T]) {
+	kh, kw := k[0], k[1]
 	x, cols := a.In[0], a.Out
 	h, w := a.InShapes[0][0], a.InShapes[0][1]
 	oh, ow, n := h-kh+1, w-kw+1, kh*kw
@@ -107,10 +106,8 @@ func col2im(h, w, kh, kw int) *opkit.OpSpec {
 			}
 			return tensor.Shape{h, w}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { col2imForward(a, kh, kw) },
-			func(a opkit.Args[float64]) { col2imForward(a, kh, kw) }),
-		Zeroed: true,
+		Forward: opkit.FloatsWith([2]int{kh, kw}, col2imForward, col2imForward),
+		Zeroed:  true,
 		Grad: func(_ gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			d, err := opkit.Apply(im2col(kh, kw), dy)
 			return gorgonia.Nodes{d}, err
@@ -118,7 +115,8 @@ func col2im(h, w, kh, kw int) *opkit.OpSpec {
 	}
 }
 
-func col2imForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
+func col2imForward[T opkit.Float](k [2]int, a opkit.Args[T]) {
+	kh, kw := k[0], k[1]
 	cols, x := a.In[0], a.Out
 	h, w := a.OutShape[0], a.OutShape[1]
 	oh, ow, n := h-kh+1, w-kw+1, kh*kw

@@ -111,7 +111,7 @@ func stack(n int) *opkit.OpSpec {
 			}
 			return tensor.Shape{n, s[0][0], s[0][1]}, nil
 		},
-		Forward: opkit.Floats(stackForward[float32], stackForward[float64]),
+		Forward: opkit.Floats(stackForward, stackForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			ds := make(gorgonia.Nodes, len(in))
 			for i := range in {
@@ -147,8 +147,9 @@ func pick(i int) *opkit.OpSpec {
 			}
 			return tensor.Shape{s[0][1], s[0][2]}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { copy(a.Out, a.In[0][i*len(a.Out):]) },
-			func(a opkit.Args[float64]) { copy(a.Out, a.In[0][i*len(a.Out):]) }),
+		Forward: opkit.FloatsWith(i, pickForward, pickForward),
 	}
 }
+
+// pickForward copies plane i of the operand into the result.
+func pickForward[T opkit.Float](i int, a opkit.Args[T]) { copy(a.Out, a.In[0][i*len(a.Out):]) }

@@ -94,13 +94,7 @@ func pool4D(kind pool4DKind, win geom.Window) *opkit.OpSpec {
 		In:      []opkit.Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}},
 		OutRank: 4,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.InShapes[0], a.Workers)), a.In[0], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.InShapes[0], a.Workers)), a.In[0], a.Out)
-			}),
+		Forward: opkit.FloatsWith(pool4DOf{kind, win}, pool4DRun, pool4DRun),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool4DGrad(kind, win), in[0], dy)
 			return gorgonia.Nodes{dx}, err
@@ -109,6 +103,22 @@ func pool4D(kind pool4DKind, win geom.Window) *opkit.OpSpec {
 			return newPool4DGeom(win, in[0], 0).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.InArg(0), opkit.OutArg)
 		},
 	}
+}
+
+// pool4DOf is what a pool4D op and its gradient compute with: the kind and the window.
+type pool4DOf struct {
+	kind pool4DKind
+	win  geom.Window
+}
+
+// pool4DRun is pool4D's Forward.
+func pool4DRun[T opkit.Float](p pool4DOf, a opkit.Args[T]) {
+	pool4DForward(poolRunOf(a, p.kind, newPool4DGeom(p.win, a.InShapes[0], a.Workers)), a.In[0], a.Out)
+}
+
+// pool4DGradRun is pool4DGrad's Forward.
+func pool4DGradRun[T opkit.Float](p pool4DOf, a opkit.Args[T]) {
+	pool4DBackward(poolRunOf(a, p.kind, newPool4DGeom(p.win, a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
 }
 
 // pool4DGrad computes dL/dx of a pool4D op from x and dL/dout. Max pooling sends each
@@ -121,13 +131,7 @@ func pool4DGrad(kind pool4DKind, win geom.Window) *opkit.OpSpec {
 		In:      []opkit.Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}, {Name: "output gradient", Rank: 4, DimNames: "(n, c, oh, ow)"}},
 		OutRank: 4,
 		Shape:   opkit.GradShape(win.PoolShape),
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
-			}),
+		Forward: opkit.FloatsWith(pool4DOf{kind, win}, pool4DGradRun, pool4DGradRun),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.InArg(0), opkit.InArg(1), opkit.OutArg)
 		},

@@ -84,9 +84,7 @@ func pool2d(p window2D) *opkit.OpSpec {
 		In:      []opkit.Input{{Name: "x", Rank: 2, DimNames: "(h, w)"}},
 		OutRank: 2,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return p.out(s[0]) },
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { pool2dForward(p, a) },
-			func(a opkit.Args[float64]) { pool2dForward(p, a) }),
+		Forward: opkit.FloatsWith(p, pool2dForward, pool2dForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool2dGrad(p), in[0], dy)
 			return gorgonia.Nodes{dx}, err
@@ -105,10 +103,8 @@ func pool2dGrad(p window2D) *opkit.OpSpec {
 		In:      []opkit.Input{{Name: "x", Rank: 2, DimNames: "(h, w)"}, {Name: "output gradient", Rank: 2, DimNames: "(oh, ow)"}},
 		OutRank: 2,
 		Shape:   opkit.GradShape(p.out),
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { pool2dBackward(p, a) },
-			func(a opkit.Args[float64]) { pool2dBackward(p, a) }),
-		Zeroed: true,
+		Forward: opkit.FloatsWith(p, pool2dBackward, pool2dBackward),
+		Zeroed:  true,
 	}
 }
 

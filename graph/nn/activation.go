@@ -91,12 +91,21 @@ func (f *activation) grad(dims int) *opkit.OpSpec {
 // out over goroutines on large tensors in ranges 16 elements apart. f gets equally long
 // slices: out, and in[k] for operand k.
 func perElement(f32 func(out []float32, in [][]float32), f64 func(out []float64, in [][]float64)) opkit.Fn {
-	return opkit.Floats(
-		func(a opkit.Args[float32]) { elementRanges(a, f32) },
-		func(a opkit.Args[float64]) { elementRanges(a, f64) })
+	return opkit.FloatsWith(elementFns{f32, f64}, elementRanges, elementRanges)
 }
 
-func elementRanges[T opkit.Float](a opkit.Args[T], f func(out []T, in [][]T)) {
+// elementFns is an element-wise function in both float dtypes.
+type elementFns struct {
+	f32 func(out []float32, in [][]float32)
+	f64 func(out []float64, in [][]float64)
+}
+
+// elementRanges applies fs, in a's dtype, to a's elements.
+func elementRanges[T opkit.Float](fs elementFns, a opkit.Args[T]) {
+	f, ok := any(fs.f32).(func(out []T, in [][]T))
+	if !ok {
+		f = any(fs.f64).(func(out []T, in [][]T))
+	}
 	n := len(a.Out)
 	r := opkit.Scratch[elementRun[T]](a)
 	*r = elementRun[T]{f: f, out: a.Out, in: a.In, parts: r.parts}

@@ -100,14 +100,8 @@ func (c fusedConv) opSpec() *opkit.OpSpec {
 			}
 			return ys, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convForward(convRunOf(a, c.geom(a.InShapes[0], a.InShapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convForward(convRunOf(a, c.geom(a.InShapes[0], a.InShapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
-			}),
-		Grad: c.grad,
+		Forward: opkit.FloatsWith(c, fusedConvForward, fusedConvForward),
+		Grad:    c.grad,
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			b := opkit.NullArg
 			if c.biasDims > 0 {
@@ -181,13 +175,7 @@ func (c fusedConv) dataGrad(xs tensor.Shape) *opkit.OpSpec {
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			return xs.Clone(), c.checkOutGrad(xs, s[0], s[1])
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convDataGrad(convRunOf(a, c.geom(xs, a.InShapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convDataGrad(convRunOf(a, c.geom(xs, a.InShapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
-			}),
+		Forward: opkit.FloatsWith(dataGradOf{c, xs}, fusedConvDataGrad, fusedConvDataGrad),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return c.launch("conv_bwd_data", opkit.Elems(out.TotalSize()), xs, in[0], opkit.InArg(1), opkit.InArg(0), opkit.OutArg)
 		},
@@ -206,17 +194,37 @@ func (c fusedConv) filterGrad() *opkit.OpSpec {
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			return ws(s), c.checkOutGrad(s[0], ws(s), s[1])
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convFilterGrad(convRunOf(a, c.geom(a.InShapes[0], a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convFilterGrad(convRunOf(a, c.geom(a.InShapes[0], a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
-			}),
+		Forward: opkit.FloatsWith(c, fusedConvFilterGrad, fusedConvFilterGrad),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return c.launch("conv_bwd_filter", [2]int{out.TotalSize(), 1}, in[0], out, opkit.InArg(0), opkit.InArg(1), opkit.OutArg)
 		},
 	}
+}
+
+// fusedConvForward is FusedConv2D's Forward: y = x ⋆ w + b.
+func fusedConvForward[T opkit.Float](c fusedConv, a opkit.Args[T]) {
+	convForward(convRunOf(a, c.geom(a.InShapes[0], a.InShapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
+}
+
+// dataGradOf is what dL/dx of a FusedConv2D depends on: the convolution and x's shape.
+type dataGradOf struct {
+	c  fusedConv
+	xs tensor.Shape
+}
+
+// fusedConvDataGrad is FusedConv2DGradX's Forward: dL/dx from w and dL/dout.
+func fusedConvDataGrad[T opkit.Float](d dataGradOf, a opkit.Args[T]) {
+	convDataGrad(convRunOf(a, d.c.geom(d.xs, a.InShapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
+}
+
+// fusedConvFilterGrad is FusedConv2DGradW's Forward: dL/dw from x and dL/dout.
+func fusedConvFilterGrad[T opkit.Float](c fusedConv, a opkit.Args[T]) {
+	convFilterGrad(convRunOf(a, c.geom(a.InShapes[0], a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
+}
+
+// fusedConvBiasGrad is FusedConv2DGradB's Forward: dL/db from dL/dout.
+func fusedConvBiasGrad[T opkit.Float](a opkit.Args[T]) {
+	convBiasGrad(convRunOf(a, biasGeom(a.InShapes[0], a.Workers)), a.In[0], a.Out)
 }
 
 // biasGrad computes dL/db of a FusedConv2D from dL/dout: the sum over the batch and the
@@ -233,13 +241,7 @@ func biasGrad(dims int) *opkit.OpSpec {
 			}
 			return tensor.Shape{1, s[0][1], 1, 1}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convBiasGrad(convRunOf(a, biasGeom(a.InShapes[0], a.Workers)), a.In[0], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convBiasGrad(convRunOf(a, biasGeom(a.InShapes[0], a.Workers)), a.In[0], a.Out)
-			}),
+		Forward: opkit.Floats(fusedConvBiasGrad, fusedConvBiasGrad),
 		GPU: func(in []tensor.Shape, _ tensor.Shape) opkit.Launch {
 			s := in[0]
 			return opkit.Launch{Kernel: "conv_bwd_bias", Grid: [2]int{s[1], 1}, Block: opkit.Threads256,

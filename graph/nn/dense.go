@@ -50,7 +50,7 @@ func dense(bias bool) *opkit.OpSpec {
 			}
 			return tensor.Shape{xs[0], ws[1]}, nil
 		},
-		Forward: opkit.Floats(denseForward[float32], denseForward[float64]),
+		Forward: opkit.Floats(denseForward, denseForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(denseGrad(denseGradX), in[1], dy)
 			if err != nil {
@@ -106,10 +106,8 @@ const (
 func denseGrad(which denseGradKind) *opkit.OpSpec {
 	dy := opkit.Input{Name: "output gradient", Rank: 2, DimNames: "(n, out)"}
 	s := &opkit.OpSpec{
-		Name: [...]string{"DenseGradX", "DenseGradW", "DenseGradB"}[which],
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { denseBackward(which, a) },
-			func(a opkit.Args[float64]) { denseBackward(which, a) }),
+		Name:    [...]string{"DenseGradX", "DenseGradW", "DenseGradB"}[which],
+		Forward: opkit.FloatsWith(which, denseBackward, denseBackward),
 	}
 	switch which {
 	case denseGradX: // w (in, out), dY (n, out) -> (n, in)

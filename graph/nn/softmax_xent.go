@@ -53,7 +53,7 @@ func xent() *opkit.OpSpec {
 		In:      xentInputs(),
 		OutRank: 0,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), xentShapes(s) },
-		Forward: opkit.Floats(xentForward[float32], xentForward[float64]),
+		Forward: opkit.Floats(xentForward, xentForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dz, err := opkit.Apply(xentGrad(), in[0], in[1], in[2], dy)
 			return gorgonia.Nodes{dz, nil, nil}, err
@@ -74,7 +74,7 @@ func xentGrad() *opkit.OpSpec {
 		In:      append(xentInputs(), opkit.Input{Name: "output gradient", Rank: 0}),
 		OutRank: 2,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return s[0].Clone(), xentShapes(s) },
-		Forward: opkit.Floats(xentBackward[float32], xentBackward[float64]),
+		Forward: opkit.Floats(xentBackward, xentBackward),
 	}
 }
 

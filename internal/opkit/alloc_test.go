@@ -16,12 +16,10 @@ import (
 func TestRunsAllocateOnlyTheHeader(t *testing.T) {
 	op, scalarIn := New(axpy(2)), New(axpy(1))
 	dot := New(&OpSpec{
-		Name:  "Dot",
-		In:    []Input{{Name: "x", Rank: 1}, {Name: "y", Rank: 1}},
-		Shape: func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
-		Forward: Floats(
-			func(a Args[float32]) { a.Out[0] = a.In[0][0]*a.In[1][0] + a.In[0][1]*a.In[1][1] },
-			func(a Args[float64]) { a.Out[0] = a.In[0][0]*a.In[1][0] + a.In[0][1]*a.In[1][1] }),
+		Name:    "Dot",
+		In:      []Input{{Name: "x", Rank: 1}, {Name: "y", Rank: 1}},
+		Shape:   func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
+		Forward: Floats(dotForward, dotForward),
 	})
 	x, z := value([]float64{1, 2, 3, 4}, 2, 2), value([]float64{10, 20, 30, 40}, 2, 2)
 	x32 := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))
@@ -131,20 +129,26 @@ func TestHeaderCopyIsAShallowClone(t *testing.T) {
 	}
 }
 
+// box is the Scratch of TestScratchIsTheOpsOwn's op, which counts its runs.
+type box struct{ runs int }
+
+// recordScratch hands the op's Scratch to record.
+func recordScratch[T Float](record func(*box), a Args[T]) { record(Scratch[box](a)) }
+
+// dotForward is the test op Dot: the dot product of two 2-element vectors.
+func dotForward[T Float](a Args[T]) { a.Out[0] = a.In[0][0]*a.In[1][0] + a.In[0][1]*a.In[1][1] }
+
 // Scratch is the op's own for each dtype: the same *S at every run of one op, another
 // for another op of the same OpSpec (which may run at the same time) or dtype, and a new
 // one outside a run of an op.
 func TestScratchIsTheOpsOwn(t *testing.T) {
-	type box struct{ runs int }
 	var seen []*box
 	record := func(b *box) {
 		b.runs++
 		seen = append(seen, b)
 	}
 	spec := axpy(1)
-	spec.Forward = Floats(
-		func(a Args[float32]) { record(Scratch[box](a)) },
-		func(a Args[float64]) { record(Scratch[box](a)) })
+	spec.Forward = FloatsWith(record, recordScratch, recordScratch)
 	x := value([]float64{1, 2, 3, 4}, 2, 2)
 	x32 := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))
 	one, other := New(spec), New(spec)

@@ -22,10 +22,8 @@ func axpy(a float64) *OpSpec {
 			}
 			return s[0].Clone(), nil
 		},
-		Forward: Floats(
-			func(g Args[float32]) { axpyForward(float32(a), g) },
-			func(g Args[float64]) { axpyForward(a, g) }),
-		Zeroed: true,
+		Forward: FloatsWith(a, axpyForward, axpyForward),
+		Zeroed:  true,
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := gorgonia.Mul(dy, gorgonia.NewConstant(a))
 			return gorgonia.Nodes{dx, nil}, err
@@ -33,9 +31,9 @@ func axpy(a float64) *OpSpec {
 	}
 }
 
-func axpyForward[T Float](a T, g Args[T]) {
+func axpyForward[T Float](a float64, g Args[T]) {
 	for i, v := range g.In[0] {
-		g.Out[i] += a*v + g.In[1][i]
+		g.Out[i] += T(a)*v + g.In[1][i]
 	}
 }
 
@@ -190,6 +188,9 @@ func TestOpHashes(t *testing.T) {
 	}
 }
 
+// sumForward is the test op Sum: x[0] + x[1] + s.
+func sumForward[T Float](a Args[T]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] }
+
 // A scalar result comes back as a Gorgonia scalar; a scalar operand is read as one.
 func TestOpScalars(t *testing.T) {
 	sum := &OpSpec{
@@ -197,9 +198,7 @@ func TestOpScalars(t *testing.T) {
 		In:      []Input{{Name: "x", Rank: 1}, {Name: "s", Rank: 0}},
 		OutRank: 0,
 		Shape:   func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
-		Forward: Floats(
-			func(a Args[float32]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] },
-			func(a Args[float64]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] }),
+		Forward: Floats(sumForward, sumForward),
 	}
 	y, err := New(sum).Do(tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, 2})), gorgonia.NewF32(4))
 	if f, ok := y.(*gorgonia.F32); err != nil || !ok || *f != 7 {

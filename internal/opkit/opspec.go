@@ -101,13 +101,24 @@ type Fn struct {
 	f64 func(Args[float64])
 }
 
-// Floats returns the computation that is f32 on float32 values and f64 on float64 ones,
-// usually the two instantiations of one generic function.
+// Floats returns the computation that is f32 on float32 values and f64 on float64 ones:
+// one generic function named twice, Floats(f, f), which Go instantiates for each dtype.
+// FloatsWith is Floats for a function that takes the op's parameters.
 func Floats(f32 func(Args[float32]), f64 func(Args[float64])) Fn { return Fn{f32: f32, f64: f64} }
+
+// FloatsWith returns the computation f(p, a) on float32 and float64 values alike, p
+// the op's parameters. f is one generic function, named twice so that Go instantiates
+// it for each dtype: FloatsWith(win, poolForward, poolForward).
+func FloatsWith[P any](p P, f32 func(P, Args[float32]), f64 func(P, Args[float64])) Fn {
+	return Fn{
+		f32: func(a Args[float32]) { f32(p, a) },
+		f64: func(a Args[float64]) { f64(p, a) },
+	}
+}
 
 // Copy is the computation that copies operand 0 into the result, which has as many
 // elements: the Forward of reshapes and host copies.
-var Copy = Floats(copyFirst[float32], copyFirst[float64])
+var Copy = Floats(copyFirst, copyFirst)
 
 func copyFirst[T Float](a Args[T]) { copy(a.Out, a.In[0]) }
 
