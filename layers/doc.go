@@ -13,9 +13,8 @@
 //	AvgPool2D    PyTorch's nn.AvgPool2d (default stride = window, zero padding counted)
 //	Linear       y = x W + b on (n, in) rows
 //	Flatten      (n, c, h, w) -> (n, c*h*w)
-//	ReLU         max(x, 0)
-//	Sigmoid      1 / (1 + exp(-x))
-//	Tanh         tanh(x)
+//	ReLU, Sigmoid, Tanh, ...  the element-wise activations (activation.go): max(x, 0),
+//	             1 / (1 + exp(-x)), tanh(x), ...
 //	Sequential   runs layers in order and records each output shape for Summary
 //
 // # Constructors

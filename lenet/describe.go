@@ -279,7 +279,10 @@ func torchModule(l Layer, in []int) string {
 	case KindLinear:
 		return fmt.Sprintf("Linear(%d, %d)", in[0], l.Out)
 	}
-	return map[LayerKind]string{KindReLU: "ReLU()", KindSigmoid: "Sigmoid()", KindTanh: "Tanh()", KindFlatten: "Flatten()"}[l.Kind]
+	if a, ok := activationOf(l.Kind); ok {
+		return a.torch
+	}
+	return map[LayerKind]string{KindFlatten: "Flatten()"}[l.Kind]
 }
 
 // floorDiv is floor(a / b) for b > 0.

@@ -6,10 +6,10 @@
 //
 // A network is a Spec: an ordered list of layers, each a convolution (channels,
 // kernel, stride, padding, rectangles allowed), a max or average pooling (window,
-// stride, padding), a ReLU, sigmoid or tanh, a Flatten or a dense layer, for a
-// (1, 28, 28) input; a last dense layer to the 10 classes is always added. It is
-// written as one token per layer (see ParseSpec), the chapter's LeNet being the preset
-// "classic":
+// stride, padding), an activation (ReLU, sigmoid, ...: Activations), a Flatten or a
+// dense layer, for a (1, 28, 28) input; a last dense layer to the 10 classes is always
+// added. It is written as one token per layer (see ParseSpec), the chapter's LeNet
+// being the preset "classic":
 //
 //	conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9
 //

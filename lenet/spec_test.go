@@ -275,9 +275,9 @@ func TestParseSpecErrors(t *testing.T) {
 		{"", -1, "empty spec; name a preset (classic, modern) or give layers such as conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid"},
 		{"  ", -1, "empty spec; name a preset (classic, modern) or give layers such as conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid"},
 		// Unknown tokens, the old model names included.
-		{"lenet5", -1, `token "lenet5": unknown token; ` + tokenHelp},
-		{"alexnet", -1, `token "alexnet": unknown token; ` + tokenHelp},
-		{"conv6k5-relu-softmax", -1, `token "softmax": unknown token; ` + tokenHelp},
+		{"lenet5", -1, `token "lenet5": unknown token; ` + TokenHelp},
+		{"alexnet", -1, `token "alexnet": unknown token; ` + TokenHelp},
+		{"conv6k5-relu-softmax", -1, `token "softmax": unknown token; ` + TokenHelp},
 		{"conv6k5--relu", -1, `empty token in "conv6k5--relu": a "-" at either end or two in a row`},
 		{"conv6k5-relu-", -1, `empty token in "conv6k5-relu-": a "-" at either end or two in a row`},
 		// Malformed layers, named by the index they would have.
@@ -333,7 +333,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{`{"layers":[],"bogus":1}`, -1, `spec JSON: json: unknown field "bogus"`},
 		{`{"layers":[]}`, -1, "the spec has no layers"},
 		{`[]`, -1, "the spec has no layers"},
-		{`{"layers":[{"kind":"softmax"}]}`, -1, `spec JSON: layer {"kind":"softmax"}: unknown kind "softmax"; use conv, maxpool, avgpool, relu, sigmoid, tanh, flatten or linear`},
+		{`{"layers":[{"kind":"softmax"}]}`, -1, `spec JSON: layer {"kind":"softmax"}: unknown kind "softmax"; ` + kindHelp},
 		{`[{"kind":"conv","out":6,"kernel":5,"act":"relu"}]`, -1, `spec JSON: layer {"kind":"conv","out":6,"kernel":5,"act":"relu"}: json: unknown field "act"`},
 		{`[{"kind":"relu","out":3}]`, -1, `spec JSON: layer {"kind":"relu","out":3}: a relu layer takes no settings`},
 		{`[{"kind":"flatten","kernel":2}]`, -1, `spec JSON: layer {"kind":"flatten","kernel":2}: a flatten layer takes no settings`},

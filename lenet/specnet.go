@@ -60,14 +60,11 @@ func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype
 		return asLayer(layers.NewMaxPool2D(pool))
 	case KindAvgPool:
 		return asLayer(layers.NewAvgPool2D(pool))
-	case KindReLU:
-		return layers.ReLU{Ops: ops}, nil
-	case KindSigmoid:
-		return layers.Sigmoid{Ops: ops}, nil
-	case KindTanh:
-		return layers.Tanh{Ops: ops}, nil
 	case KindFlatten:
 		return layers.Flatten{}, nil
+	}
+	if a, ok := activationOf(l.Kind); ok {
+		return a.layer(ops), nil
 	}
 	return nil, fmt.Errorf("no layer for kind %q", l.Kind)
 }

@@ -38,7 +38,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		{[]string{"-batch", "-3"}, "-batch -3: must be at least 1"},
 		{[]string{"-lr", "0"}, "-lr 0: must be a positive number"},
 		{[]string{"-lr", "NaN"}, "-lr NaN: must be a positive number"},
-		{[]string{"-model", "alexnet"}, `-model: token "alexnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming (run 'train -h' for the flags)`},
+		{[]string{"-model", "alexnet"}, `-model: token "alexnet": unknown token; ` + lenet.TokenHelp + ` (run 'train -h' for the flags)`},
 		{[]string{"-model", "conv6k29"}, "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{[]string{"-seed", "0"}, "-seed 0: seeds start at 1"},
 		{[]string{"-device", "tpu"}, `-device "tpu": choose auto, cpu or cuda`},

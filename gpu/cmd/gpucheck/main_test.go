@@ -15,7 +15,7 @@ import (
 
 func TestBadFlags(t *testing.T) {
 	cmdtest.BadUsage(t, "gpucheck", run, []cmdtest.Usage{
-		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming (run 'gpucheck -h' for the flags)`},
+		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; ` + lenet.TokenHelp + ` (run 'gpucheck -h' for the flags)`},
 		{Args: []string{"-model", "conv6k29"}, Want: "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{Args: []string{"-steps", "0"}, Want: "-steps 0: must be 1 or more"},
 		{Args: []string{"-batch", "-4"}, Want: "-batch -4: must be 1 or more"},
