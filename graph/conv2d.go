@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -35,7 +36,7 @@ func Conv2D(x, w *gorgonia.Node, pad, stride [2]int) (out *gorgonia.Node, err er
 		return nil, err
 	}
 	xs, ws := x.Shape(), w.Shape()
-	win := opkit.Window{Kernel: [2]int{ws[2], ws[3]}, Pad: pad, Stride: stride}
+	win := geom.Window{Kernel: [2]int{ws[2], ws[3]}, Pad: pad, Stride: stride}
 	if _, err := win.ConvShape(xs, ws); err != nil {
 		return nil, fmt.Errorf("graph: %s: %w", fn, err)
 	}
@@ -46,12 +47,3 @@ func Conv2D(x, w *gorgonia.Node, pad, stride [2]int) (out *gorgonia.Node, err er
 	}
 	return out, nil
 }
-
-// Conv2DOutputSize is the output length of a convolution or pooling window along one
-// dimension:
-//
-//	floor((n - k + 2p) / s) + 1
-//
-// It returns 0 when the window does not fit in the padded input, or when k < 1, s < 1
-// or p < 0.
-func Conv2DOutputSize(n, k, p, s int) int { return opkit.OutputSize(n, k, p, s) }

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
 
@@ -77,20 +78,8 @@ func TestConv2DChapterShapes(t *testing.T) {
 		if !y.Shape().Eq(want) || !y.Value().Shape().Eq(want) {
 			t.Errorf("case %d: node shape %v, value shape %v, want %v", i, y.Shape(), y.Value().Shape(), want)
 		}
-		if oh, ow := Conv2DOutputSize(8, c.kh, c.pad[0], c.stride[0]), Conv2DOutputSize(8, c.kw, c.pad[1], c.stride[1]); oh != c.oh || ow != c.ow {
+		if oh, ow := geom.OutputSize(8, c.kh, c.pad[0], c.stride[0]), geom.OutputSize(8, c.kw, c.pad[1], c.stride[1]); oh != c.oh || ow != c.ow {
 			t.Errorf("case %d: formula gives %dx%d, want %dx%d", i, oh, ow, c.oh, c.ow)
-		}
-	}
-}
-
-func TestConv2DOutputSize(t *testing.T) {
-	cases := []struct{ n, k, p, s, want int }{
-		{8, 3, 1, 1, 8}, {8, 3, 1, 2, 4}, {8, 5, 0, 4, 1}, {8, 9, 0, 1, 0}, {8, 9, 1, 1, 2},
-		{8, 0, 0, 1, 0}, {8, 3, -1, 1, 0}, {8, 3, 0, 0, 0}, {28, 5, 2, 1, 28}, {14, 5, 0, 1, 10},
-	}
-	for i, c := range cases {
-		if got := Conv2DOutputSize(c.n, c.k, c.p, c.s); got != c.want {
-			t.Errorf("case %d: Conv2DOutputSize(%d, %d, %d, %d) = %d, want %d", i, c.n, c.k, c.p, c.s, got, c.want)
 		}
 	}
 }

@@ -29,8 +29,8 @@ import (
 func Corr2D(x, k *gorgonia.Node) (*gorgonia.Node, error) { return opkit.Apply(corr2d(), x, k) }
 
 // corrInputs describes the operands x and kernel of a correlation function.
-func corrInputs(xRank, kRank int, xLayout, kLayout string) []opkit.Input {
-	return []opkit.Input{{Name: "x", Rank: xRank, Layout: xLayout}, {Name: "kernel", Rank: kRank, Layout: kLayout}}
+func corrInputs(xRank, kRank int, xDims, kDims string) []opkit.Input {
+	return []opkit.Input{{Name: "x", Rank: xRank, DimNames: xDims}, {Name: "kernel", Rank: kRank, DimNames: kDims}}
 }
 
 // corrCheck checks the operands of the correlation function fn, x and the kernel k:
@@ -64,18 +64,18 @@ func corrFits(xs, ks tensor.Shape) error {
 // corr2d is the op of Corr2D: inputs x (h, w) and k (kh, kw). It has no parameters;
 // Gorgonia's node hash adds the operands', so two Corr2D nodes merge only when they
 // compute the same thing.
-func corr2d() *opkit.Spec {
-	return &opkit.Spec{
-		Name: "Corr2D",
-		In:   corrInputs(2, 2, "(h, w)", "(kh, kw)"),
-		Out:  2,
+func corr2d() *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "Corr2D",
+		In:      corrInputs(2, 2, "(h, w)", "(kh, kw)"),
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if err := corrFits(s[0], s[1]); err != nil {
 				return nil, err
 			}
 			return tensor.Shape{s[0][0] - s[1][0] + 1, s[0][1] - s[1][1] + 1}, nil
 		},
-		Forward: opkit.Floats(corr2dForward[float32], corr2dForward[float64]),
+		Forward: opkit.Floats(corr2dForward, corr2dForward),
 		Zeroed:  true,
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(corr2dFull(), in[1], dy)
@@ -96,7 +96,7 @@ func corr2d() *opkit.Spec {
 // 1), ...; the loops run along output rows so the innermost loop is a contiguous axpy.
 func corr2dForward[T opkit.Float](a opkit.Args[T]) {
 	x, k, out := a.In[0], a.In[1], a.Out
-	corrRows(out, x, k, a.Shape, a.Shapes[0][1], a.Shapes[1], func(orow, xs []T, kv T) {
+	corrRows(out, x, k, a.OutShape, a.InShapes[0][1], a.InShapes[1], func(orow, xs []T, kv T) {
 		xs = xs[:len(orow)]
 		for j := range orow {
 			orow[j] += xs[j] * kv
@@ -130,15 +130,15 @@ func corrRows[T opkit.Float](small, big, k []T, shape tensor.Shape, w int, kshap
 //
 // It is linear in both inputs; its own gradients are Corr2D(ddx, dy) for k and
 // Corr2D(ddx, k) for dy.
-func corr2dFull() *opkit.Spec {
-	return &opkit.Spec{
-		Name: "Corr2DFull",
-		In:   []opkit.Input{{Name: "kernel", Rank: 2, Layout: "(kh, kw)"}, {Name: "output gradient", Rank: 2, Layout: "(oh, ow)"}},
-		Out:  2,
+func corr2dFull() *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "Corr2DFull",
+		In:      []opkit.Input{{Name: "kernel", Rank: 2, DimNames: "(kh, kw)"}, {Name: "output gradient", Rank: 2, DimNames: "(oh, ow)"}},
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			return tensor.Shape{s[1][0] + s[0][0] - 1, s[1][1] + s[0][1] - 1}, nil
 		},
-		Forward: opkit.Floats(corr2dFullForward[float32], corr2dFullForward[float64]),
+		Forward: opkit.Floats(corr2dFullForward, corr2dFullForward),
 		Zeroed:  true,
 		Grad: func(in gorgonia.Nodes, _, ddx *gorgonia.Node) (gorgonia.Nodes, error) {
 			dk, err := Corr2D(ddx, in[1])
@@ -159,7 +159,7 @@ func corr2dFull() *opkit.Spec {
 // weighted by k.
 func corr2dFullForward[T opkit.Float](a opkit.Args[T]) {
 	k, dy, out := a.In[0], a.In[1], a.Out
-	corrRows(dy, out, k, a.Shapes[1], a.Shape[1], a.Shapes[0], func(grow, os []T, kv T) {
+	corrRows(dy, out, k, a.InShapes[1], a.OutShape[1], a.InShapes[0], func(grow, os []T, kv T) {
 		os = os[:len(grow)]
 		for j := range grow {
 			os[j] += grow[j] * kv

@@ -53,21 +53,19 @@ func Corr2DMatMul(x, k *gorgonia.Node) (y *gorgonia.Node, err error) {
 //	x (h, w) -> cols (oh·ow, kh·kw),  cols[i·ow+j, a·kw+b] = x[i+a, j+b]
 //
 // The window is a parameter, so unfolds with different windows never merge.
-func im2col(kh, kw int) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   "Im2Col",
-		Params: fmt.Sprintf("%dx%d", kh, kw),
-		In:     []opkit.Input{{Name: "x", Rank: 2, Layout: "(h, w)"}},
-		Out:    2,
+func im2col(kh, kw int) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "Im2Col",
+		Params:  fmt.Sprintf("%dx%d", kh, kw),
+		In:      []opkit.Input{{Name: "x", Rank: 2, DimNames: "(h, w)"}},
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if err := corrFits(s[0], tensor.Shape{kh, kw}); err != nil {
 				return nil, err
 			}
 			return tensor.Shape{(s[0][0] - kh + 1) * (s[0][1] - kw + 1), kh * kw}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { im2colForward(a, kh, kw) },
-			func(a opkit.Args[float64]) { im2colForward(a, kh, kw) }),
+		Forward: opkit.FloatsWith([2]int{kh, kw}, im2colForward, im2colForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			s := in[0].Shape()
 			dx, err := opkit.Apply(col2im(s[0], s[1], kh, kw), dy)
@@ -76,9 +74,10 @@ func im2col(kh, kw int) *opkit.Spec {
 	}
 }
 
-func im2colForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
+func im2colForward[T opkit.Float](k [2]int, a opkit.Args[T]) {
+	kh, kw := k[0], k[1]
 	x, cols := a.In[0], a.Out
-	h, w := a.Shapes[0][0], a.Shapes[0][1]
+	h, w := a.InShapes[0][0], a.InShapes[0][1]
 	oh, ow, n := h-kh+1, w-kw+1, kh*kw
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {
@@ -94,23 +93,21 @@ func im2colForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
 // the (h, w) image it was copied from.
 //
 //	cols (oh·ow, kh·kw) -> x (h, w),  x[i+a, j+b] += cols[i·ow+j, a·kw+b]
-func col2im(h, w, kh, kw int) *opkit.Spec {
+func col2im(h, w, kh, kw int) *opkit.OpSpec {
 	cols := tensor.Shape{(h - kh + 1) * (w - kw + 1), kh * kw}
-	return &opkit.Spec{
-		Name:   "Col2Im",
-		Params: fmt.Sprintf("%dx%d, %dx%d", h, w, kh, kw),
-		In:     []opkit.Input{{Name: "cols", Rank: 2, Layout: "(oh·ow, kh·kw)"}},
-		Out:    2,
+	return &opkit.OpSpec{
+		Name:    "Col2Im",
+		Params:  fmt.Sprintf("%dx%d, %dx%d", h, w, kh, kw),
+		In:      []opkit.Input{{Name: "cols", Rank: 2, DimNames: "(oh·ow, kh·kw)"}},
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if !s[0].Eq(cols) {
 				return nil, fmt.Errorf("want %v columns, got shape %v", cols, s[0])
 			}
 			return tensor.Shape{h, w}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { col2imForward(a, kh, kw) },
-			func(a opkit.Args[float64]) { col2imForward(a, kh, kw) }),
-		Zeroed: true,
+		Forward: opkit.FloatsWith([2]int{kh, kw}, col2imForward, col2imForward),
+		Zeroed:  true,
 		Grad: func(_ gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			d, err := opkit.Apply(im2col(kh, kw), dy)
 			return gorgonia.Nodes{d}, err
@@ -118,9 +115,10 @@ func col2im(h, w, kh, kw int) *opkit.Spec {
 	}
 }
 
-func col2imForward[T opkit.Float](a opkit.Args[T], kh, kw int) {
+func col2imForward[T opkit.Float](k [2]int, a opkit.Args[T]) {
+	kh, kw := k[0], k[1]
 	cols, x := a.In[0], a.Out
-	h, w := a.Shape[0], a.Shape[1]
+	h, w := a.OutShape[0], a.OutShape[1]
 	oh, ow, n := h-kh+1, w-kw+1, kh*kw
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {

@@ -93,16 +93,16 @@ func corr2dSumChannels(fn string, x, k *gorgonia.Node, base int) (*gorgonia.Node
 // stack stacks n 2-D (oh, ow) planes into one (n, oh, ow) tensor. Gorgonia's Concat
 // would do, but its DoDiff (LispMachine) gives wrong gradients for 3-D inputs and for
 // 1x1 pieces; this op's gradient hands each plane its own slice, pick(i).
-func stack(n int) *opkit.Spec {
+func stack(n int) *opkit.OpSpec {
 	in := make([]opkit.Input, n)
 	for i := range in {
-		in[i] = opkit.Input{Name: fmt.Sprintf("plane %d", i), Rank: 2, Layout: "(oh, ow)"}
+		in[i] = opkit.Input{Name: fmt.Sprintf("plane %d", i), Rank: 2, DimNames: "(oh, ow)"}
 	}
-	return &opkit.Spec{
-		Name:   "Stack",
-		Params: fmt.Sprint(n),
-		In:     in,
-		Out:    3,
+	return &opkit.OpSpec{
+		Name:    "Stack",
+		Params:  fmt.Sprint(n),
+		In:      in,
+		OutRank: 3,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			for i, p := range s {
 				if !p.Eq(s[0]) {
@@ -111,7 +111,7 @@ func stack(n int) *opkit.Spec {
 			}
 			return tensor.Shape{n, s[0][0], s[0][1]}, nil
 		},
-		Forward: opkit.Floats(stackForward[float32], stackForward[float64]),
+		Forward: opkit.Floats(stackForward, stackForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			ds := make(gorgonia.Nodes, len(in))
 			for i := range in {
@@ -126,7 +126,7 @@ func stack(n int) *opkit.Spec {
 }
 
 func stackForward[T opkit.Float](a opkit.Args[T]) {
-	plane := a.Shape[1] * a.Shape[2]
+	plane := a.OutShape[1] * a.OutShape[2]
 	for i, p := range a.In {
 		copy(a.Out[i*plane:(i+1)*plane], p)
 	}
@@ -135,20 +135,21 @@ func stackForward[T opkit.Float](a opkit.Args[T]) {
 // pick returns plane i of a 3-D (n, oh, ow) tensor as an (oh, ow) tensor (never as a
 // scalar, unlike Gorgonia's Slice of a one-element plane). It is the gradient of stack
 // and is not differentiable itself.
-func pick(i int) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   "Pick",
-		Params: fmt.Sprint(i),
-		In:     []opkit.Input{{Name: "x", Rank: 3, Layout: "(n, oh, ow)"}},
-		Out:    2,
+func pick(i int) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "Pick",
+		Params:  fmt.Sprint(i),
+		In:      []opkit.Input{{Name: "x", Rank: 3, DimNames: "(n, oh, ow)"}},
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if i < 0 || i >= s[0][0] {
 				return nil, fmt.Errorf("want a 3-D value with more than %d planes, got shape %v", i, s[0])
 			}
 			return tensor.Shape{s[0][1], s[0][2]}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { copy(a.Out, a.In[0][i*len(a.Out):]) },
-			func(a opkit.Args[float64]) { copy(a.Out, a.In[0][i*len(a.Out):]) }),
+		Forward: opkit.FloatsWith(i, pickForward, pickForward),
 	}
 }
+
+// pickForward copies plane i of the operand into the result.
+func pickForward[T opkit.Float](i int, a opkit.Args[T]) { copy(a.Out, a.In[0][i*len(a.Out):]) }

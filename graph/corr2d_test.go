@@ -165,7 +165,7 @@ func TestCorr2DNodesStayDistinct(t *testing.T) {
 	optest.Close(t, "y1", optest.Floats(t, y1.Value()), []float64{19, 25, 37, 43}, 0)
 	optest.Close(t, "y2", optest.Floats(t, y2.Value()), []float64{-4, -4, -4, -4}, 0)
 
-	specs := []*opkit.Spec{
+	specs := []*opkit.OpSpec{
 		corr2d(), corr2dFull(),
 		im2col(2, 2), im2col(2, 3), im2col(3, 2),
 		col2im(3, 3, 2, 2), col2im(4, 3, 2, 2), col2im(3, 3, 1, 2),
@@ -287,7 +287,7 @@ func TestCorrOpsRejectBadValues(t *testing.T) {
 	f64, f32 := tensor.Float64, tensor.Float32
 	cases := []struct {
 		name string
-		spec *opkit.Spec
+		spec *opkit.OpSpec
 		in   []gorgonia.Value
 		want string
 	}{

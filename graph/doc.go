@@ -1,14 +1,15 @@
 // Package graph holds the differentiable operations of the "Convolutional Neural
 // Networks" chapter of Dive into Deep Learning, written as Gorgonia ops and expressions:
-// the ones a reader of the chapter studies. Two packages below it hold the rest:
+// the ones a reader of the chapter studies. Three packages below it hold the rest:
 //
 //	graph/nn      the ops a network trains with: FusedConv2D, the activations, Dense,
 //	              Flatten, SoftmaxCrossEntropy
 //	graph/device  where and how a graph runs: Device, TryGPU, SetDevice, NewMachine,
 //	              NewMachineFor, ToHost, the BLAS of Gorgonia's products
+//	graph/geom    the geometry of sliding windows: OutputSize, the shape rules of
+//	              convolution and pooling
 //
-// The names of those two that a program needs (devices, machines, the loss, the choice
-// of ops) are re-exported here, so that one import serves. Every op is made with the
+// A program imports each of them for what it uses. Every op is made with the
 // project's op kit, which gives all of them the same checks, messages, gradients for
 // both of Gorgonia's machines, reuse of their results' memory, and GPU versions. The
 // layers package builds networks from these functions; graph itself knows nothing of
@@ -53,8 +54,8 @@
 //
 //	floor((n - k + 2p) / s) + 1
 //
-// outputs (Conv2DOutputSize). Conv2D is PyTorch's conv2d without bias on 4-D batches, with
-// any padding and stride.
+// outputs (geom.OutputSize). Conv2D is PyTorch's conv2d without bias on 4-D batches,
+// with any padding and stride.
 //
 // # Channels (section 4)
 //
@@ -80,8 +81,8 @@
 // Tensors of images are NCHW: (batch, channels, height, width), as in PyTorch; the
 // chapter's single images and kernels drop the leading dimensions, (h, w) or (c, h, w).
 // Every function works on float32 and float64; the inputs of one call must share the
-// dtype. Device, TryGPU and NewMachine choose where a graph runs (the CPU unless the
-// binary is built with the cuda tag and a GPU exists; see package device). Format prints
+// dtype. Package device chooses where a graph runs (device.TryGPU, device.NewMachine:
+// the CPU unless the binary is built with the cuda tag and a GPU exists). Format prints
 // a value the way the textbook prints tensors.
 //
 // # Errors
@@ -116,8 +117,8 @@
 //
 // # GPU
 //
-// In a binary built with the cuda tag (make cuda), SetDevice(g, GPU(0)) makes the ops
-// built in g afterwards the GPU versions of the project's ops: MaxPool2D, AvgPool2D and
-// the ops of package nn, with their gradients. The chapter's own ops (Corr2D and its
-// family, Pool2D) run on the host. See package device.
+// In a binary built with the cuda tag (make cuda), device.SetDevice(g, device.GPU(0))
+// makes the ops built in g afterwards the GPU versions of the project's ops: MaxPool2D,
+// AvgPool2D and the ops of package nn, with their gradients. The chapter's own ops
+// (Corr2D and its family, Pool2D) run on the host. See package device.
 package graph

@@ -7,7 +7,9 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/parallel"
 )
 
 // MaxPool2D is PyTorch's max_pool2d on a batch of images: the maximum of every kh x kw
@@ -30,7 +32,7 @@ import (
 // window without any number larger than -MaxFloat (all NaN or all -Inf) makes its
 // backward pass index element -1 and crash the program.
 func MaxPool2D(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error) {
-	return opkit.Apply(pool4D(pool4DMax, opkit.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
+	return opkit.Apply(pool4D(pool4DMax, geom.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
 }
 
 // AvgPool2D is PyTorch's avg_pool2d with count_include_pad=True on a batch of images: the
@@ -45,7 +47,7 @@ func MaxPool2D(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, er
 // This is the project's own op: Gorgonia's AveragePool2D divides by the input width
 // instead of the window size and has a wrong backward pass.
 func AvgPool2D(x *gorgonia.Node, kernel, pad, stride [2]int) (*gorgonia.Node, error) {
-	return opkit.Apply(pool4D(pool4DAvg, opkit.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
+	return opkit.Apply(pool4D(pool4DAvg, geom.Window{Kernel: kernel, Pad: pad, Stride: stride}), x)
 }
 
 // pool4DKind selects what a pool4D op computes over a window.
@@ -68,11 +70,11 @@ func (k pool4DKind) String() string {
 type pool4DGeom struct {
 	kh, kw, ph, pw, sh, sw int
 	h, w, oh, ow           int
-	workers                int // the op's setting, which the planes are shared out by (opkit.For)
+	workers                int // the op's setting, which the planes are shared out by (parallel.For)
 }
 
-func newPool4DGeom(win opkit.Window, xs tensor.Shape, workers int) pool4DGeom {
-	oh, ow := win.Out(xs[2], xs[3])
+func newPool4DGeom(win geom.Window, xs tensor.Shape, workers int) pool4DGeom {
+	oh, ow := win.OutputPlane(xs[2], xs[3])
 	return pool4DGeom{
 		kh: win.Kernel[0], kw: win.Kernel[1], ph: win.Pad[0], pw: win.Pad[1], sh: win.Stride[0], sw: win.Stride[1],
 		h: xs[2], w: xs[3], oh: oh, ow: ow,
@@ -88,49 +90,53 @@ func (g pool4DGeom) launch(kernel string, xs tensor.Shape, kind pool4DKind, n in
 }
 
 // pool4D is the forward op of MaxPool2D and AvgPool2D on (n, c, h, w) tensors.
-func pool4D(kind pool4DKind, win opkit.Window) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   kind.String(),
-		Params: win.String(),
-		In:     []opkit.Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}},
-		Out:    4,
-		Shape:  func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.Shapes[0], a.Workers)), a.In[0], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				pool4DForward(poolRunOf(a, kind, newPool4DGeom(win, a.Shapes[0], a.Workers)), a.In[0], a.Out)
-			}),
+func pool4D(kind pool4DKind, win geom.Window) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    kind.String(),
+		Params:  win.String(),
+		In:      []opkit.Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}},
+		OutRank: 4,
+		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return win.PoolShape(s[0]) },
+		Forward: opkit.FloatsWith(pool4DOf{kind, win}, pool4DRun, pool4DRun),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool4DGrad(kind, win), in[0], dy)
 			return gorgonia.Nodes{dx}, err
 		},
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return newPool4DGeom(win, in[0], 0).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.Out)
+			return newPool4DGeom(win, in[0], 0).launch("pool_fwd", in[0], kind, out.TotalSize(), opkit.InArg(0), opkit.OutArg)
 		},
 	}
+}
+
+// pool4DOf is what a pool4D op and its gradient compute with: the kind and the window.
+type pool4DOf struct {
+	kind pool4DKind
+	win  geom.Window
+}
+
+// pool4DRun is pool4D's Forward.
+func pool4DRun[T opkit.Float](p pool4DOf, a opkit.Args[T]) {
+	pool4DForward(poolRunOf(a, p.kind, newPool4DGeom(p.win, a.InShapes[0], a.Workers)), a.In[0], a.Out)
+}
+
+// pool4DGradRun is pool4DGrad's Forward.
+func pool4DGradRun[T opkit.Float](p pool4DOf, a opkit.Args[T]) {
+	pool4DBackward(poolRunOf(a, p.kind, newPool4DGeom(p.win, a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
 }
 
 // pool4DGrad computes dL/dx of a pool4D op from x and dL/dout. Max pooling sends each
 // output's gradient to the first maximum of its window (found again from x); average
 // pooling spreads it evenly over the window's input pixels.
-func pool4DGrad(kind pool4DKind, win opkit.Window) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   kind.String() + "Grad",
-		Params: win.String(),
-		In:     []opkit.Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}, {Name: "output gradient", Rank: 4, Layout: "(n, c, oh, ow)"}},
-		Out:    4,
-		Shape:  opkit.GradShape(win.PoolShape),
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				pool4DBackward(poolRunOf(a, kind, newPool4DGeom(win, a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
-			}),
+func pool4DGrad(kind pool4DKind, win geom.Window) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    kind.String() + "Grad",
+		Params:  win.String(),
+		In:      []opkit.Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}, {Name: "output gradient", Rank: 4, DimNames: "(n, c, oh, ow)"}},
+		OutRank: 4,
+		Shape:   opkit.GradShape(win.PoolShape),
+		Forward: opkit.FloatsWith(pool4DOf{kind, win}, pool4DGradRun, pool4DGradRun),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.In(0), opkit.In(1), opkit.Out)
+			return newPool4DGeom(win, in[0], 0).launch("pool_bwd", in[0], kind, out.TotalSize(), opkit.InArg(0), opkit.InArg(1), opkit.OutArg)
 		},
 	}
 }
@@ -186,7 +192,7 @@ func (r *poolRun[T]) run() {
 		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
 	}
 	in := g.h * g.w
-	opkit.ForBody(g.workers, len(r.x)/in, in, r)
+	parallel.ForBody(g.workers, len(r.x)/in, in, r)
 	*r = poolRun[T]{rows: r.rows, cols: r.cols}
 }
 

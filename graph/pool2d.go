@@ -77,16 +77,14 @@ func (p window2D) out(xs tensor.Shape) (tensor.Shape, error) {
 }
 
 // pool2d is the op of Pool2D.
-func pool2d(p window2D) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   "Pool2D",
-		Params: p.String(),
-		In:     []opkit.Input{{Name: "x", Rank: 2, Layout: "(h, w)"}},
-		Out:    2,
-		Shape:  func(s []tensor.Shape) (tensor.Shape, error) { return p.out(s[0]) },
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { pool2dForward(p, a) },
-			func(a opkit.Args[float64]) { pool2dForward(p, a) }),
+func pool2d(p window2D) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "Pool2D",
+		Params:  p.String(),
+		In:      []opkit.Input{{Name: "x", Rank: 2, DimNames: "(h, w)"}},
+		OutRank: 2,
+		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return p.out(s[0]) },
+		Forward: opkit.FloatsWith(p, pool2dForward, pool2dForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(pool2dGrad(p), in[0], dy)
 			return gorgonia.Nodes{dx}, err
@@ -98,17 +96,15 @@ func pool2d(p window2D) *opkit.Spec {
 // output gradient dy (oh, ow), result dx (h, w). Max and Min find each window's chosen
 // entry again from x (the same first-in-row-major rule as the forward pass), so the op
 // keeps no state between runs. It is not differentiable itself.
-func pool2dGrad(p window2D) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   "Pool2DGrad",
-		Params: p.String(),
-		In:     []opkit.Input{{Name: "x", Rank: 2, Layout: "(h, w)"}, {Name: "output gradient", Rank: 2, Layout: "(oh, ow)"}},
-		Out:    2,
-		Shape:  opkit.GradShape(p.out),
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { pool2dBackward(p, a) },
-			func(a opkit.Args[float64]) { pool2dBackward(p, a) }),
-		Zeroed: true,
+func pool2dGrad(p window2D) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "Pool2DGrad",
+		Params:  p.String(),
+		In:      []opkit.Input{{Name: "x", Rank: 2, DimNames: "(h, w)"}, {Name: "output gradient", Rank: 2, DimNames: "(oh, ow)"}},
+		OutRank: 2,
+		Shape:   opkit.GradShape(p.out),
+		Forward: opkit.FloatsWith(p, pool2dBackward, pool2dBackward),
+		Zeroed:  true,
 	}
 }
 
@@ -133,8 +129,8 @@ func pool2dPick[T opkit.Float](p window2D, x []T, w, i, j int) int {
 }
 
 func pool2dForward[T opkit.Float](p window2D, a opkit.Args[T]) {
-	x, out, w := a.In[0], a.Out, a.Shapes[0][1]
-	oh, ow := a.Shape[0], a.Shape[1]
+	x, out, w := a.In[0], a.Out, a.InShapes[0][1]
+	oh, ow := a.OutShape[0], a.OutShape[1]
 	area := T(p.ph * p.pw)
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {
@@ -148,8 +144,8 @@ func pool2dForward[T opkit.Float](p window2D, a opkit.Args[T]) {
 }
 
 func pool2dBackward[T opkit.Float](p window2D, a opkit.Args[T]) {
-	x, dy, dx, w := a.In[0], a.In[1], a.Out, a.Shape[1]
-	oh, ow := a.Shapes[1][0], a.Shapes[1][1]
+	x, dy, dx, w := a.In[0], a.In[1], a.Out, a.OutShape[1]
+	oh, ow := a.InShapes[1][0], a.InShapes[1][1]
 	area := T(p.ph * p.pw)
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {

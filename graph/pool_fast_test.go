@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -53,10 +54,10 @@ func sameBits[T opkit.Float](got, want []T, anyZero bool) int {
 func checkFast2x2[T opkit.Float](t *testing.T, kind pool4DKind, xs [4]int, seed uint64) {
 	t.Helper()
 	two := [2]int{2, 2}
-	win := opkit.Window{Kernel: two, Stride: two}
+	win := geom.Window{Kernel: two, Stride: two}
 	n, h, w := xs[0]*xs[1], xs[2], xs[3]
 	g := pool4DGeom{kh: 2, kw: 2, sh: 2, sw: 2, h: h, w: w, oh: h / 2, ow: w / 2, workers: 1}
-	if oh, ow := win.Out(h, w); oh != g.oh || ow != g.ow {
+	if oh, ow := win.OutputPlane(h, w); oh != g.oh || ow != g.ow {
 		t.Fatalf("geometry %dx%d: window gives %dx%d", h, w, oh, ow)
 	}
 	x := poolPlanes[T](seed, n*h*w)

@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -359,7 +360,7 @@ func TestPoolErrors(t *testing.T) {
 
 // TestPool4DOpDoErrors checks that the ops reject bad values at run time with errors.
 func TestPool4DOpDoErrors(t *testing.T) {
-	win := opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
+	win := geom.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
 	op := opkit.New(pool4D(pool4DAvg, win))
 	cases := []struct {
 		name string
@@ -405,7 +406,7 @@ func BenchmarkPool2D(b *testing.B) {
 					if serial {
 						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 					}
-					win := opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
+					win := geom.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
 					op, grad := opkit.New(pool4D(kind, win)), opkit.New(pool4DGrad(kind, win))
 					rng := rand.New(rand.NewPCG(1, 2))
 					x := optest.Dense(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)
@@ -488,7 +489,7 @@ func TestAvgPool2x2FastPath(t *testing.T) {
 // TestAvgPool2x2BackwardOverwrites: the gradient op overwrites every element of a
 // preallocated value, the pixels no window covers included.
 func TestAvgPool2x2BackwardOverwrites(t *testing.T) {
-	grad := opkit.New(pool4DGrad(pool4DAvg, opkit.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}))
+	grad := opkit.New(pool4DGrad(pool4DAvg, geom.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}))
 	x := optest.Dense(tensor.Float32, optest.Random(7, 35), 1, 1, 5, 7)
 	gy := optest.Dense(tensor.Float32, optest.Arange(6, 1), 1, 1, 2, 3)
 	pre := optest.Dense(tensor.Float32, make([]float64, 35), 1, 1, 5, 7)

@@ -10,32 +10,10 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
-
-func TestSetWorkers(t *testing.T) {
-	g := gorgonia.NewGraph()
-	if n := WorkersOf(g); n != 0 {
-		t.Errorf("a new graph has workers %d, want 0 (GOMAXPROCS)", n)
-	}
-	SetWorkers(g, 3)
-	SetWorkers(g, 1)
-	if n := WorkersOf(g); n != 1 {
-		t.Errorf("after SetWorkers(g, 1): %d", n)
-	}
-	if n := WorkersOf(gorgonia.NewGraph()); n != 0 {
-		t.Errorf("another graph has workers %d, want 0", n)
-	}
-	SetWorkers(g, -2)
-	if n := WorkersOf(g); n != 0 {
-		t.Errorf("after SetWorkers(g, -2): %d, want 0", n)
-	}
-	SetWorkers(nil, 1) // no panic
-	if n := WorkersOf(nil); n != 0 {
-		t.Errorf("WorkersOf(nil) = %d", n)
-	}
-}
 
 // workersNet builds a small network of every op that shares work out (convolution,
 // activations, pooling, dense) and its loss's gradients in a graph with the given
@@ -45,7 +23,7 @@ func TestSetWorkers(t *testing.T) {
 func workersNet(t *testing.T, workers int) (*gorgonia.ExprGraph, *gorgonia.Node, gorgonia.Nodes) {
 	t.Helper()
 	g := gorgonia.NewGraph()
-	SetWorkers(g, workers)
+	device.SetWorkers(g, workers)
 	const n = 16
 	rng := rand.New(rand.NewPCG(1, 2))
 	val := func(shape ...int) *tensor.Dense {
@@ -74,7 +52,7 @@ func workersNet(t *testing.T, workers int) (*gorgonia.ExprGraph, *gorgonia.Node,
 	h = must(nn.ReLU(h))
 	h = must(nn.Flatten(h))
 	h = must(nn.Dense(h, dw, nil))
-	loss := must(SoftmaxCrossEntropy(h, y, rw))
+	loss := must(nn.SoftmaxCrossEntropy(h, y, rw))
 	grads, err := gorgonia.Grad(loss, x, w, b, dw)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +69,7 @@ func TestOpsTakeTheGraphsWorkers(t *testing.T) {
 		if !ok {
 			continue
 		}
-		seen[op.Spec().Name] = true
+		seen[op.OpSpec().Name] = true
 		if op.Workers() != 1 {
 			t.Errorf("%v has workers %d, want the graph's 1", op, op.Workers())
 		}
@@ -111,7 +89,7 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 	run := func(workers, procs int) []float32 {
 		runtime.GOMAXPROCS(procs)
 		g, loss, grads := workersNet(t, workers)
-		vm, err := NewMachine(g, CPU)
+		vm, err := device.NewMachine(g, device.CPU)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,12 +37,12 @@ func (Flatten) String() string { return "Flatten" }
 
 // ReLU is max(x, 0) element-wise, with PyTorch's gradient: dL/dy where x > 0, 0 where
 // x <= 0. The zero value is ready to use: it is nn.ReLU, the project's op. With Ops
-// nn.ImplGorgonia it is built from Gorgonia's primitives as x ⊙ (x > 0), the
+// nn.GorgoniaOps it is built from Gorgonia's primitives as x ⊙ (x > 0), the
 // construction of Gorgonia's Rectify but with a strict comparison (Rectify's x >= 0
 // would pass the gradient at x == 0, which LeNet meets wherever a window of the padded
 // input is all zero); negative inputs then give -0, equal to 0 but printed "-0".
 type ReLU struct {
-	Ops nn.Impl
+	Ops nn.Ops
 }
 
 // Forward applies the rectifier.
@@ -57,9 +57,9 @@ func (ReLU) Params() []*gorgonia.Node { return nil }
 func (ReLU) String() string { return "ReLU" }
 
 // Sigmoid is 1 / (1 + exp(-x)) element-wise. The zero value is ready to use: it is
-// nn.Sigmoid, the project's op; with Ops nn.ImplGorgonia it is gorgonia.Sigmoid.
+// nn.Sigmoid, the project's op; with Ops nn.GorgoniaOps it is gorgonia.Sigmoid.
 type Sigmoid struct {
-	Ops nn.Impl
+	Ops nn.Ops
 }
 
 // Forward applies the logistic function.
@@ -74,9 +74,9 @@ func (Sigmoid) Params() []*gorgonia.Node { return nil }
 func (Sigmoid) String() string { return "Sigmoid" }
 
 // Tanh is the hyperbolic tangent element-wise. The zero value is ready to use: it is
-// nn.Tanh, the project's op; with Ops nn.ImplGorgonia it is gorgonia.Tanh.
+// nn.Tanh, the project's op; with Ops nn.GorgoniaOps it is gorgonia.Tanh.
 type Tanh struct {
-	Ops nn.Impl
+	Ops nn.Ops
 }
 
 // Forward applies the hyperbolic tangent.
@@ -107,10 +107,10 @@ func gorgoniaReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
 
 // activate checks the input of the activation layer l and applies fast (the project's
 // op) or gorg (Gorgonia's primitives) as ops says.
-func activate(l Layer, x *gorgonia.Node, ops nn.Impl, fast, gorg func(*gorgonia.Node) (*gorgonia.Node, error)) (*gorgonia.Node, error) {
+func activate(l Layer, x *gorgonia.Node, ops nn.Ops, fast, gorg func(*gorgonia.Node) (*gorgonia.Node, error)) (*gorgonia.Node, error) {
 	what := fmt.Sprintf("layers: %v", l)
-	if ops != nn.ImplFast && ops != nn.ImplGorgonia {
-		return nil, fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, ops)
+	if ops != nn.FastOps && ops != nn.GorgoniaOps {
+		return nil, fmt.Errorf("%s: unknown ops %v; use nn.FastOps or nn.GorgoniaOps", what, ops)
 	}
 	if err := checkInput(what, x, nil, 0, ""); err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func activate(l Layer, x *gorgonia.Node, ops nn.Impl, fast, gorg func(*gorgonia.
 		return nil, fmt.Errorf("%s: input has dtype %v; want float32 or float64", what, dt)
 	}
 	f := fast
-	if ops == nn.ImplGorgonia {
+	if ops == nn.GorgoniaOps {
 		f = gorg
 	}
 	y, err := f(x)

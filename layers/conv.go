@@ -28,11 +28,11 @@ type Conv2DConfig struct {
 	NoBias bool
 	// Dtype is tensor.Float32 or tensor.Float64. Default Float32.
 	Dtype tensor.Dtype
-	// Ops chooses how the convolution and bias are computed: nn.ImplFast (the
-	// default), the project's fused op nn.FusedConv2D, or nn.ImplGorgonia,
+	// Ops chooses how the convolution and bias are computed: nn.FastOps (the
+	// default), the project's fused op nn.FusedConv2D, or nn.GorgoniaOps,
 	// graph.Conv2D (Gorgonia's Conv2d) followed by Gorgonia's BroadcastAdd. Both have
 	// the same parameters and give the same results up to rounding.
-	Ops nn.Impl
+	Ops nn.Ops
 }
 
 // Conv2D is PyTorch's nn.Conv2d (dilation 1, groups 1): a convolution plus a bias per
@@ -69,8 +69,8 @@ func NewConv2D(g *gorgonia.ExprGraph, name string, cfg Conv2DConfig, rng *rand.R
 		return nil, fmt.Errorf("%s: padding (%d,%d) must not be negative", what, cfg.Padding[0], cfg.Padding[1])
 	case cfg.Stride[0] < 0 || cfg.Stride[1] < 0:
 		return nil, fmt.Errorf("%s: stride (%d,%d) must not be negative (0 means 1)", what, cfg.Stride[0], cfg.Stride[1])
-	case cfg.Ops != nn.ImplFast && cfg.Ops != nn.ImplGorgonia:
-		return nil, fmt.Errorf("%s: unknown ops %v; use nn.ImplFast or nn.ImplGorgonia", what, cfg.Ops)
+	case cfg.Ops != nn.FastOps && cfg.Ops != nn.GorgoniaOps:
+		return nil, fmt.Errorf("%s: unknown ops %v; use nn.FastOps or nn.GorgoniaOps", what, cfg.Ops)
 	}
 	suffixes := []string{"weight"}
 	if !cfg.NoBias {
@@ -102,7 +102,7 @@ func (l *Conv2D) Forward(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if c := x.Shape()[1]; c != l.cfg.In {
 		return nil, fmt.Errorf("%s: input has %d channels (shape %v); the layer takes %d", what, c, x.Shape(), l.cfg.In)
 	}
-	if l.cfg.Ops == nn.ImplFast {
+	if l.cfg.Ops == nn.FastOps {
 		y, err := nn.FusedConv2D(x, l.weight, l.bias, l.cfg.Padding, l.cfg.Stride)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)

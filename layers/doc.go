@@ -13,9 +13,8 @@
 //	AvgPool2D    PyTorch's nn.AvgPool2d (default stride = window, zero padding counted)
 //	Linear       y = x W + b on (n, in) rows
 //	Flatten      (n, c, h, w) -> (n, c*h*w)
-//	ReLU         max(x, 0)
-//	Sigmoid      1 / (1 + exp(-x))
-//	Tanh         tanh(x)
+//	ReLU, Sigmoid, Tanh, ...  the element-wise activations (activation.go): max(x, 0),
+//	             1 / (1 + exp(-x)), tanh(x), ...
 //	Sequential   runs layers in order and records each output shape for Summary
 //
 // # Constructors
@@ -36,7 +35,7 @@
 //
 // Conv2D, ReLU, Sigmoid and Tanh compute with the project's own ops by default
 // (nn.FusedConv2D, nn.ReLU, nn.Sigmoid, nn.Tanh: one node each, parallel over the batch,
-// several times faster than the Gorgonia primitives). Their Ops setting, nn.ImplGorgonia,
+// several times faster than the Gorgonia primitives). Their Ops setting, nn.GorgoniaOps,
 // builds the same layer from Gorgonia's primitives instead (Conv2d and BroadcastAdd; x ⊙
 // (x > 0); Sigmoid; Tanh). Both give the same values and gradients up to float rounding and
 // take the same parameters, so a network can switch between them (lenet.Config.Ops and

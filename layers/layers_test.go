@@ -76,7 +76,7 @@ func TestConv2DLayerValues(t *testing.T) {
 	}
 	for k := range 2 * len(cases) {
 		i, c := k/2, cases[k/2]
-		c.cfg.Ops = nn.Impls[k%2] // every case with both implementations
+		c.cfg.Ops = nn.AllOps[k%2] // every case with both implementations
 		g := gorgonia.NewGraph()
 		l, err := NewConv2D(g, "conv", c.cfg, seeded(uint64(i)))
 		if err != nil {
@@ -143,7 +143,7 @@ func gradThrough(t *testing.T, name string, inputs []*tensor.Dense, build func(g
 }
 
 func TestLayerGradients(t *testing.T) {
-	for _, ops := range nn.Impls {
+	for _, ops := range nn.AllOps {
 		for _, stride := range [][2]int{{2, 1}, {1, 1}} {
 			gradThrough(t, fmt.Sprintf("Conv2D %v stride %v", ops, stride), []*tensor.Dense{gradcheck.Random(1, 2, 2, 5, 6), gradcheck.Random(2, 3, 2, 3, 2), gradcheck.Random(3, 1, 3, 1, 1)},
 				func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
@@ -506,7 +506,7 @@ func TestConfigErrors(t *testing.T) {
 		{"negative padding", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Padding: [2]int{-1, 0}}, seeded(1))), "padding (-1,0) must not be negative"},
 		{"negative stride", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Stride: [2]int{1, -1}}, seeded(1))), "stride (1,-1) must not be negative"},
 		{"int dtype", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Dtype: tensor.Int}, seeded(1))), "dtype int is not supported"},
-		{"unknown impl", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Ops: nn.Impl(9)}, seeded(1))), "unknown ops Impl(9); use nn.ImplFast or nn.ImplGorgonia"},
+		{"unknown ops", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5, Ops: nn.Ops(9)}, seeded(1))), "unknown ops Ops(9); use nn.FastOps or nn.GorgoniaOps"},
 		{"nil rng", errOf(NewConv2D(g, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, nil)), "nil rng"},
 		{"nil graph", errOf(NewConv2D(nil, "c", Conv2DConfig{In: 1, Out: 6, Kernel: k5}, seeded(1))), "nil graph"},
 		{"empty name", errOf(NewLinear(g, " ", 3, 4, tensor.Float32, seeded(1))), "empty layer name"},

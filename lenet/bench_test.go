@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // BenchmarkTrainStep times one SGD step of the classic LeNet at batch 256 (synthetic
@@ -17,7 +17,7 @@ import (
 //	go test -run '^$' -bench TrainStep -benchmem -benchtime 20x ./lenet/
 func BenchmarkTrainStep(b *testing.B) {
 	x, labels := syntheticBatch(1, 256)
-	for _, ops := range graph.Impls {
+	for _, ops := range nn.AllOps {
 		b.Run(ops.String(), func(b *testing.B) {
 			c, err := New(Config{BatchSize: 256, Seed: 1, Ops: ops})
 			if err != nil {

@@ -302,7 +302,7 @@ func TestForeignSafetensors(t *testing.T) {
 			`checkpoint parameters do not match the network: tensor "7.weight" has shape [400 120]; in classic it is [120 400]`},
 		{"integer weights", func(f *safetensors.File) { f.Tensors[1].DType = safetensors.I32 }, safetensors.ErrDType, `tensor "0.bias" is I32`},
 		{"unknown network", func(f *safetensors.File) { f.Metadata = map[string]string{"lenet.variant": "resnet"} }, ErrCorrupt,
-			`checkpoint is corrupt: the network it names (lenet.variant "resnet"): token "resnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming`},
+			`checkpoint is corrupt: the network it names (lenet.variant "resnet"): token "resnet": unknown token; ` + TokenHelp},
 		{"named network of other shapes", func(f *safetensors.File) {
 			f.Metadata = map[string]string{"lenet.variant": "conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu"}
 		}, ErrParamsMismatch, `checkpoint parameters do not match the network: tensor "0.weight" has shape [6 1 5 5]; in conv8k5p2-relu-max2-conv16k5-relu-max2-dense120-relu-dense84-relu it is [8 1 5 5]`},

@@ -9,7 +9,8 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/layers"
 )
 
@@ -21,14 +22,14 @@ import (
 // size and seed here. TrainConfig's zero LR, Epochs and Seed mean these, so a
 // Classifier built from a spec trains with the learning rate the spec names.
 type Config struct {
-	Spec      Spec         // the network; the zero Spec is the classic preset
-	BatchSize int          // training batch size; default DefaultBatch (256)
-	EvalBatch int          // evaluation batch size; default DefaultEvalBatch (1000)
-	Seed      uint64       // seeds the weight initialisation and the shuffling; 0 means DefaultSeed (1)
-	Device    graph.Device // default graph.CPU
-	// Ops computes the convolutions and activations: graph.ImplFast (the default, the
-	// project's own ops) or graph.ImplGorgonia (the Gorgonia primitives they replace).
-	Ops graph.Impl
+	Spec      Spec          // the network; the zero Spec is the classic preset
+	BatchSize int           // training batch size; default DefaultBatch (256)
+	EvalBatch int           // evaluation batch size; default DefaultEvalBatch (1000)
+	Seed      uint64        // seeds the weight initialisation and the shuffling; 0 means DefaultSeed (1)
+	Device    device.Device // default device.CPU
+	// Ops computes the convolutions and activations: nn.FastOps (the default, the
+	// project's own ops) or nn.GorgoniaOps (the Gorgonia primitives they replace).
+	Ops nn.Ops
 	// Shards is how many parts each batch is cut into on the CPU; each part runs the
 	// whole forward and backward pass on a machine of its own, the parts in parallel on
 	// up to GOMAXPROCS cores (each part's ops sharing the cores left over, if any), and
@@ -102,7 +103,7 @@ func New(cfg Config) (*Classifier, error) {
 	if cfg.Shards < 0 {
 		return nil, fmt.Errorf("lenet: %d shards; want 0 (the default) or more", cfg.Shards)
 	}
-	if cfg.Ops == graph.ImplGorgonia && graph.CUDABuild {
+	if cfg.Ops == nn.GorgoniaOps && device.CUDABuild {
 		return nil, fmt.Errorf("lenet: the Gorgonia primitives (-ops gorgonia) need a build without the cuda tag: Gorgonia places its own ops on the GPU by type, whatever the device")
 	}
 	c := &Classifier{cfg: cfg, stale: true}
@@ -174,7 +175,7 @@ func (c *Classifier) Seed() uint64 { return c.cfg.Seed }
 func (c *Classifier) BatchSize() int { return c.cfg.BatchSize }
 
 // Device returns where the machines run.
-func (c *Classifier) Device() graph.Device { return c.cfg.Device }
+func (c *Classifier) Device() device.Device { return c.cfg.Device }
 
 // Shards returns how many parts each training batch is cut into (see Config.Shards).
 func (c *Classifier) Shards() int { return len(c.shards) }

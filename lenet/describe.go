@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/graph/geom"
 )
 
 // The limits every spec is held to before anything is allocated for it, so that a
@@ -225,7 +225,7 @@ func (st *walkState) window(info *LayerInfo) error {
 	in := [2]int{h, w}
 	var out [2]int
 	for i := range 2 {
-		out[i] = opkit.OutputSize(in[i], l.Kernel[i], l.Padding[i], l.Stride[i])
+		out[i] = geom.OutputSize(in[i], l.Kernel[i], l.Padding[i], l.Stride[i])
 		if out[i] < 1 {
 			dim := ""
 			if i == 1 && out[0] >= 1 {
@@ -279,7 +279,10 @@ func torchModule(l Layer, in []int) string {
 	case KindLinear:
 		return fmt.Sprintf("Linear(%d, %d)", in[0], l.Out)
 	}
-	return map[LayerKind]string{KindReLU: "ReLU()", KindSigmoid: "Sigmoid()", KindTanh: "Tanh()", KindFlatten: "Flatten()"}[l.Kind]
+	if a, ok := activationOf(l.Kind); ok {
+		return a.torch
+	}
+	return map[LayerKind]string{KindFlatten: "Flatten()"}[l.Kind]
 }
 
 // floorDiv is floor(a / b) for b > 0.

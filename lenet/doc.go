@@ -6,10 +6,10 @@
 //
 // A network is a Spec: an ordered list of layers, each a convolution (channels,
 // kernel, stride, padding, rectangles allowed), a max or average pooling (window,
-// stride, padding), a ReLU, sigmoid or tanh, a Flatten or a dense layer, for a
-// (1, 28, 28) input; a last dense layer to the 10 classes is always added. It is
-// written as one token per layer (see ParseSpec), the chapter's LeNet being the preset
-// "classic":
+// stride, padding), an activation (ReLU, sigmoid, ...: Activations), a Flatten or a
+// dense layer, for a (1, 28, 28) input; a last dense layer to the 10 classes is always
+// added. It is written as one token per layer (see ParseSpec), the chapter's LeNet
+// being the preset "classic":
 //
 //	conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid-lr0.9
 //
@@ -48,7 +48,7 @@
 // shards (Config.Shards; 4 shards of 64 examples for a batch of 256), each a graph of
 // the whole network for its share of the batch, on a machine of its own. The shards run
 // in parallel on up to GOMAXPROCS cores; with more cores than shards, each shard's ops
-// share out their work over the cores left over (graph.SetWorkers). Their parameter
+// share out their work over the cores left over (device.SetWorkers). Their parameter
 // nodes are bound to one set of tensors. A smaller last batch fills the first shards,
 // its padding rows get zero weight in the loss, and shards left empty do not run. The
 // loss is the numerically stable softmax cross-entropy (log-sum-exp) averaged over the
@@ -63,11 +63,11 @@
 // machine's cores or on which core ran which shard. (Cutting a batch differently
 // changes the results only by float rounding.)
 //
-// The training machines compile only what a step reads (graph.NewMachineFor): the loss,
+// The training machines compile only what a step reads (device.NewMachineFor): the loss,
 // the logits and the parameters' gradients, not the gradient with respect to the input
 // images that Gorgonia's Grad also builds. Config.Ops chooses the project's fast ops
 // (the default) or the Gorgonia primitives they replace for the convolutions and
-// activations; both train alike (see graph.Impl).
+// activations; both train alike (see nn.Ops).
 //
 // Train runs the epochs and records, like the textbook's Animator, the running train loss
 // and accuracy five times per epoch and the test accuracy once per epoch. A batch loss

@@ -11,7 +11,8 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/layers"
 )
 
@@ -93,7 +94,7 @@ type Inspector struct {
 //
 // Inspect reads each layer's output from its node's value after the run. That holds the
 // layer's own result because the network is built from the project's ops
-// (graph.ImplFast), none of which works in place; a Gorgonia op that does, such as
+// (nn.FastOps), none of which works in place; a Gorgonia op that does, such as
 // Rectify, would leave its result in the node it consumed (docs/gorgonia.md, "In-place
 // ops").
 func NewInspector(c *Classifier) (*Inspector, error) {
@@ -101,7 +102,7 @@ func NewInspector(c *Classifier) (*Inspector, error) {
 		return nil, errors.New("lenet: NewInspector: nil Classifier")
 	}
 	in := &Inspector{c: c, g: gorgonia.NewGraph()}
-	net, err := NewNet(in.g, inspectPrefix, c.Spec(), tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(0, 0)))
+	net, err := NewNet(in.g, inspectPrefix, c.Spec(), tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("lenet: NewInspector: %w", err)
 	}
@@ -120,7 +121,7 @@ func NewInspector(c *Classifier) (*Inspector, error) {
 		}
 	}
 	in.rows = net.Summary()
-	if in.vm, err = graph.NewMachine(in.g, graph.CPU); err != nil {
+	if in.vm, err = device.NewMachine(in.g, device.CPU); err != nil {
 		return nil, fmt.Errorf("lenet: NewInspector: %w", err)
 	}
 	return in, nil
@@ -220,7 +221,7 @@ func WriteSummary(w io.Writer, s Spec) error {
 // summaryNet builds network s on a (1,1,28,28) input.
 func summaryNet(s Spec) (*layers.Sequential, error) {
 	g := gorgonia.NewGraph()
-	net, err := NewNet(g, "", s, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(0, 0)))
+	net, err := NewNet(g, "", s, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, fmt.Errorf("lenet: Summary: %w", err)
 	}

@@ -1,9 +1,9 @@
 package lenet
 
-// LayerSpec describes one layer of a network, in the order of Inspection.Layers: what it
-// computes, its geometry and the names of its parameters (as in Classifier.Params and
-// Inspection.Params).
-type LayerSpec struct {
+// LayerLayout describes one layer of a network, in the order of Inspection.Layers: what
+// it computes, its geometry and the names of its parameters (as in Classifier.Params
+// and Inspection.Params).
+type LayerLayout struct {
 	Index  int       `json:"index"`
 	Name   string    `json:"name"` // the layer's description, e.g. "Conv2d(1->6, 5x5, padding 2)"
 	Kind   LayerKind `json:"kind"`
@@ -23,18 +23,18 @@ type LayerSpec struct {
 	RF *RFWindow `json:"rf,omitempty"`
 }
 
-// Layout returns the modules of network s for a (1,1,28,28) input, one LayerSpec per
+// Layout returns the modules of network s for a (1,1,28,28) input, one LayerLayout per
 // entry of Inspection.Layers, from Describe: nothing is built.
-func Layout(s Spec) ([]LayerSpec, error) {
+func Layout(s Spec) ([]LayerLayout, error) {
 	d, err := Describe(s.orClassic())
 	if err != nil {
 		return nil, err
 	}
 	names := paramLayerNames(d)
-	specs := make([]LayerSpec, len(d.Layers))
+	layouts := make([]LayerLayout, len(d.Layers))
 	for i, m := range d.Layers {
 		l := m.Layer
-		ls := LayerSpec{Index: i, Name: m.Module, Kind: m.Kind, Input: batchOf1(m.Input), Output: batchOf1(m.Shape)}
+		ls := LayerLayout{Index: i, Name: m.Module, Kind: m.Kind, Input: batchOf1(m.Input), Output: batchOf1(m.Shape)}
 		if m.Kind.windowed() {
 			ls.Kernel, ls.Padding, ls.Stride = l.Kernel[:], l.Padding[:], l.Stride[:]
 		}
@@ -45,9 +45,9 @@ func Layout(s Spec) ([]LayerSpec, error) {
 		if names[i] != "" {
 			ls.Weight, ls.Bias = names[i]+".weight", names[i]+".bias"
 		}
-		specs[i] = ls
+		layouts[i] = ls
 	}
-	return specs, nil
+	return layouts, nil
 }
 
 // batchOf1 prepends a batch dimension of 1 to a shape.

@@ -12,7 +12,7 @@ import (
 // unit recomputes cell k of layer s's output from the layer's input and the
 // parameters, in float64, knowing nothing of LeNet but what s says: what an explorer
 // page does to show how a value is made.
-func unit(s lenet.LayerSpec, in []float32, params map[string][]float32, k int) float64 {
+func unit(s lenet.LayerLayout, in []float32, params map[string][]float32, k int) float64 {
 	switch s.Kind {
 	case lenet.KindReLU:
 		return math.Max(float64(in[k]), 0)
@@ -87,23 +87,23 @@ func TestLayoutRecomputesInspect(t *testing.T) {
 		"avg3s1p1-conv3k5x1s1x3": {"avgpool", "conv", "flatten", "linear"},
 	}
 	for vi, v := range append(slices.Clone(lenet.Presets), "conv4k3x5p1x2s2-tanh-max3s2p1-conv6k3-avg3x2s2x1p1-flatten-sigmoid-dense12-tanh", "avg3s1p1-conv3k5x1s1x3") {
-		specs, err := lenet.Layout(mustSpec(t, v))
+		layouts, err := lenet.Layout(mustSpec(t, v))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var kinds []lenet.LayerKind
-		for _, s := range specs {
+		for _, s := range layouts {
 			kinds = append(kinds, s.Kind)
 		}
 		if !slices.Equal(kinds, want[v]) {
 			t.Errorf("%s: kinds %v; want %v", v, kinds, want[v])
 		}
 		if vi < len(lenet.Presets) {
-			if s := specs[0]; s.Weight != "conv1.weight" || s.Bias != "conv1.bias" || !slices.Equal(s.Padding, []int{2, 2}) ||
+			if s := layouts[0]; s.Weight != "conv1.weight" || s.Bias != "conv1.bias" || !slices.Equal(s.Padding, []int{2, 2}) ||
 				!slices.Equal(s.Kernel, []int{5, 5}) || !slices.Equal(s.Stride, []int{1, 1}) || !slices.Equal(s.Input, []int{1, 1, 28, 28}) {
 				t.Errorf("%s: conv1 %+v", v, s)
 			}
-			if s := specs[2]; !slices.Equal(s.Kernel, []int{2, 2}) || !slices.Equal(s.Stride, []int{2, 2}) || s.Weight != "" {
+			if s := layouts[2]; !slices.Equal(s.Kernel, []int{2, 2}) || !slices.Equal(s.Stride, []int{2, 2}) || s.Weight != "" {
 				t.Errorf("%s: pool1 %+v", v, s)
 			}
 		}
@@ -113,13 +113,13 @@ func TestLayoutRecomputesInspect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for li, s := range specs {
+		for li, s := range layouts {
 			if s.Name != d.Layers[li].Module || s.Index != li {
 				t.Errorf("%s layer %d: %q (index %d); Describe's module is %q", v, li, s.Name, s.Index, d.Layers[li].Module)
 			}
 		}
-		if vi < len(lenet.Presets) && (specs[0].Name != "Conv2d(1, 6, kernel_size=5, padding=2)" || specs[11].Name != "Linear(84, 10)") {
-			t.Errorf("%s: first and last layers %q, %q", v, specs[0].Name, specs[11].Name)
+		if vi < len(lenet.Presets) && (layouts[0].Name != "Conv2d(1, 6, kernel_size=5, padding=2)" || layouts[11].Name != "Linear(84, 10)") {
+			t.Errorf("%s: first and last layers %q, %q", v, layouts[0].Name, layouts[11].Name)
 		}
 
 		c := inspectClassifier(t, v, uint64(20+vi))
@@ -132,10 +132,10 @@ func TestLayoutRecomputesInspect(t *testing.T) {
 			params[p.Name] = p.Data
 		}
 		in := insp.Input
-		if len(specs) != len(insp.Layers) {
-			t.Fatalf("%s: %d layers in the layout, %d inspected", v, len(specs), len(insp.Layers))
+		if len(layouts) != len(insp.Layers) {
+			t.Fatalf("%s: %d layers in the layout, %d inspected", v, len(layouts), len(insp.Layers))
 		}
-		for li, s := range specs {
+		for li, s := range layouts {
 			out := insp.Layers[li]
 			if !slices.Equal(s.Output, out.Shape) || out.Index != li {
 				t.Fatalf("%s layer %d: spec %s %v, Inspect %s %v (index %d)", v, li, s.Name, s.Output, out.Layer, out.Shape, out.Index)

@@ -418,7 +418,7 @@ func TestArgmaxAndSoftmax(t *testing.T) {
 }
 
 // TrainBatch's step is exactly w ← w − lr·g with the gradients Gradients returns (read
-// back through graph.ToHost, as on a GPU).
+// back through device.ToHost, as on a GPU).
 func TestStepUsesReadGradients(t *testing.T) {
 	c := newClassifier(t, Config{BatchSize: 4, Seed: 3})
 	if g := c.Gradients(); g != nil {

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 // syntheticBatch returns n 28x28 images in [0, 1] with a black border four pixels wide
@@ -28,19 +28,19 @@ func syntheticBatch(seed uint64, n int) ([]float32, []int) {
 	return x, labels
 }
 
-// TestOpsImplsTrainAlike: the network built from the project's ops and the one built
+// TestBothOpsTrainAlike: the network built from the project's ops and the one built
 // from Gorgonia's primitives (Config.Ops) give the same losses, the same predictions and
 // the same parameters, step after step, for both presets and a network with tanh,
 // strides, rectangles and padded max pooling: the two paths compute the same outputs
 // and gradients.
-func TestOpsImplsTrainAlike(t *testing.T) {
+func TestBothOpsTrainAlike(t *testing.T) {
 	for _, v := range append(slices.Clone(Presets), "conv4k3x5p1x2s2-tanh-max3s2p1-conv8k3-sigmoid-avg2-dense24-tanh") {
 		spec, err := ParseSpec(v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cs := make([]*Classifier, len(graph.Impls))
-		for i, ops := range graph.Impls {
+		cs := make([]*Classifier, len(nn.AllOps))
+		for i, ops := range nn.AllOps {
 			cs[i] = newClassifier(t, Config{Spec: spec, BatchSize: 16, EvalBatch: 8, Seed: 3, Ops: ops})
 		}
 		for step := range 4 {

@@ -10,7 +10,8 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -24,10 +25,10 @@ func TestGPUGraphPlacement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, dev := range []graph.Device{graph.CPU, graph.GPU(0)} {
+		for _, dev := range []device.Device{device.CPU, device.GPU(0)} {
 			g := gorgonia.NewGraph()
-			graph.SetDevice(g, dev)
-			net, err := NewNet(g, "", spec, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 2)))
+			device.SetDevice(g, dev)
+			net, err := NewNet(g, "", spec, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(1, 2)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +39,7 @@ func TestGPUGraphPlacement(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			loss, err := graph.SoftmaxCrossEntropy(logits, y, w)
+			loss, err := nn.SoftmaxCrossEntropy(logits, y, w)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +57,7 @@ func TestGPUGraphPlacement(t *testing.T) {
 				}
 				name := fmt.Sprintf("%T", n.Op())
 				if op, ok := n.Op().(*opkit.Op); ok {
-					name = op.Spec().Name
+					name = op.OpSpec().Name
 				}
 				onHost[name] = true
 			}

@@ -35,7 +35,7 @@ func TestSettleModel(t *testing.T) {
 		{custom, custom, custom, false, ""},
 		{Classic, Modern, Classic, false, "checkpoint holds another network: the file holds classic, not modern"},
 		{Classic, custom, Classic, false, "checkpoint holds another network: the file holds classic, not " + custom},
-		{"", "lenet5", "", false, `token "lenet5": unknown token; ` + tokenHelp},
+		{"", "lenet5", "", false, `token "lenet5": unknown token; ` + TokenHelp},
 	}
 	for i, tc := range cases {
 		ck := &Checkpoint{CheckpointHeader: CheckpointHeader{Model: tc.file}}

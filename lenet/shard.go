@@ -11,7 +11,8 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/layers"
 )
 
@@ -40,7 +41,7 @@ func shardPlan(b, want int) (shards, size int) {
 
 // shardWorkers is how many goroutines each op of a shard's graph may use when shards
 // machines run at once: the cores left over from one per shard, shared evenly. Every op
-// gives the same result for any number of workers (graph.SetWorkers), so this changes
+// gives the same result for any number of workers (device.SetWorkers), so this changes
 // the speed alone.
 func shardWorkers(shards int) int {
 	return max(1, (runtime.GOMAXPROCS(0)+shards-1)/shards)
@@ -72,8 +73,8 @@ type shard struct {
 func newShard(cfg Config, size, workers int, train bool, prefix string) (*shard, error) {
 	dt := tensor.Float32
 	s := &shard{g: gorgonia.NewGraph()}
-	graph.SetDevice(s.g, cfg.Device)
-	graph.SetWorkers(s.g, workers)
+	device.SetDevice(s.g, cfg.Device)
+	device.SetWorkers(s.g, workers)
 	var err error
 	if s.net, err = NewNet(s.g, prefix, cfg.Spec, dt, cfg.Ops, rand.New(rand.NewPCG(cfg.Seed, 0x1e7e7))); err != nil {
 		return nil, fmt.Errorf("building the network: %w", err)
@@ -87,7 +88,7 @@ func newShard(cfg Config, size, workers int, train bool, prefix string) (*shard,
 	// The step reads a host copy of the logits, the loss (computed on the host on every
 	// device) and the parameters' gradients. Only what these need is compiled: Grad also
 	// builds dL/dinput, which nothing needs.
-	if s.logits, err = graph.ToHost(logits); err != nil {
+	if s.logits, err = device.ToHost(logits); err != nil {
 		return nil, err
 	}
 	outputs := []*gorgonia.Node{s.logits}
@@ -96,7 +97,7 @@ func newShard(cfg Config, size, workers int, train bool, prefix string) (*shard,
 			return nil, err
 		}
 	}
-	if s.vm, err = graph.NewMachineFor(outputs, cfg.Device); err != nil {
+	if s.vm, err = device.NewMachineFor(outputs, cfg.Device); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -104,12 +105,12 @@ func newShard(cfg Config, size, workers int, train bool, prefix string) (*shard,
 
 // addLoss adds the targets, row weights, loss and gradients of a training shard and
 // returns outputs with the loss and the gradients appended.
-func (s *shard) addLoss(logits *gorgonia.Node, size int, dev graph.Device, outputs []*gorgonia.Node) ([]*gorgonia.Node, error) {
+func (s *shard) addLoss(logits *gorgonia.Node, size int, dev device.Device, outputs []*gorgonia.Node) ([]*gorgonia.Node, error) {
 	dt := tensor.Float32
 	s.y = gorgonia.NewMatrix(s.g, dt, gorgonia.WithShape(size, Classes), gorgonia.WithName("targets"), gorgonia.WithInit(gorgonia.Zeroes()))
 	s.w = gorgonia.NewVector(s.g, dt, gorgonia.WithShape(size), gorgonia.WithName("row_weights"), gorgonia.WithInit(gorgonia.Zeroes()))
 	var err error
-	if s.loss, err = graph.SoftmaxCrossEntropy(logits, s.y, s.w); err != nil {
+	if s.loss, err = nn.SoftmaxCrossEntropy(logits, s.y, s.w); err != nil {
 		return nil, fmt.Errorf("loss: %w", err)
 	}
 	grads, err := gorgonia.Grad(s.loss, s.params...)
@@ -126,7 +127,7 @@ func (s *shard) addLoss(logits *gorgonia.Node, size int, dev graph.Device, outpu
 		// end of the run.
 		s.grads = make([]*gorgonia.Node, len(grads))
 		for i, gn := range grads {
-			if s.grads[i], err = graph.ToHost(gn); err != nil {
+			if s.grads[i], err = device.ToHost(gn); err != nil {
 				return nil, err
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 )
 
 func TestShardPlan(t *testing.T) {
@@ -114,8 +114,8 @@ func trainSteps(t *testing.T, cfg Config) (losses []float64, correct []int, para
 func TestShardsTrainAsOneBatch(t *testing.T) {
 	for _, run := range []struct {
 		v   string
-		ops graph.Impl
-	}{{Classic, graph.ImplFast}, {Modern, graph.ImplFast}, {Classic, graph.ImplGorgonia}} {
+		ops nn.Ops
+	}{{Classic, nn.FastOps}, {Modern, nn.FastOps}, {Classic, nn.GorgoniaOps}} {
 		v := run.v
 		spec, err := ParseSpec(v)
 		if err != nil {

@@ -14,20 +14,19 @@ import (
 // LayerKind says what a layer computes.
 type LayerKind string
 
-// The layer kinds, named as the explorer and cmd/describe -json name them.
+// The layer kinds, named as the explorer and cmd/describe -json name them; the
+// activations' are in activations.go.
 const (
 	KindConv    LayerKind = "conv"    // Σ window·kernel over the input channels + bias
 	KindMaxPool LayerKind = "maxpool" // the largest value of each window, per channel
 	KindAvgPool LayerKind = "avgpool" // the mean of each window (padding counted), per channel
-	KindReLU    LayerKind = "relu"    // max(x, 0), elementwise
-	KindSigmoid LayerKind = "sigmoid" // 1/(1+exp(−x)), elementwise
-	KindTanh    LayerKind = "tanh"    // tanh(x), elementwise
 	KindFlatten LayerKind = "flatten" // (C,H,W) to (C·H·W), row-major
 	KindLinear  LayerKind = "linear"  // x W + b with W stored (in, out): a dense layer
 )
 
-// Layer is one layer of a network: PyTorch's nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d,
-// nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Flatten or nn.Linear. Pairs are (rows, columns).
+// Layer is one layer of a network: PyTorch's nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, an
+// activation (nn.ReLU, ...: see Activations), nn.Flatten or nn.Linear. Pairs are (rows,
+// columns).
 type Layer struct {
 	Kind LayerKind
 	// Out is a convolution's output channels or a dense layer's width.
@@ -55,7 +54,7 @@ func Pool(kind LayerKind, k int) Layer {
 // Dense is a fully connected layer of the given width.
 func Dense(width int) Layer { return Layer{Kind: KindLinear, Out: width} }
 
-// Act is a layer without settings: an activation (KindReLU, KindSigmoid, KindTanh) or
+// Act is a layer without settings: an activation (KindReLU, ...: see Activations) or
 // KindFlatten.
 func Act(kind LayerKind) Layer { return Layer{Kind: kind} }
 
@@ -77,9 +76,6 @@ func (l Layer) Resolved() Layer {
 
 // windowed reports whether the layer slides a window over a (C, H, W) input.
 func (k LayerKind) windowed() bool { return k == KindConv || k == KindMaxPool || k == KindAvgPool }
-
-// elementwise reports whether the layer is an activation.
-func (k LayerKind) elementwise() bool { return k == KindReLU || k == KindSigmoid || k == KindTanh }
 
 // Init names a weight initialisation.
 type Init string
@@ -204,7 +200,7 @@ func specErr(layer int, token, format string, args ...any) error {
 //	maxP[sP][pP]      max pooling with a window P, stride (default the window) and
 //	                  padding (default 0, at most half the window): max2, max3s2p1
 //	avgP[sP][pP]      average pooling, likewise
-//	relu, sigmoid, tanh   activations
+//	relu, sigmoid, ...    an activation (Activations lists them)
 //	flatten           (C, H, W) to C·H·W; implied before the first dense layer
 //	denseN            a dense layer of width N (the last one, to the classes, is implied)
 //	lrX               the learning rate, e.g. lr0.9 or lr1e-3
@@ -306,9 +302,6 @@ func splitTokens(s string) []string {
 	return out
 }
 
-// tokenHelp lists the tokens, for the message about an unknown one.
-const tokenHelp = "use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming"
-
 // token reads one token: a layer (isLayer) or a training setting, which it stores in
 // sp.
 func (sp *Spec) token(tok string) (l Layer, isLayer bool, err error) {
@@ -344,7 +337,7 @@ func (sp *Spec) token(tok string) (l Layer, isLayer bool, err error) {
 		}
 		return l, false, err
 	}
-	return l, false, errors.New("unknown token; " + tokenHelp)
+	return l, false, errors.New("unknown token; " + TokenHelp)
 }
 
 // parseConv reads "N" then k, p and s pairs in any order, k required.
@@ -607,13 +600,13 @@ func (s Spec) Label() string {
 }
 
 // LearningRate is s.LR, or when it is zero the default: 0.9 (the textbook's) for a
-// network with a sigmoid or tanh anywhere, 0.1 for one with ReLU only, whose units do
-// not saturate and so take smaller steps.
+// network with a sigmoid or tanh (an activation that saturates) anywhere, 0.1 for one
+// with ReLU only, whose units do not saturate and so take smaller steps.
 func (s Spec) LearningRate() float64 {
 	if s.LR > 0 {
 		return s.LR
 	}
-	if slices.ContainsFunc(s.Layers, func(l Layer) bool { return l.Kind == KindSigmoid || l.Kind == KindTanh }) {
+	if slices.ContainsFunc(s.Layers, func(l Layer) bool { return l.Kind.saturates() }) {
 		return 0.9
 	}
 	return 0.1
@@ -712,7 +705,7 @@ func (l *Layer) UnmarshalJSON(b []byte) error {
 		}
 		return nil
 	default:
-		return fmt.Errorf("layer %s: unknown kind %q; use conv, maxpool, avgpool, relu, sigmoid, tanh, flatten or linear", b, j.Kind)
+		return fmt.Errorf("layer %s: unknown kind %q; %s", b, j.Kind, kindHelp)
 	}
 	if j.Kind != KindConv && j.Out != 0 {
 		return fmt.Errorf("layer %s: a pooling takes no out", b)

@@ -15,7 +15,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/linestest"
 )
@@ -275,9 +275,9 @@ func TestParseSpecErrors(t *testing.T) {
 		{"", -1, "empty spec; name a preset (classic, modern) or give layers such as conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid"},
 		{"  ", -1, "empty spec; name a preset (classic, modern) or give layers such as conv6k5p2-relu-avg2-conv16k5-sigmoid-avg2-dense120-sigmoid-dense84-sigmoid"},
 		// Unknown tokens, the old model names included.
-		{"lenet5", -1, `token "lenet5": unknown token; ` + tokenHelp},
-		{"alexnet", -1, `token "alexnet": unknown token; ` + tokenHelp},
-		{"conv6k5-relu-softmax", -1, `token "softmax": unknown token; ` + tokenHelp},
+		{"lenet5", -1, `token "lenet5": unknown token; ` + TokenHelp},
+		{"alexnet", -1, `token "alexnet": unknown token; ` + TokenHelp},
+		{"conv6k5-relu-softmax", -1, `token "softmax": unknown token; ` + TokenHelp},
 		{"conv6k5--relu", -1, `empty token in "conv6k5--relu": a "-" at either end or two in a row`},
 		{"conv6k5-relu-", -1, `empty token in "conv6k5-relu-": a "-" at either end or two in a row`},
 		// Malformed layers, named by the index they would have.
@@ -333,7 +333,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{`{"layers":[],"bogus":1}`, -1, `spec JSON: json: unknown field "bogus"`},
 		{`{"layers":[]}`, -1, "the spec has no layers"},
 		{`[]`, -1, "the spec has no layers"},
-		{`{"layers":[{"kind":"softmax"}]}`, -1, `spec JSON: layer {"kind":"softmax"}: unknown kind "softmax"; use conv, maxpool, avgpool, relu, sigmoid, tanh, flatten or linear`},
+		{`{"layers":[{"kind":"softmax"}]}`, -1, `spec JSON: layer {"kind":"softmax"}: unknown kind "softmax"; ` + kindHelp},
 		{`[{"kind":"conv","out":6,"kernel":5,"act":"relu"}]`, -1, `spec JSON: layer {"kind":"conv","out":6,"kernel":5,"act":"relu"}: json: unknown field "act"`},
 		{`[{"kind":"relu","out":3}]`, -1, `spec JSON: layer {"kind":"relu","out":3}: a relu layer takes no settings`},
 		{`[{"kind":"flatten","kernel":2}]`, -1, `spec JSON: layer {"kind":"flatten","kernel":2}: a flatten layer takes no settings`},
@@ -433,7 +433,7 @@ func TestCustomSpecClassifier(t *testing.T) {
 	linestest.Contains(t, "summary", b.String(), "Conv2d(8->8, 3x3, padding 1)", "(1,8,6,6)", "Linear 288->16", "Linear 16->10")
 }
 
-func TestNewNetImpls(t *testing.T) {
+func TestNewNetBothOps(t *testing.T) {
 	for _, c := range []struct {
 		spec string
 		want []string
@@ -441,21 +441,21 @@ func TestNewNetImpls(t *testing.T) {
 		{Modern, []string{"MaxPool 2x2 stride 2"}},
 		{"conv4k3x5p1x2s2-tanh-max3s2p1-avg2x1", []string{"Conv2d(1->4, 3x5, padding (1,2), stride 2)", "Tanh", "MaxPool 3x3 stride 2, padding 1", "AvgPool 2x1 stride (2,1)", "Linear 84->10"}},
 	} {
-		for _, impl := range []graph.Impl{graph.ImplFast, graph.ImplGorgonia} {
+		for _, ops := range nn.AllOps {
 			g := gorgonia.NewGraph()
-			net, err := NewNet(g, "p_", mustParse(t, c.spec), tensor.Float64, impl, rand.New(rand.NewPCG(1, 1)))
+			net, err := NewNet(g, "p_", mustParse(t, c.spec), tensor.Float64, ops, rand.New(rand.NewPCG(1, 1)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := fmt.Sprint(net.Layers())
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
-					t.Errorf("%s, %v: layers %s; want %q among them", c.spec, impl, got, w)
+					t.Errorf("%s, %v: layers %s; want %q among them", c.spec, ops, got, w)
 				}
 			}
 		}
 	}
-	if _, err := NewNet(gorgonia.NewGraph(), "", Spec{Layers: []Layer{Dense(0)}}, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, ErrSpec) ||
+	if _, err := NewNet(gorgonia.NewGraph(), "", Spec{Layers: []Layer{Dense(0)}}, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(1, 1))); !errors.Is(err, ErrSpec) ||
 		err.Error() != "layer 1 dense0: width 0 must be at least 1" {
 		t.Errorf("NewNet of a bad spec: %v", err)
 	}

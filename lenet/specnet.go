@@ -8,18 +8,18 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/layers"
 )
 
 // NewNet builds the modules of s (see Describe) in g, the convolutions and
-// activations computed by ops: the project's own (graph.ImplFast) or the Gorgonia
-// primitives they replace (graph.ImplGorgonia); the layers, their parameters and
+// activations computed by ops: the project's own (nn.FastOps) or the Gorgonia
+// primitives they replace (nn.GorgoniaOps); the layers, their parameters and
 // initial values do not depend on ops. Every parameter is named with the prefix and
 // its layer's place among its kind (conv1, conv2, ..., fc1, fc2, ...; see
 // ParamNames), and drawn from rng layer by layer in network order, so a preset's name
 // and its spec string build the same initial weights.
-func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (*layers.Sequential, error) {
+func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops nn.Ops, rng *rand.Rand) (*layers.Sequential, error) {
 	s = s.orClassic()
 	d, err := Describe(s)
 	if err != nil {
@@ -47,7 +47,7 @@ func NewNet(g *gorgonia.ExprGraph, prefix string, s Spec, dt tensor.Dtype, ops g
 }
 
 // buildLayer makes the layer one module describes; name is for its parameters.
-func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype, ops graph.Impl, rng *rand.Rand) (layers.Layer, error) {
+func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype, ops nn.Ops, rng *rand.Rand) (layers.Layer, error) {
 	l := m.Layer
 	pool := layers.PoolConfig{Kernel: l.Kernel, Padding: l.Padding, Stride: l.Stride}
 	switch l.Kind {
@@ -60,14 +60,11 @@ func buildLayer(g *gorgonia.ExprGraph, name string, m LayerInfo, dt tensor.Dtype
 		return asLayer(layers.NewMaxPool2D(pool))
 	case KindAvgPool:
 		return asLayer(layers.NewAvgPool2D(pool))
-	case KindReLU:
-		return layers.ReLU{Ops: ops}, nil
-	case KindSigmoid:
-		return layers.Sigmoid{Ops: ops}, nil
-	case KindTanh:
-		return layers.Tanh{Ops: ops}, nil
 	case KindFlatten:
 		return layers.Flatten{}, nil
+	}
+	if a, ok := activationOf(l.Kind); ok {
+		return a.layer(ops), nil
 	}
 	return nil, fmt.Errorf("no layer for kind %q", l.Kind)
 }

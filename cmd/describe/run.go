@@ -29,7 +29,7 @@ func declare(o *options) *flag.FlagSet {
 		"  convNkK[pP][sS]  convolution: N channels, kernel K, padding P, stride S\n"+
 		"  maxK[sS][pP]     max pooling: window K, stride S (default K), padding P\n"+
 		"  avgK[sS][pP]     average pooling, likewise\n"+
-		"  relu, sigmoid, tanh, flatten (implied before the first dense layer)\n"+
+		"  "+activations()+", flatten (implied before the first dense layer)\n"+
 		"  denseN           dense layer of width N (the last one, to the 10 classes, is implied)\n"+
 		"  lrX, epochsN, xavier, kaiming   training settings\n\n"+
 		"K, P and S are a number or a rectangle RxC (rows by columns): conv4k3x5p0x1s3x4.\n"+
@@ -39,6 +39,15 @@ func declare(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "print the description as JSON")
 	fs.BoolVar(&o.pytorch, "pytorch", false, "print a Python module defining build() and load(path) for PyTorch")
 	return fs
+}
+
+// activations is lenet's activation tokens, joined by ", ".
+func activations() string {
+	var names []string
+	for _, k := range lenet.Activations() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
 }
 
 func check(o *options) error {

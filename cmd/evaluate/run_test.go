@@ -228,7 +228,7 @@ func TestEvaluateUsage(t *testing.T) {
 	}{
 		{nil, "-model is required"},
 		{[]string{"-model", "x", "extra"}, `unexpected argument "extra"`},
-		{[]string{"-model", "x", "-variant", "resnet"}, `-variant: token "resnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming`},
+		{[]string{"-model", "x", "-variant", "resnet"}, `-variant: token "resnet": unknown token; ` + lenet.TokenHelp},
 		{[]string{"-model", "x", "-variant", "conv6k29"}, "-variant: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{[]string{"-model", "x", "-nope"}, "flag provided but not defined: -nope"},
 	}

@@ -33,7 +33,8 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/gemm"
 	"github.com/d2l-go/convnets/lenet"
@@ -42,7 +43,7 @@ import (
 func main() {
 	// Gorgonia's own float32 products (the primitives of -ops gorgonia) by the project's
 	// GEMM, as in cmd/train.
-	graph.UseBLAS()
+	device.UseBLAS()
 	if os.Getenv("GOGC") == "" {
 		// As cmd/train does: the live heap is pointer-free tensors, cheap to mark, so a
 		// 25% growth target costs no measurable time and keeps the RSS near the live data.
@@ -55,7 +56,7 @@ func main() {
 type options struct {
 	epochs, batch, limit, shards int
 	variant                      lenet.Spec
-	ops                          graph.Impl
+	ops                          nn.Ops
 	data, cpuprofile, gemmKernel string
 	seed                         uint64
 }
@@ -88,7 +89,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if o.variant, err = lenet.ParseSpec(*model); err != nil {
 		return nil, cli.Usagef("-model: %w", err)
 	}
-	if o.ops, err = graph.ParseImpl(*opsName); err != nil {
+	if o.ops, err = nn.ParseOps(*opsName); err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
 	if err := gemm.SetKernel(o.gemmKernel); err != nil {

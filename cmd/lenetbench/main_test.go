@@ -11,6 +11,7 @@ import (
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/gemm"
+	"github.com/d2l-go/convnets/lenet"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -19,9 +20,9 @@ func TestBadFlags(t *testing.T) {
 		{Args: []string{"-batch", "0"}, Want: "-batch 0: must be 1 or more"},
 		{Args: []string{"-limit", "-1"}, Want: "-limit -1: must be 0 or more"},
 		{Args: []string{"-shards", "-2"}, Want: "-shards -2: must be 0 or more"},
-		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming (run 'lenetbench -h' for the flags)`},
+		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; ` + lenet.TokenHelp + ` (run 'lenetbench -h' for the flags)`},
 		{Args: []string{"-model", "conv6k29"}, Want: "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
-		{Args: []string{"-ops", "cudnn"}, Want: `unknown implementation "cudnn": choose one of fast, gorgonia`},
+		{Args: []string{"-ops", "cudnn"}, Want: `unknown ops "cudnn": choose one of fast, gorgonia`},
 		{Args: []string{"-gemm", "sse9"}, Want: `-gemm: gemm: no micro-kernel "sse9" on this CPU; choose auto or one of `},
 		{Args: []string{"-epochs", "many"}, Want: `invalid value "many" for flag -epochs`},
 		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},

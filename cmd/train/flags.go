@@ -6,7 +6,8 @@ import (
 	"math"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
@@ -17,7 +18,7 @@ type options struct {
 	epochs, batch, limit int
 	lr                   float64
 	model                lenet.Spec
-	ops                  graph.Impl
+	ops                  nn.Ops
 	device               string
 	dataDir, outDir      string
 	seed                 uint64
@@ -74,7 +75,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if !o.given["epochs"] && o.model.Epochs > 0 {
 		o.epochs = o.model.Epochs
 	}
-	if o.ops, err = graph.ParseImpl(ops); err != nil {
+	if o.ops, err = nn.ParseOps(ops); err != nil {
 		return nil, cli.Usagef("-ops: %w", err)
 	}
 	if o.source, err = dataset.ParseSource(o.dataset); err != nil {
@@ -93,7 +94,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, cli.Usagef("-lr %v: must be a positive number", o.lr)
 	case o.outDir == "":
 		return nil, cli.Usagef("-out: must name a folder")
-	case o.serve != "" && graph.CUDABuild:
+	case o.serve != "" && device.CUDABuild:
 		return nil, cli.Usagef("-serve: %w", explore.ErrCUDABuild)
 	}
 	switch o.device {

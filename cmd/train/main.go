@@ -24,13 +24,13 @@
 package main
 
 import (
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cli"
 )
 
 func main() {
 	// -ops gorgonia trains through Gorgonia's own matrix products: give them the
 	// project's float32 GEMM, as the throughput figures in docs/performance.md assume.
-	graph.UseBLAS()
+	device.UseBLAS()
 	cli.Main(run)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/internal/progress"
@@ -66,7 +66,7 @@ type runner struct {
 	ctx            context.Context
 	o              *options
 	stdout, stderr io.Writer
-	dev            graph.Device
+	dev            device.Device
 	ck             *lenet.Checkpoint // with -resume
 	notes          []string          // given settings that differ from the checkpoint's
 	trainSet, test *dataset.Set
@@ -157,18 +157,18 @@ func (r *runner) train() error {
 	return r.live.finish(r.ctx, r.stderr)
 }
 
-func chooseDevice(name string) (graph.Device, error) {
+func chooseDevice(name string) (device.Device, error) {
 	switch name {
 	case "cpu":
-		return graph.CPU, nil
+		return device.CPU, nil
 	case "cuda":
-		dev := graph.TryGPU(0)
-		if dev == graph.CPU {
+		dev := device.TryGPU(0)
+		if dev == device.CPU {
 			return dev, errors.New("-device cuda: no CUDA device available (this binary was built without -tags cuda, or no GPU is present); build with 'make cuda' or use -device cpu")
 		}
 		return dev, nil
 	}
-	return graph.TryGPU(0), nil
+	return device.TryGPU(0), nil
 }
 
 // loadData loads both splits (a download sees Ctrl-C), keeps -limit training images

@@ -12,6 +12,7 @@ import (
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/graph/nn"
 )
 
@@ -106,7 +107,7 @@ type convCase struct {
 
 func newConvCase(name string, n, ci, co, h, k, p int) convCase {
 	c := convCase{name: name, n: n, ci: ci, co: co, h: h, k: k, p: p}
-	c.oh = graph.Conv2DOutputSize(h, k, p, 1)
+	c.oh = geom.OutputSize(h, k, p, 1)
 	c.macs = n * co * ci * k * k * c.oh * c.oh
 	c.in, c.weights, c.out = n*ci*h*h, co*ci*k*k, n*co*c.oh*c.oh
 	if k > 1 || p > 0 {

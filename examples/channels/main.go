@@ -19,6 +19,7 @@ import (
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
@@ -104,7 +105,7 @@ func cost(w io.Writer) error {
 		{"LeNet conv1", 1, 6, 5, 2, 28},
 		{"LeNet conv2", 6, 16, 5, 0, 14},
 	} {
-		o := graph.Conv2DOutputSize(l.n, l.k, l.p, 1)
+		o := geom.OutputSize(l.n, l.k, l.p, 1)
 		if o == 0 {
 			return fmt.Errorf("%s: the kernel does not fit", l.name)
 		}

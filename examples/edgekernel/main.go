@@ -18,6 +18,7 @@ import (
 	"os"
 
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/layers"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -116,7 +117,7 @@ func run(w io.Writer, seed uint64) error {
 	var lossVal gorgonia.Value
 	gorgonia.Read(loss, &lossVal)
 
-	m, err := graph.NewMachine(g, graph.CPU, gorgonia.BindDualValues(conv.Params()...))
+	m, err := device.NewMachine(g, device.CPU, gorgonia.BindDualValues(conv.Params()...))
 	if err != nil {
 		return err
 	}

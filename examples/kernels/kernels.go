@@ -13,6 +13,7 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/plotting"
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
@@ -58,7 +59,7 @@ func applyKernels(img []float64, h, w int) ([][]float64, error) {
 	for i, y := range ys {
 		gorgonia.Read(y, &vals[i])
 	}
-	m, err := graph.NewMachine(g, graph.CPU)
+	m, err := device.NewMachine(g, device.CPU)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -41,7 +41,7 @@ func rows(v lenet.Spec) ([]row, error) {
 		return nil, err
 	}
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNet(g, "", v, tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(0, 0)))
+	net, err := lenet.NewNet(g, "", v, tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/geom"
 )
 
 // moreCases are other padding and stride combinations (exercise 2) on the 8x8 input.
@@ -33,8 +34,8 @@ func exercises(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fh := graph.Conv2DOutputSize(side, c.kernel[0], c.pad[0], c.stride[0])
-		fw := graph.Conv2DOutputSize(side, c.kernel[1], c.pad[1], c.stride[1])
+		fh := geom.OutputSize(side, c.kernel[0], c.pad[0], c.stride[0])
+		fw := geom.OutputSize(side, c.kernel[1], c.pad[1], c.stride[1])
 		fmt.Fprintf(w, "  kernel %dx%d, padding (%d,%d), stride (%d,%d): Conv2D %dx%d, formula %dx%d\n",
 			c.kernel[0], c.kernel[1], c.pad[0], c.pad[1], c.stride[0], c.stride[1], oh, ow, fh, fw)
 		if oh != fh || ow != fw {
@@ -121,7 +122,7 @@ func strideCost(w io.Writer) error {
 	fmt.Fprintln(w, "Exercise 5: what a stride saves, 3x3 kernel, padding 1, on a 28x28 image")
 	base := 0
 	for _, s := range []int{1, 2, 3, 4} {
-		o := graph.Conv2DOutputSize(28, 3, 1, s)
+		o := geom.OutputSize(28, 3, 1, s)
 		macs := o * o * 9
 		if s == 1 {
 			base = macs

@@ -14,6 +14,7 @@ import (
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/examplemain"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -63,8 +64,8 @@ func run(w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("kernel %dx%d: %w", c.kernel[0], c.kernel[1], err)
 		}
-		fh := graph.Conv2DOutputSize(side, c.kernel[0], c.pad[0], c.stride[0])
-		fw := graph.Conv2DOutputSize(side, c.kernel[1], c.pad[1], c.stride[1])
+		fh := geom.OutputSize(side, c.kernel[0], c.pad[0], c.stride[0])
+		fw := geom.OutputSize(side, c.kernel[1], c.pad[1], c.stride[1])
 		fmt.Fprintf(w, "kernel %dx%d, padding (%d,%d), stride (%d,%d): Conv2D output %dx%d; formula floor((8-%d+2*%d)/%d)+1 = %d, floor((8-%d+2*%d)/%d)+1 = %d\n",
 			c.kernel[0], c.kernel[1], c.pad[0], c.pad[1], c.stride[0], c.stride[1], oh, ow,
 			c.kernel[0], c.pad[0], c.stride[0], fh, c.kernel[1], c.pad[1], c.stride[1], fw)

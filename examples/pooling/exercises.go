@@ -11,6 +11,7 @@ import (
 
 	"github.com/d2l-go/convnets/examples/internal/exgraph"
 	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/gradcheck"
 )
@@ -258,7 +259,7 @@ func exercises(w io.Writer) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Exercise 4: a pooling layer costs c*oh*ow*kh*kw operations and has no parameters; LeNet's:")
 	for _, p := range []struct{ c, n int }{{6, 28}, {16, 10}} {
-		o := graph.Conv2DOutputSize(p.n, 2, 0, 2)
+		o := geom.OutputSize(p.n, 2, 0, 2)
 		fmt.Fprintf(w, "  2x2 stride 2 on (%d, %d, %d): %d*%d*%d*2*2 = %d\n", p.c, p.n, p.n, p.c, o, o, p.c*o*o*4)
 	}
 	return nil

@@ -28,7 +28,7 @@ var (
 )
 
 // LoadKernels adds the project's kernels to Gorgonia's CUDA library, which every
-// machine made afterwards loads; graph.NewMachine calls it before it makes a machine
+// machine made afterwards loads; device.NewMachine calls it before it makes a machine
 // for a GPU. It does the work once. $CONVNETS_PTX names a PTX file to use instead of
 // the one built into the binary (gpu/scripts/gpu-check.sh uses it for nvcc's).
 func LoadKernels() error {

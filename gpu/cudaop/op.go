@@ -33,7 +33,7 @@ func (op gpuOp) ReturnsPtr() bool { return true }
 
 // errorf returns an error starting "graph: NAME: ", as the op kit's own errors do.
 func (op gpuOp) errorf(format string, args ...any) error {
-	return fmt.Errorf("graph: "+op.Spec().Name+": "+format, args...)
+	return fmt.Errorf("graph: "+op.OpSpec().Name+": "+format, args...)
 }
 
 // CUDADo runs the op's kernel on device dev.
@@ -74,7 +74,7 @@ func (op gpuOp) CUDADo(extern gorgonia.External, dev gorgonia.Device, prealloc g
 	if err != nil {
 		return nil, err
 	}
-	l := op.Spec().GPU(shapes, s)
+	l := op.OpSpec().GPU(shapes, s)
 	if l.Copy {
 		eng.Context().Memcpy(out, ptrs[0], int64(s.TotalSize()*4))
 		return res, nil
@@ -128,8 +128,8 @@ func (op gpuOp) launch(eng *cuda.Engine, l opkit.Launch, in []cu.DevicePtr, out 
 }
 
 // word is the 64-bit word a kernel gets for the launch argument a: the device address
-// of an operand (opkit.In), of the result (opkit.Out) or null (opkit.Null), or an int or
-// float64 value.
+// of an operand (opkit.InArg), of the result (opkit.OutArg) or null (opkit.NullArg), or
+// an int or float64 value.
 func word(a any, in []cu.DevicePtr, out cu.DevicePtr) (uint64, error) {
 	switch a := a.(type) {
 	case int:
@@ -138,13 +138,13 @@ func word(a any, in []cu.DevicePtr, out cu.DevicePtr) (uint64, error) {
 		return math.Float64bits(a), nil
 	}
 	switch a {
-	case opkit.Out:
+	case opkit.OutArg:
 		return uint64(out), nil
-	case opkit.Null:
+	case opkit.NullArg:
 		return 0, nil
 	}
 	for i, p := range in {
-		if a == opkit.In(i) {
+		if a == opkit.InArg(i) {
 			return uint64(p), nil
 		}
 	}

@@ -79,9 +79,10 @@ type Buffer struct {
 // Ref is the word of a Table buffer that the driver replaces by buffer j's address.
 func Ref(j int) int64 { return math.MinInt64 + int64(j) }
 
-// Run launches l on mem: opkit.In(i) is mem[i] and opkit.Out is mem[out]. Every buffer
-// but the tables holds, afterwards, what the kernel left in it. A block whose threads
-// do not all call SYNC() equally often (a hang or undefined on a GPU) is an error.
+// Run launches l on mem: opkit.InArg(i) is mem[i] and opkit.OutArg is mem[out]. Every
+// buffer but the tables holds, afterwards, what the kernel left in it. A block whose
+// threads do not all call SYNC() equally often (a hang or undefined on a GPU) is an
+// error.
 func (d *Driver) Run(l opkit.Launch, mem []Buffer, out int) error {
 	dir, err := os.MkdirTemp("", "kernelhost")
 	if err != nil {
@@ -136,16 +137,16 @@ func argLine(a any, buffers, out int) (string, error) {
 		return fmt.Sprintf("float %d", math.Float64bits(a)), nil
 	}
 	switch {
-	case a == opkit.Null:
+	case a == opkit.NullArg:
 		return "null", nil
-	case a == opkit.Out:
+	case a == opkit.OutArg:
 		if out < 0 || out >= buffers {
 			return "", fmt.Errorf("the result names buffer %d of %d", out, buffers)
 		}
 		return fmt.Sprintf("buf %d", out), nil
 	}
 	for i := range buffers {
-		if a == opkit.In(i) {
+		if a == opkit.InArg(i) {
 			return fmt.Sprintf("buf %d", i), nil
 		}
 	}

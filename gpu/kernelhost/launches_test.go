@@ -25,7 +25,7 @@ func scaleTable() []float32 {
 	return t
 }
 
-// Gather operands, in the order gatherBatch's launch names them with opkit.In.
+// Gather operands, in the order gatherBatch's launch names them with opkit.InArg.
 const (
 	gatherImages  = iota // the data set's pixels, uint8, px per image
 	gatherLabels         // its labels, uint8
@@ -42,13 +42,13 @@ const (
 // ones and 0 for the padding up to b. weight is a float32 value (the host's
 // float32(1)/float32(n)), which the kernel's conversion then keeps exactly.
 func gatherBatch(start, n, b, px, k int, weight float32) opkit.Launch {
-	in := opkit.In
+	in := opkit.InArg
 	return opkit.Launch{Kernel: "gather_batch", Grid: opkit.Elems(b * px), Block: opkit.Threads256,
 		Args: []any{in(gatherImages), in(gatherLabels), in(gatherPerm), start, in(gatherScale),
 			in(gatherX), in(gatherTargets), in(gatherWeights), n, b, px, k, float64(weight)}}
 }
 
-// sgdTable returns the table sgd_update reads (opkit.In(0)): for each parameter, its
+// sgdTable returns the table sgd_update reads (opkit.InArg(0)): for each parameter, its
 // device address, its gradient's, the offset of its first value among all of them, and
 // its length; and the total length, which sgdUpdate takes.
 func sgdTable(params, grads []int64, lens []int) (table []int64, total int, err error) {
@@ -66,10 +66,10 @@ func sgdTable(params, grads []int64, lens []int) (table []int64, total int, err 
 // an sgdTable of total values: one launch for the whole network.
 func sgdUpdate(ntensors, total int, lr float32) opkit.Launch {
 	return opkit.Launch{Kernel: "sgd_update", Grid: opkit.Elems(total), Block: opkit.Threads256,
-		Args: []any{opkit.In(0), ntensors, total, float64(lr)}}
+		Args: []any{opkit.InArg(0), ntensors, total, float64(lr)}}
 }
 
-// Xent operands, in the order xentStep's launch names them with opkit.In.
+// Xent operands, in the order xentStep's launch names them with opkit.InArg.
 const (
 	xentLogits  = iota // (n, k) float32
 	xentTargets        // (n, k) float32
@@ -82,19 +82,19 @@ const (
 // gradient (when grad is set) and the running loss and correct count: one block, so
 // that the sums are taken in one fixed order.
 func xentStep(n, k int, grad bool) opkit.Launch {
-	dz := opkit.Null
+	dz := opkit.NullArg
 	if grad {
-		dz = opkit.In(xentGrad)
+		dz = opkit.InArg(xentGrad)
 	}
-	in := opkit.In
+	in := opkit.InArg
 	return opkit.Launch{Kernel: "xent_step", Grid: [2]int{1, 1}, Block: opkit.Threads256,
 		Args: []any{in(xentLogits), in(xentTargets), in(xentWeights), dz, in(xentSums), n, k}}
 }
 
-// withActivation returns the launch of an op's conv_fwd or gemm (its Spec's GPU launch)
-// followed by the activation of the given kind (the last argument of the activation
-// op's act_fwd launch) in the same kernel (conv_act_fwd, gemm_act), with the same grid
-// and arguments.
+// withActivation returns the launch of an op's conv_fwd or gemm (its OpSpec's GPU
+// launch) followed by the activation of the given kind (the last argument of the
+// activation op's act_fwd launch) in the same kernel (conv_act_fwd, gemm_act), with the
+// same grid and arguments.
 func withActivation(l opkit.Launch, kind any) (opkit.Launch, error) {
 	fused := map[string]string{"conv_fwd": "conv_act_fwd", "gemm": "gemm_act"}[l.Kernel]
 	if fused == "" {

@@ -122,7 +122,7 @@ func TestRunErrors(t *testing.T) {
 	mem := []kernelhost.Buffer{{Bytes: make([]byte, 16)}, {Bytes: make([]byte, 16)}}
 	cases := []runError{
 		{opkit.Launch{Kernel: "nope", Grid: [2]int{1, 1}, Block: [2]int{1, 1}}, "hostemu: no kernel nope (hostemu -list names them)"},
-		{opkit.Launch{Kernel: "act_fwd", Grid: [2]int{1, 1}, Block: [2]int{4, 1}, Args: []any{opkit.In(0), opkit.In(1), 4}},
+		{opkit.Launch{Kernel: "act_fwd", Grid: [2]int{1, 1}, Block: [2]int{4, 1}, Args: []any{opkit.InArg(0), opkit.InArg(1), 4}},
 			"hostemu: act_fwd takes 4 arguments, got 3"},
 		{opkit.Launch{Kernel: "gemm", Grid: [2]int{1, 1}, Block: [2]int{64, 32}}, "hostemu: a block of 64x32 threads: a GPU block has at most 1024"},
 	}
@@ -132,7 +132,7 @@ func TestRunErrors(t *testing.T) {
 			t.Errorf("%s: got error %v, want one ending %q", c.l.Kernel, err, c.want)
 		}
 	}
-	err := d.Run(opkit.Launch{Kernel: "act_fwd", Grid: [2]int{1, 1}, Block: [2]int{4, 1}, Args: []any{opkit.In(0), opkit.Out, 4, 0}}, mem, 7)
+	err := d.Run(opkit.Launch{Kernel: "act_fwd", Grid: [2]int{1, 1}, Block: [2]int{4, 1}, Args: []any{opkit.InArg(0), opkit.OutArg, 4, 0}}, mem, 7)
 	if err == nil || err.Error() != "kernelhost: act_fwd argument 1: the result names buffer 7 of 2" {
 		t.Errorf("result out of range: got %v", err)
 	}
@@ -172,7 +172,7 @@ func TestUcontextDriverAgrees(t *testing.T) {
 		}
 	}
 	l := opkit.Launch{Kernel: "gemm", Grid: [2]int{3, 2}, Block: [2]int{16, 16},
-		Args: []any{opkit.In(0), opkit.In(1), opkit.In(2), opkit.Out, m, n, k, 0, 0}}
+		Args: []any{opkit.InArg(0), opkit.InArg(1), opkit.InArg(2), opkit.OutArg, m, n, k, 0, 0}}
 	var got [2][]float32
 	for i, dr := range []*kernelhost.Driver{d, ucDrv} {
 		mem := []kernelhost.Buffer{{Bytes: kernelhost.Bytes(a)}, {Bytes: kernelhost.Bytes(b)}, {Bytes: kernelhost.Bytes(bias)}, nans(m * n)}

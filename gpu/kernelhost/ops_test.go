@@ -12,7 +12,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/gpu/kernelhost"
-	"github.com/d2l-go/convnets/graph"
 	cgraph "github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
@@ -48,7 +47,7 @@ type net func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.N
 func lenetNet(v lenet.Spec) net {
 	return func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, gorgonia.Nodes, error) {
 		const b = 8
-		s, err := lenet.NewNet(g, "", v, tensor.Float32, graph.ImplFast, rng)
+		s, err := lenet.NewNet(g, "", v, tensor.Float32, nn.FastOps, rng)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -132,7 +131,7 @@ func xentLoss(g *gorgonia.ExprGraph, rng *rand.Rand, logits *gorgonia.Node, b, k
 
 // Every op with a GPU version in LeNet's training graphs (classic: sigmoid and average
 // pooling; modern: ReLU and max pooling), and in a graph of uneven geometry, runs its
-// kernel in the host emulation with the launch its Spec gives the cuda build, on the
+// kernel in the host emulation with the launch its OpSpec gives the cuda build, on the
 // operands the CPU graph computed; the result must be the CPU op's.
 func TestOpKernelsMatchCPU(t *testing.T) {
 	driver(t) // without g++ the whole test skips, not only its cases
@@ -156,7 +155,7 @@ func TestOpKernelsMatchCPU(t *testing.T) {
 			st := stats{}
 			for _, n := range g.AllNodes() {
 				op, ok := n.Op().(*opkit.Op)
-				if !ok || op.Spec().GPU == nil {
+				if !ok || op.OpSpec().GPU == nil {
 					continue
 				}
 				k, d := checkNode(t, g, n, op)
@@ -186,7 +185,7 @@ func TestOpKernelsMatchCPU(t *testing.T) {
 func checkNode(t *testing.T, g *gorgonia.ExprGraph, n *gorgonia.Node, op *opkit.Op) (string, diff) {
 	t.Helper()
 	mem, shapes := operands(t, g, n)
-	l := op.Spec().GPU(shapes, n.Shape())
+	l := op.OpSpec().GPU(shapes, n.Shape())
 	if l.Copy {
 		return "", diff{}
 	}
@@ -252,7 +251,7 @@ func TestReLUKernelSpecialValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	runCPU(t, g)
-	l := y.Op().(*opkit.Op).Spec().GPU([]tensor.Shape{{len(x)}}, y.Shape())
+	l := y.Op().(*opkit.Op).OpSpec().GPU([]tensor.Shape{{len(x)}}, y.Shape())
 	mem := []kernelhost.Buffer{{Bytes: kernelhost.Bytes(x)}, nans(len(x))}
 	run(t, l, mem, 1)
 	if got, want := kernelhost.Float32s(mem[1].Bytes), values(t, y); !compare(got, want).same {

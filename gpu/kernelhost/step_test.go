@@ -14,7 +14,6 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/gpu/kernelhost"
-	"github.com/d2l-go/convnets/graph"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
@@ -100,7 +99,7 @@ func TestGatherBatchMatchesHostBatches(t *testing.T) {
 func TestSGDUpdateMatchesHostStep(t *testing.T) {
 	driver(t)
 	g := gorgonia.NewGraph()
-	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, graph.ImplFast, rand.New(rand.NewPCG(1, 2)))
+	net, err := lenet.NewNet(g, "", lenet.ClassicSpec(), tensor.Float32, nn.FastOps, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,13 +270,13 @@ func TestFusedActivationMatchesOps(t *testing.T) {
 		}
 		runCPU(t, g)
 		for i, n := range []*gorgonia.Node{conv, dense} {
-			act := outs[i].Op().(*opkit.Op).Spec().GPU([]tensor.Shape{n.Shape()}, outs[i].Shape())
+			act := outs[i].Op().(*opkit.Op).OpSpec().GPU([]tensor.Shape{n.Shape()}, outs[i].Shape())
 			kind := act.Args[len(act.Args)-1]
 			if act.Kernel != "act_fwd" || kind != c.kind {
 				t.Fatalf("%s: the op launches %s with kind %v, want act_fwd with %d", c.name, act.Kernel, kind, c.kind)
 			}
 			mem, shapes := operands(t, g, n)
-			l, err := withActivation(n.Op().(*opkit.Op).Spec().GPU(shapes, n.Shape()), kind)
+			l, err := withActivation(n.Op().(*opkit.Op).OpSpec().GPU(shapes, n.Shape()), kind)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@ import (
 // those of gonum up to rounding.
 //
 // The project's own ops do not go through Gorgonia's BLAS; Gorgonia's primitives do
-// (the Conv2d of graph.Conv2D and of layers built with nn.ImplGorgonia, Mul). UseBLAS
+// (the Conv2d of graph.Conv2D and of layers built with nn.GorgoniaOps, Mul). UseBLAS
 // installs it for every graph of the program.
 type BLAS struct {
 	gonum.Implementation

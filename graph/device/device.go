@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/pergraph"
 )
 
 // Device is where a graph runs: the CPU or one CUDA GPU. The zero value is the CPU.
@@ -92,7 +93,7 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 //
 // The record lasts as long as g: it does not keep g alive.
 func SetDevice(g *gorgonia.ExprGraph, dev Device) {
-	opkit.SetPlace(g, opkit.Place{GPU: dev.gpu, Index: dev.index})
+	pergraph.SetPlace(g, pergraph.Place{GPU: dev.gpu, Index: dev.index})
 }
 
 // SetWorkers says how many goroutines each of the project's ops built in g from now on
@@ -107,13 +108,13 @@ func SetDevice(g *gorgonia.ExprGraph, dev Device) {
 // number of cores. With n > 1 the ops that sum partial results (the filter and bias
 // gradients of nn.FusedConv2D, nn.Dense's weight gradient) may round differently for
 // different n.
-func SetWorkers(g *gorgonia.ExprGraph, n int) { opkit.SetWorkers(g, n) }
+func SetWorkers(g *gorgonia.ExprGraph, n int) { pergraph.SetWorkers(g, n) }
 
 // WorkersOf returns the setting SetWorkers gave g: 0 (GOMAXPROCS) if none was.
-func WorkersOf(g *gorgonia.ExprGraph) int { return opkit.WorkersOf(g) }
+func WorkersOf(g *gorgonia.ExprGraph) int { return pergraph.WorkersOf(g) }
 
 // DeviceOf returns the device given to SetDevice for g: the CPU if none was.
 func DeviceOf(g *gorgonia.ExprGraph) Device {
-	p := opkit.PlaceOf(g)
+	p := pergraph.PlaceOf(g)
 	return Device{gpu: p.GPU, index: p.Index}
 }

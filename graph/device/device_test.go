@@ -70,3 +70,26 @@ func TestNewMachineErrors(t *testing.T) {
 		t.Errorf("device.GPU(-1): no error")
 	}
 }
+
+func TestSetWorkers(t *testing.T) {
+	g := gorgonia.NewGraph()
+	if n := device.WorkersOf(g); n != 0 {
+		t.Errorf("a new graph has workers %d, want 0 (GOMAXPROCS)", n)
+	}
+	device.SetWorkers(g, 3)
+	device.SetWorkers(g, 1)
+	if n := device.WorkersOf(g); n != 1 {
+		t.Errorf("after SetWorkers(g, 1): %d", n)
+	}
+	if n := device.WorkersOf(gorgonia.NewGraph()); n != 0 {
+		t.Errorf("another graph has workers %d, want 0", n)
+	}
+	device.SetWorkers(g, -2)
+	if n := device.WorkersOf(g); n != 0 {
+		t.Errorf("after SetWorkers(g, -2): %d, want 0", n)
+	}
+	device.SetWorkers(nil, 1) // no panic
+	if n := device.WorkersOf(nil); n != 0 {
+		t.Errorf("WorkersOf(nil) = %d", n)
+	}
+}

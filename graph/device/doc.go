@@ -4,9 +4,6 @@
 // outputs need), reading results back from the device (ToHost), and the BLAS of
 // Gorgonia's own matrix products (UseBLAS).
 //
-// Package graph re-exports these names, so that a program built on the chapter's ops
-// needs one import.
-//
 // # GPU
 //
 // In a binary built with the cuda tag (make cuda), SetDevice(g, GPU(0)) makes the ops

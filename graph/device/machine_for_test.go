@@ -26,7 +26,7 @@ func TestNewMachineForSkipsUnneededNodes(t *testing.T) {
 	loss, grads := optest.SumGrad(t, y, w)
 	var dx *gorgonia.Node // the dL/dx node Grad built for the data
 	for _, n := range g.AllNodes() {
-		if op, ok := n.Op().(*opkit.Op); ok && op.Spec().Name == "FusedConv2DGradX" {
+		if op, ok := n.Op().(*opkit.Op); ok && op.OpSpec().Name == "FusedConv2DGradX" {
 			dx = n
 		}
 	}

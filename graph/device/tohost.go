@@ -26,10 +26,10 @@ func ToHost(x *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, fmt.Errorf("graph: ToHost: %s is a scalar; pass it to NewMachineFor as an output and read its Value", x.Name())
 		}
 	}
-	return opkit.Apply(&opkit.Spec{
+	return opkit.Apply(&opkit.OpSpec{
 		Name:    "ToHost",
 		In:      []opkit.Input{{Name: "x", Rank: dims}},
-		Out:     dims,
+		OutRank: dims,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return s[0].Clone(), nil },
 		Forward: opkit.Copy,
 		Grad: func(_ gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {

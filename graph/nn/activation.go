@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/parallel"
 )
 
 // activation is an element-wise function y = f(x) on tensors of any rank, whose
@@ -39,15 +40,15 @@ func (f *activation) apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if x != nil {
 		dims = x.Shape().Dims()
 	}
-	return opkit.Apply(f.spec(dims), x)
+	return opkit.Apply(f.opSpec(dims), x)
 }
 
-func (f *activation) spec(dims int) *opkit.Spec {
-	s := &opkit.Spec{
+func (f *activation) opSpec(dims int) *opkit.OpSpec {
+	s := &opkit.OpSpec{
 		Name:    f.name,
 		Params:  fmt.Sprintf("%d-D", dims),
 		In:      []opkit.Input{{Name: "x", Rank: dims}},
-		Out:     dims,
+		OutRank: dims,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return same(s[0]) },
 		Forward: f.forward,
 		Grad: func(_ gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -58,7 +59,7 @@ func (f *activation) spec(dims int) *opkit.Spec {
 	if f.kernel != noKernel {
 		s.GPU = func(_ []tensor.Shape, out tensor.Shape) opkit.Launch {
 			n := out.TotalSize()
-			return opkit.Launch{Kernel: "act_fwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.In(0), opkit.Out, n, f.kernel}}
+			return opkit.Launch{Kernel: "act_fwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.InArg(0), opkit.OutArg, n, f.kernel}}
 		}
 	}
 	return s
@@ -68,19 +69,19 @@ func (f *activation) spec(dims int) *opkit.Spec {
 func same(x tensor.Shape) (tensor.Shape, error) { return x.Clone(), nil }
 
 // grad computes dL/dx from y and dL/dy.
-func (f *activation) grad(dims int) *opkit.Spec {
-	s := &opkit.Spec{
+func (f *activation) grad(dims int) *opkit.OpSpec {
+	s := &opkit.OpSpec{
 		Name:    f.name + "Grad",
 		Params:  fmt.Sprintf("%d-D", dims),
 		In:      []opkit.Input{{Name: "y", Rank: dims}, {Name: "output gradient", Rank: dims}},
-		Out:     dims,
+		OutRank: dims,
 		Shape:   opkit.GradShape(same),
 		Forward: f.backward,
 	}
 	if f.kernel != noKernel {
 		s.GPU = func(_ []tensor.Shape, out tensor.Shape) opkit.Launch {
 			n := out.TotalSize()
-			return opkit.Launch{Kernel: "act_bwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.In(0), opkit.In(1), opkit.Out, n, f.kernel}}
+			return opkit.Launch{Kernel: "act_bwd", Grid: opkit.Elems(n), Block: opkit.Threads256, Args: []any{opkit.InArg(0), opkit.InArg(1), opkit.OutArg, n, f.kernel}}
 		}
 	}
 	return s
@@ -90,19 +91,28 @@ func (f *activation) grad(dims int) *opkit.Spec {
 // out over goroutines on large tensors in ranges 16 elements apart. f gets equally long
 // slices: out, and in[k] for operand k.
 func perElement(f32 func(out []float32, in [][]float32), f64 func(out []float64, in [][]float64)) opkit.Fn {
-	return opkit.Floats(
-		func(a opkit.Args[float32]) { elementRanges(a, f32) },
-		func(a opkit.Args[float64]) { elementRanges(a, f64) })
+	return opkit.FloatsWith(elementFns{f32, f64}, elementRanges, elementRanges)
 }
 
-func elementRanges[T opkit.Float](a opkit.Args[T], f func(out []T, in [][]T)) {
+// elementFns is an element-wise function in both float dtypes.
+type elementFns struct {
+	f32 func(out []float32, in [][]float32)
+	f64 func(out []float64, in [][]float64)
+}
+
+// elementRanges applies fs, in a's dtype, to a's elements.
+func elementRanges[T opkit.Float](fs elementFns, a opkit.Args[T]) {
+	f, ok := any(fs.f32).(func(out []T, in [][]T))
+	if !ok {
+		f = any(fs.f64).(func(out []T, in [][]T))
+	}
 	n := len(a.Out)
 	r := opkit.Scratch[elementRun[T]](a)
 	*r = elementRun[T]{f: f, out: a.Out, in: a.In, parts: r.parts}
-	for len(r.parts) < opkit.Parts(a.Workers, (n+15)/16, 16) {
+	for len(r.parts) < parallel.Parts(a.Workers, (n+15)/16, 16) {
 		r.parts = append(r.parts, make([][]T, len(a.In))) // an op's operands are as many at every run
 	}
-	opkit.ForBody(a.Workers, (n+15)/16, 16, r)
+	parallel.ForBody(a.Workers, (n+15)/16, 16, r)
 	*r = elementRun[T]{parts: r.parts} // hold no operand's memory between runs
 	for _, in := range r.parts {
 		clear(in)

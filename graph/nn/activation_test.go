@@ -163,7 +163,7 @@ func TestActivationThreads(t *testing.T) {
 func TestActivationPrealloc(t *testing.T) {
 	x := optest.Dense(tensor.Float32, optest.Random(5, 12), 3, 4)
 	for _, f := range []*activation{relu, sigmoid} {
-		op := opkit.New(f.spec(2))
+		op := opkit.New(f.opSpec(2))
 		fresh, err := op.Do(x)
 		if err != nil {
 			t.Fatal(err)

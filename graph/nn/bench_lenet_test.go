@@ -88,8 +88,8 @@ func BenchmarkConvLeNet(b *testing.B) {
 		{"conv2", [4]int{256, 6, 14, 14}, [4]int{16, 6, 5, 5}, [2]int{0, 0}, true},
 	}
 	for _, l := range layers {
-		for _, impl := range Impls {
-			benchPasses(b, l.name+"/"+impl.String(), func(b *testing.B, backward bool) {
+		for _, ops := range AllOps {
+			benchPasses(b, l.name+"/"+ops.String(), func(b *testing.B, backward bool) {
 				benchRun(b, backward, func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, []*gorgonia.Node, error) {
 					x, w := benchRandom(g, rng, "x", l.x[:]...), benchRandom(g, rng, "w", l.w[:]...)
 					bias := benchRandom(g, rng, "b", 1, l.w[0], 1, 1)
@@ -99,7 +99,7 @@ func BenchmarkConvLeNet(b *testing.B) {
 					}
 					var y *gorgonia.Node
 					var err error
-					if impl == ImplFast {
+					if ops == FastOps {
 						y, err = FusedConv2D(x, w, bias, l.pad, [2]int{1, 1})
 					} else {
 						y, err = fcGorgonia(l.pad, [2]int{1, 1})(g, []*gorgonia.Node{x, w, bias})
@@ -125,12 +125,12 @@ func BenchmarkActivationLeNet(b *testing.B) {
 		{"sigmoid_256x16x10x10", []int{256, 16, 10, 10}, Sigmoid, gorgonia.Sigmoid},
 	}
 	for _, c := range cases {
-		for _, impl := range Impls {
-			benchPasses(b, fmt.Sprintf("%s/%v", c.name, impl), func(b *testing.B, backward bool) {
+		for _, ops := range AllOps {
+			benchPasses(b, fmt.Sprintf("%s/%v", c.name, ops), func(b *testing.B, backward bool) {
 				benchRun(b, backward, func(g *gorgonia.ExprGraph, rng *rand.Rand) (*gorgonia.Node, []*gorgonia.Node, error) {
 					x := benchRandom(g, rng, "x", c.shape...)
 					f := c.fast
-					if impl == ImplGorgonia {
+					if ops == GorgoniaOps {
 						f = c.gorgonia
 					}
 					y, err := f(x)

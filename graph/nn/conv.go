@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -37,28 +38,28 @@ import (
 // an error and builds nothing. The op keeps its result's memory between runs (see the
 // package doc).
 func FusedConv2D(x, w, b *gorgonia.Node, pad, stride [2]int) (*gorgonia.Node, error) {
-	c := fusedConv{win: opkit.Window{Pad: pad, Stride: stride}}
+	c := fusedConv{win: geom.Window{Pad: pad, Stride: stride}}
 	if w != nil && w.Shape().Dims() == 4 {
 		c.win.Kernel = [2]int{w.Shape()[2], w.Shape()[3]}
 	}
 	if b == nil {
-		return opkit.Apply(c.spec(), x, w)
+		return opkit.Apply(c.opSpec(), x, w)
 	}
 	c.biasDims = b.Shape().Dims()
-	return opkit.Apply(c.spec(), x, w, b)
+	return opkit.Apply(c.opSpec(), x, w, b)
 }
 
 // fusedConv is what a FusedConv2D op computes: the window (whose kernel is w's), and
 // the rank of the bias, 0 for none.
 type fusedConv struct {
-	win      opkit.Window
+	win      geom.Window
 	biasDims int // 0: no bias; 1: (co); 4: (1, co, 1, 1)
 }
 
 // geom is the geometry of the convolution of x (xs) with w (ws), computed on up to
-// opkit.Workers(workers) goroutines.
+// parallel.Workers(workers) goroutines.
 func (c fusedConv) geom(xs, ws tensor.Shape, workers int) convGeom {
-	oh, ow := c.win.Out(xs[2], xs[3])
+	oh, ow := c.win.OutputPlane(xs[2], xs[3])
 	return convGeom{
 		n: xs[0], c: xs[1], h: xs[2], w: xs[3],
 		co: ws[0], kh: ws[2], kw: ws[3],
@@ -76,19 +77,19 @@ func (c fusedConv) launch(kernel string, grid [2]int, xs, ws tensor.Shape, ptrs 
 	return opkit.Launch{Kernel: kernel, Grid: grid, Block: opkit.Threads256, Args: args}
 }
 
-// spec is the forward op: inputs x, w and, when biasDims > 0, the bias.
-func (c fusedConv) spec() *opkit.Spec {
+// opSpec is the forward op: inputs x, w and, when biasDims > 0, the bias.
+func (c fusedConv) opSpec() *opkit.OpSpec {
 	in := opkit.ConvInputs()
 	params := c.win.String()
 	if c.biasDims > 0 {
-		in = append(in, opkit.Input{Name: "bias", Rank: c.biasDims, Layout: "(co) or (1, co, 1, 1)"})
+		in = append(in, opkit.Input{Name: "bias", Rank: c.biasDims, DimNames: "(co) or (1, co, 1, 1)"})
 		params += fmt.Sprintf(", bias %d-D", c.biasDims)
 	}
-	return &opkit.Spec{
-		Name:   "FusedConv2D",
-		Params: params,
-		In:     in,
-		Out:    4,
+	return &opkit.OpSpec{
+		Name:    "FusedConv2D",
+		Params:  params,
+		In:      in,
+		OutRank: 4,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			ys, err := c.win.ConvShape(s[0], s[1])
 			if err != nil || c.biasDims == 0 {
@@ -99,20 +100,14 @@ func (c fusedConv) spec() *opkit.Spec {
 			}
 			return ys, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convForward(convRunOf(a, c.geom(a.Shapes[0], a.Shapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convForward(convRunOf(a, c.geom(a.Shapes[0], a.Shapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
-			}),
-		Grad: c.grad,
+		Forward: opkit.FloatsWith(c, fusedConvForward, fusedConvForward),
+		Grad:    c.grad,
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			b := opkit.Null
+			b := opkit.NullArg
 			if c.biasDims > 0 {
-				b = opkit.In(2)
+				b = opkit.InArg(2)
 			}
-			return c.launch("conv_fwd", opkit.Elems(out.TotalSize()), in[0], in[1], opkit.In(0), opkit.In(1), b, opkit.Out)
+			return c.launch("conv_fwd", opkit.Elems(out.TotalSize()), in[0], in[1], opkit.InArg(0), opkit.InArg(1), b, opkit.OutArg)
 		},
 	}
 }
@@ -153,7 +148,7 @@ func (c fusedConv) grad(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes
 // gradInputs describes the operands of a gradient op: one of the forward op's, and
 // dL/dout.
 func gradInputs(first opkit.Input) []opkit.Input {
-	return []opkit.Input{first, {Name: "output gradient", Rank: 4, Layout: "(n, co, oh, ow)"}}
+	return []opkit.Input{first, {Name: "output gradient", Rank: 4, DimNames: "(n, co, oh, ow)"}}
 }
 
 // checkOutGrad returns the forward op's output shape for x (xs) and w (ws), or an error
@@ -170,79 +165,87 @@ func (c fusedConv) checkOutGrad(xs, ws, gs tensor.Shape) error {
 }
 
 // dataGrad computes dL/dx of a FusedConv2D from w and dL/dout; xs is x's shape.
-func (c fusedConv) dataGrad(xs tensor.Shape) *opkit.Spec {
+func (c fusedConv) dataGrad(xs tensor.Shape) *opkit.OpSpec {
 	xs = xs.Clone()
-	return &opkit.Spec{
-		Name:   "FusedConv2DGradX",
-		Params: fmt.Sprintf("%v, x %v", c.win, xs),
-		In:     gradInputs(opkit.ConvInputs()[1]),
-		Out:    4,
+	return &opkit.OpSpec{
+		Name:    "FusedConv2DGradX",
+		Params:  fmt.Sprintf("%v, x %v", c.win, xs),
+		In:      gradInputs(opkit.ConvInputs()[1]),
+		OutRank: 4,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			return xs.Clone(), c.checkOutGrad(xs, s[0], s[1])
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convDataGrad(convRunOf(a, c.geom(xs, a.Shapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convDataGrad(convRunOf(a, c.geom(xs, a.Shapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
-			}),
+		Forward: opkit.FloatsWith(dataGradOf{c, xs}, fusedConvDataGrad, fusedConvDataGrad),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return c.launch("conv_bwd_data", opkit.Elems(out.TotalSize()), xs, in[0], opkit.In(1), opkit.In(0), opkit.Out)
+			return c.launch("conv_bwd_data", opkit.Elems(out.TotalSize()), xs, in[0], opkit.InArg(1), opkit.InArg(0), opkit.OutArg)
 		},
 	}
 }
 
 // filterGrad computes dL/dw of a FusedConv2D from x and dL/dout: Σ_b dY_b · cols_bᵀ.
-func (c fusedConv) filterGrad() *opkit.Spec {
+func (c fusedConv) filterGrad() *opkit.OpSpec {
 	k := c.win.Kernel
 	ws := func(s []tensor.Shape) tensor.Shape { return tensor.Shape{s[1][1], s[0][1], k[0], k[1]} }
-	return &opkit.Spec{
-		Name:   "FusedConv2DGradW",
-		Params: c.win.String(),
-		In:     gradInputs(opkit.ConvInputs()[0]),
-		Out:    4,
+	return &opkit.OpSpec{
+		Name:    "FusedConv2DGradW",
+		Params:  c.win.String(),
+		In:      gradInputs(opkit.ConvInputs()[0]),
+		OutRank: 4,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			return ws(s), c.checkOutGrad(s[0], ws(s), s[1])
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convFilterGrad(convRunOf(a, c.geom(a.Shapes[0], a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convFilterGrad(convRunOf(a, c.geom(a.Shapes[0], a.Shape, a.Workers)), a.In[0], a.In[1], a.Out)
-			}),
+		Forward: opkit.FloatsWith(c, fusedConvFilterGrad, fusedConvFilterGrad),
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			return c.launch("conv_bwd_filter", [2]int{out.TotalSize(), 1}, in[0], out, opkit.In(0), opkit.In(1), opkit.Out)
+			return c.launch("conv_bwd_filter", [2]int{out.TotalSize(), 1}, in[0], out, opkit.InArg(0), opkit.InArg(1), opkit.OutArg)
 		},
 	}
 }
 
+// fusedConvForward is FusedConv2D's Forward: y = x ⋆ w + b.
+func fusedConvForward[T opkit.Float](c fusedConv, a opkit.Args[T]) {
+	convForward(convRunOf(a, c.geom(a.InShapes[0], a.InShapes[1], a.Workers)), a.In[0], a.In[1], bias(a), a.Out)
+}
+
+// dataGradOf is what dL/dx of a FusedConv2D depends on: the convolution and x's shape.
+type dataGradOf struct {
+	c  fusedConv
+	xs tensor.Shape
+}
+
+// fusedConvDataGrad is FusedConv2DGradX's Forward: dL/dx from w and dL/dout.
+func fusedConvDataGrad[T opkit.Float](d dataGradOf, a opkit.Args[T]) {
+	convDataGrad(convRunOf(a, d.c.geom(d.xs, a.InShapes[0], a.Workers)), a.In[0], a.In[1], a.Out)
+}
+
+// fusedConvFilterGrad is FusedConv2DGradW's Forward: dL/dw from x and dL/dout.
+func fusedConvFilterGrad[T opkit.Float](c fusedConv, a opkit.Args[T]) {
+	convFilterGrad(convRunOf(a, c.geom(a.InShapes[0], a.OutShape, a.Workers)), a.In[0], a.In[1], a.Out)
+}
+
+// fusedConvBiasGrad is FusedConv2DGradB's Forward: dL/db from dL/dout.
+func fusedConvBiasGrad[T opkit.Float](a opkit.Args[T]) {
+	convBiasGrad(convRunOf(a, biasGeom(a.InShapes[0], a.Workers)), a.In[0], a.Out)
+}
+
 // biasGrad computes dL/db of a FusedConv2D from dL/dout: the sum over the batch and the
 // output plane, shaped (co) or (1, co, 1, 1) as the bias is (dims 1 or 4).
-func biasGrad(dims int) *opkit.Spec {
-	return &opkit.Spec{
-		Name:   "FusedConv2DGradB",
-		Params: fmt.Sprintf("%d-D", dims),
-		In:     []opkit.Input{{Name: "output gradient", Rank: 4, Layout: "(n, co, oh, ow)"}},
-		Out:    dims,
+func biasGrad(dims int) *opkit.OpSpec {
+	return &opkit.OpSpec{
+		Name:    "FusedConv2DGradB",
+		Params:  fmt.Sprintf("%d-D", dims),
+		In:      []opkit.Input{{Name: "output gradient", Rank: 4, DimNames: "(n, co, oh, ow)"}},
+		OutRank: dims,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if dims == 1 {
 				return tensor.Shape{s[0][1]}, nil
 			}
 			return tensor.Shape{1, s[0][1], 1, 1}, nil
 		},
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) {
-				convBiasGrad(convRunOf(a, biasGeom(a.Shapes[0], a.Workers)), a.In[0], a.Out)
-			},
-			func(a opkit.Args[float64]) {
-				convBiasGrad(convRunOf(a, biasGeom(a.Shapes[0], a.Workers)), a.In[0], a.Out)
-			}),
+		Forward: opkit.Floats(fusedConvBiasGrad, fusedConvBiasGrad),
 		GPU: func(in []tensor.Shape, _ tensor.Shape) opkit.Launch {
 			s := in[0]
 			return opkit.Launch{Kernel: "conv_bwd_bias", Grid: [2]int{s[1], 1}, Block: opkit.Threads256,
-				Args: []any{opkit.In(0), opkit.Out, s[0], s[1], s[2] * s[3]}}
+				Args: []any{opkit.InArg(0), opkit.OutArg, s[0], s[1], s[2] * s[3]}}
 		},
 	}
 }
@@ -255,7 +258,7 @@ func biasGeom(s tensor.Shape, workers int) convGeom {
 
 // convGeom is the geometry of one convolution: input (n, c, h, w), filters (co, c, kh,
 // kw), padding, stride and output plane (oh, ow); and the op's workers setting, which
-// the kernels share the images out by (opkit.For).
+// the kernels share the images out by (parallel.For).
 type convGeom struct {
 	n, c, h, w     int
 	co, kh, kw     int
@@ -276,5 +279,5 @@ func (g *convGeom) direct() bool {
 	return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
 }
 
-// cost is the multiply-adds of one image's product, what opkit.For weighs.
+// cost is the multiply-adds of one image's product, what parallel.For weighs.
 func (g *convGeom) cost() int { return g.co * g.cols() * g.plane() }

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/parallel"
 )
 
 // The kernels of FusedConv2D. Images are NCHW; one image's im2col matrix has a row per
@@ -99,12 +100,12 @@ func convRunOf[T opkit.Float](a opkit.Args[T], g convGeom) *convRun[T] {
 }
 
 // forChunks runs pass on every chunk of the n images, sharing the chunks out over up
-// to opkit.Workers(g.workers) goroutines (cost is the work of one image), then lets go
+// to parallel.Workers(g.workers) goroutines (cost is the work of one image), then lets go
 // of the operands. It returns the number of chunks.
 func (r *convRun[T]) forChunks(cost int, pass convPass) int {
 	r.pass = pass
 	chunks := (r.g.n + convChunk - 1) / convChunk
-	opkit.ForBody(r.g.workers, chunks, cost*convChunk, r)
+	parallel.ForBody(r.g.workers, chunks, cost*convChunk, r)
 	*r = convRun[T]{}
 	return chunks
 }
@@ -233,7 +234,7 @@ func (r *convRun[T]) dataGradChunk(lo, hi int) {
 
 // convBiasGrad computes db[o] = Σ_b Σ_p dy[b, o, p] for dy of shape (n, co, oh, ow), on
 // r, whose geometry is that shape's and the op's workers. Chunks of images (on up to
-// opkit.Workers(workers) goroutines) sum their images separately; the partial sums are
+// parallel.Workers(workers) goroutines) sum their images separately; the partial sums are
 // added in chunk order, the same for any workers.
 func convBiasGrad[T opkit.Float](r *convRun[T], dy, db []T) {
 	co := r.g.co

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/d2l-go/convnets/graph/device"
+	"github.com/d2l-go/convnets/graph/geom"
 	"github.com/d2l-go/convnets/internal/opkit"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 )
@@ -171,8 +172,8 @@ func TestFusedConv2DPrealloc(t *testing.T) {
 	c := optest.ConvCases[2]
 	in := fcInputs(tensor.Float32, c.X, c.W, "(1,co,1,1)", 500)
 	vals := []gorgonia.Value{in[0], in[1], in[2]}
-	fc := fusedConv{win: opkit.Window{Kernel: [2]int{c.W[2], c.W[3]}, Pad: c.Pad, Stride: c.Stride}, biasDims: 4}
-	op := opkit.New(fc.spec())
+	fc := fusedConv{win: geom.Window{Kernel: [2]int{c.W[2], c.W[3]}, Pad: c.Pad, Stride: c.Stride}, biasDims: 4}
+	op := opkit.New(fc.opSpec())
 	fresh, err := op.Do(vals...)
 	if err != nil {
 		t.Fatal(err)

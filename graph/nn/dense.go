@@ -27,19 +27,19 @@ func Dense(x, w, b *gorgonia.Node) (*gorgonia.Node, error) {
 
 // denseInputs describes x, w and, with a bias, b.
 func denseInputs(bias bool) []opkit.Input {
-	in := []opkit.Input{{Name: "x", Rank: 2, Layout: "(n, in)"}, {Name: "w", Rank: 2, Layout: "(in, out)"}}
+	in := []opkit.Input{{Name: "x", Rank: 2, DimNames: "(n, in)"}, {Name: "w", Rank: 2, DimNames: "(in, out)"}}
 	if bias {
-		in = append(in, opkit.Input{Name: "bias", Rank: 1, Layout: "(out)"})
+		in = append(in, opkit.Input{Name: "bias", Rank: 1, DimNames: "(out)"})
 	}
 	return in
 }
 
 // dense is Dense's forward op: inputs x, w and, when bias is set, b.
-func dense(bias bool) *opkit.Spec {
-	s := &opkit.Spec{
-		Name: "Dense",
-		In:   denseInputs(bias),
-		Out:  2,
+func dense(bias bool) *opkit.OpSpec {
+	s := &opkit.OpSpec{
+		Name:    "Dense",
+		In:      denseInputs(bias),
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			xs, ws := s[0], s[1]
 			if xs[1] != ws[0] {
@@ -50,7 +50,7 @@ func dense(bias bool) *opkit.Spec {
 			}
 			return tensor.Shape{xs[0], ws[1]}, nil
 		},
-		Forward: opkit.Floats(denseForward[float32], denseForward[float64]),
+		Forward: opkit.Floats(denseForward, denseForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := opkit.Apply(denseGrad(denseGradX), in[1], dy)
 			if err != nil {
@@ -64,12 +64,12 @@ func dense(bias bool) *opkit.Spec {
 			return gorgonia.Nodes{dx, dw, db}, err
 		},
 		GPU: func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
-			b := opkit.Null
+			b := opkit.NullArg
 			if bias {
-				b = opkit.In(2)
+				b = opkit.InArg(2)
 			}
 			return opkit.Launch{Kernel: "gemm", Grid: opkit.Tiles16(out[0], out[1]), Block: opkit.Threads16x16,
-				Args: []any{opkit.In(0), opkit.In(1), b, opkit.Out, out[0], out[1], in[0][1], 0, 0}}
+				Args: []any{opkit.InArg(0), opkit.InArg(1), b, opkit.OutArg, out[0], out[1], in[0][1], 0, 0}}
 		},
 	}
 	if bias {
@@ -79,7 +79,7 @@ func dense(bias bool) *opkit.Spec {
 }
 
 func denseForward[T opkit.Float](a opkit.Args[T]) {
-	n, in, out := a.Shapes[0][0], a.Shapes[0][1], a.Shape[1]
+	n, in, out := a.InShapes[0][0], a.InShapes[0][1], a.OutShape[1]
 	y := a.Out
 	matmul(a.Workers, false, false, n, out, in, a.In[0], a.In[1], y)
 	if len(a.In) < 3 {
@@ -103,41 +103,39 @@ const (
 )
 
 // denseGrad computes one of Dense's gradients from dL/dy, its last operand.
-func denseGrad(which denseGradKind) *opkit.Spec {
-	dy := opkit.Input{Name: "output gradient", Rank: 2, Layout: "(n, out)"}
-	s := &opkit.Spec{
-		Name: [...]string{"DenseGradX", "DenseGradW", "DenseGradB"}[which],
-		Forward: opkit.Floats(
-			func(a opkit.Args[float32]) { denseBackward(which, a) },
-			func(a opkit.Args[float64]) { denseBackward(which, a) }),
+func denseGrad(which denseGradKind) *opkit.OpSpec {
+	dy := opkit.Input{Name: "output gradient", Rank: 2, DimNames: "(n, out)"}
+	s := &opkit.OpSpec{
+		Name:    [...]string{"DenseGradX", "DenseGradW", "DenseGradB"}[which],
+		Forward: opkit.FloatsWith(which, denseBackward, denseBackward),
 	}
 	switch which {
 	case denseGradX: // w (in, out), dY (n, out) -> (n, in)
-		s.In, s.Out = []opkit.Input{denseInputs(false)[1], dy}, 2
+		s.In, s.OutRank = []opkit.Input{denseInputs(false)[1], dy}, 2
 		s.Shape = func(s []tensor.Shape) (tensor.Shape, error) {
 			return tensor.Shape{s[1][0], s[0][0]}, sameDim("w", s[0], 1, s[1], 1)
 		}
 		s.GPU = func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			n, k := in[1][0], in[1][1]
 			return opkit.Launch{Kernel: "gemm", Grid: opkit.Tiles16(n, out[1]), Block: opkit.Threads16x16,
-				Args: []any{opkit.In(1), opkit.In(0), opkit.Null, opkit.Out, n, out[1], k, 0, 1}}
+				Args: []any{opkit.InArg(1), opkit.InArg(0), opkit.NullArg, opkit.OutArg, n, out[1], k, 0, 1}}
 		}
 	case denseGradW: // x (n, in), dY (n, out) -> (in, out)
-		s.In, s.Out = []opkit.Input{denseInputs(false)[0], dy}, 2
+		s.In, s.OutRank = []opkit.Input{denseInputs(false)[0], dy}, 2
 		s.Shape = func(s []tensor.Shape) (tensor.Shape, error) {
 			return tensor.Shape{s[0][1], s[1][1]}, sameDim("x", s[0], 0, s[1], 0)
 		}
 		s.GPU = func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			n := in[1][0]
 			return opkit.Launch{Kernel: "gemm", Grid: opkit.Tiles16(out[0], out[1]), Block: opkit.Threads16x16,
-				Args: []any{opkit.In(0), opkit.In(1), opkit.Null, opkit.Out, out[0], out[1], n, 1, 0}}
+				Args: []any{opkit.InArg(0), opkit.InArg(1), opkit.NullArg, opkit.OutArg, out[0], out[1], n, 1, 0}}
 		}
 	default: // dY (n, out) -> (out)
-		s.In, s.Out = []opkit.Input{dy}, 1
+		s.In, s.OutRank = []opkit.Input{dy}, 1
 		s.Shape = func(s []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{s[0][1]}, nil }
 		s.GPU = func(in []tensor.Shape, out tensor.Shape) opkit.Launch {
 			return opkit.Launch{Kernel: "colsum", Grid: opkit.Elems(out[0]), Block: opkit.Threads256,
-				Args: []any{opkit.In(0), opkit.Out, in[0][0], out[0]}}
+				Args: []any{opkit.InArg(0), opkit.OutArg, in[0][0], out[0]}}
 		}
 	}
 	return s
@@ -154,13 +152,13 @@ func sameDim(what string, a tensor.Shape, i int, g tensor.Shape, j int) error {
 
 func denseBackward[T opkit.Float](which denseGradKind, a opkit.Args[T]) {
 	dy, r := a.In[len(a.In)-1], a.Out
-	gs := a.Shapes[len(a.In)-1]
+	gs := a.InShapes[len(a.In)-1]
 	n, out := gs[0], gs[1]
 	switch which {
 	case denseGradX: // (n, out) · (in, out)ᵀ
-		matmul(a.Workers, false, true, n, a.Shapes[0][0], out, dy, a.In[0], r)
+		matmul(a.Workers, false, true, n, a.InShapes[0][0], out, dy, a.In[0], r)
 	case denseGradW: // (n, in)ᵀ · (n, out)
-		matmul(a.Workers, true, false, a.Shapes[0][1], out, n, a.In[0], dy, r)
+		matmul(a.Workers, true, false, a.InShapes[0][1], out, n, a.In[0], dy, r)
 	default:
 		clear(r)
 		for i := range n {

@@ -3,7 +3,7 @@
 // Sigmoid, ...), Dense, Flatten and SoftmaxCrossEntropy. Each is an op of the project's
 // own, with its gradient, its checks and, where gpu/kernels/kernels.cu has a kernel for
 // it, a GPU version; each is checked against finite differences and, where one exists,
-// against the Gorgonia primitives it replaces (Impl chooses between the two in the
+// against the Gorgonia primitives it replaces (Ops chooses between the two in the
 // layers package).
 //
 // An element-wise activation is the least code an op can be: its forward function, its

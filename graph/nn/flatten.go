@@ -26,13 +26,13 @@ func Flatten(x *gorgonia.Node) (*gorgonia.Node, error) {
 
 // reshape copies its operand, of shape from, into a result of shape to, with as many
 // elements.
-func reshape(from, to tensor.Shape) *opkit.Spec {
+func reshape(from, to tensor.Shape) *opkit.OpSpec {
 	from, to = from.Clone(), to.Clone()
-	return &opkit.Spec{
-		Name:   "Reshape",
-		Params: fmt.Sprintf("%v->%v", from, to),
-		In:     []opkit.Input{{Name: "x", Rank: from.Dims()}},
-		Out:    to.Dims(),
+	return &opkit.OpSpec{
+		Name:    "Reshape",
+		Params:  fmt.Sprintf("%v->%v", from, to),
+		In:      []opkit.Input{{Name: "x", Rank: from.Dims()}},
+		OutRank: to.Dims(),
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if !s[0].Eq(from) {
 				return nil, fmt.Errorf("x has shape %v, want %v", s[0], from)

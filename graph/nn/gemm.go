@@ -6,6 +6,7 @@ import (
 
 	"github.com/d2l-go/convnets/internal/gemm"
 	"github.com/d2l-go/convnets/internal/opkit"
+	"github.com/d2l-go/convnets/internal/parallel"
 )
 
 // The matrix products of the ops: float32 ones by the project's GEMM
@@ -24,7 +25,7 @@ func gemmSerial[T opkit.Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, 
 }
 
 // matmul computes c = op(a)·op(b), op(a) (m, k) and op(b) (k, n), packed without
-// padding; the float32 product runs on up to opkit.Workers(workers) goroutines, with
+// padding; the float32 product runs on up to parallel.Workers(workers) goroutines, with
 // the same result for any number (gemm.SgemmExact).
 func matmul[T opkit.Float](workers int, tA, tB bool, m, n, k int, a, b, c []T) {
 	lda, ldb := k, n
@@ -36,7 +37,7 @@ func matmul[T opkit.Float](workers int, tA, tB bool, m, n, k int, a, b, c []T) {
 	}
 	switch c := any(c).(type) {
 	case []float32:
-		gemm.SgemmExact(opkit.Workers(workers), tA, tB, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, 0, c, n)
+		gemm.SgemmExact(parallel.Workers(workers), tA, tB, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, 0, c, n)
 	case []float64:
 		dgemm(tA, tB, m, n, k, any(a).([]float64), lda, any(b).([]float64), ldb, 0, c, n)
 	}

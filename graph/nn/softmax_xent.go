@@ -29,9 +29,9 @@ func SoftmaxCrossEntropy(logits, targets, weights *gorgonia.Node) (*gorgonia.Nod
 // xentInputs describes logits, targets and weights; only the logits are differentiated.
 func xentInputs() []opkit.Input {
 	return []opkit.Input{
-		{Name: "logits", Rank: 2, Layout: "(n, k)"},
-		{Name: "targets", Rank: 2, Layout: "(n, k)", Data: true},
-		{Name: "weights", Rank: 1, Layout: "(n)", Data: true},
+		{Name: "logits", Rank: 2, DimNames: "(n, k)"},
+		{Name: "targets", Rank: 2, DimNames: "(n, k)", Data: true},
+		{Name: "weights", Rank: 1, DimNames: "(n)", Data: true},
 	}
 }
 
@@ -47,13 +47,13 @@ func xentShapes(s []tensor.Shape) error {
 }
 
 // xent is the forward op of SoftmaxCrossEntropy; its result is a scalar.
-func xent() *opkit.Spec {
-	return &opkit.Spec{
+func xent() *opkit.OpSpec {
+	return &opkit.OpSpec{
 		Name:    "SoftmaxCrossEntropy",
 		In:      xentInputs(),
-		Out:     0,
+		OutRank: 0,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), xentShapes(s) },
-		Forward: opkit.Floats(xentForward[float32], xentForward[float64]),
+		Forward: opkit.Floats(xentForward, xentForward),
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dz, err := opkit.Apply(xentGrad(), in[0], in[1], in[2], dy)
 			return gorgonia.Nodes{dz, nil, nil}, err
@@ -62,24 +62,24 @@ func xent() *opkit.Spec {
 }
 
 func xentForward[T opkit.Float](a opkit.Args[T]) {
-	s := a.Shapes[0]
+	s := a.InShapes[0]
 	a.Out[0] = T(xentLoss(a.In[0], a.In[1], a.In[2], s[0], s[1]))
 }
 
 // xentGrad computes the gradient of SoftmaxCrossEntropy with respect to the logits,
 // scaled by the upstream (scalar) gradient.
-func xentGrad() *opkit.Spec {
-	return &opkit.Spec{
+func xentGrad() *opkit.OpSpec {
+	return &opkit.OpSpec{
 		Name:    "SoftmaxCrossEntropyGrad",
 		In:      append(xentInputs(), opkit.Input{Name: "output gradient", Rank: 0}),
-		Out:     2,
+		OutRank: 2,
 		Shape:   func(s []tensor.Shape) (tensor.Shape, error) { return s[0].Clone(), xentShapes(s) },
-		Forward: opkit.Floats(xentBackward[float32], xentBackward[float64]),
+		Forward: opkit.Floats(xentBackward, xentBackward),
 	}
 }
 
 func xentBackward[T opkit.Float](a opkit.Args[T]) {
-	s := a.Shapes[0]
+	s := a.InShapes[0]
 	xentGradient(a.Out, a.In[0], a.In[1], a.In[2], a.In[3][0], s[0], s[1])
 }
 

@@ -232,18 +232,18 @@ func scale(px []uint8) []float32 {
 
 // modelResponse is the answer of /api/model.
 type modelResponse struct {
-	Variant  string            `json:"variant"` // the network (lenet.Spec.Model)
-	Source   string            `json:"source"`
-	Run      string            `json:"run,omitempty"` // the run the network comes from (GET /api/runs)
-	Live     bool              `json:"live"`
-	Epoch    int               `json:"epoch"`  // epochs the weights were trained for
-	Epochs   int               `json:"epochs"` // epochs the training run aims at
-	Version  int               `json:"version"`
-	LR       float64           `json:"lr,omitempty"`
-	Classes  []string          `json:"classes"`
-	TestSize int               `json:"test_size"`
-	Layers   []lenet.LayerSpec `json:"layers"`
-	Params   []namedValues     `json:"params"`
+	Variant  string              `json:"variant"` // the network (lenet.Spec.Model)
+	Source   string              `json:"source"`
+	Run      string              `json:"run,omitempty"` // the run the network comes from (GET /api/runs)
+	Live     bool                `json:"live"`
+	Epoch    int                 `json:"epoch"`  // epochs the weights were trained for
+	Epochs   int                 `json:"epochs"` // epochs the training run aims at
+	Version  int                 `json:"version"`
+	LR       float64             `json:"lr,omitempty"`
+	Classes  []string            `json:"classes"`
+	TestSize int                 `json:"test_size"`
+	Layers   []lenet.LayerLayout `json:"layers"`
+	Params   []namedValues       `json:"params"`
 	// WeightsOnly says the weights came without a training state (PyTorch's, say): Epoch
 	// and Epochs are 0 then, not because the weights are untrained.
 	WeightsOnly bool `json:"weights_only,omitempty"`

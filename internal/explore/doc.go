@@ -35,7 +35,7 @@
 //
 //	GET  /api/forward?index=N   test image N through the network
 //	POST /api/forward           {"pixels": [784 numbers in 0..1]} through the network
-//	GET  /api/model             the variant, the layers (lenet.LayerSpec) and every parameter
+//	GET  /api/model             the variant, the layers (lenet.LayerLayout) and every parameter
 //	GET  /api/metrics           {"points": [{"epoch", "train_loss", "train_acc", "test_acc"}]}
 //	GET  /api/labels            the test set's labels and the class names
 //	GET  /api/mistakes          the test images the network gets wrong, and the confusion matrix

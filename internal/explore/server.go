@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/lenet"
 )
 
@@ -65,7 +65,7 @@ type Server struct {
 
 	mu          sync.Mutex // guards everything below, and the machines of c and insp
 	spec        lenet.Spec
-	specs       []lenet.LayerSpec
+	specs       []lenet.LayerLayout
 	source      string
 	live        bool
 	run         string // the run whose network this is, "" for the one New was given
@@ -99,7 +99,7 @@ type Server struct {
 
 // New builds a Server with its own copy of cfg.Weights.
 func New(cfg Config) (*Server, error) {
-	if graph.CUDABuild {
+	if device.CUDABuild {
 		return nil, ErrCUDABuild
 	}
 	if cfg.Weights == nil {
@@ -166,7 +166,7 @@ type kernelSnapshot struct {
 const maxKernelSnapshots = 100
 
 // firstConv is the index of the network's first convolution, -1 when it has none.
-func firstConv(specs []lenet.LayerSpec) int {
+func firstConv(specs []lenet.LayerLayout) int {
 	for i, l := range specs {
 		if l.Kind == lenet.KindConv {
 			return i

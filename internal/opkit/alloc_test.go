@@ -15,13 +15,11 @@ import (
 // shape rule's answer are the last run's.
 func TestRunsAllocateOnlyTheHeader(t *testing.T) {
 	op, scalarIn := New(axpy(2)), New(axpy(1))
-	dot := New(&Spec{
-		Name:  "Dot",
-		In:    []Input{{Name: "x", Rank: 1}, {Name: "y", Rank: 1}},
-		Shape: func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
-		Forward: Floats(
-			func(a Args[float32]) { a.Out[0] = a.In[0][0]*a.In[1][0] + a.In[0][1]*a.In[1][1] },
-			func(a Args[float64]) { a.Out[0] = a.In[0][0]*a.In[1][0] + a.In[0][1]*a.In[1][1] }),
+	dot := New(&OpSpec{
+		Name:    "Dot",
+		In:      []Input{{Name: "x", Rank: 1}, {Name: "y", Rank: 1}},
+		Shape:   func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
+		Forward: Floats(dotForward, dotForward),
 	})
 	x, z := value([]float64{1, 2, 3, 4}, 2, 2), value([]float64{10, 20, 30, 40}, 2, 2)
 	x32 := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))
@@ -131,20 +129,26 @@ func TestHeaderCopyIsAShallowClone(t *testing.T) {
 	}
 }
 
+// box is the Scratch of TestScratchIsTheOpsOwn's op, which counts its runs.
+type box struct{ runs int }
+
+// recordScratch hands the op's Scratch to record.
+func recordScratch[T Float](record func(*box), a Args[T]) { record(Scratch[box](a)) }
+
+// dotForward is the test op Dot: the dot product of two 2-element vectors.
+func dotForward[T Float](a Args[T]) { a.Out[0] = a.In[0][0]*a.In[1][0] + a.In[0][1]*a.In[1][1] }
+
 // Scratch is the op's own for each dtype: the same *S at every run of one op, another
-// for another op of the same Spec (which may run at the same time) or dtype, and a new
+// for another op of the same OpSpec (which may run at the same time) or dtype, and a new
 // one outside a run of an op.
 func TestScratchIsTheOpsOwn(t *testing.T) {
-	type box struct{ runs int }
 	var seen []*box
 	record := func(b *box) {
 		b.runs++
 		seen = append(seen, b)
 	}
 	spec := axpy(1)
-	spec.Forward = Floats(
-		func(a Args[float32]) { record(Scratch[box](a)) },
-		func(a Args[float64]) { record(Scratch[box](a)) })
+	spec.Forward = FloatsWith(record, recordScratch, recordScratch)
 	x := value([]float64{1, 2, 3, 4}, 2, 2)
 	x32 := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))
 	one, other := New(spec), New(spec)
@@ -167,30 +171,5 @@ func TestScratchIsTheOpsOwn(t *testing.T) {
 	var a Args[float64]
 	if p, q := Scratch[box](a), Scratch[box](a); p == nil || p == q {
 		t.Errorf("Scratch outside a run: %p, then %p; want two new values", p, q)
-	}
-}
-
-// A Body kept between runs costs ForBody no allocation when the loop runs in one part,
-// and every part covers its range once when it runs in several.
-func TestForBodyCoversTheRangeWithoutAllocating(t *testing.T) {
-	b := &countBody{hits: make([]int, 1<<16)}
-	if n := testing.AllocsPerRun(10, func() { ForBody(1, len(b.hits), 1, b) }); n != 0 {
-		t.Errorf("ForBody on one part: %v allocations per run, want 0", n)
-	}
-	clear(b.hits)
-	ForBody(4, len(b.hits), 1, b)
-	for i, h := range b.hits {
-		if h != 1 {
-			t.Fatalf("item %d computed %d times on 4 workers, want once", i, h)
-		}
-	}
-}
-
-// countBody counts how often each item is computed.
-type countBody struct{ hits []int }
-
-func (b *countBody) Range(_, lo, hi int) {
-	for i := lo; i < hi; i++ {
-		b.hits[i]++
 	}
 }

@@ -5,13 +5,15 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/pergraph"
 )
 
 // Apply checks nodes against spec (Check, then the shape rule) and returns the node of
 // a new op computing spec on them, the GPU version of the op where the graph is placed
 // on a GPU and spec has one; the op takes the graph's SetWorkers setting. Nothing is
 // added to the graph when a check fails.
-func Apply(spec *Spec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) {
+func Apply(spec *OpSpec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) {
 	if err := Check(spec.Name, spec.In, nodes...); err != nil {
 		return nil, err
 	}
@@ -25,7 +27,7 @@ func Apply(spec *Spec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) 
 	defer Recover(spec.Name, &err)
 	g := nodes[0].Graph()
 	op := New(spec)
-	op.workers = WorkersOf(g)
+	op.workers = pergraph.WorkersOf(g)
 	if out, err = gorgonia.ApplyOp(place(g, op), nodes...); err != nil {
 		return nil, fmt.Errorf("graph: %s: %w", spec.Name, err)
 	}

@@ -30,11 +30,11 @@ func (op *Op) DoDiff(_ gorgonia.ExecutionContext, inputs gorgonia.Nodes, output 
 			return op.errorf("%s: %w", op.spec.In[i].Name, err)
 		}
 	}
-	out, err := constant(g, "out", output.Value(), op.spec.Out)
+	out, err := constant(g, "out", output.Value(), op.spec.OutRank)
 	if err != nil {
 		return op.errorf("result: %w", err)
 	}
-	dy, err := constant(g, "dy", dyv, op.spec.Out)
+	dy, err := constant(g, "dy", dyv, op.spec.OutRank)
 	if err != nil {
 		return op.errorf("output's derivative: %w", err)
 	}

@@ -1,20 +1,23 @@
-// Package opkit turns a small description of a differentiable operation, a Spec, into a
-// Gorgonia op, so that each op of package graph and its subpackages is one file: its
-// formula, its shape rule, its forward pass and its gradient.
+// Package opkit turns a small description of a differentiable operation, an OpSpec,
+// into a Gorgonia op, so that each op of package graph and its subpackages is one file:
+// its formula, its shape rule, its forward pass and its gradient.
 //
 // # Writing an op
 //
-// A Spec names the op and its inputs, and gives
+// An OpSpec names the op and its inputs (Input: name, rank, the dimensions' names for
+// messages), the rank of its result (OutRank), and gives
 //
 //	Shape    the result's shape from the inputs' shapes, or an error naming what is wrong
-//	Forward  the computation, once for float32 and once for float64 (Floats), writing
-//	         every element of the result
+//	Forward  the computation on Args (the operands In and InShapes, the result Out and
+//	         OutShape), writing every element of the result: one generic function,
+//	         Floats(f, f), or FloatsWith(params, f, f) for one that takes the op's
+//	         parameters; Go instantiates it for float32 and float64
 //	Grad     the vector-Jacobian product: given the input nodes, the output node and
 //	         dL/dy, the nodes of dL/dx for every input (nil where there is none)
 //	GPU      optionally, the CUDA kernel of gpu/kernels/kernels.cu that computes Forward
 //
-// Apply checks the input nodes against the Spec and adds the op to their graph. Everything
-// else a Gorgonia op needs is done here, once, for every op:
+// Apply checks the input nodes against the OpSpec and adds the op to their graph.
+// Everything else a Gorgonia op needs is done here, once, for every op:
 //
 //   - the argument checks: node count, nil nodes, one graph, ranks, empty dimensions,
 //     float dtypes (one spelling: "want float32 or float64"), one dtype for all inputs;
@@ -24,15 +27,42 @@
 //     the TapeMachine and DoDiff for the LispMachine, both from Grad;
 //   - the result's memory: kept from one run to the next, or the machine's
 //     preallocated value (see "Results" below);
-//   - device placement: in a binary built with the cuda tag, an op whose Spec has a GPU
-//     kernel, built in a graph placed on a GPU (SetPlace), runs that kernel on the
-//     device memory Gorgonia's TapeMachine hands it. The Launch that describes the
-//     kernel is plain data, valid in every build; what runs it is the GPU wing
-//     (gpu/cudaop), which fills in the GPU hook (SetGPU) in that build only.
+//   - device placement: in a binary built with the cuda tag, an op whose OpSpec has a
+//     GPU kernel, built in a graph placed on a GPU (pergraph.SetPlace), runs that
+//     kernel on the device memory Gorgonia's TapeMachine hands it. The Launch that
+//     describes the kernel is plain data, valid in every build; what runs it is the GPU
+//     wing (gpu/cudaop), which fills in the GPU hook (SetGPU) in that build only.
 //
-// For runs the loops of an op over goroutines; it is the one place that decides how
-// many an op uses: up to GOMAXPROCS, or as many as SetWorkers gave the op's graph
-// (Args.Workers), one for a graph whose machine runs beside others on their own cores.
+// Three concerns of the ops live in packages of their own: the loops an op shares out
+// over goroutines (internal/parallel, given Args.Workers), the settings recorded per
+// graph (internal/pergraph: the device and the workers, which Apply reads), and the
+// geometry of sliding windows (graph/geom).
+//
+// # Adding an activation, from op to spec token
+//
+// A new element-wise function, say LeakyReLU, touches two files for the op and two
+// more to be a layer and a token of the network's spec:
+//
+//	graph/nn/leakyrelu.go       the op: an activation value (its forward function and
+//	                            its gradient from the output, each built with
+//	                            perElement) and the exported LeakyReLU(x); see relu.go
+//	                            or tanh.go
+//	graph/nn/leakyrelu_test.go  the op harness (optest.Check): values against a
+//	                            reference, gradients against finite differences, float32
+//	                            against float64, both machines, several goroutines
+//	layers/activation.go        the layer: a LeakyReLU struct with Ops, whose Forward
+//	                            calls activate with nn.LeakyReLU and its construction
+//	                            from Gorgonia's primitives
+//	lenet/activations.go        the kind (KindLeakyReLU LayerKind = "leakyrelu", its
+//	                            token) and one row of the activations table: the PyTorch
+//	                            module ("LeakyReLU()"), whether it saturates, the layer
+//
+// The table is all lenet reads: ParseSpec, the JSON form, Describe, the generated
+// PyTorch code, NewNet, the default learning rate and the messages and help that list
+// the tokens (lenet.TokenHelp, cmd/describe -h) follow it. Optional beyond that: a GPU
+// kernel (gpu/kernels/kernels.cu, the activation's kernel number), a case of
+// internal/torchcheck and scripts/torch_ops_check.py (make torch-ops), and the
+// explorer's drawings of the activations (internal/explore/assets).
 //
 // # Results
 //

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"gorgonia.org/gorgonia"
+
+	"github.com/d2l-go/convnets/internal/pergraph"
 )
 
 // GPU is what a binary built with the cuda tag adds to the op kit. The GPU wing
@@ -11,7 +13,7 @@ import (
 // wing in that build only, so that no other build compiles or links CUDA code. Every
 // field must be set.
 type GPU struct {
-	// Version returns the GPU version of op, whose Spec has a GPU launch: the same
+	// Version returns the GPU version of op, whose OpSpec has a GPU launch: the same
 	// type, shapes, hash and gradient, computed by the launch's kernel on the device.
 	Version func(op *Op) gorgonia.Op
 	// Devices returns the number of CUDA devices the driver reports, 0 on error.
@@ -46,4 +48,13 @@ func ReadyGPU(i int) error {
 		return errNoGPU
 	}
 	return gpu.Ready(i)
+}
+
+// place returns op, or its GPU version when g is placed on a GPU (pergraph.SetPlace),
+// op's OpSpec has a kernel and the binary has GPU support (SetGPU).
+func place(g *gorgonia.ExprGraph, op *Op) gorgonia.Op {
+	if op.spec.GPU == nil || gpu == nil || !pergraph.PlaceOf(g).GPU {
+		return op
+	}
+	return gpu.Version(op)
 }

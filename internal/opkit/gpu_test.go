@@ -7,13 +7,15 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/d2l-go/convnets/internal/pergraph"
 )
 
 // fakeGPUOp marks the GPU version a fake GPU hook made.
 type fakeGPUOp struct{ *Op }
 
 // An op gets its GPU version from the registered hook exactly when its graph is placed
-// on a GPU and its Spec has a launch; without a hook (a build without the cuda tag)
+// on a GPU and its OpSpec has a launch; without a hook (a build without the cuda tag)
 // every op stays the CPU op, there are no devices, and ReadyGPU refuses.
 func TestGPUHook(t *testing.T) {
 	defer func(old *GPU) { gpu = old }(gpu)
@@ -28,23 +30,23 @@ func TestGPUHook(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		hook    *GPU
-		spec    *Spec
-		place   Place
+		spec    *OpSpec
+		place   pergraph.Place
 		want    string // the op's type
 		devices int
 		ready   string
 	}{
-		{"no hook, GPU graph", nil, withLaunch, Place{GPU: true}, "*opkit.Op", 0, "this binary has no GPU support"},
-		{"hook, GPU graph", &fake, withLaunch, Place{GPU: true}, "opkit.fakeGPUOp", 3, "device 1: fake: not ready"},
-		{"hook, CPU graph", &fake, withLaunch, Place{}, "*opkit.Op", 3, "device 1: fake: not ready"},
-		{"hook, no launch", &fake, axpy(3), Place{GPU: true, Index: 1}, "*opkit.Op", 3, "device 1: fake: not ready"},
+		{"no hook, GPU graph", nil, withLaunch, pergraph.Place{GPU: true}, "*opkit.Op", 0, "this binary has no GPU support"},
+		{"hook, GPU graph", &fake, withLaunch, pergraph.Place{GPU: true}, "opkit.fakeGPUOp", 3, "device 1: fake: not ready"},
+		{"hook, CPU graph", &fake, withLaunch, pergraph.Place{}, "*opkit.Op", 3, "device 1: fake: not ready"},
+		{"hook, no launch", &fake, axpy(3), pergraph.Place{GPU: true, Index: 1}, "*opkit.Op", 3, "device 1: fake: not ready"},
 	} {
 		gpu = nil
 		if c.hook != nil {
 			SetGPU(*c.hook)
 		}
 		g := gorgonia.NewGraph()
-		SetPlace(g, c.place)
+		pergraph.SetPlace(g, c.place)
 		x := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("x"))
 		z := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("z"))
 		y, err := Apply(c.spec, x, z)

@@ -9,9 +9,10 @@ type Launch struct {
 	Kernel string
 	// Grid and Block are the (x, y) sizes of the grid and of its blocks.
 	Grid, Block [2]int
-	// Args are the kernel's arguments in order: In(i) for operand i's device memory,
-	// Out for the result's, Null for a null pointer, and int or float64 values (each
-	// passed as one 64-bit word: the kernels take pointers, long long and double).
+	// Args are the kernel's arguments in order: InArg(i) for operand i's device
+	// memory, OutArg for the result's, NullArg for a null pointer, and int or float64
+	// values (each passed as one 64-bit word: the kernels take pointers, long long and
+	// double).
 	Args []any
 	// Copy, instead of a kernel, copies operand 0's memory to the result's.
 	Copy bool
@@ -25,14 +26,14 @@ const (
 	nullPointer pointer = -2
 )
 
-// In is the kernel argument holding operand i's device memory.
-func In(i int) any { return pointer(i) }
+// InArg is the kernel argument holding operand i's device memory.
+func InArg(i int) any { return pointer(i) }
 
-// Out and Null are the kernel arguments holding the result's device memory and a null
-// pointer.
+// OutArg and NullArg are the kernel arguments holding the result's device memory and a
+// null pointer.
 var (
-	Out  any = outPointer
-	Null any = nullPointer
+	OutArg  any = outPointer
+	NullArg any = nullPointer
 )
 
 // Elems is the grid of a grid-stride kernel over n elements, in blocks of Threads256.

@@ -11,11 +11,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Op is a Gorgonia op made from a Spec. It implements gorgonia.Op, SDOp (TapeMachine),
-// ADOp (LispMachine) and UsePreallocDoer. Make one per node with Apply (or New): it
-// holds the memory of that node's result.
+// Op is a Gorgonia op made from an OpSpec. It implements gorgonia.Op, SDOp
+// (TapeMachine), ADOp (LispMachine) and UsePreallocDoer. Make one per node with Apply
+// (or New): it holds the memory of that node's result.
 type Op struct {
-	spec    *Spec
+	spec    *OpSpec
 	f32     runState[float32] // what float32 runs reuse, see runState
 	f64     runState[float64]
 	id      uint64 // distinguishes the nodes of a Unique spec
@@ -32,7 +32,7 @@ var (
 var uniqueIDs atomic.Uint64
 
 // New returns an op computing spec.
-func New(spec *Spec) *Op {
+func New(spec *OpSpec) *Op {
 	op := &Op{spec: spec}
 	if spec.Unique {
 		op.id = uniqueIDs.Add(1)
@@ -40,8 +40,8 @@ func New(spec *Spec) *Op {
 	return op
 }
 
-// Spec returns the op's description.
-func (op *Op) Spec() *Spec { return op.spec }
+// OpSpec returns the op's description.
+func (op *Op) OpSpec() *OpSpec { return op.spec }
 
 // Workers returns the op's workers setting (see SetWorkers), which Forward gets in Args.
 func (op *Op) Workers() int { return op.workers }
@@ -57,7 +57,7 @@ func (op *Op) Type() hm.Type {
 	for _, in := range op.spec.In {
 		ts = append(ts, typeOfRank(a, in.Rank))
 	}
-	return hm.NewFnType(append(ts, typeOfRank(a, op.spec.Out))...)
+	return hm.NewFnType(append(ts, typeOfRank(a, op.spec.OutRank))...)
 }
 
 func typeOfRank(a hm.TypeVariable, rank int) hm.Type {
@@ -136,22 +136,22 @@ func runAs[T Float](op *Op, st *runState[T], f func(Args[T]), prealloc gorgonia.
 		if dt != dtypeOf[T]() {
 			return nil, op.errorf("dtypes differ: %s is %v, %s is %v", op.spec.In[0].Name, dtypeOf[T](), in.Name, dt)
 		}
-		a.In[i], a.Shapes[i] = data, shape
+		a.In[i], a.InShapes[i] = data, shape
 	}
-	s, err := st.resultShape(op, a.Shapes)
+	s, err := st.resultShape(op, a.InShapes)
 	if err != nil {
 		return nil, err
 	}
-	res, out, err := st.result(op.spec.Out, prealloc, s)
+	res, out, err := st.result(op.spec.OutRank, prealloc, s)
 	if err != nil {
 		return nil, op.errorf("%w", err)
 	}
-	a.Out, a.Shape, a.Workers = out, s, op.workers
+	a.Out, a.OutShape, a.Workers = out, s, op.workers
 	if op.spec.Zeroed {
 		clear(out)
 	}
 	f(*a)
-	if op.spec.Out == 0 {
+	if op.spec.OutRank == 0 {
 		return st.scalarOf(out[0]), nil
 	}
 	return res, nil
@@ -225,8 +225,8 @@ func rankText(in Input) string {
 		return "a scalar"
 	}
 	s := fmt.Sprintf("%d-D", in.Rank)
-	if in.Layout != "" {
-		s += " " + in.Layout
+	if in.DimNames != "" {
+		s += " " + in.DimNames
 	}
 	return s
 }

@@ -2,32 +2,28 @@ package opkit
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // axpy is a test op: y = a·x + z, with z a Data operand, and a scalar-valued sum op.
-func axpy(a float64) *Spec {
-	return &Spec{
-		Name:   "Axpy",
-		Params: fmt.Sprint(a),
-		In:     []Input{{Name: "x", Rank: 2, Layout: "(m, n)"}, {Name: "z", Rank: 2, Layout: "(m, n)", Data: true}},
-		Out:    2,
+func axpy(a float64) *OpSpec {
+	return &OpSpec{
+		Name:    "Axpy",
+		Params:  fmt.Sprint(a),
+		In:      []Input{{Name: "x", Rank: 2, DimNames: "(m, n)"}, {Name: "z", Rank: 2, DimNames: "(m, n)", Data: true}},
+		OutRank: 2,
 		Shape: func(s []tensor.Shape) (tensor.Shape, error) {
 			if !s[1].Eq(s[0]) {
 				return nil, fmt.Errorf("z has shape %v, want %v", s[1], s[0])
 			}
 			return s[0].Clone(), nil
 		},
-		Forward: Floats(
-			func(g Args[float32]) { axpyForward(float32(a), g) },
-			func(g Args[float64]) { axpyForward(a, g) }),
-		Zeroed: true,
+		Forward: FloatsWith(a, axpyForward, axpyForward),
+		Zeroed:  true,
 		Grad: func(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 			dx, err := gorgonia.Mul(dy, gorgonia.NewConstant(a))
 			return gorgonia.Nodes{dx, nil}, err
@@ -35,9 +31,9 @@ func axpy(a float64) *Spec {
 	}
 }
 
-func axpyForward[T Float](a T, g Args[T]) {
+func axpyForward[T Float](a float64, g Args[T]) {
 	for i, v := range g.In[0] {
-		g.Out[i] += a*v + g.In[1][i]
+		g.Out[i] += T(a)*v + g.In[1][i]
 	}
 }
 
@@ -165,7 +161,7 @@ func TestOpGradients(t *testing.T) {
 		}
 		m.Close()
 	}
-	noGrad := &Spec{Name: "NoGrad", In: []Input{{Name: "x", Rank: 1}}, Out: 1}
+	noGrad := &OpSpec{Name: "NoGrad", In: []Input{{Name: "x", Rank: 1}}, OutRank: 1}
 	if d := New(noGrad).DiffWRT(1); d != nil {
 		t.Errorf("an op without Grad: DiffWRT = %v, want none", d)
 	}
@@ -173,7 +169,7 @@ func TestOpGradients(t *testing.T) {
 
 func TestOpHashes(t *testing.T) {
 	seen := map[uint32]string{}
-	for _, op := range []*Op{New(axpy(1)), New(axpy(2)), New(&Spec{Name: "Axpy"}), New(&Spec{Name: "Other"})} {
+	for _, op := range []*Op{New(axpy(1)), New(axpy(2)), New(&OpSpec{Name: "Axpy"}), New(&OpSpec{Name: "Other"})} {
 		h := op.Hashcode()
 		if prev, dup := seen[h]; dup {
 			t.Errorf("%v and %s share hash %x", op, prev, h)
@@ -183,7 +179,7 @@ func TestOpHashes(t *testing.T) {
 	if a, b := New(axpy(1)), New(axpy(1)); a.Hashcode() != b.Hashcode() {
 		t.Error("two ops of equal specs hash differently; they must merge")
 	}
-	unique := &Spec{Name: "Copy", Unique: true}
+	unique := &OpSpec{Name: "Copy", Unique: true}
 	if a, b := New(unique), New(unique); a.Hashcode() == b.Hashcode() {
 		t.Error("two ops of a Unique spec share a hash")
 	}
@@ -192,89 +188,20 @@ func TestOpHashes(t *testing.T) {
 	}
 }
 
+// sumForward is the test op Sum: x[0] + x[1] + s.
+func sumForward[T Float](a Args[T]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] }
+
 // A scalar result comes back as a Gorgonia scalar; a scalar operand is read as one.
 func TestOpScalars(t *testing.T) {
-	sum := &Spec{
-		Name:  "Sum",
-		In:    []Input{{Name: "x", Rank: 1}, {Name: "s", Rank: 0}},
-		Out:   0,
-		Shape: func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
-		Forward: Floats(
-			func(a Args[float32]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] },
-			func(a Args[float64]) { a.Out[0] = a.In[0][0] + a.In[0][1] + a.In[1][0] }),
+	sum := &OpSpec{
+		Name:    "Sum",
+		In:      []Input{{Name: "x", Rank: 1}, {Name: "s", Rank: 0}},
+		OutRank: 0,
+		Shape:   func([]tensor.Shape) (tensor.Shape, error) { return tensor.ScalarShape(), nil },
+		Forward: Floats(sumForward, sumForward),
 	}
 	y, err := New(sum).Do(tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, 2})), gorgonia.NewF32(4))
 	if f, ok := y.(*gorgonia.F32); err != nil || !ok || *f != 7 {
 		t.Errorf("Do = %v (%T), %v; want the float32 scalar 7", y, y, err)
 	}
-}
-
-// Parts cuts work into at most as many parts as the workers setting says (GOMAXPROCS
-// for 0), none for small work, and For covers every item once.
-func TestParts(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, procs := range []int{1, 2, 3, 8} {
-		runtime.GOMAXPROCS(procs)
-		for _, c := range []struct{ workers, n, cost int }{{0, 1, 1 << 20}, {0, 5, 1 << 20}, {0, 7, 1}, {0, 100, 1 << 10}, {0, 1 << 16, 1}, {1, 100, 1 << 10}, {3, 100, 1 << 10}, {-1, 100, 1 << 10}} {
-			parts := Parts(c.workers, c.n, c.cost)
-			small := c.n*c.cost < minParallelWork
-			limit := procs
-			if c.workers > 0 {
-				limit = c.workers
-			}
-			if parts < 1 || parts > max(1, min(limit, c.n)) || small && parts != 1 || !small && c.n >= limit && parts != limit {
-				t.Errorf("GOMAXPROCS %d: Parts(%d, %d, %d) = %d", procs, c.workers, c.n, c.cost, parts)
-			}
-			covered := make([]int, c.n)
-			seen := make([]bool, parts)
-			For(c.workers, c.n, c.cost, func(part, lo, hi int) {
-				seen[part] = true
-				for i := lo; i < hi; i++ {
-					covered[i]++
-				}
-			})
-			for i, k := range covered {
-				if k != 1 {
-					t.Fatalf("GOMAXPROCS %d, For(%d, %d, %d): item %d covered %d times", procs, c.workers, c.n, c.cost, i, k)
-				}
-			}
-			for p, ok := range seen {
-				if !ok {
-					t.Errorf("GOMAXPROCS %d, For(%d, %d, %d): part %d of %d never ran", procs, c.workers, c.n, c.cost, p, parts)
-				}
-			}
-		}
-	}
-}
-
-// A graph's place and workers settings do not keep the graph alive: once it is
-// collected, its entry goes.
-func TestPlaceIsWeak(t *testing.T) {
-	before, beforeAll := placed(), recorded()
-	func() {
-		g := gorgonia.NewGraph()
-		SetWorkers(g, 1)
-		SetPlace(g, Place{GPU: true, Index: 2})
-		if p := PlaceOf(g); p != (Place{GPU: true, Index: 2}) || placed() != before+1 {
-			t.Fatalf("PlaceOf = %v with %d graphs placed", p, placed())
-		}
-		SetPlace(g, Place{})
-		if p := PlaceOf(g); p != (Place{}) || placed() != before || WorkersOf(g) != 1 || recorded() != beforeAll+1 {
-			t.Fatalf("after SetPlace(CPU): PlaceOf = %v with %d graphs placed, workers %d", p, placed(), WorkersOf(g))
-		}
-		SetWorkers(g, 0)
-		if WorkersOf(g) != 0 || recorded() != beforeAll {
-			t.Fatalf("after SetWorkers(g, 0): workers %d, %d graphs recorded", WorkersOf(g), recorded())
-		}
-		SetPlace(g, Place{GPU: true})
-		SetWorkers(g, 3)
-	}()
-	for range 50 {
-		runtime.GC()
-		if placed() == before && recorded() == beforeAll {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Errorf("%d graphs still placed, %d recorded, after the graph was dropped; want %d and %d", placed(), recorded(), before, beforeAll)
 }

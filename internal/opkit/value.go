@@ -141,7 +141,7 @@ type runState[T Float] struct {
 func (st *runState[T]) argsFor(n int) *Args[T] {
 	if len(st.args.In) != n {
 		st.args.In = make([][]T, n)
-		st.args.Shapes = make([]tensor.Shape, n)
+		st.args.InShapes = make([]tensor.Shape, n)
 		st.scalars = make([]T, n)
 		st.ones = make([]tensor.Shape, n)
 	}

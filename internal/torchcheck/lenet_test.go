@@ -10,7 +10,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -24,7 +24,7 @@ func lenetRecords(t *testing.T, index int) []*record {
 	t.Helper()
 	var recs []*record
 	for _, v := range lenet.Presets {
-		for _, ops := range graph.Impls {
+		for _, ops := range nn.AllOps {
 			for _, dt := range dtypes {
 				recs = append(recs, lenetNetRecord(t, v, ops, dt, index+len(recs)))
 			}
@@ -75,7 +75,7 @@ func randomizeBiases(t *testing.T, params []*gorgonia.Node, seed uint64) []named
 }
 
 // lenetMeta is the metadata of a LeNet case.
-func lenetMeta(label, op string, v string, ops graph.Impl, dt tensor.Dtype, index int, inputs, data []named) caseMeta {
+func lenetMeta(label, op string, v string, ops nn.Ops, dt tensor.Dtype, index int, inputs, data []named) caseMeta {
 	return caseMeta{
 		Name:    fmt.Sprintf("LeNet %s %s ops=%s %v", v, label, ops, dt),
 		Op:      op,
@@ -91,7 +91,7 @@ func lenetMeta(label, op string, v string, ops graph.Impl, dt tensor.Dtype, inde
 // lenetNetRecord: the network of lenet.NewNet on three images, soft targets and row
 // weights (one of them 0), its loss differentiated with respect to every parameter and
 // the images.
-func lenetNetRecord(t *testing.T, v string, ops graph.Impl, dt tensor.Dtype, index int) *record {
+func lenetNetRecord(t *testing.T, v string, ops nn.Ops, dt tensor.Dtype, index int) *record {
 	t.Helper()
 	seed := uint64(2000 + index)
 	g := gorgonia.NewGraph()
@@ -120,7 +120,7 @@ func lenetNetRecord(t *testing.T, v string, ops graph.Impl, dt tensor.Dtype, ind
 	if err != nil {
 		t.Fatal(err)
 	}
-	loss, err := graph.SoftmaxCrossEntropy(logits, nodes[1], nodes[2])
+	loss, err := nn.SoftmaxCrossEntropy(logits, nodes[1], nodes[2])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func lenetNetRecord(t *testing.T, v string, ops graph.Impl, dt tensor.Dtype, ind
 // a batch of 8) at learning rate 0: its loss (the mean cross-entropy), the logits of its
 // evaluation graph (batches of 4, the last one partial) and the parameters' gradients.
 // The images are data: the trainer does not compute their gradient.
-func lenetTrainerRecord(t *testing.T, v string, ops graph.Impl, index int) *record {
+func lenetTrainerRecord(t *testing.T, v string, ops nn.Ops, index int) *record {
 	t.Helper()
 	seed := uint64(2000 + index)
 	spec, err := lenet.ParseSpec(v)

@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // check compares a GPU Classifier with a CPU one, then times them with -bench.
 func check(o *options, w io.Writer) error {
-	if graph.NumGPUs() == 0 {
+	if device.NumGPUs() == 0 {
 		return errors.New("no CUDA device (build with `make cuda` and run on a machine with an NVIDIA GPU)")
 	}
 	train, test, err := dataset.Load(dataset.Options{Dir: o.data})
@@ -100,7 +100,7 @@ func check(o *options, w io.Writer) error {
 		return err
 	}
 	defer cpu.Close()
-	cfg.Device = graph.GPU(0)
+	cfg.Device = device.GPU(0)
 	gpu, err := lenet.New(cfg)
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func compare(w io.Writer, gpu, cpu *lenet.Classifier, train, test *dataset.Set, 
 // each batch size and device.
 func timeSteps(w io.Writer, train *dataset.Set, v lenet.Spec, steps int, sizes []int) error {
 	for _, b := range sizes {
-		for _, dev := range []graph.Device{graph.GPU(0), graph.CPU} {
+		for _, dev := range []device.Device{device.GPU(0), device.CPU} {
 			c, err := lenet.New(lenet.Config{Spec: v, BatchSize: b, Seed: 1, Device: dev})
 			if err != nil {
 				return err

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/graph"
+	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cmdtest"
 	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/lenettest"
@@ -15,7 +15,7 @@ import (
 
 func TestBadFlags(t *testing.T) {
 	cmdtest.BadUsage(t, "gpucheck", run, []cmdtest.Usage{
-		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; use convNkK[pP][sS], maxK[sS][pP], avgK[sS][pP], relu, sigmoid, tanh, flatten, denseN, lrX, epochsN, xavier or kaiming (run 'gpucheck -h' for the flags)`},
+		{Args: []string{"-model", "alexnet"}, Want: `-model: token "alexnet": unknown token; ` + lenet.TokenHelp + ` (run 'gpucheck -h' for the flags)`},
 		{Args: []string{"-model", "conv6k29"}, Want: "-model: layer 0 conv6k29: input 28x28 is smaller than the 29x29 kernel; floor((28 - 29 + 0) / 1) + 1 = 0"},
 		{Args: []string{"-steps", "0"}, Want: "-steps 0: must be 1 or more"},
 		{Args: []string{"-batch", "-4"}, Want: "-batch -4: must be 1 or more"},
@@ -37,7 +37,7 @@ func TestHelp(t *testing.T) {
 
 // Without a GPU the check stops before loading any data, with one line.
 func TestNoGPU(t *testing.T) {
-	if graph.NumGPUs() > 0 {
+	if device.NumGPUs() > 0 {
 		t.Skip("this machine has a GPU")
 	}
 	var stdout, stderr bytes.Buffer

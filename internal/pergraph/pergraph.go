@@ -1,4 +1,8 @@
-package opkit
+// Package pergraph records settings per Gorgonia graph, which Gorgonia's ExprGraph has
+// no room for: where the ops built in a graph run (SetPlace) and on how many goroutines
+// (SetWorkers). The op kit reads them when it builds an op; graph/device sets them.
+// The records do not keep a graph alive.
+package pergraph
 
 import (
 	"runtime"
@@ -62,16 +66,16 @@ func lookup(g *gorgonia.ExprGraph) record {
 }
 
 // SetPlace records where the ops built in g from now on run. Gorgonia decides where an
-// op runs from its type alone, so the choice is made when a node is built: Apply gives
-// an op of a graph placed on a GPU its GPU version.
+// op runs from its type alone, so the choice is made when a node is built: opkit.Apply
+// gives an op of a graph placed on a GPU its GPU version.
 func SetPlace(g *gorgonia.ExprGraph, p Place) { update(g, func(r *record) { r.place = p }) }
 
 // PlaceOf returns the Place recorded for g: the CPU if none was.
 func PlaceOf(g *gorgonia.ExprGraph) Place { return lookup(g).place }
 
 // SetWorkers records how many goroutines each op built in g from now on may use for one
-// run (Args.Workers, which For and Parts take): n >= 1, or n <= 0 for the default,
-// GOMAXPROCS as it is when the op runs.
+// run (opkit.Args.Workers, which parallel.For and parallel.Parts take): n >= 1, or n <= 0
+// for the default, GOMAXPROCS as it is when the op runs.
 func SetWorkers(g *gorgonia.ExprGraph, n int) { update(g, func(r *record) { r.workers = max(n, 0) }) }
 
 // WorkersOf returns the setting SetWorkers recorded for g: 0 (GOMAXPROCS) if none was.
@@ -82,13 +86,4 @@ func forget(k weak.Pointer[gorgonia.ExprGraph]) {
 	records.Lock()
 	defer records.Unlock()
 	delete(records.m, k)
-}
-
-// place returns op, or its GPU version when g is placed on a GPU, op's spec has a
-// kernel and the binary has GPU support (SetGPU).
-func place(g *gorgonia.ExprGraph, op *Op) gorgonia.Op {
-	if op.spec.GPU == nil || gpu == nil || !PlaceOf(g).GPU {
-		return op
-	}
-	return gpu.Version(op)
 }

@@ -1,4 +1,4 @@
-package opkit
+package pergraph
 
 // placed is the number of graphs with a recorded Place.
 func placed() int {

@@ -1,6 +1,8 @@
 package opkit
 
 import (
+	"fmt"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -14,15 +16,15 @@ type Input struct {
 	Name string
 	// Rank is the number of dimensions, 0 for a scalar.
 	Rank int
-	// Layout says what the dimensions are, for messages: "(n, c, h, w)".
-	Layout string
+	// DimNames says what the dimensions are, for messages: "(n, c, h, w)".
+	DimNames string
 	// Data marks an operand that is not differentiated (targets, weights): Grad
 	// returns nil for it.
 	Data bool
 }
 
-// Spec describes an op. Build one per set of parameters; Apply makes a node of it.
-type Spec struct {
+// OpSpec describes an op. Build one per set of parameters; Apply makes a node of it.
+type OpSpec struct {
 	// Name is the op's name, the start of its messages: "Corr2D".
 	Name string
 	// Params describes the parameters that are not in the inputs' shapes ("max, 2x2");
@@ -30,8 +32,8 @@ type Spec struct {
 	Params string
 	// In describes the operands, in order.
 	In []Input
-	// Out is the rank of the result, 0 for a scalar.
-	Out int
+	// OutRank is the rank of the result, 0 for a scalar.
+	OutRank int
 	// Shape returns the result's shape for operands of the given shapes, or an error
 	// saying what does not fit. It is the only place an op checks shapes: Apply and
 	// InferShape call it on the nodes' shapes, Do on the values'.
@@ -53,22 +55,23 @@ type Spec struct {
 }
 
 // String is Name, or Name(Params).
-func (s *Spec) String() string {
+func (s *OpSpec) String() string {
 	if s.Params == "" {
 		return s.Name
 	}
 	return s.Name + "(" + s.Params + ")"
 }
 
-// Args are what Forward computes on: the operands' data (row-major, contiguous) and
-// shapes, and the result's. A scalar has one element and the shape (). Workers is the
-// setting of the op's graph (SetWorkers) that Forward passes on to For and Parts.
+// Args are what Forward computes on: the operands' data In (row-major, contiguous) and
+// shapes InShapes, and the result's, Out and OutShape. A scalar has one element and the
+// shape (). Workers is the setting of the op's graph (SetWorkers) that Forward passes
+// on to For and Parts.
 type Args[T Float] struct {
-	In      [][]T
-	Shapes  []tensor.Shape
-	Out     []T
-	Shape   tensor.Shape
-	Workers int
+	In       [][]T
+	InShapes []tensor.Shape
+	Out      []T
+	OutShape tensor.Shape
+	Workers  int
 
 	scratch *any // the op's Scratch for T, nil outside a run of an op
 }
@@ -76,7 +79,7 @@ type Args[T Float] struct {
 // Scratch returns the *S that the op running a keeps for its runs on T: made at the
 // first run, the same at every later one, for what Forward reuses from run to run (a
 // loop Body, per-part buffers) so that a run allocates nothing. An op runs on one
-// goroutine at a time, but one Spec (and Forward) may serve several ops that run at
+// goroutine at a time, but one OpSpec (and Forward) may serve several ops that run at
 // once: per-run state belongs here, not in variables Forward captures. S must be the
 // same type at every run of an op. Outside a run of an op (Args made by hand), each
 // call returns a new *S.
@@ -98,12 +101,44 @@ type Fn struct {
 	f64 func(Args[float64])
 }
 
-// Floats returns the computation that is f32 on float32 values and f64 on float64 ones,
-// usually the two instantiations of one generic function.
+// Floats returns the computation that is f32 on float32 values and f64 on float64 ones:
+// one generic function named twice, Floats(f, f), which Go instantiates for each dtype.
+// FloatsWith is Floats for a function that takes the op's parameters.
 func Floats(f32 func(Args[float32]), f64 func(Args[float64])) Fn { return Fn{f32: f32, f64: f64} }
+
+// FloatsWith returns the computation f(p, a) on float32 and float64 values alike, p
+// the op's parameters. f is one generic function, named twice so that Go instantiates
+// it for each dtype: FloatsWith(win, poolForward, poolForward).
+func FloatsWith[P any](p P, f32 func(P, Args[float32]), f64 func(P, Args[float64])) Fn {
+	return Fn{
+		f32: func(a Args[float32]) { f32(p, a) },
+		f64: func(a Args[float64]) { f64(p, a) },
+	}
+}
 
 // Copy is the computation that copies operand 0 into the result, which has as many
 // elements: the Forward of reshapes and host copies.
-var Copy = Floats(copyFirst[float32], copyFirst[float64])
+var Copy = Floats(copyFirst, copyFirst)
 
 func copyFirst[T Float](a Args[T]) { copy(a.Out, a.In[0]) }
+
+// ConvInputs describes the operands of a convolution: x (n, c, h, w) and w (co, c,
+// kh, kw).
+func ConvInputs() []Input {
+	return []Input{{Name: "x", Rank: 4, DimNames: "(n, c, h, w)"}, {Name: "w", Rank: 4, DimNames: "(co, c, kh, kw)"}}
+}
+
+// GradShape is the shape rule of a gradient op whose operands are x and dL/dy and whose
+// result is dL/dx: dL/dy must have the shape fwd, the forward op's rule, gives for x.
+func GradShape(fwd func(x tensor.Shape) (tensor.Shape, error)) func([]tensor.Shape) (tensor.Shape, error) {
+	return func(s []tensor.Shape) (tensor.Shape, error) {
+		ys, err := fwd(s[0])
+		if err != nil {
+			return nil, err
+		}
+		if !s[1].Eq(ys) {
+			return nil, fmt.Errorf("output gradient has shape %v, want %v for %v", s[1], ys, s[0])
+		}
+		return s[0].Clone(), nil
+	}
+}

@@ -22,15 +22,15 @@ func actRun(t *testing.T, l Layer, dt tensor.Dtype, xv []float64) (y, dx []float
 	return y, optest.Grads(t, optest.Tape, f, 3, x)[0]
 }
 
-// TestActivationImplsAgree: ReLU, Sigmoid and Tanh give the same values and gradients
+// TestActivationOpsAgree: ReLU, Sigmoid and Tanh give the same values and gradients
 // with the project's ops and with Gorgonia's primitives, ReLU's gradient at 0 included
 // (0, as in PyTorch).
-func TestActivationImplsAgree(t *testing.T) {
+func TestActivationOpsAgree(t *testing.T) {
 	xv := []float64{-3, -0.5, 0, 0, 0.25, 2, 7, -7, 0.001, -0.001}
-	layers := func(ops nn.Impl) []Layer { return []Layer{ReLU{Ops: ops}, Sigmoid{Ops: ops}, Tanh{Ops: ops}} }
-	for i := range layers(nn.ImplFast) {
+	layers := func(ops nn.Ops) []Layer { return []Layer{ReLU{Ops: ops}, Sigmoid{Ops: ops}, Tanh{Ops: ops}} }
+	for i := range layers(nn.FastOps) {
 		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-			fast, gorg := layers(nn.ImplFast)[i], layers(nn.ImplGorgonia)[i]
+			fast, gorg := layers(nn.FastOps)[i], layers(nn.GorgoniaOps)[i]
 			name := fmt.Sprintf("%v %v", fast, dt)
 			yf, df := actRun(t, fast, dt, xv)
 			yg, dg := actRun(t, gorg, dt, xv)
@@ -50,11 +50,11 @@ func TestActivationImplsAgree(t *testing.T) {
 	}
 }
 
-func TestActivationImplErrors(t *testing.T) {
+func TestActivationOpsErrors(t *testing.T) {
 	g := gorgonia.NewGraph()
 	x := input(g, "x", []float64{1, 2}, 2)
-	for _, l := range []Layer{ReLU{Ops: nn.Impl(5)}, Sigmoid{Ops: nn.Impl(5)}, Tanh{Ops: nn.Impl(5)}} {
-		if _, err := l.Forward(x); err == nil || err.Error() != fmt.Sprintf("layers: %v: unknown ops Impl(5); use nn.ImplFast or nn.ImplGorgonia", l) {
+	for _, l := range []Layer{ReLU{Ops: nn.Ops(5)}, Sigmoid{Ops: nn.Ops(5)}, Tanh{Ops: nn.Ops(5)}} {
+		if _, err := l.Forward(x); err == nil || err.Error() != fmt.Sprintf("layers: %v: unknown ops Ops(5); use nn.FastOps or nn.GorgoniaOps", l) {
 			t.Errorf("%v with Ops 5: error %v", l, err)
 		}
 	}

@@ -1,4 +1,10 @@
-package opkit
+// Package geom is the geometry of a window sliding over an image, as convolution and
+// pooling slide it: the number of positions along one dimension (OutputSize, the one
+// place the chapter's formula is written), and a 2-D window's shape rules with the
+// errors that say why a window does not fit (Window). The ops of package graph and
+// graph/nn check their shapes with it, and lenet.Describe computes a network's shapes
+// with it, so that the two always agree.
+package geom
 
 import (
 	"fmt"
@@ -28,8 +34,8 @@ func (w Window) String() string {
 		w.Kernel[0], w.Kernel[1], w.Pad[0], w.Pad[1], w.Stride[0], w.Stride[1])
 }
 
-// Out is the output plane (oh, ow) for an input plane (h, w).
-func (w Window) Out(h, wd int) (int, int) {
+// OutputPlane is the output plane (oh, ow) for an input plane (h, w).
+func (w Window) OutputPlane(h, wd int) (int, int) {
 	return OutputSize(h, w.Kernel[0], w.Pad[0], w.Stride[0]), OutputSize(wd, w.Kernel[1], w.Pad[1], w.Stride[1])
 }
 
@@ -57,19 +63,13 @@ func (w Window) check(xs tensor.Shape, halfPad bool) error {
 	return nil
 }
 
-// ConvInputs describes the operands of a convolution: x (n, c, h, w) and w (co, c,
-// kh, kw).
-func ConvInputs() []Input {
-	return []Input{{Name: "x", Rank: 4, Layout: "(n, c, h, w)"}, {Name: "w", Rank: 4, Layout: "(co, c, kh, kw)"}}
-}
-
 // PoolShape is the shape of pooling an (n, c, h, w) input: (n, c, oh, ow), or an error
 // for a window that does not fit or breaks PyTorch's rules.
 func (w Window) PoolShape(xs tensor.Shape) (tensor.Shape, error) {
 	if err := w.check(xs, true); err != nil {
 		return nil, err
 	}
-	oh, ow := w.Out(xs[2], xs[3])
+	oh, ow := w.OutputPlane(xs[2], xs[3])
 	return tensor.Shape{xs[0], xs[1], oh, ow}, nil
 }
 
@@ -86,21 +86,6 @@ func (w Window) ConvShape(xs, ws tensor.Shape) (tensor.Shape, error) {
 	if err := w.check(xs, false); err != nil {
 		return nil, err
 	}
-	oh, ow := w.Out(xs[2], xs[3])
+	oh, ow := w.OutputPlane(xs[2], xs[3])
 	return tensor.Shape{xs[0], ws[0], oh, ow}, nil
-}
-
-// GradShape is the shape rule of a gradient op whose operands are x and dL/dy and whose
-// result is dL/dx: dL/dy must have the shape fwd, the forward op's rule, gives for x.
-func GradShape(fwd func(x tensor.Shape) (tensor.Shape, error)) func([]tensor.Shape) (tensor.Shape, error) {
-	return func(s []tensor.Shape) (tensor.Shape, error) {
-		ys, err := fwd(s[0])
-		if err != nil {
-			return nil, err
-		}
-		if !s[1].Eq(ys) {
-			return nil, fmt.Errorf("output gradient has shape %v, want %v for %v", s[1], ys, s[0])
-		}
-		return s[0].Clone(), nil
-	}
 }

@@ -1,4 +1,8 @@
-package opkit
+// Package parallel shares a loop out over goroutines: the one place that decides how
+// many goroutines the project's ops use. An op passes the workers setting of its graph
+// (opkit.Args.Workers, set with graph/device.SetWorkers): up to GOMAXPROCS by default,
+// or fewer, one for a graph whose machine runs beside others on their own cores.
+package parallel
 
 import (
 	"runtime"
@@ -14,9 +18,8 @@ const minParallelWork = 1 << 14
 // least one item. It depends only on its arguments (and GOMAXPROCS when workers <= 0),
 // so that ops that keep one partial result per range can size them first.
 //
-// This is the one place that decides how many goroutines an op's own loops use; an op
-// passes its Args.Workers. (The float32 matrix products of nn.Dense run on
-// internal/gemm's workers, as many as Args.Workers too.)
+// An op passes its opkit.Args.Workers. (The float32 matrix products of nn.Dense run
+// on internal/gemm's workers, as many as Workers(Args.Workers) too.)
 func Parts(workers, n, cost int) int {
 	if n <= 1 || n*cost < minParallelWork {
 		return 1
@@ -26,8 +29,8 @@ func Parts(workers, n, cost int) int {
 	return (n + chunk - 1) / chunk
 }
 
-// Workers resolves a workers setting (see SetWorkers) to a goroutine count: workers
-// itself when positive, else GOMAXPROCS.
+// Workers resolves a workers setting (see graph/device.SetWorkers) to a goroutine
+// count: workers itself when positive, else GOMAXPROCS.
 func Workers(workers int) int {
 	if workers > 0 {
 		return workers
@@ -40,7 +43,7 @@ func Workers(workers int) int {
 // last, which runs on the calling goroutine. It returns when all are done.
 //
 // fn escapes to the heap, and with it every variable it captures: a loop on a hot path
-// runs a Body kept between runs with ForBody instead (see Scratch).
+// runs a Body kept between runs with ForBody instead (see opkit.Scratch).
 func For(workers, n, cost int, fn func(part, lo, hi int)) {
 	ForBody(workers, n, cost, BodyFunc(fn))
 }
@@ -58,7 +61,7 @@ type BodyFunc func(part, lo, hi int)
 func (f BodyFunc) Range(part, lo, hi int) { f(part, lo, hi) }
 
 // ForBody is For on a Body: a pointer to a Body that lives between runs (an op's
-// Scratch) costs no allocation where a closure would, when the loop runs in one part.
+// opkit.Scratch) costs no allocation where a closure would, when the loop runs in one part.
 func ForBody(workers, n, cost int, b Body) {
 	parts := Parts(workers, n, cost)
 	if parts == 1 {
