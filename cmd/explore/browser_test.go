@@ -267,19 +267,7 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "clearing", chromedp.Click(chromedp.CSS(`#clear`)))
 	waitFor(t, ctx, "the empty canvas's prediction", `document.getElementById('input-what').textContent === 'your drawing' && document.body.dataset.busy === 'false'`)
 	blank := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
-	pad := box(t, ctx, `#pad`)
-	at := func(r, c float64) (float64, float64) { return pad.X + (c+0.5)*pad.W/28, pad.Y + (r+0.5)*pad.H/28 }
-	for _, s := range [][4]float64{{2, 9, 26, 8}, {2, 18, 26, 19}, {2, 9, 2, 18}, {3, 10, 20, 11}, {3, 17, 20, 16}} {
-		x0, y0 := at(s[0], s[1])
-		acts := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, x0, y0, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-		for k := 1; k <= 12; k++ {
-			x, y := at(s[0]+(s[2]-s[0])*float64(k)/12, s[1]+(s[3]-s[1])*float64(k)/12)
-			acts = append(acts, chromedp.MouseEvent(chromedp.MouseMoved, x, y, chromedp.ButtonLeft))
-		}
-		x1, y1 := at(s[2], s[3])
-		acts = append(acts, chromedp.MouseEvent(chromedp.MouseReleased, x1, y1, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-		do(t, ctx, "drawing", acts...)
-	}
+	drawTrousers(t, ctx)
 	waitFor(t, ctx, "the drawing's prediction", `document.body.dataset.busy === 'false'`)
 	drawn := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
 	t.Logf("prediction of the empty canvas: class %s; of the drawn trousers: class %s", blank, drawn)
