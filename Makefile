@@ -73,7 +73,7 @@ bench: data
 	mkdir -p bin
 	$(GO) build -o bin/lenetbench ./cmd/lenetbench
 	bin/lenetbench -epochs 1
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./lenet/ ./dataset/ ./graph/... ./internal/gemm/ ./layers/ ./internal/explore/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./lenet/ ./dataset/ ./graph/... ./internal/gemm/ ./layers/ ./cmd/internal/explore/
 
 # The same training in PyTorch (installs Debian's python3-torch), a whole epoch each side
 # per round, interleaved for ROUNDS rounds (default 5) on THREADS cores (default all), for

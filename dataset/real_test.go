@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 )
 
 // rawLabels reads the first n labels of a gzipped IDX labels file without

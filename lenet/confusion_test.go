@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 func checkConfusion(t *testing.T, what string, c *lenet.Classifier, s *dataset.Set, counts [][]int) {

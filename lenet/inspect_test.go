@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/internal/chaptertest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/internal/opkit/optest"
 	"github.com/d2l-go/convnets/layers"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // mustSpec is lenet.ParseSpec for specs a test knows to be good.

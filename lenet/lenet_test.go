@@ -15,10 +15,10 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 )
 
-// fashion returns the real Fashion-MNIST (see internal/fashiontest).
+// fashion returns the real Fashion-MNIST (see dataset/fashiontest).
 func fashion(t *testing.T) (train, test *dataset.Set) {
 	t.Helper()
 	return fashiontest.Load(t)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/hostiletest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // maxAlloc bounds what a refused checkpoint may cost: its header, not what it announces.

@@ -12,11 +12,11 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cmdtest"
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 	"github.com/d2l-go/convnets/plotting"
 )
 

@@ -20,12 +20,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/atomicfile"
 	"github.com/d2l-go/convnets/internal/citest"
-	"github.com/d2l-go/convnets/internal/explore"
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // update makes TestBrowser write docs/explore.png, from the quick model cmd/explore

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/d2l-go/convnets/internal/site"
+	"github.com/d2l-go/convnets/cmd/internal/site"
 )
 
 // wasmPackage is the explorer's WebAssembly module, built by -export.

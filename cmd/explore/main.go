@@ -16,7 +16,7 @@
 // a quick model (the classic LeNet, 2 epochs, about 20 s on two cores) and says so. It
 // prints the page's address and serves until interrupted. The page's files are in the
 // binary: it works offline and fetches nothing from elsewhere. The JSON API it serves
-// is described in internal/explore.
+// is described in cmd/internal/explore.
 //
 // The page's Design & train view builds a network layer by layer, trains it on the
 // server (one run at a time) and compares the runs; each run is kept in -runs DIR

@@ -9,9 +9,9 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/cli"
-	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
 )
 

@@ -18,10 +18,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
+	"github.com/d2l-go/convnets/cmd/internal/site"
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/internal/explore"
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/site"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 )
 
 // -batch beyond the training set is cut to it, as cmd/train does: -batch 100000000

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/cmdtest"
-	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/gemm"
 	"github.com/d2l-go/convnets/lenet"
 )

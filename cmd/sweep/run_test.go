@@ -15,9 +15,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
-	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/linestest"
 	"github.com/d2l-go/convnets/lenet"
 )

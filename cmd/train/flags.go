@@ -5,11 +5,11 @@ import (
 	"io"
 	"math"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/cli"
-	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
 )
 

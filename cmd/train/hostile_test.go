@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/cli"
-	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/internal/hostiletest"
 	"github.com/d2l-go/convnets/internal/runlock"
 	"github.com/d2l-go/convnets/lenet"

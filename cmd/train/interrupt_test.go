@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/checkpointtest"
 	"github.com/d2l-go/convnets/internal/cli"
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // TestMain runs the command itself when asked to, so that tests can start it as a
@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 }
 
 // small returns the run the interruption tests share: 4 batches and one evaluation per
-// epoch, 2 epochs, on the data internal/fashiontest finds (skipping t without it).
+// epoch, 2 epochs, on the data dataset/fashiontest finds (skipping t without it).
 func small(t *testing.T, args ...string) []string {
 	t.Helper()
 	return append([]string{"-data", fashiontest.Dir(t), "-limit", "256", "-batch", "64", "-epochs", "2", "-seed", "5", "-device", "cpu"}, args...)

@@ -15,10 +15,10 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cli"
-	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/internal/progress"
 	"github.com/d2l-go/convnets/lenet"
 )

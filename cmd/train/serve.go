@@ -7,8 +7,8 @@ import (
 	"net"
 	"sync"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
 )
 

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/cli"
 	"github.com/d2l-go/convnets/internal/cmdtest"
-	"github.com/d2l-go/convnets/internal/fashiontest"
 )
 
 // liveModel is what the test reads of GET /api/model.

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/internal/cli"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // Weights without a training state (PyTorch's state_dict) cannot be resumed: exit 1,

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/d2l-go/convnets/dataset"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/internal/cmdtest"
-	"github.com/d2l-go/convnets/internal/fashiontest"
 	"github.com/d2l-go/convnets/plotting"
 )
 

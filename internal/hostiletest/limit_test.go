@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/d2l-go/convnets/internal/fashiontest"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 )
 
 // The limits of `make hostile`: each command runs under an address-space ceiling of

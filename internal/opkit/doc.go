@@ -62,7 +62,7 @@
 // the tokens (lenet.TokenHelp, cmd/describe -h) follow it. Optional beyond that: a GPU
 // kernel (gpu/kernels/kernels.cu, the activation's kernel number), a case of
 // internal/torchcheck and scripts/torch_ops_check.py (make torch-ops), and the
-// explorer's drawings of the activations (internal/explore/assets).
+// explorer's drawings of the activations (cmd/internal/explore/assets).
 //
 // # Results
 //

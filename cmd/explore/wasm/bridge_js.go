@@ -10,8 +10,8 @@ import (
 	"sync"
 	"syscall/js"
 
-	"github.com/d2l-go/convnets/internal/explore"
-	"github.com/d2l-go/convnets/internal/site"
+	"github.com/d2l-go/convnets/cmd/internal/explore"
+	"github.com/d2l-go/convnets/cmd/internal/site"
 )
 
 // The module's interface to its worker (assets/explore-worker.js), set as

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/internal/cmdtest"
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 func TestBadFlags(t *testing.T) {

@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/d2l-go/convnets/dataset"
-	"github.com/d2l-go/convnets/internal/lenettest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // testSet is n generated 28x28 images (a bright rectangle of random size on noise) with

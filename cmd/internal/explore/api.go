@@ -35,7 +35,7 @@ func (s *Server) Handler() http.Handler {
 		"/api/spec":     {http.MethodPost: s.handleSpec},
 		"/api/runs":     {http.MethodGet: s.handleRuns, http.MethodPost: s.handleStartRun},
 		// The page asks for site.json first: an exported folder's manifest (see
-		// internal/site) makes it run the network in the browser; here it learns that
+		// cmd/internal/site) makes it run the network in the browser; here it learns that
 		// this server answers.
 		"/site.json": {http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"mode": "server"})

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/d2l-go/convnets/internal/fashiontest"
-	"github.com/d2l-go/convnets/internal/lenettest"
+	"github.com/d2l-go/convnets/dataset/fashiontest"
 	"github.com/d2l-go/convnets/lenet"
+	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
 // An exported folder reads back as the explorer's configuration, and every damaged

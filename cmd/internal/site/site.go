@@ -1,5 +1,5 @@
 // Package site writes and reads the explorer as one static folder: the page (the
-// same files internal/explore serves), the network's Go code built for WebAssembly,
+// same files cmd/internal/explore serves), the network's Go code built for WebAssembly,
 // the weights as safetensors and a slice of the data, described by site.json. Any
 // static web server serves the folder; the page then answers every view from the
 // WebAssembly module instead of the server's JSON API (see docs/site.md).
@@ -24,9 +24,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/dataset"
 	"github.com/d2l-go/convnets/internal/atomicfile"
-	"github.com/d2l-go/convnets/internal/explore"
 	"github.com/d2l-go/convnets/lenet"
 )
 

@@ -46,7 +46,7 @@ func TestModuleRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(root, "internal", "fashiontest"); wd != want {
+	if want := filepath.Join(root, "dataset", "fashiontest"); wd != want {
 		t.Errorf("module root %q: the test runs in %q, want %q", root, wd, want)
 	}
 }

@@ -48,7 +48,7 @@
 //	POST /api/runs/ID/load      make run ID's network and weights the explorer's
 //	GET  /api/runs/ID/checkpoint  run ID's checkpoint (safetensors), as a download
 //	GET  /api/runs/ID/pytorch   the PyTorch module of run ID's network (lenet.WritePyTorch)
-//	GET  /site.json             {"mode": "server"}; an exported static folder's manifest says "site" (internal/site)
+//	GET  /site.json             {"mode": "server"}; an exported static folder's manifest says "site" (cmd/internal/site)
 //
 // A forward answers
 //
