@@ -90,7 +90,7 @@ samepng() {
 
 echo "building the commands and examples"
 mkdir -p "$bin"
-if ! $GO build -o "$bin/" ./cmd/train ./cmd/explain ./cmd/evaluate ./cmd/sweep ./cmd/fetchdata ./examples/...; then
+if ! $GO build -o "$bin/" ./cmd/train ./cmd/describe ./cmd/explain ./cmd/evaluate ./cmd/sweep ./cmd/fetchdata ./examples/...; then
 	echo "docs-check: the build failed" >&2
 	exit 1
 fi
@@ -309,10 +309,28 @@ else
 	skip "go run ./cmd/train -dataset mnist -model modern -epochs 5" "MNIST is not on this machine (or QUICK=1)"
 fi
 
+# docs/networks.md: cmd/describe's table and its one line for an impossible network,
+# each the indented block after the sentence that introduces it.
+indented() { awk -v t="$2" 'index($0, t) { s = 1; next } s && /^    / { print substr($0, 5); f = 1; next } s && f { exit }' "$1"; }
+spec=conv8k3p1-relu-max2-conv16k3-relu-max2-dense64-relu
+"$bin/describe" -model "$spec" >"$work/describe.out" 2>&1
+if indented docs/networks.md "prints one row per module" | diff -q - "$work/describe.out" >/dev/null; then
+	pass "go run ./cmd/describe -model $spec"
+else
+	fail "go run ./cmd/describe -model $spec" "its table differs from docs/networks.md's"
+fi
+bad=conv6k5-relu-max2-conv16k12-relu-max2
+"$bin/describe" -model "$bad" >/dev/null 2>"$work/describe.err"
+if indented docs/networks.md "An impossible network gets one line" | grep -qxF "$(cat "$work/describe.err")"; then
+	pass "go run ./cmd/describe -model $bad"
+else
+	fail "go run ./cmd/describe -model $bad" "its line is not docs/networks.md's: $(cat "$work/describe.err")"
+fi
+
 skip "make test" "run it on its own"
 skip "make bench, make bench-compare, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
 skip "make interop, make torch-ops" "PyTorch checks of their own (the interop's two halves are checked above where PyTorch is)"
 skip "cmd/explore, make explore-png" "a server and a browser: the explorer's tests cover them"
-skip "make cuda, scripts/gpu-check.sh, cmd/gpucheck" "a GPU"
+skip "make cuda, gpu/scripts/gpu-check.sh, gpu/cmd/gpucheck" "a GPU"
 echo "docs-check: $npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" = 0 ]
