@@ -314,14 +314,14 @@ fi
 indented() { awk -v t="$2" 'index($0, t) { s = 1; next } s && /^    / { print substr($0, 5); f = 1; next } s && f { exit }' "$1"; }
 spec=conv8k3p1-relu-max2-conv16k3-relu-max2-dense64-relu
 "$bin/describe" -model "$spec" >"$work/describe.out" 2>&1
-if indented docs/networks.md "prints one row per module" | diff -q - "$work/describe.out" >/dev/null; then
+if indented "$root/docs/networks.md" "prints one row per module" | diff -q - "$work/describe.out" >/dev/null; then
 	pass "go run ./cmd/describe -model $spec"
 else
 	fail "go run ./cmd/describe -model $spec" "its table differs from docs/networks.md's"
 fi
 bad=conv6k5-relu-max2-conv16k12-relu-max2
 "$bin/describe" -model "$bad" >/dev/null 2>"$work/describe.err"
-if indented docs/networks.md "An impossible network gets one line" | grep -qxF "$(cat "$work/describe.err")"; then
+if indented "$root/docs/networks.md" "An impossible network gets one line" | grep -qxF "$(cat "$work/describe.err")"; then
 	pass "go run ./cmd/describe -model $bad"
 else
 	fail "go run ./cmd/describe -model $bad" "its line is not docs/networks.md's: $(cat "$work/describe.err")"
