@@ -264,16 +264,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Clear the canvas, then draw a pair of trousers.
-	do(t, ctx, "clearing", chromedp.Click(chromedp.CSS(`#clear`)))
-	waitFor(t, ctx, "the empty canvas's prediction", `document.getElementById('input-what').textContent === 'your drawing' && document.body.dataset.busy === 'false'`)
-	blank := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
-	drawTrousers(t, ctx)
-	waitFor(t, ctx, "the drawing's prediction", `document.body.dataset.busy === 'false'`)
-	drawn := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
-	t.Logf("prediction of the empty canvas: class %s; of the drawn trousers: class %s", blank, drawn)
-	if drawn == blank {
-		t.Errorf("drawing trousers left the prediction at class %s", drawn)
-	}
+	drawingChangesPrediction(t, ctx)
 
 	// The console listener works: it sees a message written on purpose.
 	run1[bool](t, ctx, "probe", `console.error('explore-test-probe'), true`)
@@ -484,14 +475,7 @@ func TestBrowserDesign(t *testing.T) {
 	waitFor(t, ctx, "the estimate from the measured rate", `!!document.getElementById('estimate')`)
 
 	// Train it for one epoch on 2,000 images.
-	typeInto(t, ctx, `#set-epochs`, "1")
-	typeInto(t, ctx, `#set-limit`, "2000")
-	typeInto(t, ctx, `#set-lr`, "0.1")
-	trained := time.Now()
-	do(t, ctx, "training", chromedp.Click(chromedp.CSS(`#train`)))
-	waitFor(t, ctx, "the finished run's row and curve", `!!document.querySelector('#runs-rows tr[data-run="r1"][data-status="finished"]') && `+
-		`!!document.querySelector('#runs-chart polyline[data-run="r1"][data-series="test_acc"]') && document.getElementById('model-info').textContent.startsWith('CNN `+spec+`')`)
-	t.Logf("the run trained and showed in %.1f s", time.Since(trained).Seconds())
+	trainRun1(t, ctx, spec)
 	row := run1[[]string](t, ctx, "the run's row", `[...document.querySelectorAll('#runs-rows tr[data-run="r1"] td')].map(e => e.textContent)`)
 	if len(row) != 7 || row[1] != spec+"1 of 1 epoch · lr 0.1 · batch 256 · 2,000 images · 74,650 params" || row[2] != "finished" || !strings.HasPrefix(row[3], "0.") {
 		t.Errorf("the run's row: %q", row)

@@ -106,6 +106,37 @@ func serverGet(t *testing.T, h http.Handler, url string, v any) {
 	}
 }
 
+// drawingChangesPrediction clears the drawing pad, draws trousers on it and checks
+// that the prediction changes.
+func drawingChangesPrediction(t *testing.T, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, "clearing", chromedp.Click(chromedp.CSS(`#clear`)))
+	waitFor(t, ctx, "the empty canvas's prediction", `document.getElementById('input-what').textContent === 'your drawing' && document.body.dataset.busy === 'false'`)
+	blank := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
+	drawTrousers(t, ctx)
+	waitFor(t, ctx, "the drawing's prediction", `document.body.dataset.busy === 'false'`)
+	drawn := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
+	t.Logf("prediction of the empty canvas: class %s; of the drawn trousers: class %s", blank, drawn)
+	if drawn == blank {
+		t.Errorf("drawing trousers left the prediction at class %s", drawn)
+	}
+}
+
+// trainRun1 trains the valid design on the page as the first run, 1 epoch on 2,000
+// images at lr 0.1, and waits for its finished row and curve and for the explorer to
+// show its network.
+func trainRun1(t *testing.T, ctx context.Context, spec string) {
+	t.Helper()
+	typeInto(t, ctx, `#set-epochs`, "1")
+	typeInto(t, ctx, `#set-limit`, "2000")
+	typeInto(t, ctx, `#set-lr`, "0.1")
+	trained := time.Now()
+	do(t, ctx, "training", chromedp.Click(chromedp.CSS(`#train`)))
+	waitFor(t, ctx, "the finished run's row and curve", `!!document.querySelector('#runs-rows tr[data-run="r1"][data-status="finished"]') && `+
+		`!!document.querySelector('#runs-chart polyline[data-run="r1"][data-series="test_acc"]') && document.getElementById('model-info').textContent.startsWith('CNN `+spec+`')`)
+	t.Logf("the run trained and showed in %.1f s", time.Since(trained).Seconds())
+}
+
 // drawTrousers clears the drawing pad and draws a pair of trousers on it.
 func drawTrousers(t *testing.T, ctx context.Context) {
 	t.Helper()
@@ -195,16 +226,7 @@ func TestSite(t *testing.T) {
 	}
 
 	// A drawing changes the prediction.
-	do(t, ctx, "clearing", chromedp.Click(chromedp.CSS(`#clear`)))
-	waitFor(t, ctx, "the empty canvas's prediction", `document.getElementById('input-what').textContent === 'your drawing' && document.body.dataset.busy === 'false'`)
-	blank := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
-	drawTrousers(t, ctx)
-	waitFor(t, ctx, "the drawing's prediction", `document.body.dataset.busy === 'false'`)
-	drawn := run1[string](t, ctx, "prediction", `document.getElementById('verdict').dataset.predicted`)
-	t.Logf("prediction of the empty canvas: class %s; of the drawn trousers: class %s", blank, drawn)
-	if drawn == blank {
-		t.Errorf("drawing trousers left the prediction at class %s", drawn)
-	}
+	drawingChangesPrediction(t, ctx)
 
 	// Design conv(stride 2) - tanh - dense and train it for one epoch on 2,000 images
 	// in the browser.
@@ -218,14 +240,7 @@ func TestSite(t *testing.T) {
 	typeInto(t, ctx, `input[data-row="0"][data-field="stride"]`, "2")
 	const spec = "conv8k3s2-tanh-dense64"
 	waitFor(t, ctx, "the designed network", `document.body.dataset.design === 'valid' && document.getElementById('design-spec').value === '`+spec+`' && !document.getElementById('train').disabled`)
-	typeInto(t, ctx, `#set-epochs`, "1")
-	typeInto(t, ctx, `#set-limit`, "2000")
-	typeInto(t, ctx, `#set-lr`, "0.1")
-	trained := time.Now()
-	do(t, ctx, "training", chromedp.Click(chromedp.CSS(`#train`)))
-	waitFor(t, ctx, "the finished run's row and curve", `!!document.querySelector('#runs-rows tr[data-run="r1"][data-status="finished"]') && `+
-		`!!document.querySelector('#runs-chart polyline[data-run="r1"][data-series="test_acc"]') && document.getElementById('model-info').textContent.startsWith('CNN `+spec+`')`)
-	t.Logf("the run trained in the browser and showed in %.1f s", time.Since(trained).Seconds())
+	trainRun1(t, ctx, spec)
 
 	// The same run on the server: the same loss after the epoch.
 	var pageRuns struct {
