@@ -12,24 +12,14 @@ import (
 	"github.com/d2l-go/convnets/lenet/lenettest"
 )
 
-// maxAlloc bounds what a refused checkpoint may cost: its header, not what it announces.
-const maxAlloc = 64 << 20
-
 // Special files and checkpoints that announce gigabytes are refused with one line,
 // before any data set is read, allocating no more than their header.
 func TestHostileCheckpoints(t *testing.T) {
-	for _, tc := range hostiletest.Checkpoints(t, t.TempDir()) {
-		var code int
+	hostiletest.RefusesCheckpoints(t, "explain", "-model", func(path string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		alloc := hostiletest.Allocated(func() { code = run([]string{"-model", tc.Path}, &stdout, &stderr) })
-		if code != 1 || stdout.Len() != 0 {
-			t.Errorf("%s: exit %d, stdout %q; want 1 and nothing", tc.Name, code, stdout.String())
-		}
-		hostiletest.OneLine(t, "explain", stderr.String(), "-model: "+tc.Want)
-		if alloc > maxAlloc {
-			t.Errorf("%s: allocated %d MiB", tc.Name, alloc>>20)
-		}
-	}
+		code := run([]string{"-model", path}, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	})
 }
 
 // A checkpoint of an MNIST run is explained on MNIST's test images with MNIST's class

@@ -71,6 +71,30 @@ func Checkpoints(t testing.TB, dir string) []Checkpoint {
 	)
 }
 
+// MaxRefusalAlloc bounds what a refused checkpoint may cost a command: its header, not
+// what it announces.
+const MaxRefusalAlloc = 64 << 20
+
+// RefusesCheckpoints runs a command on each of Checkpoints' files, given as flag (as
+// run does it), and checks that each is refused with exit status 1, nothing on stdout,
+// one line "name: flag: ..." saying what the case wants, and at most MaxRefusalAlloc
+// bytes allocated.
+func RefusesCheckpoints(t *testing.T, name, flag string, run func(path string) (code int, stdout, stderr string)) {
+	t.Helper()
+	for _, tc := range Checkpoints(t, t.TempDir()) {
+		var code int
+		var stdout, stderr string
+		alloc := Allocated(func() { code, stdout, stderr = run(tc.Path) })
+		if code != 1 || stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q; want 1 and nothing", tc.Name, code, stdout)
+		}
+		OneLine(t, name, stderr, flag+": "+tc.Want)
+		if alloc > MaxRefusalAlloc {
+			t.Errorf("%s: allocated %d MiB", tc.Name, alloc>>20)
+		}
+	}
+}
+
 // Safetensors writes a safetensors file at path with one U8 tensor of announce bytes,
 // of which the file holds have (sparse: the zeros take no disk).
 func Safetensors(t testing.TB, path, tensor string, announce, have int64) {
