@@ -80,9 +80,10 @@ bench: data
 # each network of SPECS (default six: classic, modern, 3x3 kernels, wide and strided
 # convolutions, tanh with padded max pooling; PyTorch runs the code describe -pytorch
 # writes for each) or MODEL alone; prints every round, min / median / max, the ratio of
-# medians, peak RSS and a summary table. See scripts/bench-compare.sh. Not part of CI.
+# medians, peak RSS and a summary table, also as OUT/bench-compare.tsv and, drawn by
+# cmd/benchplot, OUT/bench-compare.png. See scripts/bench-compare.sh. Not part of CI.
 bench-compare: data
-	./scripts/bench-compare.sh
+	OUT=$(OUT) ./scripts/bench-compare.sh
 
 # This checkout's training throughput against another revision's (BASE, default main):
 # the two lenetbench binaries take turns, one epoch each per round, ROUNDS rounds

@@ -142,17 +142,7 @@ func (b *BarChart) newPlot(c draw.Canvas) *plot.Plot {
 	p.Y.Label.Text = b.YLabel
 	p.Y.Tick.Marker = niceTicks{Target: 5}
 	names := b.names()
-	p.NominalX(names...)
-	p.X.Padding, p.Y.Padding = 0, 0
-	slot := (c.Size().X - 50) / vg.Length(len(b.Values))
-	for _, n := range names {
-		if p.X.Tick.Label.Width(n) > 0.95*slot {
-			p.X.Tick.Label.Rotation = math.Pi / 4
-			p.X.Tick.Label.XAlign = draw.XRight
-			p.X.Tick.Label.YAlign = draw.YTop
-			break
-		}
-	}
+	nominalX(p, c, names)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = nil // only horizontal lines
 	grid.Horizontal.Color = colorFrame
@@ -182,6 +172,22 @@ func (b *BarChart) yRange() (lo, hi float64, format func(float64) string) {
 		lo -= 0.12 * span
 	}
 	return lo, hi, format
+}
+
+// nominalX names p's x positions 0, 1, ... by names, on canvas c, rotating the names
+// by 45 degrees when one does not fit under its slot.
+func nominalX(p *plot.Plot, c draw.Canvas, names []string) {
+	p.NominalX(names...)
+	p.X.Padding, p.Y.Padding = 0, 0
+	slot := (c.Size().X - 50) / vg.Length(len(names))
+	for _, n := range names {
+		if p.X.Tick.Label.Width(n) > 0.95*slot {
+			p.X.Tick.Label.Rotation = math.Pi / 4
+			p.X.Tick.Label.XAlign = draw.XRight
+			p.X.Tick.Label.YAlign = draw.YTop
+			break
+		}
+	}
 }
 
 // addBars adds one bar per value to p, whose axis ranges are set, with its value

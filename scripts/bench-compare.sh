@@ -5,7 +5,9 @@
 # lenet.Train against scripts/bench_torch.py, the textbook's train_ch6), the two sides
 # taking turns so that both see the same machine load. It prints every round, then min /
 # median / max per side, the ratio of the medians, the project's slowest round against
-# PyTorch's fastest, and each side's peak RSS.
+# PyTorch's fastest, and each side's peak RSS; at the end a summary table, also written
+# as OUT/bench-compare.tsv (OUT defaults to out) and drawn by cmd/benchplot as
+# OUT/bench-compare.png: bars of the medians, whiskers from min to max.
 #
 # Environment: ROUNDS (default 5); SPECS, the networks, one "NAME=SPEC" a line (default:
 # classic, modern, 3x3 kernels, wide convolutions, strided convolutions, tanh with
@@ -110,6 +112,10 @@ stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {m = NR % 2 ? a[(
 netdir=$(mktemp -d)
 trap 'rm -rf "$netdir"' EXIT
 summary=()
+outdir=${OUT:-out}
+mkdir -p "$outdir"
+tsv=$outdir/bench-compare.tsv
+echo "# make bench-compare, $(date -u '+%Y-%m-%d %H:%M UTC'), ${cpu:-unknown CPU}, $threads of $cores cores: name, project min/median/max, PyTorch min/median/max (examples/sec)" >"$tsv.tmp"
 n=0
 while IFS= read -r entry; do
 	[ -n "$entry" ] || continue
@@ -150,6 +156,7 @@ while IFS= read -r entry; do
 		printf "project slowest / PyTorch fastest:    %.2fx\n", gmin / tmax
 	}'
 	echo "peak RSS: project $grss MiB, PyTorch $trss MiB"
+	printf '%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\n' "$name" "$gmin" "$gmed" "$gmax" "$tmin" "$tmed" "$tmax" >>"$tsv.tmp"
 	summary+=("$(printf '| %s | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.2fx | %.2fx |' "$name" "$gmin" "$gmed" "$gmax" "$tmin" "$tmed" "$tmax" \
 		"$(awk -v a="$gmed" -v b="$tmed" 'BEGIN {print a / b}')" "$(awk -v a="$gmin" -v b="$tmax" 'BEGIN {print a / b}')")")
 done <<<"$specs"
@@ -159,3 +166,11 @@ echo
 echo "| network | project ex/s min / median / max | PyTorch ex/s min / median / max | ratio of medians | slowest / fastest |"
 echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${summary[@]}"
+mv "$tsv.tmp" "$tsv"
+echo
+if command -v go >/dev/null; then
+	go run ./cmd/benchplot -in "$tsv" -out "$outdir/bench-compare.png" \
+		-title "examples/sec on $threads cores, $(date -u +%Y-%m-%d) (bar: median of $rounds rounds; whisker: min to max)"
+else
+	echo "bench-compare: no Go to draw $outdir/bench-compare.png; $tsv holds the figures"
+fi
