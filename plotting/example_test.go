@@ -46,3 +46,24 @@ func ExampleSaveConfusion() {
 	// plotting: confusion matrix has 2 rows but 3 class names: give one name per class: invalid plot input
 	// true
 }
+
+// A RangeBars chart summarises repeated timings: each bar is a median, its whisker the
+// spread; one chart holds a figure per group and series. Its size is known before it is
+// drawn.
+func ExampleRangeBars() {
+	chart := &plotting.RangeBars{
+		Groups: []string{"classic", "modern"},
+		Series: []plotting.RangeSeries{
+			{Name: "Go", Min: []float64{29000, 23000}, Median: []float64{30000, 23700}, Max: []float64{30100, 24000}},
+			{Name: "PyTorch", Min: []float64{8400, 10600}, Median: []float64{9300, 10700}, Max: []float64{10300, 10700}},
+		},
+		Notes: []string{"3.23x", "2.21x"},
+	}
+	w, h, err := plotting.FigureSize("", [][]plotting.Panel{{chart}})
+	fmt.Println(w, h, err)
+	chart.Series[1].Max[1] = 10000 // below its median
+	fmt.Println(plotting.SaveRangeBars("throughput.png", chart))
+	// Output:
+	// 750 462 <nil>
+	// plotting: range bar series "PyTorch", group "modern": min 10600, median 10700, max 10000 must be finite with 0 <= min <= median <= max: invalid plot input
+}
