@@ -28,7 +28,7 @@
 //   - the result's memory: kept from one run to the next, or the machine's
 //     preallocated value (see "Results" below);
 //   - device placement: in a binary built with the cuda tag, an op whose OpSpec has a
-//     GPU kernel, built in a graph placed on a GPU (pergraph.SetPlace), runs that
+//     GPU kernel, built in a graph placed on a GPU (graph/device.SetDevice), runs that
 //     kernel on the device memory Gorgonia's TapeMachine hands it. The Launch that
 //     describes the kernel is plain data, valid in every build; what runs it is the GPU
 //     wing (gpu/cudaop), which fills in the GPU hook (SetGPU) in that build only.
