@@ -18,17 +18,21 @@
 //
 // # Finding the data
 //
-// Load (and Find) search -data DIR (Options.Dir, then nothing else),
+// Load (and Find) search Options.Dir (a command's -data DIR; then nothing else),
 // $FASHION_MNIST_DIR (likewise alone), ./data/fashion-mnist, the user cache
 // dir, and /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist),
 // then download from upstream into the cache dir. Every file's SHA-256 (of the
 // decompressed bytes) is checked against the published digest unless
 // Options.SkipVerify is set:
 //
-//	train, test, err := dataset.Load(dataset.Options{Dir: *dataDir})
+//	train, test, err := dataset.Load(dataset.Options{Dir: *dataDir, DirFlag: "-data"})
 //	train = train.Head(*limit) // -limit N: the first N training images
 //
-// Options.Source = MNIST does the same for the handwritten digits: -data DIR,
+// The errors say what is wrong and what to do in this package's terms
+// (Options.Dir, $FASHION_MNIST_DIR); a command names its own flag in them
+// with Options.DirFlag.
+//
+// Options.Source = MNIST does the same for the handwritten digits: Options.Dir,
 // $MNIST_DIR, ./data/mnist, the user cache dir, then a download (no Debian
 // package ships MNIST), verified against MNIST's published digests.
 //

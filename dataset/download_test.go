@@ -193,7 +193,7 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 				return true
 			},
 			want: []error{ErrNotFound, ErrDownload},
-			msg:  []string{"HTTP status 404 Not Found", "sudo apt-get install dataset-fashion-mnist", "pass -data DIR"},
+			msg:  []string{"HTTP status 404 Not Found", "sudo apt-get install dataset-fashion-mnist", "name it in Options.Dir"},
 		},
 		{
 			name: "stalled",

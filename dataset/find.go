@@ -29,11 +29,17 @@ var systemDir = SystemDir
 // Options control Find and Load. The zero value searches the usual places,
 // downloads when nothing is found, and verifies every file's SHA-256.
 type Options struct {
-	// Dir, when non-empty, is the only folder used (the -data flag): the
-	// four files must be there; nothing else is searched or downloaded.
-	// Default: empty, search FASHION_MNIST_DIR, ./data/fashion-mnist, the
-	// cache dir and SystemDir, then download.
+	// Dir, when non-empty, is the only folder used: the four files must be
+	// there; nothing else is searched or downloaded. Default: empty, search
+	// FASHION_MNIST_DIR, ./data/fashion-mnist, the cache dir and SystemDir,
+	// then download.
 	Dir string
+	// DirFlag is the command-line flag that sets Dir in the caller's command
+	// (a command's "-data"), for the messages: a folder it names is "given
+	// with -data", and the advice on missing data is to "pass -data DIR".
+	// Default: empty, the messages speak of Options.Dir; this package names no
+	// flag of its own.
+	DirFlag string
 	// NoDownload turns the download off. Default: false (download into the
 	// cache dir when no folder holds the files).
 	NoDownload bool
@@ -65,7 +71,7 @@ func DefaultCacheDir() (string, error) { return FashionMNIST.CacheDir() }
 // Find returns the folder that holds the four Fashion-MNIST files (each
 // plain or .gz), searching, in order:
 //
-//  1. opts.Dir (-data DIR): if set, ONLY this folder; an incomplete or
+//  1. opts.Dir (a command's -data DIR): if set, ONLY this folder; an incomplete or
 //     missing folder is an error, never a silent fallback;
 //  2. $FASHION_MNIST_DIR: if set, likewise the only folder used;
 //  3. ./data/fashion-mnist;
@@ -92,7 +98,11 @@ const DirFlagUsage = "folder holding the four Fashion-MNIST files (only that fol
 func FindContext(ctx context.Context, opts Options) (string, error) {
 	src := opts.source()
 	if opts.Dir != "" {
-		return explicitDir(src, opts.Dir, "given with -data")
+		why := "Options.Dir"
+		if opts.DirFlag != "" {
+			why = "given with " + opts.DirFlag
+		}
+		return explicitDir(src, opts.Dir, why)
 	}
 	if env := os.Getenv(src.envDir); env != "" {
 		return explicitDir(src, env, "from $"+src.envDir)
@@ -126,23 +136,23 @@ func FindContext(ctx context.Context, opts Options) (string, error) {
 	where := "looked in " + strings.Join(searched, ", ")
 	switch {
 	case opts.NoDownload:
-		return "", notFound(src, where+"; downloading is off")
+		return "", notFound(src, opts, where+"; downloading is off")
 	case cacheErr != nil:
-		return "", notFound(src, fmt.Sprintf("%s; cannot download: %v", where, cacheErr))
+		return "", notFound(src, opts, fmt.Sprintf("%s; cannot download: %v", where, cacheErr))
 	}
 	_, missing, _, _ := resolve(cache)
 	if err := download(ctx, cache, missing, opts); err != nil {
 		return "", &multiError{
-			msg:  fmt.Sprintf("dataset: %s not found: %s; the download failed: %s; %s", src.title, where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo()),
+			msg:  fmt.Sprintf("dataset: %s not found: %s; the download failed: %s; %s", src.title, where, strings.TrimPrefix(err.Error(), "dataset: "), src.howTo(opts.DirFlag)),
 			errs: []error{ErrNotFound, err},
 		}
 	}
 	return filepath.Abs(cache)
 }
 
-// notFound is the ErrNotFound error of src with detail.
-func notFound(src *Source, detail string) error {
-	return &multiError{msg: fmt.Sprintf("dataset: %s not found: %s; %s", src.title, detail, src.howTo()), errs: []error{ErrNotFound}}
+// notFound is the ErrNotFound error of src with detail, for a search with opts.
+func notFound(src *Source, opts Options, detail string) error {
+	return &multiError{msg: fmt.Sprintf("dataset: %s not found: %s; %s", src.title, detail, src.howTo(opts.DirFlag)), errs: []error{ErrNotFound}}
 }
 
 // explicitDir accepts dir only if it holds all four files of src.

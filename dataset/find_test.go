@@ -76,7 +76,7 @@ func TestFindSearchOrder(t *testing.T) {
 			if tc.s.env != nil || strings.HasPrefix(tc.name, "env") {
 				t.Setenv(EnvDir, places["env"])
 			}
-			opts := Options{CacheDir: places["cache"], NoDownload: true}
+			opts := Options{CacheDir: places["cache"], NoDownload: true, DirFlag: "-data"}
 			if tc.useDir {
 				opts.Dir = places["dir"]
 			}
@@ -94,21 +94,29 @@ func TestFindSearchOrder(t *testing.T) {
 	}
 }
 
+// The advice on missing data names the caller's flag where it has one
+// (Options.DirFlag), and Options.Dir where it has none: the package names no flag of
+// its own.
 func TestFindNotFoundSaysWhatToDo(t *testing.T) {
 	root := isolate(t)
-	_, err := Find(Options{NoDownload: true, CacheDir: filepath.Join(root, "cache")})
-	if !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v, want ErrNotFound", err)
-	}
-	for _, want := range []string{
-		"sudo apt-get install dataset-fashion-mnist",
-		"pass -data DIR",
-		"train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte",
-		"looked in ./" + LocalDir + ", " + filepath.Join(root, "cache") + ", " + systemDir,
-		"downloading is off",
+	for _, tc := range []struct{ flag, name string }{
+		{"", "in a folder and name it in Options.Dir (or set FASHION_MNIST_DIR)"},
+		{"-data", "in a folder and pass -data DIR (or set FASHION_MNIST_DIR)"},
 	} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not say %q", err, want)
+		_, err := Find(Options{NoDownload: true, CacheDir: filepath.Join(root, "cache"), DirFlag: tc.flag})
+		if !errors.Is(err, ErrNotFound) {
+			t.Fatalf("DirFlag %q: err = %v, want ErrNotFound", tc.flag, err)
+		}
+		for _, want := range []string{
+			"sudo apt-get install dataset-fashion-mnist",
+			tc.name,
+			"train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte",
+			"looked in ./" + LocalDir + ", " + filepath.Join(root, "cache") + ", " + systemDir,
+			"downloading is off",
+		} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("DirFlag %q: error %q does not say %q", tc.flag, err, want)
+			}
 		}
 	}
 }
@@ -172,9 +180,9 @@ func TestFindExplicitDirMessages(t *testing.T) {
 		name, dir, want string
 		skipRoot        bool
 	}{
-		{"missing", filepath.Join(root, "nope"), "dataset: Fashion-MNIST not found: folder " + filepath.Join(root, "nope") + " (given with -data) does not exist", false},
-		{"a regular file", file, "dataset: Fashion-MNIST not found: folder " + file + " (given with -data) is a file, not a folder; name the folder that holds the four files", false},
-		{"no search permission", locked, "(given with -data) cannot be read: permission denied; make it readable (chmod a+rx)", true},
+		{"missing", filepath.Join(root, "nope"), "dataset: Fashion-MNIST not found: folder " + filepath.Join(root, "nope") + " (Options.Dir) does not exist", false},
+		{"a regular file", file, "dataset: Fashion-MNIST not found: folder " + file + " (Options.Dir) is a file, not a folder; name the folder that holds the four files", false},
+		{"no search permission", locked, "(Options.Dir) cannot be read: permission denied; make it readable (chmod a+rx)", true},
 	}
 	for _, tc := range cases {
 		if tc.skipRoot && os.Geteuid() == 0 {

@@ -124,14 +124,19 @@ func (s *Source) CacheDir() (string, error) {
 	return filepath.Join(base, "d2l-convnets", s.name), nil
 }
 
-// howTo tells a user what to do when the data is missing.
-func (s *Source) howTo() string {
+// howTo tells a user what to do when the data is missing: dirFlag is the flag that
+// names the folder (Options.DirFlag), "" for a caller without one.
+func (s *Source) howTo(dirFlag string) string {
 	get := "put"
 	if s.install != "" {
 		get = s.install
 	}
+	name := "name it in Options.Dir"
+	if dirFlag != "" {
+		name = "pass " + dirFlag + " DIR"
+	}
 	return "to fix: " + get + " the four " + s.title + " files (train-images-idx3-ubyte, train-labels-idx1-ubyte, " +
-		"t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain) in a folder and pass -data DIR (or set " + s.envDir + ")"
+		"t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz or plain) in a folder and " + name + " (or set " + s.envDir + ")"
 }
 
 // source is opts.Source, or FashionMNIST when it is nil.

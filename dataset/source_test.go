@@ -199,13 +199,13 @@ func TestNotFoundNamesTheDataSet(t *testing.T) {
 		want string // after "dataset: TITLE not found: "
 	}{
 		{"-data names no folder", func(s *Source) error {
-			_, err := Find(Options{Source: s, Dir: missing})
+			_, err := Find(Options{Source: s, Dir: missing, DirFlag: "-data"})
 			return err
 		}, "folder " + missing + " (given with -data) does not exist"},
-		{"-data lacks the files", func(s *Source) error {
+		{"Options.Dir lacks the files", func(s *Source) error {
 			_, err := Find(Options{Source: s, Dir: partial})
 			return err
-		}, "folder " + partial + " (given with -data) lacks train-images-idx3-ubyte"},
+		}, "folder " + partial + " (Options.Dir) lacks train-images-idx3-ubyte"},
 		{"nowhere, downloading off", func(s *Source) error {
 			_, err := Find(Options{Source: s, NoDownload: true})
 			return err

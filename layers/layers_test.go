@@ -76,7 +76,7 @@ func TestConv2DLayerValues(t *testing.T) {
 	}
 	for k := range 2 * len(cases) {
 		i, c := k/2, cases[k/2]
-		c.cfg.Ops = nn.AllOps[k%2] // every case with both implementations
+		c.cfg.Ops = nn.AllOps[k%2] // every case with both choices of ops
 		g := gorgonia.NewGraph()
 		l, err := NewConv2D(g, "conv", c.cfg, seeded(uint64(i)))
 		if err != nil {

@@ -104,7 +104,7 @@ func New(cfg Config) (*Classifier, error) {
 		return nil, fmt.Errorf("lenet: %d shards; want 0 (the default) or more", cfg.Shards)
 	}
 	if cfg.Ops == nn.GorgoniaOps && device.CUDABuild {
-		return nil, fmt.Errorf("lenet: the Gorgonia primitives (-ops gorgonia) need a build without the cuda tag: Gorgonia places its own ops on the GPU by type, whatever the device")
+		return nil, fmt.Errorf("lenet: Ops %v (the Gorgonia primitives) needs a build without the cuda tag: Gorgonia places its own ops on the GPU by type, whatever the device", cfg.Ops)
 	}
 	c := &Classifier{cfg: cfg, stale: true}
 	if c.shards, c.size, err = newShards(cfg, cfg.BatchSize, true, ""); err != nil {

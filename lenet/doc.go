@@ -41,6 +41,13 @@
 // plus, when it has parameters, their state_dict entries (statedict.go), and the op and
 // layer that compute it (graph/nn, layers/).
 //
+// An activation (LeakyReLU, say) is simpler: in this package, one kind and one row of
+// the table in activations.go (its token, its PyTorch module, whether it saturates,
+// its layer), which the tokens, the JSON form, Describe, the PyTorch code, NewNet and
+// the messages follow; beside it, the op and its test (graph/nn) and the layer
+// (layers/activation.go). The op kit's package doc (internal/opkit, "Adding an
+// activation") lists the five files.
+//
 // # Training
 //
 // A Classifier holds graphs built once: training graphs whose TapeMachines compute the

@@ -9,8 +9,9 @@
 # Needs Fashion-MNIST (make data). It runs the two 10-epoch trainings (minutes on two
 # cores); QUICK=1 leaves them out, with everything that needs their checkpoint. PyTorch
 # (PYTHON, default /usr/bin/python3, with torch and numpy) is used where it is there;
-# MNIST only where it is found. Not run: the full sweep, the benchmarks, the GPU, the
-# browser, `make test` (run it on its own). Exit status 1 when a check fails.
+# MNIST only where it is found. Not run, each named in a SKIP line: the full sweeps, the
+# benchmarks, the GPU, the servers and the browser, `make test`, `make lint` and
+# `make vet-cuda` (run them on their own). Exit status 1 when a check fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -327,10 +328,79 @@ else
 	fail "go run ./cmd/describe -model $bad" "its line is not docs/networks.md's: $(cat "$work/describe.err")"
 fi
 
+# --- A spec from the command line to PyTorch (README.md, docs/networks.md): the same
+# network in both spellings, trained 2 epochs, evaluated, its PyTorch code loaded.
+N=$root/docs/networks.md
+cspec=conv8k3p1s1-relu-max2-conv16k3-relu-max2-dense64-relu
+mkdir -p "$work/spec/out" && cd "$work/spec"
+if flat "$R" | grep -Fq "go run ./cmd/describe -model $cspec " && "$B/describe" -model $cspec >readme.out 2>&1 &&
+	cmp -s readme.out "$work/describe.out"; then
+	pass "go run ./cmd/describe -model $cspec (README.md: the table of docs/networks.md)"
+else
+	fail "go run ./cmd/describe -model $cspec" "README.md no longer shows it, or its table is not docs/networks.md's"
+fi
+if flat "$R" | grep -Fq -- "-model $cspec-lr0.1 -epochs 2 -save out/c.safetensors" &&
+	flat "$N" | grep -Fq -- "-model $cspec-lr0.1 -epochs 2 -save out/c.safetensors" &&
+	run c.out 0 "$B/train" -model $cspec-lr0.1 -epochs 2 -save out/c.safetensors && [ -f out/c.safetensors ]; then
+	pass "go run ./cmd/train -model $cspec-lr0.1 -epochs 2 -save out/c.safetensors: $(grep -E '^loss ' c.out)"
+	acc=$(grep -oE 'test acc [0-9.]+$' c.out | grep -oE '[0-9.]+$')
+	if run ceval.out 0 "$B/evaluate" -model out/c.safetensors &&
+		[ "$(printf '%.3f' "$(grep -oE '^test acc [0-9.]+' ceval.out | grep -oE '[0-9.]+$')")" = "$acc" ]; then
+		pass "go run ./cmd/evaluate -model out/c.safetensors (test acc $acc, as trained)"
+	else
+		fail "go run ./cmd/evaluate -model out/c.safetensors" "want test acc $acc"
+	fi
+	if run cpy.out 0 "$B/describe" -model out/c.safetensors -pytorch && cp cpy.out c.py; then
+		pass "go run ./cmd/describe -model out/c.safetensors -pytorch > c.py"
+		if "$PY" -c 'import numpy, torch' 2>/dev/null; then
+			want="  (0): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+			for c in 'import c; print(c.load("out/c.safetensors"))' 'import c; net = c.load("out/c.safetensors"); print(net)'; do
+				if { flat "$R"; flat "$N"; } | grep -Fq -- "$c"; then
+					if run load.out 0 "$PY" -c "$c" && grep -Fxq "$want" load.out && grep -q '^  (9): Linear(in_features=64, out_features=10' load.out; then
+						pass "python3 -c '$c' (the nn.Sequential, weights loaded)"
+					else
+						fail "python3 -c '$c'" "no Sequential of 10 modules printed"
+					fi
+				else
+					fail "python3 -c '$c'" "README.md and docs/networks.md no longer show it"
+				fi
+			done
+		else
+			skip "python3 -c 'import c; ...' (README.md, docs/networks.md)" "no PyTorch for $PY"
+		fi
+	else
+		fail "go run ./cmd/describe -model out/c.safetensors -pytorch" "see above"
+	fi
+else
+	fail "go run ./cmd/train -model $cspec-lr0.1 -epochs 2 -save out/c.safetensors" "see above (or README.md and docs/networks.md no longer show it)"
+fi
+
+# --- cmd/train -h against docs/training.md's table of flags, both ways.
+if run help.out 0 "$B/train" -h; then
+	shown=$(grep -oE '^  -[a-z]+' help.out | tr -d ' ' | sort | tr '\n' ' ')
+	table=$(sed -n '/^| flag | default | meaning/,/^$/p' "$T" | awk 'NR > 2 && !/^\|/ { exit } { print }' | grep -oE '^\| `-[a-z]+`' | tr -d '|` ' | sort | tr '\n' ' ')
+	if [ "$shown" = "$table" ]; then pass "go run ./cmd/train -h (every flag in docs/training.md's table, and no other)"; else fail "go run ./cmd/train -h" "flags $shown; the table has $table"; fi
+else
+	fail "go run ./cmd/train -h" "see above"
+fi
+
+# --- cmd/sweep -variants @FILE (docs/training.md), on a small run: the form, not the numbers.
+mkdir -p "$work/sweepjson" && cd "$work/sweepjson"
+echo '["modern", "conv4k5s2-relu-dense16"]' >variants.json
+if flat "$T" | grep -Fq -- "go run ./cmd/sweep -variants @variants.json" &&
+	run json.out 0 "$B/sweep" -variants @variants.json -epochs 1 -limit 1000 -out out/j &&
+	[ "$(grep -cE '^\| (modern|conv4k5s2-relu-dense16) \|' out/j/sweep.md)" = 2 ]; then
+	pass "go run ./cmd/sweep -variants @variants.json (with -epochs 1 -limit 1000: 2 rows)"
+else
+	fail "go run ./cmd/sweep -variants @variants.json" "want sweep.md with the rows modern and conv4k5s2-relu-dense16"
+fi
+skip "go run ./cmd/sweep -dataset mnist" "MNIST and the full sweep's 20 minutes"
+
 skip "make test" "run it on its own"
+skip "make lint, make vet-cuda" "checks of their own (CI runs them)"
 skip "make bench, make bench-compare, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
 skip "make interop, make torch-ops" "PyTorch checks of their own (the interop's two halves are checked above where PyTorch is)"
-skip "cmd/explore, make explore-png" "a server and a browser: the explorer's tests cover them"
-skip "make cuda, gpu/scripts/gpu-check.sh, gpu/cmd/gpucheck" "a GPU"
+skip "cmd/explore (its -model, -export), cmd/train -serve, the curl and the designer's python3 lines, make explore-png, make site, python3 -m http.server" "a server and a browser: the explorer's and the site's tests cover them"
+skip "make cuda, bin/train-cuda, gpu/scripts/gpu-check.sh, gpu/scripts/gpu-kernels.sh, gpu/cmd/gpucheck" "a GPU"
 echo "docs-check: $npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" = 0 ]

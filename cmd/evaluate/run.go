@@ -75,7 +75,7 @@ func runWith(args []string, stdout, stderr io.Writer, load testLoader) int {
 // loadTest reads the test split of src from dir (searched for like cmd/train's -data
 // when empty).
 func loadTest(dir string, src *dataset.Source, progress io.Writer) (*dataset.Set, error) {
-	return dataset.LoadTest(dataset.Options{Dir: dir, Source: src, Progress: progress})
+	return dataset.LoadTest(dataset.Options{Dir: dir, DirFlag: "-data", Source: src, Progress: progress})
 }
 
 // evaluate restores the checkpoint o.model into a LeNet, classifies the test split

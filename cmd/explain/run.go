@@ -70,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // loadTest reads the test split of src from dir (searched for like cmd/train's -data
 // when empty). Tests replace it with a generated set.
 var loadTest = func(src *dataset.Source, dir string, progress io.Writer) (*dataset.Set, error) {
-	return dataset.LoadTest(dataset.Options{Source: src, Dir: dir, Progress: progress})
+	return dataset.LoadTest(dataset.Options{Source: src, Dir: dir, DirFlag: "-data", Progress: progress})
 }
 
 // outputPath is the picture's path for test image index.

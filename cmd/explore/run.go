@@ -198,7 +198,7 @@ func loadForModel(ctx context.Context, ck *lenet.Checkpoint, dir string, stderr 
 // loadData reads src's training and test splits (the page trains on the first); ctx
 // cancels a download.
 func loadData(ctx context.Context, src *dataset.Source, dir string, progress io.Writer) (train, test *dataset.Set, err error) {
-	return dataset.LoadContext(ctx, dataset.Options{Source: src, Dir: dir, Progress: progress})
+	return dataset.LoadContext(ctx, dataset.Options{Source: src, Dir: dir, DirFlag: "-data", Progress: progress})
 }
 
 // trainQuick trains a model as q says and returns its weights and history; a cancelled

@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	found, err := dataset.FindContext(ctx, dataset.Options{Dir: *dir, NoDownload: *noDownload, Progress: stderr, BaseURL: *baseURL, Source: src})
+	found, err := dataset.FindContext(ctx, dataset.Options{Dir: *dir, DirFlag: "-data", NoDownload: *noDownload, Progress: stderr, BaseURL: *baseURL, Source: src})
 	if err == nil && !*noVerify {
 		err = src.Verify(found)
 	}

@@ -117,7 +117,7 @@ type result struct {
 
 // bench trains o.epochs epochs and prints the line.
 func bench(o *options, stdout io.Writer) error {
-	train, test, err := dataset.Load(dataset.Options{Dir: o.data})
+	train, test, err := dataset.Load(dataset.Options{Dir: o.data, DirFlag: "-data"})
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func sweep(ctx context.Context, o *options, stdout, stderr io.Writer) (int, erro
 	if cli.IsTerminal(stderr) {
 		dlProgress = stderr
 	}
-	train, test, err := dataset.LoadContext(ctx, dataset.Options{Dir: o.dataDir, Source: o.source, SkipVerify: o.noVerify, Progress: dlProgress})
+	train, test, err := dataset.LoadContext(ctx, dataset.Options{Dir: o.dataDir, DirFlag: "-data", Source: o.source, SkipVerify: o.noVerify, Progress: dlProgress})
 	if err != nil {
 		return 0, err
 	}

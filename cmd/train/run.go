@@ -179,7 +179,7 @@ func (r *runner) loadData() (string, error) {
 		progress = r.stderr
 	}
 	var err error
-	r.trainSet, r.test, err = dataset.LoadContext(r.ctx, dataset.Options{Dir: r.o.dataDir, Source: r.o.source, Progress: progress})
+	r.trainSet, r.test, err = dataset.LoadContext(r.ctx, dataset.Options{Dir: r.o.dataDir, DirFlag: "-data", Source: r.o.source, Progress: progress})
 	if err != nil && r.ctx.Err() != nil {
 		return "", &interruption{"interrupted while loading the data; nothing was trained or saved"}
 	}

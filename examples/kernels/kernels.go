@@ -188,7 +188,7 @@ func render(path, title string, img []float64, h, w int, inputTitle string) (out
 // loadTest reads the Fashion-MNIST test split from dir (searched for like cmd/train's
 // -data when empty).
 var loadTest = func(dir string, progress io.Writer) (*dataset.Set, error) {
-	return dataset.LoadTest(dataset.Options{Dir: dir, Progress: progress})
+	return dataset.LoadTest(dataset.Options{Dir: dir, DirFlag: "-data", Progress: progress})
 }
 
 // run parses args, draws the picture and returns the exit status.

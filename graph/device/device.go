@@ -93,7 +93,7 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 //
 // The record lasts as long as g: it does not keep g alive.
 func SetDevice(g *gorgonia.ExprGraph, dev Device) {
-	pergraph.SetPlace(g, pergraph.Place{GPU: dev.gpu, Index: dev.index})
+	pergraph.Update(g, func(s *pergraph.Settings) { s.Place = pergraph.Place{GPU: dev.gpu, Index: dev.index} })
 }
 
 // SetWorkers says how many goroutines each of the project's ops built in g from now on
@@ -108,13 +108,15 @@ func SetDevice(g *gorgonia.ExprGraph, dev Device) {
 // number of cores. With n > 1 the ops that sum partial results (the filter and bias
 // gradients of nn.FusedConv2D, nn.Dense's weight gradient) may round differently for
 // different n.
-func SetWorkers(g *gorgonia.ExprGraph, n int) { pergraph.SetWorkers(g, n) }
+func SetWorkers(g *gorgonia.ExprGraph, n int) {
+	pergraph.Update(g, func(s *pergraph.Settings) { s.Workers = max(n, 0) })
+}
 
 // WorkersOf returns the setting SetWorkers gave g: 0 (GOMAXPROCS) if none was.
-func WorkersOf(g *gorgonia.ExprGraph) int { return pergraph.WorkersOf(g) }
+func WorkersOf(g *gorgonia.ExprGraph) int { return pergraph.Of(g).Workers }
 
 // DeviceOf returns the device given to SetDevice for g: the CPU if none was.
 func DeviceOf(g *gorgonia.ExprGraph) Device {
-	p := pergraph.PlaceOf(g)
+	p := pergraph.Of(g).Place
 	return Device{gpu: p.GPU, index: p.Index}
 }

@@ -11,7 +11,7 @@ import (
 
 // Apply checks nodes against spec (Check, then the shape rule) and returns the node of
 // a new op computing spec on them, the GPU version of the op where the graph is placed
-// on a GPU and spec has one; the op takes the graph's SetWorkers setting. Nothing is
+// on a GPU and spec has one; the op takes the graph's workers setting. Nothing is
 // added to the graph when a check fails.
 func Apply(spec *OpSpec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error) {
 	if err := Check(spec.Name, spec.In, nodes...); err != nil {
@@ -27,7 +27,7 @@ func Apply(spec *OpSpec, nodes ...*gorgonia.Node) (out *gorgonia.Node, err error
 	defer Recover(spec.Name, &err)
 	g := nodes[0].Graph()
 	op := New(spec)
-	op.workers = pergraph.WorkersOf(g)
+	op.workers = pergraph.Of(g).Workers
 	if out, err = gorgonia.ApplyOp(place(g, op), nodes...); err != nil {
 		return nil, fmt.Errorf("graph: %s: %w", spec.Name, err)
 	}

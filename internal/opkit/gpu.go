@@ -50,10 +50,10 @@ func ReadyGPU(i int) error {
 	return gpu.Ready(i)
 }
 
-// place returns op, or its GPU version when g is placed on a GPU (pergraph.SetPlace),
+// place returns op, or its GPU version when g is placed on a GPU (graph/device.SetDevice),
 // op's OpSpec has a kernel and the binary has GPU support (SetGPU).
 func place(g *gorgonia.ExprGraph, op *Op) gorgonia.Op {
-	if op.spec.GPU == nil || gpu == nil || !pergraph.PlaceOf(g).GPU {
+	if op.spec.GPU == nil || gpu == nil || !pergraph.Of(g).Place.GPU {
 		return op
 	}
 	return gpu.Version(op)

@@ -46,7 +46,7 @@ func TestGPUHook(t *testing.T) {
 			SetGPU(*c.hook)
 		}
 		g := gorgonia.NewGraph()
-		pergraph.SetPlace(g, c.place)
+		pergraph.Update(g, func(s *pergraph.Settings) { s.Place = c.place })
 		x := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("x"))
 		z := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("z"))
 		y, err := Apply(c.spec, x, z)

@@ -19,7 +19,7 @@ type Op struct {
 	f32     runState[float32] // what float32 runs reuse, see runState
 	f64     runState[float64]
 	id      uint64 // distinguishes the nodes of a Unique spec
-	workers int    // the graph's SetWorkers setting when Apply made the op
+	workers int    // the graph's workers setting (graph/device.SetWorkers) when Apply made the op
 }
 
 var (
@@ -43,7 +43,7 @@ func New(spec *OpSpec) *Op {
 // OpSpec returns the op's description.
 func (op *Op) OpSpec() *OpSpec { return op.spec }
 
-// Workers returns the op's workers setting (see SetWorkers), which Forward gets in Args.
+// Workers returns the op's workers setting (see graph/device.SetWorkers), which Forward gets in Args.
 func (op *Op) Workers() int { return op.workers }
 
 // Arity is the number of operands.

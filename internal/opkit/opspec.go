@@ -64,8 +64,8 @@ func (s *OpSpec) String() string {
 
 // Args are what Forward computes on: the operands' data In (row-major, contiguous) and
 // shapes InShapes, and the result's, Out and OutShape. A scalar has one element and the
-// shape (). Workers is the setting of the op's graph (SetWorkers) that Forward passes
-// on to For and Parts.
+// shape (). Workers is the setting of the op's graph (graph/device.SetWorkers) that
+// Forward passes on to parallel.For and parallel.Parts.
 type Args[T Float] struct {
 	In       [][]T
 	InShapes []tensor.Shape

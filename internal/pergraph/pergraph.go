@@ -1,7 +1,9 @@
 // Package pergraph records settings per Gorgonia graph, which Gorgonia's ExprGraph has
-// no room for: where the ops built in a graph run (SetPlace) and on how many goroutines
-// (SetWorkers). The op kit reads them when it builds an op; graph/device sets them.
-// The records do not keep a graph alive.
+// no room for: where the ops built in a graph run and on how many goroutines
+// (Settings). graph/device is the public face that sets them (SetDevice, SetWorkers);
+// the op kit reads them (Of) when it builds an op. This package holds the records
+// only, so that each setting keeps one name, graph/device's. The records do not keep a
+// graph alive.
 package pergraph
 
 import (
@@ -18,22 +20,30 @@ type Place struct {
 	Index int
 }
 
-// record is what SetPlace and SetWorkers said of one graph.
-type record struct {
-	place   Place
-	workers int
+// Settings are what is recorded of one graph. The zero value is the defaults: the
+// CPU, and GOMAXPROCS goroutines per op.
+type Settings struct {
+	// Place is where the ops built in the graph run. Gorgonia decides where an op
+	// runs from its type alone, so the choice is made when a node is built:
+	// opkit.Apply gives an op of a graph placed on a GPU its GPU version.
+	Place Place
+	// Workers is how many goroutines each op built in the graph may use for one run
+	// (opkit.Args.Workers, which parallel.For and parallel.Parts take): 0 for
+	// GOMAXPROCS as it is when the op runs. Update keeps it at 0 or more.
+	Workers int
 }
 
-// records holds the record of every graph given a setting. Its keys are weak, so that
-// a graph that is no longer used is collected, and its entry deleted, as if it had
-// never been given one.
+// records holds the Settings of every graph given one. Its keys are weak, so that a
+// graph that is no longer used is collected, and its entry deleted, as if it had never
+// been given one.
 var records struct {
 	sync.Mutex
-	m map[weak.Pointer[gorgonia.ExprGraph]]record
+	m map[weak.Pointer[gorgonia.ExprGraph]]Settings
 }
 
-// update applies set to g's record, deleting the entry when it is back to the defaults.
-func update(g *gorgonia.ExprGraph, set func(*record)) {
+// Update applies set to g's Settings, which hold from then on for the ops built in g.
+// An entry back at the defaults is deleted. A nil g is left alone.
+func Update(g *gorgonia.ExprGraph, set func(*Settings)) {
 	if g == nil {
 		return
 	}
@@ -42,12 +52,13 @@ func update(g *gorgonia.ExprGraph, set func(*record)) {
 	defer records.Unlock()
 	r, ok := records.m[k]
 	set(&r)
-	if r == (record{}) {
+	r.Workers = max(r.Workers, 0)
+	if r == (Settings{}) {
 		delete(records.m, k)
 		return
 	}
 	if records.m == nil {
-		records.m = make(map[weak.Pointer[gorgonia.ExprGraph]]record)
+		records.m = make(map[weak.Pointer[gorgonia.ExprGraph]]Settings)
 	}
 	if !ok {
 		runtime.AddCleanup(g, forget, k)
@@ -55,31 +66,15 @@ func update(g *gorgonia.ExprGraph, set func(*record)) {
 	records.m[k] = r
 }
 
-// lookup returns g's record: the defaults if it has none.
-func lookup(g *gorgonia.ExprGraph) record {
+// Of returns g's Settings: the defaults if it has none.
+func Of(g *gorgonia.ExprGraph) Settings {
 	if g == nil {
-		return record{}
+		return Settings{}
 	}
 	records.Lock()
 	defer records.Unlock()
 	return records.m[weak.Make(g)]
 }
-
-// SetPlace records where the ops built in g from now on run. Gorgonia decides where an
-// op runs from its type alone, so the choice is made when a node is built: opkit.Apply
-// gives an op of a graph placed on a GPU its GPU version.
-func SetPlace(g *gorgonia.ExprGraph, p Place) { update(g, func(r *record) { r.place = p }) }
-
-// PlaceOf returns the Place recorded for g: the CPU if none was.
-func PlaceOf(g *gorgonia.ExprGraph) Place { return lookup(g).place }
-
-// SetWorkers records how many goroutines each op built in g from now on may use for one
-// run (opkit.Args.Workers, which parallel.For and parallel.Parts take): n >= 1, or n <= 0
-// for the default, GOMAXPROCS as it is when the op runs.
-func SetWorkers(g *gorgonia.ExprGraph, n int) { update(g, func(r *record) { r.workers = max(n, 0) }) }
-
-// WorkersOf returns the setting SetWorkers recorded for g: 0 (GOMAXPROCS) if none was.
-func WorkersOf(g *gorgonia.ExprGraph) int { return lookup(g).workers }
 
 // forget deletes the entry of a collected graph.
 func forget(k weak.Pointer[gorgonia.ExprGraph]) {

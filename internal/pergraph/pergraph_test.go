@@ -8,27 +8,31 @@ import (
 	"gorgonia.org/gorgonia"
 )
 
-// A graph's place and workers settings do not keep the graph alive: once it is
-// collected, its entry goes.
-func TestPlaceIsWeak(t *testing.T) {
+// setPlace and setWorkers are what graph/device's SetDevice and SetWorkers do.
+func setPlace(g *gorgonia.ExprGraph, p Place) { Update(g, func(s *Settings) { s.Place = p }) }
+func setWorkers(g *gorgonia.ExprGraph, n int) { Update(g, func(s *Settings) { s.Workers = n }) }
+
+// A graph's settings do not keep the graph alive: once it is collected, its entry goes.
+// An entry back at the defaults goes at once, and a negative Workers is kept as 0.
+func TestSettingsAreWeak(t *testing.T) {
 	before, beforeAll := placed(), recorded()
 	func() {
 		g := gorgonia.NewGraph()
-		SetWorkers(g, 1)
-		SetPlace(g, Place{GPU: true, Index: 2})
-		if p := PlaceOf(g); p != (Place{GPU: true, Index: 2}) || placed() != before+1 {
-			t.Fatalf("PlaceOf = %v with %d graphs placed", p, placed())
+		setWorkers(g, 1)
+		setPlace(g, Place{GPU: true, Index: 2})
+		if s := Of(g); s != (Settings{Place{GPU: true, Index: 2}, 1}) || placed() != before+1 {
+			t.Fatalf("Of = %+v with %d graphs placed", s, placed())
 		}
-		SetPlace(g, Place{})
-		if p := PlaceOf(g); p != (Place{}) || placed() != before || WorkersOf(g) != 1 || recorded() != beforeAll+1 {
-			t.Fatalf("after SetPlace(CPU): PlaceOf = %v with %d graphs placed, workers %d", p, placed(), WorkersOf(g))
+		setPlace(g, Place{})
+		if s := Of(g); s != (Settings{Workers: 1}) || placed() != before || recorded() != beforeAll+1 {
+			t.Fatalf("after the CPU: Of = %+v with %d graphs placed, %d recorded", s, placed(), recorded())
 		}
-		SetWorkers(g, 0)
-		if WorkersOf(g) != 0 || recorded() != beforeAll {
-			t.Fatalf("after SetWorkers(g, 0): workers %d, %d graphs recorded", WorkersOf(g), recorded())
+		setWorkers(g, -4)
+		if s := Of(g); s != (Settings{}) || recorded() != beforeAll {
+			t.Fatalf("after workers -4: Of = %+v, %d graphs recorded", s, recorded())
 		}
-		SetPlace(g, Place{GPU: true})
-		SetWorkers(g, 3)
+		setPlace(g, Place{GPU: true})
+		setWorkers(g, 3)
 	}()
 	for range 50 {
 		runtime.GC()
@@ -38,4 +42,13 @@ func TestPlaceIsWeak(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Errorf("%d graphs still placed, %d recorded, after the graph was dropped; want %d and %d", placed(), recorded(), before, beforeAll)
+}
+
+// A nil graph has the defaults and records nothing.
+func TestNilGraph(t *testing.T) {
+	before := recorded()
+	setWorkers(nil, 2)
+	if s := Of(nil); s != (Settings{}) || recorded() != before {
+		t.Errorf("Of(nil) = %+v with %d graphs recorded; want the defaults and %d", s, recorded(), before)
+	}
 }

@@ -6,7 +6,7 @@ func placed() int {
 	defer records.Unlock()
 	n := 0
 	for _, r := range records.m {
-		if r.place != (Place{}) {
+		if r.Place != (Place{}) {
 			n++
 		}
 	}

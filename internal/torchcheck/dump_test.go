@@ -197,16 +197,16 @@ func checkReadBack(t *testing.T, path string, want *safetensors.File) {
 }
 
 // checkCoverage fails unless every op the PyTorch side knows has cases in both dtypes,
-// and LeNet both variants with both implementations, and unless names and prefixes are
-// unique.
+// and LeNet both variants with both choices of ops (nn.Ops), and unless names and
+// prefixes are unique.
 func checkCoverage(t *testing.T, recs []*record) {
 	t.Helper()
 	seen := map[string]bool{}
 	names := map[string]bool{}
 	for _, r := range recs {
 		seen[r.meta.Op+" "+r.meta.DType] = true
-		if impl, ok := r.meta.Attrs["ops"]; ok {
-			seen[fmt.Sprintf("%s %s %s %v", r.meta.Op, r.meta.DType, r.meta.Attrs["variant"], impl)] = true
+		if ops, ok := r.meta.Attrs["ops"]; ok {
+			seen[fmt.Sprintf("%s %s %s %v", r.meta.Op, r.meta.DType, r.meta.Attrs["variant"], ops)] = true
 		}
 		if names[r.meta.Name] || names[r.meta.Prefix] {
 			t.Errorf("case %q: name or prefix %q used twice", r.meta.Name, r.meta.Prefix)
@@ -222,8 +222,8 @@ func checkCoverage(t *testing.T, recs []*record) {
 		}
 	}
 	for _, v := range []string{"classic", "modern"} {
-		for _, impl := range []string{"fast", "gorgonia"} {
-			want = append(want, fmt.Sprintf("lenet F64 %s %s", v, impl), fmt.Sprintf("lenet_trainer F32 %s %s", v, impl))
+		for _, ops := range []string{"fast", "gorgonia"} {
+			want = append(want, fmt.Sprintf("lenet F64 %s %s", v, ops), fmt.Sprintf("lenet_trainer F32 %s %s", v, ops))
 		}
 	}
 	for _, w := range want {

@@ -90,7 +90,7 @@ func check(o *options, w io.Writer) error {
 	if device.NumGPUs() == 0 {
 		return errors.New("no CUDA device (build with `make cuda` and run on a machine with an NVIDIA GPU)")
 	}
-	train, test, err := dataset.Load(dataset.Options{Dir: o.data})
+	train, test, err := dataset.Load(dataset.Options{Dir: o.data, DirFlag: "-data"})
 	if err != nil {
 		return err
 	}
