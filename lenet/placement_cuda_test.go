@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	_ "github.com/d2l-go/convnets/gpu/cudaop" // the GPU versions of the ops
 	"github.com/d2l-go/convnets/graph/device"
 	"github.com/d2l-go/convnets/graph/nn"
 	"github.com/d2l-go/convnets/internal/opkit"

@@ -54,6 +54,10 @@ func (d Device) String() string {
 // cuda build tag.
 var ErrNoCUDA = errors.New("this binary was built without CUDA support (build with -tags cuda)")
 
+// ErrNoGPUWing is NewMachine's error for a GPU device in a binary built with the cuda
+// tag whose program does not link the GPU wing.
+var ErrNoGPUWing = errors.New(`this cuda build has no GPU ops: its main package must import _ "github.com/d2l-go/convnets/gpu/cudaop"`)
+
 // NewMachine returns a TapeMachine that runs g on dev, with Gorgonia's VM options opts
 // (for example gorgonia.BindDualValues). Close it when done.
 //
@@ -66,6 +70,9 @@ func NewMachine(g *gorgonia.ExprGraph, dev Device, opts ...gorgonia.VMOpt) (vm g
 	if dev.gpu {
 		if !CUDABuild {
 			return nil, fmt.Errorf("graph: NewMachine: device %v: %w", dev, ErrNoCUDA)
+		}
+		if !opkit.HasGPU() {
+			return nil, fmt.Errorf("graph: NewMachine: device %v: %w", dev, ErrNoGPUWing)
 		}
 		if dev.index < 0 || dev.index >= NumGPUs() {
 			return nil, fmt.Errorf("graph: NewMachine: device %v does not exist (%d CUDA devices)", dev, NumGPUs())

@@ -17,6 +17,12 @@
 // make the machine with NewMachine or NewMachineFor on the same device. The CPU ops are
 // the ones the tests check against finite differences; gpu/scripts/gpu-check.sh checks
 // the GPU versions against them on a real device. The GPU versions are the GPU wing's
-// (gpu/cudaop), which this package links in a cuda build only. Without the cuda tag
-// SetDevice only records the device, and NewMachine refuses a GPU with ErrNoCUDA.
+// (gpu/cudaop): a program that runs on the GPU links it, in its cuda build only, with
+//
+//	import _ "github.com/d2l-go/convnets/gpu/cudaop"
+//
+// (cmd/train and gpu/cmd/gpucheck do), so that this package, below the wing, does not
+// import it. Without the cuda tag SetDevice only records the device, and NewMachine
+// refuses a GPU with ErrNoCUDA; a cuda build without the wing refuses it with
+// ErrNoGPUWing.
 package device

@@ -9,9 +9,9 @@ import (
 )
 
 // GPU is what a binary built with the cuda tag adds to the op kit. The GPU wing
-// (gpu/cudaop) registers it with SetGPU from its init, and graph/device imports the
-// wing in that build only, so that no other build compiles or links CUDA code. Every
-// field must be set.
+// (gpu/cudaop) registers it with SetGPU from its init; the programs that run on a GPU
+// import the wing in their cuda build only, so that no other build compiles or links
+// CUDA code. Every field must be set.
 type GPU struct {
 	// Version returns the GPU version of op, whose OpSpec has a GPU launch: the same
 	// type, shapes, hash and gradient, computed by the launch's kernel on the device.
@@ -32,6 +32,9 @@ func SetGPU(g GPU) { gpu = &g }
 // errNoGPU is ReadyGPU's error in a binary without GPU support; graph/device refuses a
 // GPU before it asks, with its own ErrNoCUDA.
 var errNoGPU = errors.New("this binary has no GPU support")
+
+// HasGPU reports whether the GPU wing has registered its support (SetGPU).
+func HasGPU() bool { return gpu != nil }
 
 // GPUDevices returns the number of CUDA devices: 0 in a binary without GPU support.
 func GPUDevices() int {
