@@ -4,6 +4,7 @@ import (
 	"iter"
 	"unsafe"
 
+	"github.com/d2l-go/convnets/internal/gemm"
 	"github.com/d2l-go/convnets/internal/opkit"
 )
 
@@ -26,12 +27,27 @@ import (
 //
 // With a bias, a row of ones is appended to colsW and the bias to W as a last column, so
 // the forward product adds it.
+//
+// In float32 the forward product is padded to whole micro-tiles of the GEMM
+// (gemm.TileRows x gemm.TileCols): W gets zero rows up to a multiple of TileRows and the
+// wide matrices' rows are TileCols-aligned, so every tile goes straight to the
+// micro-kernel instead of through a scratch tile and a merge. Each element of a product
+// is summed the same way whatever the matrix's size, so the padding changes no bits.
 
 // convWideBytes bounds the per-goroutine working set (the wide matrices of one group of
-// images) that sets the group size. On the 2-core EPYC it was tuned on (512 KiB of L2
-// per core), 384 KiB and 1 MiB measured alike and about 20% faster than one image per
-// product on LeNet's second layer. A variable for the tests.
+// images) that sets the group size of the filter gradient, whose product sums over the
+// group's columns: its bits depend on the group. On the 2-core EPYC it was tuned on (512
+// KiB of L2 per core), 384 KiB and 1 MiB measured alike and about 20% faster than one
+// image per product on LeNet's second layer. A variable for the tests.
 var convWideBytes = 384 << 10
+
+// convWideProductBytes is the same bound for the forward product and the input
+// gradient's, whose bits do not depend on the group: each element of them sums over one
+// image's windows. Larger groups there share one packing of W among more images and
+// leave fewer ragged tiles (the 32-channel layer of a 16-channel 14x14 input runs its
+// forward product about 20% faster with eight images than with one). A variable for the
+// tests.
+var convWideProductBytes = 2 << 20
 
 // convWideMaxGroup caps the images per product.
 const convWideMaxGroup = 16
@@ -42,21 +58,31 @@ type convWide struct {
 	pad    bool // ph or pw > 0: images are copied into a padded buffer first
 	l      int  // wide columns per image, (oh-1)·wp + ow
 	group  int  // images per product
-	ld     int  // row length of the wide matrices, group·l
+	ld     int  // row length of the wide matrices: group·l, rounded up to whole tiles in float32
+	tr, tc int  // the GEMM's tile: gemm.TileRows x gemm.TileCols in float32, 1 x 1 in float64
 }
 
 // wide reports whether the stride-1 path applies.
 func (g *convGeom) wide() bool { return g.sh == 1 && g.sw == 1 && !g.direct() }
 
-func newConvWide[T opkit.Float](g *convGeom, rows int) convWide {
+// newConvWide lays out a pass whose window matrix has rows rows, with groups of images
+// whose wide matrices fit in budget bytes.
+func newConvWide[T opkit.Float](g *convGeom, rows, budget int) convWide {
 	var zero T
 	size := int(unsafe.Sizeof(zero))
+	tr, tc := 1, 1
+	if size == 4 {
+		tr, tc = gemm.TileRows, gemm.TileCols
+	}
 	hp, wp := g.h+2*g.ph, g.w+2*g.pw
 	l := (g.oh-1)*wp + g.ow
 	per := (rows + g.co) * l * size
-	group := max(1, min(convWideMaxGroup, convWideBytes/max(per, 1), g.n))
-	return convWide{hp: hp, wp: wp, pad: g.ph > 0 || g.pw > 0, l: l, group: group, ld: group * l}
+	group := max(1, min(convWideMaxGroup, budget/max(per, 1), g.n))
+	return convWide{hp: hp, wp: wp, pad: g.ph > 0 || g.pw > 0, l: l, group: group, ld: roundUp(group*l, tc), tr: tr, tc: tc}
 }
+
+// roundUp is x rounded up to a multiple of m.
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // wideSource returns the (c, hp, wp) padded image i of x: x itself without padding,
 // else a copy in xp (whose border stays zero).
@@ -81,28 +107,40 @@ type widePass[T opkit.Float] struct {
 	buf     *[]T
 	xp      []T // the padded image (empty without padding)
 	cols    []T // the wide matrix of the windows
-	wide    []T // a wide matrix of co rows: the product, or the output gradient
+	wide    []T // a wide matrix of wideRows rows: the product, or the output gradient
 	rest    []T // what the caller asked for beyond them
 }
 
-// newWidePass lays out a pass whose window matrix has rows rows and takes its scratch
+// newWidePass lays out a pass whose window matrix has rows rows and whose other wide
+// matrix wideRows (groups of images fitting in budget bytes), and takes its scratch
 // space, with extra more values in rest. xp and wide start zeroed: only the padded
-// image's interior and the wide grid's real columns are ever written.
-func newWidePass[T opkit.Float](g *convGeom, rows, extra int) widePass[T] {
-	d := widePass[T]{convWide: newConvWide[T](g, rows), in: g.c * g.h * g.w, out: g.co * g.plane()}
+// image's interior and the wide grid's real columns are ever written. So do the columns
+// of cols past the group's images, which only padded products read.
+func newWidePass[T opkit.Float](g *convGeom, rows, wideRows, extra, budget int) widePass[T] {
+	d := widePass[T]{convWide: newConvWide[T](g, rows, budget), in: g.c * g.h * g.w, out: g.co * g.plane()}
 	padLen := 0
 	if d.pad {
 		padLen = g.c * d.hp * d.wp
 	}
-	d.buf = getScratch[T](padLen + rows*d.ld + g.co*d.ld + extra)
+	d.buf = getScratch[T](padLen + rows*d.ld + wideRows*d.ld + extra)
 	s := *d.buf
 	d.xp, s = s[:padLen], s[padLen:]
 	d.cols, s = s[:rows*d.ld], s[rows*d.ld:]
-	d.wide, d.rest = s[:g.co*d.ld], s[g.co*d.ld:]
+	d.wide, d.rest = s[:wideRows*d.ld], s[wideRows*d.ld:]
 	clear(d.xp)
 	clear(d.wide)
+	if tail := d.group * d.l; tail < d.ld {
+		for r := range rows {
+			clear(d.cols[r*d.ld+tail : (r+1)*d.ld])
+		}
+	}
 	return d
 }
+
+// span is the columns a product over gn images computes: gn·l, rounded up to whole
+// tiles. The columns past gn·l hold zeros or an earlier group's windows; what they give
+// is dropped.
+func (d *convWide) span(gn int) int { return min(roundUp(gn*d.l, d.tc), d.ld) }
 
 // groups yields the groups of images of [lo, hi) that share one product: the first
 // image of each and how many it holds (d.group, fewer for the last).
@@ -150,27 +188,34 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 	if b != nil {
 		kk++
 	}
-	d := newWidePass[T](g, kk, g.co*kk)
+	mp := roundUp(g.co, newConvWide[T](g, kk, convWideProductBytes).tr) // rows of the product
+	d := newWidePass[T](g, kk, mp, mp*kk, convWideProductBytes)
 	defer putScratch(d.buf)
 	cols, prod, wk := d.cols, d.wide, d.rest
 	wmat := w
+	if b != nil || mp > g.co {
+		// W padded with zero rows and, with a bias, the bias as a last column.
+		clear(wk[g.co*kk:])
+		for o := 0; o < g.co; o++ {
+			copy(wk[o*kk:], w[o*K:(o+1)*K])
+			if b != nil {
+				wk[o*kk+K] = b[o]
+			}
+		}
+		wmat = wk
+	}
 	if b != nil {
 		ones := cols[K*d.ld : kk*d.ld]
 		for j := range ones {
 			ones[j] = 1
 		}
-		for o := 0; o < g.co; o++ {
-			copy(wk[o*kk:], w[o*K:(o+1)*K])
-			wk[o*kk+K] = b[o]
-		}
-		wmat = wk
 	}
 	for i0, gn := range d.groups(lo, hi) {
 		for gi := 0; gi < gn; gi++ {
 			src := wideSource(g, &d.convWide, x[(i0+gi)*d.in:(i0+gi+1)*d.in], d.xp)
 			wideCols(g, &d.convWide, src, cols, gi*d.l)
 		}
-		gemmSerial(false, false, g.co, gn*d.l, kk, wmat, kk, cols, d.ld, 0, prod, d.ld)
+		gemmSerial(false, false, mp, d.span(gn), kk, wmat, kk, cols, d.ld, 0, prod, d.ld)
 		for gi := 0; gi < gn; gi++ {
 			yi := y[(i0+gi)*d.out : (i0+gi+1)*d.out]
 			for o := 0; o < g.co; o++ {
@@ -186,7 +231,7 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 // overwriting it.
 func wideFilterGrad[T opkit.Float](g *convGeom, x, dy, acc []T, lo, hi int) {
 	K := g.cols()
-	d := newWidePass[T](g, K, 0)
+	d := newWidePass[T](g, K, g.co, 0, convWideBytes)
 	defer putScratch(d.buf)
 	cols, dyw := d.cols, d.wide
 	for i0, gn := range d.groups(lo, hi) {
@@ -206,14 +251,14 @@ func wideFilterGrad[T opkit.Float](g *convGeom, x, dy, acc []T, lo, hi int) {
 // wideDataGrad writes dL/dx for images [lo, hi).
 func wideDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T, lo, hi int) {
 	K := g.cols()
-	d := newWidePass[T](g, K, 0)
+	d := newWidePass[T](g, K, g.co, 0, convWideProductBytes)
 	defer putScratch(d.buf)
 	hpwp, dxp, dcols, dyw := d.hp*d.wp, d.xp, d.cols, d.wide
 	for i0, gn := range d.groups(lo, hi) {
 		for gi := 0; gi < gn; gi++ {
 			wideSpread(g, &d.convWide, dy[(i0+gi)*d.out:(i0+gi+1)*d.out], dyw, gi*d.l)
 		}
-		gemmSerial(true, false, K, gn*d.l, g.co, w, K, dyw, d.ld, 0, dcols, d.ld)
+		gemmSerial(true, false, K, d.span(gn), g.co, w, K, dyw, d.ld, 0, dcols, d.ld)
 		for gi := 0; gi < gn; gi++ {
 			dxi := dx[(i0+gi)*d.in : (i0+gi+1)*d.in]
 			dst := dxi
