@@ -115,9 +115,13 @@ type widePass[T opkit.Float] struct {
 // matrix wideRows (groups of images fitting in budget bytes), and takes its scratch
 // space, with extra more values in rest. xp and wide start zeroed: only the padded
 // image's interior and the wide grid's real columns are ever written. So do the columns
-// of cols past the group's images, which only padded products read.
-func newWidePass[T opkit.Float](g *convGeom, rows, wideRows, extra, budget int) widePass[T] {
+// of cols past the group's images, which only padded products read. With !keepCols the
+// window matrix is not stored (cols is empty): the product reads the images.
+func newWidePass[T opkit.Float](g *convGeom, rows, wideRows, extra, budget int, keepCols bool) widePass[T] {
 	d := widePass[T]{convWide: newConvWide[T](g, rows, budget), in: g.c * g.h * g.w, out: g.co * g.plane()}
+	if !keepCols {
+		rows = 0
+	}
 	padLen := 0
 	if d.pad {
 		padLen = g.c * d.hp * d.wp
@@ -188,10 +192,22 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 	if b != nil {
 		kk++
 	}
-	mp := roundUp(g.co, newConvWide[T](g, kk, convWideProductBytes).tr) // rows of the product
-	d := newWidePass[T](g, kk, mp, mp*kk, convWideProductBytes)
+	// In float32 the product reads the windows from the images (widePacker), each image
+	// padded in a buffer of its own; in float64 they are copied into cols.
+	cw := newConvWide[T](g, kk, convWideProductBytes)
+	mp := roundUp(g.co, cw.tr) // rows of the product
+	pk, padLen := (*widePacker)(nil), 0
+	if _, ok := any(x).([]float32); ok {
+		pk = newWidePacker(g, &cw, K, kk)
+		if cw.pad {
+			padLen = g.c * cw.hp * cw.wp
+		}
+	}
+	d := newWidePass[T](g, kk, mp, mp*kk+cw.group*padLen, convWideProductBytes, pk == nil)
 	defer putScratch(d.buf)
-	cols, prod, wk := d.cols, d.wide, d.rest
+	cols, prod, wk := d.cols, d.wide, d.rest[:mp*kk]
+	xps := d.rest[mp*kk:] // the padded images of a group, for pk
+	clear(xps)
 	wmat := w
 	if b != nil || mp > g.co {
 		// W padded with zero rows and, with a bias, the bias as a last column.
@@ -204,18 +220,30 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 		}
 		wmat = wk
 	}
-	if b != nil {
+	if b != nil && pk == nil {
 		ones := cols[K*d.ld : kk*d.ld]
 		for j := range ones {
 			ones[j] = 1
 		}
 	}
 	for i0, gn := range d.groups(lo, hi) {
-		for gi := 0; gi < gn; gi++ {
-			src := wideSource(g, &d.convWide, x[(i0+gi)*d.in:(i0+gi+1)*d.in], d.xp)
-			wideCols(g, &d.convWide, src, cols, gi*d.l)
+		if pk != nil {
+			pk.cols = gn * d.l
+			for gi := 0; gi < gn; gi++ {
+				xi := x[(i0+gi)*d.in : (i0+gi+1)*d.in]
+				if padLen > 0 {
+					xi = wideSource(g, &d.convWide, xi, xps[gi*padLen:(gi+1)*padLen])
+				}
+				pk.srcs[gi] = any(xi).([]float32)
+			}
+			gemm.SgemmSerialPacked(mp, d.span(gn), kk, 1, any(wmat).([]float32), kk, pk, 0, any(prod).([]float32), d.ld)
+		} else {
+			for gi := 0; gi < gn; gi++ {
+				src := wideSource(g, &d.convWide, x[(i0+gi)*d.in:(i0+gi+1)*d.in], d.xp)
+				wideCols(g, &d.convWide, src, cols, gi*d.l)
+			}
+			gemmSerial(false, false, mp, d.span(gn), kk, wmat, kk, cols, d.ld, 0, prod, d.ld)
 		}
-		gemmSerial(false, false, mp, d.span(gn), kk, wmat, kk, cols, d.ld, 0, prod, d.ld)
 		for gi := 0; gi < gn; gi++ {
 			yi := y[(i0+gi)*d.out : (i0+gi+1)*d.out]
 			for o := 0; o < g.co; o++ {
@@ -231,7 +259,7 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 // overwriting it.
 func wideFilterGrad[T opkit.Float](g *convGeom, x, dy, acc []T, lo, hi int) {
 	K := g.cols()
-	d := newWidePass[T](g, K, g.co, 0, convWideBytes)
+	d := newWidePass[T](g, K, g.co, 0, convWideBytes, true)
 	defer putScratch(d.buf)
 	cols, dyw := d.cols, d.wide
 	for i0, gn := range d.groups(lo, hi) {
@@ -251,7 +279,7 @@ func wideFilterGrad[T opkit.Float](g *convGeom, x, dy, acc []T, lo, hi int) {
 // wideDataGrad writes dL/dx for images [lo, hi).
 func wideDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T, lo, hi int) {
 	K := g.cols()
-	d := newWidePass[T](g, K, g.co, 0, convWideProductBytes)
+	d := newWidePass[T](g, K, g.co, 0, convWideProductBytes, true)
 	defer putScratch(d.buf)
 	hpwp, dxp, dcols, dyw := d.hp*d.wp, d.xp, d.cols, d.wide
 	for i0, gn := range d.groups(lo, hi) {
@@ -281,6 +309,82 @@ func wideDataGrad[T opkit.Float](g *convGeom, w, dy, dx []T, lo, hi int) {
 						copy(dxi[(ci*g.h+r)*g.w:][:g.w], dxp[ci*hpwp+(r+g.ph)*d.wp+g.pw:][:g.w])
 					}
 				}
+			}
+		}
+	}
+}
+
+// widePacker is the float32 forward product's B operand, the wide window matrix of a
+// group of images (and, with a bias, a last row of ones), packed for the GEMM straight
+// from the images: the window matrix is never stored, so each window value is copied
+// once, into the packed panels, instead of into cols and then into the panels. The
+// bits are those of the product of the stored matrix.
+type widePacker struct {
+	srcs []([]float32) // the group's (padded) images
+	off  []int         // per window row (c, u, v): where its run starts in an image
+	rows int           // window rows, c·kh·kw; a row past them is the bias's ones
+	l    int           // wide columns per image
+	cols int           // real columns of the current group, gn·l
+}
+
+func newWidePacker(g *convGeom, d *convWide, rows, kk int) *widePacker {
+	pk := &widePacker{srcs: make([][]float32, d.group), off: make([]int, 0, rows), rows: rows, l: d.l}
+	hpwp := d.hp * d.wp
+	for ci := 0; ci < g.c; ci++ {
+		for u := 0; u < g.kh; u++ {
+			for v := 0; v < g.kw; v++ {
+				pk.off = append(pk.off, ci*hpwp+u*d.wp+v)
+			}
+		}
+	}
+	return pk
+}
+
+// PackB packs rows [p0, p0+kc) and columns [j0, j0+nc) (gemm.BPacker). Column j is
+// image j/l's run of window row p at j%l; columns past the group's are zero.
+func (pk *widePacker) PackB(dst []float32, p0, kc, j0, nc int) {
+	const tc = gemm.TileCols
+	win := min(kc, max(pk.rows-p0, 0)) // window rows in the block; the rest are ones
+	offs := pk.off[p0 : p0+win]
+	for q := 0; q*tc < nc; q++ {
+		d := dst[q*tc*kc : (q+1)*tc*kc]
+		for p := win; p < kc; p++ {
+			dp := (*[tc]float32)(d[p*tc:])
+			for t := range dp {
+				dp[t] = 1
+			}
+		}
+		j := j0 + q*tc
+		if j >= pk.cols {
+			clear(d[:win*tc])
+			continue
+		}
+		gi := j / pk.l
+		o := j - gi*pk.l
+		src := pk.srcs[gi]
+		if o+tc <= pk.l {
+			// The panel lies in one image: one run of tc values per row.
+			for p, of := range offs {
+				s := (*[tc]float32)(src[of+o : of+o+tc])
+				dp := (*[tc]float32)(d[p*tc : p*tc+tc])
+				*(*[4]float32)(dp[0:]) = *(*[4]float32)(s[0:])
+				*(*[4]float32)(dp[4:]) = *(*[4]float32)(s[4:])
+				*(*[4]float32)(dp[8:]) = *(*[4]float32)(s[8:])
+				*(*[4]float32)(dp[12:]) = *(*[4]float32)(s[12:])
+			}
+			continue
+		}
+		// The panel spans the end of image gi's columns and the next images' (or
+		// the zeros past the group's).
+		for p, of := range offs {
+			dp := (*[tc]float32)(d[p*tc : p*tc+tc])
+			for t, g, oo := 0, gi, o; t < tc; t, g, oo = t+pk.l-oo, g+1, 0 {
+				if j+t >= pk.cols {
+					clear(dp[t:])
+					break
+				}
+				run := pk.srcs[g][of+oo : of+min(pk.l, oo+tc-t)]
+				copy(dp[t:], run)
 			}
 		}
 	}
