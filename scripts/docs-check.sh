@@ -328,7 +328,7 @@ else
 fi
 
 skip "make test" "run it on its own"
-skip "make bench, make bench-compare, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
+skip "make bench, make bench-compare, make bench-cores, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
 skip "make interop, make torch-ops" "PyTorch checks of their own (the interop's two halves are checked above where PyTorch is)"
 skip "cmd/explore, make explore-png" "a server and a browser: the explorer's tests cover them"
 skip "make cuda, gpu/scripts/gpu-check.sh, gpu/cmd/gpucheck" "a GPU"

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"iter"
+	"sync"
 	"unsafe"
 
 	"github.com/d2l-go/convnets/internal/gemm"
@@ -28,11 +29,14 @@ import (
 // With a bias, a row of ones is appended to colsW and the bias to W as a last column, so
 // the forward product adds it.
 //
-// In float32 the forward product is padded to whole micro-tiles of the GEMM
+// In float32 the forward product never stores colsW: the GEMM packs its panels straight
+// from the images (widePacker), one copy of each window value instead of two. The
+// forward product and the input gradient's are padded to whole micro-tiles of the GEMM
 // (gemm.TileRows x gemm.TileCols): W gets zero rows up to a multiple of TileRows and the
-// wide matrices' rows are TileCols-aligned, so every tile goes straight to the
-// micro-kernel instead of through a scratch tile and a merge. Each element of a product
-// is summed the same way whatever the matrix's size, so the padding changes no bits.
+// products' columns are rounded up to a multiple of TileCols, so every tile goes
+// straight to the micro-kernel instead of through a scratch tile and a merge. Each
+// element of a product is summed the same way whatever the matrix's size, so neither
+// changes a bit.
 
 // convWideBytes bounds the per-goroutine working set (the wide matrices of one group of
 // images) that sets the group size of the filter gradient, whose product sums over the
@@ -198,7 +202,8 @@ func wideForward[T opkit.Float](g *convGeom, x, w, b, y []T, lo, hi int) {
 	mp := roundUp(g.co, cw.tr) // rows of the product
 	pk, padLen := (*widePacker)(nil), 0
 	if _, ok := any(x).([]float32); ok {
-		pk = newWidePacker(g, &cw, K, kk)
+		pk = getWidePacker(g, &cw)
+		defer putWidePacker(pk)
 		if cw.pad {
 			padLen = g.c * cw.hp * cw.wp
 		}
@@ -327,8 +332,23 @@ type widePacker struct {
 	cols int           // real columns of the current group, gn·l
 }
 
-func newWidePacker(g *convGeom, d *convWide, rows, kk int) *widePacker {
-	pk := &widePacker{srcs: make([][]float32, d.group), off: make([]int, 0, rows), rows: rows, l: d.l}
+// widePackers holds widePackers for reuse, so that a pass allocates none.
+var widePackers = sync.Pool{New: func() any { return new(widePacker) }}
+
+// putWidePacker gives pk back to widePackers, letting go of the images.
+func putWidePacker(pk *widePacker) {
+	clear(pk.srcs)
+	widePackers.Put(pk)
+}
+
+// getWidePacker returns a widePacker (give it back with putWidePacker) for the images of
+// convolution g laid out as d.
+func getWidePacker(g *convGeom, d *convWide) *widePacker {
+	pk := widePackers.Get().(*widePacker)
+	if cap(pk.srcs) < d.group {
+		pk.srcs = make([][]float32, d.group)
+	}
+	pk.srcs, pk.off, pk.rows, pk.l, pk.cols = pk.srcs[:d.group], pk.off[:0], g.cols(), d.l, 0
 	hpwp := d.hp * d.wp
 	for ci := 0; ci < g.c; ci++ {
 		for u := 0; u < g.kh; u++ {
