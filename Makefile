@@ -13,7 +13,7 @@ GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare bench-ab cuda explore-png hostile docs-check site
+.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare bench-ab bench-cores cuda explore-png hostile docs-check site
 
 test:
 	$(GO) vet ./...
@@ -92,6 +92,13 @@ bench-compare: data
 # See scripts/bench-ab.sh. Not part of CI.
 bench-ab: data
 	./scripts/bench-ab.sh
+
+# How training throughput scales from one core to two: one lenetbench binary, one epoch
+# on core 0 (GOMAXPROCS=1) and one on cores 0 and 1 (GOMAXPROCS=2) in turn, ROUNDS
+# rounds (default 5) of MODEL (default classic); prints every run, min / median / max
+# per core count and the ratio of the medians. See scripts/bench-cores.sh. Not part of CI.
+bench-cores: data
+	./scripts/bench-cores.sh
 
 # cmd/train and gpu/cmd/gpucheck built with -tags cuda into bin/: the project's CUDA
 # kernels compiled to PTX (nvcc, else clang) and embedded, Gorgonia's CUDA code compiled

@@ -398,7 +398,7 @@ skip "go run ./cmd/sweep -dataset mnist" "MNIST and the full sweep's 20 minutes"
 
 skip "make test" "run it on its own"
 skip "make lint, make vet-cuda" "checks of their own (CI runs them)"
-skip "make bench, make bench-compare, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
+skip "make bench, make bench-compare, make bench-cores, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
 skip "make interop, make torch-ops" "PyTorch checks of their own (the interop's two halves are checked above where PyTorch is)"
 skip "cmd/explore (its -model, -export), cmd/train -serve, the curl and the designer's python3 lines, make explore-png, make site, python3 -m http.server" "a server and a browser: the explorer's and the site's tests cover them"
 skip "make cuda, bin/train-cuda, gpu/scripts/gpu-check.sh, gpu/scripts/gpu-kernels.sh, gpu/cmd/gpucheck" "a GPU"

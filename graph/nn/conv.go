@@ -24,8 +24,9 @@ import (
 // the product into the NCHW output; the images are shared out over the graph's workers
 // (device.SetWorkers; GOMAXPROCS by default). With stride 1 (LeNet's) the matrix is
 // laid out on the padded grid, which makes every row one contiguous copy and lets
-// several images share one product (see conv_wide.go). The backward pass is three ops,
-// also parallel over the batch:
+// several images share one product; in float32 that product's GEMM packs the windows
+// straight from the images, never storing the matrix (see conv_wide.go). The backward
+// pass is three ops, also parallel over the batch:
 //
 //	dL/dw = Σ_b dY_b · cols_bᵀ        (im2col again; one sum per chunk, added in order)
 //	dL/dx = col2im(wᵀ · dY_b)         per image

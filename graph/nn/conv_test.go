@@ -166,6 +166,50 @@ func TestFusedConv2DThreads(t *testing.T) {
 	}
 }
 
+// TestFusedConv2DProductGroups: in float32 the forward product and the input
+// gradient's are padded to whole GEMM tiles and share out images in groups whose size
+// the working-set bound sets; the results are the same to the bit for any group size
+// and GOMAXPROCS, and close to float64's. The shapes are a 16- and a 32-channel layer
+// (neither a multiple of the tile's six rows), a batch of nine (a chunk of eight and
+// one of one) and wide rows of 892 and 136 columns (not multiples of sixteen).
+func TestFusedConv2DProductGroups(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(v int) { convWideProductBytes = v }(convWideProductBytes)
+	for i, c := range []optest.ConvCase{
+		{X: [4]int{9, 1, 28, 28}, W: [4]int{16, 1, 5, 5}, Pad: [2]int{2, 2}, Stride: [2]int{1, 1}},
+		{X: [4]int{9, 16, 14, 14}, W: [4]int{32, 16, 5, 5}, Stride: [2]int{1, 1}},
+	} {
+		f := fcFused(c.Pad, c.Stride)
+		ref := fcInputs(tensor.Float64, c.X, c.W, "(co)", uint64(600+i))
+		wantY, _ := optest.Run(t, f, ref...)
+		wantG := optest.Grads(t, optest.Tape, f, 5, ref...)
+		in := fcInputs(tensor.Float32, c.X, c.W, "(co)", uint64(600+i))
+		var firstY []float64
+		var firstG [][]float64
+		for _, bytes := range []int{1, 2 << 20, 1 << 30} {
+			convWideProductBytes = bytes
+			for _, procs := range []int{1, 2, 3} {
+				runtime.GOMAXPROCS(procs)
+				name := fmt.Sprintf("case %d, GOMAXPROCS %d, group bound %d bytes", i, procs, bytes)
+				gotY, _ := optest.Run(t, f, in...)
+				gotG := optest.Grads(t, optest.Tape, f, 5, in...)
+				if firstY == nil {
+					firstY, firstG = gotY, gotG
+					optest.Close(t, name+": output against float64", gotY, wantY, 1e-4)
+					for k, what := range []string{"dx", "dw", "db"} {
+						optest.Close(t, name+": "+what+" against float64", gotG[k], wantG[k], 1e-3)
+					}
+					continue
+				}
+				optest.Close(t, name+": output", gotY, firstY, 0)
+				for k, what := range []string{"dx", "dw", "db"} {
+					optest.Close(t, name+": "+what, gotG[k], firstG[k], 0)
+				}
+			}
+		}
+	}
+}
+
 // TestFusedConv2DPrealloc: the ops write into a fitting preallocated value and reject
 // one of the wrong shape or dtype, so that Gorgonia falls back to a new value.
 func TestFusedConv2DPrealloc(t *testing.T) {

@@ -63,10 +63,16 @@ func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []
 		dotNT(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, asm)
 		return
 	}
+	blocked(ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, beta, c, ldc, asm)
+}
+
+// blocked is serial's blocked path; with pk non-nil, B is not b (nil then) but what pk
+// packs, not transposed.
+func blocked(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, pk BPacker, beta float32, c []float32, ldc int, asm bool) {
 	// Split k into equal blocks of at most blockK (k = 257 gives 129 + 128,
 	// not 256 + 1: each block costs a pass over C).
 	kcMax := (k + (k+blockK-1)/blockK - 1) / ((k + blockK - 1) / blockK)
-	direct := !transB && m <= directBMaxM
+	direct := pk == nil && !transB && m <= directBMaxM
 	if direct {
 		ws.grow(min(m, blockM), kcMax, nr)
 	} else {
@@ -82,12 +88,16 @@ func serial(ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []
 			}
 			// bBlock is op(B)(pc, jc) in the caller's storage.
 			var bBlock []float32
-			if transB {
+			switch {
+			case pk != nil:
+			case transB:
 				bBlock = b[jc*ldb+pc:]
-			} else {
+			default:
 				bBlock = b[pc*ldb+jc:]
 			}
-			if direct {
+			if pk != nil {
+				pk.PackB(ws.bbuf[:roundUp(nc, nr)*kc], pc, kc, jc, nc)
+			} else if direct {
 				// Only a ragged last panel needs packing.
 				if nFull := nc / nr * nr; nFull < nc {
 					packB(ws.bbuf, false, bBlock[nFull:], ldb, kc, nc-nFull, asm)

@@ -159,3 +159,11 @@ func storeTile4(r []float32, alpha, beta float32, s0, s1, s2, s3 float32) {
 	r[2] = fma32(r[2], beta, v2)
 	r[3] = fma32(r[3], beta, v3)
 }
+
+// TileRows and TileCols are the micro-tile's size: a product whose C has a multiple of
+// TileRows rows and of TileCols columns computes every tile in place, without the
+// scratch tile and merge that ragged edges take.
+const (
+	TileRows = mr
+	TileCols = nr
+)

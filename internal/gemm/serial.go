@@ -21,3 +21,47 @@ func SgemmExact(threads int, transA, transB bool, m, n, k int, alpha float32, a 
 	}
 	sgemm(threads, false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// BPacker supplies the B operand of SgemmSerialPacked by packing it, block by block,
+// into the layout the micro-kernel reads, so that a B that is never stored as a matrix
+// (a convolution's windows, read from the images) costs one copy, not two.
+type BPacker interface {
+	// PackB writes rows [p0, p0+kc) and columns [j0, j0+nc) of B (k x n) into dst as
+	// ceil(nc/TileCols) panels of TileCols columns: panel q holds columns j0+q·TileCols..
+	// and starts at dst[q·TileCols·kc]; element (p, j) of a panel is at
+	// p·TileCols + j. len(dst) is ceil(nc/TileCols)·TileCols·kc; what columns past nc
+	// hold is computed and dropped, never written to C.
+	PackB(dst []float32, p0, kc, j0, nc int)
+}
+
+// SgemmSerialPacked is SgemmSerial(false, false, ...) with B, k x n, packed by b: C =
+// alpha·A·B + beta·C on the calling goroutine, A m x k with row stride lda. Each element of
+// C is computed as SgemmSerial computes it from the same B, to the bit. It panics as
+// SgemmSerial does on bad dimensions or short a and c.
+func SgemmSerialPacked(m, n, k int, alpha float32, a []float32, lda int, b BPacker, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(errNegDim)
+	}
+	if lda < max(1, k) {
+		panic(errBadLdA)
+	}
+	if ldc < max(1, n) {
+		panic(errBadLdC)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic(errShortC)
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	if len(a) < (m-1)*lda+k {
+		panic(errShortA)
+	}
+	ws := wsPool.Get().(*workspace)
+	blocked(ws, false, false, m, n, k, alpha, a, lda, nil, 0, b, beta, c, ldc, useAsm())
+	wsPool.Put(ws)
+}
