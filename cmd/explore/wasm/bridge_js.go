@@ -6,7 +6,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"syscall/js"
 
@@ -22,12 +23,13 @@ import (
 //	    -> Promise<{status, headers: {name: value}, body: Uint8Array}>
 //	cancel(id)
 //
-// A request is answered by the explorer's http.Handler, as the server answers it;
-// with onChunk, every Flush (the event stream) passes what was written since as a
-// string, until cancel(id).
+// A request is answered by the explorer's Server.Answer, as the server's Handler
+// answers it (without net/http, which would make the module larger); with onChunk,
+// every Flush (the event stream) passes what was written since as a string, until
+// cancel(id).
 type bridge struct {
 	mu      sync.Mutex
-	handler http.Handler
+	server  *explore.Server
 	cancels map[int]context.CancelFunc
 }
 
@@ -92,7 +94,7 @@ func (b *bridge) start(this js.Value, args []js.Value) any {
 			return nil, err
 		}
 		b.mu.Lock()
-		b.handler = s.Handler()
+		b.server = s
 		b.mu.Unlock()
 		return nil, nil
 	})
@@ -102,7 +104,7 @@ func (b *bridge) request(this js.Value, args []js.Value) any {
 	id, method, url, body, onChunk := args[0].Int(), args[1].String(), args[2].String(), bytesOf(args[3]), args[4]
 	return promise(func() (any, error) {
 		b.mu.Lock()
-		h := b.handler
+		srv := b.server
 		ctx, cancel := context.WithCancel(context.Background())
 		b.cancels[id] = cancel
 		b.mu.Unlock()
@@ -112,30 +114,26 @@ func (b *bridge) request(this js.Value, args []js.Value) any {
 			b.mu.Unlock()
 			cancel()
 		}()
-		if h == nil {
+		if srv == nil {
 			return nil, fmt.Errorf("%s: the explorer has not started", url)
 		}
-		req, err := http.NewRequestWithContext(ctx, method, "http://site"+url, bytes.NewReader(body))
+		req, err := newRequest(ctx, method, url, body)
 		if err != nil {
 			return nil, err
 		}
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		w := &recorder{header: http.Header{}, status: http.StatusOK}
+		var onChunkGo func(string)
 		if onChunk.Type() == js.TypeFunction {
-			w.onChunk = func(s string) { onChunk.Invoke(s) }
+			onChunkGo = func(s string) { onChunk.Invoke(s) }
 		}
-		h.ServeHTTP(w, req)
+		rec, w := explore.NewRecorder(onChunkGo)
+		srv.Answer(w, req)
 		headers := map[string]any{}
-		for k, v := range w.header {
-			if len(v) > 0 {
-				headers[k] = v[0]
-			}
+		for k, v := range rec.Header {
+			headers[k] = v
 		}
-		out := js.Global().Get("Uint8Array").New(w.body.Len())
-		js.CopyBytesToJS(out, w.body.Bytes())
-		return js.ValueOf(map[string]any{"status": w.status, "headers": headers, "body": out}), nil
+		res := js.Global().Get("Uint8Array").New(rec.Body.Len())
+		js.CopyBytesToJS(res, rec.Body.Bytes())
+		return js.ValueOf(map[string]any{"status": rec.Status, "headers": headers, "body": res}), nil
 	})
 }
 
@@ -149,33 +147,16 @@ func (b *bridge) cancel(this js.Value, args []js.Value) any {
 	return nil
 }
 
-// recorder is the http.ResponseWriter of one request: it keeps the answer, or with
-// onChunk passes on what each Flush finds written (an event stream).
-type recorder struct {
-	header  http.Header
-	status  int
-	wrote   bool
-	body    bytes.Buffer
-	onChunk func(string)
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(status int) {
-	if !r.wrote {
-		r.status, r.wrote = status, true
+// newRequest makes the page's request (a path with its query, as the page fetches
+// it) the explorer's.
+func newRequest(ctx context.Context, method, target string, body []byte) (*explore.Request, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
 	}
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(p)
-}
-
-// Flush passes on the chunk written since the last one when the request streams.
-func (r *recorder) Flush() {
-	if r.onChunk != nil && r.body.Len() > 0 {
-		r.onChunk(r.body.String())
-		r.body.Reset()
+	r := &explore.Request{Method: strings.ToUpper(method), Path: u.Path, Query: u.Query(), Context: ctx}
+	if body != nil {
+		r.Body = bytes.NewReader(body)
 	}
+	return r, nil
 }

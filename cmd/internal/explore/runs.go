@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -345,14 +344,14 @@ func (st runSettings) check(trainN int) (*Run, lenet.Spec, error) {
 
 // handleStartRun starts a run: 202 with its id, 400 for bad settings, 409 while
 // another run trains.
-func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStartRun(w Writer, r *Request) {
 	rs := &s.runs
 	if rs.train == nil {
-		writeError(w, http.StatusConflict, "this explorer cannot train: "+rs.noTrain)
+		writeError(w, statusConflict, "this explorer cannot train: "+rs.noTrain)
 		return
 	}
 	var st runSettings
-	if err := readBody(w, r, &st, runExample); err != nil {
+	if err := readJSON(w, r, &st, runExample); err != nil {
 		writeSpecError(w, err)
 		return
 	}
@@ -365,7 +364,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rs.closed:
 		rs.mu.Unlock()
-		writeError(w, http.StatusServiceUnavailable, errClosed.Error())
+		writeError(w, statusServiceUnavailable, errClosed.Error())
 		return
 	case rs.active != nil:
 		a := rs.active
@@ -374,7 +373,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 			msg += fmt.Sprintf(", epoch %d of %d", a.Progress.Epoch, a.Epochs)
 		}
 		rs.mu.Unlock()
-		writeError(w, http.StatusConflict, msg+"; one run trains at a time: stop it (POST /api/runs/"+a.ID+"/stop) or wait")
+		writeError(w, statusConflict, msg+"; one run trains at a time: stop it (POST /api/runs/"+a.ID+"/stop) or wait")
 		return
 	case len(rs.list) >= MaxRuns:
 		msg := fmt.Sprintf("the explorer keeps %d runs at most; move older runs out of %s and restart it", MaxRuns, rs.dir)
@@ -382,14 +381,14 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 			msg = fmt.Sprintf("the explorer keeps %d runs at most; reload the page to start afresh (export the runs to keep first)", MaxRuns)
 		}
 		rs.mu.Unlock()
-		writeError(w, http.StatusConflict, msg)
+		writeError(w, statusConflict, msg)
 		return
 	}
 	rs.lastID++
 	run.ID, run.Started = "r"+strconv.Itoa(rs.lastID), time.Now().UTC().Truncate(time.Second)
 	if err := rs.save(run); err != nil {
 		rs.mu.Unlock()
-		writeError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, statusInternalServerError, err.Error())
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -403,7 +402,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 		defer rs.wg.Done()
 		s.train(ctx, run, spec)
 	}()
-	writeJSON(w, http.StatusAccepted, map[string]string{"id": run.ID})
+	writeJSON(w, statusAccepted, map[string]string{"id": run.ID})
 }
 
 // update changes the active run under rs.mu, records the change and, when persist,
@@ -539,7 +538,7 @@ type runsResponse struct {
 	} `json:"limits"`
 }
 
-func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRuns(w Writer, r *Request) {
 	s.mu.Lock()
 	loaded := s.run
 	s.mu.Unlock()
@@ -568,31 +567,31 @@ func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
 		resp.Rate = &rt
 	}
 	rs.mu.Unlock()
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // handleRun answers /api/runs/ID/ACTION: POST stop and load, GET checkpoint and
 // pytorch.
-func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
-	rest := strings.TrimPrefix(r.URL.Path, "/api/runs/")
+func (s *Server) handleRun(w Writer, r *Request) {
+	rest := strings.TrimPrefix(r.Path, "/api/runs/")
 	id, action, _ := strings.Cut(rest, "/")
-	methods := map[string]string{"stop": http.MethodPost, "load": http.MethodPost, "checkpoint": http.MethodGet, "pytorch": http.MethodGet}
+	methods := map[string]string{"stop": methodPost, "load": methodPost, "checkpoint": methodGet, "pytorch": methodGet}
 	want, ok := methods[action]
 	if !ok || strings.Contains(action, "/") {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (a run's API is /api/runs/ID/ followed by stop, load, checkpoint or pytorch)", r.URL.Path))
+		writeError(w, statusNotFound, fmt.Sprintf("no such page or API: %s (a run's API is /api/runs/ID/ followed by stop, load, checkpoint or pytorch)", r.Path))
 		return
 	}
 	method := r.Method
-	if method == http.MethodHead {
-		method = http.MethodGet
+	if method == methodHead {
+		method = methodGet
 	}
 	if method != want {
 		allow := want
-		if want == http.MethodGet {
+		if want == methodGet {
 			allow = "GET, HEAD"
 		}
-		w.Header().Set("Allow", allow)
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, want))
+		w.SetHeader("Allow", allow)
+		writeError(w, statusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.Path, want))
 		return
 	}
 	rs := &s.runs
@@ -608,20 +607,20 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	idle := rs.active == nil || run == nil || rs.active.ID != run.ID
 	rs.mu.Unlock()
 	if run == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no run %q; GET /api/runs lists them", id))
+		writeError(w, statusNotFound, fmt.Sprintf("no run %q; GET /api/runs lists them", id))
 		return
 	}
 	switch action {
 	case "stop":
 		if idle {
-			writeError(w, http.StatusConflict, fmt.Sprintf("run %s is not training: it %s", run.ID, statusText(run.Status)))
+			writeError(w, statusConflict, fmt.Sprintf("run %s is not training: it %s", run.ID, statusText(run.Status)))
 			return
 		}
 		cancel()
-		writeJSON(w, http.StatusAccepted, map[string]string{"id": run.ID, "status": "stopping"})
+		writeJSON(w, statusAccepted, map[string]string{"id": run.ID, "status": "stopping"})
 	case "load":
 		if !run.Checkpoint {
-			writeError(w, http.StatusConflict, fmt.Sprintf("run %s has no weights to load: it %s", run.ID, statusText(run.Status)))
+			writeError(w, statusConflict, fmt.Sprintf("run %s has no weights to load: it %s", run.ID, statusText(run.Status)))
 			return
 		}
 		ck, err := rs.loadCheckpoint(run.ID)
@@ -629,18 +628,18 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			err = s.switchNetwork(ck, "run "+run.ID, run.ID)
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("loading run %s: %v", run.ID, err))
+			writeError(w, statusInternalServerError, fmt.Sprintf("loading run %s: %v", run.ID, err))
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"id": run.ID, "spec": run.Spec})
+		writeJSON(w, statusOK, map[string]string{"id": run.ID, "spec": run.Spec})
 	case "checkpoint":
 		if !run.Checkpoint {
-			writeError(w, http.StatusConflict, fmt.Sprintf("run %s has no weights to export: it %s", run.ID, statusText(run.Status)))
+			writeError(w, statusConflict, fmt.Sprintf("run %s has no weights to export: it %s", run.ID, statusText(run.Status)))
 			return
 		}
 		b, err := rs.checkpointBytes(run.ID)
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
+			writeError(w, statusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
 			return
 		}
 		download(w, "application/octet-stream", "run-"+run.ID+".safetensors", b)
@@ -651,7 +650,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			err = lenet.WritePyTorch(&b, spec)
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
+			writeError(w, statusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
 			return
 		}
 		download(w, "text/x-python; charset=utf-8", "run_"+run.ID+".py", []byte(b.String()))
@@ -670,10 +669,10 @@ func statusText(status string) string {
 }
 
 // download answers a file to save.
-func download(w http.ResponseWriter, contentType, name string, b []byte) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Cache-Control", "no-store")
+func download(w Writer, contentType, name string, b []byte) {
+	w.SetHeader("Content-Type", contentType)
+	w.SetHeader("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.SetHeader("Cache-Control", "no-store")
 	w.Write(b)
 }
 

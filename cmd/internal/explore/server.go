@@ -62,6 +62,7 @@ type Server struct {
 	test    *dataset.Set
 	classes []string // the class names of the data set the weights were trained on
 	assets  map[string]asset
+	router  map[string]route // the page's files and the API (routes)
 
 	mu          sync.Mutex // guards everything below, and the machines of c and insp
 	spec        lenet.Spec
@@ -144,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 		spec: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live, classes: classNames(src),
 		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, weightsOnly: cfg.Weights.WeightsOnly, done: make(chan struct{}),
 	}
+	s.router = s.routes()
 	s.header.History = slices.Clone(s.header.History)
 	s.recordKernels(cfg.Weights)
 	s.events.init()
