@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -13,17 +14,20 @@ import (
 
 	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/cmd/internal/site"
+	"github.com/d2l-go/convnets/dataset"
 )
 
 // The module's interface to its worker (assets/explore-worker.js), set as
 // globalThis.goExplore:
 //
 //	start(manifest: Uint8Array, files: {name: Uint8Array}) -> Promise<void>
+//	train(files: {name: Uint8Array}) -> Promise<void>
 //	request(id, method, url, body: Uint8Array|null, onChunk: function|null)
 //	    -> Promise<{status, headers: {name: value}, body: Uint8Array}>
 //	cancel(id)
 //
-// A request is answered by the explorer's Server.Answer, as the server's Handler
+// start takes the weights and the test slice, which the first view needs; train, called
+// after it, the training slice, which a run waits for. A request is answered by the explorer's Server.Answer, as the server's Handler
 // answers it (without net/http, which would make the module larger); with onChunk,
 // every Flush (the event stream) passes what was written since as a string, until
 // cancel(id).
@@ -31,12 +35,19 @@ type bridge struct {
 	mu      sync.Mutex
 	server  *explore.Server
 	cancels map[int]context.CancelFunc
+
+	manifest  *site.Manifest
+	trainOnce sync.Once
+	trained   chan struct{} // closed when train has given trainSet or trainErr
+	trainSet  *dataset.Set
+	trainErr  error
 }
 
 func serveJS() {
-	b := &bridge{cancels: map[int]context.CancelFunc{}}
+	b := &bridge{cancels: map[int]context.CancelFunc{}, trained: make(chan struct{})}
 	js.Global().Set("goExplore", js.ValueOf(map[string]any{
 		"start":   js.FuncOf(b.start),
+		"train":   js.FuncOf(b.train),
 		"request": js.FuncOf(b.request),
 		"cancel":  js.FuncOf(b.cancel),
 	}))
@@ -79,24 +90,52 @@ func (b *bridge) start(this js.Value, args []js.Value) any {
 		if err != nil {
 			return nil, err
 		}
-		got := map[string][]byte{}
-		for _, name := range m.Names() {
-			if v := files.Get(name); !v.IsUndefined() {
-				got[name] = bytesOf(v)
-			}
-		}
-		cfg, err := site.Open(m, got)
+		cfg, err := site.Open(m, filesOf(m, files))
 		if err != nil {
 			return nil, err
+		}
+		cfg.LoadTrain = func() (*dataset.Set, error) {
+			<-b.trained
+			return b.trainSet, b.trainErr
 		}
 		s, err := explore.New(cfg)
 		if err != nil {
 			return nil, err
 		}
 		b.mu.Lock()
-		b.server = s
+		b.server, b.manifest = s, m
 		b.mu.Unlock()
 		return nil, nil
+	})
+}
+
+// filesOf copies the files of the manifest that the object files holds, by name.
+func filesOf(m *site.Manifest, files js.Value) map[string][]byte {
+	got := map[string][]byte{}
+	for _, name := range m.Names() {
+		if v := files.Get(name); !v.IsUndefined() {
+			got[name] = bytesOf(v)
+		}
+	}
+	return got
+}
+
+// train hands the training slice to the explorer, once, after start: a run started
+// before waits for it; a bad file fails that run and rejects with its one line.
+func (b *bridge) train(this js.Value, args []js.Value) any {
+	files := args[0]
+	return promise(func() (any, error) {
+		b.mu.Lock()
+		m := b.manifest
+		b.mu.Unlock()
+		if m == nil {
+			return nil, errors.New("the explorer has not started")
+		}
+		b.trainOnce.Do(func() {
+			b.trainSet, b.trainErr = site.OpenTrain(m, filesOf(m, files))
+			close(b.trained)
+		})
+		return nil, b.trainErr
 	})
 }
 

@@ -88,9 +88,11 @@ type rate struct {
 // runs holds the page's training runs: one trains at a time, on a goroutine of its
 // own with a network of its own, so the explorer goes on answering meanwhile.
 type runs struct {
-	dir     string
-	train   *dataset.Set
-	noTrain string
+	dir       string
+	train     *dataset.Set
+	trainN    int                          // the training images: train.N, or those loadTrain gives
+	loadTrain func() (*dataset.Set, error) // when train is nil: Config.LoadTrain
+	noTrain   string
 
 	mu      sync.Mutex // guards everything below
 	list    []*Run
@@ -111,11 +113,19 @@ type runs struct {
 // when its server stopped is marked failed.
 func (rs *runs) init(cfg Config) error {
 	rs.dir, rs.train, rs.noTrain = cfg.RunsDir, cfg.Train, cfg.NoTrain
-	if rs.train == nil && rs.noTrain == "" {
+	switch {
+	case rs.train != nil:
+		if err := trainable(rs.train, rs.train.N); err != nil {
+			return err
+		}
+		rs.trainN = rs.train.N
+	case cfg.LoadTrain != nil:
+		if cfg.TrainN <= 0 {
+			return fmt.Errorf("explore: a training set to come of %d images", cfg.TrainN)
+		}
+		rs.trainN, rs.loadTrain = cfg.TrainN, cfg.LoadTrain
+	case rs.noTrain == "":
 		rs.noTrain = "it was started without a training set"
-	}
-	if rs.train != nil && (rs.train.N == 0 || rs.train.Rows != lenet.Height || rs.train.Cols != lenet.Width) {
-		return fmt.Errorf("explore: the training set holds %s; want 28x28 images", rs.train)
 	}
 	if rs.dir == "" {
 		rs.mem = map[string][]byte{}
@@ -342,11 +352,31 @@ func (st runSettings) check(trainN int) (*Run, lenet.Spec, error) {
 		Params: d.Params, MACs: d.MACs, Status: StatusQueued, Points: lenet.History{}}, spec, nil
 }
 
+// trainable checks a training set: n images of 28x28.
+func trainable(set *dataset.Set, n int) error {
+	if set.N == 0 || set.N != n || set.Rows != lenet.Height || set.Cols != lenet.Width {
+		return fmt.Errorf("explore: the training set holds %s; want %d 28x28 images", set, n)
+	}
+	return nil
+}
+
+// trainingSet is the training set, waiting for LoadTrain's when it comes later.
+func (rs *runs) trainingSet() (*dataset.Set, error) {
+	if rs.train != nil {
+		return rs.train, nil
+	}
+	set, err := rs.loadTrain()
+	if err != nil {
+		return nil, err
+	}
+	return set, trainable(set, rs.trainN)
+}
+
 // handleStartRun starts a run: 202 with its id, 400 for bad settings, 409 while
 // another run trains.
 func (s *Server) handleStartRun(w Writer, r *Request) {
 	rs := &s.runs
-	if rs.train == nil {
+	if rs.trainN == 0 {
 		writeError(w, statusConflict, "this explorer cannot train: "+rs.noTrain)
 		return
 	}
@@ -355,7 +385,7 @@ func (s *Server) handleStartRun(w Writer, r *Request) {
 		writeSpecError(w, err)
 		return
 	}
-	run, spec, err := st.check(rs.train.N)
+	run, spec, err := st.check(rs.trainN)
 	if err != nil {
 		writeSpecError(w, err)
 		return
@@ -429,10 +459,14 @@ func (s *Server) train(ctx context.Context, r *Run, spec lenet.Spec) {
 	start := time.Now()
 	s.update(r, true, func(r *Run) { r.Status = StatusTraining })
 	var res *lenet.Result
-	c, err := lenet.New(lenet.Config{Spec: spec, BatchSize: r.Batch, Seed: r.Seed})
+	train, err := s.runs.trainingSet()
+	var c *lenet.Classifier
+	if err == nil {
+		c, err = lenet.New(lenet.Config{Spec: spec, BatchSize: r.Batch, Seed: r.Seed})
+	}
 	if err == nil {
 		defer c.Close()
-		res, err = lenet.Train(ctx, c, s.runs.train.Head(r.Limit), s.test, lenet.TrainConfig{
+		res, err = lenet.Train(ctx, c, train.Head(r.Limit), s.test, lenet.TrainConfig{
 			Epochs: r.Epochs, LR: r.LR, Seed: r.Seed,
 			OnBatch: func(b lenet.BatchInfo) {
 				rs := &s.runs
@@ -543,10 +577,10 @@ func (s *Server) handleRuns(w Writer, r *Request) {
 	loaded := s.run
 	s.mu.Unlock()
 	rs := &s.runs
-	resp := runsResponse{Loaded: loaded, CanTrain: rs.train != nil, Why: rs.noTrain}
+	resp := runsResponse{Loaded: loaded, CanTrain: rs.trainN > 0, Why: rs.noTrain}
 	resp.Limits.Epochs, resp.Limits.Batch, resp.Limits.Runs = MaxRunEpochs, MaxRunBatch, MaxRuns
-	if rs.train != nil {
-		resp.TrainSize, resp.Why = rs.train.N, ""
+	if rs.trainN > 0 {
+		resp.TrainSize, resp.Why = rs.trainN, ""
 	}
 	rs.mu.Lock()
 	resp.Runs = make([]*Run, len(rs.list))

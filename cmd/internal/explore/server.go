@@ -42,6 +42,13 @@ type Config struct {
 	// POST /api/runs); nil means the server cannot train, and NoTrain says why.
 	Train   *dataset.Set
 	NoTrain string
+	// TrainN and LoadTrain stand for Train when the training set comes later:
+	// LoadTrain gives the TrainN images when the first run starts, waiting for them
+	// if need be; GET /api/runs answers TrainN meanwhile. The WebAssembly explorer
+	// fetches its training images after its first answers, so that the page shows
+	// without waiting for them.
+	TrainN    int
+	LoadTrain func() (*dataset.Set, error)
 	// RunsDir is the folder where every run is kept, its checkpoint and a small JSON
 	// file, and from which the runs of earlier sessions are read back by New; "" keeps
 	// runs and their weights in memory only (the WebAssembly explorer, which has no
