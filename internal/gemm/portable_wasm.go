@@ -41,18 +41,24 @@ func kernelPortable(k int, a, b []float32, bstride int, c []float32, ldc int, al
 
 // dotPortable is dotGeneric with one float64 sum per element of out, over p in order.
 func dotPortable(k int, ar *[3][]float32, br *[4][]float32, out *[12]float32) {
-	for i := range 3 {
-		x := ar[i][:k]
-		// Of x's length, so that the loop reads them without bounds checks.
-		y0, y1, y2, y3 := br[0][:len(x)], br[1][:len(x)], br[2][:len(x)], br[3][:len(x)]
-		var s0, s1, s2, s3 float64
-		for p, v := range x {
-			xv := float64(v)
-			s0 += xv * float64(y0[p])
-			s1 += xv * float64(y1[p])
-			s2 += xv * float64(y2[p])
-			s3 += xv * float64(y3[p])
-		}
-		out[i*4], out[i*4+1], out[i*4+2], out[i*4+3] = float32(s0), float32(s1), float32(s2), float32(s3)
+	x0, x1, x2 := ar[0][:k], ar[1][:k], ar[2][:k]
+	y0, y1, y2, y3 := br[0][:k], br[1][:k], br[2][:k], br[3][:k]
+	var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23 float64
+	for p := range x0 {
+		a0, a1, a2 := float64(x0[p]), float64(x1[p]), float64(x2[p])
+		b0, b1, b2, b3 := float64(y0[p]), float64(y1[p]), float64(y2[p]), float64(y3[p])
+		s00 += a0 * b0
+		s01 += a0 * b1
+		s02 += a0 * b2
+		s03 += a0 * b3
+		s10 += a1 * b0
+		s11 += a1 * b1
+		s12 += a1 * b2
+		s13 += a1 * b3
+		s20 += a2 * b0
+		s21 += a2 * b1
+		s22 += a2 * b2
+		s23 += a2 * b3
 	}
+	*out = [12]float32{float32(s00), float32(s01), float32(s02), float32(s03), float32(s10), float32(s11), float32(s12), float32(s13), float32(s20), float32(s21), float32(s22), float32(s23)}
 }
