@@ -44,7 +44,8 @@
 // (fma32) and is an order of magnitude slower. WebAssembly (GOARCH=wasm) has
 // no fused multiply-add, and its build sums in float64 instead, rounding each
 // element once (portable_wasm.go): within float32 rounding of the others, not
-// their bits, and about six times the exact emulation's speed. The choice is made at run
+// their bits, and a training step about five times as fast as with the exact
+// emulation. The choice is made at run
 // time from the CPU's features; Kernel reports it, Kernels lists the ones
 // this CPU runs and SetKernel forces one (to compare them, and in the tests,
 // which check every available kernel against the portable one bit for bit).
