@@ -45,10 +45,10 @@
 // no fused multiply-add, and its build sums in float64 instead, rounding each
 // element once (portable_wasm.go): within float32 rounding of the others, not
 // their bits, and a training step about five times as fast as with the exact
-// emulation. The choice is made at run
-// time from the CPU's features; Kernel reports it, Kernels lists the ones
-// this CPU runs and SetKernel forces one (to compare them, and in the tests,
-// which check every available kernel against the portable one bit for bit).
+// emulation. The choice is made at run time from the CPU's features; Kernel
+// reports it, Kernels lists the ones this CPU runs and SetKernel forces one
+// (to compare them, and in the tests, which check every available kernel
+// against the portable one bit for bit).
 //
 // # Threads
 //
