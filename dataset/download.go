@@ -26,6 +26,14 @@ var stallTimeout = time.Minute
 // errStalled is the cancellation cause of a stalled download.
 var errStalled = errors.New("no data received for too long")
 
+// clientOptions is the part of Options only builds with downloads have.
+type clientOptions struct {
+	// Client makes the HTTP requests. Default: a client with 30 s connect
+	// and response-header timeouts; a download that stalls for a minute is
+	// abandoned.
+	Client *http.Client
+}
+
 var defaultClient = &http.Client{Transport: &http.Transport{
 	Proxy:                 http.ProxyFromEnvironment,
 	DialContext:           (&net.Dialer{Timeout: 30 * time.Second}).DialContext,

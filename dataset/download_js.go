@@ -13,3 +13,6 @@ import (
 func download(ctx context.Context, dir string, names []string, opts Options) error {
 	return errors.New("dataset: downloading is not available in WebAssembly")
 }
+
+// clientOptions is empty under WebAssembly, which has no downloads.
+type clientOptions struct{}

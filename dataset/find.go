@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,10 +58,9 @@ type Options struct {
 	// Source is the data set: FashionMNIST (the default, when nil) or MNIST.
 	// It decides the folders searched, the download URL and the digests.
 	Source *Source
-	// Client makes the HTTP requests. Default: a client with 30 s connect
-	// and response-header timeouts; a download that stalls for a minute is
-	// abandoned.
-	Client *http.Client
+	// The HTTP client of the downloads (Client, download.go), where the
+	// build has them: not under WebAssembly, whose module leaves net/http out.
+	clientOptions
 }
 
 // DefaultCacheDir returns os.UserCacheDir()/d2l-convnets/fashion-mnist.

@@ -286,38 +286,46 @@ func TestSite(t *testing.T) {
 		t.Errorf("the page shows an error: %s", s)
 	}
 
-	// An altered weights file, then a missing data slice: one line in the page each.
-	weights := filepath.Join(dir, "weights.safetensors")
-	b, err := os.ReadFile(weights)
-	if err != nil {
-		t.Fatal(err)
+	// A missing data slice, then an altered weights file: one line in the page each.
+	// The training slice comes after the first view, so its line comes after it too.
+	alter := func(name string, change func(b []byte) []byte) (restore func()) {
+		path := filepath.Join(dir, name)
+		kept, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := change(slices.Clone(kept)); b == nil {
+			err = os.Remove(path)
+		} else {
+			err = os.WriteFile(path, b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return func() {
+			if err := os.WriteFile(path, kept, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	b[len(b)-1] ^= 0xff
-	if err := os.WriteFile(weights, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	slice := filepath.Join(dir, "train-images.idx.gz")
-	kept, err := os.ReadFile(slice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(slice); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct{ what, want string }{
-		{"a missing data slice", "train-images.idx.gz: 404 Not Found: missing from the folder; export the folder again (go run ./cmd/explore -export DIR)"},
-		{"an altered weights file", "weights.safetensors: altered: its content is not the one site.json names"},
+	for _, c := range []struct {
+		what, file string
+		change     func(b []byte) []byte
+		want       string
+	}{
+		{"a missing data slice", "train-images.idx.gz", func([]byte) []byte { return nil },
+			"train-images.idx.gz: 404 Not Found: missing from the folder; export the folder again (go run ./cmd/explore -export DIR)"},
+		{"an altered weights file", "weights.safetensors", func(b []byte) []byte { b[len(b)-1] ^= 0xff; return b },
+			"weights.safetensors: altered: its content is not the one site.json names"},
 	} {
+		restore := alter(c.file, c.change)
 		do(t, ctx, "loading the folder with "+c.what, chromedp.Navigate(base))
 		waitFor(t, ctx, "the message about "+c.what, `!document.getElementById('status').hidden`)
 		got := run1[string](t, ctx, "the message", `document.getElementById('status').textContent`)
 		if !strings.HasPrefix(got, c.want) || strings.Contains(got, "\n") {
 			t.Errorf("with %s the page says %q; want one line starting %q", c.what, got, c.want)
 		}
-		// The slice back, the next case has the weights alone to complain about.
-		if err := os.WriteFile(slice, kept, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		restore()
 	}
 	t.Logf("the test took %.1f s", time.Since(start).Seconds())
 }

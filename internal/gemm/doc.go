@@ -41,10 +41,14 @@
 // assembly, as are the dot kernel and the transposing pack of B^T on both.
 // Elsewhere, with the purego build tag, or on older CPUs the kernels are
 // portable Go, which computes each fused multiply-add exactly in float64
-// (fma32) and is an order of magnitude slower. The choice is made at run
-// time from the CPU's features; Kernel reports it, Kernels lists the ones
-// this CPU runs and SetKernel forces one (to compare them, and in the tests,
-// which check every available kernel against the portable one bit for bit).
+// (fma32) and is an order of magnitude slower. WebAssembly (GOARCH=wasm) has
+// no fused multiply-add, and its build sums in float64 instead, rounding each
+// element once (portable_wasm.go): within float32 rounding of the others, not
+// their bits, and a training step about five times as fast as with the exact
+// emulation. The choice is made at run time from the CPU's features; Kernel
+// reports it, Kernels lists the ones this CPU runs and SetKernel forces one
+// (to compare them, and in the tests, which check every available kernel
+// against the portable one bit for bit).
 //
 // # Threads
 //

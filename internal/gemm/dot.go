@@ -85,7 +85,7 @@ func dotBlock(i0, j0, pc, kc, m, n int, alpha float32, a []float32, lda int, b [
 	if k8 > 0 && asm {
 		dot3x4(k8, &ar[0][0], &ar[1][0], &ar[2][0], &br[0][0], &br[1][0], &br[2][0], &br[3][0], &out)
 	} else {
-		dotGeneric(k8*8, &ar, &br, &out)
+		dotPortable(k8*8, &ar, &br, &out)
 	}
 	if kc > k8*8 {
 		for i := range 3 {

@@ -107,7 +107,7 @@ func microKernel(k int, a, b []float32, bstride int, c []float32, ldc int, alpha
 		return
 	}
 	for t := range tiles {
-		kernelGeneric(k, a[t*astep:], b[t*bstep:], bstride, c[t*cstep:], ldc, alpha, beta)
+		kernelPortable(k, a[t*astep:], b[t*bstep:], bstride, c[t*cstep:], ldc, alpha, beta)
 	}
 }
 

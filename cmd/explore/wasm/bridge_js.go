@@ -5,36 +5,49 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"syscall/js"
 
 	"github.com/d2l-go/convnets/cmd/internal/explore"
 	"github.com/d2l-go/convnets/cmd/internal/site"
+	"github.com/d2l-go/convnets/dataset"
 )
 
 // The module's interface to its worker (assets/explore-worker.js), set as
 // globalThis.goExplore:
 //
 //	start(manifest: Uint8Array, files: {name: Uint8Array}) -> Promise<void>
+//	train(files: {name: Uint8Array}) -> Promise<void>
 //	request(id, method, url, body: Uint8Array|null, onChunk: function|null)
 //	    -> Promise<{status, headers: {name: value}, body: Uint8Array}>
 //	cancel(id)
 //
-// A request is answered by the explorer's http.Handler, as the server answers it;
-// with onChunk, every Flush (the event stream) passes what was written since as a
-// string, until cancel(id).
+// start takes the weights and the test slice, which the first view needs; train, called
+// after it, the training slice, which a run waits for. A request is answered by the explorer's Server.Answer, as the server's Handler
+// answers it (without net/http, which would make the module larger); with onChunk,
+// every Flush (the event stream) passes what was written since as a string, until
+// cancel(id).
 type bridge struct {
 	mu      sync.Mutex
-	handler http.Handler
+	server  *explore.Server
 	cancels map[int]context.CancelFunc
+
+	manifest  *site.Manifest
+	trainOnce sync.Once
+	trained   chan struct{} // closed when train has given trainSet or trainErr
+	trainSet  *dataset.Set
+	trainErr  error
 }
 
 func serveJS() {
-	b := &bridge{cancels: map[int]context.CancelFunc{}}
+	b := &bridge{cancels: map[int]context.CancelFunc{}, trained: make(chan struct{})}
 	js.Global().Set("goExplore", js.ValueOf(map[string]any{
 		"start":   js.FuncOf(b.start),
+		"train":   js.FuncOf(b.train),
 		"request": js.FuncOf(b.request),
 		"cancel":  js.FuncOf(b.cancel),
 	}))
@@ -77,24 +90,52 @@ func (b *bridge) start(this js.Value, args []js.Value) any {
 		if err != nil {
 			return nil, err
 		}
-		got := map[string][]byte{}
-		for _, name := range m.Names() {
-			if v := files.Get(name); !v.IsUndefined() {
-				got[name] = bytesOf(v)
-			}
-		}
-		cfg, err := site.Open(m, got)
+		cfg, err := site.Open(m, filesOf(m, files))
 		if err != nil {
 			return nil, err
+		}
+		cfg.LoadTrain = func() (*dataset.Set, error) {
+			<-b.trained
+			return b.trainSet, b.trainErr
 		}
 		s, err := explore.New(cfg)
 		if err != nil {
 			return nil, err
 		}
 		b.mu.Lock()
-		b.handler = s.Handler()
+		b.server, b.manifest = s, m
 		b.mu.Unlock()
 		return nil, nil
+	})
+}
+
+// filesOf copies the files of the manifest that the object files holds, by name.
+func filesOf(m *site.Manifest, files js.Value) map[string][]byte {
+	got := map[string][]byte{}
+	for _, name := range m.Names() {
+		if v := files.Get(name); !v.IsUndefined() {
+			got[name] = bytesOf(v)
+		}
+	}
+	return got
+}
+
+// train hands the training slice to the explorer, once, after start: a run started
+// before waits for it; a bad file fails that run and rejects with its one line.
+func (b *bridge) train(this js.Value, args []js.Value) any {
+	files := args[0]
+	return promise(func() (any, error) {
+		b.mu.Lock()
+		m := b.manifest
+		b.mu.Unlock()
+		if m == nil {
+			return nil, errors.New("the explorer has not started")
+		}
+		b.trainOnce.Do(func() {
+			b.trainSet, b.trainErr = site.OpenTrain(m, filesOf(m, files))
+			close(b.trained)
+		})
+		return nil, b.trainErr
 	})
 }
 
@@ -102,7 +143,7 @@ func (b *bridge) request(this js.Value, args []js.Value) any {
 	id, method, url, body, onChunk := args[0].Int(), args[1].String(), args[2].String(), bytesOf(args[3]), args[4]
 	return promise(func() (any, error) {
 		b.mu.Lock()
-		h := b.handler
+		srv := b.server
 		ctx, cancel := context.WithCancel(context.Background())
 		b.cancels[id] = cancel
 		b.mu.Unlock()
@@ -112,30 +153,26 @@ func (b *bridge) request(this js.Value, args []js.Value) any {
 			b.mu.Unlock()
 			cancel()
 		}()
-		if h == nil {
+		if srv == nil {
 			return nil, fmt.Errorf("%s: the explorer has not started", url)
 		}
-		req, err := http.NewRequestWithContext(ctx, method, "http://site"+url, bytes.NewReader(body))
+		req, err := newRequest(ctx, method, url, body)
 		if err != nil {
 			return nil, err
 		}
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		w := &recorder{header: http.Header{}, status: http.StatusOK}
+		var onChunkGo func(string)
 		if onChunk.Type() == js.TypeFunction {
-			w.onChunk = func(s string) { onChunk.Invoke(s) }
+			onChunkGo = func(s string) { onChunk.Invoke(s) }
 		}
-		h.ServeHTTP(w, req)
+		rec, w := explore.NewRecorder(onChunkGo)
+		srv.Answer(w, req)
 		headers := map[string]any{}
-		for k, v := range w.header {
-			if len(v) > 0 {
-				headers[k] = v[0]
-			}
+		for k, v := range rec.Header {
+			headers[k] = v
 		}
-		out := js.Global().Get("Uint8Array").New(w.body.Len())
-		js.CopyBytesToJS(out, w.body.Bytes())
-		return js.ValueOf(map[string]any{"status": w.status, "headers": headers, "body": out}), nil
+		res := js.Global().Get("Uint8Array").New(rec.Body.Len())
+		js.CopyBytesToJS(res, rec.Body.Bytes())
+		return js.ValueOf(map[string]any{"status": rec.Status, "headers": headers, "body": res}), nil
 	})
 }
 
@@ -149,33 +186,16 @@ func (b *bridge) cancel(this js.Value, args []js.Value) any {
 	return nil
 }
 
-// recorder is the http.ResponseWriter of one request: it keeps the answer, or with
-// onChunk passes on what each Flush finds written (an event stream).
-type recorder struct {
-	header  http.Header
-	status  int
-	wrote   bool
-	body    bytes.Buffer
-	onChunk func(string)
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(status int) {
-	if !r.wrote {
-		r.status, r.wrote = status, true
+// newRequest makes the page's request (a path with its query, as the page fetches
+// it) the explorer's.
+func newRequest(ctx context.Context, method, target string, body []byte) (*explore.Request, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", target, err)
 	}
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(p)
-}
-
-// Flush passes on the chunk written since the last one when the request streams.
-func (r *recorder) Flush() {
-	if r.onChunk != nil && r.body.Len() > 0 {
-		r.onChunk(r.body.String())
-		r.body.Reset()
+	r := &explore.Request{Method: strings.ToUpper(method), Path: u.Path, Query: u.Query(), Context: ctx}
+	if body != nil {
+		r.Body = bytes.NewReader(body)
 	}
+	return r, nil
 }

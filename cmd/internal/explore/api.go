@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,54 +18,59 @@ import (
 const MaxBody = 64 << 10
 
 // route is one path's handlers by method.
-type route map[string]http.HandlerFunc
+type route map[string]func(Writer, *Request)
 
-// Handler returns the page and the API.
-func (s *Server) Handler() http.Handler {
+// routes maps the page's files and the API's paths to their handlers.
+func (s *Server) routes() map[string]route {
 	routes := map[string]route{
-		"/api/forward":  {http.MethodGet: s.handleForwardIndex, http.MethodPost: s.handleForwardPixels},
-		"/api/model":    {http.MethodGet: s.handleModel},
-		"/api/metrics":  {http.MethodGet: s.handleMetrics},
-		"/api/labels":   {http.MethodGet: s.handleLabels},
-		"/api/mistakes": {http.MethodGet: s.handleMistakes},
-		"/api/events":   {http.MethodGet: s.handleEvents},
-		"/api/design":   {http.MethodPost: s.handleDesign},
-		"/api/spec":     {http.MethodPost: s.handleSpec},
-		"/api/runs":     {http.MethodGet: s.handleRuns, http.MethodPost: s.handleStartRun},
+		"/api/forward":  {methodGet: s.handleForwardIndex, methodPost: s.handleForwardPixels},
+		"/api/model":    {methodGet: s.handleModel},
+		"/api/metrics":  {methodGet: s.handleMetrics},
+		"/api/labels":   {methodGet: s.handleLabels},
+		"/api/mistakes": {methodGet: s.handleMistakes},
+		"/api/events":   {methodGet: s.handleEvents},
+		"/api/design":   {methodPost: s.handleDesign},
+		"/api/spec":     {methodPost: s.handleSpec},
+		"/api/runs":     {methodGet: s.handleRuns, methodPost: s.handleStartRun},
 		// The page asks for site.json first: an exported folder's manifest (see
 		// cmd/internal/site) makes it run the network in the browser; here it learns that
 		// this server answers.
-		"/site.json": {http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, http.StatusOK, map[string]string{"mode": "server"})
+		"/site.json": {methodGet: func(w Writer, r *Request) {
+			writeJSON(w, statusOK, map[string]string{"mode": "server"})
 		}},
 	}
 	for path, a := range s.assets {
-		routes[path] = route{http.MethodGet: a.serve}
+		routes[path] = route{methodGet: a.serve}
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		rt, ok := routes[r.URL.Path]
-		if !ok && strings.HasPrefix(r.URL.Path, "/api/runs/") {
-			s.handleRun(w, r)
-			return
-		}
-		if !ok {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events, design, spec, runs)", r.URL.Path))
-			return
-		}
-		method := r.Method
-		if method == http.MethodHead {
-			method = http.MethodGet
-		}
-		h, ok := rt[method]
-		if !ok {
-			allowed := allowedMethods(rt)
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, orList(allowed)))
-			return
-		}
-		h(w, r)
-	})
+	return routes
+}
+
+// Answer answers one request of the page or the API: the server's Handler and the
+// WebAssembly explorer (cmd/explore/wasm) both call it, so that they give the same
+// answers.
+func (s *Server) Answer(w Writer, r *Request) {
+	w.SetHeader("X-Content-Type-Options", "nosniff")
+	rt, ok := s.router[r.Path]
+	if !ok && strings.HasPrefix(r.Path, "/api/runs/") {
+		s.handleRun(w, r)
+		return
+	}
+	if !ok {
+		writeError(w, statusNotFound, fmt.Sprintf("no such page or API: %s (the API is under /api/: forward, model, metrics, labels, mistakes, events, design, spec, runs)", r.Path))
+		return
+	}
+	method := r.Method
+	if method == methodHead {
+		method = methodGet
+	}
+	h, ok := rt[method]
+	if !ok {
+		allowed := allowedMethods(rt)
+		w.SetHeader("Allow", strings.Join(allowed, ", "))
+		writeError(w, statusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.Path, orList(allowed)))
+		return
+	}
+	h(w, r)
 }
 
 // allowedMethods lists a route's methods, HEAD along with GET, sorted.
@@ -75,8 +78,8 @@ func allowedMethods(rt route) []string {
 	var m []string
 	for k := range rt {
 		m = append(m, k)
-		if k == http.MethodGet {
-			m = append(m, http.MethodHead)
+		if k == methodGet {
+			m = append(m, methodHead)
 		}
 	}
 	slices.Sort(m)
@@ -92,15 +95,15 @@ func orList(s []string) string {
 }
 
 // writeJSON answers v as JSON with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w Writer, status int, v any) {
 	var b bytes.Buffer
 	if err := json.NewEncoder(&b).Encode(v); err != nil {
 		// Only a NaN or an infinity can fail here: a network that diverged.
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf("cannot encode the answer: %v", err))
+		writeError(w, statusInternalServerError, fmt.Sprintf("cannot encode the answer: %v", err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	w.SetHeader("Content-Type", "application/json")
+	w.SetHeader("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }
@@ -110,9 +113,9 @@ type errorResponse struct {
 	Error string `json:"error"`
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+func writeError(w Writer, status int, msg string) {
+	w.SetHeader("Content-Type", "application/json")
+	w.SetHeader("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(errorResponse{Error: msg})
 }
@@ -136,19 +139,19 @@ type forwardResponse struct {
 }
 
 // handleForwardIndex runs test image ?index=N.
-func (s *Server) handleForwardIndex(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+func (s *Server) handleForwardIndex(w Writer, r *Request) {
+	q := r.Query
 	if !q.Has("index") {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("missing ?index=N: the test image to run, 0..%d (or POST {\"pixels\": [...]})", s.test.N-1))
+		writeError(w, statusBadRequest, fmt.Sprintf("missing ?index=N: the test image to run, 0..%d (or POST {\"pixels\": [...]})", s.test.N-1))
 		return
 	}
 	idx, err := strconv.Atoi(q.Get("index"))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("index %q is not a whole number; want 0..%d", q.Get("index"), s.test.N-1))
+		writeError(w, statusBadRequest, fmt.Sprintf("index %q is not a whole number; want 0..%d", q.Get("index"), s.test.N-1))
 		return
 	}
 	if idx < 0 || idx >= s.test.N {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("index %d is out of range: the test set has %d images, 0..%d", idx, s.test.N, s.test.N-1))
+		writeError(w, statusBadRequest, fmt.Sprintf("index %d is out of range: the test set has %d images, 0..%d", idx, s.test.N, s.test.N-1))
 		return
 	}
 	label := s.test.Label(idx)
@@ -161,20 +164,19 @@ type forwardRequest struct {
 }
 
 // handleForwardPixels runs the posted image.
-func (s *Server) handleForwardPixels(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleForwardPixels(w Writer, r *Request) {
 	px, err := decodePixels(w, r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, statusBadRequest, err.Error())
 		return
 	}
 	s.answerForward(w, px, nil, nil)
 }
 
 // decodePixels reads a forwardRequest and checks its pixels.
-func decodePixels(w http.ResponseWriter, r *http.Request) ([]float32, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+func decodePixels(w Writer, r *Request) ([]float32, error) {
+	body, tooBig, err := readBody(r)
+	if tooBig {
 		return nil, fmt.Errorf("request body over %d KB; send {\"pixels\": [784 numbers in 0..1]}", MaxBody>>10)
 	}
 	if err != nil {
@@ -207,10 +209,10 @@ func decodePixels(w http.ResponseWriter, r *http.Request) ([]float32, error) {
 }
 
 // answerForward runs pixels through the network and writes the answer.
-func (s *Server) answerForward(w http.ResponseWriter, pixels []float32, index, label *int) {
+func (s *Server) answerForward(w Writer, pixels []float32, index, label *int) {
 	in, epoch, err := s.forward(pixels)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, statusInternalServerError, err.Error())
 		return
 	}
 	resp := forwardResponse{Index: index, Label: label, Pixels: in.Input, Predicted: in.Predicted,
@@ -218,7 +220,7 @@ func (s *Server) answerForward(w http.ResponseWriter, pixels []float32, index, l
 	for i, l := range in.Layers {
 		resp.Layers[i] = namedValues{Name: l.Layer, Shape: l.Shape, Values: l.Data}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // scale maps uint8 pixels to [0,1] as the trainer does.
@@ -252,11 +254,11 @@ type modelResponse struct {
 	Kernels []kernelSnapshot `json:"kernels"`
 }
 
-func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleModel(w Writer, r *Request) {
 	s.mu.Lock()
 	if s.c == nil {
 		s.mu.Unlock()
-		writeError(w, http.StatusInternalServerError, errClosed.Error())
+		writeError(w, statusInternalServerError, errClosed.Error())
 		return
 	}
 	resp := modelResponse{Variant: s.spec.Model(), Source: s.source, Run: s.run, Live: s.live, Epoch: s.header.Epoch, WeightsOnly: s.weightsOnly,
@@ -267,7 +269,7 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 			Values: slices.Clone(p.Value().Data().([]float32))})
 	}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // metricsResponse is the answer of /api/metrics.
@@ -275,14 +277,14 @@ type metricsResponse struct {
 	Points lenet.History `json:"points"`
 }
 
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMetrics(w Writer, r *Request) {
 	s.mu.Lock()
 	resp := metricsResponse{Points: slices.Clone(s.header.History)}
 	s.mu.Unlock()
 	if resp.Points == nil {
 		resp.Points = lenet.History{}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // labelsResponse is the answer of /api/labels.
@@ -291,12 +293,12 @@ type labelsResponse struct {
 	Labels  []int    `json:"labels"`
 }
 
-func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLabels(w Writer, r *Request) {
 	resp := labelsResponse{Classes: s.classes, Labels: make([]int, s.test.N)}
 	for i, l := range s.test.Labels {
 		resp.Labels[i] = int(l)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // mistake is one wrongly classified test image.
@@ -315,13 +317,13 @@ type mistakesResponse struct {
 	Mistakes  []mistake `json:"mistakes"`
 }
 
-func (s *Server) handleMistakes(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMistakes(w Writer, r *Request) {
 	resp, err := s.findMistakes()
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, statusInternalServerError, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // findMistakes classifies the whole test set with the current weights, once per

@@ -4,7 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"path"
 )
 
@@ -22,10 +21,10 @@ type asset struct {
 // internet.
 const contentSecurity = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-func (a asset) serve(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", a.contentType)
-	w.Header().Set("Content-Security-Policy", contentSecurity)
-	w.Header().Set("Cache-Control", "no-cache")
+func (a asset) serve(w Writer, r *Request) {
+	w.SetHeader("Content-Type", a.contentType)
+	w.SetHeader("Content-Security-Policy", contentSecurity)
+	w.SetHeader("Cache-Control", "no-cache")
 	w.Write(a.body)
 }
 

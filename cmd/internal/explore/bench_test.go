@@ -1,8 +1,9 @@
 package explore
 
 import (
+	"context"
 	"io"
-	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,11 +13,11 @@ import (
 // BenchmarkForward answers GET /api/forward?index=N (the network's forward pass for one
 // image, every layer's values, the JSON encoding) and POST /api/forward with 784
 // pixels (the JSON decoding and checks too), through the handler without a network
-// connection.
+// connection: through Answer, as the WebAssembly explorer calls it (so the benchmark
+// runs under Node too, GOOS=js GOARCH=wasm).
 func BenchmarkForward(b *testing.B) {
 	for _, v := range lenet.Presets {
 		s := newServer(b, Config{Weights: weights(b, v, 1), Test: testSet(b, 10)})
-		h := s.Handler()
 		post := `{"pixels": [` + strings.TrimSuffix(strings.Repeat("0.5019608,", 784), ",") + `]}`
 		for _, tc := range []struct{ name, method, body string }{
 			{"get", "GET", ""},
@@ -28,11 +29,10 @@ func BenchmarkForward(b *testing.B) {
 					if tc.body != "" {
 						body = strings.NewReader(tc.body)
 					}
-					req := httptest.NewRequest(tc.method, "/api/forward?index=3", body)
-					rec := httptest.NewRecorder()
-					h.ServeHTTP(rec, req)
-					if rec.Code != 200 {
-						b.Fatalf("%d %s", rec.Code, rec.Body)
+					rec, w := NewRecorder(nil)
+					s.Answer(w, &Request{Method: tc.method, Path: "/api/forward", Query: url.Values{"index": {"3"}}, Body: body, Context: context.Background()})
+					if rec.Status != 200 {
+						b.Fatalf("%d %s", rec.Status, rec.Body.String())
 					}
 				}
 			})

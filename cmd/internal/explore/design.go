@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 
 	"github.com/d2l-go/convnets/lenet"
 )
@@ -27,22 +25,21 @@ type specErrorResponse struct {
 
 // writeSpecError answers err, a *lenet.SpecError or any other error of reading a
 // spec, as a 400 with the layer that breaks.
-func writeSpecError(w http.ResponseWriter, err error) {
+func writeSpecError(w Writer, err error) {
 	resp := specErrorResponse{Error: err.Error(), Layer: -1}
 	var se *lenet.SpecError
 	if errors.As(err, &se) {
 		resp.Layer = se.Layer
 	}
-	writeJSON(w, http.StatusBadRequest, resp)
+	writeJSON(w, statusBadRequest, resp)
 }
 
-// readBody reads a JSON request body of at most MaxBody bytes into v, refusing
+// readJSON reads a JSON request body of at most MaxBody bytes into v, refusing
 // unknown fields and anything after the object; example is what to send, for the
 // messages.
-func readBody(w http.ResponseWriter, r *http.Request, v any, example string) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+func readJSON(w Writer, r *Request, v any, example string) error {
+	body, tooBig, err := readBody(r)
+	if tooBig {
 		return fmt.Errorf("request body over %d KB; send %s", MaxBody>>10, example)
 	}
 	if err != nil {
@@ -82,9 +79,9 @@ const designExample = `{"spec": "conv8k3s2-tanh-dense32"}`
 
 // handleDesign describes a spec: lenet.Describe's answer, as cmd/describe -json prints
 // it, or the layer that breaks and why.
-func (s *Server) handleDesign(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDesign(w Writer, r *Request) {
 	var req designRequest
-	if err := readBody(w, r, &req, designExample); err != nil {
+	if err := readJSON(w, r, &req, designExample); err != nil {
 		writeSpecError(w, err)
 		return
 	}
@@ -98,7 +95,7 @@ func (s *Server) handleDesign(w http.ResponseWriter, r *http.Request) {
 		writeSpecError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, statusOK, d)
 }
 
 // specResponse is the answer of POST /api/spec: the spec read and normalized (the
@@ -116,9 +113,9 @@ type specResponse struct {
 }
 
 // handleSpec reads a spec for the page's rows.
-func (s *Server) handleSpec(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSpec(w Writer, r *Request) {
 	var req designRequest
-	if err := readBody(w, r, &req, designExample); err != nil {
+	if err := readJSON(w, r, &req, designExample); err != nil {
 		writeSpecError(w, err)
 		return
 	}
@@ -143,8 +140,8 @@ func (s *Server) handleSpec(w http.ResponseWriter, r *http.Request) {
 				resp.Layers = sp.Normalized().Layers
 			}
 		}
-		writeJSON(w, http.StatusBadRequest, resp)
+		writeJSON(w, statusBadRequest, resp)
 		return
 	}
-	writeJSON(w, http.StatusOK, specResponse{Spec: spec.String(), Arch: spec.Arch(), Layers: spec.Layers, LR: spec.LearningRate(), Epochs: spec.EpochCount()})
+	writeJSON(w, statusOK, specResponse{Spec: spec.String(), Arch: spec.Arch(), Layers: spec.Layers, LR: spec.LearningRate(), Epochs: spec.EpochCount()})
 }

@@ -26,6 +26,11 @@
 // time estimates is measured: by a calibration at start-up (two batches of 256 of the
 // classic LeNet) and then by every finished run.
 //
+// Every request is answered by Server.Answer, from a Request to a Writer: the HTTP
+// server's Handler makes them of its http.Request and ResponseWriter, and the
+// WebAssembly explorer (cmd/explore/wasm) of the page's messages, with a Recorder, so
+// that its module leaves out net/http and gives the same answers byte for byte.
+//
 // The page's files are plain ES modules (no build step): api.js is the only one that
 // makes requests, so that another implementation of its methods can stand in for the
 // HTTP one; app.js is the explorer, design.js the Design & train view, dom.js their

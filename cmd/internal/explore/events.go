@@ -3,7 +3,6 @@ package explore
 import (
 	"fmt"
 	"math"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -61,17 +60,17 @@ func jsonNumber(v float64) string {
 // "progress" ({"epoch", "batch", "batches", "loss", "examples_per_sec"}) as the trainer
 // reports batches, "runs" ({"version"}) when a run started from the page changed (GET
 // /api/runs tells how). The first messages describe the current state.
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
+func (s *Server) handleEvents(w Writer, r *Request) {
+	fl, ok := w.(flusher)
 	if !ok {
-		writeError(w, http.StatusInternalServerError, "this connection cannot stream events")
+		writeError(w, statusInternalServerError, "this connection cannot stream events")
 		return
 	}
 	ch := s.events.subscribe()
 	defer s.events.unsubscribe(ch)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
+	w.SetHeader("Content-Type", "text/event-stream")
+	w.SetHeader("Cache-Control", "no-cache")
+	w.WriteHeader(statusOK)
 
 	sent := state{version: -1, points: -1} // runs: 0, as before any change: the page asks GET /api/runs first
 	tick := time.NewTicker(keepAlive)
@@ -98,7 +97,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		case <-ch:
 		case <-tick.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
-		case <-r.Context().Done():
+		case <-r.Context.Done():
 			return
 		case <-s.done:
 			return

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,9 +88,11 @@ type rate struct {
 // runs holds the page's training runs: one trains at a time, on a goroutine of its
 // own with a network of its own, so the explorer goes on answering meanwhile.
 type runs struct {
-	dir     string
-	train   *dataset.Set
-	noTrain string
+	dir       string
+	train     *dataset.Set
+	trainN    int                          // the training images: train.N, or those loadTrain gives
+	loadTrain func() (*dataset.Set, error) // when train is nil: Config.LoadTrain
+	noTrain   string
 
 	mu      sync.Mutex // guards everything below
 	list    []*Run
@@ -112,11 +113,19 @@ type runs struct {
 // when its server stopped is marked failed.
 func (rs *runs) init(cfg Config) error {
 	rs.dir, rs.train, rs.noTrain = cfg.RunsDir, cfg.Train, cfg.NoTrain
-	if rs.train == nil && rs.noTrain == "" {
+	switch {
+	case rs.train != nil:
+		if err := trainable(rs.train, rs.train.N); err != nil {
+			return err
+		}
+		rs.trainN = rs.train.N
+	case cfg.LoadTrain != nil:
+		if cfg.TrainN <= 0 {
+			return fmt.Errorf("explore: a training set to come of %d images", cfg.TrainN)
+		}
+		rs.trainN, rs.loadTrain = cfg.TrainN, cfg.LoadTrain
+	case rs.noTrain == "":
 		rs.noTrain = "it was started without a training set"
-	}
-	if rs.train != nil && (rs.train.N == 0 || rs.train.Rows != lenet.Height || rs.train.Cols != lenet.Width) {
-		return fmt.Errorf("explore: the training set holds %s; want 28x28 images", rs.train)
 	}
 	if rs.dir == "" {
 		rs.mem = map[string][]byte{}
@@ -343,20 +352,40 @@ func (st runSettings) check(trainN int) (*Run, lenet.Spec, error) {
 		Params: d.Params, MACs: d.MACs, Status: StatusQueued, Points: lenet.History{}}, spec, nil
 }
 
+// trainable checks a training set: n images of 28x28.
+func trainable(set *dataset.Set, n int) error {
+	if set.N == 0 || set.N != n || set.Rows != lenet.Height || set.Cols != lenet.Width {
+		return fmt.Errorf("explore: the training set holds %s; want %d 28x28 images", set, n)
+	}
+	return nil
+}
+
+// trainingSet is the training set, waiting for LoadTrain's when it comes later.
+func (rs *runs) trainingSet() (*dataset.Set, error) {
+	if rs.train != nil {
+		return rs.train, nil
+	}
+	set, err := rs.loadTrain()
+	if err != nil {
+		return nil, err
+	}
+	return set, trainable(set, rs.trainN)
+}
+
 // handleStartRun starts a run: 202 with its id, 400 for bad settings, 409 while
 // another run trains.
-func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStartRun(w Writer, r *Request) {
 	rs := &s.runs
-	if rs.train == nil {
-		writeError(w, http.StatusConflict, "this explorer cannot train: "+rs.noTrain)
+	if rs.trainN == 0 {
+		writeError(w, statusConflict, "this explorer cannot train: "+rs.noTrain)
 		return
 	}
 	var st runSettings
-	if err := readBody(w, r, &st, runExample); err != nil {
+	if err := readJSON(w, r, &st, runExample); err != nil {
 		writeSpecError(w, err)
 		return
 	}
-	run, spec, err := st.check(rs.train.N)
+	run, spec, err := st.check(rs.trainN)
 	if err != nil {
 		writeSpecError(w, err)
 		return
@@ -365,7 +394,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rs.closed:
 		rs.mu.Unlock()
-		writeError(w, http.StatusServiceUnavailable, errClosed.Error())
+		writeError(w, statusServiceUnavailable, errClosed.Error())
 		return
 	case rs.active != nil:
 		a := rs.active
@@ -374,7 +403,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 			msg += fmt.Sprintf(", epoch %d of %d", a.Progress.Epoch, a.Epochs)
 		}
 		rs.mu.Unlock()
-		writeError(w, http.StatusConflict, msg+"; one run trains at a time: stop it (POST /api/runs/"+a.ID+"/stop) or wait")
+		writeError(w, statusConflict, msg+"; one run trains at a time: stop it (POST /api/runs/"+a.ID+"/stop) or wait")
 		return
 	case len(rs.list) >= MaxRuns:
 		msg := fmt.Sprintf("the explorer keeps %d runs at most; move older runs out of %s and restart it", MaxRuns, rs.dir)
@@ -382,14 +411,14 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 			msg = fmt.Sprintf("the explorer keeps %d runs at most; reload the page to start afresh (export the runs to keep first)", MaxRuns)
 		}
 		rs.mu.Unlock()
-		writeError(w, http.StatusConflict, msg)
+		writeError(w, statusConflict, msg)
 		return
 	}
 	rs.lastID++
 	run.ID, run.Started = "r"+strconv.Itoa(rs.lastID), time.Now().UTC().Truncate(time.Second)
 	if err := rs.save(run); err != nil {
 		rs.mu.Unlock()
-		writeError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, statusInternalServerError, err.Error())
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -403,7 +432,7 @@ func (s *Server) handleStartRun(w http.ResponseWriter, r *http.Request) {
 		defer rs.wg.Done()
 		s.train(ctx, run, spec)
 	}()
-	writeJSON(w, http.StatusAccepted, map[string]string{"id": run.ID})
+	writeJSON(w, statusAccepted, map[string]string{"id": run.ID})
 }
 
 // update changes the active run under rs.mu, records the change and, when persist,
@@ -430,10 +459,14 @@ func (s *Server) train(ctx context.Context, r *Run, spec lenet.Spec) {
 	start := time.Now()
 	s.update(r, true, func(r *Run) { r.Status = StatusTraining })
 	var res *lenet.Result
-	c, err := lenet.New(lenet.Config{Spec: spec, BatchSize: r.Batch, Seed: r.Seed})
+	train, err := s.runs.trainingSet()
+	var c *lenet.Classifier
+	if err == nil {
+		c, err = lenet.New(lenet.Config{Spec: spec, BatchSize: r.Batch, Seed: r.Seed})
+	}
 	if err == nil {
 		defer c.Close()
-		res, err = lenet.Train(ctx, c, s.runs.train.Head(r.Limit), s.test, lenet.TrainConfig{
+		res, err = lenet.Train(ctx, c, train.Head(r.Limit), s.test, lenet.TrainConfig{
 			Epochs: r.Epochs, LR: r.LR, Seed: r.Seed,
 			OnBatch: func(b lenet.BatchInfo) {
 				rs := &s.runs
@@ -539,15 +572,15 @@ type runsResponse struct {
 	} `json:"limits"`
 }
 
-func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRuns(w Writer, r *Request) {
 	s.mu.Lock()
 	loaded := s.run
 	s.mu.Unlock()
 	rs := &s.runs
-	resp := runsResponse{Loaded: loaded, CanTrain: rs.train != nil, Why: rs.noTrain}
+	resp := runsResponse{Loaded: loaded, CanTrain: rs.trainN > 0, Why: rs.noTrain}
 	resp.Limits.Epochs, resp.Limits.Batch, resp.Limits.Runs = MaxRunEpochs, MaxRunBatch, MaxRuns
-	if rs.train != nil {
-		resp.TrainSize, resp.Why = rs.train.N, ""
+	if rs.trainN > 0 {
+		resp.TrainSize, resp.Why = rs.trainN, ""
 	}
 	rs.mu.Lock()
 	resp.Runs = make([]*Run, len(rs.list))
@@ -568,31 +601,31 @@ func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
 		resp.Rate = &rt
 	}
 	rs.mu.Unlock()
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, statusOK, resp)
 }
 
 // handleRun answers /api/runs/ID/ACTION: POST stop and load, GET checkpoint and
 // pytorch.
-func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
-	rest := strings.TrimPrefix(r.URL.Path, "/api/runs/")
+func (s *Server) handleRun(w Writer, r *Request) {
+	rest := strings.TrimPrefix(r.Path, "/api/runs/")
 	id, action, _ := strings.Cut(rest, "/")
-	methods := map[string]string{"stop": http.MethodPost, "load": http.MethodPost, "checkpoint": http.MethodGet, "pytorch": http.MethodGet}
+	methods := map[string]string{"stop": methodPost, "load": methodPost, "checkpoint": methodGet, "pytorch": methodGet}
 	want, ok := methods[action]
 	if !ok || strings.Contains(action, "/") {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no such page or API: %s (a run's API is /api/runs/ID/ followed by stop, load, checkpoint or pytorch)", r.URL.Path))
+		writeError(w, statusNotFound, fmt.Sprintf("no such page or API: %s (a run's API is /api/runs/ID/ followed by stop, load, checkpoint or pytorch)", r.Path))
 		return
 	}
 	method := r.Method
-	if method == http.MethodHead {
-		method = http.MethodGet
+	if method == methodHead {
+		method = methodGet
 	}
 	if method != want {
 		allow := want
-		if want == http.MethodGet {
+		if want == methodGet {
 			allow = "GET, HEAD"
 		}
-		w.Header().Set("Allow", allow)
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, want))
+		w.SetHeader("Allow", allow)
+		writeError(w, statusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.Path, want))
 		return
 	}
 	rs := &s.runs
@@ -608,20 +641,20 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	idle := rs.active == nil || run == nil || rs.active.ID != run.ID
 	rs.mu.Unlock()
 	if run == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no run %q; GET /api/runs lists them", id))
+		writeError(w, statusNotFound, fmt.Sprintf("no run %q; GET /api/runs lists them", id))
 		return
 	}
 	switch action {
 	case "stop":
 		if idle {
-			writeError(w, http.StatusConflict, fmt.Sprintf("run %s is not training: it %s", run.ID, statusText(run.Status)))
+			writeError(w, statusConflict, fmt.Sprintf("run %s is not training: it %s", run.ID, statusText(run.Status)))
 			return
 		}
 		cancel()
-		writeJSON(w, http.StatusAccepted, map[string]string{"id": run.ID, "status": "stopping"})
+		writeJSON(w, statusAccepted, map[string]string{"id": run.ID, "status": "stopping"})
 	case "load":
 		if !run.Checkpoint {
-			writeError(w, http.StatusConflict, fmt.Sprintf("run %s has no weights to load: it %s", run.ID, statusText(run.Status)))
+			writeError(w, statusConflict, fmt.Sprintf("run %s has no weights to load: it %s", run.ID, statusText(run.Status)))
 			return
 		}
 		ck, err := rs.loadCheckpoint(run.ID)
@@ -629,18 +662,18 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			err = s.switchNetwork(ck, "run "+run.ID, run.ID)
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("loading run %s: %v", run.ID, err))
+			writeError(w, statusInternalServerError, fmt.Sprintf("loading run %s: %v", run.ID, err))
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"id": run.ID, "spec": run.Spec})
+		writeJSON(w, statusOK, map[string]string{"id": run.ID, "spec": run.Spec})
 	case "checkpoint":
 		if !run.Checkpoint {
-			writeError(w, http.StatusConflict, fmt.Sprintf("run %s has no weights to export: it %s", run.ID, statusText(run.Status)))
+			writeError(w, statusConflict, fmt.Sprintf("run %s has no weights to export: it %s", run.ID, statusText(run.Status)))
 			return
 		}
 		b, err := rs.checkpointBytes(run.ID)
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
+			writeError(w, statusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
 			return
 		}
 		download(w, "application/octet-stream", "run-"+run.ID+".safetensors", b)
@@ -651,7 +684,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			err = lenet.WritePyTorch(&b, spec)
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
+			writeError(w, statusInternalServerError, fmt.Sprintf("run %s: %v", run.ID, err))
 			return
 		}
 		download(w, "text/x-python; charset=utf-8", "run_"+run.ID+".py", []byte(b.String()))
@@ -670,10 +703,10 @@ func statusText(status string) string {
 }
 
 // download answers a file to save.
-func download(w http.ResponseWriter, contentType, name string, b []byte) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Cache-Control", "no-store")
+func download(w Writer, contentType, name string, b []byte) {
+	w.SetHeader("Content-Type", contentType)
+	w.SetHeader("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.SetHeader("Cache-Control", "no-store")
 	w.Write(b)
 }
 

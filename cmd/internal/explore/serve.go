@@ -1,3 +1,5 @@
+//go:build !js
+
 package explore
 
 import (
@@ -91,7 +93,7 @@ func hostGuard(addr net.Addr, next http.Handler) http.Handler {
 	want := "http://" + net.JoinHostPort(tcp.IP.String(), port) + "/"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !allowed[strings.ToLower(r.Host)] {
-			writeError(w, http.StatusForbidden, fmt.Sprintf("host %q is not this server's address: open %s (a server on the loopback answers only to its own address, against DNS rebinding)", r.Host, want))
+			writeError(httpWriter{w}, statusForbidden, fmt.Sprintf("host %q is not this server's address: open %s (a server on the loopback answers only to its own address, against DNS rebinding)", r.Host, want))
 			return
 		}
 		next.ServeHTTP(w, r)

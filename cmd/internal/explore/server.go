@@ -42,6 +42,13 @@ type Config struct {
 	// POST /api/runs); nil means the server cannot train, and NoTrain says why.
 	Train   *dataset.Set
 	NoTrain string
+	// TrainN and LoadTrain stand for Train when the training set comes later:
+	// LoadTrain gives the TrainN images when the first run starts, waiting for them
+	// if need be; GET /api/runs answers TrainN meanwhile. The WebAssembly explorer
+	// fetches its training images after its first answers, so that the page shows
+	// without waiting for them.
+	TrainN    int
+	LoadTrain func() (*dataset.Set, error)
 	// RunsDir is the folder where every run is kept, its checkpoint and a small JSON
 	// file, and from which the runs of earlier sessions are read back by New; "" keeps
 	// runs and their weights in memory only (the WebAssembly explorer, which has no
@@ -62,6 +69,7 @@ type Server struct {
 	test    *dataset.Set
 	classes []string // the class names of the data set the weights were trained on
 	assets  map[string]asset
+	router  map[string]route // the page's files and the API (routes)
 
 	mu          sync.Mutex // guards everything below, and the machines of c and insp
 	spec        lenet.Spec
@@ -144,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 		spec: v, specs: specs, assets: files, test: cfg.Test, source: cfg.Source, live: cfg.Live, classes: classNames(src),
 		c: c, insp: insp, header: cfg.Weights.CheckpointHeader, weightsOnly: cfg.Weights.WeightsOnly, done: make(chan struct{}),
 	}
+	s.router = s.routes()
 	s.header.History = slices.Clone(s.header.History)
 	s.recordKernels(cfg.Weights)
 	s.events.init()

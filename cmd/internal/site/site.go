@@ -71,8 +71,13 @@ const (
 	RoleTrainLabels = "train-labels"
 )
 
-// roles lists the data files every folder holds.
-var roles = []string{RoleWeights, RoleTestImages, RoleTestLabels, RoleTrainImages, RoleTrainLabels}
+// roles lists the data files every folder holds: those the first view needs
+// (viewRoles), then the training slice (trainRoles), which the page fetches after.
+var (
+	roles      = append(slices.Clone(viewRoles), trainRoles...)
+	viewRoles  = []string{RoleWeights, RoleTestImages, RoleTestLabels}
+	trainRoles = []string{RoleTrainImages, RoleTrainLabels}
+)
 
 // fileNames are the data files' names in the folder.
 var fileNames = map[string]string{
@@ -293,24 +298,20 @@ func (m *Manifest) Names() []string {
 
 // Open checks the fetched data files (by name) against the manifest, each its size
 // and digest, and makes them the explorer's configuration: the weights, the test
-// slice, the training slice, runs kept in memory. Every failure is one line naming the
-// file and what to do.
+// slice, the training slice, runs kept in memory. The training slice may come later:
+// without its two files the configuration says how many images it holds (TrainN) and
+// the caller sets LoadTrain, which gives them when a run starts (OpenTrain checks
+// them). Every failure is one line naming the file and what to do.
 func Open(m *Manifest, files map[string][]byte) (explore.Config, error) {
-	content := map[string][]byte{}
-	for _, role := range roles {
-		f := m.Files[role]
-		b, ok := files[f.Name]
-		if !ok {
-			return explore.Config{}, fmt.Errorf("%s: missing from the folder; %s", f.Name, exportAgain)
-		}
-		b, err := unzip(b, f.Size)
-		if err != nil {
-			return explore.Config{}, fmt.Errorf("%s: %v; %s", f.Name, err, exportAgain)
-		}
-		if int64(len(b)) != f.Size || digest(b) != f.SHA256 {
-			return explore.Config{}, fmt.Errorf("%s: altered: its content is not the one %s names (%d bytes, SHA-256 %.12s…); %s", f.Name, ManifestName, f.Size, f.SHA256, exportAgain)
-		}
-		content[role] = b
+	_, hasImages := files[m.Files[RoleTrainImages].Name]
+	_, hasLabels := files[m.Files[RoleTrainLabels].Name]
+	want := roles
+	if !hasImages && !hasLabels {
+		want = viewRoles
+	}
+	content, err := check(m, files, want)
+	if err != nil {
+		return explore.Config{}, err
 	}
 	w := content[RoleWeights]
 	ck, err := lenet.ReadCheckpointAt(bytes.NewReader(w), int64(len(w)))
@@ -324,14 +325,60 @@ func Open(m *Manifest, files map[string][]byte) (explore.Config, error) {
 	if err != nil {
 		return explore.Config{}, err
 	}
+	if test.N != m.Test {
+		return explore.Config{}, fmt.Errorf("%s: %d test images, but the files hold %d; %s", ManifestName, m.Test, test.N, exportAgain)
+	}
+	cfg := explore.Config{Weights: ck, Test: test, TrainN: m.Train, Source: m.Source, NoCalibration: true}
+	if len(want) == len(roles) {
+		if cfg.Train, err = trainSet(m, content); err != nil {
+			return explore.Config{}, err
+		}
+	}
+	return cfg, nil
+}
+
+// OpenTrain checks the training slice's two files against the manifest, as Open
+// does, and reads them.
+func OpenTrain(m *Manifest, files map[string][]byte) (*dataset.Set, error) {
+	content, err := check(m, files, trainRoles)
+	if err != nil {
+		return nil, err
+	}
+	return trainSet(m, content)
+}
+
+// check returns the content of the files of the roles want, each checked against the
+// manifest and uncompressed.
+func check(m *Manifest, files map[string][]byte, want []string) (map[string][]byte, error) {
+	content := map[string][]byte{}
+	for _, role := range want {
+		f := m.Files[role]
+		b, ok := files[f.Name]
+		if !ok {
+			return nil, fmt.Errorf("%s: missing from the folder; %s", f.Name, exportAgain)
+		}
+		b, err := unzip(b, f.Size)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v; %s", f.Name, err, exportAgain)
+		}
+		if int64(len(b)) != f.Size || digest(b) != f.SHA256 {
+			return nil, fmt.Errorf("%s: altered: its content is not the one %s names (%d bytes, SHA-256 %.12s…); %s", f.Name, ManifestName, f.Size, f.SHA256, exportAgain)
+		}
+		content[role] = b
+	}
+	return content, nil
+}
+
+// trainSet reads the training slice from checked content.
+func trainSet(m *Manifest, content map[string][]byte) (*dataset.Set, error) {
 	train, err := readSet(m, content, RoleTrainImages, RoleTrainLabels)
 	if err != nil {
-		return explore.Config{}, err
+		return nil, err
 	}
-	if test.N != m.Test || train.N != m.Train {
-		return explore.Config{}, fmt.Errorf("%s: %d test and %d training images, but the files hold %d and %d; %s", ManifestName, m.Test, m.Train, test.N, train.N, exportAgain)
+	if train.N != m.Train {
+		return nil, fmt.Errorf("%s: %d training images, but the files hold %d; %s", ManifestName, m.Train, train.N, exportAgain)
 	}
-	return explore.Config{Weights: ck, Test: test, Train: train, Source: m.Source, NoCalibration: true}, nil
+	return train, nil
 }
 
 // unzip returns b decompressed when it is gzip data (at most size bytes, as the

@@ -6,17 +6,22 @@
 // transports alike.
 //
 // A folder the worker cannot start from (a missing or altered file) makes every
-// request reject with the worker's one line, which the page shows.
+// request reject with the worker's one line, which the page shows in its status line.
+
+import {fail} from './dom.js';
 
 export function connect() {
   const worker = new Worker('explore-worker.js');
   const pending = new Map(); // id -> {resolve, reject, onChunk}
   let nextID = 1, fatal = null;
 
+  // A failure after the first view (the training slice comes later) is shown too,
+  // though no request of the page may be waiting.
   const failAll = msg => {
     fatal = new Error(msg);
     for (const p of pending.values()) p.reject(fatal);
     pending.clear();
+    fail(fatal);
   };
   worker.onmessage = e => {
     const m = e.data;

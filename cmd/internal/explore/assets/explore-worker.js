@@ -48,18 +48,25 @@ async function start() {
     throw new Error(`${m.wasm_exec || 'wasm_exec.js'}: does not load (${err.message}); ${again}`);
   }
   const go = new Go();
-  const names = Object.values(m.files || {}).map(f => f.name);
-  const [instance, ...data] = await Promise.all([
-    instantiate(m.wasm || 'explore.wasm', go.importObject),
-    ...names.map(async n => new Uint8Array(await (await fetchBytes(n)).arrayBuffer())),
-  ]);
+  // The weights and the test slice are what the first view needs; the training slice
+  // (the larger part of the folder) is fetched once the explorer answers, and a run
+  // started before waits for it.
+  const files = m.files || {};
+  const trainRoles = ['train-images', 'train-labels'];
+  const viewNames = Object.keys(files).filter(r => !trainRoles.includes(r)).map(r => files[r].name);
+  const trainNames = trainRoles.filter(r => files[r]).map(r => files[r].name);
+  const fetchAll = names => Promise.all(names.map(async n => [n, new Uint8Array(await (await fetchBytes(n)).arrayBuffer())]));
+  const [instance, view] = await Promise.all([instantiate(m.wasm || 'explore.wasm', go.importObject), fetchAll(viewNames)]);
   go.run(instance).then(() => self.postMessage({fatal: 'the WebAssembly module stopped; reload the page'}));
-  const files = Object.fromEntries(names.map((n, i) => [n, data[i]]));
-  await self.goExplore.start(manifest, files);
+  await self.goExplore.start(manifest, Object.fromEntries(view));
+  // An object, not the promise itself: start's own promise would wait for it.
+  return {trained: fetchAll(trainNames).then(train => self.goExplore.train(Object.fromEntries(train)))};
 }
 
-const ready = start();
-ready.catch(err => self.postMessage({fatal: String(err && err.message || err)}));
+const fatal = err => self.postMessage({fatal: String(err && err.message || err)});
+// ready settles when the explorer answers; the training slice follows on its own.
+const ready = start().then(({trained}) => { trained.catch(fatal); });
+ready.catch(fatal);
 
 self.onmessage = async e => {
   const m = e.data;
