@@ -160,6 +160,7 @@ type poolRun[T opkit.Float] struct {
 	kind       pool4DKind
 	g          pool4DGeom
 	backward   bool
+	fast       bool // see windows
 	x, gy, out []T
 	rows, cols []int
 }
@@ -200,7 +201,7 @@ func (r *poolRun[T]) run() {
 func (r *poolRun[T]) Range(_, lo, hi int) {
 	switch {
 	case !r.g.is2x2():
-		r.windows(lo, hi)
+		r.windows(lo, hi, true)
 	case r.kind == pool4DAvg && r.backward:
 		r.avg2x2Backward(lo, hi)
 	case r.kind == pool4DAvg:
@@ -221,42 +222,213 @@ func (r *poolRun[T]) Range(_, lo, hi int) {
 }
 
 // windows is both passes over general windows on planes [lo, hi), one walk over every
-// window of every plane of x. The forward pass (gy unused) writes each window's maximum
-// or average to out. The backward pass zeroes out, the size of x, then sends each entry
-// of gy to its window's first maximum or spreads it evenly over the window's input
-// pixels.
-func (r *poolRun[T]) windows(lo, hi int) {
-	g, kind, backward := &r.g, r.kind, r.backward
-	in, on, w := g.h*g.w, g.oh*g.ow, g.w
-	rows, cols := r.rows, r.cols
-	scale := 1 / T(g.kh*g.kw)
+// window of every plane of x in row-major order. The forward pass (gy unused) writes
+// each window's maximum or average to out. The backward pass zeroes out, the size of x,
+// then sends each entry of gy to its window's first maximum or spreads it evenly over
+// the window's input pixels. With fast (as the ops run it), the windows wholly inside
+// the plane go to interior (no clipping, common sizes unrolled) and every maximum is
+// found by maxWindow, without branches; without it (the tests' reference), every window
+// is clipped and scanned by pool4DArgMax. The walk is the same, so every gradient sum
+// adds in the same order, and the bits are the same.
+func (r *poolRun[T]) windows(lo, hi int, fast bool) {
+	g := &r.g
+	in, on := g.h*g.w, g.oh*g.ow
+	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
+	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
+	if r.fast = fast; !fast {
+		i0, i1 = 0, 0
+	}
 	for p := lo; p < hi; p++ {
-		xp := r.x[p*in : (p+1)*in]
-		var yp, gp, dp []T
-		if !backward {
-			yp = r.out[p*on : (p+1)*on]
+		var pl poolPlane[T]
+		pl.x = r.x[p*in : (p+1)*in]
+		if !r.backward {
+			pl.y = r.out[p*on : (p+1)*on]
 		} else {
-			gp, dp = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
-			clear(dp)
+			pl.gy, pl.dx = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
+			clear(pl.dx)
 		}
-		o := 0
-		for i := 0; i < len(rows); i += 2 {
-			r0, r1 := rows[i], rows[i+1]
-			for j := 0; j < len(cols); j, o = j+2, o+1 {
-				c0, c1 := cols[j], cols[j+1]
-				switch {
-				case kind == pool4DMax && !backward:
-					yp[o] = xp[pool4DArgMax(xp, w, r0, r1, c0, c1)]
-				case kind == pool4DMax:
-					dp[pool4DArgMax(xp, w, r0, r1, c0, c1)] += gp[o]
-				case !backward:
-					yp[o] = pool4DSum(xp, w, r0, r1, c0, c1) * scale
-				default:
-					pool4DSpread(dp, w, r0, r1, c0, c1, gp[o]*scale)
-				}
+		for i := range g.oh {
+			if i < i0 || i >= i1 {
+				r.spans(&pl, i, 0, g.ow)
+				continue
+			}
+			r.spans(&pl, i, 0, j0)
+			r.interior(&pl, i, j0, j1)
+			r.spans(&pl, i, j1, g.ow)
+		}
+	}
+}
+
+// poolPlane is one plane's operands in windows: x and y, or x, gy and dx.
+type poolPlane[T opkit.Float] struct {
+	x, y, gy, dx []T
+}
+
+// interiorRange returns the outputs [lo, hi), of out along a dimension of length n,
+// whose windows (size k, padding p, stride s) lie wholly inside the input.
+func interiorRange(out, n, k, p, s int) (lo, hi int) {
+	lo = min((p+s-1)/s, out)
+	if n+p-k < 0 {
+		return lo, lo
+	}
+	hi = min((n+p-k)/s+1, out)
+	return lo, max(lo, hi)
+}
+
+// spans runs the pass on the windows (i, j) for j in [ja, jb) of the plane pl, each
+// clipped to the plane by the spans r.rows and r.cols: the general code, which every
+// window can take.
+func (r *poolRun[T]) spans(pl *poolPlane[T], i, ja, jb int) {
+	g := &r.g
+	w, o := g.w, i*g.ow+ja
+	r0, r1 := r.rows[2*i], r.rows[2*i+1]
+	scale := 1 / T(g.kh*g.kw)
+	for j := ja; j < jb; j, o = j+1, o+1 {
+		c0, c1 := r.cols[2*j], r.cols[2*j+1]
+		switch {
+		case r.kind == pool4DMax && !r.fast:
+			k := pool4DArgMax(pl.x, w, r0, r1, c0, c1)
+			if r.backward {
+				pl.dx[k] += pl.gy[o]
+			} else {
+				pl.y[o] = pl.x[k]
+			}
+		case r.kind == pool4DMax:
+			r.maxWindow(pl, o, r0*w+c0, r1-r0, c1-c0)
+		case !r.backward:
+			pl.y[o] = pool4DSum(pl.x, w, r0, r1, c0, c1) * scale
+		default:
+			pool4DSpread(pl.dx, w, r0, r1, c0, c1, pl.gy[o]*scale)
+		}
+	}
+}
+
+// interior runs the pass on the windows (i, j) for j in [ja, jb) of the plane pl, all
+// wholly inside it, to the bits of spans: no clipping, and the common sizes unrolled.
+func (r *poolRun[T]) interior(pl *poolPlane[T], i, ja, jb int) {
+	g := &r.g
+	w, kh, kw, sw := g.w, g.kh, g.kw, g.sw
+	o := i*g.ow + ja
+	base := (i*g.sh-g.ph)*w + ja*sw - g.pw
+	if r.kind == pool4DMax {
+		for j := ja; j < jb; j, o, base = j+1, o+1, base+sw {
+			r.maxWindow(pl, o, base, kh, kw)
+		}
+		return
+	}
+	scale := 1 / T(kh*kw)
+	n := (kh-1)*w + kw // the extent of a window in the plane
+	for j := ja; j < jb; j, o, base = j+1, o+1, base+sw {
+		if !r.backward {
+			pl.y[o] = windowSum(pl.x[base:base+n], w, kh, kw) * scale
+			continue
+		}
+		d := pl.gy[o] * scale
+		dw := pl.dx[base : base+n]
+		for u := range kh {
+			row := dw[u*w : u*w+kw]
+			for v := range row {
+				row[v] += d
 			}
 		}
 	}
+}
+
+// maxWindow runs the max-pooling pass on output o, whose kh x kw window starts at
+// position base of the plane pl, to the bits of pool4DArgMax's pick. It takes the
+// window's maximum m with Go's max (no branches, which random data would mispredict):
+// where m is a number other than zero, every element equal to m has m's bits, so m is
+// the first maximum's value and the first element equal to m its position. A NaN or a
+// zero maximum (whose sign depends on which zero comes first) goes to pool4DArgMax.
+func (r *poolRun[T]) maxWindow(pl *poolPlane[T], o, base, kh, kw int) {
+	w := r.g.w
+	win := pl.x[base : base+(kh-1)*w+kw]
+	m := windowMax(win, w, kh, kw)
+	if m != m || m == 0 {
+		k := base + pool4DArgMax(win, w, 0, kh, 0, kw)
+		if r.backward {
+			pl.dx[k] += pl.gy[o]
+		} else {
+			pl.y[o] = pl.x[k]
+		}
+		return
+	}
+	if r.backward {
+		pl.dx[base+firstEqual(win, w, kh, kw, m)] += pl.gy[o]
+	} else {
+		pl.y[o] = m
+	}
+}
+
+// windowMax returns max (Go's: NaN wins, +0 over -0) of the kh x kw window at the start
+// of win (row length w), in a tree for the common sizes.
+func windowMax[T opkit.Float](win []T, w, kh, kw int) T {
+	switch {
+	case kh == 3 && kw == 3:
+		a, b, c := win[0:3:3], win[w:w+3:w+3], win[2*w:2*w+3:2*w+3]
+		return max(max(max(a[0], a[1]), max(a[2], b[0])), max(max(b[1], b[2]), max(c[0], c[1])), c[2])
+	case kh == 2 && kw == 2:
+		a, b := win[0:2:2], win[w:w+2:w+2]
+		return max(max(a[0], a[1]), max(b[0], b[1]))
+	}
+	m := win[0]
+	for u := range kh {
+		for _, v := range win[u*w : u*w+kw] {
+			m = max(m, v)
+		}
+	}
+	return m
+}
+
+// firstEqual returns the row-major position (u·w + v) of the first element of the kh x
+// kw window at the start of win (row length w) equal to m, which one is. For 3x3 and
+// 2x2 windows a mask of the equal elements, whose lowest bit marks the first, without
+// branches; else a scan.
+func firstEqual[T opkit.Float](win []T, w, kh, kw int, m T) int {
+	switch {
+	case kh == 3 && kw == 3:
+		a, b, c := win[0:3:3], win[w:w+3:w+3], win[2*w:2*w+3:2*w+3]
+		e := bit(a[0] == m) | bit(a[1] == m)<<1 | bit(a[2] == m)<<2 |
+			bit(b[0] == m)<<3 | bit(b[1] == m)<<4 | bit(b[2] == m)<<5 |
+			bit(c[0] == m)<<6 | bit(c[1] == m)<<7 | bit(c[2] == m)<<8
+		k := bits.TrailingZeros(e)
+		u := k * 11 >> 5 // k / 3 for k < 9
+		return u*w + k - 3*u
+	case kh == 2 && kw == 2:
+		a, b := win[0:2:2], win[w:w+2:w+2]
+		e := bit(a[0] == m) | bit(a[1] == m)<<1 | bit(b[0] == m)<<2 | bit(b[1] == m)<<3
+		k := bits.TrailingZeros(e)
+		return k>>1*w + k&1
+	}
+	for u := range kh {
+		for v, x := range win[u*w : u*w+kw] {
+			if x == m {
+				return u*w + v
+			}
+		}
+	}
+	return 0
+}
+
+// bit is 1 for true and 0 for false.
+func bit(c bool) uint {
+	var u uint
+	if c {
+		u = 1
+	}
+	return u
+}
+
+// windowSum is pool4DSum of the kh x kw window at the start of win (row length w): the
+// same additions in the same order.
+func windowSum[T opkit.Float](win []T, w, kh, kw int) T {
+	var s T
+	for u := range kh {
+		for _, v := range win[u*w : u*w+kw] {
+			s += v
+		}
+	}
+	return s
 }
 
 // pool4DSum returns the sum of rows [r0, r1) and columns [c0, c1) of the plane xp (row
