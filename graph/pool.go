@@ -163,12 +163,16 @@ type poolRun[T opkit.Float] struct {
 	fast       bool // see windows
 	x, gy, out []T
 	rows, cols []int
+	// offs and starts are maxPlanesVector's windows: the offsets of a window's elements
+	// from its start, and the starts of the interior windows in row-major order, padded
+	// to whole blocks of 8; empty where it does not run.
+	offs, starts []int32
 }
 
 // poolRunOf returns the op's poolRun (a's scratch) for a run of kind on the geometry g.
 func poolRunOf[T opkit.Float](a opkit.Args[T], kind pool4DKind, g pool4DGeom) *poolRun[T] {
 	r := opkit.Scratch[poolRun[T]](a)
-	*r = poolRun[T]{kind: kind, g: g, rows: r.rows, cols: r.cols}
+	*r = poolRun[T]{kind: kind, g: g, rows: r.rows, cols: r.cols, offs: r.offs, starts: r.starts}
 	return r
 }
 
@@ -189,12 +193,39 @@ func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
 func (r *poolRun[T]) run() {
 	g := &r.g
 	if !g.is2x2() {
-		r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
-		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
+		r.prepare()
 	}
 	in := g.h * g.w
 	parallel.ForBody(g.workers, len(r.x)/in, in, r)
-	*r = poolRun[T]{rows: r.rows, cols: r.cols}
+	*r = poolRun[T]{rows: r.rows, cols: r.cols, offs: r.offs, starts: r.starts}
+}
+
+// prepare computes what windows needs of the geometry: the spans of every window, and
+// for float32 max pooling on a CPU with AVX2 maxPlanesVector's offsets and starts.
+func (r *poolRun[T]) prepare() {
+	g := &r.g
+	r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
+	r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
+	r.offs, r.starts = r.offs[:0], r.starts[:0]
+	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
+	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
+	if _, f32 := any(r).(*poolRun[float32]); !f32 || r.kind != pool4DMax || !havePoolVector ||
+		i0 == i1 || j0 == j1 || g.h*g.w > math.MaxInt32 {
+		return
+	}
+	for u := range g.kh {
+		for v := range g.kw {
+			r.offs = append(r.offs, int32(u*g.w+v))
+		}
+	}
+	for i := i0; i < i1; i++ {
+		for j := j0; j < j1; j++ {
+			r.starts = append(r.starts, int32((i*g.sh-g.ph)*g.w+j*g.sw-g.pw))
+		}
+	}
+	for len(r.starts)%8 != 0 {
+		r.starts = append(r.starts, r.starts[len(r.starts)-1])
+	}
 }
 
 // Range runs the pass on planes [lo, hi).
@@ -237,16 +268,12 @@ func (r *poolRun[T]) windows(lo, hi int, fast bool) {
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
 	if r.fast = fast; !fast {
 		i0, i1 = 0, 0
+	} else if len(r.offs) > 0 {
+		maxPlanesVector(any(r).(*poolRun[float32]), lo, hi)
+		return
 	}
 	for p := lo; p < hi; p++ {
-		var pl poolPlane[T]
-		pl.x = r.x[p*in : (p+1)*in]
-		if !r.backward {
-			pl.y = r.out[p*on : (p+1)*on]
-		} else {
-			pl.gy, pl.dx = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
-			clear(pl.dx)
-		}
+		pl := r.plane(p, in, on)
 		for i := range g.oh {
 			if i < i0 || i >= i1 {
 				r.spans(&pl, i, 0, g.ow)
@@ -257,6 +284,67 @@ func (r *poolRun[T]) windows(lo, hi int, fast bool) {
 			r.spans(&pl, i, j1, g.ow)
 		}
 	}
+}
+
+// poolChunk is how many interior windows maxPlanesVector has maxWindows8 compute at a
+// time.
+const poolChunk = 256
+
+// maxPlanesVector is windows for float32 max pooling on a CPU with AVX2: the same walk,
+// the interior windows' first maxima and their positions computed by maxWindows8,
+// poolChunk at a time, the windows with a NaN or a zero maximum (whose sign depends on
+// which zero comes first) by pool4DArgMax, and the clipped windows by spans.
+func maxPlanesVector(r *poolRun[float32], lo, hi int) {
+	g := &r.g
+	in, on, w := g.h*g.w, g.oh*g.ow, g.w
+	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
+	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
+	nwin := (i1 - i0) * (j1 - j0)
+	var m [poolChunk]float32
+	var arg [poolChunk]int32
+	for p := lo; p < hi; p++ {
+		pl := r.plane(p, in, on)
+		c, filled, next := 0, 0, 0
+		for i := range g.oh {
+			if i < i0 || i >= i1 {
+				r.spans(&pl, i, 0, g.ow)
+				continue
+			}
+			r.spans(&pl, i, 0, j0)
+			for j, o := j0, i*g.ow+j0; j < j1; j, o = j+1, o+1 {
+				if c == filled {
+					c, filled = 0, min(poolChunk, nwin-next)
+					maxWindows8(&pl.x[0], &r.starts[next], &r.offs[0], len(r.offs), (filled+7)/8, &m[0], &arg[0])
+					next += filled
+				}
+				mv, k := m[c], int(arg[c])
+				c++
+				if mv != mv || mv == 0 {
+					base := (i*g.sh-g.ph)*w + j*g.sw - g.pw
+					k = base + pool4DArgMax(pl.x[base:], w, 0, g.kh, 0, g.kw)
+				}
+				if r.backward {
+					pl.dx[k] += pl.gy[o]
+				} else {
+					pl.y[o] = pl.x[k]
+				}
+			}
+			r.spans(&pl, i, j1, g.ow)
+		}
+	}
+}
+
+// plane returns the operands of plane p (in elements of x, on of y): x and y, or x, gy
+// and dx, which it zeroes.
+func (r *poolRun[T]) plane(p, in, on int) poolPlane[T] {
+	pl := poolPlane[T]{x: r.x[p*in : (p+1)*in]}
+	if !r.backward {
+		pl.y = r.out[p*on : (p+1)*on]
+	} else {
+		pl.gy, pl.dx = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
+		clear(pl.dx)
+	}
+	return pl
 }
 
 // poolPlane is one plane's operands in windows: x and y, or x, gy and dx.
