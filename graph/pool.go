@@ -291,8 +291,9 @@ func (r *poolRun[T]) windows(lo, hi int, fast bool) {
 const poolChunk = 256
 
 // maxPlanesVector is windows for float32 max pooling on a CPU with AVX2: the same walk,
-// the interior windows' first maxima and their positions computed by maxWindows8,
-// poolChunk at a time, the windows with a NaN or a zero maximum (whose sign depends on
+// the interior windows' first maxima and their positions computed poolChunk at a time
+// by maxRow8 (stride 1 or 2 and rows of at least 8 interior windows: plain loads, one
+// row at a time) or else by maxWindows8 (gathers), the windows with a NaN or a zero maximum (whose sign depends on
 // which zero comes first) by pool4DArgMax, and the clipped windows by spans.
 func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 	g := &r.g
@@ -300,24 +301,36 @@ func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
 	nwin := (i1 - i0) * (j1 - j0)
+	rowKernel := (g.sw == 1 || g.sw == 2) && j1-j0 >= 8
 	var m [poolChunk]float32
 	var arg [poolChunk]int32
 	for p := lo; p < hi; p++ {
 		pl := r.plane(p, in, on)
-		c, filled, next := 0, 0, 0
+		c, filled, next, from := 0, 0, 0, 0
 		for i := range g.oh {
 			if i < i0 || i >= i1 {
 				r.spans(&pl, i, 0, g.ow)
 				continue
 			}
 			r.spans(&pl, i, 0, j0)
+			if rowKernel {
+				c, filled = 0, 0 // the row kernel's chunks hold one row's windows
+			}
 			for j, o := j0, i*g.ow+j0; j < j1; j, o = j+1, o+1 {
-				if c == filled {
+				if c == filled && rowKernel {
+					// A chunk of at least 8 windows: the last one of the row gets 8.
+					c, filled = 0, min(poolChunk, j1-j)
+					if rest := j1 - j - filled; rest > 0 && rest < 8 {
+						filled -= 8 - rest
+					}
+					from = (i*g.sh-g.ph)*w + j*g.sw - g.pw
+					maxRow8(&pl.x[from], w, g.kh, g.kw, g.sw, filled, &m[0], &arg[0])
+				} else if c == filled {
 					c, filled = 0, min(poolChunk, nwin-next)
 					maxWindows8(&pl.x[0], &r.starts[next], &r.offs[0], len(r.offs), (filled+7)/8, &m[0], &arg[0])
 					next += filled
 				}
-				mv, k := m[c], int(arg[c])
+				mv, k := m[c], from+int(arg[c])
 				c++
 				if mv != mv || mv == 0 {
 					base := (i*g.sh-g.ph)*w + j*g.sw - g.pw

@@ -57,3 +57,103 @@ store:
 done:
 	VZEROUPPER
 	RET
+
+// lanes are 0 to 7, the lanes' window numbers in a block.
+DATA lanes<>+0(SB)/4, $0
+DATA lanes<>+4(SB)/4, $1
+DATA lanes<>+8(SB)/4, $2
+DATA lanes<>+12(SB)/4, $3
+DATA lanes<>+16(SB)/4, $4
+DATA lanes<>+20(SB)/4, $5
+DATA lanes<>+24(SB)/4, $6
+DATA lanes<>+28(SB)/4, $7
+GLOBL lanes<>(SB), RODATA|NOPTR, $32
+
+// negInf is -Inf as a float32.
+DATA negInf<>+0(SB)/4, $0xff800000
+GLOBL negInf<>(SB), RODATA|NOPTR, $4
+
+// func maxRow8(x *float32, w, kh, kw, stride, n int, m *float32, arg *int32)
+//
+// Blocks of eight windows of one row, window j starting at x[j·stride]: a block's
+// elements at one offset u·w + v are eight loads apart by stride, so one load (stride
+// 1) or two and a shuffle (stride 2) fetch them. The last block overlaps the one
+// before where n is not a multiple of 8 (n >= 8), computing some windows twice, to the
+// same values. Per offset as in maxWindows8: m from -Inf, kept where an element is
+// strictly larger (so the first maximum stays, and the first element where all are
+// -Inf), arg its index from x, NaN windows all ones.
+TEXT ·maxRow8(SB), NOSPLIT, $0-64
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), R8
+	MOVQ kh+16(FP), R9
+	MOVQ kw+24(FP), R10
+	MOVQ stride+32(FP), R11
+	MOVQ n+40(FP), CX
+	MOVQ m+48(FP), DI
+	MOVQ arg+56(FP), DX
+	VMOVD        R11, X0
+	VPBROADCASTD X0, Y0
+	VPMULLD      lanes<>(SB), Y0, Y15 // lane · stride
+	XORQ         BX, BX               // j, the block's first window
+
+rblock:
+	MOVQ         BX, AX
+	IMULQ        R11, AX              // j·stride
+	VMOVD        AX, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       Y15, Y0, Y14         // the windows' starts
+	LEAQ         (SI)(AX*4), R12      // x + j·stride
+	VBROADCASTSS negInf<>(SB), Y3     // m
+	VPXOR        Y4, Y4, Y4           // arg
+	VPXOR        Y5, Y5, Y5           // NaN lanes
+	XORQ         R13, R13             // u·w
+
+rrow:
+	XORQ R14, R14 // v
+
+rcol:
+	LEAQ         (R13)(R14*1), AX     // u·w + v
+	LEAQ         (R12)(AX*4), R15     // the block's first element at this offset
+	VMOVD        AX, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       Y14, Y0, Y1          // its indices
+	CMPQ         R11, $1
+	JNE          rstride2
+	VMOVUPS      (R15), Y6
+	JMP          rgot
+
+rstride2:
+	VMOVUPS  (R15), Y6      // elements 0 to 7
+	VMOVUPS  28(R15), Y7    // elements 7 to 14
+	VSHUFPS  $0xd8, Y7, Y6, Y6 // 0 2 8 10 | 4 6 12 14
+	VPERMPD  $0xd8, Y6, Y6  // 0 2 4 6 8 10 12 14
+
+rgot:
+	VCMPPS    $3, Y6, Y6, Y7
+	VORPS     Y7, Y5, Y5    // collect NaN lanes
+	VCMPPS    $1, Y6, Y3, Y7 // m < v
+	VBLENDVPS Y7, Y6, Y3, Y3
+	VBLENDVPS Y7, Y1, Y4, Y4
+	INCQ      R14
+	CMPQ      R14, R10
+	JLT       rcol
+	ADDQ      R8, R13
+	DECQ      R9
+	JNZ       rrow
+	MOVQ      kh+16(FP), R9
+
+	VORPS   Y5, Y3, Y3
+	VMOVUPS Y3, (DI)(BX*4)
+	VMOVDQU Y4, (DX)(BX*4)
+	ADDQ    $8, BX
+	CMPQ    BX, CX
+	JGE     rdone
+	LEAQ    -8(CX), AX
+	CMPQ    BX, AX
+	JLE     rblock
+	MOVQ    AX, BX          // the last block overlaps
+	JMP     rblock
+
+rdone:
+	VZEROUPPER
+	RET

@@ -156,7 +156,8 @@ func bitsOf[T opkit.Float](v T) uint64 {
 // full of NaNs, infinities, signed zeros and ties, on planes of only zeros of both signs
 // and of a few repeated values, with the unrolled sizes (3x3 stride 2 and 1, 2x2 stride
 // 1) and others: padding up to half the window, stride beyond the window, rectangles,
-// windows as large as the plane, planes with more interior windows than a poolChunk.
+// windows as large as the plane, planes and rows with more interior windows than a
+// poolChunk.
 func TestPoolInteriorBitExact(t *testing.T) {
 	type c struct {
 		xs                  [4]int
@@ -179,6 +180,10 @@ func TestPoolInteriorBitExact(t *testing.T) {
 		{[4]int{1, 2, 1, 1}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
 		{[4]int{1, 1, 3, 2}, [2]int{1, 1}, [2]int{0, 0}, [2]int{1, 1}},
 		{[4]int{2, 1, 40, 41}, [2]int{3, 3}, [2]int{1, 1}, [2]int{1, 1}}, // more interior windows than a chunk
+		{[4]int{1, 1, 5, 262}, [2]int{3, 3}, [2]int{0, 0}, [2]int{1, 1}}, // a row longer than a chunk
+		{[4]int{1, 2, 4, 526}, [2]int{3, 3}, [2]int{0, 1}, [2]int{1, 2}},
+		{[4]int{1, 2, 9, 19}, [2]int{2, 2}, [2]int{1, 0}, [2]int{2, 2}}, // 9 windows a row
+		{[4]int{1, 2, 6, 21}, [2]int{1, 5}, [2]int{0, 2}, [2]int{1, 2}},
 	}
 	negZero := math.Copysign(0, -1)
 	fill := func(n int, vals ...float64) []float64 {
