@@ -164,8 +164,9 @@ type poolRun[T opkit.Float] struct {
 	x, gy, out []T
 	rows, cols []int
 	// offs and starts are maxPlanesVector's windows: the offsets of a window's elements
-	// from its start, and the starts of the interior windows in row-major order, padded
-	// to whole blocks of 8; empty where it does not run.
+	// from its start (row-major), and the windows' starts in their first row for the
+	// columns [j0, j1) that no padding clips, padded to whole blocks of 8; empty where
+	// it does not run.
 	offs, starts []int32
 }
 
@@ -207,10 +208,9 @@ func (r *poolRun[T]) prepare() {
 	r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
 	r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
 	r.offs, r.starts = r.offs[:0], r.starts[:0]
-	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
 	if _, f32 := any(r).(*poolRun[float32]); !f32 || r.kind != pool4DMax || !havePoolVector ||
-		i0 == i1 || j0 == j1 || g.h*g.w > math.MaxInt32 {
+		j0 == j1 || g.h*g.w > math.MaxInt32 {
 		return
 	}
 	for u := range g.kh {
@@ -218,10 +218,8 @@ func (r *poolRun[T]) prepare() {
 			r.offs = append(r.offs, int32(u*g.w+v))
 		}
 	}
-	for i := i0; i < i1; i++ {
-		for j := j0; j < j1; j++ {
-			r.starts = append(r.starts, int32((i*g.sh-g.ph)*g.w+j*g.sw-g.pw))
-		}
+	for j := j0; j < j1; j++ {
+		r.starts = append(r.starts, int32(j*g.sw-g.pw))
 	}
 	for len(r.starts)%8 != 0 {
 		r.starts = append(r.starts, r.starts[len(r.starts)-1])
@@ -291,50 +289,42 @@ func (r *poolRun[T]) windows(lo, hi int, fast bool) {
 const poolChunk = 256
 
 // maxPlanesVector is windows for float32 max pooling on a CPU with AVX2: the same walk,
-// the interior windows' first maxima and their positions computed poolChunk at a time
-// by maxRow8 (stride 1 or 2 and rows of at least 8 interior windows: plain loads, one
-// row at a time) or else by maxWindows8 (gathers), the windows with a NaN or a zero maximum (whose sign depends on
-// which zero comes first) by pool4DArgMax, and the clipped windows by spans.
+// with the first maxima and their positions of the windows that no left or right
+// padding clips (those in columns [j0, j1), clipped at most above or below, which cuts
+// every window of an output row alike) computed poolChunk at a time by maxRow8 (stride
+// 1 or 2 and rows of at least 8 such windows: plain loads) or else by maxWindows8
+// (gathers). The windows with a NaN or a zero maximum (whose sign depends on which
+// zero comes first) go to pool4DArgMax, and the windows of the other columns to spans.
 func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 	g := &r.g
 	in, on, w := g.h*g.w, g.oh*g.ow, g.w
-	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
-	nwin := (i1 - i0) * (j1 - j0)
 	rowKernel := (g.sw == 1 || g.sw == 2) && j1-j0 >= 8
 	var m [poolChunk]float32
 	var arg [poolChunk]int32
 	for p := lo; p < hi; p++ {
 		pl := r.plane(p, in, on)
-		c, filled, next, from := 0, 0, 0, 0
 		for i := range g.oh {
-			if i < i0 || i >= i1 {
-				r.spans(&pl, i, 0, g.ow)
-				continue
-			}
 			r.spans(&pl, i, 0, j0)
-			if rowKernel {
-				c, filled = 0, 0 // the row kernel's chunks hold one row's windows
-			}
+			r0, r1 := r.rows[2*i], r.rows[2*i+1]
+			c, filled, from := 0, 0, 0
 			for j, o := j0, i*g.ow+j0; j < j1; j, o = j+1, o+1 {
 				if c == filled && rowKernel {
-					// A chunk of at least 8 windows: the last one of the row gets 8.
+					// A chunk of at least 8 windows: the row's last one gets 8.
 					c, filled = 0, min(poolChunk, j1-j)
 					if rest := j1 - j - filled; rest > 0 && rest < 8 {
 						filled -= 8 - rest
 					}
-					from = (i*g.sh-g.ph)*w + j*g.sw - g.pw
-					maxRow8(&pl.x[from], w, g.kh, g.kw, g.sw, filled, &m[0], &arg[0])
+					from = r0*w + j*g.sw - g.pw
+					maxRow8(&pl.x[from], w, r1-r0, g.kw, g.sw, filled, &m[0], &arg[0])
 				} else if c == filled {
-					c, filled = 0, min(poolChunk, nwin-next)
-					maxWindows8(&pl.x[0], &r.starts[next], &r.offs[0], len(r.offs), (filled+7)/8, &m[0], &arg[0])
-					next += filled
+					c, filled, from = 0, min(poolChunk, j1-j), r0*w
+					maxWindows8(&pl.x[from], &r.starts[j-j0], &r.offs[0], (r1-r0)*g.kw, (filled+7)/8, &m[0], &arg[0])
 				}
 				mv, k := m[c], from+int(arg[c])
 				c++
 				if mv != mv || mv == 0 {
-					base := (i*g.sh-g.ph)*w + j*g.sw - g.pw
-					k = base + pool4DArgMax(pl.x[base:], w, 0, g.kh, 0, g.kw)
+					k = pool4DArgMax(pl.x, w, r0, r1, r.cols[2*j], r.cols[2*j+1])
 				}
 				if r.backward {
 					pl.dx[k] += pl.gy[o]

@@ -104,7 +104,7 @@ rblock:
 	VPADDD       Y15, Y0, Y14         // the windows' starts
 	LEAQ         (SI)(AX*4), R12      // x + j·stride
 	VBROADCASTSS negInf<>(SB), Y3     // m
-	VPXOR        Y4, Y4, Y4           // arg
+	VMOVDQU      Y14, Y4              // arg: the first elements
 	VPXOR        Y5, Y5, Y5           // NaN lanes
 	XORQ         R13, R13             // u·w
 
