@@ -193,7 +193,7 @@ func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
 // workers, then lets go of the operands.
 func (r *poolRun[T]) run() {
 	g := &r.g
-	if !g.is2x2() {
+	if !g.is2x2() || r.kind == pool4DMax {
 		r.prepare()
 	}
 	in := g.h * g.w
@@ -229,7 +229,7 @@ func (r *poolRun[T]) prepare() {
 // Range runs the pass on planes [lo, hi).
 func (r *poolRun[T]) Range(_, lo, hi int) {
 	switch {
-	case !r.g.is2x2():
+	case !r.g.is2x2() || len(r.offs) > 0:
 		r.windows(lo, hi, true)
 	case r.kind == pool4DAvg && r.backward:
 		r.avg2x2Backward(lo, hi)
@@ -293,8 +293,10 @@ const poolChunk = 256
 // padding clips (those in columns [j0, j1), clipped at most above or below, which cuts
 // every window of an output row alike) computed poolChunk at a time by maxRow8 (stride
 // 1 or 2 and rows of at least 8 such windows: plain loads) or else by maxWindows8
-// (gathers). The windows with a NaN or a zero maximum (whose sign depends on which
-// zero comes first) go to pool4DArgMax, and the windows of the other columns to spans.
+// (gathers). Both keep a later element only where it is strictly larger, as
+// pool4DArgMax does, so they pick its element (the first of equal maxima, -0 and +0
+// alike) but where a NaN is in the window: those windows go to pool4DArgMax, and the
+// windows of the other columns to spans.
 func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 	g := &r.g
 	in, on, w := g.h*g.w, g.oh*g.ow, g.w
@@ -323,7 +325,7 @@ func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 				}
 				mv, k := m[c], from+int(arg[c])
 				c++
-				if mv != mv || mv == 0 {
+				if mv != mv {
 					k = pool4DArgMax(pl.x, w, r0, r1, r.cols[2*j], r.cols[2*j+1])
 				}
 				if r.backward {
@@ -428,26 +430,27 @@ func (r *poolRun[T]) interior(pl *poolPlane[T], i, ja, jb int) {
 // maxWindow runs the max-pooling pass on output o, whose kh x kw window starts at
 // position base of the plane pl, to the bits of pool4DArgMax's pick. It takes the
 // window's maximum m with Go's max (no branches, which random data would mispredict):
-// where m is a number other than zero, every element equal to m has m's bits, so m is
-// the first maximum's value and the first element equal to m its position. A NaN or a
-// zero maximum (whose sign depends on which zero comes first) goes to pool4DArgMax.
+// where m is a number, pool4DArgMax's pick is the first element equal to m (-0 and +0
+// alike), and where m is not zero every such element has m's bits. A window with a NaN
+// goes to pool4DArgMax.
 func (r *poolRun[T]) maxWindow(pl *poolPlane[T], o, base, kh, kw int) {
 	w := r.g.w
 	win := pl.x[base : base+(kh-1)*w+kw]
 	m := windowMax(win, w, kh, kw)
-	if m != m || m == 0 {
-		k := base + pool4DArgMax(win, w, 0, kh, 0, kw)
-		if r.backward {
-			pl.dx[k] += pl.gy[o]
-		} else {
-			pl.y[o] = pl.x[k]
-		}
+	if !r.backward && m != 0 && m == m {
+		pl.y[o] = m
 		return
 	}
-	if r.backward {
-		pl.dx[base+firstEqual(win, w, kh, kw, m)] += pl.gy[o]
+	var k int
+	if m != m {
+		k = base + pool4DArgMax(win, w, 0, kh, 0, kw)
 	} else {
-		pl.y[o] = m
+		k = base + firstEqual(win, w, kh, kw, m)
+	}
+	if r.backward {
+		pl.dx[k] += pl.gy[o]
+	} else {
+		pl.y[o] = pl.x[k]
 	}
 }
 
