@@ -254,10 +254,11 @@ func (r *poolRun[T]) Range(_, lo, hi int) {
 // window of every plane of x in row-major order. The forward pass (gy unused) writes
 // each window's maximum or average to out. The backward pass zeroes out, the size of x,
 // then sends each entry of gy to its window's first maximum or spreads it evenly over
-// the window's input pixels. With fast (as the ops run it), the windows wholly inside
-// the plane go to interior (no clipping, common sizes unrolled) and every maximum is
-// found by maxWindow, without branches; without it (the tests' reference), every window
-// is clipped and scanned by pool4DArgMax. The walk is the same, so every gradient sum
+// the window's input pixels. With fast (as the ops run it), float32 max pooling on a
+// CPU with AVX2 goes to maxPlanesVector; otherwise the windows wholly inside the plane
+// go to interior (no clipping, common sizes unrolled) and every maximum is found by
+// maxWindow, without branches. Without fast (the tests' reference), every window is
+// clipped and scanned by pool4DArgMax. The walk is the same, so every gradient sum
 // adds in the same order, and the bits are the same.
 func (r *poolRun[T]) windows(lo, hi int, fast bool) {
 	g := &r.g
@@ -284,8 +285,8 @@ func (r *poolRun[T]) windows(lo, hi int, fast bool) {
 	}
 }
 
-// poolChunk is how many interior windows maxPlanesVector has maxWindows8 compute at a
-// time.
+// poolChunk is how many windows maxPlanesVector has maxRow8 or maxWindows8 compute at a
+// time (into arrays on the stack).
 const poolChunk = 256
 
 // maxPlanesVector is windows for float32 max pooling on a CPU with AVX2: the same walk,
@@ -572,7 +573,8 @@ func pool4DArgMax[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) int {
 
 // is2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
 // pooling), which avg2x2Forward, avg2x2Backward, max2x2Forward and max2x2Backward
-// compute without the general loops over window spans.
+// compute without the general loops over window spans (but float32 max pooling on a
+// CPU with AVX2, which maxPlanesVector computes faster).
 func (g *pool4DGeom) is2x2() bool {
 	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
 }
