@@ -293,8 +293,7 @@ const poolChunk = 256
 // with the first maxima and their positions of the windows that no left or right
 // padding clips (those in columns [j0, j1), clipped at most above or below, which cuts
 // every window of an output row alike) computed poolChunk at a time by maxRow8 (stride
-// 1 or 2 and rows of at least 8 such windows: plain loads) or else by maxWindows8
-// (gathers). Both keep a later element only where it is strictly larger, as
+// 1 or 2: plain loads) or else by maxWindows8 (gathers). Both keep a later element only where it is strictly larger, as
 // pool4DArgMax does, so they pick its element (the first of equal maxima, -0 and +0
 // alike) but where a NaN is in the window: those windows go to pool4DArgMax, and the
 // windows of the other columns to spans.
@@ -302,7 +301,7 @@ func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 	g := &r.g
 	in, on, w := g.h*g.w, g.oh*g.ow, g.w
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
-	rowKernel := (g.sw == 1 || g.sw == 2) && j1-j0 >= 8
+	rowKernel := g.sw == 1 || g.sw == 2
 	var m [poolChunk]float32
 	var arg [poolChunk]int32
 	for p := lo; p < hi; p++ {
@@ -313,7 +312,7 @@ func maxPlanesVector(r *poolRun[float32], lo, hi int) {
 			c, filled, from := 0, 0, 0
 			for j, o := j0, i*g.ow+j0; j < j1; j, o = j+1, o+1 {
 				if c == filled && rowKernel {
-					// A chunk of at least 8 windows: the row's last one gets 8.
+					// A row's last chunk gets at least 8 windows where the row has.
 					c, filled = 0, min(poolChunk, j1-j)
 					if rest := j1 - j - filled; rest > 0 && rest < 8 {
 						filled -= 8 - rest
@@ -465,6 +464,12 @@ func windowMax[T opkit.Float](win []T, w, kh, kw int) T {
 	case kh == 2 && kw == 2:
 		a, b := win[0:2:2], win[w:w+2:w+2]
 		return max(max(a[0], a[1]), max(b[0], b[1]))
+	case kh == 3 && kw == 2: // a 3x3 window that padding clips left or right
+		a, b, c := win[0:2:2], win[w:w+2:w+2], win[2*w:2*w+2:2*w+2]
+		return max(max(a[0], a[1]), max(b[0], b[1]), max(c[0], c[1]))
+	case kh == 2 && kw == 3: // above or below
+		a, b := win[0:3:3], win[w:w+3:w+3]
+		return max(max(a[0], a[1], a[2]), max(b[0], b[1], b[2]))
 	}
 	m := win[0]
 	for u := range kh {
@@ -478,7 +483,8 @@ func windowMax[T opkit.Float](win []T, w, kh, kw int) T {
 // firstEqual returns the row-major position (u·w + v) of the first element of the kh x
 // kw window at the start of win (row length w) equal to m, which one is. For 3x3 and
 // 2x2 windows a mask of the equal elements, whose lowest bit marks the first, without
-// branches; else a scan.
+// branches, and for others of up to 16 rows of 4 the same, a row a nibble; else a
+// scan.
 func firstEqual[T opkit.Float](win []T, w, kh, kw int, m T) int {
 	switch {
 	case kh == 3 && kw == 3:
@@ -494,6 +500,15 @@ func firstEqual[T opkit.Float](win []T, w, kh, kw int, m T) int {
 		e := bit(a[0] == m) | bit(a[1] == m)<<1 | bit(b[0] == m)<<2 | bit(b[1] == m)<<3
 		k := bits.TrailingZeros(e)
 		return k>>1*w + k&1
+	case kh <= 16 && kw <= 4:
+		var e uint
+		for u := range kh {
+			for v, x := range win[u*w : u*w+kw] {
+				e |= bit(x == m) << (4*u + v)
+			}
+		}
+		k := bits.TrailingZeros(e)
+		return k>>2*w + k&3
 	}
 	for u := range kh {
 		for v, x := range win[u*w : u*w+kw] {

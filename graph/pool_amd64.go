@@ -15,9 +15,10 @@ var havePoolVector = cpu.X86.HasAVX2
 //go:noescape
 func maxWindows8(x *float32, starts, offs *int32, noffs, blocks int, m *float32, arg *int32)
 
-// maxRow8 is implemented in pool_amd64.s: maxWindows8 for n >= 8 windows of a row,
-// stride 1 or 2, window j starting at x[j·stride] and covering kh rows of kw elements
-// (rows w apart); arg[j] is the first maximum's index from x.
+// maxRow8 is implemented in pool_amd64.s: maxWindows8 for n windows of a row, stride 1
+// or 2, window j starting at x[j·stride] and covering kh rows of kw elements (rows w
+// apart); arg[j] is the first maximum's index from x. m and arg hold at least
+// max(n, 8) elements.
 //
 //go:noescape
 func maxRow8(x *float32, w, kh, kw, stride, n int, m *float32, arg *int32)

@@ -77,9 +77,10 @@ GLOBL negInf<>(SB), RODATA|NOPTR, $4
 //
 // Blocks of eight windows of one row, window j starting at x[j·stride]: a block's
 // elements at one offset u·w + v are eight loads apart by stride, so one load (stride
-// 1) or two and a shuffle (stride 2) fetch them. The last block overlaps the one
-// before where n is not a multiple of 8 (n >= 8), computing some windows twice, to the
-// same values. Per offset as in maxWindows8: m from -Inf, kept where an element is
+// 1) or two and a shuffle (stride 2) fetch them. Where n >= 8 the last block overlaps
+// the one before where n is not a multiple of 8, computing some windows twice, to the
+// same values; a row of fewer windows is one block whose loads leave out (masked) the
+// elements past its last window, and whose lanes past n hold garbage. Per offset as in maxWindows8: m from -Inf, kept where an element is
 // strictly larger (so the first maximum stays, and the first element where all are
 // -Inf), arg its index from x, NaN windows all ones.
 TEXT ·maxRow8(SB), NOSPLIT, $0-64
@@ -95,6 +96,22 @@ TEXT ·maxRow8(SB), NOSPLIT, $0-64
 	VPBROADCASTD X0, Y0
 	VPMULLD      lanes<>(SB), Y0, Y15 // lane · stride
 	XORQ         BX, BX               // j, the block's first window
+	VPCMPEQD     Y12, Y12, Y12        // the loads' masks: all, where n >= 8
+	VMOVDQU      Y12, Y13
+	CMPQ         CX, $8
+	JGE          rblock
+	MOVQ         CX, AX
+	IMULQ        R11, AX
+	SUBQ         R11, AX
+	INCQ         AX                   // the elements a row needs: n (stride 1), 2n - 1 (stride 2)
+	VMOVD        AX, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      lanes<>(SB), Y1
+	VPCMPGTD     Y1, Y0, Y12          // the first load's
+	LEAQ         -8(CX)(CX*1), AX     // and the second's, from element 7
+	VMOVD        AX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     Y1, Y0, Y13
 
 rblock:
 	MOVQ         BX, AX
@@ -113,18 +130,17 @@ rrow:
 
 rcol:
 	LEAQ         (R13)(R14*1), AX     // u·w + v
-	LEAQ         (R12)(AX*4), R15     // the block's first element at this offset
 	VMOVD        AX, X0
 	VPBROADCASTD X0, Y0
 	VPADDD       Y14, Y0, Y1          // its indices
 	CMPQ         R11, $1
 	JNE          rstride2
-	VMOVUPS      (R15), Y6
+	VMASKMOVPS   (R12)(AX*4), Y12, Y6
 	JMP          rgot
 
 rstride2:
-	VMOVUPS  (R15), Y6      // elements 0 to 7
-	VMOVUPS  28(R15), Y7    // elements 7 to 14
+	VMASKMOVPS (R12)(AX*4), Y12, Y6   // elements 0 to 7
+	VMASKMOVPS 28(R12)(AX*4), Y13, Y7 // elements 7 to 14
 	VSHUFPS  $0xd8, Y7, Y6, Y6 // 0 2 8 10 | 4 6 12 14
 	VPERMPD  $0xd8, Y6, Y6  // 0 2 4 6 8 10 12 14
 
