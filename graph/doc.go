@@ -79,7 +79,8 @@
 // their own, and other windows wholly inside the input without clipping, 3x3 and 2x2
 // unrolled, maxima found without branches; float32 MaxPool2D on a CPU with AVX2 takes
 // every window that no left or right padding clips eight at a time instead
-// (pool_amd64.s). Every path gives the general loop's bits.
+// (pool_amd64.s), but 2x2 windows with stride 2 in rows of fewer than 8. Every path
+// gives the general loop's bits.
 //
 // # Shapes, dtypes and devices
 //

@@ -210,8 +210,8 @@ func (r *poolRun[T]) prepare() {
 	r.offs, r.starts = r.offs[:0], r.starts[:0]
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
 	if _, f32 := any(r).(*poolRun[float32]); !f32 || r.kind != pool4DMax || !havePoolVector ||
-		j0 == j1 || g.h*g.w > math.MaxInt32 {
-		return
+		j0 == j1 || g.h*g.w > math.MaxInt32 || g.is2x2() && j1-j0 < 8 {
+		return // (2x2 windows in rows of fewer than 8 are faster by max2x2Forward32)
 	}
 	for u := range g.kh {
 		for v := range g.kw {
@@ -589,7 +589,8 @@ func pool4DArgMax[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) int {
 // is2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
 // pooling), which avg2x2Forward, avg2x2Backward, max2x2Forward and max2x2Backward
 // compute without the general loops over window spans (but float32 max pooling on a
-// CPU with AVX2, which maxPlanesVector computes faster).
+// CPU with AVX2 where a row has at least 8 windows, which maxPlanesVector computes
+// faster).
 func (g *pool4DGeom) is2x2() bool {
 	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
 }
