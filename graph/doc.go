@@ -74,7 +74,13 @@
 // Pool2D is the chapter's own pool2d: stride 1, no padding, a ph×pw window reduced by
 // Max, Avg or Min. MaxPool2D and AvgPool2D are PyTorch's max_pool2d and avg_pool2d on
 // 4-D batches (padding, stride; the average divides by kh·kw, padding included). All
-// are the project's own ops: Gorgonia v0.9.18's AveragePool2D is wrong.
+// are the project's own ops: Gorgonia v0.9.18's AveragePool2D is wrong. MaxPool2D and
+// AvgPool2D compute 2x2 windows with stride 2 and no padding (LeNet's) by passes of
+// their own, and other windows wholly inside the input without clipping, 3x3 and 2x2
+// unrolled, maxima found without branches; float32 MaxPool2D on a CPU with AVX2 takes
+// every window that no left or right padding clips eight at a time instead
+// (pool_amd64.s), but 2x2 windows with stride 2 in rows of fewer than 8. Every path
+// gives the general loop's bits.
 //
 // # Shapes, dtypes and devices
 //

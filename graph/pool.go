@@ -160,14 +160,20 @@ type poolRun[T opkit.Float] struct {
 	kind       pool4DKind
 	g          pool4DGeom
 	backward   bool
+	fast       bool // see windows
 	x, gy, out []T
 	rows, cols []int
+	// offs and starts are maxPlanesVector's windows: the offsets of a window's elements
+	// from its start (row-major), and the windows' starts in their first row for the
+	// columns [j0, j1) that no padding clips, padded to whole blocks of 8; empty where
+	// it does not run.
+	offs, starts []int32
 }
 
 // poolRunOf returns the op's poolRun (a's scratch) for a run of kind on the geometry g.
 func poolRunOf[T opkit.Float](a opkit.Args[T], kind pool4DKind, g pool4DGeom) *poolRun[T] {
 	r := opkit.Scratch[poolRun[T]](a)
-	*r = poolRun[T]{kind: kind, g: g, rows: r.rows, cols: r.cols}
+	*r = poolRun[T]{kind: kind, g: g, rows: r.rows, cols: r.cols, offs: r.offs, starts: r.starts}
 	return r
 }
 
@@ -187,20 +193,44 @@ func pool4DBackward[T opkit.Float](r *poolRun[T], x, gy, dx []T) {
 // workers, then lets go of the operands.
 func (r *poolRun[T]) run() {
 	g := &r.g
-	if !g.is2x2() {
-		r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
-		r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
+	if !g.is2x2() || r.kind == pool4DMax {
+		r.prepare()
 	}
 	in := g.h * g.w
 	parallel.ForBody(g.workers, len(r.x)/in, in, r)
-	*r = poolRun[T]{rows: r.rows, cols: r.cols}
+	*r = poolRun[T]{rows: r.rows, cols: r.cols, offs: r.offs, starts: r.starts}
+}
+
+// prepare computes what windows needs of the geometry: the spans of every window, and
+// for float32 max pooling on a CPU with AVX2 maxPlanesVector's offsets and starts.
+func (r *poolRun[T]) prepare() {
+	g := &r.g
+	r.rows = pool4DSpans(r.rows, g.oh, g.h, g.kh, g.ph, g.sh)
+	r.cols = pool4DSpans(r.cols, g.ow, g.w, g.kw, g.pw, g.sw)
+	r.offs, r.starts = r.offs[:0], r.starts[:0]
+	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
+	if _, f32 := any(r).(*poolRun[float32]); !f32 || r.kind != pool4DMax || !havePoolVector ||
+		j0 == j1 || g.h*g.w > math.MaxInt32 || g.is2x2() && j1-j0 < 8 {
+		return // (2x2 windows in rows of fewer than 8 are faster by max2x2Forward32)
+	}
+	for u := range g.kh {
+		for v := range g.kw {
+			r.offs = append(r.offs, int32(u*g.w+v))
+		}
+	}
+	for j := j0; j < j1; j++ {
+		r.starts = append(r.starts, int32(j*g.sw-g.pw))
+	}
+	for len(r.starts)%8 != 0 {
+		r.starts = append(r.starts, r.starts[len(r.starts)-1])
+	}
 }
 
 // Range runs the pass on planes [lo, hi).
 func (r *poolRun[T]) Range(_, lo, hi int) {
 	switch {
-	case !r.g.is2x2():
-		r.windows(lo, hi)
+	case !r.g.is2x2() || len(r.offs) > 0:
+		r.windows(lo, hi, true)
 	case r.kind == pool4DAvg && r.backward:
 		r.avg2x2Backward(lo, hi)
 	case r.kind == pool4DAvg:
@@ -221,42 +251,294 @@ func (r *poolRun[T]) Range(_, lo, hi int) {
 }
 
 // windows is both passes over general windows on planes [lo, hi), one walk over every
-// window of every plane of x. The forward pass (gy unused) writes each window's maximum
-// or average to out. The backward pass zeroes out, the size of x, then sends each entry
-// of gy to its window's first maximum or spreads it evenly over the window's input
-// pixels.
-func (r *poolRun[T]) windows(lo, hi int) {
-	g, kind, backward := &r.g, r.kind, r.backward
-	in, on, w := g.h*g.w, g.oh*g.ow, g.w
-	rows, cols := r.rows, r.cols
-	scale := 1 / T(g.kh*g.kw)
+// window of every plane of x in row-major order. The forward pass (gy unused) writes
+// each window's maximum or average to out. The backward pass zeroes out, the size of x,
+// then sends each entry of gy to its window's first maximum or spreads it evenly over
+// the window's input pixels. With fast (as the ops run it), float32 max pooling on a
+// CPU with AVX2 goes to maxPlanesVector; otherwise the windows wholly inside the plane
+// go to interior (no clipping, common sizes unrolled) and every maximum is found by
+// maxWindow, without branches. Without fast (the tests' reference), every window is
+// clipped and scanned by pool4DArgMax. The walk is the same, so every gradient sum
+// adds in the same order, and the bits are the same.
+func (r *poolRun[T]) windows(lo, hi int, fast bool) {
+	g := &r.g
+	in, on := g.h*g.w, g.oh*g.ow
+	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
+	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
+	if r.fast = fast; !fast {
+		i0, i1 = 0, 0
+	} else if len(r.offs) > 0 {
+		maxPlanesVector(any(r).(*poolRun[float32]), lo, hi)
+		return
+	}
 	for p := lo; p < hi; p++ {
-		xp := r.x[p*in : (p+1)*in]
-		var yp, gp, dp []T
-		if !backward {
-			yp = r.out[p*on : (p+1)*on]
-		} else {
-			gp, dp = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
-			clear(dp)
+		pl := r.plane(p, in, on)
+		for i := range g.oh {
+			if i < i0 || i >= i1 {
+				r.spans(&pl, i, 0, g.ow)
+				continue
+			}
+			r.spans(&pl, i, 0, j0)
+			r.interior(&pl, i, j0, j1)
+			r.spans(&pl, i, j1, g.ow)
 		}
-		o := 0
-		for i := 0; i < len(rows); i += 2 {
-			r0, r1 := rows[i], rows[i+1]
-			for j := 0; j < len(cols); j, o = j+2, o+1 {
-				c0, c1 := cols[j], cols[j+1]
-				switch {
-				case kind == pool4DMax && !backward:
-					yp[o] = xp[pool4DArgMax(xp, w, r0, r1, c0, c1)]
-				case kind == pool4DMax:
-					dp[pool4DArgMax(xp, w, r0, r1, c0, c1)] += gp[o]
-				case !backward:
-					yp[o] = pool4DSum(xp, w, r0, r1, c0, c1) * scale
-				default:
-					pool4DSpread(dp, w, r0, r1, c0, c1, gp[o]*scale)
+	}
+}
+
+// poolChunk is how many windows maxPlanesVector has maxRow8 or maxWindows8 compute at a
+// time (into arrays on the stack).
+const poolChunk = 256
+
+// maxPlanesVector is windows for float32 max pooling on a CPU with AVX2: the same walk,
+// with the first maxima and their positions of the windows that no left or right
+// padding clips (those in columns [j0, j1), clipped at most above or below, which cuts
+// every window of an output row alike) computed poolChunk at a time by maxRow8 (stride
+// 1 or 2: plain loads) or else by maxWindows8 (gathers). Both keep a later element only where it is strictly larger, as
+// pool4DArgMax does, so they pick its element (the first of equal maxima, -0 and +0
+// alike) but where a NaN is in the window: those windows go to pool4DArgMax, and the
+// windows of the other columns to spans.
+func maxPlanesVector(r *poolRun[float32], lo, hi int) {
+	g := &r.g
+	in, on, w := g.h*g.w, g.oh*g.ow, g.w
+	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
+	rowKernel := g.sw == 1 || g.sw == 2
+	var m [poolChunk]float32
+	var arg [poolChunk]int32
+	for p := lo; p < hi; p++ {
+		pl := r.plane(p, in, on)
+		for i := range g.oh {
+			r.spans(&pl, i, 0, j0)
+			r0, r1 := r.rows[2*i], r.rows[2*i+1]
+			c, filled, from := 0, 0, 0
+			for j, o := j0, i*g.ow+j0; j < j1; j, o = j+1, o+1 {
+				if c == filled && rowKernel {
+					// A row's last chunk gets at least 8 windows where the row has.
+					c, filled = 0, min(poolChunk, j1-j)
+					if rest := j1 - j - filled; rest > 0 && rest < 8 {
+						filled -= 8 - rest
+					}
+					from = r0*w + j*g.sw - g.pw
+					maxRow8(&pl.x[from], w, r1-r0, g.kw, g.sw, filled, &m[0], &arg[0])
+				} else if c == filled {
+					c, filled, from = 0, min(poolChunk, j1-j), r0*w
+					maxWindows8(&pl.x[from], &r.starts[j-j0], &r.offs[0], (r1-r0)*g.kw, (filled+7)/8, &m[0], &arg[0])
 				}
+				mv, k := m[c], from+int(arg[c])
+				c++
+				if mv != mv {
+					k = pool4DArgMax(pl.x, w, r0, r1, r.cols[2*j], r.cols[2*j+1])
+				}
+				if r.backward {
+					pl.dx[k] += pl.gy[o]
+				} else {
+					pl.y[o] = pl.x[k]
+				}
+			}
+			r.spans(&pl, i, j1, g.ow)
+		}
+	}
+}
+
+// plane returns the operands of plane p (in elements of x, on of y): x and y, or x, gy
+// and dx, which it zeroes.
+func (r *poolRun[T]) plane(p, in, on int) poolPlane[T] {
+	pl := poolPlane[T]{x: r.x[p*in : (p+1)*in]}
+	if !r.backward {
+		pl.y = r.out[p*on : (p+1)*on]
+	} else {
+		pl.gy, pl.dx = r.gy[p*on:(p+1)*on], r.out[p*in:(p+1)*in]
+		clear(pl.dx)
+	}
+	return pl
+}
+
+// poolPlane is one plane's operands in windows: x and y, or x, gy and dx.
+type poolPlane[T opkit.Float] struct {
+	x, y, gy, dx []T
+}
+
+// interiorRange returns the outputs [lo, hi), of out along a dimension of length n,
+// whose windows (size k, padding p, stride s) lie wholly inside the input.
+func interiorRange(out, n, k, p, s int) (lo, hi int) {
+	lo = min((p+s-1)/s, out)
+	if n+p-k < 0 {
+		return lo, lo
+	}
+	hi = min((n+p-k)/s+1, out)
+	return lo, max(lo, hi)
+}
+
+// spans runs the pass on the windows (i, j) for j in [ja, jb) of the plane pl, each
+// clipped to the plane by the spans r.rows and r.cols: the general code, which every
+// window can take.
+func (r *poolRun[T]) spans(pl *poolPlane[T], i, ja, jb int) {
+	g := &r.g
+	w, o := g.w, i*g.ow+ja
+	r0, r1 := r.rows[2*i], r.rows[2*i+1]
+	scale := 1 / T(g.kh*g.kw)
+	for j := ja; j < jb; j, o = j+1, o+1 {
+		c0, c1 := r.cols[2*j], r.cols[2*j+1]
+		switch {
+		case r.kind == pool4DMax && !r.fast:
+			k := pool4DArgMax(pl.x, w, r0, r1, c0, c1)
+			if r.backward {
+				pl.dx[k] += pl.gy[o]
+			} else {
+				pl.y[o] = pl.x[k]
+			}
+		case r.kind == pool4DMax:
+			r.maxWindow(pl, o, r0*w+c0, r1-r0, c1-c0)
+		case !r.backward:
+			pl.y[o] = pool4DSum(pl.x, w, r0, r1, c0, c1) * scale
+		default:
+			pool4DSpread(pl.dx, w, r0, r1, c0, c1, pl.gy[o]*scale)
+		}
+	}
+}
+
+// interior runs the pass on the windows (i, j) for j in [ja, jb) of the plane pl, all
+// wholly inside it, to the bits of spans: no clipping, and the common sizes unrolled.
+func (r *poolRun[T]) interior(pl *poolPlane[T], i, ja, jb int) {
+	g := &r.g
+	w, kh, kw, sw := g.w, g.kh, g.kw, g.sw
+	o := i*g.ow + ja
+	base := (i*g.sh-g.ph)*w + ja*sw - g.pw
+	if r.kind == pool4DMax {
+		for j := ja; j < jb; j, o, base = j+1, o+1, base+sw {
+			r.maxWindow(pl, o, base, kh, kw)
+		}
+		return
+	}
+	scale := 1 / T(kh*kw)
+	n := (kh-1)*w + kw // the extent of a window in the plane
+	for j := ja; j < jb; j, o, base = j+1, o+1, base+sw {
+		if !r.backward {
+			pl.y[o] = windowSum(pl.x[base:base+n], w, kh, kw) * scale
+			continue
+		}
+		d := pl.gy[o] * scale
+		dw := pl.dx[base : base+n]
+		for u := range kh {
+			row := dw[u*w : u*w+kw]
+			for v := range row {
+				row[v] += d
 			}
 		}
 	}
+}
+
+// maxWindow runs the max-pooling pass on output o, whose kh x kw window starts at
+// position base of the plane pl, to the bits of pool4DArgMax's pick. It takes the
+// window's maximum m with Go's max (no branches, which random data would mispredict):
+// where m is a number, pool4DArgMax's pick is the first element equal to m (-0 and +0
+// alike), and where m is not zero every such element has m's bits. A window with a NaN
+// goes to pool4DArgMax.
+func (r *poolRun[T]) maxWindow(pl *poolPlane[T], o, base, kh, kw int) {
+	w := r.g.w
+	win := pl.x[base : base+(kh-1)*w+kw]
+	m := windowMax(win, w, kh, kw)
+	if !r.backward && m != 0 && m == m {
+		pl.y[o] = m
+		return
+	}
+	var k int
+	if m != m {
+		k = base + pool4DArgMax(win, w, 0, kh, 0, kw)
+	} else {
+		k = base + firstEqual(win, w, kh, kw, m)
+	}
+	if r.backward {
+		pl.dx[k] += pl.gy[o]
+	} else {
+		pl.y[o] = pl.x[k]
+	}
+}
+
+// windowMax returns max (Go's: NaN wins, +0 over -0) of the kh x kw window at the start
+// of win (row length w), in a tree for the common sizes.
+func windowMax[T opkit.Float](win []T, w, kh, kw int) T {
+	switch {
+	case kh == 3 && kw == 3:
+		a, b, c := win[0:3:3], win[w:w+3:w+3], win[2*w:2*w+3:2*w+3]
+		return max(max(max(a[0], a[1]), max(a[2], b[0])), max(max(b[1], b[2]), max(c[0], c[1])), c[2])
+	case kh == 2 && kw == 2:
+		a, b := win[0:2:2], win[w:w+2:w+2]
+		return max(max(a[0], a[1]), max(b[0], b[1]))
+	case kh == 3 && kw == 2: // a 3x3 window that padding clips left or right
+		a, b, c := win[0:2:2], win[w:w+2:w+2], win[2*w:2*w+2:2*w+2]
+		return max(max(a[0], a[1]), max(b[0], b[1]), max(c[0], c[1]))
+	case kh == 2 && kw == 3: // above or below
+		a, b := win[0:3:3], win[w:w+3:w+3]
+		return max(max(a[0], a[1], a[2]), max(b[0], b[1], b[2]))
+	}
+	m := win[0]
+	for u := range kh {
+		for _, v := range win[u*w : u*w+kw] {
+			m = max(m, v)
+		}
+	}
+	return m
+}
+
+// firstEqual returns the row-major position (u·w + v) of the first element of the kh x
+// kw window at the start of win (row length w) equal to m, which one is. For 3x3 and
+// 2x2 windows a mask of the equal elements, whose lowest bit marks the first, without
+// branches, and for others of up to 16 rows of 4 the same, a row a nibble; else a
+// scan.
+func firstEqual[T opkit.Float](win []T, w, kh, kw int, m T) int {
+	switch {
+	case kh == 3 && kw == 3:
+		a, b, c := win[0:3:3], win[w:w+3:w+3], win[2*w:2*w+3:2*w+3]
+		e := bit(a[0] == m) | bit(a[1] == m)<<1 | bit(a[2] == m)<<2 |
+			bit(b[0] == m)<<3 | bit(b[1] == m)<<4 | bit(b[2] == m)<<5 |
+			bit(c[0] == m)<<6 | bit(c[1] == m)<<7 | bit(c[2] == m)<<8
+		k := bits.TrailingZeros(e)
+		u := k * 11 >> 5 // k / 3 for k < 9
+		return u*w + k - 3*u
+	case kh == 2 && kw == 2:
+		a, b := win[0:2:2], win[w:w+2:w+2]
+		e := bit(a[0] == m) | bit(a[1] == m)<<1 | bit(b[0] == m)<<2 | bit(b[1] == m)<<3
+		k := bits.TrailingZeros(e)
+		return k>>1*w + k&1
+	case kh <= 16 && kw <= 4:
+		var e uint
+		for u := range kh {
+			for v, x := range win[u*w : u*w+kw] {
+				e |= bit(x == m) << (4*u + v)
+			}
+		}
+		k := bits.TrailingZeros(e)
+		return k>>2*w + k&3
+	}
+	for u := range kh {
+		for v, x := range win[u*w : u*w+kw] {
+			if x == m {
+				return u*w + v
+			}
+		}
+	}
+	return 0
+}
+
+// bit is 1 for true and 0 for false.
+func bit(c bool) uint {
+	var u uint
+	if c {
+		u = 1
+	}
+	return u
+}
+
+// windowSum is pool4DSum of the kh x kw window at the start of win (row length w): the
+// same additions in the same order.
+func windowSum[T opkit.Float](win []T, w, kh, kw int) T {
+	var s T
+	for u := range kh {
+		for _, v := range win[u*w : u*w+kw] {
+			s += v
+		}
+	}
+	return s
 }
 
 // pool4DSum returns the sum of rows [r0, r1) and columns [c0, c1) of the plane xp (row
@@ -306,7 +588,9 @@ func pool4DArgMax[T opkit.Float](xp []T, w, r0, r1, c0, c1 int) int {
 
 // is2x2 reports whether the window is 2x2 with stride 2 and no padding (LeNet's
 // pooling), which avg2x2Forward, avg2x2Backward, max2x2Forward and max2x2Backward
-// compute without the general loops over window spans.
+// compute without the general loops over window spans (but float32 max pooling on a
+// CPU with AVX2 where a row has at least 8 windows, which maxPlanesVector computes
+// faster).
 func (g *pool4DGeom) is2x2() bool {
 	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
 }

@@ -79,7 +79,7 @@ func checkFast2x2[T opkit.Float](t *testing.T, kind pool4DKind, xs [4]int, seed 
 		r.out = general
 		r.rows = pool4DSpans(nil, g.oh, h, 2, 0, 2)
 		r.cols = pool4DSpans(nil, g.ow, w, 2, 0, 2)
-		r.windows(0, n)
+		r.windows(0, n, false)
 		// The average's backward pass writes d/4 where the general one adds it to a
 		// zero, so a -0 gradient arrives as -0 there and +0 here: the sign of a zero is
 		// all that may differ.
@@ -100,6 +100,121 @@ func TestPool2x2FastPathsBitExact(t *testing.T) {
 				checkFast2x2[float32](t, kind, xs, uint64(10*i))
 				checkFast2x2[float64](t, kind, xs, uint64(10*i+5))
 			})
+		}
+	}
+}
+
+// checkInterior runs the general windows pass of kind on planes of shape xs with the
+// window win twice, with and without the interior and branch-free paths, and reports
+// every bit that differs, forward and backward.
+func checkInterior[T opkit.Float](t *testing.T, kind pool4DKind, xs [4]int, win geom.Window, seed uint64, x []T) {
+	t.Helper()
+	n := xs[0] * xs[1]
+	g := newPool4DGeom(win, []int{xs[0], xs[1], xs[2], xs[3]}, 1)
+	if x == nil {
+		x = poolPlanes[T](seed, n*g.h*g.w)
+	}
+	gy := poolPlanes[T](seed+1, n*g.oh*g.ow)
+	for _, backward := range []bool{false, true} {
+		size := n * g.oh * g.ow
+		if backward {
+			size = n * g.h * g.w
+		}
+		// The general pass, the fast one in Go alone, the fast one with the vector
+		// kernel where it runs.
+		var got [3][]T
+		for k := range got {
+			got[k] = make([]T, size)
+			for i := range got[k] {
+				got[k][i] = 99 // every element must be written
+			}
+			r := poolRun[T]{kind: kind, g: g, backward: backward, x: x, gy: gy, out: got[k]}
+			r.prepare()
+			if k < 2 {
+				r.offs = nil
+			}
+			r.windows(0, n, k > 0)
+		}
+		for k, path := range []string{"", "the fast pass in Go", "the fast pass with the vector kernel"} {
+			if i := sameBits(got[k], got[0], false); k > 0 && i >= 0 {
+				t.Errorf("%v %v %v backward=%v: %s gives element %d = %v (bits %x), the general pass %v (%x)",
+					kind, xs, win, backward, path, i, got[k][i], bitsOf(got[k][i]), got[0][i], bitsOf(got[0][i]))
+			}
+		}
+	}
+}
+
+func bitsOf[T opkit.Float](v T) uint64 {
+	if f, ok := any(v).(float32); ok {
+		return uint64(math.Float32bits(f))
+	}
+	return math.Float64bits(any(v).(float64))
+}
+
+// TestPoolInteriorBitExact: the interior windows and the branch-free maxima give the
+// general pass's bits, max and average, forward and backward, both dtypes, on planes
+// full of NaNs, infinities, signed zeros and ties, on planes of only zeros of both signs
+// and of a few repeated values, with the unrolled sizes (3x3 stride 2 and 1, 2x2 stride
+// 1) and others: padding up to half the window, stride beyond the window, rectangles,
+// windows as large as the plane, planes and rows with more interior windows than a
+// poolChunk.
+func TestPoolInteriorBitExact(t *testing.T) {
+	type c struct {
+		xs                  [4]int
+		kernel, pad, stride [2]int
+	}
+	cases := []c{
+		{[4]int{2, 3, 28, 28}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
+		{[4]int{2, 3, 28, 27}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
+		{[4]int{2, 3, 10, 10}, [2]int{2, 2}, [2]int{0, 0}, [2]int{2, 2}},
+		{[4]int{2, 2, 10, 10}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
+		{[4]int{1, 2, 9, 7}, [2]int{3, 3}, [2]int{0, 0}, [2]int{2, 2}},
+		{[4]int{1, 2, 9, 8}, [2]int{3, 3}, [2]int{1, 1}, [2]int{1, 1}},
+		{[4]int{2, 1, 7, 9}, [2]int{2, 2}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 1, 7, 9}, [2]int{2, 2}, [2]int{1, 1}, [2]int{1, 1}},
+		{[4]int{1, 3, 8, 8}, [2]int{2, 2}, [2]int{1, 1}, [2]int{2, 2}},
+		{[4]int{1, 2, 11, 13}, [2]int{2, 3}, [2]int{1, 1}, [2]int{3, 2}},
+		{[4]int{1, 2, 12, 9}, [2]int{4, 2}, [2]int{2, 1}, [2]int{1, 3}},
+		{[4]int{1, 2, 13, 13}, [2]int{2, 2}, [2]int{0, 1}, [2]int{5, 4}},
+		{[4]int{1, 1, 15, 14}, [2]int{5, 5}, [2]int{2, 2}, [2]int{2, 3}},
+		{[4]int{2, 1, 5, 5}, [2]int{5, 5}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 1, 4, 6}, [2]int{4, 6}, [2]int{2, 3}, [2]int{1, 1}},
+		{[4]int{1, 2, 1, 1}, [2]int{3, 3}, [2]int{1, 1}, [2]int{2, 2}},
+		{[4]int{1, 1, 3, 2}, [2]int{1, 1}, [2]int{0, 0}, [2]int{1, 1}},
+		{[4]int{2, 1, 40, 41}, [2]int{3, 3}, [2]int{1, 1}, [2]int{1, 1}}, // more interior windows than a chunk
+		{[4]int{1, 1, 5, 262}, [2]int{3, 3}, [2]int{0, 0}, [2]int{1, 1}}, // a row longer than a chunk
+		{[4]int{1, 2, 4, 526}, [2]int{3, 3}, [2]int{0, 1}, [2]int{1, 2}},
+		{[4]int{1, 2, 9, 19}, [2]int{2, 2}, [2]int{1, 0}, [2]int{2, 2}}, // 9 windows a row
+		{[4]int{1, 2, 6, 21}, [2]int{1, 5}, [2]int{0, 2}, [2]int{1, 2}},
+	}
+	negZero := math.Copysign(0, -1)
+	fill := func(n int, vals ...float64) []float64 {
+		rng := rand.New(rand.NewPCG(uint64(n), 3))
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = vals[rng.IntN(len(vals))]
+		}
+		return v
+	}
+	for i, tc := range cases {
+		win := geom.Window{Kernel: tc.kernel, Pad: tc.pad, Stride: tc.stride}
+		size := tc.xs[0] * tc.xs[1] * tc.xs[2] * tc.xs[3]
+		planes := map[string][]float64{
+			"specials": nil,
+			"zeros":    fill(size, 0, negZero),
+			"ties":     fill(size, -1, 2, 2, 0, negZero, math.Inf(-1)),
+		}
+		for name, x64 := range planes {
+			for _, kind := range []pool4DKind{pool4DMax, pool4DAvg} {
+				t.Run(fmt.Sprintf("%v/%v/%v/%s", kind, tc.xs, win, name), func(t *testing.T) {
+					var x32 []float32
+					for _, v := range x64 {
+						x32 = append(x32, float32(v))
+					}
+					checkInterior(t, kind, tc.xs, win, uint64(10*i), x32)
+					checkInterior(t, kind, tc.xs, win, uint64(10*i+5), x64)
+				})
+			}
 		}
 	}
 }

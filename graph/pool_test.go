@@ -390,13 +390,18 @@ func TestPool4DOpDoErrors(t *testing.T) {
 }
 
 // BenchmarkPool2D times the ops' forward and backward pass at LeNet's pooling shapes
-// (batch 256, Float32, 2x2 windows, stride 2), average and max, on several goroutines
-// and on one.
+// (batch 256, Float32), average and max, with 2x2 windows and stride 2 and with 3x3
+// windows, stride 2 and padding 1, on several goroutines and on one.
 func BenchmarkPool2D(b *testing.B) {
+	wins := []geom.Window{
+		{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}},
+		{Kernel: [2]int{3, 3}, Pad: [2]int{1, 1}, Stride: [2]int{2, 2}},
+	}
 	for _, kind := range []pool4DKind{pool4DAvg, pool4DMax} {
 		for _, shape := range [][4]int{{256, 6, 28, 28}, {256, 16, 10, 10}} {
-			for _, serial := range []bool{false, true} {
-				name := fmt.Sprintf("%v/%dx%dx%dx%d", kind, shape[0], shape[1], shape[2], shape[3])
+			for k, serial := range []bool{false, true, false, true} {
+				win := wins[k/2]
+				name := fmt.Sprintf("%v/%dx%dx%dx%d/k%dp%ds%d", kind, shape[0], shape[1], shape[2], shape[3], win.Kernel[0], win.Pad[0], win.Stride[0])
 				if serial {
 					name += "/serial"
 				} else {
@@ -406,7 +411,6 @@ func BenchmarkPool2D(b *testing.B) {
 					if serial {
 						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 					}
-					win := geom.Window{Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}}
 					op, grad := opkit.New(pool4D(kind, win)), opkit.New(pool4DGrad(kind, win))
 					rng := rand.New(rand.NewPCG(1, 2))
 					x := optest.Dense(tensor.Float32, randomValues(rng, shape[0]*shape[1]*shape[2]*shape[3]), shape[:]...)

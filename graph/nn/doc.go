@@ -27,12 +27,14 @@
 //	             scratch buffers reused. Other strides im2col per image.
 //	ReLU         max(x, 0), gradient from the output (one pass each way, no branches)
 //	Sigmoid      1/(1+exp(-x)) with a float32 exponential, gradient y(1-y) from the output
+//	Tanh         a float32 tanh (an odd polynomial near 0, the exponential beyond, within
+//	             2 ulp), gradient 1-y² from the output
 //	Dense        x·w + b by the project's GEMM, with a GPU version
 //
-// ReLU, Sigmoid and their gradients compute eight float32 values at a time on a CPU with
-// AVX2 (vector_amd64.s), the same operations in the same order as their Go loops, so the
-// same bits. (graph.AvgPool2D and graph.MaxPool2D have direct paths for LeNet's 2x2
-// windows with stride 2.)
+// ReLU, Sigmoid, Tanh and their gradients compute eight float32 values at a time on a
+// CPU with AVX2 (vector_amd64.s), the same operations in the same order as their Go
+// loops, so the same bits. (graph.AvgPool2D and graph.MaxPool2D have direct paths of
+// their own for the windows inside the input.)
 // The ops share their work out over the graph's workers (device.SetWorkers). Each op
 // keeps its result's memory from one run to the next, so a training step allocates next
 // to nothing: a node's value stays valid until the node runs again (read values to keep

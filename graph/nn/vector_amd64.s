@@ -179,3 +179,103 @@ addone:
 adddone:
 	VZEROUPPER
 	RET
+
+// func tanh8(x, y *float32, blocks int, c *tanhConsts)
+//
+// tanh32 for blocks·8 floats, eight at a time: tanh32Go's operations in the same order,
+// each rounded to float32 (no fused multiply-add), so that every result is the Go
+// loop's to the bit. c holds each constant eight times (see tanhConsts for the
+// offsets).
+TEXT ·tanh8(SB), NOSPLIT, $0-32
+	MOVQ  x+0(FP), SI
+	MOVQ  y+8(FP), DI
+	MOVQ  blocks+16(FP), CX
+	MOVQ  c+24(FP), AX
+	TESTQ CX, CX
+	JZ    tdone
+
+tloop:
+	VMOVUPS    (SI), Y0
+	VANDPS     0(AX), Y0, Y1    // |x|
+	VMOVUPS    64(AX), Y2
+	VMINPS     Y1, Y2, Y1       // a = min(10, |x|), |x| when NaN
+	VMULPS     Y1, Y1, Y2       // z = a·a
+	VMOVUPS    96(AX), Y3       // P0
+	VMULPS     Y2, Y3, Y3
+	VADDPS     128(AX), Y3, Y3  // ·z + P1
+	VMULPS     Y2, Y3, Y3
+	VADDPS     160(AX), Y3, Y3  // ·z + P2
+	VMULPS     Y2, Y3, Y3
+	VADDPS     192(AX), Y3, Y3  // ·z + P3
+	VMULPS     Y2, Y3, Y3
+	VADDPS     224(AX), Y3, Y3  // ·z + P4
+	VMULPS     Y2, Y3, Y3       // ·z
+	VMULPS     Y1, Y3, Y3       // ·a
+	VADDPS     Y1, Y3, Y3       // p = ... + a
+	VADDPS     Y1, Y1, Y4       // 2a
+	VMULPS     352(AX), Y4, Y5  // 2a·log2e
+	VADDPS     384(AX), Y5, Y5  // + 1.5·2^23
+	VSUBPS     384(AX), Y5, Y5  // n = round(2a·log2e)
+	VMULPS     416(AX), Y5, Y6
+	VSUBPS     Y6, Y4, Y6       // r = 2a - n·ln2hi
+	VMULPS     448(AX), Y5, Y7
+	VSUBPS     Y7, Y6, Y6       // r -= n·ln2lo
+	VMOVUPS    480(AX), Y7      // q = exp P0
+	VMULPS     Y6, Y7, Y7
+	VADDPS     512(AX), Y7, Y7  // q·r + P1
+	VMULPS     Y6, Y7, Y7
+	VADDPS     544(AX), Y7, Y7  // + P2
+	VMULPS     Y6, Y7, Y7
+	VADDPS     576(AX), Y7, Y7  // + P3
+	VMULPS     Y6, Y7, Y7
+	VADDPS     608(AX), Y7, Y7  // + P4
+	VMULPS     Y6, Y7, Y7
+	VADDPS     640(AX), Y7, Y7  // + P5
+	VMULPS     Y6, Y7, Y7
+	VMULPS     Y6, Y7, Y7       // q·r·r
+	VADDPS     Y6, Y7, Y7       // + r
+	VMOVUPS    288(AX), Y8      // 1
+	VADDPS     Y8, Y7, Y7       // + 1
+	VCVTTPS2DQ Y5, Y5           // int32(n)
+	VPADDD     672(AX), Y5, Y5  // + 127
+	VPSLLD     $23, Y5, Y5      // 2^n
+	VMULPS     Y5, Y7, Y7       // e = exp(2a)
+	VADDPS     Y8, Y7, Y7       // e + 1
+	VMOVUPS    320(AX), Y9      // 2
+	VDIVPS     Y7, Y9, Y7       // 2 / (e + 1)
+	VSUBPS     Y7, Y8, Y7       // 1 - 2 / (e + 1)
+	VCMPPS     $1, 256(AX), Y1, Y9 // a < 0.625
+	VBLENDVPS  Y9, Y3, Y7, Y7   // the polynomial there, else the exponential's form
+	VANDPS     0(AX), Y7, Y7    // without a sign
+	VANDPS     32(AX), Y0, Y0   // x's sign
+	VORPS      Y0, Y7, Y7
+	VMOVUPS    Y7, (DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DI
+	DECQ       CX
+	JNZ        tloop
+
+tdone:
+	VZEROUPPER
+	RET
+
+// func tanhGrad8(y, dy, dx *float32, blocks int)
+//
+// dx = dy·(1 - y·y) for blocks·8 floats (tanhGrad's bits).
+TEXT ·tanhGrad8(SB), NOSPLIT, $0-32
+	GRADARGS(tgdone)
+	MOVL         $0x3f800000, AX // 1 as a float32
+	VMOVD        AX, X7
+	VBROADCASTSS X7, Y7
+
+tgloop:
+	VMOVUPS (SI), Y0
+	VMULPS  Y0, Y0, Y1   // y·y
+	VSUBPS  Y1, Y7, Y1   // 1 - y·y
+	VMULPS  (DX), Y1, Y1 // dy·(1 - y·y)
+	VMOVUPS Y1, (DI)
+	NEXT3(tgloop)
+
+tgdone:
+	VZEROUPPER
+	RET

@@ -13,3 +13,7 @@ func reluGradVector(y, dy, dx []float32) int { return 0 }
 func sigmoidGradVector(y, dy, dx []float32) int { return 0 }
 
 func addVector(dst, src []float32) int { return 0 }
+
+func tanhVector(x, y []float32) int { return 0 }
+
+func tanhGradVector(y, dy, dx []float32) int { return 0 }

@@ -7,13 +7,14 @@ import (
 )
 
 // vectorInputs returns random values of every magnitude and the edges: zeros,
-// infinities, the sigmoid's clamp at -87.3 and 88, where it reaches 1 and 0,
-// subnormals, NaN; not a multiple of 8 long, so that the Go loops compute a tail.
+// infinities, the sigmoid's clamp at -87.3 and 88, where it reaches 1 and 0, tanh's
+// clamp at 10 and its switch at 0.625, subnormals, NaN; not a multiple of 8 long, so that the Go loops compute a tail.
 func vectorInputs() []float32 {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
 		87.3, -87.3, 88, -88, 87.29, -88.01, 17, -17, 16.6, 104, -104, 1e-45, -1e-45, 1e-38,
-		float32(math.NaN()), math.MaxFloat32, -math.MaxFloat32, 0.5, -0.5}
+		float32(math.NaN()), math.MaxFloat32, -math.MaxFloat32, 0.5, -0.5,
+		10, -10, 9.02, 0.625, -0.625, math.Nextafter32(0.625, 0), math.Nextafter32(-0.625, 0)}
 	for range 100000 {
 		x = append(x, float32(rng.NormFloat64()*math.Pow(10, rng.Float64()*4-2)))
 	}
@@ -62,6 +63,20 @@ func TestVectorKernelsMatchGo(t *testing.T) {
 	sigmoid32Go(x, want)
 	sigmoid32(got, [][]float32{x})
 	sameBits(t, "sigmoid", x, got, want)
+
+	tanh32Go(x, want)
+	tanh32(got, [][]float32{x})
+	sameBits(t, "tanh", x, got, want)
+
+	for i := range y {
+		y[i] = 2*y[i] - 1 // tanh outputs, for its gradient
+	}
+	tanhGrad(want, [][]float32{y, dy})
+	tanhGrad32(got, [][]float32{y, dy})
+	sameBits(t, "tanh gradient at y =", y, got, want)
+	for i := range y {
+		y[i] = float32(i%1001) / 1000
+	}
 
 	sigmoidGrad(want, [][]float32{y, dy})
 	sigmoidGrad32(got, [][]float32{y, dy})
