@@ -656,10 +656,10 @@ func (r *poolRun[T]) avg2x2Backward(lo, hi int) {
 }
 
 // avg2x2Vector is the number of outputs of each row that avg2x2Rows and avg2x2GradRows
-// compute: ow&^3 for float32 on a CPU with AVX2, or else none (and none where a row
-// has fewer than four, which the vector kernels leave to Go).
+// compute: ow&^3 for float32 on a CPU with AVX2, or else none (none too where a row has
+// fewer than four outputs, or a plane none).
 func (r *poolRun[T]) avg2x2Vector() int {
-	if _, f32 := any(r).(*poolRun[float32]); !f32 || !havePoolVector || r.noVector {
+	if _, f32 := any(r).(*poolRun[float32]); !f32 || !havePoolVector || r.noVector || r.g.oh == 0 {
 		return 0
 	}
 	return r.g.ow &^ 3

@@ -247,15 +247,15 @@ func avgPlanes32(rng *rand.Rand, n int) []float32 {
 // TestAvg2x2VectorBitExact: the float32 2x2 average passes with avg2x2Rows and
 // avg2x2GradRows give the Go loop's bits, forward and backward, on random planes full
 // of NaNs of several payloads, infinities, signed zeros, subnormals and overflowing
-// sums, with rows of 1 to 40 outputs (whole blocks of eight and four, and tails) and odd
-// and even heights and widths.
+// sums, with rows of 1 to 40 outputs (whole blocks of eight and four, and tails), odd
+// and even heights and widths, and planes of one row (no outputs).
 func TestAvg2x2VectorBitExact(t *testing.T) {
 	if !havePoolVector {
 		t.Skip("no vector unit: avg2x2Rows does not run")
 	}
 	rng := rand.New(rand.NewPCG(11, 3))
 	for ow := 1; ow <= 40; ow++ {
-		for _, shape := range [][3]int{{1, 2, 0}, {3, 3, 1}, {2, 5, 0}, {2, 4, 1}} {
+		for _, shape := range [][3]int{{1, 2, 0}, {3, 3, 1}, {2, 5, 0}, {2, 4, 1}, {2, 1, 0}} {
 			n, h, w := shape[0], shape[1], 2*ow+shape[2]
 			g := pool4DGeom{kh: 2, kw: 2, sh: 2, sw: 2, h: h, w: w, oh: h / 2, ow: ow, workers: 1}
 			x := avgPlanes32(rng, n*h*w)
