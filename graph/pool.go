@@ -157,10 +157,13 @@ func pool4DSpans(dst []int, out, n, k, p, s int) []int {
 // so that a run allocates nothing: the geometry, the operands, and the window spans of
 // the general pass (rows and cols: pool4DSpans of the output rows and columns).
 type poolRun[T opkit.Float] struct {
-	kind       pool4DKind
-	g          pool4DGeom
-	backward   bool
-	fast       bool // see windows
+	kind     pool4DKind
+	g        pool4DGeom
+	backward bool
+	fast     bool // see windows
+	// noVector keeps the 2x2 average passes in Go alone (the tests' reference for
+	// avg2x2Rows and avg2x2GradRows).
+	noVector   bool
 	x, gy, out []T
 	rows, cols []int
 	// offs and starts are maxPlanesVector's windows: the offsets of a window's elements
@@ -597,17 +600,23 @@ func (g *pool4DGeom) is2x2() bool {
 
 // avg2x2Forward is the forward pass for 2x2 windows, stride 2, no padding, on planes
 // [lo, hi): the same sums in the same order as windows, so the same results (up to the
-// sign of a zero sum).
+// sign of a zero sum). For float32 on a CPU with AVX2, avg2x2Rows computes the first
+// ow&^3 outputs of every row, with the same bits, and the loop here the rest.
 func (r *poolRun[T]) avg2x2Forward(lo, hi int) {
 	g := &r.g
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	j0 := r.avg2x2Vector()
 	for p := lo; p < hi; p++ {
 		xp, yp := r.x[p*in:(p+1)*in], r.out[p*out:(p+1)*out]
+		if j0 > 0 {
+			x32, y32 := any(xp).([]float32), any(yp).([]float32)
+			avg2x2Rows(&x32[0], &y32[0], w, ow, g.oh)
+		}
 		for i := 0; i < g.oh; i++ {
 			r0 := xp[2*i*w : 2*i*w+2*ow]
 			r1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
 			yr := yp[i*ow : (i+1)*ow]
-			for j := range yr {
+			for j := j0; j < len(yr); j++ {
 				yr[j] = (((r0[2*j] + r0[2*j+1]) + r1[2*j]) + r1[2*j+1]) * 0.25
 			}
 		}
@@ -616,26 +625,44 @@ func (r *poolRun[T]) avg2x2Forward(lo, hi int) {
 
 // avg2x2Backward is avg2x2Forward's backward pass on planes [lo, hi): each output's
 // gradient, times 1/4, goes to the four pixels of its window; a last row or column
-// that no window covers (odd h or w) gets zero.
+// that no window covers (odd h or w) gets zero. For float32 on a CPU with AVX2,
+// avg2x2GradRows spreads the first ow&^3 gradients of every row, with the same bits,
+// and the loop here the rest.
 func (r *poolRun[T]) avg2x2Backward(lo, hi int) {
 	g := &r.g
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
+	j0 := r.avg2x2Vector()
 	for p := lo; p < hi; p++ {
 		gp, dp := r.gy[p*out:(p+1)*out], r.out[p*in:(p+1)*in]
 		if 2*g.oh < g.h || 2*ow < w {
 			clear(dp)
 		}
+		if j0 > 0 {
+			g32, d32 := any(gp).([]float32), any(dp).([]float32)
+			avg2x2GradRows(&g32[0], &d32[0], w, ow, g.oh)
+		}
 		for i := 0; i < g.oh; i++ {
 			d0 := dp[2*i*w : 2*i*w+2*ow]
 			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
 			gr := gp[i*ow : (i+1)*ow]
-			for j, v := range gr {
+			for j := j0; j < len(gr); j++ {
+				v := gr[j]
 				d := v * 0.25
 				d0[2*j], d0[2*j+1] = d, d
 				d1[2*j], d1[2*j+1] = d, d
 			}
 		}
 	}
+}
+
+// avg2x2Vector is the number of outputs of each row that avg2x2Rows and avg2x2GradRows
+// compute: ow&^3 for float32 on a CPU with AVX2, or else none (none too where a row has
+// fewer than four outputs, or a plane none).
+func (r *poolRun[T]) avg2x2Vector() int {
+	if _, f32 := any(r).(*poolRun[float32]); !f32 || !havePoolVector || r.noVector || r.g.oh == 0 {
+		return 0
+	}
+	return r.g.ow &^ 3
 }
 
 // argMax4 is pool4DArgMax of the 2x2 window v (its first row, then its second): the

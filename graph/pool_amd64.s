@@ -173,3 +173,143 @@ rgot:
 rdone:
 	VZEROUPPER
 	RET
+
+// func avg2x2Rows(x, y *float32, w, ow, oh int)
+//
+// For each of the oh output rows of y (ow apart), from the row pair of x starting at
+// 2i·w (w apart), the first ow&^3 averages of 2x2 windows, eight then four at a time:
+// VSHUFPS splits the even columns from the odd ones (each 128-bit lane in turn), the
+// sums run in the Go loop's order, (((r0 even + r0 odd) + r1 even) + r1 odd) · 0.25, and
+// VPERMPD puts the eight lanes' 64-bit halves back in column order.
+TEXT ·avg2x2Rows(SB), NOSPLIT, $0-40
+	MOVQ         x+0(FP), SI
+	MOVQ         y+8(FP), DI
+	MOVQ         w+16(FP), DX
+	MOVQ         ow+24(FP), BX
+	MOVQ         oh+32(FP), CX
+	TESTQ        CX, CX
+	JZ           avgdone
+	SHLQ         $2, DX               // a row of x in bytes
+	MOVL         $0x3e800000, AX      // 0.25
+	MOVQ         AX, X8
+	VBROADCASTSS X8, Y8
+
+avgrow:
+	MOVQ SI, R8                       // r0
+	LEAQ (SI)(DX*1), R9               // r1
+	MOVQ DI, R10                      // the output row
+	MOVQ BX, R11                      // outputs left
+
+avg8:
+	CMPQ      R11, $8
+	JLT       avg4
+	VMOVUPS   (R8), Y0
+	VMOVUPS   32(R8), Y1
+	VMOVUPS   (R9), Y2
+	VMOVUPS   32(R9), Y3
+	VSHUFPS   $0x88, Y1, Y0, Y4       // r0's even columns
+	VSHUFPS   $0xDD, Y1, Y0, Y5       // r0's odd columns
+	VSHUFPS   $0x88, Y3, Y2, Y6       // r1's even columns
+	VSHUFPS   $0xDD, Y3, Y2, Y7       // r1's odd columns
+	VADDPS    Y5, Y4, Y4
+	VADDPS    Y6, Y4, Y4
+	VADDPS    Y7, Y4, Y4
+	VMULPS    Y8, Y4, Y4
+	VPERMPD   $0xD8, Y4, Y4
+	VMOVUPS   Y4, (R10)
+	ADDQ      $64, R8
+	ADDQ      $64, R9
+	ADDQ      $32, R10
+	SUBQ      $8, R11
+	JMP       avg8
+
+avg4:
+	CMPQ    R11, $4
+	JLT     avgnext
+	VMOVUPS (R8), X0
+	VMOVUPS 16(R8), X1
+	VMOVUPS (R9), X2
+	VMOVUPS 16(R9), X3
+	VSHUFPS $0x88, X1, X0, X4
+	VSHUFPS $0xDD, X1, X0, X5
+	VSHUFPS $0x88, X3, X2, X6
+	VSHUFPS $0xDD, X3, X2, X7
+	VADDPS  X5, X4, X4
+	VADDPS  X6, X4, X4
+	VADDPS  X7, X4, X4
+	VMULPS  X8, X4, X4
+	VMOVUPS X4, (R10)
+
+avgnext:
+	LEAQ (SI)(DX*2), SI
+	LEAQ (DI)(BX*4), DI
+	DECQ CX
+	JNZ  avgrow
+
+avgdone:
+	VZEROUPPER
+	RET
+
+// func avg2x2GradRows(gy, dx *float32, w, ow, oh int)
+//
+// avg2x2Rows's backward pass: for each of the oh gradient rows of gy (ow apart), its
+// first ow&^3 entries times 0.25, each written to the four pixels of its window in the
+// row pair of dx starting at 2i·w (w apart), eight then four at a time: VUNPCKLPS and
+// VUNPCKHPS duplicate each lane, VPERM2F128 puts the halves in column order.
+TEXT ·avg2x2GradRows(SB), NOSPLIT, $0-40
+	MOVQ         gy+0(FP), SI
+	MOVQ         dx+8(FP), DI
+	MOVQ         w+16(FP), DX
+	MOVQ         ow+24(FP), BX
+	MOVQ         oh+32(FP), CX
+	TESTQ        CX, CX
+	JZ           graddone
+	SHLQ         $2, DX               // a row of dx in bytes
+	MOVL         $0x3e800000, AX      // 0.25
+	MOVQ         AX, X8
+	VBROADCASTSS X8, Y8
+
+gradrow:
+	MOVQ SI, R10                      // the gradient row
+	MOVQ DI, R8                       // d0
+	LEAQ (DI)(DX*1), R9               // d1
+	MOVQ BX, R11                      // entries left
+
+grad8:
+	CMPQ       R11, $8
+	JLT        grad4
+	VMULPS     (R10), Y8, Y0
+	VUNPCKLPS  Y0, Y0, Y1             // 0 0 1 1 | 4 4 5 5
+	VUNPCKHPS  Y0, Y0, Y2             // 2 2 3 3 | 6 6 7 7
+	VPERM2F128 $0x20, Y2, Y1, Y3      // 0 0 1 1 2 2 3 3
+	VPERM2F128 $0x31, Y2, Y1, Y4      // 4 4 5 5 6 6 7 7
+	VMOVUPS    Y3, (R8)
+	VMOVUPS    Y4, 32(R8)
+	VMOVUPS    Y3, (R9)
+	VMOVUPS    Y4, 32(R9)
+	ADDQ       $32, R10
+	ADDQ       $64, R8
+	ADDQ       $64, R9
+	SUBQ       $8, R11
+	JMP        grad8
+
+grad4:
+	CMPQ      R11, $4
+	JLT       gradnext
+	VMULPS    (R10), X8, X0
+	VUNPCKLPS X0, X0, X1
+	VUNPCKHPS X0, X0, X2
+	VMOVUPS   X1, (R8)
+	VMOVUPS   X2, 16(R8)
+	VMOVUPS   X1, (R9)
+	VMOVUPS   X2, 16(R9)
+
+gradnext:
+	LEAQ (SI)(BX*4), SI
+	LEAQ (DI)(DX*2), DI
+	DECQ CX
+	JNZ  gradrow
+
+graddone:
+	VZEROUPPER
+	RET

@@ -218,3 +218,67 @@ func TestPoolInteriorBitExact(t *testing.T) {
 		}
 	}
 }
+
+// avgSpecials32 are the float32 values whose sums the vector average kernels must round
+// as the Go loop does: NaNs of other payloads and signs (which NaN a sum keeps depends
+// on the order of its operands), infinities of both signs (whose sum is a NaN), signed
+// zeros, subnormals, the largest finite values (whose sums overflow).
+var avgSpecials32 = []float32{
+	float32(math.NaN()), math.Float32frombits(0x7fc00123), math.Float32frombits(0xffc00456),
+	math.Float32frombits(0x7f800001), // signaling: the sum quiets it
+	float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1)),
+	math.Float32frombits(1), math.Float32frombits(0x80000003), math.Float32frombits(0x007fffff),
+	math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32 * 4,
+}
+
+// avgPlanes32 returns n values, mostly random, a third of them drawn from avgSpecials32.
+func avgPlanes32(rng *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		if rng.IntN(3) == 0 {
+			v[i] = avgSpecials32[rng.IntN(len(avgSpecials32))]
+		} else {
+			v[i] = float32(rng.NormFloat64())
+		}
+	}
+	return v
+}
+
+// TestAvg2x2VectorBitExact: the float32 2x2 average passes with avg2x2Rows and
+// avg2x2GradRows give the Go loop's bits, forward and backward, on random planes full
+// of NaNs of several payloads, infinities, signed zeros, subnormals and overflowing
+// sums, with rows of 1 to 40 outputs (whole blocks of eight and four, and tails), odd
+// and even heights and widths, and planes of one row (no outputs).
+func TestAvg2x2VectorBitExact(t *testing.T) {
+	if !havePoolVector {
+		t.Skip("no vector unit: avg2x2Rows does not run")
+	}
+	rng := rand.New(rand.NewPCG(11, 3))
+	for ow := 1; ow <= 40; ow++ {
+		for _, shape := range [][3]int{{1, 2, 0}, {3, 3, 1}, {2, 5, 0}, {2, 4, 1}, {2, 1, 0}} {
+			n, h, w := shape[0], shape[1], 2*ow+shape[2]
+			g := pool4DGeom{kh: 2, kw: 2, sh: 2, sw: 2, h: h, w: w, oh: h / 2, ow: ow, workers: 1}
+			x := avgPlanes32(rng, n*h*w)
+			gy := avgPlanes32(rng, n*g.oh*g.ow)
+			for _, backward := range []bool{false, true} {
+				size := n * g.oh * g.ow
+				if backward {
+					size = n * h * w
+				}
+				var got [2][]float32
+				for k := range got {
+					got[k] = make([]float32, size)
+					for i := range got[k] {
+						got[k][i] = 99 // every element must be written
+					}
+					r := poolRun[float32]{kind: pool4DAvg, g: g, backward: backward, x: x, gy: gy, out: got[k], noVector: k == 0}
+					r.Range(0, 0, n)
+				}
+				if i := sameBits(got[1], got[0], false); i >= 0 {
+					t.Errorf("%d planes %dx%d backward=%v: element %d is %v (bits %08x), the Go loop gives %v (%08x)",
+						n, h, w, backward, i, got[1][i], math.Float32bits(got[1][i]), got[0][i], math.Float32bits(got[0][i]))
+				}
+			}
+		}
+	}
+}
