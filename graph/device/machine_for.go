@@ -50,5 +50,5 @@ func NewMachineFor(outputs []*gorgonia.Node, dev Device, opts ...gorgonia.VMOpt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: compiling: %w", op, err)
 	}
-	return NewMachine(g, dev, append(opts[:len(opts):len(opts)], gorgonia.WithPrecompiled(prog, locMap))...)
+	return newMachine(g, dev, len(opts) == 0, append(opts[:len(opts):len(opts)], gorgonia.WithPrecompiled(prog, locMap))...)
 }

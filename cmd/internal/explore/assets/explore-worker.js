@@ -8,10 +8,13 @@
 
 const again = 'export the folder again (go run ./cmd/explore -export DIR)';
 
+// fetchBytes asks the server every time (cache: 'no-cache' revalidates, a 304 when the
+// file is unchanged): a browser's heuristic cache could otherwise hand an old weights
+// file to a new site.json after the folder is exported again.
 async function fetchBytes(name) {
   let r;
   try {
-    r = await fetch(name);
+    r = await fetch(name, {cache: 'no-cache'});
   } catch (err) {
     throw new Error(`${name}: cannot be fetched (${err.message}); serve the folder with a web server (python3 -m http.server), not as file://`);
   }
