@@ -19,8 +19,8 @@ const wasmPackage = "github.com/d2l-go/convnets/cmd/explore/wasm"
 
 // The budgets of an exported folder, gzipped as a web host sends it.
 const (
-	budgetFolderGzip = 12 << 20
-	budgetWasmGzip   = 6 << 20
+	budgetFolderGzip = 12_000_000
+	budgetWasmGzip   = 6_000_000
 )
 
 // goCommand is the go command that builds the module: the one on PATH.
@@ -130,11 +130,12 @@ func printSizes(w io.Writer, s *site.Sizes) {
 	}
 	fmt.Fprintf(&b, "%-22s %12d %12d\n", "total", s.Total, s.GzipTotal)
 	fmt.Fprintf(&b, "budget: folder gzipped %.2f MB (under %d MB: %s), %s gzipped %.2f MB (under %d MB: %s)\n",
-		mb(s.GzipTotal), budgetFolderGzip>>20, verdict(s.GzipTotal < budgetFolderGzip), site.WasmName, mb(wasmGz), budgetWasmGzip>>20, verdict(wasmGz < budgetWasmGzip))
+		mb(s.GzipTotal), budgetFolderGzip/1_000_000, verdict(s.GzipTotal < budgetFolderGzip), site.WasmName, mb(wasmGz), budgetWasmGzip/1_000_000, verdict(wasmGz < budgetWasmGzip))
 	w.Write(b.Bytes())
 }
 
-func mb(n int64) float64 { return float64(n) / (1 << 20) }
+// mb is n bytes in megabytes (10^6 bytes), the budgets' unit.
+func mb(n int64) float64 { return float64(n) / 1e6 }
 
 func verdict(ok bool) string {
 	if ok {
