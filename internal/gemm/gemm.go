@@ -91,14 +91,8 @@ func sgemm(nw int, kSplit, transA, transB bool, m, n, k int, alpha float32, a []
 	if ldb < max(1, bCols) {
 		panic(errBadLdB)
 	}
-	if ldc < max(1, n) {
-		panic(errBadLdC)
-	}
-	if m == 0 || n == 0 {
+	if emptyC(m, n, c, ldc) {
 		return
-	}
-	if len(c) < (m-1)*ldc+n {
-		panic(errShortC)
 	}
 	if k == 0 || alpha == 0 {
 		if k > 0 {
@@ -323,4 +317,19 @@ func startWorkers(n int) {
 		}()
 	}
 	workersMu.Unlock()
+}
+
+// emptyC checks C's stride and length for an m x n result, panicking as the products
+// document, and reports whether C has no element (so that there is nothing to do).
+func emptyC(m, n int, c []float32, ldc int) bool {
+	if ldc < max(1, n) {
+		panic(errBadLdC)
+	}
+	if m == 0 || n == 0 {
+		return true
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic(errShortC)
+	}
+	return false
 }

@@ -45,14 +45,8 @@ func SgemmSerialPacked(m, n, k int, alpha float32, a []float32, lda int, b BPack
 	if lda < max(1, k) {
 		panic(errBadLdA)
 	}
-	if ldc < max(1, n) {
-		panic(errBadLdC)
-	}
-	if m == 0 || n == 0 {
+	if emptyC(m, n, c, ldc) {
 		return
-	}
-	if len(c) < (m-1)*ldc+n {
-		panic(errShortC)
 	}
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
