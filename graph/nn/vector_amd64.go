@@ -18,18 +18,23 @@ type sigmoidConsts [15][8]uint32
 
 var sigmoidTable = func() *sigmoidConsts {
 	var c sigmoidConsts
-	f := []float32{float32(math.Copysign(0, -1)), -87.3, 88, exp32Log2e, exp32Round, exp32Ln2Hi, exp32Ln2Lo,
-		exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5, 1}
-	for i, v := range f {
+	splat(c[:], []float32{float32(math.Copysign(0, -1)), -87.3, 88, exp32Log2e, exp32Round, exp32Ln2Hi, exp32Ln2Lo,
+		exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5, 1}, 127)
+	return &c
+}()
+
+// splat fills the rows of a vector kernel's constant table with eight copies each: of
+// the bits of floats, then of the integer last.
+func splat(c [][8]uint32, floats []float32, last uint32) {
+	for i, v := range floats {
 		for j := range c[i] {
 			c[i][j] = math.Float32bits(v)
 		}
 	}
-	for j := range c[14] {
-		c[14][j] = 127
+	for j := range c[len(floats)] {
+		c[len(floats)][j] = last
 	}
-	return &c
-}()
+}
 
 // sigmoid8 is implemented in vector_amd64.s: sigmoid32 of blocks·8 floats.
 //
@@ -54,17 +59,9 @@ type tanhConsts [22][8]uint32
 
 var tanhTable = func() *tanhConsts {
 	var c tanhConsts
-	f := []float32{math.Float32frombits(0x7fffffff), math.Float32frombits(tanh32Sign), tanh32Clamp,
+	splat(c[:], []float32{math.Float32frombits(0x7fffffff), math.Float32frombits(tanh32Sign), tanh32Clamp,
 		tanh32P0, tanh32P1, tanh32P2, tanh32P3, tanh32P4, tanh32Small, 1, 2,
-		exp32Log2e, exp32Round, exp32Ln2Hi, exp32Ln2Lo, exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5}
-	for i, v := range f {
-		for j := range c[i] {
-			c[i][j] = math.Float32bits(v)
-		}
-	}
-	for j := range c[21] {
-		c[21][j] = 127
-	}
+		exp32Log2e, exp32Round, exp32Ln2Hi, exp32Ln2Lo, exp32P0, exp32P1, exp32P2, exp32P3, exp32P4, exp32P5}, 127)
 	return &c
 }()
 
