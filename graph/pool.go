@@ -160,7 +160,9 @@ type poolRun[T opkit.Float] struct {
 	kind     pool4DKind
 	g        pool4DGeom
 	backward bool
-	fast     bool // see windows
+	// reference makes windows the tests' reference: every window clipped and scanned
+	// by pool4DArgMax. It is set before a run, never by the workers.
+	reference bool
 	// noVector keeps the 2x2 average passes in Go alone (the tests' reference for
 	// avg2x2Rows and avg2x2GradRows).
 	noVector   bool
@@ -233,7 +235,7 @@ func (r *poolRun[T]) prepare() {
 func (r *poolRun[T]) Range(_, lo, hi int) {
 	switch {
 	case !r.g.is2x2() || len(r.offs) > 0:
-		r.windows(lo, hi, true)
+		r.windows(lo, hi)
 	case r.kind == pool4DAvg && r.backward:
 		r.avg2x2Backward(lo, hi)
 	case r.kind == pool4DAvg:
@@ -257,18 +259,18 @@ func (r *poolRun[T]) Range(_, lo, hi int) {
 // window of every plane of x in row-major order. The forward pass (gy unused) writes
 // each window's maximum or average to out. The backward pass zeroes out, the size of x,
 // then sends each entry of gy to its window's first maximum or spreads it evenly over
-// the window's input pixels. With fast (as the ops run it), float32 max pooling on a
+// the window's input pixels. As the ops run it, float32 max pooling on a
 // CPU with AVX2 goes to maxPlanesVector; otherwise the windows wholly inside the plane
 // go to interior (no clipping, common sizes unrolled) and every maximum is found by
-// maxWindow, without branches. Without fast (the tests' reference), every window is
+// maxWindow, without branches. With r.reference (the tests'), every window is
 // clipped and scanned by pool4DArgMax. The walk is the same, so every gradient sum
 // adds in the same order, and the bits are the same.
-func (r *poolRun[T]) windows(lo, hi int, fast bool) {
+func (r *poolRun[T]) windows(lo, hi int) {
 	g := &r.g
 	in, on := g.h*g.w, g.oh*g.ow
 	i0, i1 := interiorRange(g.oh, g.h, g.kh, g.ph, g.sh)
 	j0, j1 := interiorRange(g.ow, g.w, g.kw, g.pw, g.sw)
-	if r.fast = fast; !fast {
+	if r.reference {
 		i0, i1 = 0, 0
 	} else if len(r.offs) > 0 {
 		maxPlanesVector(any(r).(*poolRun[float32]), lo, hi)
@@ -382,7 +384,7 @@ func (r *poolRun[T]) spans(pl *poolPlane[T], i, ja, jb int) {
 	for j := ja; j < jb; j, o = j+1, o+1 {
 		c0, c1 := r.cols[2*j], r.cols[2*j+1]
 		switch {
-		case r.kind == pool4DMax && !r.fast:
+		case r.kind == pool4DMax && r.reference:
 			k := pool4DArgMax(pl.x, w, r0, r1, c0, c1)
 			if r.backward {
 				pl.dx[k] += pl.gy[o]
