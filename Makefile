@@ -1,4 +1,4 @@
-# Targets: test (vet + tests), lint, vet-cuda (go vet -tags cuda without CUDA),
+# Targets: test (vet + tests), race (the concurrent packages under -race), lint, vet-cuda (go vet -tags cuda without CUDA),
 # gpu-emulation (the GPU kernels run on the host, compiled by g++), data (make
 # Fashion-MNIST available), train (the full default LeNet run), interop (weights both
 # ways with PyTorch), bench (training throughput and the hot ops' benchmarks),
@@ -13,11 +13,16 @@ GO ?= go
 OUT ?= out
 EPOCHS ?= 10
 
-.PHONY: test lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare bench-ab bench-cores cuda explore-png hostile docs-check site
+.PHONY: test race lint vet-cuda gpu-emulation data train interop torch-ops torch-shapes bench bench-compare bench-ab bench-cores cuda explore-png hostile docs-check site
 
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# The packages whose ops and training share work out over goroutines, under the race
+# detector (about 80 s on two cores; gemm's own tests are left out: 70 s more). CI runs it.
+race:
+	$(GO) test -race -count=1 ./graph/... ./lenet/ ./internal/parallel/ ./internal/pergraph/
 
 # The WebAssembly build is vetted through its main package, which compiles what it
 # imports for js/wasm (their tests are for the host: they use its syscalls and servers).

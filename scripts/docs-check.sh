@@ -10,7 +10,7 @@
 # cores); QUICK=1 leaves them out, with everything that needs their checkpoint. PyTorch
 # (PYTHON, default /usr/bin/python3, with torch and numpy) is used where it is there;
 # MNIST only where it is found. Not run, each named in a SKIP line: the full sweeps, the
-# benchmarks, the GPU, the servers and the browser, `make test`, `make lint` and
+# benchmarks, the GPU, the servers and the browser, `make test`, `make lint`, `make race` and
 # `make vet-cuda` (run them on their own). Exit status 1 when a check fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -397,7 +397,7 @@ fi
 skip "go run ./cmd/sweep -dataset mnist" "MNIST and the full sweep's 20 minutes"
 
 skip "make test" "run it on its own"
-skip "make lint, make vet-cuda" "checks of their own (CI runs them)"
+skip "make lint, make race, make vet-cuda" "checks of their own (CI runs them)"
 skip "make bench, make bench-compare, make bench-cores, cmd/lenetbench, the explorer's benchmark" "measurements: they go to docs/benchmarks.md, not compared"
 skip "make interop, make torch-ops" "PyTorch checks of their own (the interop's two halves are checked above where PyTorch is)"
 skip "cmd/explore (its -model, -export), cmd/train -serve, the curl and the designer's python3 lines, make explore-png, make site, python3 -m http.server" "a server and a browser: the explorer's and the site's tests cover them"
