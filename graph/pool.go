@@ -730,26 +730,31 @@ func (r *poolRun[T]) max2x2Forward(lo, hi int) {
 // column that no window covers (odd h or w) gets zero. The pick gets 0 + g, as the
 // general pass's accumulation into a cleared plane gives (so -0 arrives as +0).
 func (r *poolRun[T]) max2x2Backward(lo, hi int) {
-	g := &r.g
+	backward2x2Rows(&r.g, lo, hi, r.x, r.gy, r.out, func(x0, x1, d0, d1, gr []T) {
+		for j, g := range gr {
+			v := [4]T{x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1]}
+			var e [4]T
+			e[argMax4(&v)&3] = 0 + g
+			d0[2*j], d0[2*j+1] = e[0], e[1]
+			d1[2*j], d1[2*j+1] = e[2], e[3]
+		}
+	})
+}
+
+// backward2x2Rows is the walk of a 2x2, stride-2 backward pass of geometry g over
+// planes [lo, hi) of x, gy and dx: it clears a plane of dx that has a row or column no
+// window covers (odd h or w), then has row do each output row: the two input rows
+// of x and of dx its windows cover, and its gradients.
+func backward2x2Rows[E opkit.Float](g *pool4DGeom, lo, hi int, x, gy, dx []E, row func(x0, x1, d0, d1, gr []E)) {
 	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
 	for p := lo; p < hi; p++ {
-		xp, gp, dp := r.x[p*in:(p+1)*in], r.gy[p*out:(p+1)*out], r.out[p*in:(p+1)*in]
+		xp, gp, dp := x[p*in:(p+1)*in], gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
 		if 2*g.oh < g.h || 2*ow < w {
 			clear(dp)
 		}
 		for i := 0; i < g.oh; i++ {
-			x0 := xp[2*i*w : 2*i*w+2*ow]
-			x1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
-			d0 := dp[2*i*w : 2*i*w+2*ow]
-			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
-			gr := gp[i*ow : (i+1)*ow]
-			for j, g := range gr {
-				v := [4]T{x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1]}
-				var e [4]T
-				e[argMax4(&v)&3] = 0 + g
-				d0[2*j], d0[2*j+1] = e[0], e[1]
-				d1[2*j], d1[2*j+1] = e[2], e[3]
-			}
+			a, b := 2*i*w, (2*i+1)*w
+			row(xp[a:a+2*ow], xp[b:b+2*ow], dp[a:a+2*ow], dp[b:b+2*ow], gp[i*ow:(i+1)*ow])
 		}
 	}
 }
@@ -807,22 +812,7 @@ func (r *poolRun[T]) max2x2Forward32(lo, hi int) {
 // max2x2Backward32 is max2x2Backward for float32.
 func (r *poolRun[T]) max2x2Backward32(lo, hi int) {
 	x, gy, dx := any(r.x).([]float32), any(r.gy).([]float32), any(r.out).([]float32)
-	g := &r.g
-	in, out, w, ow := g.h*g.w, g.oh*g.ow, g.w, g.ow
-	for p := lo; p < hi; p++ {
-		xp, gp, dp := x[p*in:(p+1)*in], gy[p*out:(p+1)*out], dx[p*in:(p+1)*in]
-		if 2*g.oh < g.h || 2*ow < w {
-			clear(dp)
-		}
-		for i := 0; i < g.oh; i++ {
-			x0 := xp[2*i*w : 2*i*w+2*ow]
-			x1 := xp[(2*i+1)*w : (2*i+1)*w+2*ow]
-			d0 := dp[2*i*w : 2*i*w+2*ow]
-			d1 := dp[(2*i+1)*w : (2*i+1)*w+2*ow]
-			gr := gp[i*ow : (i+1)*ow]
-			max2x2GradRow32(x0, x1, d0, d1, gr)
-		}
-	}
+	backward2x2Rows(&r.g, lo, hi, x, gy, dx, max2x2GradRow32)
 }
 
 // max2x2Row32 writes to y the maxima of the 2x2 windows of the row pair r0, r1
