@@ -35,11 +35,8 @@ if ! rev=$(git rev-parse --short --verify "$base^{commit}" 2>/dev/null); then
 	exit 2
 fi
 
-data=${DATA:-}
-if [ -z "$data" ]; then
-	data=$(./scripts/data.sh | tail -n 1)
-	data=${data##* }
-fi
+. scripts/lib.sh
+data=$(data_dir)
 
 mkdir -p bin
 tmp=$(mktemp -d)

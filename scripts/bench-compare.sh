@@ -75,11 +75,8 @@ if ! "$py" -c 'import torch, numpy' 2>/dev/null; then
 	fi
 fi
 
-data=${DATA:-}
-if [ -z "$data" ]; then
-	data=$(./scripts/data.sh | tail -n 1)
-	data=${data##* }
-fi
+. scripts/lib.sh
+data=$(data_dir)
 mkdir -p bin
 if command -v go >/dev/null; then
 	go build -o bin/lenetbench ./cmd/lenetbench

@@ -32,11 +32,8 @@ if [ "$(nproc)" -lt 2 ]; then
 	exit 2
 fi
 
-data=${DATA:-}
-if [ -z "$data" ]; then
-	data=$(./scripts/data.sh | tail -n 1)
-	data=${data##* }
-fi
+. scripts/lib.sh
+data=$(data_dir)
 
 mkdir -p bin
 go build -o bin/lenetbench ./cmd/lenetbench
